@@ -1,0 +1,57 @@
+# Two commands: `make run` serves the app with demo data; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+# Debian packages the tests need: a PostgreSQL server to start a throwaway cluster from,
+# headless Chromium for the browser tests, and npm to fetch axe-core.
+TEST_APT_PACKAGES := postgresql chromium npm fonts-dejavu-core
+
+.PHONY: run test lint setup system-deps clean
+
+run: $(VENV)/.app-installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask criteria import
+	$(BIN)/flask demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.test-installed system-deps node_modules/.installed
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+
+$(VENV)/.app-installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.app-installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+system-deps:
+	@missing=""; \
+	for package in $(TEST_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -1,0 +1,83 @@
+"""portfolio: an e-portfolio and evidence tracker for UK vocational qualifications."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from portfolio import config
+from portfolio.db import db
+from portfolio.extensions import csrf, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Make the application: configuration, extensions, blueprints, error pages, commands."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PORTFOLIO_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_object(config.Defaults)
+    app.config.from_prefixed_env("PORTFOLIO")
+    if test_config is not None:
+        app.config.update(test_config)
+    if "SQLALCHEMY_DATABASE_URI" not in app.config:
+        app.config["SQLALCHEMY_DATABASE_URI"] = config.database_url(app.instance_path)
+    else:
+        url = config.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    from portfolio.accounts import auth  # noqa: F401  (registers the user loader)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portfolio.accounts.views import bp as accounts_bp
+    from portfolio.enrolments.views import bp as enrolments_bp
+    from portfolio.home.views import bp as home_bp
+    from portfolio.units.views import bp as units_bp
+
+    for bp in (accounts_bp, units_bp, enrolments_bp, home_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from portfolio.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portfolio.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from portfolio.accounts.cli import users_cli
+    from portfolio.demo import demo_command
+    from portfolio.units.cli import criteria_cli
+
+    for command in (users_cli, criteria_cli, demo_command):
+        app.cli.add_command(command)

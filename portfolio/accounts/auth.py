@@ -1,0 +1,85 @@
+"""Sign-in: the user loader, credential checks and throttling of repeated failures."""
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from portfolio.accounts.models import SignInFailure, User, normalise_email
+from portfolio.accounts.passwords import hash_password, needs_rehash, verify_password
+from portfolio.db import db, utcnow
+from portfolio.extensions import login_manager
+
+login_manager.login_view = "accounts.sign_in"
+login_manager.login_message = "Sign in to see that page."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+# Verified against when the email address is unknown, so that a wrong address takes as
+# long to refuse as a wrong password and timing does not reveal which accounts exist.
+_dummy_hash: dict[str, str] = {}
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    ident, _, token = user_id.partition(":")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or user.session_token != token or not user.is_active:
+        return None
+    return user
+
+
+class Throttled(Exception):
+    def __init__(self, minutes: int):
+        super().__init__(minutes)
+        self.minutes = minutes
+
+
+def _keys(email: str, address: str | None) -> tuple[str, str]:
+    return f"email:{email}", f"addr:{address or 'unknown'}"
+
+
+def check_throttle(email: str, address: str | None) -> None:
+    """Raise Throttled when too many recent failures name this email or come from this address."""
+    cfg = current_app.config
+    window = timedelta(minutes=cfg["SIGNIN_WINDOW_MINUTES"])
+    since = utcnow() - window
+    email_key, addr_key = _keys(email, address)
+    counts = dict(
+        db.session.execute(
+            select(SignInFailure.key, func.count())
+            .where(SignInFailure.key.in_([email_key, addr_key]), SignInFailure.at > since)
+            .group_by(SignInFailure.key)
+        ).all()
+    )
+    limit = cfg["SIGNIN_MAX_FAILURES"]
+    if counts.get(email_key, 0) >= limit or counts.get(addr_key, 0) >= 10 * limit:
+        raise Throttled(cfg["SIGNIN_WINDOW_MINUTES"])
+
+
+def authenticate(email: str, password: str, address: str | None) -> User | None:
+    """The active user with these credentials, or None; failures are recorded for throttling.
+
+    Raises Throttled before checking anything when the limit is reached.
+    """
+    email = normalise_email(email)
+    check_throttle(email, address)
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        if "hash" not in _dummy_hash:
+            _dummy_hash["hash"] = hash_password("not a real password")
+        verify_password(_dummy_hash["hash"], password)
+        ok = False
+    else:
+        ok = verify_password(user.password_hash, password) and user.is_active
+    email_key, addr_key = _keys(email, address)
+    if not ok:
+        db.session.add_all([SignInFailure(key=email_key), SignInFailure(key=addr_key)])
+        return None
+    db.session.execute(delete(SignInFailure).where(SignInFailure.key == email_key))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_signed_in_at = utcnow()
+    return user

@@ -1,0 +1,103 @@
+"""Forms for signing in, passwords and the provider admin's people pages."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from portfolio.accounts.models import ROLE_LABELS, Role
+from portfolio.accounts.passwords import password_problem
+
+ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired("Enter your email address."), Length(max=254)],
+        render_kw={"autocomplete": "username", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password."), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+def check_new_password(form, field) -> None:
+    email = form.email.data if hasattr(form, "email") else ""
+    name = form.name.data if hasattr(form, "name") else ""
+    problem = password_problem(field.data or "", email=email or "", name=name or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        "New password",
+        description="At least 8 characters. A few unrelated words make a strong password.",
+        validators=[DataRequired("Enter a new password."), check_new_password],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def check_expiry_for_eqa(form, field) -> None:
+    if form.role.data == Role.EQA.value and field.data is None:
+        raise ValidationError("An EQA's access needs an end date.")
+
+
+class PersonForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        validators=[DataRequired("Enter the person's name."), Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter an email address."),
+            Email("Enter an email address like name@example.org.", check_deliverability=False),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
+    access_expires_on = DateField(
+        "Access ends on (EQA only)",
+        description="External quality assurers get read-only access until the end of this day.",
+        validators=[Optional(), check_expiry_for_eqa],
+    )
+    password = PasswordField(
+        "Initial password",
+        description="At least 8 characters. Give it to the person privately; "
+        "they can change it after signing in.",
+        validators=[DataRequired("Enter an initial password."), check_new_password],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class EditPersonForm(FlaskForm):
+    name = StringField(
+        "Full name", validators=[DataRequired("Enter the person's name."), Length(max=200)]
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
+    access_expires_on = DateField(
+        "Access ends on (EQA only)", validators=[Optional(), check_expiry_for_eqa]
+    )
+    active = BooleanField("Account is active (can sign in)")
+    password = PasswordField(
+        "Set a new password",
+        description="Leave empty to keep the current password.",
+        validators=[Optional()],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_password(self, field) -> None:
+        if field.data:
+            problem = password_problem(field.data, name=self.name.data or "")
+            if problem:
+                raise ValidationError(problem)

@@ -1,0 +1,124 @@
+"""Training providers (the tenants) and the people who belong to them."""
+
+import enum
+import secrets
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portfolio.db import UTCDateTime, db, utcnow
+
+
+class Role(enum.StrEnum):
+    LEARNER = "learner"
+    ASSESSOR = "assessor"
+    IQA = "iqa"
+    ADMIN = "admin"
+    EQA = "eqa"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.LEARNER: "Learner",
+    Role.ASSESSOR: "Assessor",
+    Role.IQA: "Internal quality assurer (IQA)",
+    Role.ADMIN: "Provider admin",
+    Role.EQA: "External quality assurer (EQA, read-only)",
+}
+
+
+def role_column():
+    return Enum(
+        Role,
+        native_enum=False,
+        length=16,
+        values_callable=lambda roles: [r.value for r in roles],
+        validate_strings=True,
+        create_constraint=True,
+        name="role",
+    )
+
+
+class Provider(db.Model):
+    """A training provider: a college, employer academy or training company."""
+
+    __tablename__ = "provider"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list["User"]] = relationship(back_populates="provider")
+
+    def __repr__(self) -> str:
+        return f"<Provider {self.name!r}>"
+
+
+class User(UserMixin, db.Model):
+    """A person with an account at one provider, in one role."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    # Stored lower-cased: sign-in matches email addresses without regard to case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(role_column(), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    # EQAs only: the last day their read-only access works.
+    access_expires_on: Mapped[date | None]
+    # Changes on every password change or deactivation, which signs out every session.
+    session_token: Mapped[str] = mapped_column(
+        String(64), default=lambda: secrets.token_urlsafe(24)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    provider: Mapped[Provider] = relationship(back_populates="users")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active and not self.access_expired()
+
+    def access_expired(self, today: date | None = None) -> bool:
+        if self.access_expires_on is None:
+            return False
+        return (today or date.today()) > self.access_expires_on
+
+    def rotate_session_token(self) -> None:
+        self.session_token = secrets.token_urlsafe(24)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email!r} {self.role.value}>"
+
+
+class SignInFailure(db.Model):
+    """One refused sign-in, counted to throttle guessing; the key is an email or an address."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def count_users(provider_id: int):
+    return (
+        db.select(User.role, func.count())
+        .where(User.provider_id == provider_id)
+        .group_by(User.role)
+    )

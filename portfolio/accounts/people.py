@@ -1,0 +1,90 @@
+"""Creating and changing accounts: what a provider admin and the shell can do to people."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from portfolio.accounts.models import Provider, Role, User, normalise_email
+from portfolio.accounts.passwords import hash_password, password_problem, verify_password
+from portfolio.db import db
+from portfolio.errors import DomainError
+
+
+def create_person(
+    provider: Provider,
+    *,
+    name: str,
+    email: str,
+    role: Role,
+    password: str,
+    access_expires_on: date | None = None,
+) -> User:
+    """Add an account to a provider; refuses a used email address or a weak password."""
+    email = normalise_email(email)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise DomainError("This email address is already in use.", field="email")
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise DomainError(problem, field="password")
+    check_expiry(role, access_expires_on)
+    user = User(
+        provider=provider,
+        name=name.strip(),
+        email=email,
+        role=role,
+        password_hash=hash_password(password),
+        access_expires_on=access_expires_on if role is Role.EQA else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def check_expiry(role: Role, access_expires_on: date | None) -> None:
+    if role is Role.EQA and access_expires_on is None:
+        raise DomainError("An EQA's access needs an end date.", field="access_expires_on")
+
+
+def update_person(
+    admin: User,
+    user: User,
+    *,
+    name: str,
+    role: Role,
+    active: bool,
+    access_expires_on: date | None,
+    password: str | None = None,
+) -> User:
+    """Change an account; an admin cannot lock themselves out."""
+    if user.id == admin.id and (role is not Role.ADMIN or not active):
+        raise DomainError(
+            "You cannot remove your own admin role or deactivate yourself; "
+            "ask another admin to do it.",
+            field="role",
+        )
+    check_expiry(role, access_expires_on)
+    user.name = name.strip()
+    user.role = role
+    user.access_expires_on = access_expires_on if role is Role.EQA else None
+    if user.active and not active:
+        user.rotate_session_token()
+    user.active = active
+    if password:
+        problem = password_problem(password, email=user.email, name=user.name)
+        if problem:
+            raise DomainError(problem, field="password")
+        user.password_hash = hash_password(password)
+        user.rotate_session_token()
+    db.session.flush()
+    return user
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise DomainError("Your current password is not right.", field="current_password")
+    problem = password_problem(new, email=user.email, name=user.name)
+    if problem:
+        raise DomainError(problem, field="new_password")
+    user.password_hash = hash_password(new)
+    user.rotate_session_token()
+    db.session.flush()

@@ -1,0 +1,160 @@
+"""Sign-in and sign-out, the user's own password, and the provider admin's people pages."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from portfolio.accounts import auth, people
+from portfolio.accounts.access import get_in_provider_or_404, provider_scoped, roles_required
+from portfolio.accounts.forms import ChangePasswordForm, EditPersonForm, PersonForm, SignInForm
+from portfolio.accounts.models import Role, User
+from portfolio.db import db
+from portfolio.errors import DomainError
+from portfolio.forms import EmptyForm, attach_error, form_status
+
+bp = Blueprint("accounts", __name__)
+
+SIGN_IN_REFUSED = "The email address or password is not right, or the account is not active."
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths may be followed after sign-in."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
+            return target
+    return url_for("home.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = auth.authenticate(form.email.data, form.password.data, request.remote_addr)
+        except auth.Throttled as throttled:
+            form.form_errors.append(
+                f"Too many failed sign-in attempts. Wait {throttled.minutes} minutes and try again."
+            )
+            return render_template("accounts/sign_in.html", form=form), 429
+        db.session.commit()
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.form_errors.append(SIGN_IN_REFUSED)
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/sign_in.html", form=form), status
+
+
+@bp.post("/sign-out")
+def sign_out():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("home.index")), 303
+    logout_user()
+    flash("You have signed out.", "info")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            people.change_own_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            # The token changed: sign in again on this device, out everywhere else.
+            login_user(current_user)
+            flash("Your password has been changed. Other devices have been signed out.", "success")
+            return redirect(url_for("home.index"))
+    return render_template("accounts/change_password.html", form=form), form_status(form)
+
+
+@bp.get("/people")
+@roles_required(Role.ADMIN)
+def people_list():
+    role_filter = request.args.get("role")
+    query = provider_scoped(User).order_by(User.role, User.name)
+    if role_filter in {r.value for r in Role}:
+        query = query.where(User.role == Role(role_filter))
+    users = db.session.scalars(query).all()
+    counts = dict(
+        db.session.execute(
+            select(User.role, func.count())
+            .where(User.provider_id == current_user.provider_id)
+            .group_by(User.role)
+        ).all()
+    )
+    return render_template(
+        "accounts/people.html",
+        users=users,
+        counts=counts,
+        roles=list(Role),
+        role_filter=role_filter,
+    )
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def person_new():
+    form = PersonForm()
+    if request.method == "GET" and request.args.get("role") in {r.value for r in Role}:
+        form.role.data = request.args["role"]
+    if form.validate_on_submit():
+        try:
+            user = people.create_person(
+                current_user.provider,
+                name=form.name.data,
+                email=form.email.data,
+                role=Role(form.role.data),
+                password=form.password.data,
+                access_expires_on=form.access_expires_on.data,
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Account created for {user.name} ({user.role.label}).", "success")
+            return redirect(url_for("accounts.people_list"))
+    return render_template("accounts/person_new.html", form=form), form_status(form)
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def person_edit(user_id: int):
+    user = get_in_provider_or_404(User, user_id)
+    form = EditPersonForm(obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        try:
+            people.update_person(
+                current_user,
+                user,
+                name=form.name.data,
+                role=Role(form.role.data),
+                active=form.active.data,
+                access_expires_on=form.access_expires_on.data,
+                password=form.password.data or None,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Saved the changes to {user.name}'s account.", "success")
+            return redirect(url_for("accounts.people_list"))
+    return render_template("accounts/person_edit.html", form=form, person=user), form_status(form)

@@ -1,0 +1,66 @@
+"""Configuration: defaults here, overlaid from the environment inside the app factory.
+
+Every setting can be given as an environment variable. ``SECRET_KEY`` and ``DATABASE_URL``
+are read by those names; everything else by its name with a ``PORTFOLIO_`` prefix
+(``PORTFOLIO_SIGNIN_MAX_FAILURES=10``), values parsed as JSON where they can be.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class Defaults:
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "portfolio_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Sign-in throttling: this many failures for one email address, or ten times as many
+    # from one network address, within the window refuse further attempts until it passes.
+    SIGNIN_MAX_FAILURES = 5
+    SIGNIN_WINDOW_MINUTES = 15
+    # Argon2id cost (argon2-cffi's defaults follow RFC 9106's second recommendation).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+
+def database_url(instance_path: str) -> str:
+    """The SQLAlchemy URL from ``DATABASE_URL``, or SQLite in the instance folder."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "portfolio.sqlite3")
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """``SECRET_KEY`` from the environment, or one made once and kept in the instance folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    # Create readable by the owner only; a second process racing here keeps the first key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key

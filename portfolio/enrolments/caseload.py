@@ -1,0 +1,40 @@
+"""Who may see which enrolment: the query every enrolment page starts from."""
+
+from flask import abort
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from portfolio.accounts.models import Role, User
+from portfolio.db import db
+from portfolio.enrolments.models import Enrolment
+
+
+def visible_enrolments(user: User) -> Select:
+    """Enrolments this user may see: their own, their caseload, or all of their provider's."""
+    query = (
+        select(Enrolment)
+        .where(Enrolment.provider_id == user.provider_id)
+        .options(
+            joinedload(Enrolment.learner),
+            joinedload(Enrolment.assessor),
+            joinedload(Enrolment.iqa),
+            joinedload(Enrolment.unit),
+            joinedload(Enrolment.qualification),
+            joinedload(Enrolment.cohort),
+            joinedload(Enrolment.criteria_set),
+        )
+    )
+    if user.role is Role.LEARNER:
+        return query.where(Enrolment.learner_id == user.id)
+    if user.role is Role.ASSESSOR:
+        return query.where(Enrolment.assessor_id == user.id)
+    if user.role is Role.IQA:
+        return query.where(Enrolment.iqa_id == user.id)
+    return query  # provider admins and EQAs see the whole provider
+
+
+def visible_enrolment_or_404(user: User, enrolment_id: int) -> Enrolment:
+    enrolment = db.session.scalar(visible_enrolments(user).where(Enrolment.id == enrolment_id))
+    if enrolment is None:
+        abort(404)
+    return enrolment

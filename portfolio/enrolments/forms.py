@@ -1,0 +1,93 @@
+"""Forms for cohorts and enrolments; the choices are filled from the provider's own data."""
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from portfolio.accounts.models import Role, User
+from portfolio.db import db
+from portfolio.enrolments.models import Cohort
+from portfolio.units.models import AwardingBody, Qualification
+
+NONE_CHOICE = ("", "Not yet assigned")
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class CohortForm(FlaskForm):
+    name = StringField(
+        "Cohort name",
+        description="For example 'Contact centre apprentices, September 2026'.",
+        validators=[DataRequired("Enter a name for the cohort."), Length(max=200)],
+    )
+    starts_on = DateField("Starts on", validators=[Optional()])
+    ends_on = DateField("Ends on", validators=[Optional()])
+
+
+class EnrolmentDetailsForm(FlaskForm):
+    cohort_id = SelectField("Cohort", coerce=_optional_int)
+    assessor_id = SelectField("Assessor", coerce=_optional_int)
+    iqa_id = SelectField("IQA", coerce=_optional_int)
+    starts_on = DateField("Start date", validators=[InputRequired("Enter the start date.")])
+    planned_end_on = DateField(
+        "Planned end date", validators=[InputRequired("Enter the planned end date.")]
+    )
+
+    def fill_choices(self, provider_id: int) -> None:
+        people = db.session.scalars(
+            select(User)
+            .where(
+                User.provider_id == provider_id,
+                User.active,
+                User.role.in_([Role.ASSESSOR, Role.IQA, Role.LEARNER]),
+            )
+            .order_by(User.name)
+        ).all()
+        cohorts = db.session.scalars(
+            select(Cohort).where(Cohort.provider_id == provider_id).order_by(Cohort.name)
+        ).all()
+        self.cohort_id.choices = [("", "No cohort")] + [(c.id, c.name) for c in cohorts]
+        self.assessor_id.choices = [NONE_CHOICE] + [
+            (u.id, u.name) for u in people if u.role is Role.ASSESSOR
+        ]
+        self.iqa_id.choices = [NONE_CHOICE] + [(u.id, u.name) for u in people if u.role is Role.IQA]
+        if hasattr(self, "learner_id"):
+            self.learner_id.choices = [("", "Choose a learner")] + [
+                (u.id, f"{u.name} ({u.email})") for u in people if u.role is Role.LEARNER
+            ]
+        if hasattr(self, "unit"):
+            self.unit.choices = unit_choices()
+
+
+def unit_choices() -> dict[str, list[tuple[str, str]]]:
+    """Every unit of every qualification, grouped by awarding body, as 'qualification:unit'."""
+    bodies = db.session.scalars(
+        select(AwardingBody)
+        .order_by(AwardingBody.name)
+        .options(selectinload(AwardingBody.qualifications).selectinload(Qualification.units))
+    ).all()
+    groups = {"": [("", "Choose a qualification and unit")]}
+    for body in bodies:
+        groups[body.name] = [
+            (f"{q.id}:{u.id}", f"{q.title}: {u.title} (Level {u.level})")
+            for q in body.qualifications
+            for u in q.units
+        ]
+    return groups
+
+
+class EnrolmentForm(EnrolmentDetailsForm):
+    learner_id = SelectField(
+        "Learner", coerce=_optional_int, validators=[InputRequired("Choose a learner.")]
+    )
+    unit = SelectField(
+        "Qualification and unit", validators=[DataRequired("Choose a qualification and unit.")]
+    )
+
+    def qualification_and_unit(self) -> tuple[int, int]:
+        qualification_id, unit_id = self.unit.data.split(":")
+        return int(qualification_id), int(unit_id)

@@ -1,0 +1,110 @@
+"""Creating cohorts and enrolling learners: the provider admin's write operations."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from portfolio.accounts.models import Role, User
+from portfolio.db import db
+from portfolio.enrolments.models import Cohort, Enrolment
+from portfolio.errors import DomainError
+from portfolio.units.models import Qualification, Unit
+
+
+def create_cohort(admin: User, name: str, starts_on: date | None, ends_on: date | None) -> Cohort:
+    name = name.strip()
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError("The end date must be on or after the start date.", field="ends_on")
+    exists = select(Cohort.id).where(Cohort.provider_id == admin.provider_id, Cohort.name == name)
+    if db.session.scalar(exists) is not None:
+        raise DomainError(f"A cohort called '{name}' already exists.", field="name")
+    cohort = Cohort(provider_id=admin.provider_id, name=name, starts_on=starts_on, ends_on=ends_on)
+    db.session.add(cohort)
+    db.session.flush()
+    return cohort
+
+
+def _person(admin: User, user_id: int | None, role: Role, field: str) -> User | None:
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.provider_id != admin.provider_id or user.role is not role:
+        raise DomainError(f"Choose a {role.label.lower()} of your provider.", field=field)
+    return user
+
+
+def _cohort(admin: User, cohort_id: int | None) -> Cohort | None:
+    if cohort_id is None:
+        return None
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or cohort.provider_id != admin.provider_id:
+        raise DomainError("Choose one of your provider's cohorts.", field="cohort_id")
+    return cohort
+
+
+def enrol_learner(
+    admin: User,
+    *,
+    learner_id: int,
+    qualification_id: int,
+    unit_id: int,
+    starts_on: date,
+    planned_end_on: date,
+    cohort_id: int | None = None,
+    assessor_id: int | None = None,
+    iqa_id: int | None = None,
+) -> Enrolment:
+    """Enrol a learner on a qualification's unit, at the unit's current criteria version."""
+    learner = _person(admin, learner_id, Role.LEARNER, "learner_id")
+    qualification = db.session.get(Qualification, qualification_id)
+    unit = db.session.get(Unit, unit_id)
+    if qualification is None or unit is None or unit not in qualification.units:
+        raise DomainError("Choose a unit of the qualification.", field="unit")
+    if planned_end_on < starts_on:
+        raise DomainError(
+            "The planned end must be on or after the start date.", field="planned_end_on"
+        )
+    already = select(Enrolment.id).where(
+        Enrolment.learner_id == learner.id, Enrolment.unit_id == unit.id
+    )
+    if db.session.scalar(already) is not None:
+        raise DomainError(f"{learner.name} is already enrolled on this unit.", field="unit")
+    enrolment = Enrolment(
+        provider_id=admin.provider_id,
+        learner=learner,
+        qualification=qualification,
+        unit=unit,
+        criteria_set=unit.current,
+        cohort=_cohort(admin, cohort_id),
+        assessor=_person(admin, assessor_id, Role.ASSESSOR, "assessor_id"),
+        iqa=_person(admin, iqa_id, Role.IQA, "iqa_id"),
+        starts_on=starts_on,
+        planned_end_on=planned_end_on,
+    )
+    db.session.add(enrolment)
+    db.session.flush()
+    return enrolment
+
+
+def update_enrolment(
+    admin: User,
+    enrolment: Enrolment,
+    *,
+    cohort_id: int | None,
+    assessor_id: int | None,
+    iqa_id: int | None,
+    starts_on: date,
+    planned_end_on: date,
+) -> Enrolment:
+    """Move a learner between cohorts, reassign their assessor or IQA, or change dates."""
+    if planned_end_on < starts_on:
+        raise DomainError(
+            "The planned end must be on or after the start date.", field="planned_end_on"
+        )
+    enrolment.cohort = _cohort(admin, cohort_id)
+    enrolment.assessor = _person(admin, assessor_id, Role.ASSESSOR, "assessor_id")
+    enrolment.iqa = _person(admin, iqa_id, Role.IQA, "iqa_id")
+    enrolment.starts_on = starts_on
+    enrolment.planned_end_on = planned_end_on
+    db.session.flush()
+    return enrolment

@@ -1,0 +1,126 @@
+"""Cohorts and enrolments: the provider admin's pages, and an enrolment's own page."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from portfolio.accounts.access import get_in_provider_or_404, provider_scoped, roles_required
+from portfolio.accounts.models import Role, User
+from portfolio.db import db
+from portfolio.enrolments import operations
+from portfolio.enrolments.caseload import visible_enrolment_or_404, visible_enrolments
+from portfolio.enrolments.forms import CohortForm, EnrolmentDetailsForm, EnrolmentForm
+from portfolio.enrolments.models import Cohort, Enrolment
+from portfolio.errors import DomainError
+from portfolio.forms import attach_error, form_status
+
+bp = Blueprint("enrolments", __name__)
+
+
+@bp.route("/cohorts", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def cohorts():
+    form = CohortForm()
+    if form.validate_on_submit():
+        try:
+            cohort = operations.create_cohort(
+                current_user, form.name.data, form.starts_on.data, form.ends_on.data
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Cohort '{cohort.name}' created. Now enrol learners into it.", "success")
+            return redirect(url_for("enrolments.cohorts"))
+    rows = db.session.execute(
+        select(Cohort, func.count(Enrolment.id))
+        .outerjoin(Enrolment, Enrolment.cohort_id == Cohort.id)
+        .where(Cohort.provider_id == current_user.provider_id)
+        .group_by(Cohort.id)
+        .order_by(Cohort.name)
+    ).all()
+    return render_template("enrolments/cohorts.html", form=form, rows=rows), form_status(form)
+
+
+@bp.get("/enrolments")
+@roles_required(Role.ADMIN, Role.EQA)
+def enrolment_list():
+    query = visible_enrolments(current_user).join(User, Enrolment.learner_id == User.id)
+    cohort_id = request.args.get("cohort", type=int)
+    cohort = get_in_provider_or_404(Cohort, cohort_id) if cohort_id else None
+    if cohort:
+        query = query.where(Enrolment.cohort_id == cohort.id)
+    enrolments = db.session.scalars(query.order_by(func.lower(User.name))).all()
+    cohorts = db.session.scalars(provider_scoped(Cohort).order_by(Cohort.name)).all()
+    return render_template(
+        "enrolments/list.html", enrolments=enrolments, cohorts=cohorts, cohort=cohort
+    )
+
+
+@bp.route("/enrolments/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def enrolment_new():
+    form = EnrolmentForm()
+    form.fill_choices(current_user.provider_id)
+    if request.method == "GET":
+        form.learner_id.data = request.args.get("learner", type=int)
+        form.cohort_id.data = request.args.get("cohort", type=int)
+    if form.validate_on_submit():
+        qualification_id, unit_id = form.qualification_and_unit()
+        try:
+            enrolment = operations.enrol_learner(
+                current_user,
+                learner_id=form.learner_id.data,
+                qualification_id=qualification_id,
+                unit_id=unit_id,
+                starts_on=form.starts_on.data,
+                planned_end_on=form.planned_end_on.data,
+                cohort_id=form.cohort_id.data,
+                assessor_id=form.assessor_id.data,
+                iqa_id=form.iqa_id.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{enrolment.learner.name} is enrolled on {enrolment.unit.title}.", "success")
+            return redirect(url_for("enrolments.enrolment_list"))
+    return render_template("enrolments/new.html", form=form), form_status(form)
+
+
+@bp.route("/enrolments/<int:enrolment_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def enrolment_edit(enrolment_id: int):
+    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    form = EnrolmentDetailsForm(obj=enrolment if request.method == "GET" else None)
+    form.fill_choices(current_user.provider_id)
+    if form.validate_on_submit():
+        try:
+            operations.update_enrolment(
+                current_user,
+                enrolment,
+                cohort_id=form.cohort_id.data,
+                assessor_id=form.assessor_id.data,
+                iqa_id=form.iqa_id.data,
+                starts_on=form.starts_on.data,
+                planned_end_on=form.planned_end_on.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Saved {enrolment.learner.name}'s enrolment.", "success")
+            return redirect(url_for("enrolments.enrolment", enrolment_id=enrolment.id))
+    return (
+        render_template("enrolments/edit.html", form=form, enrolment=enrolment),
+        form_status(form),
+    )
+
+
+@bp.get("/enrolments/<int:enrolment_id>")
+@login_required
+def enrolment(enrolment_id: int):
+    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    return render_template("enrolments/enrolment.html", enrolment=enrolment)

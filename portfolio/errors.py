@@ -1,0 +1,70 @@
+"""Domain errors and the error pages."""
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule refused an action: the message says what, ``field`` says where."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+TITLES = {
+    400: "The request could not be understood",
+    401: "Sign-in refused",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    409: "Someone else changed this first",
+    413: "Too large",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+EXPLANATIONS = {
+    403: "Your role does not include this page. Go back to your home page to continue.",
+    404: "There is nothing at this address, or it is not yours to see. "
+    "Check the address, or go back to your home page.",
+    405: "This address does not take that kind of request.",
+    500: "The problem has been logged. Try again, and if it keeps happening tell your "
+    "training provider's administrator.",
+}
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        message = (
+            "This form was not sent from this site or has expired. "
+            "Go back, reload the page and send it again."
+        )
+        return _page(400, message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        message = EXPLANATIONS.get(error.code) or error.description
+        return _page(error.code, message)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return _page(500, EXPLANATIONS[500])
+
+
+def _page(status: int, message: str):
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": TITLES.get(status, "Error"), "message": message}, status
+    title = TITLES.get(status, "Error")
+    return render_template("error.html", status=status, title=title, message=message), status

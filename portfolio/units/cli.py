@@ -1,0 +1,49 @@
+"""``flask criteria``: import and list the criteria library."""
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from portfolio.db import db
+from portfolio.units.criteria_file import CriteriaFileError
+from portfolio.units.library import import_criteria
+from portfolio.units.models import Unit
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "criteria"
+
+
+@click.group("criteria")
+def criteria_cli():
+    """Manage the criteria library."""
+
+
+@criteria_cli.command("import")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@with_appcontext
+def import_command(path: Path | None):
+    """Check and load criteria files (a file or a folder; default: criteria/) in one transaction."""
+    try:
+        results = import_criteria(path or DEFAULT_PATH)
+    except CriteriaFileError as error:
+        db.session.rollback()
+        raise click.ClickException(f"nothing was imported.\n{error}") from None
+    db.session.commit()
+    for result in results:
+        click.echo(result.describe())
+    changed = sum(r.changed for r in results)
+    click.echo(f"{changed} of {len(results)} files changed the library.")
+
+
+@criteria_cli.command("list")
+@with_appcontext
+def list_command():
+    """List units with their current version and number of criteria."""
+    units = db.session.scalars(select(Unit).order_by(Unit.awarding_body_id, Unit.code))
+    for unit in units:
+        current = unit.current
+        click.echo(
+            f"{unit.awarding_body.code:10} {unit.code:20} v{current.version} "
+            f"{len(current.criteria):3} criteria  {unit.title} (Level {unit.level})"
+        )

@@ -1,0 +1,213 @@
+"""Reading a criteria data file: YAML parsed with line numbers, checked against the schema.
+
+Every problem is reported with the file, the line and the path of the value in the file,
+so that a person editing the YAML can find it.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from jsonschema import Draft202012Validator
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "criteria" / "schema.json"
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    path: str
+    message: str
+
+    def describe(self, source: str) -> str:
+        where = f"line {self.line}" if self.line else "top level"
+        place = f" ({self.path})" if self.path else ""
+        return f"{source}, {where}{place}: {self.message}"
+
+
+class CriteriaFileError(Exception):
+    """A file that cannot be imported; ``problems`` says every place that is wrong."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(p.describe(source) for p in problems))
+
+
+@dataclass(frozen=True)
+class CriteriaDocument:
+    source: str
+    data: dict
+    content_hash: str
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
+
+
+def format_path(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_map(node, path=(), lines=None, problems=None):
+    """Map each value's path to its line, noting keys given twice (YAML keeps only the last)."""
+    lines = {} if lines is None else lines
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                problems.append(
+                    Problem(
+                        key_node.start_mark.line + 1,
+                        format_path((*path, key)),
+                        f"the key '{key}' is given twice",
+                    )
+                )
+            seen.add(key)
+            _line_map(value_node, (*path, key), lines, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _line_map(item, (*path, index), lines, problems)
+    return lines
+
+
+def _line_for(lines: dict, path: tuple) -> int | None:
+    while path not in lines and path:
+        path = path[:-1]
+    return lines.get(path)
+
+
+def parse(text: str, source: str) -> CriteriaDocument:
+    """Parse and check one file's text; raises CriteriaFileError naming every problem."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        reason = getattr(error, "problem", None) or str(error)
+        raise CriteriaFileError(source, [Problem(line, "", f"not valid YAML: {reason}")]) from None
+    if node is None:
+        raise CriteriaFileError(source, [Problem(None, "", "the file is empty")])
+    problems: list[Problem] = []
+    lines = _line_map(node, problems=problems)
+    if not isinstance(data, dict):
+        problems.append(Problem(1, "", "the file must be a mapping of keys to values"))
+        raise CriteriaFileError(source, problems)
+
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
+        path = tuple(error.absolute_path)
+        problems.append(Problem(_line_for(lines, path), format_path(path), _schema_message(error)))
+    if not problems:
+        problems.extend(_check_rules(data, lines))
+    if problems:
+        raise CriteriaFileError(source, problems)
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return CriteriaDocument(source, data, hashlib.sha256(canonical.encode()).hexdigest())
+
+
+def _schema_message(error) -> str:
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is missing")
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown key")
+    if error.validator == "pattern" and error.schema.get("pattern") == "\\S":
+        return "must not be empty"
+    if error.validator == "pattern":
+        return f"{error.instance!r} does not match the pattern {error.schema['pattern']}"
+    return error.message
+
+
+def _check_rules(data: dict, lines: dict) -> list[Problem]:
+    """The rules a schema cannot say: numbering, references and uniqueness."""
+    problems = []
+
+    def add(path, message):
+        problems.append(Problem(_line_for(lines, path), format_path(path), message))
+
+    unit = data["unit"]
+    if unit["numbering"] == "ours" and not unit.get("numbering_note"):
+        add(("unit",), "numbering is 'ours', so numbering_note must say so")
+
+    codes = set()
+    for i, qualification in enumerate(data["qualifications"]):
+        if qualification["code"] in codes:
+            add(
+                ("qualifications", i, "code"),
+                f"qualification code {qualification['code']!r} is used twice",
+            )
+        codes.add(qualification["code"])
+
+    outcomes = [o["number"] for o in data["learning_outcomes"]]
+    for i, number in enumerate(outcomes):
+        if number != i + 1:
+            add(
+                ("learning_outcomes", i, "number"),
+                "learning outcomes must be numbered 1, 2, 3 ... in order; "
+                f"expected {i + 1}, found {number}",
+            )
+
+    seen = set()
+    next_ac: dict[int, int] = {}
+    for i, criterion in enumerate(data["criteria"]):
+        number, outcome = criterion["number"], criterion["outcome"]
+        lo, ac = (int(part) for part in number.split("."))
+        if number in seen:
+            add(("criteria", i, "number"), f"criterion number {number!r} is used twice")
+            continue
+        seen.add(number)
+        if outcome not in outcomes:
+            add(
+                ("criteria", i, "outcome"),
+                f"criterion {number} names learning outcome {outcome}, "
+                "which the file does not define",
+            )
+        elif lo != outcome:
+            add(
+                ("criteria", i, "number"),
+                f"criterion {number} is under learning outcome {outcome}, "
+                f"so its number must start '{outcome}.'",
+            )
+        else:
+            expected = next_ac.get(outcome, 1)
+            if ac != expected:
+                add(
+                    ("criteria", i, "number"),
+                    f"criterion {number} is out of order; the next criterion of outcome {outcome} "
+                    f"is {outcome}.{expected}",
+                )
+            next_ac[outcome] = ac + 1
+
+    requirement_codes = set()
+    for i, requirement in enumerate(data["evidence_requirements"]):
+        if requirement["code"] in requirement_codes:
+            add(
+                ("evidence_requirements", i, "code"),
+                f"requirement code {requirement['code']!r} is used twice",
+            )
+        requirement_codes.add(requirement["code"])
+        if "distinct_by" in requirement and requirement["evidence"] != "incident_log":
+            add(
+                ("evidence_requirements", i, "distinct_by"),
+                "distinct_by applies only to incident_log evidence",
+            )
+    return problems
+
+
+def read(path: Path) -> CriteriaDocument:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise CriteriaFileError(
+            str(path), [Problem(None, "", f"not UTF-8 text ({error.reason})")]
+        ) from None
+    return parse(text, str(path))
