@@ -2,12 +2,13 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from portfolio.accounts.models import ROLE_LABELS, Role
 from portfolio.accounts.passwords import password_problem
 
-ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 class SignInForm(FlaskForm):

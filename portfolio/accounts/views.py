@@ -77,7 +77,7 @@ def change_password():
         else:
             db.session.commit()
             # The token changed: sign in again on this device, out everywhere else.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("home.index"))
     return render_template("accounts/change_password.html", form=form), form_status(form)

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portfolio.accounts.models import Role, User
@@ -11,7 +12,7 @@ from portfolio.db import db
 from portfolio.enrolments.models import Cohort
 from portfolio.units.models import AwardingBody, Qualification
 
-NONE_CHOICE = ("", "Not yet assigned")
+NONE_CHOICE = SelectChoice("", "Not yet assigned")
 
 
 def _optional_int(value):
@@ -50,34 +51,40 @@ class EnrolmentDetailsForm(FlaskForm):
         cohorts = db.session.scalars(
             select(Cohort).where(Cohort.provider_id == provider_id).order_by(Cohort.name)
         ).all()
-        self.cohort_id.choices = [("", "No cohort")] + [(c.id, c.name) for c in cohorts]
-        self.assessor_id.choices = [NONE_CHOICE] + [
-            (u.id, u.name) for u in people if u.role is Role.ASSESSOR
+        self.cohort_id.choices = [SelectChoice("", "No cohort")] + [
+            SelectChoice(c.id, c.name) for c in cohorts
         ]
-        self.iqa_id.choices = [NONE_CHOICE] + [(u.id, u.name) for u in people if u.role is Role.IQA]
+        self.assessor_id.choices = [NONE_CHOICE] + [
+            SelectChoice(u.id, u.name) for u in people if u.role is Role.ASSESSOR
+        ]
+        self.iqa_id.choices = [NONE_CHOICE] + [
+            SelectChoice(u.id, u.name) for u in people if u.role is Role.IQA
+        ]
         if hasattr(self, "learner_id"):
-            self.learner_id.choices = [("", "Choose a learner")] + [
-                (u.id, f"{u.name} ({u.email})") for u in people if u.role is Role.LEARNER
+            self.learner_id.choices = [SelectChoice("", "Choose a learner")] + [
+                SelectChoice(u.id, f"{u.name} ({u.email})")
+                for u in people
+                if u.role is Role.LEARNER
             ]
         if hasattr(self, "unit"):
             self.unit.choices = unit_choices()
 
 
-def unit_choices() -> dict[str, list[tuple[str, str]]]:
+def unit_choices() -> list[SelectChoice]:
     """Every unit of every qualification, grouped by awarding body, as 'qualification:unit'."""
     bodies = db.session.scalars(
         select(AwardingBody)
         .order_by(AwardingBody.name)
         .options(selectinload(AwardingBody.qualifications).selectinload(Qualification.units))
     ).all()
-    groups = {"": [("", "Choose a qualification and unit")]}
-    for body in bodies:
-        groups[body.name] = [
-            (f"{q.id}:{u.id}", f"{q.title}: {u.title} (Level {u.level})")
-            for q in body.qualifications
-            for u in q.units
-        ]
-    return groups
+    return [SelectChoice("", "Choose a qualification and unit")] + [
+        SelectChoice(
+            f"{q.id}:{u.id}", f"{q.title}: {u.title} (Level {u.level})", optgroup=body.name
+        )
+        for body in bodies
+        for q in body.qualifications
+        for u in q.units
+    ]
 
 
 class EnrolmentForm(EnrolmentDetailsForm):

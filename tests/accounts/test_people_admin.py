@@ -1,0 +1,114 @@
+"""A provider admin creates and changes accounts; bad input is refused whole."""
+
+from sqlalchemy import func, select
+
+from portfolio.accounts.models import Role, User
+from portfolio.db import db
+from tests.factories import PASSWORD
+
+
+def user_count() -> int:
+    return db.session.scalar(select(func.count(User.id)))
+
+
+def new_person(**overrides):
+    data = {"name": "Ngozi Eze", "email": "ngozi@example.org", "role": "learner",
+            "password": "fresh-orange-kettle", "access_expires_on": ""}  # fmt: skip
+    return {**data, **overrides}
+
+
+def test_admin_creates_a_learner_who_can_then_sign_in(app, client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    response = client.post("/people/new", data=new_person())
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "ngozi@example.org"))
+    assert user.provider_id == people[Role.ADMIN].provider_id
+    assert user.role is Role.LEARNER
+    auth.sign_out()
+    fresh = app.test_client()
+    assert (
+        fresh.post(
+            "/sign-in", data={"email": "Ngozi@Example.org", "password": "fresh-orange-kettle"}
+        ).status_code
+        == 302
+    )
+
+
+def test_bad_person_input_says_what_and_where_and_saves_nothing(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    before = user_count()
+    cases = [
+        (new_person(email="not-an-email"), "Enter an email address like name@example.org."),
+        (new_person(email=people[Role.LEARNER].email), "This email address is already in use."),
+        (new_person(password="short"), "Use at least 8 characters."),
+        (new_person(password="password123"), "most commonly used"),
+        (new_person(name=""), "Enter the person&#39;s name."),
+        (new_person(role="eqa"), "An EQA&#39;s access needs an end date."),
+        (new_person(role="superuser"), "Not a valid choice"),
+        (new_person(role="eqa", access_expires_on="31/02/2027"), "Not a valid date value"),
+    ]
+    for data, message in cases:
+        response = client.post("/people/new", data=data)
+        assert response.status_code == 400, data
+        assert message in response.get_data(as_text=True), message
+    assert user_count() == before
+
+
+def test_eqa_account_gets_an_end_date(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    data = new_person(role="eqa", email="eqa.visitor@example.org", access_expires_on="2027-03-31")
+    assert client.post("/people/new", data=data).status_code == 302
+    eqa = db.session.scalar(select(User).where(User.email == "eqa.visitor@example.org"))
+    assert str(eqa.access_expires_on) == "2027-03-31"
+
+
+def test_admin_cannot_remove_their_own_admin_role(client, auth, people):
+    admin = people[Role.ADMIN]
+    auth.sign_in(admin)
+    response = client.post(
+        f"/people/{admin.id}", data={"name": admin.name, "role": "learner", "active": "y"}
+    )
+    assert response.status_code == 400
+    assert "You cannot remove your own admin role" in response.get_data(as_text=True)
+    assert db.session.get(User, admin.id).role is Role.ADMIN
+
+
+def test_deactivating_an_account_signs_it_out(app, client, auth, people):
+    learner = people[Role.LEARNER]
+    device = app.test_client()
+    device.post("/sign-in", data={"email": learner.email, "password": PASSWORD})
+    assert device.get("/").status_code == 200
+    auth.sign_in(people[Role.ADMIN])
+    response = client.post(f"/people/{learner.id}", data={"name": learner.name, "role": "learner"})
+    assert response.status_code == 302
+    assert device.get("/").status_code == 302
+
+
+def test_people_list_shows_only_this_provider(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    html = client.get("/people").get_data(as_text=True)
+    assert people[Role.LEARNER].email in html
+    assert people["other_learner"].email not in html
+
+
+def test_users_create_command_makes_a_first_admin(app, runner):
+    result = runner.invoke(
+        args=["users", "create", "--provider", "Riverside College", "--email",
+              "head@riverside.example.org", "--name", "Sam Patel", "--password",
+              "river-side-admin-7"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "head@riverside.example.org"))
+    assert user.role is Role.ADMIN
+    assert user.provider.name == "Riverside College"
+
+
+def test_users_create_refuses_a_common_password(app, runner):
+    before = user_count()
+    result = runner.invoke(
+        args=["users", "create", "--provider", "Riverside College", "--email",
+              "head@riverside.example.org", "--name", "Sam Patel", "--password", "password1"],
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "password: This password is one of the most commonly used" in result.output
+    assert user_count() == before

@@ -1,0 +1,75 @@
+"""Browser fixtures: the demo provider served over HTTP, and headless Chromium to drive it.
+
+These run once, on SQLite: they do not use the ``app``/``database_url`` fixtures of
+``tests/conftest.py``, which are parametrized over SQLite and PostgreSQL.
+"""
+
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from portfolio import ROOT
+from portfolio.db import db
+from portfolio.demo import build_demo
+from tests.conftest import make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(ROOT) / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app with the demo provider, served on a free local port; yields the base URL."""
+    database = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
+    app = make_app("sqlite:///" + str(database), WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        assert build_demo()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run 'npm ci' in the project folder")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page in its own context (own cookies), with the live server as base URL."""
+    context = browser.new_context(base_url=live_server)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        page.close()
+        context.close()

@@ -1,0 +1,269 @@
+"""Real-browser tests: every role signs in through the form and every page it reaches passes
+axe-core's WCAG 2.2 AA and best-practice rules (serious and critical impacts fail the test)."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page
+
+from portfolio.accounts.views import SIGN_IN_REFUSED
+from portfolio.demo import PASSWORD, demo_email
+from tests.browser.conftest import AXE
+
+pytestmark = pytest.mark.browser
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+FAILING_IMPACTS = {"serious", "critical"}
+ROLES = ["admin", "assessor", "iqa", "eqa", "learner"]
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def check_accessibility(page: Page) -> None:
+    """Run axe-core on the page; fail listing every serious or critical violation."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                targets: v.nodes.map(n => n.target.join(' ')),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    failing = [v for v in results if v["impact"] in FAILING_IMPACTS]
+    if failing:
+        lines = [f"{len(failing)} serious/critical accessibility violation(s) on {page.url}:"]
+        for v in failing:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+            lines.extend(f"    {target}" for target in v["targets"])
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def visit(page: Page, url: str):
+    """Open a URL; assert it did not fail; return the response."""
+    response = page.goto(url)
+    assert response is not None, url
+    assert response.status < 400, f"{url} gave {response.status}"
+    return response
+
+
+def submit(page: Page, button: str):
+    """Click a form's submit button and return the response of the page it leads to."""
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name=button, exact=True).click()
+    return navigation.value
+
+
+def sign_in(page: Page, handle: str, password: str = PASSWORD):
+    page.goto("/sign-in")
+    page.get_by_label("Email address", exact=True).fill(demo_email(handle))
+    page.get_by_label("Password", exact=True).fill(password)
+    return submit(page, "Sign in")
+
+
+def sign_out(page: Page) -> None:
+    submit(page, "Sign out")
+    assert page.url.endswith("/sign-in"), page.url
+
+
+def hrefs(page: Page, selector: str) -> list[str]:
+    """The absolute addresses of the links matching a selector, in order, without repeats."""
+    found = page.eval_on_selector_all(selector, "links => links.map(a => a.href)")
+    return list(dict.fromkeys(found))
+
+
+def first_href(page: Page, selector: str) -> str:
+    found = hrefs(page, selector)
+    assert found, f"no link matches {selector!r} on {page.url}"
+    return found[0]
+
+
+# Tests -----------------------------------------------------------------------------------
+
+
+def test_sign_in_page_is_accessible_when_signed_out(page):
+    visit(page, "/sign-in")
+    assert page.locator("h1").inner_text() == "Sign in"
+    check_accessibility(page)
+
+
+@pytest.mark.parametrize("handle", ROLES)
+def test_each_role_signs_in_and_every_page_it_reaches_is_accessible(page, live_server, handle):
+    visit(page, "/sign-in")
+    check_accessibility(page)
+
+    response = sign_in(page, handle)
+    assert response.ok, response.status
+    assert page.url == live_server + "/"
+    assert page.locator("h1").count() == 1
+    check_accessibility(page)
+
+    pages = hrefs(page, "nav[aria-label=Main] a")
+    assert live_server + "/criteria" in pages
+    pages.append(live_server + "/account/password")
+    if handle == "learner":
+        pages.append(first_href(page, ".cards a[href*='/enrolments/']"))
+    for url in pages:
+        visit(page, url)
+        check_accessibility(page)
+
+    if handle == "admin":
+        visit(page, "/enrolments")
+        enrolment = first_href(page, ".table-scroll a[href*='/enrolments/']")
+        visit(page, "/criteria")
+        unit = first_href(page, ".unit-list a")
+        for url in ["/people/new", "/enrolments/new", enrolment, enrolment + "/edit", unit]:
+            visit(page, url)
+            check_accessibility(page)
+
+    sign_out(page)
+    assert page.locator(".flash").inner_text() == "You have signed out."
+
+
+EXPECTED_CRITERIA = {
+    "VTCT Skills": 5,
+    "Pearson": 3,
+    "City & Guilds": 8,
+    "SFJ Awards": 3,
+    "BIIAB": 5,
+}
+
+
+def test_criteria_browser_shows_each_awarding_bodys_criteria(page):
+    sign_in(page, "learner")
+    visit(page, "/criteria")
+    units = {}
+    for section in page.locator("section.panel").all():
+        body = section.locator("h2").inner_text()
+        units[body] = list(
+            dict.fromkeys(section.locator(".unit-list a").evaluate_all("a => a.map(l => l.href)"))
+        )
+    assert sorted(units) == sorted(EXPECTED_CRITERIA)
+
+    counts = {}
+    for body, links in units.items():
+        counts[body] = 0
+        for url in links:
+            visit(page, url)
+            counts[body] += page.locator("[data-testid=criterion]").count()
+            if body == "City & Guilds":
+                assert page.locator("h1").inner_text() == (
+                    "Manage incidents referred to a contact centre"
+                )
+                level = page.locator("dl.summary dt", has_text="Level").locator("+ dd")
+                assert level.inner_text().strip() == "3"
+    assert counts == EXPECTED_CRITERIA
+
+    # The library's own counts agree with the unit pages.
+    visit(page, "/criteria")
+    shown = page.locator("[data-testid=criteria-count]").all_inner_texts()
+    assert sum(int(n) for n in shown) == sum(EXPECTED_CRITERIA.values()) + 8  # C&G listed twice
+
+
+SIDEWAYS = """() => {
+    const width = window.innerWidth;
+    const culprits = [];
+    for (const el of document.body.querySelectorAll('*')) {
+        const right = el.getBoundingClientRect().right;
+        const position = getComputedStyle(el).position;
+        // Wide tables may overflow inside their own scrolling region; anything else that
+        // sticks out (or escapes that region by absolute positioning) widens the page.
+        if (right > width + 0.5
+            && (!el.closest('.table-scroll') || ['absolute', 'fixed'].includes(position))) {
+            const text = el.textContent.trim().replace(/\\s+/g, ' ').slice(0, 40);
+            culprits.push(`${el.tagName.toLowerCase()}${el.className ? '.' + el.className : ''}`
+                + ` (position: ${position}, right edge ${Math.round(right)}px): "${text}"`);
+        }
+    }
+    return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width,
+            culprits: culprits.slice(0, 5)};
+}"""
+
+
+@pytest.mark.parametrize("handle", ["admin", "learner"])
+def test_pages_fit_a_phone_screen(page, handle):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, handle)
+    visit(page, "/criteria")
+    unit = first_href(page, ".unit-list a")
+    urls = ["/", "/criteria", unit]
+    if handle == "admin":
+        urls += ["/people", "/enrolments", "/cohorts"]
+    too_wide = []
+    for url in urls:
+        visit(page, url)
+        width = page.evaluate(SIDEWAYS)
+        if width["scrollWidth"] > width["innerWidth"]:
+            too_wide.append(
+                f"{page.url}: page is {width['scrollWidth']}px wide in a "
+                f"{width['innerWidth']}px viewport; sticking out:\n    "
+                + "\n    ".join(width["culprits"])
+            )
+    assert not too_wide, "pages scroll sideways on a phone:\n" + "\n".join(too_wide)
+
+
+def test_wrong_password_gives_a_generic_message(page):
+    messages = []
+    for email, password in [
+        (demo_email("learner2"), "not-the-password-2026"),
+        ("nobody@northgate.example.org", PASSWORD),
+    ]:
+        page.goto("/sign-in")
+        page.get_by_label("Email address", exact=True).fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        response = submit(page, "Sign in")
+        assert response.status == 401
+        assert page.url.endswith("/sign-in")
+        summary = page.locator(".error-summary")
+        assert summary.get_attribute("role") == "alert"
+        messages.append(summary.locator("li").all_inner_texts())
+        check_accessibility(page)
+    assert messages[0] == messages[1] == [SIGN_IN_REFUSED]
+
+
+def test_admin_creates_a_learner_through_the_form(page):
+    sign_in(page, "admin")
+    visit(page, "/people/new")
+    page.get_by_label("Full name", exact=True).fill("Nadia Rahman")
+    page.get_by_label("Email address", exact=True).fill("nadia.rahman@northgate.example.org")
+    page.get_by_label("Role", exact=True).select_option("learner")
+    page.get_by_label("Initial password", exact=True).fill("harbour-lantern-47")
+    response = submit(page, "Create account")
+    assert response.ok, response.status
+    assert page.url.endswith("/people")
+    assert page.locator(".flash-success").inner_text() == (
+        "Account created for Nadia Rahman (Learner)."
+    )
+    row = page.locator("tbody tr", has_text="Nadia Rahman")
+    assert row.count() == 1
+    assert "nadia.rahman@northgate.example.org" in row.inner_text()
+    assert "Learner" in row.inner_text()
+
+    visit(page, "/people/new")
+    page.get_by_label("Full name", exact=True).fill("Owen Price")
+    page.get_by_label("Email address", exact=True).fill("owen.price@northgate.example.org")
+    page.get_by_label("Role", exact=True).select_option("learner")
+    page.get_by_label("Initial password", exact=True).fill("short")
+    response = submit(page, "Create account")
+    assert response.status == 400
+    error = page.locator("#password-error")
+    assert re.search(r"Use at least 8 characters\.", error.inner_text())
+    password = page.get_by_label("Initial password", exact=True)
+    assert password.get_attribute("aria-invalid") == "true"
+    assert "password-error" in password.get_attribute("aria-describedby").split()
+    summary = page.locator(".error-summary")
+    assert summary.locator("h2").inner_text() == "There is a problem"
+    link = summary.get_by_role("link", name="Initial password: Use at least 8 characters.")
+    assert link.get_attribute("href") == "#password"
+    # The summary comes before the form.
+    assert page.evaluate(
+        "() => !!(document.querySelector('.error-summary').compareDocumentPosition("
+        "document.querySelector('main form')) & Node.DOCUMENT_POSITION_FOLLOWING)"
+    )
+    check_accessibility(page)
+    visit(page, "/people")
+    assert page.locator("tbody tr", has_text="Owen Price").count() == 0

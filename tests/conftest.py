@@ -1,0 +1,148 @@
+"""Fixtures: one migrated schema per database per run, a rolled-back transaction per test.
+
+Every test that uses ``app`` runs on SQLite and again on a throwaway PostgreSQL cluster.
+"""
+
+import contextvars
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+os.environ["PORTFOLIO_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="portfolio-instance-")
+
+from portfolio import ROOT, create_app  # noqa: E402
+from portfolio.db import db  # noqa: E402
+from portfolio.units.library import import_criteria  # noqa: E402
+from tests import factories  # noqa: E402
+from tests.postgres import Cluster  # noqa: E402
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": False,
+    # Cheap hashing keeps the suite fast; production uses argon2-cffi's recommended cost.
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 8,
+    "ARGON2_PARALLELISM": 1,
+}
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
+    return request.getfixturevalue("postgres_cluster").create_database("portfolio_test")
+
+
+def make_app(database_url: str, **config):
+    """An app on a migrated database holding the criteria library."""
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+    with app.app_context():
+        upgrade()
+        import_criteria(ROOT / "criteria")
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def _app(database_url):
+    app = make_app(database_url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app):
+    """The app, with every change the test makes rolled back at its end."""
+    with _app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        session_factory = db.session
+        # A plain Session: Flask-SQLAlchemy's own picks the engine over a given connection.
+        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        db.session = scoped_session(factory, scopefunc=_app_ctx_id)
+        try:
+            yield _app
+        finally:
+            db.session.remove()
+            db.session = session_factory
+            transaction.rollback()
+            connection.close()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, session and ``g``.
+
+    Flask reuses an app context that is already pushed, so without this the test's own
+    context (and Flask-Login's cached user in ``g``) would leak into every request.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()  # the test sees what the request committed
+        return response
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def sign_in(self, user, password: str = factories.PASSWORD):
+        response = self.client.post("/sign-in", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def sign_out(self):
+        return self.client.post("/sign-out")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def provider(app):
+    return factories.make_provider()
+
+
+@pytest.fixture
+def people(app, provider):
+    """One of each role at one provider, and a second provider with its own learner."""
+    from portfolio.accounts.models import Role
+
+    made = {role: factories.make_user(provider, role) for role in Role}
+    made["learner2"] = factories.make_user(provider, Role.LEARNER)
+    made["assessor2"] = factories.make_user(provider, Role.ASSESSOR)
+    other = factories.make_provider()
+    made["other_admin"] = factories.make_user(other, Role.ADMIN)
+    made["other_learner"] = factories.make_user(other, Role.LEARNER)
+    return made
+
+
+CRITERIA_DIR = Path(ROOT) / "criteria"

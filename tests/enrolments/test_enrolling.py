@@ -1,0 +1,121 @@
+"""Cohorts and enrolments through the admin's pages."""
+
+from sqlalchemy import func, select
+
+from portfolio.accounts.models import Role
+from portfolio.db import db
+from portfolio.enrolments.models import Cohort, Enrolment
+from tests.factories import unit_by_code
+
+
+def enrolment_count() -> int:
+    return db.session.scalar(select(func.count(Enrolment.id)))
+
+
+def form(people, **overrides):
+    unit = unit_by_code("BIIAB")
+    data = {
+        "learner_id": str(people[Role.LEARNER].id),
+        "unit": f"{unit.qualifications[0].id}:{unit.id}",
+        "cohort_id": "",
+        "assessor_id": str(people[Role.ASSESSOR].id),
+        "iqa_id": str(people[Role.IQA].id),
+        "starts_on": "2026-09-07",
+        "planned_end_on": "2027-09-03",
+    }
+    return {**data, **overrides}
+
+
+def test_admin_creates_a_cohort_and_enrols_a_learner_into_it(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    response = client.post("/cohorts", data={"name": "Apprentices Sept 2026",
+                                             "starts_on": "2026-09-07", "ends_on": "2027-09-03"})  # fmt: skip
+    assert response.status_code == 302
+    cohort = db.session.scalar(select(Cohort).where(Cohort.name == "Apprentices Sept 2026"))
+    response = client.post("/enrolments/new", data=form(people, cohort_id=str(cohort.id)))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.cohort_id == cohort.id))
+    assert enrolment.learner_id == people[Role.LEARNER].id
+    assert enrolment.assessor_id == people[Role.ASSESSOR].id
+    assert enrolment.iqa_id == people[Role.IQA].id
+    assert enrolment.criteria_set_id == unit_by_code("BIIAB").current.id
+    # The assessor now has the learner in their caseload.
+    auth.sign_out()
+    auth.sign_in(people[Role.ASSESSOR])
+    assert people[Role.LEARNER].name in client.get("/").get_data(as_text=True)
+
+
+def test_bad_enrolments_are_refused_with_a_message_and_save_nothing(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    assert client.post("/enrolments/new", data=form(people)).status_code == 302
+    before = enrolment_count()
+    cases = [
+        (form(people), "is already enrolled on this unit"),
+        (form(people, learner_id=str(people["learner2"].id), planned_end_on="2026-01-01"),
+         "The planned end must be on or after the start date."),
+        (form(people, learner_id=str(people["learner2"].id), starts_on="2026-13-45"),
+         "Not a valid date value"),
+        (form(people, learner_id=str(people["other_learner"].id)), "Not a valid choice"),
+        (form(people, learner_id=str(people["learner2"].id), assessor_id=str(people[Role.IQA].id)),
+         "Not a valid choice"),
+        (form(people, learner_id=str(people["learner2"].id), unit="999:999"), "Not a valid choice"),
+        (form(people, learner_id=""), "Choose a learner."),
+    ]  # fmt: skip
+    for data, message in cases:
+        response = client.post("/enrolments/new", data=data)
+        assert response.status_code == 400, (data, response.status_code)
+        assert message in response.get_data(as_text=True), message
+    assert enrolment_count() == before
+
+
+def test_duplicate_cohort_name_is_refused(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    client.post("/cohorts", data={"name": "Evening group"})
+    response = client.post("/cohorts", data={"name": "Evening group"})
+    assert response.status_code == 400
+    assert "A cohort called &#39;Evening group&#39; already exists." in response.get_data(
+        as_text=True
+    )
+
+
+def test_cohort_ending_before_it_starts_is_refused(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    response = client.post(
+        "/cohorts", data={"name": "Backwards", "starts_on": "2027-01-01", "ends_on": "2026-01-01"}
+    )
+    assert response.status_code == 400
+    assert "The end date must be on or after the start date." in response.get_data(as_text=True)
+
+
+def test_admin_reassigns_a_learners_assessor(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    client.post("/enrolments/new", data=form(people))
+    enrolment = db.session.scalar(select(Enrolment))
+    response = client.post(
+        f"/enrolments/{enrolment.id}/edit",
+        data={"cohort_id": "", "assessor_id": str(people["assessor2"].id),
+              "iqa_id": str(people[Role.IQA].id), "starts_on": "2026-09-07",
+              "planned_end_on": "2027-09-03"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert db.session.get(Enrolment, enrolment.id).assessor_id == people["assessor2"].id
+
+
+def test_admin_home_lists_next_steps_when_the_provider_is_empty(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    html = client.get("/").get_data(as_text=True)
+    assert "Next steps" in html
+    assert "Create a cohort" in html
+    assert "Enrol learners on a unit" in html
+
+
+def test_empty_states_say_what_to_do_next(client, auth, people):
+    expectations = {
+        Role.LEARNER: "You are not enrolled on a unit yet",
+        Role.ASSESSOR: "No learners are assigned to you yet",
+        Role.IQA: "No learners are assigned to you for quality assurance yet",
+    }
+    for role, message in expectations.items():
+        auth.sign_in(people[role])
+        assert message in client.get("/").get_data(as_text=True)
+        auth.sign_out()

@@ -1,0 +1,71 @@
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, inspect, select
+
+from portfolio.accounts.models import Provider, Role, User
+from portfolio.db import db
+from portfolio.demo import PASSWORD, PROVIDER, sign_ins
+from portfolio.enrolments.models import Enrolment
+from portfolio.units.models import AwardingBody, Unit
+
+
+def snapshot():
+    return (
+        db.session.scalar(select(func.count(User.id))),
+        db.session.scalar(select(func.count(Enrolment.id))),
+    )
+
+
+def test_demo_builds_every_role_and_running_it_twice_changes_nothing(app, runner, client):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert PASSWORD in result.output
+    first = snapshot()
+    provider = db.session.scalar(select(Provider).where(Provider.name == PROVIDER))
+    roles = set(db.session.scalars(select(User.role).where(User.provider_id == provider.id)))
+    assert roles == set(Role)
+    learners = db.session.scalar(
+        select(func.count()).where(User.provider_id == provider.id, User.role == Role.LEARNER)
+    )
+    assert learners >= 6
+    bodies = db.session.scalars(
+        select(AwardingBody.code)
+        .join(Unit)
+        .join(Enrolment, Enrolment.unit_id == Unit.id)
+        .distinct()
+    ).all()
+    assert len(bodies) >= 3
+
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0
+    assert "nothing changed" in again.output
+    assert snapshot() == first
+
+    for _label, email in sign_ins():
+        response = client.post("/sign-in", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 302, email
+        assert client.get("/").status_code == 200
+        client.post("/sign-out")
+
+
+def test_demo_if_empty_skips_a_database_with_data(app, runner, people):
+    before = snapshot()
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert "demo not loaded" in result.output
+    assert snapshot() == before
+
+
+def test_migrations_go_down_to_nothing_and_back_up(tmp_path):
+    from tests.conftest import TEST_CONFIG
+
+    from portfolio import create_app
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+    with app.app_context():
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"provider", "user_account", "criterion", "enrolment"} <= tables
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        assert set(inspect(db.engine).get_table_names()) == tables
+        db.engine.dispose()

@@ -1,0 +1,10 @@
+from portfolio.accounts.models import Role
+
+
+def test_each_role_reaches_its_home_page(client, auth, people):
+    for role in Role:
+        auth.sign_in(people[role])
+        response = client.get("/")
+        assert response.status_code == 200
+        assert people[role].name in response.get_data(as_text=True)
+        auth.sign_out()
