@@ -1,11 +1,14 @@
+import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select
 
+from portfolio import create_app
 from portfolio.accounts.models import Provider, Role, User
 from portfolio.db import db
 from portfolio.demo import PASSWORD, PROVIDER, sign_ins
 from portfolio.enrolments.models import Enrolment
 from portfolio.units.models import AwardingBody, Unit
+from tests.conftest import TEST_CONFIG
 
 
 def snapshot():
@@ -54,12 +57,13 @@ def test_demo_if_empty_skips_a_database_with_data(app, runner, people):
     assert snapshot() == before
 
 
-def test_migrations_go_down_to_nothing_and_back_up(tmp_path):
-    from tests.conftest import TEST_CONFIG
-
-    from portfolio import create_app
-
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migrations_go_down_to_nothing_and_back_up(request, tmp_path, backend):
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path}/m.db"
+    else:
+        url = request.getfixturevalue("postgres_cluster").create_database("migrations_test")
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade()
         tables = set(inspect(db.engine).get_table_names())
