@@ -8,8 +8,9 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 
 # Debian packages the tests need: a PostgreSQL server to start a throwaway cluster from,
-# headless Chromium for the browser tests, and npm to fetch axe-core.
-TEST_APT_PACKAGES := postgresql chromium npm fonts-dejavu-core
+# headless Chromium for the browser tests, and npm (unless Node.js is already there) to
+# fetch axe-core.
+TEST_APT_PACKAGES := postgresql chromium fonts-dejavu-core
 
 .PHONY: run test lint setup system-deps clean
 
@@ -42,6 +43,7 @@ system-deps:
 	for package in $(TEST_APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
 	done; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \

@@ -115,12 +115,17 @@ def sign_ins() -> list[tuple[str, str]]:
 @with_appcontext
 def demo_command(if_empty: bool):
     """Load the demonstration provider (running it again changes nothing)."""
+    demo_present = db.session.scalar(select(Provider.id).where(Provider.name == PROVIDER))
     if if_empty and db.session.scalar(select(func.count(Provider.id))):
         click.echo("The database already has data; demo not loaded.")
-        return
-    created = build_demo()
-    db.session.commit()
-    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+        if not demo_present:
+            return
+    else:
+        created = build_demo()
+        db.session.commit()
+        click.echo(
+            "Demo data loaded." if created else "Demo data already present; nothing changed."
+        )
     counts = db.session.execute(
         select(User.role, func.count())
         .join(Provider)
