@@ -1,0 +1,148 @@
+"""Measure the personal-data check against the labelled corpus of call notes.
+
+    .venv/bin/python bench/pii_eval.py [path/to/corpus.jsonl] [--misses] [--alarms]
+
+A label counts as found when a finding of the same type overlaps at least half of the
+label's characters. A false alarm is a finding that overlaps no label at all (a finding that
+overlaps a label of another type is not counted as a false alarm: the text it covers is
+personal data and would be replaced; it simply does not count towards that label's recall).
+Precision is (findings - false alarms) / findings. A name label is "unlisted" when none of
+its words (titles, initials and particles aside) is in any name list the detector uses.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from portfolio.evidence.pii import TYPES, find_personal_data
+from portfolio.evidence.pii_names import PARTICLES, TITLES, lexicon
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests/evidence/pii_corpus/corpus.jsonl"
+
+
+def load(path: Path = CORPUS) -> list[dict]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def name_is_listed(name: str) -> bool:
+    """Whether any word of a name (titles, initials, particles aside) is in the detector's lists."""
+    lex = lexicon()
+    for word in re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", name):
+        low = word.lower()
+        if low in TITLES or low in PARTICLES or len(word) == 1:
+            continue
+        parts = [low, *re.split(r"[-'’]", low)]
+        if any(lex.is_listed(p) for p in parts if len(p) > 1):
+            return True
+    return False
+
+
+def _found(label: dict, findings: list) -> bool:
+    need = (label["end"] - label["start"]) / 2
+    return any(
+        f.type == label["type"] and min(f.end, label["end"]) - max(f.start, label["start"]) >= need
+        for f in findings
+    )
+
+
+def evaluate(corpus: list[dict]) -> dict:
+    """The figures the bench prints, as a dict (rates are fractions; None when undefined)."""
+    labelled, found = Counter(), Counter()
+    unlisted_total = unlisted_found = 0
+    findings_total = alarms = clean_notes = clean_flagged = 0
+    misses, false_alarms = [], []
+    for note in corpus:
+        text, labels = note["text"], note["labels"]
+        findings = find_personal_data(text)
+        findings_total += len(findings)
+        for label in labels:
+            labelled[label["type"]] += 1
+            hit = _found(label, findings)
+            found[label["type"]] += hit
+            if not hit:
+                misses.append((note["id"], label["type"], text[label["start"] : label["end"]]))
+            if label["type"] == "NAME" and not name_is_listed(text[label["start"] : label["end"]]):
+                unlisted_total += 1
+                unlisted_found += hit
+        for f in findings:
+            if not any(f.start < lab["end"] and lab["start"] < f.end for lab in labels):
+                alarms += 1
+                false_alarms.append((note["id"], f.type, f.text))
+        if not labels:
+            clean_notes += 1
+            clean_flagged += bool(findings)
+    total = sum(labelled.values())
+
+    def rate(a: int, b: int) -> float | None:
+        return a / b if b else None
+
+    return {
+        "notes": len(corpus),
+        "labels": total,
+        "labels_by_type": {t: labelled[t] for t in TYPES},
+        "recall": rate(sum(found.values()), total),
+        "recall_by_type": {t: rate(found[t], labelled[t]) for t in TYPES},
+        "unlisted_names": unlisted_total,
+        "unlisted_name_share": rate(unlisted_total, labelled["NAME"]),
+        "unlisted_name_recall": rate(unlisted_found, unlisted_total),
+        "findings": findings_total,
+        "false_alarms": alarms,
+        "false_alarms_per_100_notes": 100 * alarms / len(corpus) if corpus else None,
+        "precision": rate(findings_total - alarms, findings_total),
+        "clean_notes": clean_notes,
+        "clean_notes_flagged_share": rate(clean_flagged, clean_notes),
+        "misses": misses,
+        "false_alarm_list": false_alarms,
+    }
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def report(figures: dict) -> str:
+    lines = [
+        f"notes: {figures['notes']}   labelled spans: {figures['labels']}",
+        f"recall overall: {_pct(figures['recall'])}",
+        "",
+        f"{'type':<16}{'labels':>8}{'recall':>9}",
+    ]
+    for t in TYPES:
+        lines.append(
+            f"{t:<16}{figures['labels_by_type'][t]:>8}{_pct(figures['recall_by_type'][t]):>9}"
+        )
+    lines += [
+        "",
+        f"names not in the detector's lists: {figures['unlisted_names']} "
+        f"({_pct(figures['unlisted_name_share'])} of name labels), "
+        f"recall {_pct(figures['unlisted_name_recall'])}",
+        f"findings: {figures['findings']}   false alarms: {figures['false_alarms']} "
+        f"({figures['false_alarms_per_100_notes']:.2f} per 100 notes)   "
+        f"precision: {_pct(figures['precision'])}",
+        f"clean notes (no labels): {figures['clean_notes']}, "
+        f"with any finding: {_pct(figures['clean_notes_flagged_share'])}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> None:
+    paths = [a for a in argv if not a.startswith("--")]
+    figures = evaluate(load(Path(paths[0]) if paths else CORPUS))
+    print(report(figures))
+    if "--misses" in argv:
+        print("\nmisses:")
+        for item in figures["misses"]:
+            print("  ", *item)
+    if "--alarms" in argv:
+        print("\nfalse alarms:")
+        for item in figures["false_alarm_list"]:
+            print("  ", *item)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

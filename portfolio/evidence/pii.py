@@ -1,0 +1,427 @@
+"""Finding UK personal data in text evidence before it is submitted.
+
+``find_personal_data(text)`` returns the personal data it finds as ``Finding`` objects,
+sorted and non-overlapping; ``redact(text)`` replaces each with its placeholder, which is
+never itself flagged. Pure functions: no Flask, no database, no network.
+
+Where detectors overlap, the finding of the more specific type wins (an email address over
+the name inside it, a card number over the phone-like digits inside it), then the longer.
+A name's span includes its title ("Mrs Okafor"). Names are found by ``pii_names``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import asdict, dataclass
+
+from portfolio.evidence.pii_names import classify, find_names, frequent_words
+
+TYPES = (
+    "NAME",
+    "PHONE",
+    "EMAIL",
+    "POSTCODE",
+    "ADDRESS",
+    "NI_NUMBER",
+    "NHS_NUMBER",
+    "CARD_NUMBER",
+    "SORT_CODE",
+    "ACCOUNT_NUMBER",
+    "DATE_OF_BIRTH",
+    "VEHICLE_REG",
+)
+PLACEHOLDERS = {
+    "NAME": "[NAME]",
+    "PHONE": "[PHONE]",
+    "EMAIL": "[EMAIL]",
+    "POSTCODE": "[POSTCODE]",
+    "ADDRESS": "[ADDRESS]",
+    "NI_NUMBER": "[NI NUMBER]",
+    "NHS_NUMBER": "[NHS NUMBER]",
+    "CARD_NUMBER": "[CARD NUMBER]",
+    "SORT_CODE": "[SORT CODE]",
+    "ACCOUNT_NUMBER": "[ACCOUNT NUMBER]",
+    "DATE_OF_BIRTH": "[DATE OF BIRTH]",
+    "VEHICLE_REG": "[VEHICLE REG]",
+}
+# Overlapping findings: the higher rank wins, then the longer.
+RANK = {
+    "EMAIL": 12,
+    "CARD_NUMBER": 11,
+    "ACCOUNT_NUMBER": 10,
+    "NI_NUMBER": 9,
+    "NHS_NUMBER": 8,
+    "PHONE": 7,
+    "DATE_OF_BIRTH": 6,
+    "SORT_CODE": 5,
+    "POSTCODE": 4,
+    "ADDRESS": 3,
+    "VEHICLE_REG": 2,
+    "NAME": 1,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    type: str
+    start: int
+    end: int
+    text: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _window(text: str, start: int, size: int) -> str:
+    """Up to ``size`` characters before ``start`` on the same line."""
+    return text[max(text.rfind("\n", 0, start) + 1, start - size) : start]
+
+
+PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
+EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}"
+)
+
+# ---- numbers: phone, NHS, card, sort code, account -------------------------------------
+_NOT_AFTER = r"(?<![\w+/.#£$€-])(?<!\d[ .-])"
+PHONE = re.compile(
+    _NOT_AFTER
+    + r"(?P<prefix>(?:\+|00)44[ .-]?(?:\(0\)[ .-]?)?|\(0\d{2,4}\)[ .-]?)?"
+    + r"(?P<digits>\d+(?:[ .-]\d+)*)"
+)
+NHS_CUE = re.compile(r"(?i)\b(?:nhs|chi|health|patient)\b")
+ACCOUNT_CUE = re.compile(r"(?i)\baccount|\bacc\b|\bacct\b|\ba/c\b")
+OTHER_NUMBER_CUE = re.compile(
+    r"(?i)\b(?:ref(?:erence)?|ticket|order|case|job|invoice|incident|inc|policy|meter|"
+    r"mpan|mprn|claim|booking|tracking|consignment|serial|ext(?:ension)?|phone|mobile|tel)\b"
+)
+SORT_CODE = re.compile(
+    r"(?<![\w/.:£$-])(?<!\d )(\d{2})([- ])(\d{2})\2(\d{2})(?![\w/:-]|[.,]\d|[ -]\d{1,6}\b)"
+)
+CARD = re.compile(
+    r"(?<![\w/.-])(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -]?)\d{6}\2\d{4,5}"
+    r"|\d{13,19})(?![\w/-]|[.,]\d)"
+)
+ACCOUNT = re.compile(r"(?<![\w/.#£$€-])(\d{7,10}|\d{4} \d{4})(?![\w/-]|[.,]\d| \d)")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def nhs_ok(digits: str) -> bool:
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    check = 11 - sum(int(d) * (10 - i) for i, d in enumerate(digits[:9])) % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def _phone_ok(national: str, groups: list[str], first_group_free: bool) -> bool:
+    if len(national) == 11:
+        if national[1] not in "123789" and not national.startswith("05"):
+            return False
+    elif len(national) == 10:
+        if not national.startswith(("01", "0800", "0500")):
+            return False
+    else:
+        return False
+    if not first_group_free and len(groups) > 1 and len(groups[0]) < 3:
+        return False
+    return all(len(g) >= 2 for g in groups[1:])
+
+
+def _phones(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for m in PHONE.finditer(text):
+        prefix = m.group("prefix") or ""
+        international = prefix.lstrip("(").startswith(("+", "00"))
+        if not prefix and not m.group("digits").startswith("0"):
+            continue
+        lead = "0" if international else re.sub(r"\D", "", prefix)
+        groups = re.split(r"[ .-]", m.group("digits"))
+        best, pos = None, m.start("digits")
+        for i in range(len(groups)):
+            pos += len(groups[i]) + (1 if i else 0)
+            national = lead + "".join(groups[: i + 1])
+            if len(national) > 11:
+                break
+            if _phone_ok(national, groups[: i + 1], bool(prefix)):
+                best = pos
+        if best is not None:
+            found.append(("PHONE", m.start(), best))
+    return found
+
+
+def _numbers(text: str) -> list[tuple[str, int, int]]:
+    found = _phones(text)
+    for m in CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_ok(digits):
+            found.append(("CARD_NUMBER", m.start(), m.end()))
+    for m in re.finditer(r"(?<![\w/.+-])(?<!\d )\d{3}([ -]?)\d{3}\1\d{4}(?![\w/-]|[.,]?\d)", text):
+        digits = re.sub(r"\D", "", m.group())
+        before = _window(text, m.start(), 40)
+        if nhs_ok(digits) and (digits[0] != "0" or NHS_CUE.search(before)):
+            found.append(("NHS_NUMBER", m.start(), m.end()))
+    sort_codes = []
+    for m in SORT_CODE.finditer(text):
+        day, month = int(m.group(1)), int(m.group(3))
+        before = _window(text, m.start(), 25)
+        line = text[
+            text.rfind("\n", 0, m.start()) + 1 : (text.find("\n", m.end()) + 1 or len(text) + 1) - 1
+        ]
+        is_date = 1 <= day <= 31 and 1 <= month <= 12 and int(m.group(4)) <= 35
+        banking = re.search(r"(?i)sort|s/c|bank|account|acc\b|a/c|\b\d{8}\b", line)
+        if is_date and m.group(2) == "-" and not banking:
+            continue  # "on 04-11-26": a date, not a sort code
+        sort_codes.append((m.start(), m.end()))
+        found.append(("SORT_CODE", m.start(), m.end()))
+    for m in ACCOUNT.finditer(text):
+        before = _window(text, m.start(), 30)
+        cues = list(ACCOUNT_CUE.finditer(before))
+        between = before[cues[-1].end() :] if cues else ""
+        cued = bool(cues) and not OTHER_NUMBER_CUE.search(between)
+        cued = cued and not re.search(r"\d", between)
+        near_sort = (
+            m.group().isdigit()
+            and len(m.group()) == 8
+            and any(
+                (0 <= m.start() - b <= 30 or 0 <= a - m.end() <= 30)
+                and "\n" not in text[min(b, m.end()) : max(a, m.start())]
+                for a, b in sort_codes
+            )
+        )
+        if cued or near_sort:
+            found.append(("ACCOUNT_NUMBER", m.start(), m.end()))
+    return found
+
+
+# ---- identifiers with letters: NI number, postcode, vehicle registration ---------------
+NI = re.compile(
+    r"(?<![\w-])(?!BG|GB|KN|NK|NT|TN|ZZ)"
+    r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?[A-D](?![\w-])",
+    re.IGNORECASE,
+)
+AREAS = frozenset(
+    """AB AL B BA BB BD BF BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN
+    DT DY E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L
+    LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA
+    SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS
+    WV YO ZE""".split()
+)
+POSTCODE = re.compile(
+    r"(?<![\w-])([A-Z]{1,2})(\d[A-Z\d]?) ?(\d[ABD-HJLNP-UW-Z]{2})(?![\w-])", re.IGNORECASE
+)
+OUTWARD = re.compile(
+    r"(?i)\b(?:post ?code|postal code|p/code)(?: area| district)?(?: is| was| of)?\W{0,3}"
+    r"([A-Z]{1,2}\d[A-Z\d]?)(?![\w-])"
+)
+REG_CUE = re.compile(r"(?i)\b(?:reg|registration|vehicle|vrm|number plate|plate|car|van)\b")
+REG_CURRENT = re.compile(r"(?<![\w-])([A-Z]{2})(\d{2}) ?([A-Z]{3})(?![\w-])", re.IGNORECASE)
+REG_PREFIX = re.compile(r"(?<![\w-])([A-Z])(\d{1,3}) ?([A-Z]{3})(?![\w-])", re.IGNORECASE)
+REG_SUFFIX = re.compile(r"(?<![\w-])([A-Z]{3}) ?(\d{1,3})([A-Z])(?![\w-])", re.IGNORECASE)
+ACRONYMS = frozenset(
+    """SLA INC REF NHS GAS CCT ETA GMT BST UTC HRS MIN MINS SEC PDF LOG THE AND FOR NOT ARE
+    YOU ALL CAN HAS HAD WAS OUT NEW OLD VPN SMS MMS CRM IVR KPI CSV API URL USB PIN TBC ASAP
+    FAO ATT TEL EXT JOB CAS ACC AVE ROAD ONE TWO SIX TEN VAT GBP EUR USD CEO DOB NIN MOT
+    ABS GPS WAN LAN SKU QTY DPD TNT UPS DHL EVRI BTL CAB VAN CAR BUS MAN ISP DNS""".split()
+)
+
+
+def _identifiers(text: str) -> list[tuple[str, int, int]]:
+    found = [("NI_NUMBER", m.start(), m.end()) for m in NI.finditer(text)]
+    for m in POSTCODE.finditer(text):
+        area, inward = m.group(1).upper(), m.group(3)
+        if area not in AREAS or (m.group(1).isupper() != inward[1:].isupper()):
+            continue
+        if inward.islower() and re.fullmatch(r"1st|2nd|3rd|\dth", inward):
+            continue
+        found.append(("POSTCODE", m.start(), m.end()))
+    for m in OUTWARD.finditer(text):
+        if re.match(r"[A-Z]{1,2}", m.group(1), re.I).group().upper() in AREAS:
+            found.append(("POSTCODE", m.start(1), m.end(1)))
+    for m in REG_CURRENT.finditer(text):
+        letters, age, tail = m.group(1).upper(), int(m.group(2)), m.group(3).upper()
+        plausible = (2 <= age <= 29 or 51 <= age <= 79) and not re.search("[IQ]", tail)
+        if plausible and letters[0] not in "IQZ" and _reg_allowed(text, m):
+            found.append(("VEHICLE_REG", m.start(), m.end()))
+    for rx, letters_group in ((REG_PREFIX, 3), (REG_SUFFIX, 1)):
+        for m in rx.finditer(text):
+            letters = m.group(letters_group).upper()
+            if letters in ACRONYMS or not _reg_allowed(text, m):
+                continue
+            cued = bool(REG_CUE.search(_window(text, m.start(), 30)))
+            # "A123 BCD" uncued only when BCD is not a frequent word ("P2 ALL", "M1 NOW");
+            # "ABC 123D" is distinctive enough
+            if cued or rx is REG_SUFFIX or letters.lower() not in frequent_words():
+                found.append(("VEHICLE_REG", m.start(), m.end()))
+    return found
+
+
+def _reg_allowed(text: str, m: re.Match[str]) -> bool:
+    """Upper case anywhere; any case only after a registration cue."""
+    if m.group().isupper():
+        return True
+    return bool(REG_CUE.search(_window(text, m.start(), 30)))
+
+
+# ---- dates of birth and addresses -------------------------------------------------------
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+DATE = re.compile(
+    r"(?i)(?<![\w/.-])(?:\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
+    r"\d{1,2} \d{1,2} \d{4}|"
+    r"\d{1,2}(?:st|nd|rd|th)?(?: of)? " + _MONTH + r"\.?,? (?:\d{4}|'?\d{2})|"
+    r"(?:the )?\d{1,2}(?:st|nd|rd|th) of "
+    + _MONTH
+    + r"(?:,? \d{4})?|"
+    + _MONTH
+    + r"\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|"
+    + _MONTH
+    + r" \d{4}|(?:19|20)\d{2})"
+    r"(?![\w/-]|[.:]\d)"
+)
+DOB_CUE = re.compile(
+    r"(?i)(?:\bd\.?o\.?b\b\.?|\bdate of birth\b|\bbirth ?date\b|\bborn\b|\bbirthday\b|"
+    r"\bb\. )"
+)
+DOB_AFTER = re.compile(r"(?i)^\s*[(\[-]?\s*(?:dob|d\.o\.b\.?|date of birth)\b")
+
+
+def _dates_of_birth(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for m in DATE.finditer(text):
+        before = _window(text, m.start(), 35)
+        cues = list(DOB_CUE.finditer(before))
+        between = before[cues[-1].end() :] if cues else ""
+        cued = bool(cues) and not re.search(r"[.!?;] |\d", between)
+        cued = cued or bool(DOB_AFTER.match(text[m.end() : m.end() + 20]))
+        if not cued:
+            continue
+        value = m.group()
+        partial = re.fullmatch(r"(?:19|20)\d{2}|(?i:[a-z]+) \d{4}", value)
+        if partial and not re.search(r"(?i)\b(?:born|dob|d\.o\.b|birth)", before):
+            continue  # a year or month alone needs a birth cue, not just "b."
+        if m.group(1):
+            day, month = (int(x) for x in re.split(r"[/.-]", value)[:2])
+            if not (1 <= day <= 31 and 1 <= month <= 12):
+                continue
+        found.append(("DATE_OF_BIRTH", m.start(), m.end()))
+    return found
+
+
+_SUFFIX = (
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Close|Cl|Drive|Dr|Way|Crescent|Cres|Court|Ct|"
+    r"Place|Pl|Gardens|Gdns|Terrace|Grove|Hill|Row|Walk|Square|Sq|Mews|Park|View|Rise|"
+    r"Parade|Vale|Heights|Wharf|Yard|Boulevard|Gate|Chase|Croft|Fold|Wynd|Brae|Meadows|"
+    r"Green|Broadway|Circus|Embankment|Esplanade|Promenade|Quay|End)"
+)
+_WORD = r"[A-Z][a-z'’]+(?:-(?:[a-z]{1,4}-)*[A-Z][a-z'’]+)*"
+_STREET = r"(?:St\.? |Saint )?" + _WORD + r"(?: (?:" + _WORD + r"|upon|on|the|de|la))*?"
+# Welsh and Scottish Gaelic streets put the street word first: "Heol Ddu", "Ffordd y Parc".
+_PREFIX_STREET = r"(?:Heol|Ffordd|Stryd|Lôn|Lon|Rhodfa|Clos|Cwrt|Maes|Bryn|Sraid)(?: (?:y|yr|an|na|[A-Z][a-z'’]+)){1,3}"
+_HOUSE_NAME = (
+    r"(?:[A-Z][a-z'’]+ ){1,2}(?:Cottage|Cottages|House|Farm|Farmhouse|Lodge|Barn|Villa|"
+    r"Bungalow|Manor|Hall|Mill|Grange|Rectory|Vicarage|Chapel|Oast|Croft)"
+)
+ADDRESS = re.compile(
+    r"(?<![\w£$€.,:/-])(?:(?:Flat|Apartment|Apt|Unit|Suite|Room|Studio)\.? \d{1,4}[A-Za-z]?"
+    r",? )?(?:" + _HOUSE_NAME + r",? |(?<![\d.:])\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?,? )"
+    r"(?:" + _STREET + " " + _SUFFIX + r"\b|" + _PREFIX_STREET + r"\b)"
+)
+_BUILDING = (
+    r"(?:Flat|Apartment|Apt|Unit|Suite|Studio)\.? \d{1,4}[A-Za-z]?,? (?:[A-Z][a-z'’]+ ){1,3}"
+    r"(?:Court|House|Tower|Building|Lodge|Mansions|Point|Heights|Plaza|Apartments|Block|"
+    r"Hall|Mill|Wharf|Quay|Works|Buildings)\b"
+)
+ADDRESS_LOWER = re.compile(
+    r"(?i)(?:address|lives at|living at|resides at|moved to|property at|deliver(?:ed|y) to)"
+    r"\W{0,4}(?:is |was )?((?:flat \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?,? (?:[a-z'’-]+ ){1,3}"
+    r"(?:street|road|avenue|lane|close|drive|way|crescent|court|place|gardens|terrace|grove|"
+    r"hill|row|walk|square|mews|park|view|rise|st|rd|ave|ln|dr|cl|ct|pl|gdns|cres|sq)\b)"
+)
+
+
+def _addresses(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for m in ADDRESS.finditer(text):
+        after = re.match(r" ([A-Z][a-z]+)", text[m.end() :])
+        if m.group().endswith(("Dr", "St")) and after and classify(after.group(1)) in "NU":
+            continue  # "the Oak Dr Patel": "Dr" is more likely a title
+        found.append(("ADDRESS", m.start(), m.end()))
+    found += [("ADDRESS", m.start(1), m.end(1)) for m in ADDRESS_LOWER.finditer(text)]
+    found += [("ADDRESS", m.start(), m.end()) for m in re.finditer(_BUILDING, text)]
+    return found
+
+
+# ---- putting it together ----------------------------------------------------------------
+def find_personal_data(text: str) -> list[Finding]:
+    """Personal data in ``text``: sorted by start, non-overlapping."""
+    candidates = [("EMAIL", m.start(), m.end()) for m in EMAIL.finditer(text)]
+    candidates += _numbers(text)
+    candidates += _identifiers(text)
+    candidates += _dates_of_birth(text)
+    candidates += _addresses(text)
+    candidates = _drop_contained(candidates)
+    blocked = [m.span() for m in PLACEHOLDER.finditer(text)]
+    taken = sorted([(s, e) for _, s, e in candidates] + blocked)
+    candidates += [("NAME", a, b) for a, b in find_names(text, exclude=taken)]
+    chosen = _Intervals(blocked)
+    findings = []
+    for kind, start, end in sorted(candidates, key=lambda c: (-RANK[c[0]], c[1] - c[2])):
+        if end > start and chosen.add(start, end):
+            findings.append(Finding(kind, start, end, text[start:end]))
+    return sorted(findings, key=lambda f: f.start)
+
+
+def _drop_contained(candidates: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Drop candidates strictly inside a longer one: digits inside a longer number or
+    identifier are part of it ("30 35 31" in the NI number "LY 30 35 31 D")."""
+    kept, reach, reach_start = [], -1, -1
+    for cand in sorted(candidates, key=lambda c: (c[1], -c[2])):
+        _, start, end = cand
+        if end < reach or (end == reach and reach_start < start):
+            continue
+        kept.append(cand)
+        if end > reach:
+            reach, reach_start = end, start
+    return kept
+
+
+class _Intervals:
+    """Non-overlapping spans, kept sorted, for choosing findings in rank order."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for start, end in spans:
+            self.add(start, end)
+
+    def add(self, start: int, end: int) -> bool:
+        """Add the span unless it overlaps one already there; whether it was added."""
+        i = bisect_right(self.starts, start)
+        if i and self.ends[i - 1] > start:
+            return False
+        if i < len(self.starts) and self.starts[i] < end:
+            return False
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        return True
+
+
+def redact(text: str, findings: list[Finding] | None = None) -> str:
+    """``text`` with each finding replaced by its placeholder, working right to left."""
+    if findings is None:
+        findings = find_personal_data(text)
+    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+        text = text[: finding.start] + PLACEHOLDERS[finding.type] + text[finding.end :]
+    return text

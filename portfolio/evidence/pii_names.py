@@ -1,0 +1,679 @@
+"""Finding people's names in free text, for the personal-data check in ``pii``.
+
+Each capitalised word gets a class:
+
+- S: never a name (organisations, products, days, months, titles, role words);
+- L: a place that is not also a name (Leeds); it counts as a surname straight after a
+  given name or title ("Nerys Gwynedd", "Mx Gwynedd");
+- N: a given name or surname that is not also an ordinary word (Siobhan, Patel);
+- A: an ambiguous name, also an ordinary word or a place (Will, Grace, Rose, Preston);
+- W: an ordinary English word (Customer, Period, Thanks);
+- U: unknown (Oluwaseun, Brzeczyszczykiewicz): most often a name, a place or a brand.
+
+Runs of capitalised words joined by single spaces are split at S and L words into pieces;
+a title starts a piece and takes up to four name words after it ("Mrs A. Khan", "Dr Tan";
+the title is part of the span). In other pieces, groups of N/A/U words (with initials and
+particles such as "bin", "da", "van") are names when:
+
+- a cue comes before: "my name is", "spoke to", "Caller:", "passed to", "emailed", "per",
+  "engineer", "her husband" and the like (see ``_CUE``);
+- the group has two or more words, one of them N or U ("Oluwaseun Bakare"), or is not at
+  the start of a sentence ("... with Will Young");
+- it is a single N word ("Wojciech");
+- a verb that people do follows ("Grace said", "Tadhg rang back"; for U words also "is",
+  "took", "from" ..., a bracket or a colon: "Tadhg (supervisor)", "Tadhg: please chase");
+- it is joined by "and" or a comma to a name ("Grace and Priya", "cc Jasper, Eilidh").
+
+A group is not a name when a street or organisation word follows ("Kennedy Close",
+"Preston depot", "Matlock and Buxton depots") or, uncued, when an article comes before
+("a Netgear Orbi"). Ordinary words join a group next to name words ("Tan Wei", "Wei Tan").
+Separate passes find names after field cues whatever their case ("Surname: OKONKWO"),
+titles in lower case ("mr khan") and lower-case names after strong cues ("spoke to priya").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).with_name("data")
+
+TITLES = frozenset("mr mrs ms miss mx dr prof sir dame rev revd lord lady".split())
+PARTICLES = frozenset(
+    "van von der den de da das dos du des di del della la le bin binti bint ibn al el ap ni nic".split()
+)
+CONTRACTIONS = re.compile(r"(?i).+['’](?:m|ll|ve|d|t|re|s)$")
+# Days, months that are not given names, role words and other capitalised non-names.
+STOP_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
+    fri sat sun january february march july september october november december jan feb mar
+    apr jun jul aug sep sept oct nov dec today tomorrow yesterday christmas easter bank holiday
+    customer caller client agent advisor adviser engineer manager supervisor team leader
+    colleague tenant landlord patient member user staff resident neighbour driver courier
+    gp nurse doctor operator technician representative rep helpdesk unknown anonymous
+    withheld none n/a tbc redacted placeholder ok okay hi hello dear thanks cheers yes no
+    please sorry""".split()
+)
+# Months and days that are also given names: names only when no digit sits beside them.
+CALENDAR_NAMES = frozenset("may june april august".split())
+# Given names that are also English words but, capitalised, are nearly always names.
+STRONG_NAMES = frozenset(
+    """john peter harry maria mike tony terry jimmy billy bobby randy sally colleen derrick
+    hector homer matt tom ken nick dean ray smith jones davies evans taylor thomas lewis
+    morris harris david james william""".split()
+)
+STREET_SUFFIXES = frozenset(
+    """street st road rd avenue ave lane ln close cl drive dr way crescent cres court ct place
+    pl gardens gdns terrace grove hill row walk square sq mews park view rise parade vale
+    heights wharf yard boulevard gate chase croft fold wynd brae meadows fields green""".split()
+)
+# Words after a capitalised word that make it part of a place or organisation name.
+ORG_HEADS = STREET_SUFFIXES | frozenset(
+    """depot office branch site centre center council hospital surgery clinic station airport
+    university college school academy church ltd limited plc llp group bank water energy
+    gas power electric housing trust homes services service estate estates retail park
+    store shop warehouse hub exchange house tower building industrial county city borough
+    district ward practice pharmacy road's street's team line insurance assurance finance
+    motors logistics solutions systems partners associates plumbing heating electrical
+    lettings removals recruitment consulting healthcare care dental garage cars taxis
+    express direct online uk ltd.""".split()
+)
+ROLE_WORDS = frozenset(
+    """customer caller client agent advisor adviser engineer manager supervisor team leader
+    colleague tenant landlord patient resident neighbour driver courier nurse doctor
+    technician officer son daughter wife husband partner mum dad mother father sister
+    brother carer friend""".split()
+)
+STRONG_VERBS = frozenset(
+    """said says rang rung phoned called calls emailed texted messaged confirmed asked
+    explained stated mentioned replied agreed told advised apologised complained answered
+    requested reported insisted wrote chased""".split()
+)
+WEAK_VERBS = frozenset(
+    """is was are were have has had will would wants wanted needs needed from who can could should did
+    does left arrived attended visited came went got gave took refused declined accepted
+    escalated transferred logged raised booked cancelled updated verified passed spoke sent
+    received picked tried""".split()
+)
+_CUE = "|".join(
+    [
+        # introductions
+        r"(?:sur|first |last |family |full |fore|maiden )?name(?:'s| is| was| given as| as)",
+        r"i'm|i am|this is|it's|it is|known as",
+        # talking to someone, handing work to someone
+        r"speaking to|spoke to|spoke with|speaking with|talked to|talking to|talked with|"
+        r"called by|asked for|asked to speak to|on behalf of|left with|signed for by",
+        r"passed to|passed over to|transferred to|handed to|handed over to|put through to|"
+        r"escalated to|assigned to|allocated to|call ?back to|call ?back for|addressed to",
+        # doing something with or for someone
+        r"emailed|told|met|thanked|reminded|informed|contacted|messaged|texted|shadowed|"
+        r"chased|asked|advised|warned|helped|called|rang|phoned|waiting on|waiting for|"
+        r"checked with|agreed with|confirmed with|working with|according to|per|cc|"
+        r"thanks to|thank you|thanks|hi|hello|dear",
+        r"(?:voicemail|message|reminder|note|email|letter|text|update|complaint|feedback|"
+        r"query|concern|visit|invoice|parcel|delivery)s? (?:for|from|about|by)",
+        r"(?:attended|approved|authorised|checked|raised|logged|handled|completed|signed|"
+        r"done|visited) by",
+        # fields and people's roles
+        r"(?:caller|customer|contact|patient|tenant|account holder|policy ?holder|"
+        r"bill payer|engineer|agent|advisor|adviser|nurse|clinician)(?: name)?\s*[:\-–]",
+        r"name\s*[:\-–]|caller|customer|son|daughter|wife|husband|partner|mum|mother|dad|"
+        r"father|sister|brother|carer|friend|colleague|manager|team leader|supervisor|"
+        r"engineer|technician|driver|courier|nurse|doctor|landlord|tenant|neighbour|agent|"
+        r"advisor|adviser|clinician|paramedic|officer|resident|homeowner|patient|key holder",
+    ]
+)
+# Cues strong enough to take a name written in lower case ("spoke to priya").
+STRONG_CUE = re.compile(
+    r"(?i)(?:^|(?<=[^\w']))(?:(?:my |her |his |their )?name(?: is| was|'s)|i'm|i am|this is|"
+    r"spoke to|spoke with|"
+    r"speaking to|speaking with|passed to|transferred to|handed over to|handed to|"
+    r"(?:caller|customer|contact|patient|tenant|account holder)(?: name)?\s*[:\-–]|"
+    r"name\s*[:\-–])\s*$"
+)
+CUE_BEFORE = re.compile(r"(?i)(?:^|(?<=[^\w']))(" + _CUE + r")[\s:,\-–]*$")
+# A person's role in lower case: "carer Blessing", not "Customer Services".
+ROLE_BEFORE = re.compile(r"(?:^|(?<=[^\w']))(?:" + "|".join(sorted(ROLE_WORDS)) + r")\s+$")
+_WORD = r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*"
+TOKEN = re.compile(_WORD)
+LOWER_TITLE = re.compile(
+    r"(?<![\w'])(mrs?|ms|mx|dr|MRS?|MS|MX|DR|MISS|PROF|SIR|DAME|REV|"
+    r"Mrs?|Ms|Mx|Dr|Miss|Prof|Sir|Dame|Rev)\.?\s+(" + _WORD + r")"
+)
+
+
+def _read(name: str) -> list[str]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    given: frozenset[str]
+    surnames: frozenset[str]
+    common: frozenset[str]
+    places: frozenset[str]
+    stop: frozenset[str]
+    phrases: re.Pattern[str]
+
+    def is_listed(self, word: str) -> bool:
+        """Whether a word is in any list of names the detector uses."""
+        low = word.lower()
+        return low in self.given or low in self.surnames
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    from zxcvbn.matching import RANKED_DICTIONARIES as ranked
+
+    given = {w.lower() for w in _read("given_names.txt")}
+    given |= set(ranked["male_names"]) | set(ranked["female_names"])
+    surnames = {w.lower() for w in _read("surnames.txt")}
+    surnames |= set(ranked["surnames"])
+    places, organisations = _read("places.txt"), _read("organisations.txt")
+    multi = [p for p in places + organisations if not p.replace("-", "").isalpha()]
+    phrases = re.compile(
+        r"(?<![\w'])(?:"
+        + "|".join(re.escape(p) for p in sorted(multi, key=len, reverse=True))
+        + r")(?![\w'])"
+    )
+    return Lexicon(
+        given=frozenset(given),
+        surnames=frozenset(surnames),
+        common=frozenset(_read("common_words.txt")),
+        places=frozenset(p.lower() for p in places if p.replace("-", "").isalpha()),
+        stop=STOP_WORDS
+        | frozenset(o.lower() for o in organisations if o.replace("-", "").isalpha()),
+        phrases=phrases,
+    )
+
+
+@lru_cache(maxsize=1)
+def frequent_words() -> frozenset[str]:
+    """The 3,000 most frequent words of zxcvbn's Wikipedia and TV/film lists."""
+    from zxcvbn.matching import RANKED_DICTIONARIES as ranked
+
+    return frozenset(
+        w
+        for name in ("english_wikipedia", "us_tv_and_film")
+        for w, rank in ranked[name].items()
+        if rank <= 3000
+    )
+
+
+def classify(word: str) -> str:
+    """The class (S, N, A, W or U) of one capitalised word."""
+    lex = lexicon()
+    low = word.lower()
+    if low in CALENDAR_NAMES:
+        return "A"
+    if CONTRACTIONS.fullmatch(word):
+        return "W"
+    if low in lex.stop or low in TITLES:
+        return "S"
+    if low in lex.given or low in lex.surnames:
+        ambiguous = (low in lex.common and low not in STRONG_NAMES) or low in lex.places
+        return "A" if ambiguous else "N"
+    if low in lex.places:
+        return "S"
+    if low in lex.common:
+        return "W"
+    parts = [p for p in re.split(r"[-'’]", low) if p]
+    if len(parts) > 1:
+        kinds = {classify(p) for p in parts if len(p) > 1}
+        if kinds & {"N", "A"}:
+            return "N" if "N" in kinds or "U" in kinds else "A"
+        if kinds == {"W"} or "S" in kinds:
+            return "W" if "W" in kinds else "S"
+    if re.match(r"(?:Mc|Mac|Fitz|O['’]|D['’])[A-Z]", word):
+        return "N"
+    return "U"
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    text: str
+    kind: str = ""  # S N A W U, T for a title, P for a particle, I for an initial
+    possessive: bool = False
+
+
+def _is_cap(word: str) -> bool:
+    return word[0].isupper() and any(c.islower() for c in word)
+
+
+def _tokens(text: str, masked: list[tuple[int, int]]) -> list[_Token]:
+    tokens = []
+    for m in TOKEN.finditer(text):
+        start, end, word = m.start(), m.end(), m.group()
+        possessive = False
+        if re.search(r"['’]s$", word) and len(word) > 3:
+            end, word, possessive = end - 2, word[:-2], True
+        tok = _Token(start, end, word, possessive=possessive)
+        if any(a <= start < b for a, b in masked):
+            tok.kind = "S"
+        elif CONTRACTIONS.fullmatch(word):
+            tok.kind = "x"  # "I'm", "Don't": never part of a name
+        elif len(word) == 1 and word.isupper():
+            dotted = text[end : end + 1] == "."
+            after_title = bool(tokens) and tokens[-1].kind == "T"
+            tok.kind = "I" if word not in "AI" or dotted or after_title else "x"
+        elif word.lower() in TITLES and _is_cap(word + "x"):
+            tok.kind = "T"
+            if text[end : end + 1] == ".":
+                tok.end += 1
+        elif word.lower() in PARTICLES and word.islower():
+            tok.kind = "P"
+        elif _is_cap(word):
+            tok.kind = classify(word)
+            if tok.kind == "S" and word.lower() in lexicon().places:
+                tok.kind = "L"
+            beside_digit = re.search(r"\d\s*$", text[max(0, start - 4) : start]) or re.match(
+                r"\s*\d", text[end : end + 3]
+            )
+            if word.lower() in CALENDAR_NAMES and beside_digit:
+                tok.kind = "S"
+        else:
+            tok.kind = "x"  # lower case or all capitals: not part of a run
+        tokens.append(tok)
+    return tokens
+
+
+def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
+    """Maximal runs of run-able tokens joined by single spaces."""
+    runs: list[list[_Token]] = []
+    current: list[_Token] = []
+    for tok in tokens:
+        if tok.kind == "x":
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        if current:
+            gap = text[current[-1].end : tok.start]
+            if (
+                gap not in (" ", ". ")
+                or current[-1].possessive
+                or (gap == ". " and current[-1].kind != "I")
+            ):
+                runs.append(current)
+                current = []
+        current.append(tok)
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _pieces(run: list[_Token]) -> list[list[_Token]]:
+    """Split a run at S words; a title starts a new piece."""
+    pieces: list[list[_Token]] = []
+    current: list[_Token] = []
+    for tok in run:
+        if tok.kind == "L" and current and current[-1].kind in "NUTI":
+            tok.kind = "A"  # a place after a given name is a surname: "Nerys Gwynedd"
+            current.append(tok)
+        elif tok.kind in "STL":
+            if current:
+                pieces.append(current)
+            current = [tok] if tok.kind == "T" else []
+        else:
+            current.append(tok)
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _groups(text: str, piece: list[_Token]) -> list[list[_Token]]:
+    """The name-like groups of an untitled piece.
+
+    A group is N/A/U words with initials and particles between them. An ordinary word (W)
+    joins a group straight after an N or U word ("Wei Tan"), or starts one after a cue when
+    a name word follows ("Caller: Tan Wei") or a verb or bracket does ("spoke with Jasper
+    (supervisor)").
+    """
+    groups: list[list[_Token]] = []
+    current: list[_Token] = []
+    for i, tok in enumerate(piece):
+        nxt = piece[i + 1].kind if i + 1 < len(piece) else ""
+        if tok.kind in "NAUIP" or (tok.kind == "W" and _word_joins(text, tok, current, nxt)):
+            current.append(tok)
+        elif tok.kind == "W" and not current and not nxt and _cue(text, tok.start):
+            after = _next_word(text, tok.end)
+            if after in STRONG_VERBS or after in WEAK_VERBS or after.startswith(("(", ":")):
+                groups.append([tok])
+            elif re.match(r"(?:,| and| &) [A-Z]", text[tok.end : tok.end + 6]):
+                groups.append([tok])  # "cc Jasper, Eilidh": the neighbour may confirm it
+            elif not _sentence_initial(text, tok.start) and _cue(text, tok.start, roles=True):
+                groups.append([tok])  # "carer Blessing on scene"
+        elif (
+            tok.kind == "W"
+            and not current
+            and not nxt
+            and tok.text.lower() not in ROLE_WORDS
+            and re.match(r" (?:and|&) [A-Z]", text[tok.end : tok.end + 6])
+        ):
+            groups.append([tok])  # "Jasper and Fiachra": a neighbouring name may confirm it
+        else:
+            if current:
+                groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    trimmed = []
+    for group in groups:
+        while group and group[-1].kind in "PI":
+            group = group[:-1]
+        while group and group[0].kind == "P":
+            group = group[1:]
+        if group and (any(t.kind in "NAU" for t in group) or len(group) == 1):
+            trimmed.append(group)
+    return trimmed
+
+
+def _word_joins(text: str, tok: _Token, current: list[_Token], nxt: str) -> bool:
+    """Whether an ordinary word (W) is part of a name: straight after an N or U word ("Wei
+    Tan"), or before a name word after a cue ("Caller: Tan Wei"), or before an N or U word
+    mid-sentence or when it is not a frequent word ("cc Cai, Tan Zhiwei")."""
+    low = tok.text.lower()
+    if low in ORG_HEADS:
+        return False
+    if current:
+        return current[-1].kind in "NU" and not current[-1].possessive
+    if nxt in ("N", "A", "U") and _cue(text, tok.start):
+        return True
+    return (
+        nxt in ("N", "U")
+        and low not in ROLE_WORDS
+        and (not _sentence_initial(text, tok.start) or low not in frequent_words())
+    )
+
+
+def _titled(text: str, piece: list[_Token]) -> tuple[tuple[int, int] | None, list[_Token]]:
+    """The span of a title and the name after it, and the tokens left over."""
+    title, body, taken = piece[0], piece[1:], []
+    for tok in body[:4]:
+        if tok.kind in "NAUIPL" or (tok.kind == "W" and (not taken or taken[-1].kind in "NUI")):
+            taken.append(tok)
+            if tok.possessive:
+                break
+        else:
+            break
+    while taken and taken[-1].kind in "PI":
+        taken.pop()
+    if not taken:
+        return None, body
+    rest = body[len(taken) :]
+    if title.text.lower() == "dr" and re.search(r"\d\w*,? +[A-Z]\w+ +$", text[: title.start]):
+        return None, body  # "14 Oak Dr Smith": the address's "Dr", not a title
+    return (title.start, taken[-1].end), rest
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 80) : start]
+    if start > 80 and not before.strip(" \t\"'“‘(*•-–"):
+        before = text[:start]
+    stripped = before.rstrip(" \t\"'“‘(*•-–")
+    return not stripped or stripped[-1] in ".!?:;\n" or "\n" in before[len(stripped) :]
+
+
+def _next_word(text: str, end: int) -> str:
+    """The next word in lower case, "(" and its word, or ":" when a colon follows."""
+    if text[end : end + 1] == ":":
+        return ":"
+    m = re.match(r"[ \t]*(\(?[\w'’]+)", text[end : end + 40])
+    return m.group(1).lower() if m else ""
+
+
+def _cue(text: str, start: int, roles: bool = False) -> bool:
+    """Whether a cue ends just before ``start``; with ``roles``, only a person's role
+    ("carer", "engineer", "her husband")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    window = text[max(line_start, start - 40) : start]
+    if roles:
+        return bool(ROLE_BEFORE.search(window))
+    return bool(CUE_BEFORE.search(window))
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    kinds: set[str]
+    after: str
+
+
+def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
+    """True: a name; False: not; None: a lone ambiguous word a neighbour may confirm."""
+    start, end = group[0].start, group[-1].end
+    words = [t for t in group if t.kind in "NAUW"]
+    kinds = {t.kind for t in words}
+    after = "'s" if group[-1].possessive else _next_word(text, end)
+    if _org_head_after(text, end):
+        return False
+    if _firm(text, group) or (not cued and _street(text, group)):
+        return False
+    determiner = re.search(
+        r"(?i)\b(?:a|an|the|this|that|our|your|their|its)\s+$", text[max(0, start - 8) : start]
+    )
+    if not cued and determiner:
+        return False  # "a Netgear Orbi", "the Kettering hub"
+    if cued:
+        return True
+    if kinds <= {"W"}:
+        return None
+    if len(words) >= 2 and (
+        kinds & {"N", "U"} or after in STRONG_VERBS or not _sentence_initial(text, start)
+    ):
+        return True
+    if kinds == {"N"}:
+        return True
+    if after in STRONG_VERBS or after == "'s":
+        return True
+    if "U" in kinds and (after in WEAK_VERBS or after.startswith(("(", ":"))):
+        return True
+    return None
+
+
+def _street(text: str, group: list[_Token]) -> bool:
+    """A street named without a number: "on Brook Lane"."""
+    before = text[max(0, group[0].start - 8) : group[0].start]
+    street = len(group) >= 2 and group[-1].text.lower() in STREET_SUFFIXES
+    return street and bool(
+        re.search(r"(?i)\b(?:on|in|at|off|near|along|from|to|via|into)\s+$", before)
+    )
+
+
+def _firm(text: str, group: list[_Token]) -> bool:
+    """Names joined by an ampersand are a firm: "Hartley & Boothroyd"."""
+    start, end = group[0].start, group[-1].end
+    firm_after = re.match(r" & [A-Z]", text[end : end + 4])
+    return bool(firm_after or re.search(r"[A-Z]\w* & $", text[max(0, start - 30) : start]))
+
+
+_HEAD_AFTER = re.compile(
+    r"(?:(?:,| and| &| or) [A-Z][\w'’-]*(?: [A-Z][\w'’-]*)?){0,4}[ \t]+([\w'’.]+)"
+)
+
+
+def _org_head_after(text: str, end: int) -> bool:
+    """Whether a place or organisation word follows, maybe after a list: "Preston depot",
+    "Matlock and Buxton depots", "Dublin Road"."""
+    m = _HEAD_AFTER.match(text, end)
+    if not m:
+        return False
+    word = m.group(1).lower()
+    return word in ORG_HEADS or (word.endswith("s") and word[:-1] in ORG_HEADS)
+
+
+def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Spans of people's names in text, a title included in its name's span.
+
+    ``exclude``: spans already found to be other personal data (an address, an email
+    address); words there are not names and break runs of capitalised words.
+    """
+    lex = lexicon()
+    masked = [m.span() for m in lex.phrases.finditer(text)]
+    found: list[tuple[int, int]] = []
+    pending: list[_Candidate] = []
+    tokens = [t for t in _tokens(text, masked) if not any(a <= t.start < b for a, b in exclude)]
+    for run in _runs(text, tokens):
+        for piece in _pieces(run):
+            if piece[0].kind == "T":
+                span, piece = _titled(text, piece)
+                if span:
+                    found.append(span)
+                if not piece:
+                    continue
+            for group in _groups(text, piece):
+                verdict = _judge(text, group, _cue(text, group[0].start))
+                if verdict:
+                    found.append((group[0].start, group[-1].end))
+                elif verdict is None:
+                    kinds = {t.kind for t in group if t.kind in "NAUW"}
+                    after = _next_word(text, group[-1].end)
+                    pending.append(_Candidate(group[0].start, group[-1].end, kinds, after))
+    found += _coordinated(text, pending, found)
+    found += _field_names(text)
+    found += _lower_case_titles(text, found)
+    found += _lower_case_names(text, found)
+    return [s for s in _merge(found) if not any(a < s[1] and s[0] < b for a, b in exclude)]
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+_JOIN_BEFORE = re.compile(r"(?:,| and| &| or)\s$")
+_JOIN_AFTER = re.compile(r"(?:,| and| &| or)\s")
+
+
+def _neighbours(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where a word joined before by a comma or "and" would end, and one after would start."""
+    before = _JOIN_BEFORE.search(text, max(0, start - 6), start)
+    after = _JOIN_AFTER.match(text, end)
+    return (before.start() if before else -1), (after.end() if after else -1)
+
+
+def _coordinated(
+    text: str, pending: list[_Candidate], found: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Lone ambiguous words joined to a name ("Grace and Priya"), or to each other before a
+    verb ("Tadhg and Caradog are handling it"), are names."""
+    by_start = {c.start: c for c in pending}
+    by_end = {c.end: c for c in pending}
+    verbs = STRONG_VERBS | WEAK_VERBS
+    confirmed: dict[int, _Candidate] = {}
+    for cand in pending:
+        other = by_start.get(_neighbours(text, cand.start, cand.end)[1])
+        if other and (cand.kinds | other.kinds) & {"N", "U"} and other.after in verbs:
+            confirmed[cand.start], confirmed[other.start] = cand, other
+    queue = list(found) + [(c.start, c.end) for c in confirmed.values()]
+    while queue:
+        start, end = queue.pop()
+        prev_end, next_start = _neighbours(text, start, end)
+        for cand in (by_end.get(prev_end), by_start.get(next_start)):
+            if cand and cand.start not in confirmed:
+                confirmed[cand.start] = cand
+                queue.append((cand.start, cand.end))
+    return [(c.start, c.end) for c in confirmed.values()]
+
+
+_FILLER = frozenset(
+    """not unknown withheld given provided refused declined redacted tbc the a an none
+    anonymous private same customer caller tenant resident n/a unavailable""".split()
+)
+FIELD = re.compile(
+    r"(?i:\b(?:(?:surname|last name|family name|first name|forename|full name)"
+    r"(?:\s+is|\s+was)?\s*[:\-–]?\s*|(?:my name is|name is|name was|name given as|name as)\s+|"
+    r"(?:caller |customer |contact )?name\s*[:\-–]\s*))"
+    r"((?:(?:Mrs?|Ms|Miss|Mx|Dr|Prof|MRS?|MS|MISS|DR)\.? )?[^\W\d_][\w'’-]*"
+    r"(?: [^\W\d_][\w'’-]*){0,2})"
+)
+
+
+def _field_names(text: str) -> list[tuple[int, int]]:
+    """Words after "surname", "first name", "Name:" and the like: any capitalised or
+    all-capitals words, places included ("Surname Gwynedd", "surname KHAN")."""
+    lex = lexicon()
+    extra = []
+    for m in FIELD.finditer(text):
+        start = end = m.start(1)
+        words = list(re.finditer(r"[^\s]+", m.group(1)))
+        for i, word in enumerate(words):
+            w = word.group().rstrip(".,;:")
+            low = w.lower()
+            article_before_word = low in ("the", "a", "an") and (
+                i + 1 < len(words) and words[i + 1].group()[0].islower()
+            )
+            if (
+                not w
+                or not w[0].isupper()
+                or (low in _FILLER and low not in ("a", "an", "the"))
+                or article_before_word
+                or (low in lex.stop and low not in TITLES)
+            ):
+                break
+            end = m.start(1) + word.start() + len(w)
+        if end > start and text[start:end].lower().rstrip(".") not in TITLES:
+            extra.append((start, end))
+    return extra
+
+
+def _lower_case_titles(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """ "mr khan", "MRS SMITH": a title then a listed name, when not capitalised."""
+    lex = lexicon()
+    extra = []
+    for m in LOWER_TITLE.finditer(text):
+        title, word = m.group(1), m.group(2)
+        if _is_cap(title) and _is_cap(word):
+            continue  # handled by the main pass
+        if any(a < m.end() and m.start() < b for a, b in found):
+            continue
+        if classify(word) in "NA" and (word.lower() in lex.surnames or word.lower() in lex.given):
+            extra.append((m.start(), m.end()))
+    return extra
+
+
+STRONG_CUE_AHEAD = re.compile(STRONG_CUE.pattern.replace(r"\s*$", r"\s*"))
+_ABBREVIATIONS = frozenset(
+    "cust pls plz thx msg appt eng mgr dept ops acc tech supv sup asap tbc ref info".split()
+)
+_LOWER_RUN = re.compile(r"[a-z][a-z'’-]+(?: [a-z][a-z'’-]+){0,3}(?![\w'’-])")
+
+
+def _lower_case_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A name in lower case straight after a strong cue: "spoke to priya", "caller: tadhg"."""
+    extra = []
+    for cue in STRONG_CUE_AHEAD.finditer(text):
+        m = _LOWER_RUN.match(text, cue.end())
+        if not m:
+            continue
+        if any(a < m.end() and m.start() < b for a, b in found):
+            continue
+        end, kinds = m.start(), []
+        words = list(re.finditer(r"\S+", m.group()))
+        classes = [
+            "P" if w.group() in PARTICLES else classify(w.group().capitalize()) for w in words
+        ]
+        for i, (word, kind) in enumerate(zip(words, classes, strict=True)):
+            w, nxt = word.group(), classes[i + 1] if i + 1 < len(classes) else ""
+            if kind in "AW" and not kinds and nxt in ("N", "U"):
+                kind = "A"  # "tan yuxuan": an ordinary word before a name is part of it
+            lone_ambiguous = kind == "A" and not kinds and nxt not in ("N", "U")
+            if w in _ABBREVIATIONS or len(w) < 2 or kind in "SW" or lone_ambiguous:
+                break
+            kinds.append(kind)
+            if kind != "P":
+                end = m.start() + word.end()
+        if set(kinds) & {"N", "U"}:
+            extra.append((m.start(), end))
+    return extra

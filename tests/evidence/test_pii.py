@@ -1,0 +1,499 @@
+"""The personal-data check: each kind of UK personal data, what must not be flagged,
+redaction, and the measured figures on the labelled corpus of call notes."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from portfolio.evidence.pii import (
+    PLACEHOLDERS,
+    TYPES,
+    Finding,
+    find_personal_data,
+    luhn_ok,
+    nhs_ok,
+    redact,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS_DIR = Path(__file__).resolve().parent / "pii_corpus"
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(f.type, f.text) for f in find_personal_data(text)]
+
+
+def assert_finds(text: str, kind: str, value: str) -> None:
+    assert (kind, value) in found(text), f"{kind} {value!r} not found in {text!r}: {found(text)}"
+
+
+def assert_clean(text: str) -> None:
+    assert found(text) == [], f"unexpected findings in {text!r}"
+
+
+# ---- the API --------------------------------------------------------------------------------
+def test_types_and_placeholders_match():
+    assert set(PLACEHOLDERS) == set(TYPES)
+    assert PLACEHOLDERS["NI_NUMBER"] == "[NI NUMBER]"
+    assert len(set(PLACEHOLDERS.values())) == len(TYPES)
+
+
+def test_findings_are_sorted_non_overlapping_and_point_into_the_text():
+    text = (
+        "Caller: Jane Doe, 14 Acacia Avenue, Leeds LS1 4AB, on 07700 900123 or "
+        "jane.doe@example.com. DOB 12/03/1985. Card 4111 1111 1111 1111. Sort code 20-45-77, "
+        "account 43218765. NI AB 12 34 56 C. NHS 943 476 5919. Reg AB12 CDE."
+    )
+    findings = find_personal_data(text)
+    assert {f.type for f in findings} == set(TYPES)
+    for f in findings:
+        assert text[f.start : f.end] == f.text
+        assert f.as_dict() == {"type": f.type, "start": f.start, "end": f.end, "text": f.text}
+    for a, b in zip(findings, findings[1:], strict=False):
+        assert a.end <= b.start
+
+
+def test_finding_is_frozen():
+    finding = Finding("NAME", 0, 4, "Jane")
+    with pytest.raises(AttributeError):
+        finding.start = 1
+
+
+def test_empty_and_plain_text():
+    assert find_personal_data("") == []
+    assert_clean("The caller reported a power cut and I logged it on the system.")
+
+
+# ---- names ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Spoke to Mrs Okafor about the bill.", "Mrs Okafor"),
+        ("Spoke to Mr. O'Neill about the bill.", "Mr. O'Neill"),
+        ("Dr Patel rang from the surgery.", "Dr Patel"),
+        ("Prof Eilidh MacDonald called.", "Prof Eilidh MacDonald"),
+        ("Letter for Mx J. Smith-Jones.", "Mx J. Smith-Jones"),
+        ("Sir Dylan Evans was on hold.", "Sir Dylan Evans"),
+        ("Dame Priya Patel was on hold.", "Dame Priya Patel"),
+        ("Miss Aisha Khan confirmed.", "Miss Aisha Khan"),
+        ("Rev Chukwuemeka Obi asked for a callback.", "Rev Chukwuemeka Obi"),
+        ("Ms McDonald wants a refund.", "Ms McDonald"),
+        ("Mrs A Khan wants a refund.", "Mrs A Khan"),
+        ("My name is Katarzyna Nowak, she said.", "Katarzyna Nowak"),
+        ('She said "Hi, I\'m Fatima" and explained.', "Fatima"),
+        ("Engineer said this is Priya from the network team.", "Priya"),
+        ("I was speaking to Wojciech about it.", "Wojciech"),
+        ("Spoke to Zhang Wei in billing.", "Zhang Wei"),
+        ("Caller: Jane Doe", "Jane Doe"),
+        ("Customer: Mohammed Al-Rashid", "Mohammed Al-Rashid"),
+        ("Name: Nguyen Van An", "Nguyen Van An"),
+        ("Caller name - Siobhan O'Sullivan", "Siobhan O'Sullivan"),
+        ("Surname Begum, first name Nusrat.", "Begum"),
+        ("Surname Begum, first name Nusrat.", "Nusrat"),
+        ("Called by Rhys Pritchard at 10:00.", "Rhys Pritchard"),
+        ("Asked for Niamh on the late shift.", "Niamh"),
+        ("Then Oluwaseun Bakare rang back.", "Oluwaseun Bakare"),
+        ("Passed to Siobhan in the network team.", "Siobhan"),
+        ("Wojciech said the fault was cleared.", "Wojciech"),
+        ("Grace said she would call back.", "Grace"),
+        ("Tadhg rang back at 3pm.", "Tadhg"),
+        ("The neighbour, Eilidh MacLeod, has a key.", "Eilidh MacLeod"),
+        ("Added to Siobhan's queue.", "Siobhan"),
+        ("Dylan Evans and Chukwuemeka Obi are handling it.", "Dylan Evans"),
+        ("Dylan Evans and Chukwuemeka Obi are handling it.", "Chukwuemeka Obi"),
+        ("Met Kehinde Adeyinka at the door.", "Kehinde Adeyinka"),
+        ("spoke to mrs khan about the meter", "mrs khan"),
+        ("caller: gruffydd cadwaladr", "gruffydd cadwaladr"),
+        ("SURNAME: OKONKWO", "OKONKWO"),
+        ("Her husband Tadhg was on the line.", "Tadhg"),
+        ("cc Fiachra, Eilidh", "Fiachra"),
+        ("Her carer Blessing was on scene.", "Blessing"),
+        ("The caller said her name was aoife brennan.", "aoife brennan"),
+        ("Per Tamer: no further action.", "Tamer"),
+        ("Callback for Mx Gwynedd at 10:20.", "Mx Gwynedd"),
+        ("Son Tan Wei is the carer.", "Tan Wei"),
+    ],
+)
+def test_names(text, name):
+    assert_finds(text, "NAME", name)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The customer called about the bill and the caller was upset.",
+        "My team leader agreed and the engineer attended.",
+        "The Manchester depot confirmed a cable fault.",
+        "British Gas attended, not our engineer.",
+        "User cannot log in to Teams since the Microsoft update.",
+        "Told the caller to ring NHS 111 or 999.",
+        "Visit booked for Monday in May.",
+        "Will call back tomorrow.",
+        "Grace period applies for 14 days.",
+        "Mark as resolved if no reply.",
+        "Bill is overdue; reminder sent.",
+        "Flooding on Kennedy Close and the Dublin Road substation.",
+        "Matlock and Buxton depots share the van.",
+        "Router is a Netgear Orbi.",
+        "Customer Service Director copied in.",
+        "Milton Keynes hub rerouted the parcel via Swindon.",
+        "Spoke to Customer Services at the bank.",
+        "Passed to Billing.",
+        "Name: not given.",
+        "Fly tipping on Brook Lane near the school.",
+        "Letter from Hartley & Boothroyd asking for the history.",
+        "I'm sorry, Will and I don't know.",
+    ],
+)
+def test_not_names(text):
+    assert [f for f in find_personal_data(text) if f.type == "NAME"] == []
+
+
+def test_a_title_is_part_of_the_name_and_dr_can_be_a_street():
+    assert found("Dr Okafor visited 14 Oak Dr, Leeds.") == [
+        ("NAME", "Dr Okafor"),
+        ("ADDRESS", "14 Oak Dr"),
+    ]
+
+
+# ---- phone numbers ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "number",
+    [
+        "07700 900123",
+        "07700900123",
+        "07700 900 123",
+        "07700-900-123",
+        "07700.900.123",
+        "+44 7700 900123",
+        "+447700900123",
+        "+44 (0)7700 900123",
+        "0044 7700 900123",
+        "(020) 7946 0000",
+        "020 7946 0000",
+        "020-7946-0000",
+        "+44 20 7946 0000",
+        "0161 496 0000",
+        "0113-496-0000",
+        "0113.496.0000",
+        "01632 960 123",
+        "01632 960123",
+        "(01632) 960123",
+        "0800 123 4567",
+        "0808 157 0192",
+        "0345 600 1234",
+        "0330 123 4567",
+        "0845 712 3456",
+    ],
+)
+def test_phone_formats(number):
+    assert found(f"Callback on {number} after 5pm.") == [("PHONE", number)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Advised to call 999, 111 or 101; 105 for a power cut.",
+        "Call at 14:32, then 2.30pm, then 14.32, then 0930 hrs.",
+        "Call lasted 00:12:45.",
+        "Call back on ext 4412 if it recurs.",
+        "Ticket 4471 and job 55123.",
+    ],
+)
+def test_not_phone_numbers(text):
+    assert_clean(text)
+
+
+# ---- email, postcode, address -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "email",
+    [
+        "jane.doe@example.com",
+        "j_doe+bills@mail.example.co.uk",
+        "Olu.Bakare@staff.northgate-housing.org.uk",
+        "priya.patel99@nhs.net",
+    ],
+)
+def test_emails(email):
+    assert found(f"Email {email}, confirmed.") == [("EMAIL", email)]
+
+
+@pytest.mark.parametrize(
+    "postcode",
+    ["M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "W1A 0AX", "EC1A 1BB", "SW1A 1AA", "ls1 4ab",
+     "LS14AB", "sw1a1aa"],
+)  # fmt: skip
+def test_postcodes_in_every_format(postcode):
+    assert found(f"Postcode {postcode} affected.") == [("POSTCODE", postcode)]
+
+
+def test_outward_code_only_when_cued():
+    assert found("Outage in postcode district LS12 today.") == [("POSTCODE", "LS12")]
+    assert_clean("Fault on the M1 and the A1 northbound.")
+
+
+def test_not_postcodes():
+    assert_clean("Area code QQ1 1AA is not real, and 1st 2nd are ordinals.")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "14 Acacia Avenue",
+        "Flat 3, 27 High Street",
+        "221b Baker Street",
+        "Rose Cottage, Mill Lane",
+        "7 St Mary's Road",
+        "12-14 Station Rd",
+        "3 Oak Tree Close",
+        "88 Heol Ddu",
+        "Apartment 12, Riverside Court",
+    ],
+)
+def test_addresses(address):
+    assert_finds(f"Engineer sent to {address}, Leeds.", "ADDRESS", address)
+
+
+def test_lower_case_address_after_a_cue():
+    assert_finds("Lives at 14 acacia avenue near the park.", "ADDRESS", "14 acacia avenue")
+
+
+# ---- national insurance and NHS numbers --------------------------------------------------------
+@pytest.mark.parametrize("ni", ["AB 12 34 56 C", "AB123456C", "ab 123456 c", "JG 10 38 29 D"])
+def test_ni_numbers(ni):
+    assert found(f"NI number {ni} confirmed.") == [("NI_NUMBER", ni)]
+
+
+@pytest.mark.parametrize(
+    "ni",
+    ["DA123456C", "FA123456C", "IA123456C", "QA123456C", "UA123456C", "VA123456C", "AO123456C",
+     "BG123456C", "GB123456C", "KN123456C", "NK123456C", "NT123456C", "TN123456C", "ZZ123456C",
+     "AB123456E"],
+)  # fmt: skip
+def test_invalid_ni_prefixes_and_suffixes(ni):
+    assert [f for f in find_personal_data(f"Ref {ni}.") if f.type == "NI_NUMBER"] == []
+
+
+def test_nhs_checksum():
+    assert nhs_ok("9434765919")
+    assert not nhs_ok("9434765918")
+    assert not nhs_ok("943476591")
+    # a check digit of 10 makes the number invalid
+    assert not nhs_ok("1000000010") and not any(nhs_ok(f"100000001{d}") for d in "0123456789")
+
+
+@pytest.mark.parametrize("number", ["943 476 5919", "943-476-5919", "9434765919"])
+def test_nhs_numbers(number):
+    assert found(f"NHS number {number}.") == [("NHS_NUMBER", number)]
+
+
+def test_ten_digits_failing_the_checksum_are_not_nhs_numbers():
+    assert_clean("Order number 9434765918 checked.")
+    assert_clean("Asset tag 4010428194.")
+
+
+# ---- cards, sort codes, accounts -------------------------------------------------------------
+def test_luhn():
+    assert luhn_ok("4111111111111111")
+    assert luhn_ok("378282246310005")
+    assert not luhn_ok("4111111111111112")
+
+
+@pytest.mark.parametrize(
+    "card",
+    ["4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111", "5555 5555 5555 4444",
+     "3782 822463 10005", "2223 0000 4841 0010"],
+)  # fmt: skip
+def test_card_numbers(card):
+    assert found(f"Card {card} blocked.") == [("CARD_NUMBER", card)]
+
+
+@pytest.mark.parametrize(
+    "number", ["4111 1111 1111 1112", "5555555555554445", "7455 8178 8767 9205"]
+)
+def test_luhn_failing_numbers_are_not_cards(number):
+    assert_clean(f"Tracking number {number} not recognised.")
+
+
+def test_sort_codes_and_accounts():
+    assert found("Sort code 20-45-77, account 43218765.") == [
+        ("SORT_CODE", "20-45-77"),
+        ("ACCOUNT_NUMBER", "43218765"),
+    ]
+    assert found("Bank details: 09 20 49 64858713") == [
+        ("SORT_CODE", "09 20 49"),
+        ("ACCOUNT_NUMBER", "64858713"),
+    ]
+    assert found("Paying-in branch 40-11-92.") == [("SORT_CODE", "40-11-92")]
+    assert found("a/c 1234567 on the old system") == [("ACCOUNT_NUMBER", "1234567")]
+    assert found("Customer account number 8501234567.") == [("ACCOUNT_NUMBER", "8501234567")]
+
+
+def test_numbers_without_an_account_cue_are_not_accounts():
+    assert_clean("Order 48213377 delayed; meter serial 12345678 replaced.")
+    assert_clean("Account credited £45.99; ref 20231104.")
+
+
+# ---- dates of birth ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("DOB 12/03/1985.", "12/03/1985"),
+        ("D.O.B: 12-03-85", "12-03-85"),
+        ("Date of birth 12.03.1985 confirmed.", "12.03.1985"),
+        ("Born on 12 March 1985.", "12 March 1985"),
+        ("dob March 12th 1985", "March 12th 1985"),
+        ("Date of birth given as 1985-03-12.", "1985-03-12"),
+        ("Her birthday is 3rd April 1962.", "3rd April 1962"),
+        ("Verified identity (DOB 7 Jan 1991).", "7 Jan 1991"),
+        ("Caller was born in 1948.", "1948"),
+    ],
+)
+def test_dates_of_birth(text, date):
+    assert found(text) == [("DATE_OF_BIRTH", date)]
+
+
+def test_dates_without_a_birth_cue_are_not_personal_data():
+    assert_clean("Incident opened 04/11/2026, closed 4 November 2026; visit 2026-11-05.")
+    assert_clean("Visit was on 04-11-26, not 05-11-26.")
+    assert_clean("DOB not given. Engineer booked for 04/11/2026.")
+
+
+# ---- vehicle registrations ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "reg"),
+    [
+        ("Van AB12 CDE blocking the road.", "AB12 CDE"),
+        ("AB12CDE parked on the pavement.", "AB12CDE"),
+        ("Vehicle reg ab12 cde.", "ab12 cde"),
+        ("Registration: yj09jfw", "yj09jfw"),
+        ("CCTV shows A123 BCD leaving.", "A123 BCD"),
+        ("Old car, reg ABC 123D.", "ABC 123D"),
+    ],
+)
+def test_vehicle_registrations(text, reg):
+    assert found(text) == [("VEHICLE_REG", reg)]
+
+
+def test_lower_case_registrations_need_a_cue():
+    assert_clean("we spoke about ab12 cde earlier")
+    assert_clean("P1 SLA breached; P2 within 8 hours.")
+
+
+# ---- things that are not personal data ---------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INC-20231104-0042 opened at 14:32.",
+        "See INC0012345, REF 45521, CASE-8812, ticket #4471, job 55123.",
+        "Credit of £45.99, then £1,200, 45 pounds and GBP 300.",
+        "Hold time 12 minutes; 95% answered in 20 seconds.",
+        "SLA: P1 within 4 hours; 3 calls and 2 emails.",
+        "App version 4.12.3; Windows 11 build 22631; v2.3.1 reinstalled.",
+        "Ext 4412 for the duty manager.",
+        "Opened 4 November 2026 at 0930 hrs.",
+    ],
+)
+def test_not_personal_data(text):
+    assert_clean(text)
+
+
+def test_placeholders_are_never_flagged():
+    text = " ".join(PLACEHOLDERS.values())
+    assert_clean(text)
+    assert_clean(
+        "Caller: [NAME] rang from [PHONE] about [ADDRESS], [POSTCODE]. DOB [DATE OF BIRTH]."
+    )
+    assert_clean("Spoke to [NAME] (Mrs [NAME]) and emailed [EMAIL].")
+
+
+# ---- redaction ---------------------------------------------------------------------------------
+def test_redact_replaces_each_finding_with_its_placeholder():
+    text = "Mrs Olivia Bennett rang from 07700 900123 at 14:32 about £45.99; postcode SW1A 1AA."
+    assert redact(text) == "[NAME] rang from [PHONE] at 14:32 about £45.99; postcode [POSTCODE]."
+
+
+def test_redact_uses_the_given_findings_and_keeps_offsets():
+    text = "Call Siobhan on 07700 900123 or Priya on 0161 496 0000."
+    findings = find_personal_data(text)
+    phones = [f for f in findings if f.type == "PHONE"]
+    assert redact(text, phones) == "Call Siobhan on [PHONE] or Priya on [PHONE]."
+    # order of the findings given does not matter: replacement works right to left
+    assert redact(text, list(reversed(findings))) == redact(text, findings)
+    assert redact(text, []) == text
+    assert redact(text) == "Call [NAME] on [PHONE] or [NAME] on [PHONE]."
+
+
+def test_every_type_has_its_placeholder():
+    text = "Card 4111 1111 1111 1111, NI AB123456C, NHS 943 476 5919, reg AB12 CDE."
+    assert (
+        redact(text) == "Card [CARD NUMBER], NI [NI NUMBER], NHS [NHS NUMBER], reg [VEHICLE REG]."
+    )
+
+
+# ---- the labelled corpus ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def corpus() -> list[dict]:
+    with (CORPUS_DIR / "corpus.jsonl").open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
+
+
+@pytest.fixture(scope="module")
+def figures(corpus) -> dict:
+    bench = _load("pii_eval", ROOT / "bench" / "pii_eval.py")
+    return bench.evaluate(corpus)
+
+
+def test_corpus_file_is_what_the_generator_makes(corpus):
+    generator = _load("pii_corpus_generate", CORPUS_DIR / "generate.py")
+    assert generator.generate() == corpus
+
+
+def test_corpus_labels_are_well_formed(corpus):
+    assert len(corpus) >= 600
+    for note in corpus:
+        spans = sorted((lab["start"], lab["end"]) for lab in note["labels"])
+        for lab in note["labels"]:
+            assert lab["type"] in TYPES
+            assert 0 <= lab["start"] < lab["end"] <= len(note["text"])
+            assert (
+                note["text"][lab["start"] : lab["end"]].strip()
+                == note["text"][lab["start"] : lab["end"]]
+            )
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            assert end <= start
+    assert sum(1 for note in corpus if not note["labels"]) >= 150
+
+
+def test_recall_on_the_corpus(figures):
+    assert figures["recall"] >= 0.95
+    for kind in TYPES:
+        assert figures["labels_by_type"][kind] >= 40, kind
+        assert figures["recall_by_type"][kind] >= 0.95, (kind, figures["recall_by_type"][kind])
+
+
+def test_names_not_in_the_detectors_lists(figures):
+    assert figures["unlisted_name_share"] >= 0.30
+    assert figures["unlisted_name_recall"] >= 0.95
+
+
+def test_false_alarms_on_the_corpus(figures):
+    assert figures["false_alarms_per_100_notes"] <= 3
+    assert figures["clean_notes_flagged_share"] <= 0.05
+
+
+def test_redacted_corpus_notes_scan_clean(corpus):
+    for note in corpus:
+        redacted = redact(note["text"])
+        assert find_personal_data(redacted) == [], (note["id"], redacted)
