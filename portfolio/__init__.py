@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -55,11 +56,21 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portfolio.accounts.views import bp as accounts_bp
     from portfolio.enrolments.views import bp as enrolments_bp
+    from portfolio.evidence.views import bp as evidence_bp
     from portfolio.home.views import bp as home_bp
     from portfolio.units.views import bp as units_bp
 
-    for bp in (accounts_bp, units_bp, enrolments_bp, home_bp):
+    for bp in (accounts_bp, units_bp, enrolments_bp, evidence_bp, home_bp):
         app.register_blueprint(bp)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -77,7 +88,8 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from portfolio.accounts.cli import users_cli
     from portfolio.demo import demo_command
+    from portfolio.evidence.cli import evidence_cli, pii_cli
     from portfolio.units.cli import criteria_cli
 
-    for command in (users_cli, criteria_cli, demo_command):
+    for command in (users_cli, criteria_cli, pii_cli, evidence_cli, demo_command):
         app.cli.add_command(command)

@@ -25,6 +25,10 @@ class Defaults:
     # from one network address, within the window refuse further attempts until it passes.
     SIGNIN_MAX_FAILURES = 5
     SIGNIN_WINDOW_MINUTES = 15
+    # Uploads larger than this are refused with 413 before their body is read.
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024
+    # Evidence files live here, outside any served folder (default: instance/files).
+    EVIDENCE_FILES_PATH = None
     # Argon2id cost (argon2-cffi's defaults follow RFC 9106's second recommendation).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

@@ -1,6 +1,6 @@
 """Domain errors and the error pages."""
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -55,7 +55,14 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        message = EXPLANATIONS.get(error.code) or error.description
+        if error.code == 413:
+            limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+            message = (
+                f"The upload is larger than the {limit} MB limit, so it was refused before it "
+                "was read and nothing was saved. Make the file smaller or split it, then try again."
+            )
+        else:
+            message = EXPLANATIONS.get(error.code) or error.description
         return _page(error.code, message)
 
     @app.errorhandler(500)

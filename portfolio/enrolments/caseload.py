@@ -1,4 +1,4 @@
-"""Who may see which enrolment: the query every enrolment page starts from."""
+"""Who may see which enrolment: the query every enrolment and evidence page starts from."""
 
 from flask import abort
 from sqlalchemy import Select, select
@@ -9,21 +9,9 @@ from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 
 
-def visible_enrolments(user: User) -> Select:
-    """Enrolments this user may see: their own, their caseload, or all of their provider's."""
-    query = (
-        select(Enrolment)
-        .where(Enrolment.provider_id == user.provider_id)
-        .options(
-            joinedload(Enrolment.learner),
-            joinedload(Enrolment.assessor),
-            joinedload(Enrolment.iqa),
-            joinedload(Enrolment.unit),
-            joinedload(Enrolment.qualification),
-            joinedload(Enrolment.cohort),
-            joinedload(Enrolment.criteria_set),
-        )
-    )
+def _visible_to(query: Select, user: User) -> Select:
+    """Limit a query on Enrolment to what this user may see."""
+    query = query.where(Enrolment.provider_id == user.provider_id)
     if user.role is Role.LEARNER:
         return query.where(Enrolment.learner_id == user.id)
     if user.role is Role.ASSESSOR:
@@ -31,6 +19,24 @@ def visible_enrolments(user: User) -> Select:
     if user.role is Role.IQA:
         return query.where(Enrolment.iqa_id == user.id)
     return query  # provider admins and EQAs see the whole provider
+
+
+def visible_enrolments(user: User) -> Select:
+    """Enrolments this user may see: their own, their caseload, or all of their provider's."""
+    return _visible_to(select(Enrolment), user).options(
+        joinedload(Enrolment.learner),
+        joinedload(Enrolment.assessor),
+        joinedload(Enrolment.iqa),
+        joinedload(Enrolment.unit),
+        joinedload(Enrolment.qualification),
+        joinedload(Enrolment.cohort),
+        joinedload(Enrolment.criteria_set),
+    )
+
+
+def visible_enrolment_ids(user: User) -> Select:
+    """The ids of the same enrolments, for use inside other queries."""
+    return _visible_to(select(Enrolment.id), user)
 
 
 def visible_enrolment_or_404(user: User, enrolment_id: int) -> Enrolment:

@@ -105,10 +105,11 @@ def test_each_role_signs_in_and_every_page_it_reaches_is_accessible(page, live_s
 
     if handle == "admin":
         visit(page, "/enrolments")
-        enrolment = first_href(page, ".table-scroll a[href*='/enrolments/']")
+        portfolio = first_href(page, ".table-scroll a[href$='/portfolio']")
+        enrolment = portfolio.removesuffix("/portfolio")
         visit(page, "/criteria")
         unit = first_href(page, ".unit-list a")
-        for url in ["/people/new", "/enrolments/new", enrolment, enrolment + "/edit", unit]:
+        for url in ["/people/new", "/enrolments/new", portfolio, enrolment, enrolment + "/edit", unit]:
             visit(page, url)
             check_accessibility(page)
 
@@ -260,3 +261,35 @@ def test_admin_creates_a_learner_through_the_form(page):
     check_accessibility(page)
     visit(page, "/people")
     assert page.locator("tbody tr", has_text="Owen Price").count() == 0
+
+
+def test_learner_evidence_pages_are_accessible_and_work_on_a_phone(page):
+    """The learner's side: portfolio, each evidence form, an item, its claims and its check."""
+    sign_in(page, "learner")
+    portfolio = first_href(page, ".cards a[href$='/portfolio']")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        visit(page, portfolio)
+        check_accessibility(page)
+        items = hrefs(page, "table a[href*='/evidence/']")
+        assert len(items) == 3  # the demo learner's incident log, STAR account and call note
+        for url in hrefs(page, ".add-evidence a") + items:
+            visit(page, url)
+            check_accessibility(page)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+    visit(page, portfolio)
+    draft = page.get_by_role("link", name="Unexpected standing charge").first.get_attribute("href")
+    for suffix in ("/claims", "/check"):
+        visit(page, draft + suffix)
+        check_accessibility(page)
+    assert page.locator("mark.pii").count() >= 2
+
+
+def test_star_form_counts_words_as_the_learner_types(page):
+    sign_in(page, "learner")
+    portfolio = first_href(page, ".cards a[href$='/portfolio']")
+    visit(page, portfolio)
+    visit(page, first_href(page, ".add-evidence a[href$='/star_account']"))
+    page.get_by_label("Situation", exact=True).fill("I answered a call about a lift fault")
+    assert page.locator("#situation-count").inner_text() == "8 words"
+    check_accessibility(page)

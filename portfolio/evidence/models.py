@@ -1,0 +1,181 @@
+"""Evidence items, their versions, files, criterion claims and personal-data dismissals."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portfolio.accounts.models import User
+from portfolio.db import UTCDateTime, db, utcnow
+from portfolio.enrolments.models import Enrolment
+from portfolio.units.models import Criterion
+
+
+class EvidenceKind(enum.StrEnum):
+    INCIDENT_LOG = "incident_log"
+    CALL_NOTE = "call_note"
+    STAR_ACCOUNT = "star_account"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    EvidenceKind.INCIDENT_LOG: "Incident log",
+    EvidenceKind.CALL_NOTE: "Anonymised call notes",
+    EvidenceKind.STAR_ACCOUNT: "STAR reflective account",
+}
+
+
+class EvidenceStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Draft",
+            "submitted": "Submitted",
+            "returned": "Returned for rework",
+            "accepted": "Accepted",
+        }[self.value]
+
+
+def _enum(enum_class, name: str):
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+        create_constraint=True,
+        name=name,
+    )
+
+
+class EvidenceItem(db.Model):
+    """One piece of a learner's evidence for one enrolment; its content lives in versions."""
+
+    __tablename__ = "evidence_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind, "evidence_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[EvidenceStatus] = mapped_column(
+        _enum(EvidenceStatus, "evidence_status"), default=EvidenceStatus.DRAFT, index=True
+    )
+    # A STAR account may reflect on one of the learner's incident logs.
+    linked_item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_item.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Raised on every change: two people saving the same item at once cannot both win.
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    enrolment: Mapped[Enrolment] = relationship()
+    learner: Mapped[User] = relationship(foreign_keys=[learner_id])
+    linked_item: Mapped["EvidenceItem | None"] = relationship(remote_side=[id])
+    versions: Mapped[list["EvidenceVersion"]] = relationship(
+        back_populates="item", order_by="EvidenceVersion.number"
+    )
+    files: Mapped[list["EvidenceFile"]] = relationship(
+        back_populates="item", order_by="EvidenceFile.uploaded_at"
+    )
+    claims: Mapped[list["CriterionClaim"]] = relationship(back_populates="item")
+
+    @property
+    def current(self) -> "EvidenceVersion":
+        return self.versions[-1]
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (EvidenceStatus.DRAFT, EvidenceStatus.RETURNED)
+
+    @property
+    def current_files(self) -> list["EvidenceFile"]:
+        return [f for f in self.files if f.removed_in_version is None]
+
+
+class EvidenceVersion(db.Model):
+    """The content of an item as it stood; a submitted version is never changed again."""
+
+    __tablename__ = "evidence_version"
+    __table_args__ = (UniqueConstraint("item_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_item.id"), index=True)
+    number: Mapped[int]
+    content: Mapped[dict] = mapped_column(JSON)
+    # Markdown fields rendered and sanitised once, when saved.
+    html: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    item: Mapped[EvidenceItem] = relationship(back_populates="versions")
+
+
+class EvidenceFile(db.Model):
+    """A file attached to an item, stored outside any served folder under a random name."""
+
+    __tablename__ = "evidence_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_item.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_in_version: Mapped[int]
+    removed_in_version: Mapped[int | None]
+
+    item: Mapped[EvidenceItem] = relationship(back_populates="files")
+
+
+class CriterionClaim(db.Model):
+    """The learner's claim that an item shows a criterion, with where in it that shows."""
+
+    __tablename__ = "criterion_claim"
+    __table_args__ = (UniqueConstraint("item_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_item.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"), index=True)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[EvidenceItem] = relationship(back_populates="claims")
+    criterion: Mapped[Criterion] = relationship()
+
+
+class PersonalDataDismissal(db.Model):
+    """A personal-data finding the learner says is not personal, with their reason."""
+
+    __tablename__ = "personal_data_dismissal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_item.id"), index=True)
+    version_number: Mapped[int]
+    field: Mapped[str] = mapped_column(String(100))
+    finding_type: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(500))
+    dismissed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    dismissed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,328 @@
+"""The learner's actions on evidence: one function per change, each checking its rule."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from portfolio.accounts.models import User
+from portfolio.db import db, utcnow
+from portfolio.enrolments.models import Enrolment
+from portfolio.errors import Conflict, DomainError
+from portfolio.evidence import files, kinds
+from portfolio.evidence.models import (
+    CriterionClaim,
+    EvidenceFile,
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceStatus,
+    EvidenceVersion,
+    PersonalDataDismissal,
+)
+from portfolio.evidence.pii import PLACEHOLDERS, Finding, find_personal_data
+from portfolio.units.models import Criterion
+
+
+def _check_owner(user: User, item: EvidenceItem) -> None:
+    if item.learner_id != user.id:
+        raise DomainError("Only the learner whose evidence this is can change it.")
+
+
+def _check_editable(item: EvidenceItem) -> None:
+    if not item.editable:
+        raise Conflict(
+            f"This evidence is {item.status.label.lower()} and cannot be changed"
+            + (
+                " until your assessor returns it."
+                if item.status is EvidenceStatus.SUBMITTED
+                else "."
+            )
+        )
+
+
+def _check_lock(item: EvidenceItem, lock_version: int | None) -> None:
+    if lock_version is not None and lock_version != item.lock_version:
+        raise Conflict(
+            "This evidence was changed somewhere else (another tab or device) after you opened "
+            "it. Your changes were not saved: reload the page to see the latest version."
+        )
+
+
+def _linked_item(learner: User, enrolment: Enrolment, linked_item_id: int | None):
+    if linked_item_id is None:
+        return None
+    linked = db.session.get(EvidenceItem, linked_item_id)
+    if (
+        linked is None
+        or linked.learner_id != learner.id
+        or linked.enrolment_id != enrolment.id
+        or linked.kind is not EvidenceKind.INCIDENT_LOG
+    ):
+        raise DomainError("Choose one of your own incident logs.", field="linked_item_id")
+    return linked
+
+
+def start_item(
+    learner: User,
+    enrolment: Enrolment,
+    kind: EvidenceKind,
+    title: str,
+    content: dict,
+    linked_item_id: int | None = None,
+) -> EvidenceItem:
+    """Create a draft item with its first version."""
+    if enrolment.learner_id != learner.id:
+        raise DomainError("You can only add evidence to your own enrolment.")
+    item = EvidenceItem(
+        provider_id=enrolment.provider_id,
+        enrolment=enrolment,
+        learner_id=learner.id,
+        kind=kind,
+        title=title.strip(),
+        linked_item=_linked_item(learner, enrolment, linked_item_id),
+        created_by_id=learner.id,
+    )
+    db.session.add(item)
+    db.session.add(
+        EvidenceVersion(
+            item=item,
+            number=1,
+            content=content,
+            html=kinds.render_html(kind, content),
+            created_by_id=learner.id,
+        )  # fmt: skip
+    )
+    db.session.flush()
+    return item
+
+
+def _working_version(user: User, item: EvidenceItem) -> EvidenceVersion:
+    """The version edits go into: the current one, or a new one after a submission."""
+    current = item.current
+    if current.submitted_at is None:
+        return current
+    version = EvidenceVersion(
+        item=item,
+        number=current.number + 1,
+        content=dict(current.content),
+        html=dict(current.html),
+        created_by_id=user.id,
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def save_item(
+    user: User,
+    item: EvidenceItem,
+    title: str,
+    content: dict,
+    *,
+    linked_item_id: int | None = None,
+    lock_version: int | None = None,
+) -> EvidenceVersion:
+    """Save the learner's edits; after a submission they become a new version."""
+    _check_owner(user, item)
+    _check_editable(item)
+    _check_lock(item, lock_version)
+    version = _working_version(user, item)
+    version.content = content
+    version.html = kinds.render_html(item.kind, content)
+    version.updated_at = utcnow()
+    item.title = title.strip()
+    if item.kind is EvidenceKind.STAR_ACCOUNT:
+        item.linked_item = _linked_item(user, item.enrolment, linked_item_id)
+    item.updated_at = utcnow()
+    db.session.flush()
+    return version
+
+
+def set_claims(user: User, item: EvidenceItem, claims: dict[int, str]) -> None:
+    """Make the item's claims exactly these criteria, each with its note."""
+    _check_owner(user, item)
+    _check_editable(item)
+    allowed = set(
+        db.session.scalars(
+            select(Criterion.id).where(Criterion.criteria_set_id == item.enrolment.criteria_set_id)
+        )
+    )
+    unknown = set(claims) - allowed
+    if unknown:
+        raise DomainError("You can only claim criteria of the unit you are enrolled on.")
+    for criterion_id, note in claims.items():
+        if len(note) > 500:
+            raise DomainError("Keep each note under 500 characters.", field=f"note_{criterion_id}")
+    existing = {claim.criterion_id: claim for claim in item.claims}
+    for criterion_id, claim in existing.items():
+        if criterion_id not in claims:
+            db.session.delete(claim)
+    for criterion_id, note in claims.items():
+        if criterion_id in existing:
+            existing[criterion_id].note = note.strip()
+        else:
+            db.session.add(
+                CriterionClaim(
+                    item=item, criterion_id=criterion_id, note=note.strip(), created_by_id=user.id
+                )  # fmt: skip
+            )
+    item.updated_at = utcnow()
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class FieldFinding:
+    field: str
+    finding: Finding
+
+
+def findings(item: EvidenceItem, version: EvidenceVersion | None = None) -> list[FieldFinding]:
+    """Possible personal data in every text field of the item, less what was dismissed."""
+    version = version or item.current
+    dismissed = {
+        (d.field, d.finding_type, d.text)
+        for d in db.session.scalars(
+            select(PersonalDataDismissal).where(PersonalDataDismissal.item_id == item.id)
+        )
+    }
+    fields = {"title": item.title, **kinds.text_fields(item.kind, version.content)}
+    out = []
+    for path, text in fields.items():
+        for finding in find_personal_data(text):
+            if (path, finding.type, finding.text) not in dismissed:
+                out.append(FieldFinding(path, finding))
+    return out
+
+
+def replace_finding(
+    user: User, item: EvidenceItem, field: str, start: int, end: int, text: str
+) -> None:
+    """Replace one finding with its typed placeholder, if the text is still where it was."""
+    _check_owner(user, item)
+    _check_editable(item)
+    match = next(
+        (f for f in findings(item) if f.field == field and f.finding.start == start
+         and f.finding.end == end and f.finding.text == text),
+        None,
+    )  # fmt: skip
+    if match is None:
+        raise Conflict("That text has changed since the check ran; run the check again.")
+    version = _working_version(user, item)
+    content = dict(version.content)
+    placeholder = PLACEHOLDERS[match.finding.type]
+    if field == "title":
+        item.title = item.title[:start] + placeholder + item.title[end:]
+    else:
+        current = kinds.text_fields(item.kind, content)[field]
+        kinds.set_text_field(content, field, current[:start] + placeholder + current[end:])
+        version.content = content
+        version.html = kinds.render_html(item.kind, content)
+    item.updated_at = utcnow()
+    db.session.flush()
+
+
+def replace_all_findings(user: User, item: EvidenceItem) -> int:
+    """Replace every open finding with its placeholder; returns how many."""
+    count = 0
+    while True:
+        open_findings = findings(item)
+        if not open_findings:
+            return count
+        first = open_findings[-1]
+        replace_finding(user, item, first.field, first.finding.start, first.finding.end,
+                        first.finding.text)  # fmt: skip
+        count += 1
+
+
+def dismiss_finding(
+    user: User, item: EvidenceItem, field: str, finding_type: str, text: str, reason: str
+) -> None:
+    """Record that a finding is not personal data, and why."""
+    _check_owner(user, item)
+    _check_editable(item)
+    if not any(
+        f.field == field and f.finding.type == finding_type and f.finding.text == text
+        for f in findings(item)
+    ):
+        raise Conflict("That finding is no longer in the text; run the check again.")
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise DomainError("Give a reason for dismissing this finding.", field="reason")
+    db.session.add(
+        PersonalDataDismissal(
+            item_id=item.id,
+            version_number=item.current.number,
+            field=field,
+            finding_type=finding_type,
+            text=text,
+            reason=reason,
+            dismissed_by_id=user.id,
+        )  # fmt: skip
+    )
+    db.session.flush()
+
+
+def submit_item(user: User, item: EvidenceItem, lock_version: int | None = None) -> None:
+    """Send the item to the assessor: refused while personal data or claims are missing."""
+    _check_owner(user, item)
+    _check_editable(item)
+    _check_lock(item, lock_version)
+    open_findings = findings(item)
+    if open_findings:
+        count = len(open_findings)
+        raise DomainError(
+            f"{count} possible personal detail{'s' if count != 1 else ''} still need"
+            f"{'' if count != 1 else 's'} resolving: replace each with a placeholder or dismiss "
+            "it with a reason, then submit."
+        )
+    if not item.claims:
+        raise DomainError("Claim at least one criterion this evidence shows before submitting.")
+    if item.current.submitted_at is not None:
+        raise DomainError("Make your changes before submitting again.")
+    now = utcnow()
+    item.current.submitted_at = now
+    item.submitted_at = now
+    item.status = EvidenceStatus.SUBMITTED
+    db.session.flush()
+
+
+def attach_file(user: User, item: EvidenceItem, upload, description: str) -> EvidenceFile:
+    """Store an uploaded file and record it; on any failure neither file nor row remains."""
+    _check_owner(user, item)
+    _check_editable(item)
+    name = files.check_name(upload.filename)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    stored = files.store(upload.stream, limit)
+    try:
+        version = _working_version(user, item)
+        record = EvidenceFile(
+            provider_id=item.provider_id, item=item, original_name=name,
+            stored_name=stored.stored_name, media_type=stored.media_type, size=stored.size,
+            sha256=stored.sha256, description=description.strip(), uploaded_by_id=user.id,
+            added_in_version=version.number,
+        )  # fmt: skip
+        db.session.add(record)
+        item.updated_at = utcnow()
+        db.session.flush()
+    except BaseException:
+        files.remove_stored(stored.stored_name)
+        raise
+    return record
+
+
+def remove_file(user: User, item: EvidenceItem, record: EvidenceFile) -> str | None:
+    """Take a file off the item; one that was part of a submitted version stays in history.
+
+    Returns the stored name to delete from disk once the change is committed, if any.
+    """
+    _check_owner(user, item)
+    _check_editable(item)
+    version = _working_version(user, item)
+    item.updated_at = utcnow()
+    if record.added_in_version == version.number:
+        db.session.delete(record)
+        db.session.flush()
+        return record.stored_name
+    record.removed_in_version = version.number
+    db.session.flush()
+    return None

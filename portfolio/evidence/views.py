@@ -1,0 +1,444 @@
+"""The learner's evidence pages: portfolio, each kind's form, claims, files, checks, history."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portfolio.accounts.access import roles_required
+from portfolio.accounts.models import Role
+from portfolio.db import db
+from portfolio.enrolments.caseload import visible_enrolment_or_404
+from portfolio.errors import DomainError
+from portfolio.evidence import files, history, incident, operations, quality
+from portfolio.evidence.access import own_item_or_404, visible_item_or_404
+from portfolio.evidence.coverage import build_portfolio
+from portfolio.evidence.forms import (
+    FORMS,
+    DismissForm,
+    RedactForm,
+    StarAccountForm,
+    UploadForm,
+)
+from portfolio.evidence.kinds import STAR_PARTS, field_label, plain_text, text_fields
+from portfolio.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind
+from portfolio.evidence.suggest import CriterionText, suggest_criteria
+from portfolio.forms import EmptyForm, attach_error, form_status
+from portfolio.units.models import Criterion, LearningOutcome
+
+bp = Blueprint("evidence", __name__)
+
+
+@bp.get("/enrolments/<int:enrolment_id>/portfolio")
+@login_required
+def portfolio(enrolment_id: int):
+    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    return render_template(
+        "evidence/portfolio.html", portfolio=build_portfolio(enrolment), kinds=list(EvidenceKind)
+    )
+
+
+def _kind_or_404(kind: str) -> EvidenceKind:
+    try:
+        return EvidenceKind(kind)
+    except ValueError:
+        abort(404)
+
+
+def _incident_log_choices(form, learner_id: int, enrolment_id: int, exclude: int | None = None):
+    if not isinstance(form, StarAccountForm):
+        return
+    logs = db.session.execute(
+        select(EvidenceItem.id, EvidenceItem.title).where(
+            EvidenceItem.learner_id == learner_id,
+            EvidenceItem.enrolment_id == enrolment_id,
+            EvidenceItem.kind == EvidenceKind.INCIDENT_LOG,
+        )
+    ).all()
+    from wtforms.fields.choices import SelectChoice
+
+    form.linked_item_id.choices = [SelectChoice("", "None")] + [
+        SelectChoice(i, title) for i, title in logs if i != exclude
+    ]
+
+
+def _wants_another_row(form) -> bool:
+    """The no-JavaScript way to lengthen a list: a button that adds an empty row."""
+    row = request.form.get("add_row")
+    if row in ("communications", "resources") and hasattr(form, row):
+        getattr(form, row).append_entry()
+        return True
+    return False
+
+
+@bp.route("/enrolments/<int:enrolment_id>/evidence/new/<kind>", methods=["GET", "POST"])
+@roles_required(Role.LEARNER)
+def new(enrolment_id: int, kind: str):
+    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    kind = _kind_or_404(kind)
+    form = FORMS[kind.value]()
+    _incident_log_choices(form, current_user.id, enrolment.id)
+    if request.method == "POST" and _wants_another_row(form):
+        return render_template(
+            "evidence/form.html", form=form, kind=kind, enrolment=enrolment, item=None
+        )
+    if form.validate_on_submit():
+        try:
+            item = operations.start_item(
+                current_user, enrolment, kind, form.title.data, form.content(),
+                linked_item_id=getattr(form, "linked_item_id", None) and form.linked_item_id.data,
+            )  # fmt: skip
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Saved as a draft. Next, claim the criteria it shows.", "success")
+            return redirect(url_for("evidence.item", item_id=item.id))
+    return (
+        render_template("evidence/form.html", form=form, kind=kind, enrolment=enrolment, item=None),
+        form_status(form),
+    )
+
+
+@bp.get("/evidence/<int:item_id>")
+@login_required
+def item(item_id: int):
+    return _item_page(visible_item_or_404(current_user, item_id))
+
+
+def _item_page(
+    item: EvidenceItem, *, upload_form=None, error: str | None = None, status: int = 200
+):
+    version = item.current
+    content = version.content
+    is_log = item.kind is EvidenceKind.INCIDENT_LOG
+    return (
+        render_template(
+            "evidence/item.html",
+            item=item,
+            version=version,
+            warnings=quality.check(item.kind, content) if item.editable else [],
+            findings=operations.findings(item) if item.editable else [],
+            upload_form=upload_form or UploadForm(),
+            empty_form=EmptyForm(),
+            timeline=incident.timeline(content) if is_log else [],
+            star_parts=STAR_PARTS,
+            priority=incident.priority(content.get("impact"), content.get("urgency")),
+            labels=_labels(),
+            error=error,
+        ),
+        status,
+    )
+
+
+def _labels():
+    return {
+        "channel": incident.CHANNEL_LABELS,
+        "type": incident.TYPE_LABELS,
+        "severity": incident.SEVERITY_LABELS,
+        "sla": incident.SLA_TARGETS,
+    }
+
+
+@bp.route("/evidence/<int:item_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.LEARNER)
+def edit(item_id: int):
+    item = own_item_or_404(current_user, item_id)
+    if not item.editable:
+        flash(
+            "This evidence is with your assessor and cannot be changed until it is returned.",
+            "info",
+        )
+        return redirect(url_for("evidence.item", item_id=item.id))
+    form = FORMS[item.kind.value]()
+    _incident_log_choices(form, current_user.id, item.enrolment_id, exclude=item.id)
+    if request.method == "GET":
+        form.fill(item.title, item.current.content)
+        if isinstance(form, StarAccountForm):
+            form.linked_item_id.data = item.linked_item_id
+    elif _wants_another_row(form):
+        return render_template(
+            "evidence/form.html", form=form, kind=item.kind, enrolment=item.enrolment, item=item
+        )
+    if form.validate_on_submit():
+        try:
+            operations.save_item(
+                current_user, item, form.title.data, form.content(),
+                linked_item_id=getattr(form, "linked_item_id", None) and form.linked_item_id.data,
+                lock_version=request.form.get("lock_version", type=int),
+            )  # fmt: skip
+        except DomainError as error:
+            db.session.rollback()
+            if error.status == 409:
+                abort(409, error.message)
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("evidence.item", item_id=item.id))
+    return (
+        render_template(
+            "evidence/form.html", form=form, kind=item.kind, enrolment=item.enrolment, item=item
+        ),
+        form_status(form),
+    )
+
+
+def _criteria_texts(criteria_set_id: int) -> list[CriterionText]:
+    rows = db.session.execute(
+        select(Criterion.id, Criterion.number, Criterion.text, LearningOutcome.text)
+        .join(LearningOutcome, Criterion.outcome_id == LearningOutcome.id)
+        .where(Criterion.criteria_set_id == criteria_set_id)
+        .order_by(Criterion.position)
+    ).all()
+    return [CriterionText(id=i, number=n, text=t, outcome=o) for i, n, t, o in rows]
+
+
+@bp.route("/evidence/<int:item_id>/claims", methods=["GET", "POST"])
+@login_required
+def claims(item_id: int):
+    item = visible_item_or_404(current_user, item_id)
+    outcomes = db.session.scalars(
+        select(LearningOutcome)
+        .where(LearningOutcome.criteria_set_id == item.enrolment.criteria_set_id)
+        .order_by(LearningOutcome.number)
+    ).all()
+    form = EmptyForm()
+    current = {c.criterion_id: c.note for c in item.claims}
+    error, status = None, 200
+    if request.method == "POST":
+        if current_user.id != item.learner_id:
+            abort(403)
+        if form.validate_on_submit():
+            chosen = {}
+            for key in request.form.getlist("criterion"):
+                if not key.isdigit():
+                    abort(400)
+                chosen[int(key)] = request.form.get(f"note_{key}", "")
+            try:
+                operations.set_claims(current_user, item, chosen)
+            except DomainError as problem:
+                db.session.rollback()
+                error, status = problem.message, problem.status
+                current = chosen
+            else:
+                db.session.commit()
+                count = len(chosen)
+                flash(
+                    f"Saved: this evidence claims {count} criteri{'on' if count == 1 else 'a'}.",
+                    "success",
+                )
+                return redirect(url_for("evidence.item", item_id=item.id))
+    suggestions = suggest_criteria(
+        plain_text(item.kind, item.title, item.current.content),
+        _criteria_texts(item.enrolment.criteria_set_id),
+        limit=5,
+    )
+    return (
+        render_template(
+            "evidence/claims.html",
+            item=item,
+            outcomes=outcomes,
+            claims=current,
+            form=form,
+            suggestions=suggestions,
+            error=error,
+        ),  # fmt: skip
+        status,
+    )
+
+
+@bp.post("/evidence/<int:item_id>/files")
+@roles_required(Role.LEARNER)
+def upload(item_id: int):
+    item = own_item_or_404(current_user, item_id)
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            record = operations.attach_file(
+                current_user, item, form.file.data, form.description.data or ""
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            if error.status == 409:
+                abort(409, error.message)
+            attach_error(form, error)
+        except BaseException:
+            db.session.rollback()
+            raise
+        else:
+            flash(f"Attached {record.original_name}.", "success")
+            return redirect(url_for("evidence.item", item_id=item.id) + "#files")
+    return _item_page(item, upload_form=form, status=400)
+
+
+def _file_of(item: EvidenceItem, file_id: int) -> EvidenceFile:
+    record = next((f for f in item.files if f.id == file_id), None)
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.get("/evidence/<int:item_id>/files/<int:file_id>")
+@login_required
+def download(item_id: int, file_id: int):
+    item = visible_item_or_404(current_user, item_id)
+    record = _file_of(item, file_id)
+    response = send_file(
+        files.path_of(record.stored_name),
+        mimetype=record.media_type,
+        as_attachment=True,
+        download_name=record.original_name,
+        conditional=True,
+        etag=record.sha256,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.post("/evidence/<int:item_id>/files/<int:file_id>/remove")
+@roles_required(Role.LEARNER)
+def remove_file(item_id: int, file_id: int):
+    item = own_item_or_404(current_user, item_id)
+    record = _file_of(item, file_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        stored_name = operations.remove_file(current_user, item, record)
+    except DomainError as error:
+        abort(error.status, error.message)
+    db.session.commit()
+    if stored_name:
+        files.remove_stored(stored_name)
+    flash(f"Removed {record.original_name}.", "success")
+    return redirect(url_for("evidence.item", item_id=item.id) + "#files")
+
+
+@bp.get("/evidence/<int:item_id>/check")
+@roles_required(Role.LEARNER)
+def check(item_id: int):
+    item = own_item_or_404(current_user, item_id)
+    return _check_page(item)
+
+
+def _check_page(item: EvidenceItem, dismiss_form: DismissForm | None = None, status: int = 200):
+    found = operations.findings(item)
+    fields = {"title": item.title, **text_fields(item.kind, item.current.content)}
+    by_field: dict[str, list] = {}
+    for f in found:
+        by_field.setdefault(f.field, []).append(f.finding)
+    return (
+        render_template(
+            "evidence/check.html",
+            item=item,
+            fields=fields,
+            by_field=by_field,
+            field_label=field_label,
+            count=len(found),
+            redact_form=RedactForm(),
+            dismiss_form=dismiss_form or DismissForm(),
+            empty_form=EmptyForm(),
+        ),  # fmt: skip
+        status,
+    )
+
+
+@bp.post("/evidence/<int:item_id>/check/replace")
+@roles_required(Role.LEARNER)
+def replace(item_id: int):
+    item = own_item_or_404(current_user, item_id)
+    form = RedactForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        operations.replace_finding(
+            current_user, item, form.field.data, form.start.data, form.end.data, form.text.data
+        )
+    except DomainError as error:
+        abort(error.status, error.message)
+    db.session.commit()
+    flash(f"Replaced '{form.text.data}' with a placeholder.", "success")
+    return redirect(url_for("evidence.check", item_id=item.id))
+
+
+@bp.post("/evidence/<int:item_id>/check/replace-all")
+@roles_required(Role.LEARNER)
+def replace_all(item_id: int):
+    item = own_item_or_404(current_user, item_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        count = operations.replace_all_findings(current_user, item)
+    except DomainError as error:
+        abort(error.status, error.message)
+    db.session.commit()
+    flash(f"Replaced {count} finding{'s' if count != 1 else ''} with placeholders.", "success")
+    return redirect(url_for("evidence.check", item_id=item.id))
+
+
+@bp.post("/evidence/<int:item_id>/check/dismiss")
+@roles_required(Role.LEARNER)
+def dismiss(item_id: int):
+    item = own_item_or_404(current_user, item_id)
+    form = DismissForm()
+    if form.validate_on_submit():
+        try:
+            operations.dismiss_finding(
+                current_user,
+                item,
+                form.field.data,
+                form.finding_type.data,
+                form.text.data,
+                form.reason.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            if error.status == 409:
+                abort(409, error.message)
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Dismissed '{form.text.data}' as not personal data.", "success")
+            return redirect(url_for("evidence.check", item_id=item.id))
+    return _check_page(item, dismiss_form=form, status=400)
+
+
+@bp.post("/evidence/<int:item_id>/submit")
+@roles_required(Role.LEARNER)
+def submit(item_id: int):
+    item = own_item_or_404(current_user, item_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.submit_item(
+            current_user, item, lock_version=request.form.get("lock_version", type=int)
+        )
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 409:
+            abort(409, error.message)
+        return _item_page(item, error=error.message, status=400)
+    db.session.commit()
+    flash("Submitted to your assessor. It is read-only until they return it.", "success")
+    return redirect(url_for("evidence.item", item_id=item.id))
+
+
+@bp.get("/evidence/<int:item_id>/versions/<int:number>")
+@login_required
+def version(item_id: int, number: int):
+    item = visible_item_or_404(current_user, item_id)
+    by_number = {v.number: v for v in item.versions}
+    if number not in by_number:
+        abort(404)
+    shown = by_number[number]
+    previous = by_number.get(number - 1)
+    added, removed = history.file_changes(item.files, number)
+    return render_template(
+        "evidence/version.html", item=item, version=shown, previous=previous,
+        changes=history.changes(previous, shown), added=added, removed=removed,
+        star_parts=STAR_PARTS, labels=_labels(),
+        timeline=incident.timeline(shown.content) if item.kind is EvidenceKind.INCIDENT_LOG else [],
+        priority=incident.priority(shown.content.get("impact"), shown.content.get("urgency")),
+    )  # fmt: skip
