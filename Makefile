@@ -12,7 +12,7 @@ export FLASK_APP := wsgi
 # fetch axe-core.
 TEST_APT_PACKAGES := postgresql chromium fonts-dejavu-core
 
-.PHONY: run test lint setup system-deps clean
+.PHONY: run test bench lint system-deps clean
 
 run: $(VENV)/.app-installed
 	$(BIN)/flask db upgrade
@@ -24,6 +24,10 @@ run: $(VENV)/.app-installed
 test: $(VENV)/.test-installed system-deps node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python bench/pii_eval.py
+	$(BIN)/python bench/suggest_eval.py
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
