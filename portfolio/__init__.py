@@ -55,12 +55,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portfolio.accounts.views import bp as accounts_bp
+    from portfolio.assessment.views import bp as assessment_bp
+    from portfolio.audit.views import bp as audit_bp
     from portfolio.enrolments.views import bp as enrolments_bp
     from portfolio.evidence.views import bp as evidence_bp
     from portfolio.home.views import bp as home_bp
     from portfolio.units.views import bp as units_bp
 
-    for bp in (accounts_bp, units_bp, enrolments_bp, evidence_bp, home_bp):
+    for bp in (accounts_bp, units_bp, enrolments_bp, evidence_bp, assessment_bp, audit_bp, home_bp):
         app.register_blueprint(bp)
 
 
@@ -87,9 +89,10 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from portfolio.accounts.cli import users_cli
+    from portfolio.audit.cli import audit_cli
     from portfolio.demo import demo_command
     from portfolio.evidence.cli import evidence_cli, pii_cli
     from portfolio.units.cli import criteria_cli
 
-    for command in (users_cli, criteria_cli, pii_cli, evidence_cli, demo_command):
+    for command in (users_cli, criteria_cli, pii_cli, evidence_cli, audit_cli, demo_command):
         app.cli.add_command(command)

@@ -166,7 +166,11 @@ def add_demo_evidence(people: dict, enrolments: dict) -> None:
     learner, enrolment = people["learner"], enrolments["learner"]
     criteria = {c.number: c.id for c in enrolment.criteria_set.criteria}
     log = operations.start_item(
-        learner, enrolment, EvidenceKind.INCIDENT_LOG, "Gas smell in a block of flats", DEMO_INCIDENT
+        learner,
+        enrolment,
+        EvidenceKind.INCIDENT_LOG,
+        "Gas smell in a block of flats",
+        DEMO_INCIDENT,
     )
     operations.set_claims(learner, log, {
         criteria["1.1"]: "Reference, times, nature and impact at the top of the log",

@@ -14,6 +14,9 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+        # A refused step of the assessment process: the audit event to record once the
+        # refused change has been rolled back.
+        self.audit: dict | None = None
 
 
 class Conflict(DomainError):
@@ -63,11 +66,31 @@ def register(app: Flask) -> None:
             )
         else:
             message = EXPLANATIONS.get(error.code) or error.description
+        if error.code in (403, 404):
+            _record_refused_access(error.code)
         return _page(error.code, message)
 
     @app.errorhandler(500)
     def server_error(error):
         return _page(500, EXPLANATIONS[500])
+
+
+def _record_refused_access(status: int) -> None:
+    """A signed-in person refused a page or an object: kept in their provider's audit trail."""
+    from flask_login import current_user
+
+    from portfolio.audit import trail as audit
+    from portfolio.db import db
+
+    if not current_user.is_authenticated or request.endpoint in (None, "static"):
+        return
+    db.session.rollback()
+    audit.record(
+        "access.refused", provider_id=current_user.provider_id, actor=current_user,
+        object_type="page", summary=f"{status} for {request.method} {request.path}",
+        after={"status": status, "endpoint": request.endpoint, "arguments": request.view_args or {}},
+    )  # fmt: skip
+    db.session.commit()
 
 
 def _page(status: int, message: str):

@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, select
 
 from portfolio.accounts.models import SignInFailure, User, normalise_email
 from portfolio.accounts.passwords import hash_password, needs_rehash, verify_password
+from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
 from portfolio.extensions import login_manager
 
@@ -77,9 +78,19 @@ def authenticate(email: str, password: str, address: str | None) -> User | None:
     email_key, addr_key = _keys(email, address)
     if not ok:
         db.session.add_all([SignInFailure(key=email_key), SignInFailure(key=addr_key)])
+        if user is not None:
+            audit.record(
+                "sign_in.failed", provider_id=user.provider_id, actor=None, object_type="user",
+                object_id=user.id, after={"address": address},
+                summary=f"Refused sign-in for {user.email}",
+            )  # fmt: skip
         return None
     db.session.execute(delete(SignInFailure).where(SignInFailure.key == email_key))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_signed_in_at = utcnow()
+    audit.record(
+        "sign_in.succeeded", provider_id=user.provider_id, actor=user, object_type="user",
+        object_id=user.id, after={"address": address}, summary=f"{user.name} signed in",
+    )  # fmt: skip
     return user

@@ -90,6 +90,7 @@ class EditPersonForm(FlaskForm):
         "Access ends on (EQA only)", validators=[Optional(), check_expiry_for_eqa]
     )
     active = BooleanField("Account is active (can sign in)")
+    new_assessor = BooleanField("New assessor (more of their decisions are sampled by IQAs)")
     password = PasswordField(
         "Set a new password",
         description="Leave empty to keep the current password.",

@@ -5,7 +5,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, func
+from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.db import UTCDateTime, db, utcnow
@@ -51,6 +51,8 @@ class Provider(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Submitted evidence should be marked within this many working days.
+    marking_target_days: Mapped[int] = mapped_column(default=10, server_default="10")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="provider")
@@ -72,6 +74,8 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(role_column(), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    # Assessors only: new assessors have more of their decisions sampled by IQAs.
+    new_assessor: Mapped[bool] = mapped_column(default=False, server_default="0")
     # EQAs only: the last day their read-only access works.
     access_expires_on: Mapped[date | None]
     # Changes on every password change or deactivation, which signs out every session.
@@ -114,11 +118,3 @@ class SignInFailure(db.Model):
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-def count_users(provider_id: int):
-    return (
-        db.select(User.role, func.count())
-        .where(User.provider_id == provider_id)
-        .group_by(User.role)
-    )

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from portfolio.accounts.models import Provider, Role, User, normalise_email
 from portfolio.accounts.passwords import hash_password, password_problem, verify_password
+from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.errors import DomainError
 
@@ -18,6 +19,7 @@ def create_person(
     role: Role,
     password: str,
     access_expires_on: date | None = None,
+    actor: User | None = None,
 ) -> User:
     """Add an account to a provider; refuses a used email address or a weak password."""
     email = normalise_email(email)
@@ -37,7 +39,20 @@ def create_person(
     )
     db.session.add(user)
     db.session.flush()
+    audit.record(
+        "account.created", provider_id=user.provider_id, actor=actor, object_type="user",
+        object_id=user.id, learner_id=user.id if role is Role.LEARNER else None,
+        after=_account_state(user), summary=f"Created the {role.label.lower()} account of {user.name}",
+    )  # fmt: skip
     return user
+
+
+def _account_state(user: User) -> dict:
+    return {
+        "name": user.name, "email": user.email, "role": user.role.value, "active": user.active,
+        "access_expires_on": user.access_expires_on.isoformat() if user.access_expires_on else None,
+        "new_assessor": user.new_assessor,
+    }  # fmt: skip
 
 
 def check_expiry(role: Role, access_expires_on: date | None) -> None:
@@ -54,6 +69,7 @@ def update_person(
     active: bool,
     access_expires_on: date | None,
     password: str | None = None,
+    new_assessor: bool = False,
 ) -> User:
     """Change an account; an admin cannot lock themselves out."""
     if user.id == admin.id and (role is not Role.ADMIN or not active):
@@ -63,8 +79,10 @@ def update_person(
             field="role",
         )
     check_expiry(role, access_expires_on)
+    before = _account_state(user)
     user.name = name.strip()
     user.role = role
+    user.new_assessor = new_assessor and role is Role.ASSESSOR
     user.access_expires_on = access_expires_on if role is Role.EQA else None
     if user.active and not active:
         user.rotate_session_token()
@@ -76,6 +94,14 @@ def update_person(
         user.password_hash = hash_password(password)
         user.rotate_session_token()
     db.session.flush()
+    after = _account_state(user)
+    if password:
+        after["password_changed"] = True
+    audit.record(
+        "account.changed", provider_id=user.provider_id, actor=admin, object_type="user",
+        object_id=user.id, learner_id=user.id if user.role is Role.LEARNER else None,
+        before=before, after=after, summary=f"Changed the account of {user.name}",
+    )  # fmt: skip
     return user
 
 
@@ -88,3 +114,7 @@ def change_own_password(user: User, current: str, new: str) -> None:
     user.password_hash = hash_password(new)
     user.rotate_session_token()
     db.session.flush()
+    audit.record(
+        "account.password_changed", provider_id=user.provider_id, actor=user, object_type="user",
+        object_id=user.id, summary=f"{user.name} changed their password",
+    )  # fmt: skip

@@ -122,8 +122,10 @@ def person_new():
                 role=Role(form.role.data),
                 password=form.password.data,
                 access_expires_on=form.access_expires_on.data,
+                actor=current_user,
             )
         except DomainError as error:
+            db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
@@ -149,6 +151,7 @@ def person_edit(user_id: int):
                 active=form.active.data,
                 access_expires_on=form.access_expires_on.data,
                 password=form.password.data or None,
+                new_assessor=form.new_assessor.data,
             )
         except DomainError as error:
             db.session.rollback()

@@ -47,6 +47,8 @@ class Enrolment(db.Model):
     iqa_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     starts_on: Mapped[date]
     planned_end_on: Mapped[date]
+    # Set while a unit sign-off is in force: the evidence cannot change until it is withdrawn.
+    locked: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     provider: Mapped[Provider] = relationship()

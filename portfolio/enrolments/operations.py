@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from portfolio.accounts.models import Role, User
+from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.errors import DomainError
@@ -81,9 +82,26 @@ def enrol_learner(
         starts_on=starts_on,
         planned_end_on=planned_end_on,
     )
+    if enrolment.assessor_id == learner.id or enrolment.iqa_id == learner.id:
+        raise DomainError(
+            "A learner cannot assess or quality-assure their own work.", field="assessor_id"
+        )
     db.session.add(enrolment)
     db.session.flush()
+    audit.record(
+        "enrolment.created", provider_id=admin.provider_id, actor=admin, object_type="enrolment",
+        object_id=enrolment.id, learner_id=learner.id, after=_enrolment_state(enrolment),
+        summary=f"Enrolled {learner.name} on {unit.title}",
+    )  # fmt: skip
     return enrolment
+
+
+def _enrolment_state(enrolment: Enrolment) -> dict:
+    return {
+        "unit": enrolment.unit_id, "criteria_set": enrolment.criteria_set_id,
+        "cohort": enrolment.cohort_id, "assessor": enrolment.assessor_id, "iqa": enrolment.iqa_id,
+        "starts_on": enrolment.starts_on.isoformat(), "planned_end_on": enrolment.planned_end_on.isoformat(),
+    }  # fmt: skip
 
 
 def update_enrolment(
@@ -97,6 +115,7 @@ def update_enrolment(
     planned_end_on: date,
 ) -> Enrolment:
     """Move a learner between cohorts, reassign their assessor or IQA, or change dates."""
+    before = _enrolment_state(enrolment)
     if planned_end_on < starts_on:
         raise DomainError(
             "The planned end must be on or after the start date.", field="planned_end_on"
@@ -106,5 +125,14 @@ def update_enrolment(
     enrolment.iqa = _person(admin, iqa_id, Role.IQA, "iqa_id")
     enrolment.starts_on = starts_on
     enrolment.planned_end_on = planned_end_on
+    if enrolment.learner_id in (enrolment.assessor_id, enrolment.iqa_id):
+        raise DomainError(
+            "A learner cannot assess or quality-assure their own work.", field="assessor_id"
+        )
     db.session.flush()
+    audit.record(
+        "enrolment.changed", provider_id=admin.provider_id, actor=admin, object_type="enrolment",
+        object_id=enrolment.id, learner_id=enrolment.learner_id, before=before,
+        after=_enrolment_state(enrolment), summary=f"Changed the enrolment of {enrolment.learner.name}",
+    )  # fmt: skip
     return enrolment

@@ -27,8 +27,8 @@ def visible_item_or_404(user: User, item_id: int) -> EvidenceItem:
 
 
 def own_item_or_404(user: User, item_id: int) -> EvidenceItem:
-    """The learner's own item; anyone else's answers 404."""
+    """An item this user wrote (a learner's own, or an assessor's record); else 404."""
     item = visible_item_or_404(user, item_id)
-    if item.learner_id != user.id:
+    if item.created_by_id != user.id:
         abort(404)
     return item

@@ -66,10 +66,11 @@ def evidence_hint(criterion_text: str) -> str:
 class CriterionRow:
     criterion: Criterion
     claims: list[CriterionClaim] = field(default_factory=list)
+    met: bool = False
 
     @property
     def state(self) -> str:
-        if any(c.item.status is EvidenceStatus.ACCEPTED for c in self.claims):
+        if self.met:
             return MET
         return CLAIMED if self.claims else NOT_STARTED
 
@@ -126,8 +127,11 @@ def requirement_states(requirements: list[dict], items: list[EvidenceItem],
     return states
 
 
-def build_portfolio(enrolment: Enrolment) -> Portfolio:
-    """Everything the portfolio page shows, in a fixed number of queries."""
+def build_portfolio(enrolment: Enrolment, met_ids: set[int] | None = None) -> Portfolio:
+    """Everything the portfolio page shows, in a fixed number of queries.
+
+    ``met_ids`` are the criteria an assessor has judged met on accepted evidence.
+    """
     outcomes = db.session.scalars(
         select(LearningOutcome)
         .where(LearningOutcome.criteria_set_id == enrolment.criteria_set_id)
@@ -144,7 +148,9 @@ def build_portfolio(enrolment: Enrolment) -> Portfolio:
             selectinload(EvidenceItem.files),
         )
     ).all()
-    rows = {c.id: CriterionRow(c) for o in outcomes for c in o.criteria}
+    rows = {
+        c.id: CriterionRow(c, met=c.id in (met_ids or set())) for o in outcomes for c in o.criteria
+    }
     for item in items:
         for claim in item.claims:
             if claim.criterion_id in rows:

@@ -384,3 +384,125 @@ class RedactForm(FlaskForm):
     end = IntegerField(validators=[InputRequired()])
     text = StringField(validators=[DataRequired()])
     finding_type = StringField(validators=[DataRequired()])
+
+
+class ObservationForm(TitleMixin, FlaskForm):
+    observed_on = DateField(
+        "Date observed", validators=[InputRequired("Enter the date of the observation.")]
+    )
+    context = StringField(
+        "Where and what",
+        description="For example 'Live calls on the emergency line, late shift'.",
+        validators=[DataRequired("Say where the observation took place."), Length(max=300)],
+    )
+    observed = TextAreaField(
+        "What was observed",
+        validators=[DataRequired("Describe what you observed."), Length(max=20000)],
+        render_kw={"rows": 8},
+    )
+    judgement = TextAreaField(
+        "Your judgement",
+        description="How what you saw meets the criteria you map it to.",
+        validators=[DataRequired("Give your judgement."), Length(max=20000)],
+        render_kw={"rows": 4},
+    )
+
+    def content(self) -> dict:
+        return {
+            "observed_on": self.observed_on.data.isoformat(),
+            "context": self.context.data.strip(),
+            "observed": self.observed.data,
+            "judgement": self.judgement.data,
+        }
+
+    def fill(self, title: str, content: dict) -> None:
+        self.title.data = title
+        self.observed_on.data = datetime.fromisoformat(content["observed_on"]).date()
+        self.context.data = content["context"]
+        self.observed.data = content["observed"]
+        self.judgement.data = content["judgement"]
+
+
+class DiscussionForm(TitleMixin, FlaskForm):
+    held_on = DateField(
+        "Date held", validators=[InputRequired("Enter the date of the discussion.")]
+    )
+    duration_minutes = IntegerField(
+        "Duration (minutes)",
+        validators=[
+            InputRequired("Enter how long the discussion lasted."),
+            NumberRange(min=1, max=600, message="Enter a duration from 1 to 600 minutes."),
+        ],
+    )
+    discussion = TextAreaField(
+        "Questions and answers",
+        validators=[
+            DataRequired("Record the questions and the learner's answers."),
+            Length(max=50000),
+        ],
+        render_kw={"rows": 10},
+    )
+    summary = TextAreaField(
+        "Summary",
+        validators=[DataRequired("Summarise what the discussion showed."), Length(max=20000)],
+        render_kw={"rows": 4},
+    )
+
+    def content(self) -> dict:
+        return {
+            "held_on": self.held_on.data.isoformat(),
+            "duration_minutes": self.duration_minutes.data,
+            "discussion": self.discussion.data,
+            "summary": self.summary.data,
+        }
+
+    def fill(self, title: str, content: dict) -> None:
+        self.title.data = title
+        self.held_on.data = datetime.fromisoformat(content["held_on"]).date()
+        self.duration_minutes.data = content["duration_minutes"]
+        self.discussion.data = content["discussion"]
+        self.summary.data = content["summary"]
+
+
+class WitnessForm(TitleMixin, FlaskForm):
+    witness_name = StringField(
+        "Witness's name", validators=[DataRequired("Enter the witness's name."), Length(max=200)]
+    )
+    witness_role = StringField(
+        "Witness's job title",
+        description="A workplace supervisor or manager who saw the learner's work first-hand.",
+        validators=[DataRequired("Enter the witness's job title."), Length(max=200)],
+    )
+    given_on = DateField(
+        "Date given", validators=[InputRequired("Enter the date of the testimony.")]
+    )
+    testimony = TextAreaField(
+        "Testimony",
+        description="What the witness saw the learner do, in their words.",
+        validators=[DataRequired("Record the testimony."), Length(max=20000)],
+        render_kw={"rows": 8},
+    )
+
+    def content(self) -> dict:
+        return {
+            "witness_name": self.witness_name.data.strip(),
+            "witness_role": self.witness_role.data.strip(),
+            "given_on": self.given_on.data.isoformat(),
+            "testimony": self.testimony.data,
+        }
+
+    def fill(self, title: str, content: dict) -> None:
+        self.title.data = title
+        self.witness_name.data = content["witness_name"]
+        self.witness_role.data = content["witness_role"]
+        self.given_on.data = datetime.fromisoformat(content["given_on"]).date()
+        self.testimony.data = content["testimony"]
+
+
+FORMS.update(
+    {
+        "observation": ObservationForm,
+        "professional_discussion": DiscussionForm,
+        "witness_testimony": WitnessForm,
+    }
+)

@@ -11,6 +11,9 @@ MARKDOWN_FIELDS = {
     EvidenceKind.INCIDENT_LOG: ("nature", "customer_updates", "root_cause", "lessons_learned"),
     EvidenceKind.CALL_NOTE: ("notes",),
     EvidenceKind.STAR_ACCOUNT: ("situation", "task", "action", "result", "reflection"),
+    EvidenceKind.OBSERVATION: ("observed", "judgement"),
+    EvidenceKind.PROFESSIONAL_DISCUSSION: ("discussion", "summary"),
+    EvidenceKind.WITNESS_TESTIMONY: ("testimony",),
 }
 
 STAR_PARTS = (
@@ -40,6 +43,11 @@ FIELD_LABELS = {
     "root_cause": "Root cause",
     "lessons_learned": "Lessons learned",
     "notes": "Call notes",
+    "observed": "What was observed",
+    "judgement": "Assessor's judgement",
+    "discussion": "Questions and answers",
+    "summary": "Summary",
+    "testimony": "Testimony",
     "title": "Title",
     **{key: label for key, label, _hint in STAR_PARTS},
 }

@@ -16,17 +16,35 @@ class EvidenceKind(enum.StrEnum):
     INCIDENT_LOG = "incident_log"
     CALL_NOTE = "call_note"
     STAR_ACCOUNT = "star_account"
+    # Written by the assessor about the learner.
+    OBSERVATION = "observation"
+    PROFESSIONAL_DISCUSSION = "professional_discussion"
+    WITNESS_TESTIMONY = "witness_testimony"
 
     @property
     def label(self) -> str:
         return KIND_LABELS[self]
+
+    @property
+    def by_assessor(self) -> bool:
+        return self in ASSESSOR_KINDS
 
 
 KIND_LABELS = {
     EvidenceKind.INCIDENT_LOG: "Incident log",
     EvidenceKind.CALL_NOTE: "Anonymised call notes",
     EvidenceKind.STAR_ACCOUNT: "STAR reflective account",
+    EvidenceKind.OBSERVATION: "Observation record",
+    EvidenceKind.PROFESSIONAL_DISCUSSION: "Professional discussion record",
+    EvidenceKind.WITNESS_TESTIMONY: "Witness testimony",
 }
+
+LEARNER_KINDS = (EvidenceKind.INCIDENT_LOG, EvidenceKind.CALL_NOTE, EvidenceKind.STAR_ACCOUNT)
+ASSESSOR_KINDS = (
+    EvidenceKind.OBSERVATION,
+    EvidenceKind.PROFESSIONAL_DISCUSSION,
+    EvidenceKind.WITNESS_TESTIMONY,
+)
 
 
 class EvidenceStatus(enum.StrEnum):
@@ -45,11 +63,11 @@ class EvidenceStatus(enum.StrEnum):
         }[self.value]
 
 
-def _enum(enum_class, name: str):
+def _enum(enum_class, name: str, length: int = 20):
     return Enum(
         enum_class,
         native_enum=False,
-        length=20,
+        length=length,
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
         create_constraint=True,
@@ -66,7 +84,7 @@ class EvidenceItem(db.Model):
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind, "evidence_kind"))
+    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind, "evidence_kind", 30))
     title: Mapped[str] = mapped_column(String(200))
     status: Mapped[EvidenceStatus] = mapped_column(
         _enum(EvidenceStatus, "evidence_status"), default=EvidenceStatus.DRAFT, index=True
@@ -100,6 +118,12 @@ class EvidenceItem(db.Model):
     @property
     def editable(self) -> bool:
         return self.status in (EvidenceStatus.DRAFT, EvidenceStatus.RETURNED)
+
+    @property
+    def decided_version(self) -> int | None:
+        """The last version that was submitted, if any."""
+        submitted = [v.number for v in self.versions if v.submitted_at is not None]
+        return submitted[-1] if submitted else None
 
     @property
     def current_files(self) -> list["EvidenceFile"]:

@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from portfolio.accounts.models import User
+from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
@@ -24,11 +25,16 @@ from portfolio.units.models import Criterion
 
 
 def _check_owner(user: User, item: EvidenceItem) -> None:
-    if item.learner_id != user.id:
-        raise DomainError("Only the learner whose evidence this is can change it.")
+    if item.created_by_id != user.id:
+        raise DomainError("Only the person who wrote this evidence can change it.")
 
 
 def _check_editable(item: EvidenceItem) -> None:
+    if item.enrolment.locked:
+        raise Conflict(
+            "This unit is signed off, so its evidence is locked. The assessor must withdraw "
+            "the sign-off, with a reason, before anything can change."
+        )
     if not item.editable:
         raise Conflict(
             f"This evidence is {item.status.label.lower()} and cannot be changed"
@@ -70,17 +76,27 @@ def start_item(
     content: dict,
     linked_item_id: int | None = None,
 ) -> EvidenceItem:
-    """Create a draft item with its first version."""
-    if enrolment.learner_id != learner.id:
+    """Create a draft item with its first version.
+
+    Learners write their own kinds of evidence; the learner's assessor writes observation,
+    professional discussion and witness testimony records about them.
+    """
+    author = learner
+    if kind.by_assessor:
+        if enrolment.assessor_id != author.id:
+            raise DomainError("Only the learner's assessor can record this kind of evidence.")
+    elif enrolment.learner_id != author.id:
         raise DomainError("You can only add evidence to your own enrolment.")
+    if enrolment.locked:
+        raise Conflict("This unit is signed off: withdraw the sign-off before adding evidence.")
     item = EvidenceItem(
         provider_id=enrolment.provider_id,
         enrolment=enrolment,
-        learner_id=learner.id,
+        learner_id=enrolment.learner_id,
         kind=kind,
         title=title.strip(),
-        linked_item=_linked_item(learner, enrolment, linked_item_id),
-        created_by_id=learner.id,
+        linked_item=_linked_item(author, enrolment, linked_item_id),
+        created_by_id=author.id,
     )
     db.session.add(item)
     db.session.add(
@@ -89,10 +105,15 @@ def start_item(
             number=1,
             content=content,
             html=kinds.render_html(kind, content),
-            created_by_id=learner.id,
-        )  # fmt: skip
+            created_by_id=author.id,
+        )
     )
     db.session.flush()
+    audit.record(
+        "evidence.created", provider_id=item.provider_id, actor=author, object_type="evidence",
+        object_id=item.id, learner_id=item.learner_id, after={"kind": kind.value, "title": item.title},
+        summary=f"Started {kind.label.lower()} '{item.title}'",
+    )  # fmt: skip
     return item
 
 
@@ -279,11 +300,20 @@ def submit_item(user: User, item: EvidenceItem, lock_version: int | None = None)
         raise DomainError("Claim at least one criterion this evidence shows before submitting.")
     if item.current.submitted_at is not None:
         raise DomainError("Make your changes before submitting again.")
+    if item.kind.by_assessor:
+        raise DomainError("Records you write are confirmed, not submitted.")
+    before = item.status
     now = utcnow()
     item.current.submitted_at = now
     item.submitted_at = now
     item.status = EvidenceStatus.SUBMITTED
     db.session.flush()
+    audit.record(
+        "evidence.submitted", provider_id=item.provider_id, actor=user, object_type="evidence",
+        object_id=item.id, learner_id=item.learner_id,
+        before={"status": before.value}, after={"status": "submitted", "version": item.current.number},
+        summary=f"Submitted '{item.title}' version {item.current.number}",
+    )  # fmt: skip
 
 
 def attach_file(user: User, item: EvidenceItem, upload, description: str) -> EvidenceFile:

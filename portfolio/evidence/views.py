@@ -11,7 +11,6 @@ from portfolio.enrolments.caseload import visible_enrolment_or_404
 from portfolio.errors import DomainError
 from portfolio.evidence import files, history, incident, operations, quality
 from portfolio.evidence.access import own_item_or_404, visible_item_or_404
-from portfolio.evidence.coverage import build_portfolio
 from portfolio.evidence.forms import (
     FORMS,
     DismissForm,
@@ -26,15 +25,6 @@ from portfolio.forms import EmptyForm, attach_error, form_status
 from portfolio.units.models import Criterion, LearningOutcome
 
 bp = Blueprint("evidence", __name__)
-
-
-@bp.get("/enrolments/<int:enrolment_id>/portfolio")
-@login_required
-def portfolio(enrolment_id: int):
-    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
-    return render_template(
-        "evidence/portfolio.html", portfolio=build_portfolio(enrolment), kinds=list(EvidenceKind)
-    )
 
 
 def _kind_or_404(kind: str) -> EvidenceKind:

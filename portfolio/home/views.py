@@ -5,9 +5,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from portfolio.accounts.models import Role, User
+from portfolio.assessment.marking import marking_queue
 from portfolio.db import db
 from portfolio.enrolments.caseload import visible_enrolments
 from portfolio.enrolments.models import Cohort, Enrolment
+from portfolio.evidence.models import EvidenceItem, EvidenceStatus
 from portfolio.units.models import Unit
 
 bp = Blueprint("home", __name__)
@@ -24,13 +26,26 @@ def index():
         .join(User, Enrolment.learner_id == User.id)
         .order_by(User.name)
     ).all()
+    notices = []
+    if current_user.role is Role.LEARNER:
+        notices = db.session.scalars(
+            select(EvidenceItem)
+            .where(
+                EvidenceItem.learner_id == current_user.id,
+                EvidenceItem.status == EvidenceStatus.RETURNED,
+            )
+            .order_by(EvidenceItem.updated_at.desc())
+        ).all()
+    queue = []
+    if current_user.role is Role.ASSESSOR:
+        queue = marking_queue(current_user)
     template = {
         Role.LEARNER: "home/learner.html",
         Role.ASSESSOR: "home/assessor.html",
         Role.IQA: "home/iqa.html",
         Role.EQA: "home/eqa.html",
     }[current_user.role]
-    return render_template(template, enrolments=enrolments)
+    return render_template(template, enrolments=enrolments, notices=notices, queue=queue)
 
 
 def admin_home():

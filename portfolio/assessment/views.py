@@ -1,0 +1,350 @@
+"""The assessor's queue and marking, the portfolio with sign-off, and IQA sampling."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portfolio.accounts.access import roles_required
+from portfolio.accounts.models import Role
+from portfolio.assessment import marking, sampling, signoff
+from portfolio.assessment.models import Outcome, Sample, SampleStatus
+from portfolio.audit import trail as audit
+from portfolio.db import db
+from portfolio.enrolments.caseload import visible_enrolment_or_404
+from portfolio.errors import DomainError
+from portfolio.evidence import history
+from portfolio.evidence.access import visible_item_or_404
+from portfolio.evidence.coverage import build_portfolio
+from portfolio.evidence.models import ASSESSOR_KINDS, LEARNER_KINDS, EvidenceItem
+from portfolio.forms import EmptyForm
+from portfolio.units.models import LearningOutcome
+
+bp = Blueprint("assessment", __name__)
+
+
+def _refused(error: DomainError) -> None:
+    """Undo the refused change, but keep the refusal itself in the audit trail."""
+    db.session.rollback()
+    if error.audit:
+        audit.record(**error.audit)
+        db.session.commit()
+
+
+def _csrf_or_400() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+@bp.get("/enrolments/<int:enrolment_id>/portfolio")
+@login_required
+def portfolio(enrolment_id: int):
+    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    met = signoff.met_criteria(enrolment)
+    kinds = ASSESSOR_KINDS if current_user.id == enrolment.assessor_id else LEARNER_KINDS
+    return render_template(
+        "evidence/portfolio.html",
+        portfolio=build_portfolio(enrolment, met_ids=set(met)),
+        kinds=kinds,
+        readiness=signoff.readiness(enrolment),
+        sign_off=signoff.sign_off_in_force(enrolment),
+        declaration=signoff.current_declaration(enrolment),
+        history=signoff.history(enrolment),
+        manifest_hash=signoff.canonical_hash(signoff.manifest(enrolment)),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/enrolments/<int:enrolment_id>/declaration")
+@roles_required(Role.LEARNER)
+def declare(enrolment_id: int):
+    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    _csrf_or_400()
+    if request.form.get("confirm") != "yes":
+        flash("Tick the box to confirm the declaration.", "error")
+        return redirect(url_for("assessment.portfolio", enrolment_id=enrolment.id)), 303
+    return _act(enrolment, lambda: signoff.declare(current_user, enrolment),
+                "Your declaration is signed. Your assessor can now sign the unit off.")  # fmt: skip
+
+
+@bp.post("/enrolments/<int:enrolment_id>/sign-off")
+@roles_required(Role.ASSESSOR)
+def sign_off(enrolment_id: int):
+    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    _csrf_or_400()
+    return _act(enrolment, lambda: signoff.sign_off(current_user, enrolment),
+                "The unit is signed off and its evidence is locked.")  # fmt: skip
+
+
+@bp.post("/enrolments/<int:enrolment_id>/sign-off/withdraw")
+@roles_required(Role.ASSESSOR)
+def withdraw(enrolment_id: int):
+    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    _csrf_or_400()
+    reason = request.form.get("reason", "")
+    return _act(enrolment, lambda: signoff.withdraw(current_user, enrolment, reason),
+                "The sign-off is withdrawn; the evidence can change again.")  # fmt: skip
+
+
+@bp.post("/enrolments/<int:enrolment_id>/countersign")
+@roles_required(Role.IQA)
+def countersign(enrolment_id: int):
+    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    _csrf_or_400()
+    return _act(enrolment, lambda: signoff.countersign(current_user, enrolment),
+                "Countersigned: the unit is complete.")  # fmt: skip
+
+
+def _act(enrolment, action, success: str):
+    try:
+        action()
+    except DomainError as error:
+        _refused(error)
+        return _portfolio_with_error(enrolment, error)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("assessment.portfolio", enrolment_id=enrolment.id))
+
+
+def _portfolio_with_error(enrolment, error: DomainError):
+    met = signoff.met_criteria(enrolment)
+    kinds = ASSESSOR_KINDS if current_user.id == enrolment.assessor_id else LEARNER_KINDS
+    return (
+        render_template(
+            "evidence/portfolio.html",
+            portfolio=build_portfolio(enrolment, met_ids=set(met)),
+            kinds=kinds,
+            readiness=signoff.readiness(enrolment),
+            sign_off=signoff.sign_off_in_force(enrolment),
+            declaration=signoff.current_declaration(enrolment),
+            history=signoff.history(enrolment),
+            manifest_hash=signoff.canonical_hash(signoff.manifest(enrolment)),
+            form=EmptyForm(),
+            error=error.message,
+        ),  # fmt: skip
+        error.status,
+    )
+
+
+@bp.get("/queue")
+@roles_required(Role.ASSESSOR)
+def queue():
+    samples = db.session.scalars(
+        select(Sample)
+        .where(Sample.status == SampleStatus.ACTIONS_REQUIRED)
+        .join(Sample.decision)
+        .where(Sample.provider_id == current_user.provider_id)
+        .options(joinedload(Sample.decision), joinedload(Sample.iqa))
+    ).all()
+    samples = [s for s in samples if s.decision.assessor_id == current_user.id]
+    return render_template(
+        "assessment/queue.html", entries=marking.marking_queue(current_user), samples=samples
+    )
+
+
+def _unit_outcomes(item: EvidenceItem):
+    return db.session.scalars(
+        select(LearningOutcome)
+        .where(LearningOutcome.criteria_set_id == item.enrolment.criteria_set_id)
+        .order_by(LearningOutcome.number)
+    ).all()
+
+
+def _changes_since_decision(item: EvidenceItem, last):
+    if last is None or last.version_number == item.current.number:
+        return None
+    previous = next(v for v in item.versions if v.number == last.version_number)
+    return history.changes(previous, item.current)
+
+
+@bp.route("/evidence/<int:item_id>/mark", methods=["GET", "POST"])
+@roles_required(Role.ASSESSOR)
+def mark(item_id: int):
+    item = visible_item_or_404(current_user, item_id)
+    last = marking.latest_decision(item)
+    outcomes = _unit_outcomes(item)
+    claimed = {c.criterion_id: c for c in item.claims}
+    values = {"feedback": "", "outcome": ""}
+    error, status = None, 200
+    if request.method == "POST":
+        _csrf_or_400()
+        values = request.form
+        judgements = []
+        for outcome_ in outcomes:
+            for criterion in outcome_.criteria:
+                choice = request.form.get(f"judgement_{criterion.id}", "")
+                if choice not in ("", "met", "not_met"):
+                    abort(400)
+                if choice:
+                    judgements.append(marking.Judgement(criterion.id, choice == "met",
+                                                        request.form.get(f"comment_{criterion.id}", "")))  # fmt: skip
+        try:
+            result = Outcome(request.form.get("outcome", ""))
+        except ValueError:
+            error, status = "Choose whether to accept the evidence or return it for rework.", 400
+        else:
+            try:
+                marking.record_decision(
+                    current_user, item, judgements=judgements, outcome=result,
+                    feedback=request.form.get("feedback", ""),
+                    lock_version=request.form.get("lock_version", type=int),
+                )  # fmt: skip
+            except DomainError as problem:
+                _refused(problem)
+                item = visible_item_or_404(current_user, item_id)
+                error, status = problem.message, problem.status
+            else:
+                db.session.commit()
+                flash(
+                    f"Decision recorded: '{item.title}' is {item.status.label.lower()}.", "success"
+                )
+                return redirect(url_for("assessment.queue"))
+    elif item.status.value != "submitted" or item.enrolment.assessor_id != current_user.id:
+        flash("This evidence is not awaiting your decision.", "info")
+        return redirect(url_for("evidence.item", item_id=item.id))
+    return (
+        render_template(
+            "assessment/mark.html",
+            item=item,
+            outcomes=outcomes,
+            claimed=claimed,
+            last=last,
+            changes=_changes_since_decision(item, last),
+            values=values,
+            error=error,
+            form=EmptyForm(),
+        ),  # fmt: skip
+        status,
+    )
+
+
+@bp.post("/evidence/<int:item_id>/confirm")
+@roles_required(Role.ASSESSOR)
+def confirm(item_id: int):
+    item = visible_item_or_404(current_user, item_id)
+    _csrf_or_400()
+    try:
+        marking.confirm_record(current_user, item)
+    except DomainError as error:
+        _refused(error)
+        flash(error.message, "error")
+        return redirect(url_for("evidence.item", item_id=item.id)), 303
+    db.session.commit()
+    flash("The record is confirmed and counts as accepted evidence.", "success")
+    return redirect(url_for("assessment.portfolio", enrolment_id=item.enrolment_id))
+
+
+@bp.route("/sampling", methods=["GET"])
+@roles_required(Role.IQA, Role.ADMIN)
+def sampling_page():
+    plan = sampling.plan_for(current_user.provider_id)
+    samples = []
+    coverage = []
+    if current_user.role is Role.IQA:
+        coverage = sampling.coverage(current_user)
+        samples = db.session.scalars(
+            select(Sample)
+            .where(Sample.iqa_id == current_user.id)
+            .order_by(Sample.status, Sample.created_at.desc())
+            .options(joinedload(Sample.decision))
+        ).all()
+    db.session.commit()  # the plan is created with its defaults on first view
+    return render_template(
+        "assessment/sampling.html", plan=plan, coverage=coverage, samples=samples, form=EmptyForm()
+    )
+
+
+@bp.post("/sampling/draw")
+@roles_required(Role.IQA)
+def draw():
+    _csrf_or_400()
+    drawn = sampling.draw_samples(current_user)
+    db.session.commit()
+    flash(f"{len(drawn)} new sample{'s' if len(drawn) != 1 else ''} drawn." if drawn else
+          "The plan already holds: no new samples were needed.", "success")  # fmt: skip
+    return redirect(url_for("assessment.sampling_page"))
+
+
+@bp.post("/sampling/plan")
+@roles_required(Role.ADMIN)
+def plan():
+    _csrf_or_400()
+    try:
+        share = int(request.form.get("share_percent", ""))
+        new_share = int(request.form.get("new_assessor_share_percent", ""))
+        period = int(request.form.get("period_days", ""))
+        target = int(request.form.get("marking_target_days", ""))
+    except ValueError:
+        flash("Enter whole numbers for every setting.", "error")
+        return redirect(url_for("assessment.sampling_page")), 303
+    try:
+        if not 1 <= target <= 60:
+            raise DomainError("The marking target must be from 1 to 60 working days.")
+        sampling.update_plan(current_user, share, new_share, period)
+        current_user.provider.marking_target_days = target
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("assessment.sampling_page")), 303
+    db.session.commit()
+    flash("Sampling plan and marking target saved.", "success")
+    return redirect(url_for("assessment.sampling_page"))
+
+
+def _sample_or_404(sample_id: int) -> Sample:
+    sample = db.session.scalar(
+        select(Sample).where(Sample.id == sample_id, Sample.provider_id == current_user.provider_id)
+    )
+    if sample is None:
+        abort(404)
+    if current_user.role is Role.IQA and sample.iqa_id != current_user.id:
+        abort(404)
+    if current_user.role is Role.ASSESSOR and sample.decision.assessor_id != current_user.id:
+        abort(404)
+    return sample
+
+
+@bp.route("/samples/<int:sample_id>", methods=["GET", "POST"])
+@roles_required(Role.IQA, Role.ASSESSOR)
+def sample(sample_id: int):
+    sample = _sample_or_404(sample_id)
+    error, status = None, 200
+    if request.method == "POST":
+        _csrf_or_400()
+        try:
+            if current_user.role is Role.IQA:
+                verdict = request.form.get("verdict")
+                if verdict not in ("agree", "send_back"):
+                    raise DomainError("Choose whether you agree with the decision or send it back.")
+                sampling.review(current_user, sample, agree=verdict == "agree",
+                                comment=request.form.get("comment", ""), actions=request.form.get("actions", ""))  # fmt: skip
+            else:
+                sampling.respond(current_user, sample, request.form.get("response", ""))
+        except DomainError as problem:
+            _refused(problem)
+            sample = _sample_or_404(sample_id)
+            error, status = problem.message, problem.status
+        else:
+            db.session.commit()
+            flash("Saved.", "success")
+            return redirect(
+                url_for(
+                    "assessment.sampling_page"
+                    if current_user.role is Role.IQA
+                    else "assessment.queue"
+                )
+            )
+    decision = sample.decision
+    version = next(v for v in decision.item.versions if v.number == decision.version_number)
+    return (
+        render_template(
+            "assessment/sample.html",
+            sample=sample,
+            decision=decision,
+            version=version,
+            error=error,
+            form=EmptyForm(),
+            values=request.form,
+        ),  # fmt: skip
+        status,
+    )
