@@ -2,6 +2,7 @@
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 
@@ -69,6 +70,17 @@ def register(app: Flask) -> None:
         if error.code in (403, 404):
             _record_refused_access(error.code)
         return _page(error.code, message)
+
+    @app.errorhandler(StaleDataError)
+    def stale(error):
+        from portfolio.db import db
+
+        db.session.rollback()
+        return _page(
+            409,
+            "Someone else changed this at the same moment, so your change was not saved. "
+            "Go back, reload the page to see their change, and try again.",
+        )
 
     @app.errorhandler(500)
     def server_error(error):

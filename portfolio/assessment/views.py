@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
@@ -193,6 +194,15 @@ def mark(item_id: int):
                 _refused(problem)
                 item = visible_item_or_404(current_user, item_id)
                 error, status = problem.message, problem.status
+            except StaleDataError:
+                # Someone else decided in the same moment: keep what this assessor typed.
+                db.session.rollback()
+                item = visible_item_or_404(current_user, item_id)
+                error = (
+                    "Someone else decided on this evidence at the same moment. Your judgements "
+                    "and feedback are below, not saved: reload the evidence to see their decision."
+                )
+                status = 409
             else:
                 db.session.commit()
                 flash(

@@ -102,6 +102,7 @@ class EvidenceItem(db.Model):
 
     enrolment: Mapped[Enrolment] = relationship()
     learner: Mapped[User] = relationship(foreign_keys=[learner_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     linked_item: Mapped["EvidenceItem | None"] = relationship(remote_side=[id])
     versions: Mapped[list["EvidenceVersion"]] = relationship(
         back_populates="item", order_by="EvidenceVersion.number"

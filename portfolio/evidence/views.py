@@ -27,13 +27,6 @@ from portfolio.units.models import Criterion, LearningOutcome
 bp = Blueprint("evidence", __name__)
 
 
-def _kind_or_404(kind: str) -> EvidenceKind:
-    try:
-        return EvidenceKind(kind)
-    except ValueError:
-        abort(404)
-
-
 def _incident_log_choices(form, learner_id: int, enrolment_id: int, exclude: int | None = None):
     if not isinstance(form, StarAccountForm):
         return
@@ -60,11 +53,24 @@ def _wants_another_row(form) -> bool:
     return False
 
 
+def _kind_for_author_or_404(kind: str, enrolment) -> EvidenceKind:
+    """Learners write their own kinds; the learner's assessor writes the assessor's kinds."""
+    try:
+        kind = EvidenceKind(kind)
+    except ValueError:
+        abort(404)
+    allowed = kind.by_assessor and current_user.id == enrolment.assessor_id
+    allowed = allowed or (not kind.by_assessor and current_user.id == enrolment.learner_id)
+    if not allowed:
+        abort(403)
+    return kind
+
+
 @bp.route("/enrolments/<int:enrolment_id>/evidence/new/<kind>", methods=["GET", "POST"])
-@roles_required(Role.LEARNER)
+@roles_required(Role.LEARNER, Role.ASSESSOR)
 def new(enrolment_id: int, kind: str):
     enrolment = visible_enrolment_or_404(current_user, enrolment_id)
-    kind = _kind_or_404(kind)
+    kind = _kind_for_author_or_404(kind, enrolment)
     form = FORMS[kind.value]()
     _incident_log_choices(form, current_user.id, enrolment.id)
     if request.method == "POST" and _wants_another_row(form):
@@ -131,12 +137,13 @@ def _labels():
 
 
 @bp.route("/evidence/<int:item_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.LEARNER)
+@roles_required(Role.LEARNER, Role.ASSESSOR)
 def edit(item_id: int):
     item = own_item_or_404(current_user, item_id)
-    if not item.editable:
+    if not item.editable or item.enrolment.locked:
         flash(
-            "This evidence is with your assessor and cannot be changed until it is returned.",
+            "This evidence cannot be changed now: it is with the assessor, accepted, "
+            "or part of a signed-off unit.",
             "info",
         )
         return redirect(url_for("evidence.item", item_id=item.id))
@@ -197,7 +204,7 @@ def claims(item_id: int):
     current = {c.criterion_id: c.note for c in item.claims}
     error, status = None, 200
     if request.method == "POST":
-        if current_user.id != item.learner_id:
+        if current_user.id != item.created_by_id:
             abort(403)
         if form.validate_on_submit():
             chosen = {}
@@ -239,7 +246,7 @@ def claims(item_id: int):
 
 
 @bp.post("/evidence/<int:item_id>/files")
-@roles_required(Role.LEARNER)
+@roles_required(Role.LEARNER, Role.ASSESSOR)
 def upload(item_id: int):
     item = own_item_or_404(current_user, item_id)
     form = UploadForm()
@@ -289,7 +296,7 @@ def download(item_id: int, file_id: int):
 
 
 @bp.post("/evidence/<int:item_id>/files/<int:file_id>/remove")
-@roles_required(Role.LEARNER)
+@roles_required(Role.LEARNER, Role.ASSESSOR)
 def remove_file(item_id: int, file_id: int):
     item = own_item_or_404(current_user, item_id)
     record = _file_of(item, file_id)

@@ -165,7 +165,7 @@ def test_two_writers_at_once_take_turns_on_postgresql(request):
                     time.sleep(0.3)  # the second writer starts while this one is uncommitted
                 db.session.commit()
                 seqs[name] = appended.seq
-            except Exception as error:  # noqa: BLE001  (reported by the assertion below)
+            except Exception as error:  # reported by the assertion below
                 seqs[name] = error
             finally:
                 first_flushed.set()

@@ -1,4 +1,5 @@
-"""``flask demo``: a demonstration provider with people in every role and learners enrolled."""
+"""``flask demo``: a demonstration provider with people in every role, learners enrolled, and
+units at every stage of assessment."""
 
 from datetime import date, timedelta
 
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from portfolio.accounts.models import Provider, Role, User
 from portfolio.accounts.people import create_person
 from portfolio.db import db
+from portfolio.demo.lifecycle import add_lifecycle
 from portfolio.enrolments.models import Enrolment
 from portfolio.enrolments.operations import create_cohort, enrol_learner
 from portfolio.units.models import AwardingBody, Unit
@@ -75,6 +77,7 @@ def build_demo(today: date | None = None) -> bool:
             password=PASSWORD,
             access_expires_on=today + timedelta(days=90) if role is Role.EQA else None,
         )
+    people["assessor2"].new_assessor = True
     admin = people["admin"]
     cohorts = [create_cohort(admin, name, start, end) for name, start, end in COHORTS]
     enrolments = {}
@@ -100,98 +103,8 @@ def build_demo(today: date | None = None) -> bool:
             assessor_id=people[assessor].id,
             iqa_id=people["iqa"].id,
         )
-    add_demo_evidence(people, enrolments)
+    add_lifecycle(people, enrolments)
     return True
-
-
-DEMO_INCIDENT = {
-    "reference": "INC-20261104-0042",
-    "reported_at": "2026-11-04T14:05",
-    "caller_reference": "Caller A (resident)",
-    "channel": "phone",
-    "incident_type": "safety",
-    "location": "Communal stairwell, block C",
-    "nature": "A resident reported a **strong smell of gas** on the stairs of a block of flats.",
-    "impact": "high",
-    "urgency": "high",
-    "severity": "critical",
-    "escalated": True,
-    "escalation": {"to": "Duty emergency engineer", "at": "2026-11-04T14:08",
-                   "reason": "Possible gas leak: a P1 under our emergency procedure."},
-    "resources": [{"resource": "Emergency engineer van 12", "availability_confirmed": True,
-                   "dispatched_at": "2026-11-04T14:10", "receipt_confirmed": True}],
-    "communications": [
-        {"at": "2026-11-04T14:06", "with": "Caller", "channel": "phone",
-         "summary": "Advised to leave the building, not to use switches and to wait outside."},
-        {"at": "2026-11-04T14:30", "with": "Housing officer", "channel": "email",
-         "summary": "Told them about the incident and the engineer's arrival time."},
-    ],
-    "customer_updates": "Rang the caller back at 14:45 to confirm the engineer had made it safe.",
-    "resolved_at": "2026-11-04T15:20",
-    "root_cause": "A loose joint on the gas meter.",
-    "lessons_learned": "On the callback, check that the evacuation advice was followed.",
-}  # fmt: skip
-
-DEMO_STAR = {
-    "situation": "On a busy late shift a resident rang to report a strong smell of gas in the "
-    "stairwell of a block of flats, with several neighbours still inside the building.",
-    "task": "I had to log the incident, classify it correctly and get an engineer there within "
-    "the one hour target for a P1.",
-    "action": "I logged the call straight away, classified it as P1 because of the safety risk "
-    "and escalated it to the duty engineer. I confirmed the nearest van was free before I "
-    "dispatched it, and I kept the resident informed until the engineer arrived.",
-    "result": "The engineer arrived in 35 minutes, found a loose meter joint and made the "
-    "building safe, so we met the one hour target.",
-    "reflection": "I stayed calm and followed the procedure, but next time I would check sooner "
-    "that everyone had left the building. I learned how much a clear, timed log helps the "
-    "engineer and my team leader understand an incident quickly.",
-}
-
-DEMO_CALL_NOTE = {
-    "call_date": "2026-11-05",
-    "channel": "inbound_phone",
-    "duration_minutes": 9,
-    "notes": "Caller Mrs Joan Whitfield rang from 07700 900461 about a bill of £82.40 that "
-    "included a standing charge she did not expect. I explained the tariff, apologised for "
-    "the confusion and raised a credit request under reference INC-20261105-0113, then "
-    "promised an email confirmation within two working days.",
-}
-
-
-def add_demo_evidence(people: dict, enrolments: dict) -> None:
-    """Evidence at several stages, so a newcomer sees the learner's side at once."""
-    from portfolio.evidence import operations
-    from portfolio.evidence.models import EvidenceKind
-
-    learner, enrolment = people["learner"], enrolments["learner"]
-    criteria = {c.number: c.id for c in enrolment.criteria_set.criteria}
-    log = operations.start_item(
-        learner,
-        enrolment,
-        EvidenceKind.INCIDENT_LOG,
-        "Gas smell in a block of flats",
-        DEMO_INCIDENT,
-    )
-    operations.set_claims(learner, log, {
-        criteria["1.1"]: "Reference, times, nature and impact at the top of the log",
-        criteria["2.1"]: "Dispatch of van 12 with receipt confirmed, and the communications log",
-    })  # fmt: skip
-    operations.submit_item(learner, log)
-    star = operations.start_item(
-        learner, enrolment, EvidenceKind.STAR_ACCOUNT, "Reflecting on the gas smell report",
-        DEMO_STAR, linked_item_id=log.id,
-    )  # fmt: skip
-    operations.set_claims(learner, star, {criteria["3.1"]: "The Reflection part"})
-    # A draft that still holds a customer's details: the personal-data check shows them.
-    operations.start_item(
-        learner, enrolment, EvidenceKind.CALL_NOTE, "Unexpected standing charge", DEMO_CALL_NOTE
-    )
-    other, other_enrolment = people["learner2"], enrolments["learner2"]
-    operations.start_item(
-        other, other_enrolment, EvidenceKind.INCIDENT_LOG, "Lift entrapment at the depot",
-        {**DEMO_INCIDENT, "reference": "INC-20261106-0007", "incident_type": "equipment_failure",
-         "nature": "Two staff were stuck in the goods lift between floors."},
-    )  # fmt: skip
 
 
 def sign_ins() -> list[tuple[str, str]]:
