@@ -18,6 +18,7 @@ run: $(VENV)/.app-installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask criteria import
 	$(BIN)/flask demo --if-empty
+	$(BIN)/flask progress refresh --missing
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     from portfolio.accounts import auth  # noqa: F401  (registers the user loader)
+    from portfolio.progress import refresh  # noqa: F401  (keeps progress rows in step)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -60,9 +61,19 @@ def register_blueprints(app: Flask) -> None:
     from portfolio.enrolments.views import bp as enrolments_bp
     from portfolio.evidence.views import bp as evidence_bp
     from portfolio.home.views import bp as home_bp
+    from portfolio.progress.views import bp as progress_bp
     from portfolio.units.views import bp as units_bp
 
-    for bp in (accounts_bp, units_bp, enrolments_bp, evidence_bp, assessment_bp, audit_bp, home_bp):
+    for bp in (
+        accounts_bp,
+        units_bp,
+        enrolments_bp,
+        evidence_bp,
+        assessment_bp,
+        audit_bp,
+        progress_bp,
+        home_bp,
+    ):
         app.register_blueprint(bp)
 
 
@@ -92,7 +103,16 @@ def register_commands(app: Flask) -> None:
     from portfolio.audit.cli import audit_cli
     from portfolio.demo import demo_command
     from portfolio.evidence.cli import evidence_cli, pii_cli
+    from portfolio.progress.cli import progress_cli
     from portfolio.units.cli import criteria_cli
 
-    for command in (users_cli, criteria_cli, pii_cli, evidence_cli, audit_cli, demo_command):
+    for command in (
+        users_cli,
+        criteria_cli,
+        pii_cli,
+        evidence_cli,
+        audit_cli,
+        progress_cli,
+        demo_command,
+    ):
         app.cli.add_command(command)

@@ -150,6 +150,7 @@ def record_decision(
     decision = Decision(
         provider_id=item.provider_id, item=item, version_number=version, assessor_id=assessor.id,
         outcome=outcome, feedback=feedback, feedback_html=render_markdown(feedback),
+        marking_days=working_days_between(item.submitted_at.date(), utcnow().date()),
     )  # fmt: skip
     db.session.add(decision)
     for judgement in judgements:

@@ -60,6 +60,8 @@ class Decision(db.Model):
     feedback: Mapped[str] = mapped_column(Text, default="")
     feedback_html: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Working days from submission to this decision, for marking time against the target.
+    marking_days: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # The backref lets evidence pages show decisions without the evidence package
     # depending on this one.

@@ -1,0 +1,47 @@
+"""Progress kept per enrolment, so dashboards aggregate thousands of learners cheaply.
+
+Both tables are derived: ``portfolio.progress.refresh.refresh_enrolment`` recomputes an
+enrolment's rows from the evidence, claims and decisions whenever one of those changes.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, SmallInteger
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portfolio.db import UTCDateTime, db, utcnow
+
+NOT_STARTED, CLAIMED, MET = 0, 1, 2
+
+
+class EnrolmentProgress(db.Model):
+    __tablename__ = "enrolment_progress"
+    __table_args__ = (
+        Index("ix_enrolment_progress_provider_last_activity", "provider_id", "last_activity_at"),
+    )
+
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    criteria_total: Mapped[int] = mapped_column(default=0)
+    criteria_claimed: Mapped[int] = mapped_column(default=0)
+    criteria_met: Mapped[int] = mapped_column(default=0)
+    items: Mapped[int] = mapped_column(default=0)
+    awaiting_marking: Mapped[int] = mapped_column(default=0)
+    oldest_awaiting_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Items returned for rework two or more times.
+    items_returned_twice: Mapped[int] = mapped_column(default=0)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_off: Mapped[bool] = mapped_column(default=False)
+    countersigned: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CriterionState(db.Model):
+    """Where one enrolment stands on one criterion: not started, claimed or met."""
+
+    __tablename__ = "criterion_state"
+    __table_args__ = (Index("ix_criterion_state_criterion_state", "criterion_id", "state"),)
+
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), primary_key=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"), primary_key=True)
+    state: Mapped[int] = mapped_column(SmallInteger, default=NOT_STARTED)

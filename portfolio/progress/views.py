@@ -1,0 +1,164 @@
+"""The assessor's caseload, the provider dashboard, the learners behind each figure, exports."""
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from portfolio.accounts.access import roles_required
+from portfolio.accounts.models import Role
+from portfolio.progress import exports, queries
+from portfolio.progress.queries import Filters
+
+bp = Blueprint("progress", __name__)
+
+PAGE = 50
+
+
+@bp.get("/hello")
+def hello():
+    """The cheapest page the app serves: the ceiling for benchmarks and a liveness check."""
+    return "hello\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    return max(int(page), 1) if page.isdigit() else 1
+
+
+@bp.get("/caseload")
+@roles_required(Role.ASSESSOR)
+def caseload():
+    filters = Filters(assessor=current_user.id)
+    page = _page_number()
+    total, rows = queries.learner_rows(filters, current_user.provider_id, date.today(),
+                                       limit=PAGE, offset=(page - 1) * PAGE)  # fmt: skip
+    target = current_user.provider.marking_target_days
+    return render_template(
+        "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
+        target=target, rule=_rule(),
+    )  # fmt: skip
+
+
+def _rule() -> str:
+    return queries.RAG_RULE.format(red=queries.INACTIVE_DAYS, amber=queries.AMBER_INACTIVE_DAYS)
+
+
+def _checked_filters() -> tuple[Filters, dict]:
+    """The filters from the address; one naming another provider's cohort or person is a 404."""
+    filters = Filters.from_args(request.args)
+    options = queries.filter_options(current_user.provider_id)
+    known = {
+        "cohort": {c[0] for c in options["cohorts"]},
+        "qualification": {q[0] for q in options["qualifications"]},
+        "awarding_body": {b[0] for b in options["awarding_bodies"]},
+        "unit": {u[0] for u in options["units"]},
+        "assessor": {a[0] for a in options["assessors"]},
+    }
+    for name, ids in known.items():
+        value = getattr(filters, name)
+        if value is not None and value not in ids:
+            abort(404)
+    return filters, options
+
+
+@bp.get("/dashboard")
+@roles_required(Role.ADMIN, Role.IQA, Role.EQA)
+def dashboard():
+    filters, options = _checked_filters()
+    provider_id = current_user.provider_id
+    today = date.today()
+    target = current_user.provider.marking_target_days
+    unit = filters.unit
+    if unit is None and len(options["units"]) == 1:
+        unit = options["units"][0][0]
+    heat = queries.heatmap(filters, provider_id, unit, offset=0) if unit else None
+    return render_template(
+        "progress/dashboard.html",
+        filters=filters,
+        options=options,
+        summary=queries.summary(filters, provider_id, today),
+        risks=queries.risk_counts(filters, provider_id, today, target),
+        gaps=queries.criterion_gaps(filters, provider_id),
+        heat=heat,
+        heat_unit=unit,
+        workload=queries.workload(filters, provider_id),
+        coverage=queries.iqa_coverage(filters, provider_id),
+        target=target,
+        buckets=[b[0] for b in queries.BUCKETS] + ["100%"],
+    )
+
+
+LEARNER_FIGURES = ("risk", "bucket", "forecast", "lacking")
+
+
+@bp.get("/dashboard/learners")
+@roles_required(Role.ADMIN, Role.IQA, Role.EQA)
+def learners():
+    filters, _options = _checked_filters()
+    figure = {k: request.args.get(k) for k in LEARNER_FIGURES if request.args.get(k)}
+    if "lacking" in figure:
+        if not figure["lacking"].isdigit():
+            abort(400)
+        figure["lacking"] = int(figure["lacking"])
+    page = _page_number()
+    total, rows = queries.learner_rows(filters, current_user.provider_id, date.today(), **figure,
+                                       limit=PAGE, offset=(page - 1) * PAGE)  # fmt: skip
+    return render_template(
+        "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
+        filters=filters, figure=figure, target=current_user.provider.marking_target_days, rule=_rule(),
+    )  # fmt: skip
+
+
+TABLES = ("learners", "criteria", "workload", "coverage")
+
+
+@bp.get("/dashboard/export.<fmt>")
+@roles_required(Role.ADMIN, Role.IQA, Role.EQA)
+def export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    table = request.args.get("table", "learners")
+    if table not in TABLES:
+        abort(404)
+    filters, _options = _checked_filters()
+    header, rows = _table(table, filters)
+    name = f"{table}-{date.today().isoformat()}"
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(header, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(table, header, rows)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})  # fmt: skip
+
+
+def _table(table: str, filters: Filters):
+    provider_id = current_user.provider_id
+    if table == "learners":
+        _total, rows = queries.learner_rows(filters, provider_id, date.today(), limit=100_000)
+        target = current_user.provider.marking_target_days
+        return (
+            ["Learner", "Unit", "Awarding body", "Cohort", "Assessor", "Criteria met", "Criteria",
+             "Per cent met", "Awaiting marking", "Days since activity", "Planned end", "Forecast", "Risks", "RAG"],
+            [[r.learner, r.unit, r.awarding_body, r.cohort or "", r.assessor or "", r.met, r.total, r.percent,
+              r.awaiting, r.inactive_days, r.planned_end_on.isoformat(), r.forecast, "; ".join(r.risks),
+              r.rag(target)] for r in rows],
+        )  # fmt: skip
+    if table == "criteria":
+        return (
+            ["Awarding body", "Unit", "Criterion", "Text", "Learners", "Still lacking it"],
+            [[g.awarding_body, g.unit, g.number, g.text, g.learners, g.lacking]
+             for g in queries.criterion_gaps(filters, provider_id)],
+        )  # fmt: skip
+    if table == "workload":
+        return (
+            ["Assessor", "Learners", "Awaiting marking", "Oldest item (days)", "Average marking (working days)"],
+            [[w.name, w.learners, w.queue, w.oldest_days, round(w.average_marking_days, 1)
+              if w.average_marking_days is not None else None] for w in queries.workload(filters, provider_id)],
+        )  # fmt: skip
+    return (
+        ["Assessor", "New assessor", "Unit", "Decisions", "Sampled", "Sampled %", "Plan %"],
+        [[c.name, "yes" if c.new_assessor else "no", c.unit, c.decisions, c.sampled, c.percent, c.share]
+         for c in queries.iqa_coverage(filters, provider_id)],
+    )  # fmt: skip

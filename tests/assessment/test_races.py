@@ -1,0 +1,264 @@
+"""Two people acting at the same moment, through two real concurrent requests, on SQLite and
+on PostgreSQL: one wins, the other is told so (409) without losing what they typed, and the
+database holds exactly one outcome.
+
+These tests do not use the transactional ``app`` fixture: its requests share one connection,
+so they could never race. Each test gets a database of its own instead.
+"""
+
+import threading
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func, select
+
+from portfolio.accounts.models import Role
+from portfolio.assessment.models import Decision, SignOff
+from portfolio.audit import trail as audit
+from portfolio.db import db
+from portfolio.enrolments.models import Enrolment
+from portfolio.evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
+from portfolio.units.models import Criterion
+from tests import factories
+from tests.conftest import make_app
+from tests.evidence.helpers import INCIDENT
+
+ROUNDS = 3  # fresh data each round, so that a race that only sometimes goes wrong shows up
+TIMEOUT = 30  # seconds a thread may take before the test gives up on it
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def race_app(request, tmp_path):
+    """An app on a database of this test's own, with CSRF off so that plain POSTs work."""
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path / "races.sqlite3")
+    else:
+        cluster = request.getfixturevalue("postgres_cluster")
+        url = cluster.create_database(f"races_{uuid.uuid4().hex[:16]}")
+    app = make_app(url, WTF_CSRF_ENABLED=False)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Cast:
+    provider_id: int
+    learner: str  # email addresses, to sign in with
+    assessor: str
+    enrolment_id: int
+    criteria: list[int]  # the unit's criterion ids, in order
+
+
+def cast(app, body: str = "SFJ") -> Cast:
+    """A provider with a learner enrolled on a unit of ``body`` and their assessor, committed."""
+    with app.app_context():
+        provider = factories.make_provider()
+        assessor = factories.make_user(provider, Role.ASSESSOR)
+        learner = factories.make_user(provider, Role.LEARNER)
+        enrolment = factories.make_enrolment(learner, body=body, assessor=assessor)
+        criteria = db.session.scalars(
+            select(Criterion.id)
+            .where(Criterion.criteria_set_id == enrolment.criteria_set_id)
+            .order_by(Criterion.position)
+        ).all()
+        made = Cast(provider.id, learner.email, assessor.email, enrolment.id, list(criteria))
+        db.session.commit()
+    return made
+
+
+def signed_in(app, email: str):
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": email, "password": factories.PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def new_log(client, enrolment_id: int, **changes) -> int:
+    """The learner writes an incident log through the form; returns its id."""
+    response = client.post(
+        f"/enrolments/{enrolment_id}/evidence/new/incident_log", data={**INCIDENT, **changes}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def claim_and_submit(client, item_id: int, criteria: list[int]) -> None:
+    response = client.post(
+        f"/evidence/{item_id}/claims",
+        data={"criterion": [str(c) for c in criteria]}
+        | {f"note_{c}": "Shown in the timeline" for c in criteria},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    response = client.post(f"/evidence/{item_id}/submit")
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def mark_form(criteria: list[int], *, met: bool, feedback: str, outcome: str, lock_version: int):
+    form = {"feedback": feedback, "outcome": outcome, "lock_version": str(lock_version)}
+    for criterion in criteria:
+        form[f"judgement_{criterion}"] = "met" if met else "not_met"
+        form[f"comment_{criterion}"] = f"{feedback} (on criterion {criterion})"
+    return form
+
+
+def lock_version(app, item_id: int) -> int:
+    with app.app_context():
+        return db.session.get(EvidenceItem, item_id).lock_version
+
+
+def race(app, email: str, posts: list[tuple[str, dict]]):
+    """Each POST from its own client signed in as ``email``, all sent at the same moment.
+
+    Every thread signs in first, then waits at the barrier, so that the POSTs start together.
+    Returns the responses in the order of ``posts``.
+    """
+    barrier = threading.Barrier(len(posts))
+    responses: list = [None] * len(posts)
+    failures: list[BaseException] = []
+
+    def run(index: int, url: str, data: dict) -> None:
+        try:
+            client = signed_in(app, email)
+            barrier.wait(timeout=TIMEOUT)
+            response = client.post(url, data=data)
+            response.get_data()  # read the body inside the thread
+            responses[index] = response
+        except BaseException as error:  # reported by the test, not lost in the thread
+            barrier.abort()
+            failures.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(i, url, data), name=f"race-{i}")
+        for i, (url, data) in enumerate(posts)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=TIMEOUT)
+    assert not any(t.is_alive() for t in threads), "a racing request did not finish"
+    if failures:
+        raise failures[0]
+    return responses
+
+
+def winner_and_loser(responses, conflict_statuses=(409,)):
+    statuses = [r.status_code for r in responses]
+    assert sorted(statuses) in ([302, s] for s in conflict_statuses), statuses
+    winner = statuses.index(302)
+    return winner, 1 - winner
+
+
+def chain_intact(provider_id: int) -> None:
+    reports = audit.verify(provider_id)
+    assert reports and all(r.ok for r in reports), reports
+
+
+# Tests -----------------------------------------------------------------------------------
+
+
+def test_two_sessions_marking_the_same_item_at_once_record_one_decision(race_app):
+    """One accepts, the other returns; exactly one decision is kept, the loser keeps their text."""
+    for round_ in range(ROUNDS):
+        people = cast(race_app)
+        learner = signed_in(race_app, people.learner)
+        item_id = new_log(learner, people.enrolment_id, title=f"Gas smell, round {round_}")
+        claimed = people.criteria[:1]
+        claim_and_submit(learner, item_id, claimed)
+        version = lock_version(race_app, item_id)
+
+        forms = [
+            mark_form(claimed, met=True, outcome="accepted", lock_version=version,
+                      feedback=f"Clear and well timed log, accepted in session A round {round_}"),
+            mark_form(claimed, met=False, outcome="returned", lock_version=version,
+                      feedback=f"Please add the callback details, session B round {round_}"),
+        ]  # fmt: skip
+        responses = race(
+            race_app, people.assessor, [(f"/evidence/{item_id}/mark", form) for form in forms]
+        )
+        winner, loser = winner_and_loser(responses)
+
+        # Nothing the loser typed is lost: the form comes back holding it.
+        body = responses[loser].get_data(as_text=True)
+        assert "The decision was not saved" in body
+        assert forms[loser]["feedback"] in body
+        assert forms[loser][f"comment_{claimed[0]}"] in body
+
+        with race_app.app_context():
+            decisions = db.session.scalars(
+                select(Decision).where(Decision.item_id == item_id)
+            ).all()
+            assert len(decisions) == 1, f"round {round_}: {len(decisions)} decisions"
+            assert decisions[0].outcome.value == forms[winner]["outcome"]
+            assert decisions[0].feedback == forms[winner]["feedback"]
+            item = db.session.get(EvidenceItem, item_id)
+            expected = {"accepted": EvidenceStatus.ACCEPTED, "returned": EvidenceStatus.RETURNED}
+            assert item.status is expected[forms[winner]["outcome"]]
+            chain_intact(people.provider_id)
+
+
+def test_a_unit_is_signed_off_once_when_two_sessions_sign_at_once(race_app):
+    for round_ in range(ROUNDS):
+        people = cast(race_app, "SFJ")  # three criteria and one incident log needed
+        learner = signed_in(race_app, people.learner)
+        item_id = new_log(learner, people.enrolment_id, title=f"Collision report, round {round_}")
+        claim_and_submit(learner, item_id, people.criteria)
+        assessor = signed_in(race_app, people.assessor)
+        accept = mark_form(people.criteria, met=True, outcome="accepted",
+                           feedback="Complete and clear.",
+                           lock_version=lock_version(race_app, item_id))  # fmt: skip
+        response = assessor.post(f"/evidence/{item_id}/mark", data=accept)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        response = learner.post(
+            f"/enrolments/{people.enrolment_id}/declaration", data={"confirm": "yes"}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+
+        url = f"/enrolments/{people.enrolment_id}/sign-off"
+        responses = race(race_app, people.assessor, [(url, {}), (url, {})])
+        winner, loser = winner_and_loser(responses, conflict_statuses=(409, 400))
+        body = responses[loser].get_data(as_text=True)
+        assert "signed off" in body
+        if responses[loser].status_code == 400:
+            assert "already signed off" in body
+
+        with race_app.app_context():
+            rows = db.session.scalars(
+                select(SignOff).where(SignOff.enrolment_id == people.enrolment_id)
+            ).all()
+            assert len(rows) == 1, f"round {round_}: {len(rows)} sign-offs"
+            assert rows[0].withdrawn_at is None
+            assert db.session.get(Enrolment, people.enrolment_id).locked
+            chain_intact(people.provider_id)
+
+
+def test_two_tabs_saving_the_same_draft_at_once_keep_one_edit(race_app):
+    for round_ in range(ROUNDS):
+        people = cast(race_app)
+        learner = signed_in(race_app, people.learner)
+        item_id = new_log(learner, people.enrolment_id, title=f"Draft, round {round_}")
+        version = lock_version(race_app, item_id)
+        titles = [f"Saved in tab A, round {round_}", f"Saved in tab B, round {round_}"]
+        posts = [
+            (f"/evidence/{item_id}/edit", {**INCIDENT, "title": t, "lock_version": str(version)})
+            for t in titles
+        ]
+        responses = race(race_app, people.learner, posts)
+        winner, loser = winner_and_loser(responses)
+        assert "Someone else changed this first" in responses[loser].get_data(as_text=True)
+
+        with race_app.app_context():
+            item = db.session.get(EvidenceItem, item_id)
+            assert item.title == titles[winner], f"round {round_}"
+            assert item.lock_version == version + 1
+            # A draft is edited in place: still one version, holding the winner's save.
+            versions = db.session.scalar(
+                select(func.count())
+                .select_from(EvidenceVersion)
+                .where(EvidenceVersion.item_id == item_id)
+            )
+            assert versions == 1
