@@ -1,0 +1,191 @@
+"""Caseload and dashboard figures against hand counts; statement counts; exports; access."""
+
+import csv
+import io
+import zipfile
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from portfolio.accounts.models import Role
+from portfolio.assessment import marking
+from portfolio.assessment.models import Outcome
+from portfolio.db import db
+from portfolio.evidence import operations
+from portfolio.evidence.models import EvidenceKind
+from portfolio.progress.models import EnrolmentProgress
+from portfolio.units.models import Criterion
+from tests.evidence.helpers import STAR
+from tests.factories import make_enrolment, make_user
+
+STAR_CONTENT = {k: STAR[k] for k in ("situation", "task", "action", "result", "reflection")}
+
+
+def accepted(learner, assessor, enrolment, numbers, title="Account"):
+    """A STAR account of the learner, accepted with these criteria met."""
+    criteria = {c.number: c.id for c in db.session.scalars(
+        select(Criterion).where(Criterion.criteria_set_id == enrolment.criteria_set_id))}  # fmt: skip
+    item = operations.start_item(learner, enrolment, EvidenceKind.STAR_ACCOUNT, title, STAR_CONTENT)
+    operations.set_claims(learner, item, {criteria[n]: "" for n in numbers})
+    operations.submit_item(learner, item)
+    marking.record_decision(assessor, item, judgements=[marking.Judgement(criteria[n], True) for n in numbers],
+                            outcome=Outcome.ACCEPTED, feedback="", lock_version=None)  # fmt: skip
+    return item
+
+
+def submitted(learner, enrolment, title="Waiting"):
+    item = operations.start_item(learner, enrolment, EvidenceKind.STAR_ACCOUNT, title, STAR_CONTENT)
+    criterion = db.session.scalar(
+        select(Criterion.id).where(Criterion.criteria_set_id == enrolment.criteria_set_id)
+    )
+    operations.set_claims(learner, item, {criterion: ""})
+    operations.submit_item(learner, item)
+    return item
+
+
+@pytest.fixture
+def cohort_data(people, provider):
+    """Three learners of one assessor: one half done, one with work waiting, one idle."""
+    assessor, iqa = people[Role.ASSESSOR], people[Role.IQA]
+    learners = [
+        people[Role.LEARNER],
+        people["learner2"],
+        make_user(provider, Role.LEARNER, name="Zara Idle"),
+    ]
+    enrolments = [
+        make_enrolment(learner, body="SFJ", assessor=assessor, iqa=iqa) for learner in learners
+    ]
+    accepted(learners[0], assessor, enrolments[0], ["1.1", "2.1"])
+    submitted(learners[1], enrolments[1])
+    db.session.commit()  # progress rows are refreshed as the change commits
+    idle = db.session.get(EnrolmentProgress, enrolments[2].id)
+    idle.last_activity_at = datetime.now(UTC) - timedelta(days=40)
+    db.session.commit()
+    return learners, enrolments
+
+
+def test_progress_rows_follow_the_evidence(cohort_data):
+    _learners, enrolments = cohort_data
+    done, waiting, idle = (db.session.get(EnrolmentProgress, e.id) for e in enrolments)
+    assert (done.criteria_met, done.criteria_total, done.items) == (2, 3, 1)
+    assert (waiting.criteria_met, waiting.awaiting_marking, waiting.criteria_claimed) == (0, 1, 1)
+    assert (idle.criteria_met, idle.items) == (0, 0)
+
+
+def test_caseload_shows_each_learner_with_progress_waiting_work_and_status(
+    client, auth, people, cohort_data
+):
+    auth.sign_in(people[Role.ASSESSOR])
+    html = client.get("/caseload").get_data(as_text=True)
+    assert "How the status is set." in html
+    assert '67% <span class="muted">(2 of 3)</span>' in html
+    assert "Zara Idle" in html
+    row = html[html.index("Zara Idle") :]
+    assert ">Red<" in row[: row.index("</tr>")]
+    auth.sign_out()
+    auth.sign_in(people["assessor2"])
+    assert "No learners are assigned to you yet" in client.get("/caseload").get_data(as_text=True)
+
+
+def test_dashboard_figures_agree_with_a_hand_count(client, auth, people, cohort_data):
+    auth.sign_in(people[Role.ADMIN])
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/dashboard/learners">3</a></span> learners' in html
+    assert "22%</span> of criteria met on average" in html  # (2/3 + 0 + 0) / 3
+    inactive = client.get("/dashboard/learners?risk=inactive").get_data(as_text=True)
+    assert "Zara Idle" in inactive and people[Role.LEARNER].name not in inactive
+    bucket = client.get("/dashboard/learners?bucket=50-74%25").get_data(as_text=True)
+    assert people[Role.LEARNER].name in bucket and "Zara Idle" not in bucket
+    criterion = db.session.scalar(select(Criterion).join(Criterion.criteria_set).where(Criterion.number == "3.1",
+                                  Criterion.criteria_set_id == cohort_data[1][0].criteria_set_id))  # fmt: skip
+    lacking = client.get(f"/dashboard/learners?lacking={criterion.id}").get_data(as_text=True)
+    assert "3 learners" in lacking
+    import re
+
+    name = re.escape(people[Role.ASSESSOR].name)
+    workload = re.search(name + r"</th><td><a [^>]+>(\d+)</a></td><td>(\d+)</td>", html)
+    assert workload and workload.groups() == ("3", "1")  # three learners, one item waiting
+
+
+def test_dashboard_filters_and_another_providers_cohort(client, auth, people, cohort_data):
+    from tests.factories import make_provider
+
+    other = make_provider()
+    from portfolio.enrolments.models import Cohort
+
+    foreign = Cohort(provider_id=other.id, name="Theirs")
+    db.session.add(foreign)
+    db.session.flush()
+    auth.sign_in(people[Role.ADMIN])
+    assert client.get(f"/dashboard?cohort={foreign.id}").status_code == 404
+    assert client.get(f"/dashboard/export.csv?cohort={foreign.id}").status_code == 404
+    assessor = people[Role.ASSESSOR].id
+    assert client.get(f"/dashboard?assessor={assessor}").status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.LEARNER, Role.ASSESSOR])
+def test_dashboard_is_for_providers_and_iqas(client, auth, people, role):
+    auth.sign_in(people[role])
+    assert client.get("/dashboard").status_code == 403
+
+
+def test_exports_neutralise_formulas(client, auth, people, provider):
+    evil = make_user(provider, Role.LEARNER, name='=HYPERLINK("http://evil.example","x")')
+    make_enrolment(evil, body="SFJ", assessor=people[Role.ASSESSOR])
+    for prefix in ("+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        make_enrolment(make_user(provider, Role.LEARNER, name=f"{prefix} name"), body="VTCT")
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    text = client.get("/dashboard/export.csv?table=learners").get_data(as_text=True)
+    names = [row[0] for row in csv.reader(io.StringIO(text))][1:]
+    assert names and all(not n.startswith(("=", "+", "-", "@", "\t", "\r")) for n in names)
+    assert "'=HYPERLINK" in text
+    xlsx = client.get("/dashboard/export.xlsx?table=learners").data
+    sheet = zipfile.ZipFile(io.BytesIO(xlsx)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet  # no cell is a formula
+    assert "&apos;=HYPERLINK" in sheet or "'=HYPERLINK" in sheet
+
+
+@contextmanager
+def counting(engine):
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def add_learners(provider, people, n, body="SFJ"):
+    for i in range(n):
+        learner = make_user(provider, Role.LEARNER, name=f"Learner {i:03d}")
+        enrolment = make_enrolment(
+            learner, body=body, assessor=people[Role.ASSESSOR], iqa=people[Role.IQA]
+        )
+        accepted(learner, people[Role.ASSESSOR], enrolment, ["1.1"], title=f"Account {i}")
+        submitted(learner, enrolment, title=f"Waiting {i}")
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "who, url",
+    [(Role.ADMIN, "/dashboard"), (Role.ADMIN, "/dashboard/learners"), (Role.ASSESSOR, "/caseload"),
+     (Role.ADMIN, "/dashboard/export.csv?table=learners")],
+)  # fmt: skip
+def test_statement_count_does_not_grow_with_learners(app, client, auth, people, provider, who, url):
+    auth.sign_in(people[who])
+    add_learners(provider, people, 2)
+    client.get(url)  # warm caches (criteria, templates)
+    with counting(db.engine) as small:
+        assert client.get(url).status_code == 200
+    add_learners(provider, people, 12)
+    with counting(db.engine) as large:
+        assert client.get(url).status_code == 200
+    assert len(small) == len(large), (len(small), len(large))
