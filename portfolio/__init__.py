@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     from portfolio.accounts import auth  # noqa: F401  (registers the user loader)
+    from portfolio.exports import service  # noqa: F401  (supersedes documents on withdrawal)
     from portfolio.progress import refresh  # noqa: F401  (keeps progress rows in step)
 
 
@@ -60,7 +61,9 @@ def register_blueprints(app: Flask) -> None:
     from portfolio.audit.views import bp as audit_bp
     from portfolio.enrolments.views import bp as enrolments_bp
     from portfolio.evidence.views import bp as evidence_bp
+    from portfolio.exports.views import bp as exports_bp
     from portfolio.home.views import bp as home_bp
+    from portfolio.progress.crosswalk_views import bp as crosswalk_bp
     from portfolio.progress.views import bp as progress_bp
     from portfolio.units.views import bp as units_bp
 
@@ -72,6 +75,8 @@ def register_blueprints(app: Flask) -> None:
         assessment_bp,
         audit_bp,
         progress_bp,
+        crosswalk_bp,
+        exports_bp,
         home_bp,
     ):
         app.register_blueprint(bp)
@@ -104,7 +109,9 @@ def register_commands(app: Flask) -> None:
     from portfolio.demo import demo_command
     from portfolio.evidence.cli import evidence_cli, pii_cli
     from portfolio.progress.cli import progress_cli
-    from portfolio.units.cli import criteria_cli
+    from portfolio.units.cli import criteria_cli, register_crosswalk_check
+
+    register_crosswalk_check()
 
     for command in (
         users_cli,

@@ -3,12 +3,13 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
 from portfolio.db import db
 from portfolio.enrolments.caseload import visible_enrolment_or_404
-from portfolio.errors import DomainError
+from portfolio.errors import Conflict, DomainError
 from portfolio.evidence import files, history, incident, operations, quality
 from portfolio.evidence.access import own_item_or_404, visible_item_or_404
 from portfolio.evidence.forms import (
@@ -157,6 +158,7 @@ def edit(item_id: int):
         return render_template(
             "evidence/form.html", form=form, kind=item.kind, enrolment=item.enrolment, item=item
         )
+    status = None
     if form.validate_on_submit():
         try:
             operations.save_item(
@@ -164,20 +166,24 @@ def edit(item_id: int):
                 linked_item_id=getattr(form, "linked_item_id", None) and form.linked_item_id.data,
                 lock_version=request.form.get("lock_version", type=int),
             )  # fmt: skip
-        except DomainError as error:
-            db.session.rollback()
-            if error.status == 409:
-                abort(409, error.message)
-            attach_error(form, error)
-        else:
             db.session.commit()
+        except (DomainError, StaleDataError) as error:
+            # A conflict keeps the learner's text on the page: nothing typed is lost.
+            db.session.rollback()
+            if isinstance(error, StaleDataError):
+                error = Conflict("This evidence was changed somewhere else at the same moment. "
+                                 "Your changes are below, not saved: copy what you need and reload.")  # fmt: skip
+            attach_error(form, error)
+            status = error.status
+        else:
             flash("Your changes are saved.", "success")
             return redirect(url_for("evidence.item", item_id=item.id))
+    item = own_item_or_404(current_user, item_id)
     return (
         render_template(
             "evidence/form.html", form=form, kind=item.kind, enrolment=item.enrolment, item=item
         ),
-        form_status(form),
+        status or form_status(form),
     )
 
 

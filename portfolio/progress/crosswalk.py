@@ -198,7 +198,9 @@ def read(path: Path) -> CrosswalkDocument:
             text = path.read_text(encoding="utf-8")
             result: CrosswalkDocument | CrosswalkFileError = parse(text, source)
         except UnicodeDecodeError as error:
-            result = CrosswalkFileError(source, [Problem(None, "", f"not UTF-8 text ({error.reason})")])
+            result = CrosswalkFileError(
+                source, [Problem(None, "", f"not UTF-8 text ({error.reason})")]
+            )
         except CrosswalkFileError as error:
             result = error
         cached = (key, result)

@@ -47,3 +47,11 @@ def list_command():
             f"{unit.awarding_body.code:10} {unit.code:20} v{current.version} "
             f"{len(current.criteria):3} criteria  {unit.title} (Level {unit.level})"
         )
+
+
+def register_crosswalk_check() -> None:
+    """The crosswalk check lives with the crosswalks (progress) but reads as a criteria command."""
+    from portfolio.progress.crosswalk import crosswalk_check_command
+
+    if "crosswalk-check" not in criteria_cli.commands:
+        criteria_cli.add_command(crosswalk_check_command)

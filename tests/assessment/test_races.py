@@ -249,7 +249,9 @@ def test_two_tabs_saving_the_same_draft_at_once_keep_one_edit(race_app):
         ]
         responses = race(race_app, people.learner, posts)
         winner, loser = winner_and_loser(responses)
-        assert "Someone else changed this first" in responses[loser].get_data(as_text=True)
+        page = responses[loser].get_data(as_text=True)
+        assert "changed somewhere else" in page  # the conflict is explained on the form...
+        assert f'value="{titles[loser]}"' in page  # ...which keeps what the loser typed
 
         with race_app.app_context():
             item = db.session.get(EvidenceItem, item_id)

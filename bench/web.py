@@ -1,0 +1,521 @@
+"""Requests per second and latency of the pages that grow with a provider, under gunicorn.
+
+For each database (SQLite in a temporary folder, then PostgreSQL in a throwaway cluster from
+tests/postgres.py): migrate, import the criteria, load the demo and a large provider (5,000
+learners x 100 evidence items by default), then serve it with gunicorn (sync workers, two
+per core) on a free loopback port, sign in over HTTP as one of the large provider's
+learners, one of its assessors and its admin, and measure each page with wrk:
+
+- /hello: a plain route answering "hello", the ceiling the other pages are compared with;
+- the learner's portfolio (/enrolments/<id>/portfolio), for a learner with a typical number
+  of items;
+- the assessor's caseload (/caseload), about 50 learners;
+- the provider dashboard for one cohort of 100 learners (/dashboard?cohort=<id>);
+- the provider dashboard for all learners (/dashboard).
+
+Targets: authenticated pages serve at least 8% of hello's requests per second with a 99th
+percentile under 100 ms; the 100-learner dashboard at least 5% (p99 under 100 ms too); the
+all-learner dashboard a median under 250 ms. Every page must answer 200 to its user before
+it is measured; a page that does not (404, 500, a redirect to sign-in) is reported and the
+run exits non-zero. A missed target is reported as MISS but does not fail the run.
+
+PostgreSQL's tables are ANALYZEd after loading, as autovacuum would soon do; SQLite's are
+not, as nothing does that in a deployment. All traffic stays on 127.0.0.1.
+
+Run: .venv/bin/python bench/web.py [--learners 5000] [--items 100] [--duration 10]
+     [--databases sqlite,postgresql]    (needs Debian's wrk and postgresql packages)
+"""
+
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # for tests.postgres when run as a script
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
+
+from portfolio import create_app  # noqa: E402
+from portfolio.accounts.models import User  # noqa: E402
+from portfolio.db import db  # noqa: E402
+from portfolio.demo import PASSWORD, build_demo  # noqa: E402
+from portfolio.demo.large import ADMIN_EMAIL, DOMAIN, build_large_provider  # noqa: E402
+from portfolio.enrolments.models import Enrolment  # noqa: E402
+from portfolio.progress.models import EnrolmentProgress  # noqa: E402
+from portfolio.units.library import import_criteria  # noqa: E402
+
+SECRET_KEY = "bench-web-secret-key-not-for-production"  # noqa: S105
+USER_AGENT = "portfolio-bench"  # the same for sign-in and wrk: the session stays "fresh"
+COOKIE = "portfolio_session"
+COHORT_SIZE = 100
+SERVER_START_SECONDS = 60
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Target:
+    share: float | None = None  # minimum req/s as a fraction of hello's
+    p99_ms: float | None = None
+    p50_ms: float | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.share is not None:
+            parts.append(f">= {self.share:.0%} of hello")
+        if self.p99_ms is not None:
+            parts.append(f"p99 < {self.p99_ms:g} ms")
+        if self.p50_ms is not None:
+            parts.append(f"p50 < {self.p50_ms:g} ms")
+        return ", ".join(parts) or "-"
+
+    def met(self, result: "WrkResult", hello_rps: float | None) -> bool | None:
+        """True or False, or None when it cannot be judged (no hello figure)."""
+        checks = []
+        if self.share is not None:
+            if not hello_rps:
+                return None
+            checks.append(result.rps / hello_rps >= self.share)
+        if self.p99_ms is not None:
+            checks.append(result.p99_ms < self.p99_ms)
+        if self.p50_ms is not None:
+            checks.append(result.p50_ms < self.p50_ms)
+        return all(checks) if checks else None
+
+
+AUTHENTICATED = Target(share=0.08, p99_ms=100)
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    path: str
+    user: str | None  # which signed-in user requests it: learner, assessor, admin
+    target: Target | None
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int  # non-2xx/3xx responses plus socket errors
+
+
+@dataclass(frozen=True)
+class Built:
+    seconds: float
+    large_seconds: float
+    figures: dict
+    learner_email: str
+    learner_enrolment_id: int
+    learner_items: int
+    cohort_id: int
+    cohort_size: int
+
+
+# -- building the data -------------------------------------------------------------------------
+
+
+def build(url: str, instance: Path, learners: int, items: int) -> Built:
+    """A migrated database with the criteria, the demo and the large provider, committed."""
+    os.environ["PORTFOLIO_INSTANCE_PATH"] = str(instance)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
+    started = time.monotonic()
+    with app.app_context():
+        try:
+            upgrade()
+            import_criteria(ROOT / "criteria")
+            db.session.commit()
+            build_demo()
+            db.session.commit()
+            large_started = time.monotonic()
+            figures = build_large_provider(
+                learners,
+                cohorts=20,
+                items_per_learner=items,
+                first_cohort=COHORT_SIZE if learners >= 2 * COHORT_SIZE else None,
+            )
+            db.session.commit()
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(text("ANALYZE"))
+                db.session.commit()
+            large_seconds = time.monotonic() - large_started
+            provider_id = figures["provider_id"]
+            # A learner with a typical number of items.
+            learner_email, enrolment_id, learner_items = db.session.execute(
+                select(User.email, Enrolment.id, EnrolmentProgress.items)
+                .join(Enrolment, Enrolment.learner_id == User.id)
+                .join(EnrolmentProgress, EnrolmentProgress.enrolment_id == Enrolment.id)
+                .where(Enrolment.provider_id == provider_id)
+                .order_by(func.abs(EnrolmentProgress.items - items), Enrolment.id)
+                .limit(1)
+            ).one()
+            sizes = db.session.execute(
+                select(Enrolment.cohort_id, func.count())
+                .where(Enrolment.provider_id == provider_id, Enrolment.cohort_id.is_not(None))
+                .group_by(Enrolment.cohort_id)
+            ).all()
+            cohort_id, cohort_size = min(sizes, key=lambda row: (abs(row[1] - COHORT_SIZE), row[0]))
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    return Built(
+        seconds=time.monotonic() - started,
+        large_seconds=large_seconds,
+        figures=figures,
+        learner_email=learner_email,
+        learner_enrolment_id=enrolment_id,
+        learner_items=learner_items,
+        cohort_id=cohort_id,
+        cohort_size=cohort_size,
+    )
+
+
+# -- serving -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def gunicorn_binary() -> str:
+    local = ROOT / ".venv" / "bin" / "gunicorn"
+    if local.exists():
+        return str(local)
+    found = shutil.which("gunicorn")
+    if not found:
+        raise SystemExit("gunicorn was not found: run 'make bench' to install the app first")
+    return found
+
+
+class Server:
+    """gunicorn serving wsgi:app on a free loopback port; stop() always ends it."""
+
+    def __init__(self, url: str, instance: Path, workers: int):
+        self.port = free_port()
+        self.base = f"http://{HOST}:{self.port}"
+        self.log_path = instance / "gunicorn.log"
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "SECRET_KEY": SECRET_KEY,
+            "PORTFOLIO_INSTANCE_PATH": str(instance),
+        }
+        self.log = open(self.log_path, "wb")  # noqa: SIM115  (closed in stop())
+        command = [gunicorn_binary(), "--workers", str(workers), "--worker-class", "sync",
+                   "--bind", f"{HOST}:{self.port}", "--log-level", "warning", "wsgi:app"]  # fmt: skip
+        self.process = subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def wait_until_ready(self) -> None:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(
+                    f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}"
+                )
+            try:
+                with socket.create_connection((HOST, self.port), timeout=1):
+                    pass
+                status, _body, _headers = fetch(self.base + "/sign-in")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(
+            f"gunicorn did not answer within {SERVER_START_SECONDS} s:\n{self.log_tail()}"
+        )
+
+    def log_tail(self, lines: int = 30) -> str:
+        self.log.flush()
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.log.close()
+
+
+# -- HTTP with the standard library ----------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # a redirect comes back as an HTTPError carrying its status
+
+
+def fetch(url: str, *, data: dict | None = None, cookie: str | None = None, opener=None):
+    """(status, body, headers) without following redirects; only loopback URLs."""
+    if urllib.parse.urlsplit(url).hostname != HOST:
+        raise ValueError(f"refusing to send traffic beyond {HOST}: {url}")
+    headers = {"User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = f"{COOKIE}={cookie}"
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310
+    opener = opener or urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.read().decode("utf-8", "replace"), response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace"), error.headers
+
+
+CSRF = re.compile(
+    r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"'
+)
+
+
+def sign_in(base: str, email: str, password: str) -> str:
+    """The session cookie of a fresh sign-in, through the sign-in form and its CSRF token."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    status, body, _headers = fetch(base + "/sign-in", opener=opener)
+    if status != 200:
+        raise SystemExit(f"GET /sign-in answered {status}")
+    match = CSRF.search(body)
+    if not match:
+        raise SystemExit("no csrf_token field in the sign-in form")
+    token = match.group(1) or match.group(2)
+    form = {"email": email, "password": password, "csrf_token": token}
+    status, _body, headers = fetch(base + "/sign-in", data=form, opener=opener)
+    if status not in (302, 303):
+        raise SystemExit(f"signing in as {email} answered {status}, not a redirect: refused?")
+    cookie = next((c.value for c in jar if c.name == COOKIE), None)
+    if not cookie:
+        raise SystemExit(f"signing in as {email} set no {COOKIE} cookie")
+    return cookie
+
+
+def check_page(base: str, page: Page, cookie: str | None) -> str | None:
+    """None when the page answers 200, else what went wrong, plainly."""
+    status, body, headers = fetch(base + page.path, cookie=cookie)
+    if status == 200:
+        return None
+    if status in (301, 302, 303, 307, 308):
+        location = headers.get("Location", "")
+        if "/sign-in" in location:
+            return f"{status} redirect to sign-in: the session was not accepted"
+        return f"{status} redirect to {location}"
+    if status == 404:
+        return "404 Not Found: is the route there yet (or not visible to this user)?"
+    if status >= 500:
+        return f"{status} server error: see the gunicorn log below"
+    first = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip()[:120]
+    return f"{status}: {first}"
+
+
+# -- wrk -----------------------------------------------------------------------------------------------
+
+
+def run_wrk(
+    url: str, cookie: str | None, duration: int, connections: int, threads: int
+) -> WrkResult:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+               "-H", f"User-Agent: {USER_AGENT}"]  # fmt: skip
+    if cookie:
+        command += ["-H", f"Cookie: {COOKIE}={cookie}"]
+    command.append(url)
+    completed = subprocess.run(  # noqa: S603
+        command, capture_output=True, text=True, timeout=duration + 60, check=False
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")
+    return parse_wrk(completed.stdout)
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def parse_wrk(output: str) -> WrkResult:
+    """Requests/sec, the 50% and 99% latencies (in ms) and any errors from wrk's report."""
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    requests = re.search(r"(\d+) requests in", output)
+    latencies = {
+        percent: float(value) * _UNITS_MS[unit]
+        for percent, value, unit in re.findall(
+            r"^\s*(\d+)%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M
+        )
+    }
+    if not rps or "50" not in latencies or "99" not in latencies:
+        raise RuntimeError(f"could not read wrk's report:\n{output}")
+    errors = 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    if sockets:
+        errors += sum(int(n) for n in sockets.groups())
+    return WrkResult(
+        rps=float(rps.group(1)),
+        p50_ms=latencies["50"],
+        p99_ms=latencies["99"],
+        requests=int(requests.group(1)) if requests else 0,
+        errors=errors,
+    )
+
+
+# -- one database ----------------------------------------------------------------------------------------
+
+
+def pages(built: Built) -> list[Page]:
+    return [
+        Page("hello (the ceiling)", "/hello", None, None),
+        Page(f"learner portfolio ({built.learner_items} items)",
+             f"/enrolments/{built.learner_enrolment_id}/portfolio", "learner", AUTHENTICATED),
+        Page("assessor caseload", "/caseload", "assessor", AUTHENTICATED),
+        Page(f"dashboard, cohort of {built.cohort_size}", f"/dashboard?cohort={built.cohort_id}",
+             "admin", Target(share=0.05, p99_ms=100)),
+        Page(f"dashboard, all {built.figures['learners']:,} learners", "/dashboard", "admin",
+             Target(p50_ms=250)),
+    ]  # fmt: skip
+
+
+def measure(name: str, url: str, instance: Path, args) -> bool:
+    """Build, serve and measure one database; prints its table; True when every page answered."""
+    print(f"\n== {name}: building {args.learners:,} learners x {args.items} items ...", flush=True)
+    built = build(url, instance, args.learners, args.items)
+    f = built.figures
+    print(
+        f"{name}: data built in {built.seconds:.0f} s (large provider {built.large_seconds:.0f} s): "
+        f"{f['evidence_items']:,} items, {f['evidence_versions']:,} versions, "
+        f"{f['criterion_claims']:,} claims, {f['decisions']:,} decisions, "
+        f"{f['criterion_judgements']:,} judgements",
+        flush=True,
+    )
+    server = Server(url, instance, args.workers)
+    try:
+        server.wait_until_ready()
+        cookies = {
+            "learner": sign_in(server.base, built.learner_email, PASSWORD),
+            "assessor": sign_in(server.base, f"assessor1@{DOMAIN}", PASSWORD),
+            "admin": sign_in(server.base, ADMIN_EMAIL, PASSWORD),
+        }
+        results: dict[str, WrkResult | str] = {}
+        for page in pages(built):
+            cookie = cookies.get(page.user) if page.user else None
+            problem = check_page(server.base, page, cookie)
+            if problem:
+                print(f"{name}: FAIL {page.path} as {page.user or 'anyone'}: {problem}", flush=True)
+                results[page.label] = problem
+                continue
+            result = run_wrk(server.base + page.path, cookie, args.duration, args.connections,
+                             args.threads)  # fmt: skip
+            results[page.label] = result
+            print(f"{name}: {page.path}: {result.rps:,.1f} req/s, p50 {result.p50_ms:.1f} ms, "
+                  f"p99 {result.p99_ms:.1f} ms", flush=True)  # fmt: skip
+        ok = all(isinstance(r, WrkResult) and not r.errors for r in results.values())
+        print_table(name, built, args, results)
+        if any(isinstance(r, str) and "server error" in r for r in results.values()):
+            print(f"\ngunicorn log (last lines):\n{server.log_tail()}")
+        return ok
+    finally:
+        server.stop()
+
+
+def print_table(name: str, built: Built, args, results: dict) -> None:
+    hello = next(iter(results.values()))
+    hello_rps = hello.rps if isinstance(hello, WrkResult) else None
+    rows = [("page", "req/s", "p50 ms", "p99 ms", "of hello", "target", "")]
+    for page in pages(built):
+        result = results[page.label]
+        target = page.target.describe() if page.target else "-"
+        if isinstance(result, str):
+            rows.append((page.label, "-", "-", "-", "-", target, f"ERROR {result.split(':')[0]}"))
+            continue
+        share = f"{result.rps / hello_rps:.1%}" if hello_rps else "n/a"
+        verdict = "-"
+        if page.target:
+            met = page.target.met(result, hello_rps)
+            verdict = "n/a" if met is None else "PASS" if met else "MISS"
+        if result.errors:
+            verdict += f" ({result.errors} errors)"
+        rows.append((page.label, f"{result.rps:,.1f}", f"{result.p50_ms:.1f}",
+                     f"{result.p99_ms:.1f}", share, target, verdict))  # fmt: skip
+    print(
+        f"\n{name}: {args.learners:,} learners x {args.items} items (data built in "
+        f"{built.seconds:.0f} s); gunicorn {args.workers} sync workers; "
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s"
+    )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])]
+        cells += [cell.rjust(width) for cell, width in zip(row[1:5], widths[1:5], strict=True)]
+        cells += [row[5].ljust(widths[5]), row[6]]
+        print("  ".join(cells).rstrip())
+        if index == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", type=int, default=5000)
+    parser.add_argument("--items", type=int, default=100, help="evidence items per learner")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    unknown = set(databases) - {"sqlite", "postgresql"}
+    if unknown or not databases:
+        parser.error(f"--databases takes sqlite and/or postgresql, not {', '.join(unknown)}")
+    if args.learners < 1 or args.items < 0 or args.duration < 1:
+        parser.error("--learners and --duration must be at least 1, --items at least 0")
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk was not found: install Debian's wrk package (apt-get install wrk)")
+    ok = True
+    for name in databases:
+        instance = Path(tempfile.mkdtemp(prefix=f"portfolio-bench-{name}-"))
+        cluster = None
+        try:
+            if name == "sqlite":
+                url = f"sqlite:///{instance / 'bench.sqlite3'}"
+                ok = measure("SQLite", url, instance, args) and ok
+            else:
+                from tests.postgres import Cluster
+
+                cluster = Cluster().start()
+                url = cluster.create_database("portfolio_bench")
+                ok = measure("PostgreSQL", url, instance, args) and ok
+        finally:
+            if cluster is not None:
+                cluster.stop()
+            shutil.rmtree(instance, ignore_errors=True)
+    if not ok:
+        print("\nSome pages did not answer 200 or had errors: see above.", file=sys.stderr)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

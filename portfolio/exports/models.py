@@ -1,0 +1,46 @@
+"""Portfolio documents: the signed PDF of a signed-off unit, made once and kept."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portfolio.assessment.models import SignOff
+from portfolio.db import UTCDateTime, db, utcnow
+from portfolio.enrolments.models import Enrolment
+
+
+class DocumentStatus(enum.StrEnum):
+    PENDING = "pending"
+    READY = "ready"
+    FAILED = "failed"
+    # The sign-off it records was withdrawn: the PDF is no longer the current portfolio.
+    SUPERSEDED = "superseded"
+
+
+class PortfolioDocument(db.Model):
+    __tablename__ = "portfolio_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    sign_off_id: Mapped[int] = mapped_column(ForeignKey("sign_off.id"), unique=True)
+    status: Mapped[DocumentStatus] = mapped_column(
+        Enum(DocumentStatus, native_enum=False, length=20, values_callable=lambda m: [x.value for x in m],
+             validate_strings=True, create_constraint=True, name="document_status"),
+        default=DocumentStatus.PENDING,
+    )  # fmt: skip
+    manifest_hash: Mapped[str] = mapped_column(String(64))
+    # SHA-256 of the signed PDF exactly as issued: what /verify looks up.
+    sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    stored_name: Mapped[str | None] = mapped_column(String(80))
+    size: Mapped[int | None]
+    pages: Mapped[int | None]
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    generated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    enrolment: Mapped[Enrolment] = relationship()
+    sign_off: Mapped[SignOff] = relationship()

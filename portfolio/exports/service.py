@@ -1,0 +1,133 @@
+"""Making each portfolio PDF once, keeping it, and marking it superseded on withdrawal."""
+
+import hashlib
+import os
+import secrets
+import threading
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from portfolio.assessment.models import SignOff
+from portfolio.db import db, utcnow
+from portfolio.errors import DomainError
+from portfolio.evidence import files as evidence_files
+from portfolio.exports import document, pdf, signing
+from portfolio.exports.models import DocumentStatus, PortfolioDocument
+
+RENDER_SECONDS = 120
+
+
+def storage_dir() -> Path:
+    path = Path(
+        current_app.config.get("EXPORTS_PATH") or Path(current_app.instance_path) / "exports"
+    )
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def document_for(sign_off: SignOff) -> PortfolioDocument | None:
+    return db.session.scalar(
+        select(PortfolioDocument).where(PortfolioDocument.sign_off_id == sign_off.id)
+    )
+
+
+def request_document(sign_off: SignOff) -> PortfolioDocument:
+    """The sign-off's document, created as pending when there is none yet."""
+    if sign_off.countersigned_at is None:
+        raise DomainError("The portfolio PDF is made once the IQA has countersigned the unit.")
+    found = document_for(sign_off)
+    if found is None:
+        found = PortfolioDocument(
+            provider_id=sign_off.provider_id, enrolment_id=sign_off.enrolment_id,
+            sign_off_id=sign_off.id, manifest_hash=sign_off.manifest_hash,
+        )  # fmt: skip
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def build_pdf(sign_off: SignOff, *, time_limit: float | None = RENDER_SECONDS) -> tuple[bytes, int]:
+    """The signed PDF of a sign-off, and its page count."""
+    sections = document.gather(sign_off)["sections"]
+    images, attachments, pages = {}, {}, {}
+    for section in sections:
+        for f in section.images:
+            images[f.id] = (evidence_files.path_of(f.stored_name), f.media_type)
+        for f in section.pdfs:
+            path = evidence_files.path_of(f.stored_name)
+            count = pdf.count_pages(path)
+            if count:
+                attachments[f.id], pages[f.id] = path, count
+    verify_url = url_for("exports.verify", _external=True)
+    html = document.render_html(sign_off, verify_url=verify_url, attachment_pages=pages)
+    if time_limit:
+        rendered, page_count = pdf.render_with_time_limit(html, images, attachments, time_limit)
+    else:
+        rendered, page_count = pdf.render(html, images, attachments)
+    signer = signing.load_signer(current_app.config, current_app.instance_path)
+    enrolment = sign_off.enrolment
+    signed = signing.sign_pdf(
+        rendered, signer,
+        reason=f"Signed-off portfolio of {enrolment.learner.name}, {enrolment.unit.title}; "
+        f"manifest SHA-256 {sign_off.manifest_hash}",
+        location=enrolment.provider.name,
+    )  # fmt: skip
+    return signed, page_count
+
+
+def generate(document_id: int) -> PortfolioDocument:
+    """Make, sign and store one document; a failure is recorded on it, not raised."""
+    record = db.session.get(PortfolioDocument, document_id)
+    if record is None or record.status is DocumentStatus.READY:
+        return record
+    try:
+        data, pages = build_pdf(
+            record.sign_off, time_limit=current_app.config.get("EXPORT_TIME_LIMIT", RENDER_SECONDS)
+        )
+    except DomainError as error:
+        record.status, record.error = DocumentStatus.FAILED, error.message
+        db.session.commit()
+        return record
+    name = secrets.token_hex(20) + ".pdf"
+    path = storage_dir() / name
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+    record.stored_name, record.size, record.pages = name, len(data), pages
+    record.sha256 = hashlib.sha256(data).hexdigest()
+    record.status, record.error, record.generated_at = DocumentStatus.READY, None, utcnow()
+    db.session.commit()
+    return record
+
+
+def start(app: Flask, document_id: int, base_url: str) -> None:
+    """Generate in the background so the request that asked returns at once."""
+    if app.config.get("EXPORTS_SYNCHRONOUS"):
+        generate(document_id)
+        return
+
+    def work():
+        with app.test_request_context(base_url=base_url):
+            try:
+                generate(document_id)
+            finally:
+                db.session.remove()
+
+    threading.Thread(target=work, name=f"export-{document_id}", daemon=True).start()
+
+
+@event.listens_for(Session, "after_flush")
+def _supersede_on_withdrawal(session, flush_context):
+    """A withdrawn sign-off supersedes its document."""
+    for obj in session.dirty:
+        if isinstance(obj, SignOff) and obj.withdrawn_at is not None:
+            for record in session.scalars(
+                select(PortfolioDocument).where(
+                    PortfolioDocument.sign_off_id == obj.id,
+                    PortfolioDocument.status != DocumentStatus.SUPERSEDED,
+                )
+            ):
+                record.status, record.superseded_at = DocumentStatus.SUPERSEDED, utcnow()

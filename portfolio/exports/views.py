@@ -1,0 +1,183 @@
+"""Portfolio PDFs: download (made once), public verification, and the bulk export for EQAs."""
+
+import csv
+import hashlib
+import io
+import zipfile
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portfolio.accounts.access import roles_required
+from portfolio.accounts.models import Role
+from portfolio.assessment.models import SignOff
+from portfolio.assessment.signoff import sign_off_in_force
+from portfolio.db import db
+from portfolio.enrolments.caseload import visible_enrolment_or_404
+from portfolio.enrolments.models import Enrolment
+from portfolio.errors import DomainError
+from portfolio.exports import service, signing
+from portfolio.exports.models import DocumentStatus, PortfolioDocument
+from portfolio.forms import EmptyForm
+from portfolio.progress.exports import neutralise
+
+bp = Blueprint("exports", __name__)
+
+
+@bp.route("/enrolments/<int:enrolment_id>/portfolio.pdf", methods=["GET", "POST"])
+@login_required
+def portfolio_pdf(enrolment_id: int):
+    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    sign_off = sign_off_in_force(enrolment)
+    if sign_off is None:
+        abort(404)
+    try:
+        record = service.request_document(sign_off)
+    except DomainError as error:
+        return render_template(
+            "exports/status.html", enrolment=enrolment, record=None, message=error.message
+        ), 409
+    if request.method == "POST" and record.status is DocumentStatus.FAILED:
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        record.status, record.error = DocumentStatus.PENDING, None
+    db.session.commit()
+    if record.status is DocumentStatus.READY:
+        response = send_file(
+            service.storage_dir() / record.stored_name, mimetype="application/pdf",
+            download_name=f"portfolio-{enrolment.learner.name.replace(' ', '-').lower()}-{enrolment.id}.pdf",
+            as_attachment=request.args.get("inline") is None, conditional=True, etag=record.sha256,
+            max_age=3600,
+        )  # fmt: skip
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
+    if record.status is DocumentStatus.PENDING:
+        service.start(current_app._get_current_object(), record.id, request.host_url)
+        db.session.refresh(record)
+        if record.status is DocumentStatus.READY:
+            return redirect(url_for("exports.portfolio_pdf", enrolment_id=enrolment.id))
+    status = 500 if record.status is DocumentStatus.FAILED else 202
+    return render_template(
+        "exports/status.html", enrolment=enrolment, record=record, form=EmptyForm()
+    ), status
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify():
+    """Public: is this the document the system issued, and does its sign-off still stand?"""
+    result, error = None, None
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        upload = request.files.get("document")
+        typed = (request.form.get("sha256") or "").strip().lower()
+        if upload and upload.filename:
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: upload.stream.read(65536), b""):
+                digest.update(chunk)
+            typed = digest.hexdigest()
+        if len(typed) != 64 or any(c not in "0123456789abcdef" for c in typed):
+            error = "Upload the PDF, or enter its SHA-256 or the manifest SHA-256 printed on it (64 hexadecimal characters)."
+        else:
+            record = db.session.scalar(
+                select(PortfolioDocument)
+                .where(
+                    (PortfolioDocument.sha256 == typed) | (PortfolioDocument.manifest_hash == typed)
+                )
+                .options(
+                    joinedload(PortfolioDocument.enrolment), joinedload(PortfolioDocument.sign_off)
+                )
+            )
+            result = {
+                "found": record is not None,
+                "record": record,
+                "by_manifest": bool(record and record.sha256 != typed),
+            }
+    return render_template("exports/verify.html", result=result, error=error, form=EmptyForm()), (
+        400 if error else 200
+    )
+
+
+@bp.get("/verify/certificate.pem")
+def certificate():
+    pem = signing.certificate_pem(current_app.config, current_app.instance_path)
+    return Response(pem, mimetype="application/x-pem-file",
+                    headers={"Content-Disposition": 'attachment; filename="portfolio-signing.pem"'})  # fmt: skip
+
+
+@bp.route("/exports/eqa", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def eqa_export():
+    rows = db.session.execute(
+        select(SignOff, PortfolioDocument)
+        .join(Enrolment, SignOff.enrolment_id == Enrolment.id)
+        .outerjoin(PortfolioDocument, PortfolioDocument.sign_off_id == SignOff.id)
+        .where(
+            Enrolment.provider_id == current_user.provider_id,
+            SignOff.withdrawn_at.is_(None),
+            SignOff.countersigned_at.is_not(None),
+        )
+        .options(joinedload(SignOff.enrolment).joinedload(Enrolment.learner))
+        .order_by(SignOff.countersigned_at.desc())
+    ).all()
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        chosen = {int(v) for v in request.form.getlist("sign_off") if v.isdigit()}
+        by_id = {s.id: (s, d) for s, d in rows}
+        if not chosen or not chosen <= set(by_id):
+            flash("Choose at least one of the countersigned portfolios listed.", "error")
+            return render_template("exports/eqa.html", rows=rows, form=EmptyForm()), 400
+        return _zip([by_id[i] for i in sorted(chosen)])
+    return render_template("exports/eqa.html", rows=rows, form=EmptyForm())
+
+
+def _zip(chosen):
+    """A ZIP of the chosen signed PDFs (made now where missing) with an index CSV."""
+    buffer = io.BytesIO()
+    index = io.StringIO()
+    writer = csv.writer(index)
+    writer.writerow(
+        [
+            "file",
+            "learner",
+            "unit",
+            "awarding body",
+            "signed off",
+            "countersigned",
+            "pdf sha256",
+            "manifest sha256",
+        ]
+    )
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for sign_off, record in chosen:
+            record = record or service.request_document(sign_off)
+            if record.status is not DocumentStatus.READY:
+                db.session.commit()
+                record = service.generate(record.id)
+            if record.status is not DocumentStatus.READY:
+                continue
+            e = sign_off.enrolment
+            name = f"{e.learner.name.replace(' ', '-').lower()}-{e.id}.pdf"
+            archive.write(service.storage_dir() / record.stored_name, name)
+            writer.writerow([neutralise(v) for v in (
+                name, e.learner.name, e.unit.title, e.unit.awarding_body.name,
+                sign_off.signed_at.isoformat(), sign_off.countersigned_at.isoformat(),
+                record.sha256, record.manifest_hash)])  # fmt: skip
+        archive.writestr("index.csv", index.getvalue())
+    db.session.commit()
+    return Response(buffer.getvalue(), mimetype="application/zip",
+                    headers={"Content-Disposition": 'attachment; filename="eqa-sample.zip"'})  # fmt: skip
