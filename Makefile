@@ -7,14 +7,18 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-# Debian packages the tests need: a PostgreSQL server to start a throwaway cluster from,
-# headless Chromium for the browser tests, and npm (unless Node.js is already there) to
-# fetch axe-core.
-TEST_APT_PACKAGES := postgresql chromium fonts-dejavu-core
+# Debian packages: WeasyPrint's fast font subsetting and the fonts of the portfolio PDF;
+# for the tests also a PostgreSQL server to start a throwaway cluster from, headless
+# Chromium, Poppler's pdfsig, and npm (unless Node.js is already there) to fetch axe-core;
+# for the benchmarks wrk.
+RUN_APT_PACKAGES := libharfbuzz-subset0 fonts-dejavu-core
+TEST_APT_PACKAGES := $(RUN_APT_PACKAGES) postgresql chromium poppler-utils
+BENCH_APT_PACKAGES := $(TEST_APT_PACKAGES) wrk
 
 .PHONY: run test bench lint system-deps clean
 
 run: $(VENV)/.app-installed
+	@$(MAKE) --no-print-directory system-deps PACKAGES="$(RUN_APT_PACKAGES)"
 	$(BIN)/flask db upgrade
 	$(BIN)/flask criteria import
 	$(BIN)/flask demo --if-empty
@@ -22,11 +26,14 @@ run: $(VENV)/.app-installed
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.test-installed system-deps node_modules/.installed
+test: $(VENV)/.test-installed
+	@$(MAKE) --no-print-directory system-deps PACKAGES="$(TEST_APT_PACKAGES)"
+	@$(MAKE) --no-print-directory node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 bench: $(VENV)/.test-installed
+	@$(MAKE) --no-print-directory system-deps PACKAGES="$(BENCH_APT_PACKAGES)"
 	$(BIN)/python bench/pii_eval.py
 	$(BIN)/python bench/suggest_eval.py
 
@@ -45,10 +52,10 @@ $(VENV)/.test-installed: $(VENV)/.app-installed
 
 system-deps:
 	@missing=""; \
-	for package in $(TEST_APT_PACKAGES); do \
+	for package in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
 	done; \
-	command -v npm >/dev/null || missing="$$missing npm"; \
+	case "$(PACKAGES)" in *postgresql*) command -v npm >/dev/null || missing="$$missing npm";; esac; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \

@@ -445,7 +445,7 @@ def measure(name: str, url: str, instance: Path, args) -> bool:
 def print_table(name: str, built: Built, args, results: dict) -> None:
     hello = next(iter(results.values()))
     hello_rps = hello.rps if isinstance(hello, WrkResult) else None
-    rows = [("page", "req/s", "p50 ms", "p99 ms", "of hello", "target", "")]
+    rows = [("page", "req/s", "p50 ms", "p99 ms", "of hello", "target", "result")]
     for page in pages(built):
         result = results[page.label]
         target = page.target.describe() if page.target else "-"

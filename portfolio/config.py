@@ -29,6 +29,12 @@ class Defaults:
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     # Evidence files live here, outside any served folder (default: instance/files).
     EVIDENCE_FILES_PATH = None
+    # The provider's PKCS#12 certificate for signing portfolio PDFs; a self-signed one is
+    # made in the instance folder when none is given.
+    SIGNING_PKCS12_PATH = None
+    SIGNING_PKCS12_PASSWORD = None
+    # Portfolio PDFs are stored here (default: instance/exports).
+    EXPORTS_PATH = None
     # Argon2id cost (argon2-cffi's defaults follow RFC 9106's second recommendation).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

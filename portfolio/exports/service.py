@@ -119,10 +119,10 @@ def start(app: Flask, document_id: int, base_url: str) -> None:
     threading.Thread(target=work, name=f"export-{document_id}", daemon=True).start()
 
 
-@event.listens_for(Session, "after_flush")
-def _supersede_on_withdrawal(session, flush_context):
-    """A withdrawn sign-off supersedes its document."""
-    for obj in session.dirty:
+@event.listens_for(Session, "before_flush")
+def _supersede_on_withdrawal(session, flush_context, instances):
+    """A withdrawn sign-off supersedes its document, in the same flush."""
+    for obj in list(session.dirty):
         if isinstance(obj, SignOff) and obj.withdrawn_at is not None:
             for record in session.scalars(
                 select(PortfolioDocument).where(

@@ -282,14 +282,18 @@ def certificate_pem(config: Mapping, instance_path: str) -> str:
 # --- checking ------------------------------------------------------------------------
 
 
-def validate(pdf: bytes, trust_pem: bytes | None = None) -> SignatureCheck:
+def validate(pdf: bytes, trust_pem: bytes | str | None = None) -> SignatureCheck:
     """Check the portfolio signature in ``pdf``, trusting only the certificates given.
 
+    ``trust_pem``: one or more PEM certificates (or one DER), e.g. ``certificate_pem()``
+    or the provider's CA; with none, nothing is trusted. Nothing is fetched online.
     Never raises for a damaged or unsigned file: the result says what is wrong.
     """
+    if isinstance(trust_pem, str):
+        trust_pem = trust_pem.encode("ascii", "replace")
     try:
         roots = _certificates(trust_pem) if trust_pem else []
-    except ValueError as e:
+    except Exception as e:  # asn1crypto raises ValueError, and others on odd input
         return _failed(f"The trusted certificate could not be read: {e}")
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)

@@ -138,6 +138,8 @@ def test_without_a_trust_root_the_signature_is_intact_but_not_trusted(pdf, insta
     check = signing.validate(sign(pdf, {}, instance))
     assert check.intact and check.valid and not check.trusted
     assert "not one of the trusted certificates" in check.summary
+    # The PEM text, as certificate_pem() returns it, will do as well as bytes.
+    assert signing.validate(sign(pdf, {}, instance), signing.certificate_pem({}, instance)).trusted
 
 
 def test_pdfsig_reports_the_signature_valid(pdf, instance, tmp_path):

@@ -1,0 +1,208 @@
+"""The signed portfolio PDF: made once from a countersigned unit, signature checked by pyHanko
+and Poppler's pdfsig, recognised by /verify, superseded on withdrawal, exported in bulk."""
+
+import hashlib
+import io
+import subprocess
+import zipfile
+
+import pypdf
+import pytest
+from sqlalchemy import select
+
+from portfolio.accounts.models import Role
+from portfolio.assessment.models import SignOff
+from portfolio.db import db
+from portfolio.exports import signing
+from portfolio.exports.models import DocumentStatus, PortfolioDocument
+from portfolio.exports.pdf import PortfolioFetcher, RenderTimeout, render, render_with_time_limit
+from tests.assessment.test_lifecycle import Cycle, complete
+
+
+@pytest.fixture
+def exports_folder(app, tmp_path):
+    app.config.update(EXPORTS_PATH=str(tmp_path / "exports"), EXPORTS_SYNCHRONOUS=True,
+                      EVIDENCE_FILES_PATH=str(tmp_path / "files"))  # fmt: skip
+    yield tmp_path / "exports"
+    app.config.update(EXPORTS_PATH=None, EXPORTS_SYNCHRONOUS=False, EVIDENCE_FILES_PATH=None)
+
+
+@pytest.fixture
+def countersigned(client, auth, people, exports_folder):
+    c = Cycle(client, auth, people, "SFJ")
+    complete(c)
+    c.be(Role.IQA)
+    assert c.post(f"/enrolments/{c.enrolment.id}/countersign").status_code == 302
+    return c
+
+
+def download(c):
+    """The PDF response, read and closed (a file response left open warns)."""
+    url = f"/enrolments/{c.enrolment.id}/portfolio.pdf"
+    response = c.client.get(url)
+    if response.status_code == 302:
+        response = c.client.get(url)
+    with response:
+        response.get_data()
+    return response
+
+
+def pdfsig(data: bytes, tmp_path) -> str:
+    path = tmp_path / "check.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+
+
+def test_countersigned_unit_downloads_as_a_signed_tagged_pdf_with_every_section(
+    app, countersigned, tmp_path
+):
+    response = download(countersigned)
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    data = response.data
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for heading in ("Portfolio of evidence", "Contents", "Criteria and the evidence that meets them",
+                    "Declarations and sign-offs", "Internal quality assurance", "Appendix: audit trail"):  # fmt: skip
+        assert heading in text, heading
+    assert f"of {len(reader.pages)}" in text  # running footer: page X of Y
+    assert reader.outline  # bookmarks
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged for screen readers
+    record = db.session.scalar(select(PortfolioDocument))
+    assert (
+        record.status is DocumentStatus.READY and record.sha256 == hashlib.sha256(data).hexdigest()
+    )
+    assert record.sign_off.manifest_hash in text.replace("\n", "")
+
+    check = signing.validate(data, signing.certificate_pem(app.config, app.instance_path).encode())
+    assert check.intact and check.valid
+    assert "Signature Validation: Signature is Valid." in pdfsig(data, tmp_path)
+
+    # One changed byte breaks both checks.
+    tampered = bytearray(data)
+    tampered[len(data) // 3] ^= 0x01
+    assert not signing.validate(bytes(tampered)).intact
+    assert "Signature is Valid." not in pdfsig(bytes(tampered), tmp_path)
+
+
+def test_the_pdf_is_made_once_and_served_from_storage(countersigned, exports_folder):
+    first = download(countersigned)
+    stored = list(exports_folder.iterdir())
+    second = download(countersigned)
+    assert first.data == second.data
+    assert list(exports_folder.iterdir()) == stored
+    assert db.session.scalar(select(PortfolioDocument)).status is DocumentStatus.READY
+
+
+def test_verify_recognises_the_issued_pdf_and_rejects_a_tampered_copy(client, auth, countersigned):
+    data = download(countersigned).data
+    auth.sign_out()
+    ok = client.post(
+        "/verify",
+        data={"document": (io.BytesIO(data), "p.pdf")},
+        content_type="multipart/form-data",
+    )
+    html = ok.get_data(as_text=True)
+    assert "This is a document this system issued" in html
+    assert countersigned.people[Role.LEARNER].name in html and "In force" in html
+    assert countersigned.people[Role.ASSESSOR].email not in html  # nothing else revealed
+    tampered = bytearray(data)
+    tampered[len(data) // 2] ^= 0x01
+    tampered = bytes(tampered)
+    bad = client.post(
+        "/verify",
+        data={"document": (io.BytesIO(tampered), "p.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert "Not a document this system issued" in bad.get_data(as_text=True)
+    assert client.post("/verify", data={"sha256": "not a hash"}).status_code == 400
+    by_hash = client.post("/verify", data={"sha256": hashlib.sha256(data).hexdigest()})
+    assert "This is a document this system issued" in by_hash.get_data(as_text=True)
+
+
+def test_withdrawing_the_sign_off_supersedes_the_pdf(client, auth, countersigned):
+    data = download(countersigned).data
+    countersigned.be(Role.ASSESSOR)
+    countersigned.post(f"/enrolments/{countersigned.enrolment.id}/sign-off/withdraw",
+                       {"reason": "A customer's name was found in the log."})  # fmt: skip
+    assert db.session.scalar(select(PortfolioDocument)).status is DocumentStatus.SUPERSEDED
+    auth.sign_out()
+    html = client.post("/verify", data={"sha256": hashlib.sha256(data).hexdigest()}).get_data(
+        as_text=True
+    )
+    assert "Withdrawn" in html and "superseded" in html
+
+
+def test_pdf_is_refused_before_countersignature(client, auth, people, exports_folder):
+    c = Cycle(client, auth, people, "SFJ")
+    complete(c)
+    response = c.client.get(f"/enrolments/{c.enrolment.id}/portfolio.pdf")
+    assert response.status_code == 409
+    assert "once the IQA has countersigned" in response.get_data(as_text=True)
+
+
+def test_other_learners_and_providers_cannot_download(client, auth, people, countersigned):
+    url = f"/enrolments/{countersigned.enrolment.id}/portfolio.pdf"
+    for who in ("learner2", "other_admin", "assessor2"):
+        auth.sign_out()
+        auth.sign_in(people[who])
+        assert client.get(url).status_code == 404, who
+
+
+def test_bulk_export_for_an_eqa_visit(client, auth, people, countersigned):
+    auth.sign_out()
+    auth.sign_in(people[Role.ADMIN])
+    page = client.get("/exports/eqa").get_data(as_text=True)
+    assert people[Role.LEARNER].name in page
+    sign_off = db.session.scalar(select(SignOff))
+    with client.post("/exports/eqa", data={"sign_off": [str(sign_off.id)]}) as response:
+        response.get_data()
+    assert response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = archive.namelist()
+    assert "index.csv" in names and any(n.endswith(".pdf") for n in names)
+    pdf_name = next(n for n in names if n.endswith(".pdf"))
+    index = archive.read("index.csv").decode()
+    assert hashlib.sha256(archive.read(pdf_name)).hexdigest() in index
+    assert client.post("/exports/eqa", data={"sign_off": ["99999"]}).status_code == 400
+
+
+def test_the_fetcher_refuses_files_and_network_but_renders_the_rest():
+    fetcher_images = {}
+    html = (
+        '<h1>Test</h1><img src="file:///etc/passwd"><img src="http://127.0.0.1:9/x.png">'
+        '<link rel="stylesheet" href="https://example.org/s.css"><img src="portfolio-file:999">'
+    )
+    fetcher = PortfolioFetcher(fetcher_images)
+    from weasyprint import HTML
+
+    HTML(string=html, url_fetcher=fetcher).write_pdf()
+    assert any(u.startswith("file:") for u in fetcher.refused)
+    assert any(u.startswith("http:") for u in fetcher.refused)
+    assert any(u.startswith("portfolio-file:999") for u in fetcher.refused)
+    data, pages = render("<p>Fine</p>", {}, {})
+    assert data.startswith(b"%PDF") and pages == 1
+
+
+def test_a_pathological_document_times_out_with_a_clear_error():
+    huge = "<table>" + "<tr><td>x</td></tr>" * 200_000 + "</table>"
+    with pytest.raises(RenderTimeout) as error:
+        render_with_time_limit(huge, {}, {}, 1)
+    assert "took longer than 1 seconds and was stopped" in error.value.message
+
+
+def test_learner_text_reaches_the_pdf_escaped(app, client, auth, people, exports_folder):
+    from tests.evidence.helpers import INCIDENT
+
+    c = Cycle(client, auth, people, "SFJ")
+    hostile = {**INCIDENT, "location": '<img src="file:///etc/passwd"><script>alert(1)</script>'}
+    item = c.add("incident_log", hostile, ["1.1", "2.1", "3.1"])
+    assert c.mark(item, "accepted").status_code == 302
+    c.be(Role.LEARNER)
+    c.post(f"/enrolments/{c.enrolment.id}/declaration", {"confirm": "yes"})
+    c.be(Role.ASSESSOR)
+    c.post(f"/enrolments/{c.enrolment.id}/sign-off")
+    c.be(Role.IQA)
+    c.post(f"/enrolments/{c.enrolment.id}/countersign")
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(download(c).data)).pages)
+    assert '<img src="file:///etc/passwd">' in text  # shown as text, never fetched
