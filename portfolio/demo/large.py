@@ -4,9 +4,9 @@
 admin, an assessor per 50 learners, an IQA per 500, cohorts of equal size and learners each
 enrolled on one of the library's units (round-robin) with about 100 evidence items in a
 realistic mix: mostly accepted, some awaiting marking, some returned for rework (a few
-twice), some drafts. Every item has its version(s), one or two criterion claims and, once
-marked, decisions with a judgement per claimed criterion; the enrolment's progress rows
-(``EnrolmentProgress`` and ``CriterionState``) are filled to match.
+twice), some drafts. Every item has one version (two after a rework), one or two criterion
+claims and, once marked, decisions with a judgement per claimed criterion; the progress rows
+of each enrolment (``EnrolmentProgress`` and ``CriterionState``) are filled to match.
 
 The rows are written with SQLAlchemy Core bulk inserts, with ids assigned here from the
 largest id of each table, not through the ORM or the domain operations: 5,000 learners and

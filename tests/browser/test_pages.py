@@ -109,7 +109,14 @@ def test_each_role_signs_in_and_every_page_it_reaches_is_accessible(page, live_s
         enrolment = portfolio.removesuffix("/portfolio")
         visit(page, "/criteria")
         unit = first_href(page, ".unit-list a")
-        for url in ["/people/new", "/enrolments/new", portfolio, enrolment, enrolment + "/edit", unit]:
+        for url in [
+            "/people/new",
+            "/enrolments/new",
+            portfolio,
+            enrolment,
+            enrolment + "/edit",
+            unit,
+        ]:
             visit(page, url)
             check_accessibility(page)
 

@@ -14,11 +14,12 @@ from portfolio.db import db
 from portfolio.demo import PASSWORD
 from portfolio.demo.large import ADMIN_EMAIL, DOMAIN, build_large_provider, large_demo_command
 from portfolio.enrolments.models import Cohort, Enrolment
-from portfolio.evidence import kinds
+from portfolio.evidence import kinds, operations
 from portfolio.evidence.forms import FORMS
 from portfolio.evidence.models import (
     CriterionClaim,
     EvidenceItem,
+    EvidenceKind,
     EvidenceStatus,
     EvidenceVersion,
 )
@@ -338,6 +339,20 @@ def test_running_it_twice_changes_nothing(app, large):
     assert other["provider_id"] == large["provider_id"] and other["created"] is False
     assert count_rows(large["provider_id"]) == before
     assert db.session.scalar(select(func.count(Provider.id))) == providers
+
+
+def test_rows_added_afterwards_get_fresh_ids(app, large):
+    learner = db.session.scalar(select(User).where(User.email == f"learner2@{DOMAIN}"))
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.learner_id == learner.id))
+    item = operations.start_item(
+        learner, enrolment, EvidenceKind.CALL_NOTE, "A new note", {"call_date": "2026-11-05",
+        "channel": "inbound_phone", "duration_minutes": 5, "notes": "Rang back as promised."},
+    )  # fmt: skip
+    operations.set_claims(learner, item, {enrolment.criteria_set.criteria[0].id: ""})
+    db.session.flush()
+    assert item.id > max(
+        db.session.scalars(select(EvidenceItem.id).where(EvidenceItem.id != item.id))
+    )
 
 
 def test_a_generated_learner_signs_in_with_the_demo_password(app, large, client):
