@@ -64,6 +64,9 @@ COOKIE = "portfolio_session"
 COHORT_SIZE = 100
 SERVER_START_SECONDS = 60
 HOST = "127.0.0.1"
+WRK_TIMEOUT = "30s"  # wrk's default of 2 s would drop slow pages' requests from the latencies
+WARM_UP_SECONDS = 2  # of wrk on each page before it is measured, discarded
+FEW_REQUESTS = 50  # fewer than this in a run and its 99th percentile means little
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,24 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     requests: int
-    errors: int  # non-2xx/3xx responses plus socket errors
+    non_2xx: int  # responses other than 2xx or 3xx
+    socket_errors: int  # connect, read and write errors
+    timeouts: int  # requests unanswered within WRK_TIMEOUT (not in the latencies)
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + self.socket_errors + self.timeouts
+
+    def problems(self) -> str:
+        parts = [
+            f"{n} {what}"
+            for n, what in ((self.non_2xx, "non-2xx"), (self.socket_errors, "socket errors"),
+                            (self.timeouts, "timeouts"))
+            if n
+        ]  # fmt: skip
+        if self.requests < FEW_REQUESTS:
+            parts.append(f"only {self.requests} requests")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -339,7 +359,7 @@ def run_wrk(
     url: str, cookie: str | None, duration: int, connections: int, threads: int
 ) -> WrkResult:
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
-               "-H", f"User-Agent: {USER_AGENT}"]  # fmt: skip
+               "--timeout", WRK_TIMEOUT, "-H", f"User-Agent: {USER_AGENT}"]  # fmt: skip
     if cookie:
         command += ["-H", f"Cookie: {COOKIE}={cookie}"]
     command.append(url)
@@ -366,21 +386,19 @@ def parse_wrk(output: str) -> WrkResult:
     }
     if not rps or "50" not in latencies or "99" not in latencies:
         raise RuntimeError(f"could not read wrk's report:\n{output}")
-    errors = 0
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    if non_2xx:
-        errors += int(non_2xx.group(1))
     sockets = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
-    if sockets:
-        errors += sum(int(n) for n in sockets.groups())
+    connect, read, write, timeouts = (int(n) for n in sockets.groups()) if sockets else (0,) * 4
     return WrkResult(
         rps=float(rps.group(1)),
         p50_ms=latencies["50"],
         p99_ms=latencies["99"],
         requests=int(requests.group(1)) if requests else 0,
-        errors=errors,
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=connect + read + write,
+        timeouts=timeouts,
     )
 
 
@@ -421,6 +439,7 @@ def measure(name: str, url: str, instance: Path, args) -> bool:
             "admin": sign_in(server.base, ADMIN_EMAIL, PASSWORD),
         }
         results: dict[str, WrkResult | str] = {}
+        loads: list[float] = []  # the 1-minute load average as each page's run began
         for page in pages(built):
             cookie = cookies.get(page.user) if page.user else None
             problem = check_page(server.base, page, cookie)
@@ -428,13 +447,17 @@ def measure(name: str, url: str, instance: Path, args) -> bool:
                 print(f"{name}: FAIL {page.path} as {page.user or 'anyone'}: {problem}", flush=True)
                 results[page.label] = problem
                 continue
-            result = run_wrk(server.base + page.path, cookie, args.duration, args.connections,
-                             args.threads)  # fmt: skip
+            url = server.base + page.path
+            run_wrk(url, cookie, WARM_UP_SECONDS, args.connections, args.threads)
+            load = os.getloadavg()[0]
+            result = run_wrk(url, cookie, args.duration, args.connections, args.threads)
             results[page.label] = result
+            loads.append(load)
             print(f"{name}: {page.path}: {result.rps:,.1f} req/s, p50 {result.p50_ms:.1f} ms, "
-                  f"p99 {result.p99_ms:.1f} ms", flush=True)  # fmt: skip
+                  f"p99 {result.p99_ms:.1f} ms, {result.requests} requests"
+                  + (f" ({result.problems()})" if result.problems() else ""), flush=True)  # fmt: skip
         ok = all(isinstance(r, WrkResult) and not r.errors for r in results.values())
-        print_table(name, built, args, results)
+        print_table(name, built, args, results, loads)
         if any(isinstance(r, str) and "server error" in r for r in results.values()):
             print(f"\ngunicorn log (last lines):\n{server.log_tail()}")
         return ok
@@ -442,7 +465,7 @@ def measure(name: str, url: str, instance: Path, args) -> bool:
         server.stop()
 
 
-def print_table(name: str, built: Built, args, results: dict) -> None:
+def print_table(name: str, built: Built, args, results: dict, loads: list[float]) -> None:
     hello = next(iter(results.values()))
     hello_rps = hello.rps if isinstance(hello, WrkResult) else None
     rows = [("page", "req/s", "p50 ms", "p99 ms", "of hello", "target", "result")]
@@ -456,15 +479,16 @@ def print_table(name: str, built: Built, args, results: dict) -> None:
         verdict = "-"
         if page.target:
             met = page.target.met(result, hello_rps)
-            verdict = "n/a" if met is None else "PASS" if met else "MISS"
-        if result.errors:
-            verdict += f" ({result.errors} errors)"
+            verdict = "n/a" if met is None else "PASS" if met and not result.errors else "MISS"
+        if result.problems():
+            verdict += f" ({result.problems()})"
         rows.append((page.label, f"{result.rps:,.1f}", f"{result.p50_ms:.1f}",
                      f"{result.p99_ms:.1f}", share, target, verdict))  # fmt: skip
     print(
         f"\n{name}: {args.learners:,} learners x {args.items} items (data built in "
         f"{built.seconds:.0f} s); gunicorn {args.workers} sync workers; "
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s"
+        + (f"; load average {min(loads):.1f} to {max(loads):.1f} before the runs" if loads else "")
     )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):

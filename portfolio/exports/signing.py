@@ -12,6 +12,7 @@ readers then see the document as unchanged but the signer as not trusted until t
 trust that certificate themselves (the /verify page offers it for download).
 """
 
+import asyncio
 import errno
 import logging
 import os
@@ -20,6 +21,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -36,7 +38,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
@@ -269,8 +271,24 @@ def sign_pdf(
         contact_info=contact or None,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer)
+    pdf_signer = signers.PdfSigner(meta, signer=signer)
+    out = _run(lambda: pdf_signer.async_sign_pdf(writer))
     return out.getvalue()
+
+
+def _run(make_coroutine):
+    """Run one of pyHanko's coroutines from plain code.
+
+    pyHanko's synchronous calls use ``asyncio.run``, which fails in a thread that already
+    runs an event loop (an async server, or a test driving a browser); such a thread hands
+    the work to a short-lived thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
 
 
 def certificate_pem(config: Mapping, instance_path: str) -> str:
@@ -305,7 +323,7 @@ def validate(pdf: bytes, trust_pem: bytes | str | None = None) -> SignatureCheck
     embedded = next((s for s in signatures if s.field_name == FIELD_NAME), signatures[0])
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = _run(lambda: async_validate_pdf_signature(embedded, context))
     except Exception as e:  # a mangled signature dictionary or CMS blob
         return _failed(f"The signature could not be checked: {e}")
 
