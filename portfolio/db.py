@@ -4,7 +4,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -27,6 +27,19 @@ db = SQLAlchemy(model_class=Base)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def enum_column(enum_class, name: str, length: int = 20) -> Enum:
+    """A Python enum stored as its string values, with a CHECK constraint on both databases."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+        create_constraint=True,
+        name=name,
+    )
 
 
 class UTCDateTime(TypeDecorator):

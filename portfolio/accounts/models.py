@@ -5,10 +5,10 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portfolio.db import UTCDateTime, db, utcnow
+from portfolio.db import UTCDateTime, db, enum_column, utcnow
 
 
 class Role(enum.StrEnum):
@@ -30,18 +30,6 @@ ROLE_LABELS = {
     Role.ADMIN: "Provider admin",
     Role.EQA: "External quality assurer (EQA, read-only)",
 }
-
-
-def role_column():
-    return Enum(
-        Role,
-        native_enum=False,
-        length=16,
-        values_callable=lambda roles: [r.value for r in roles],
-        validate_strings=True,
-        create_constraint=True,
-        name="role",
-    )
 
 
 class Provider(db.Model):
@@ -71,7 +59,7 @@ class User(UserMixin, db.Model):
     # Stored lower-cased: sign-in matches email addresses without regard to case.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(role_column(), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role", 16), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     # Assessors only: new assessors have more of their decisions sampled by IQAs.

@@ -3,11 +3,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from portfolio.accounts.models import User
-from portfolio.db import UTCDateTime, db, utcnow
+from portfolio.db import UTCDateTime, db, enum_column, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.models import EvidenceItem
 from portfolio.units.models import Criterion
@@ -34,18 +34,6 @@ class SampleStatus(enum.StrEnum):
         }[self.value]
 
 
-def _enum(enum_class, name: str):
-    return Enum(
-        enum_class,
-        native_enum=False,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-        create_constraint=True,
-        name=name,
-    )
-
-
 class Decision(db.Model):
     """An assessor's judgement of one version of an evidence item."""
 
@@ -56,7 +44,7 @@ class Decision(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("evidence_item.id"), index=True)
     version_number: Mapped[int]
     assessor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome, "decision_outcome"))
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome, "decision_outcome"))
     feedback: Mapped[str] = mapped_column(Text, default="")
     feedback_html: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -171,7 +159,7 @@ class Sample(db.Model):
     iqa_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     reasons: Mapped[list[str]] = mapped_column(JSON)
     status: Mapped[SampleStatus] = mapped_column(
-        _enum(SampleStatus, "sample_status"), default=SampleStatus.OPEN, index=True
+        enum_column(SampleStatus, "sample_status"), default=SampleStatus.OPEN, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     review_comment: Mapped[str] = mapped_column(Text, default="")

@@ -40,10 +40,14 @@ def _csrf_or_400() -> None:
 @bp.get("/enrolments/<int:enrolment_id>/portfolio")
 @login_required
 def portfolio(enrolment_id: int):
-    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    return _portfolio_page(visible_enrolment_or_404(current_user, enrolment_id))
+
+
+def _portfolio_page(enrolment, error: DomainError | None = None):
+    """The portfolio with its sign-off panel; with a refusal shown at the top when given."""
     met = signoff.met_criteria(enrolment)
     kinds = ASSESSOR_KINDS if current_user.id == enrolment.assessor_id else LEARNER_KINDS
-    return render_template(
+    page = render_template(
         "evidence/portfolio.html",
         portfolio=build_portfolio(enrolment, met_ids=set(met)),
         kinds=kinds,
@@ -53,7 +57,9 @@ def portfolio(enrolment_id: int):
         history=signoff.history(enrolment),
         manifest_hash=signoff.canonical_hash(signoff.manifest(enrolment)),
         form=EmptyForm(),
+        error=error.message if error else None,
     )
+    return page, (error.status if error else 200)
 
 
 @bp.post("/enrolments/<int:enrolment_id>/declaration")
@@ -101,30 +107,10 @@ def _act(enrolment, action, success: str):
         action()
     except DomainError as error:
         _refused(error)
-        return _portfolio_with_error(enrolment, error)
+        return _portfolio_page(enrolment, error)
     db.session.commit()
     flash(success, "success")
     return redirect(url_for("assessment.portfolio", enrolment_id=enrolment.id))
-
-
-def _portfolio_with_error(enrolment, error: DomainError):
-    met = signoff.met_criteria(enrolment)
-    kinds = ASSESSOR_KINDS if current_user.id == enrolment.assessor_id else LEARNER_KINDS
-    return (
-        render_template(
-            "evidence/portfolio.html",
-            portfolio=build_portfolio(enrolment, met_ids=set(met)),
-            kinds=kinds,
-            readiness=signoff.readiness(enrolment),
-            sign_off=signoff.sign_off_in_force(enrolment),
-            declaration=signoff.current_declaration(enrolment),
-            history=signoff.history(enrolment),
-            manifest_hash=signoff.canonical_hash(signoff.manifest(enrolment)),
-            form=EmptyForm(),
-            error=error.message,
-        ),  # fmt: skip
-        error.status,
-    )
 
 
 @bp.get("/queue")

@@ -3,11 +3,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.accounts.models import User
-from portfolio.db import UTCDateTime, db, utcnow
+from portfolio.db import UTCDateTime, db, enum_column, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.units.models import Criterion
 
@@ -63,18 +63,6 @@ class EvidenceStatus(enum.StrEnum):
         }[self.value]
 
 
-def _enum(enum_class, name: str, length: int = 20):
-    return Enum(
-        enum_class,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-        create_constraint=True,
-        name=name,
-    )
-
-
 class EvidenceItem(db.Model):
     """One piece of a learner's evidence for one enrolment; its content lives in versions."""
 
@@ -84,10 +72,10 @@ class EvidenceItem(db.Model):
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    kind: Mapped[EvidenceKind] = mapped_column(_enum(EvidenceKind, "evidence_kind", 30))
+    kind: Mapped[EvidenceKind] = mapped_column(enum_column(EvidenceKind, "evidence_kind", 30))
     title: Mapped[str] = mapped_column(String(200))
     status: Mapped[EvidenceStatus] = mapped_column(
-        _enum(EvidenceStatus, "evidence_status"), default=EvidenceStatus.DRAFT, index=True
+        enum_column(EvidenceStatus, "evidence_status"), default=EvidenceStatus.DRAFT, index=True
     )
     # A STAR account may reflect on one of the learner's incident logs.
     linked_item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_item.id"))

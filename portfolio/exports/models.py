@@ -3,11 +3,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.assessment.models import SignOff
-from portfolio.db import UTCDateTime, db, utcnow
+from portfolio.db import UTCDateTime, db, enum_column, utcnow
 from portfolio.enrolments.models import Enrolment
 
 
@@ -27,10 +27,8 @@ class PortfolioDocument(db.Model):
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
     sign_off_id: Mapped[int] = mapped_column(ForeignKey("sign_off.id"), unique=True)
     status: Mapped[DocumentStatus] = mapped_column(
-        Enum(DocumentStatus, native_enum=False, length=20, values_callable=lambda m: [x.value for x in m],
-             validate_strings=True, create_constraint=True, name="document_status"),
-        default=DocumentStatus.PENDING,
-    )  # fmt: skip
+        enum_column(DocumentStatus, "document_status"), default=DocumentStatus.PENDING
+    )
     manifest_hash: Mapped[str] = mapped_column(String(64))
     # SHA-256 of the signed PDF exactly as issued: what /verify looks up.
     sha256: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -3,7 +3,6 @@
 import os
 import shutil
 import stat
-import statistics
 import subprocess
 import threading
 import time
@@ -344,19 +343,3 @@ def test_the_key_is_not_parsed_again_for_each_signature(
     monkeypatch.setattr(SimpleSigner, "sign_raw", reparse)
     for signer in (rsa_signer, ec_signer):
         assert signing.validate(signing.sign_pdf(pdf, signer, reason="r")).valid
-
-
-def test_signing_time(pdf, instance, capsys):
-    signer = signing.load_signer({}, instance)
-    signing.sign_pdf(pdf, signer, reason="warm-up")
-    times = []
-    for _ in range(10):
-        start = time.perf_counter()
-        signing.sign_pdf(pdf, signer, reason="Signed-off portfolio")
-        times.append(time.perf_counter() - start)
-    with capsys.disabled():
-        print(
-            f"\nsigning a {len(pdf)}-byte PDF (RSA-2048, cached signer): "
-            f"median {statistics.median(times) * 1000:.1f} ms, "
-            f"min {min(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms"
-        )
