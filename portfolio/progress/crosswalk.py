@@ -19,7 +19,6 @@ from functools import cache
 from pathlib import Path
 
 import click
-import yaml
 from flask import current_app
 from flask.cli import with_appcontext
 from jsonschema import Draft202012Validator
@@ -36,10 +35,9 @@ from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStat
 from portfolio.units.criteria_file import (
     CriteriaFileError,
     Problem,
-    _line_for,
-    _line_map,
-    _schema_message,
+    check_yaml,
     format_path,
+    line_for,
 )
 from portfolio.units.models import AwardingBody, CriteriaSet, Criterion, Unit
 
@@ -82,7 +80,7 @@ class CrosswalkDocument:
     lines: dict = field(repr=False, compare=False)
 
     def line(self, *path) -> int | None:
-        return _line_for(self.lines, tuple(path))
+        return line_for(self.lines, tuple(path))
 
 
 @cache
@@ -100,28 +98,7 @@ def display_name(path: Path) -> str:
 
 def parse(text: str, source: str) -> CrosswalkDocument:
     """Parse and check one file's text; raises CrosswalkFileError naming every problem."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        reason = getattr(error, "problem", None) or str(error)
-        raise CrosswalkFileError(source, [Problem(line, "", f"not valid YAML: {reason}")]) from None
-    if node is None:
-        raise CrosswalkFileError(source, [Problem(None, "", "the file is empty")])
-    problems: list[Problem] = []
-    lines = _line_map(node, problems=problems)
-    if not isinstance(data, dict):
-        problems.append(Problem(1, "", "the file must be a mapping of keys to values"))
-        raise CrosswalkFileError(source, problems)
-    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
-        path = tuple(error.absolute_path)
-        problems.append(Problem(_line_for(lines, path), format_path(path), _schema_message(error)))
-    if not problems:
-        problems.extend(_check_rules(data, lines))
-    if problems:
-        raise CrosswalkFileError(source, problems)
+    data, lines = check_yaml(text, source, _validator(), _check_rules, CrosswalkFileError)
     return CrosswalkDocument(
         source=source,
         title=data["title"],
@@ -144,7 +121,7 @@ def _check_rules(data: dict, lines: dict) -> list[Problem]:
     problems = []
 
     def add(path, message):
-        problems.append(Problem(_line_for(lines, path), format_path(path), message))
+        problems.append(Problem(line_for(lines, path), format_path(path), message))
 
     bodies = set()
     for i, unit in enumerate(data["units"]):

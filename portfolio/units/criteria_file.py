@@ -80,14 +80,22 @@ def _line_map(node, path=(), lines=None, problems=None):
     return lines
 
 
-def _line_for(lines: dict, path: tuple) -> int | None:
+def line_for(lines: dict, path: tuple) -> int | None:
+    """The line of a value, or of the nearest enclosing value that has one."""
     while path not in lines and path:
         path = path[:-1]
     return lines.get(path)
 
 
-def parse(text: str, source: str) -> CriteriaDocument:
-    """Parse and check one file's text; raises CriteriaFileError naming every problem."""
+def check_yaml(
+    text: str, source: str, validator, check_rules, error_class=None
+) -> tuple[dict, dict]:
+    """Parse a YAML data file with line numbers and check it against a schema, then rules.
+
+    Returns the data and the map of paths to lines; raises ``error_class`` (by default
+    CriteriaFileError) naming every problem with its line.
+    """
+    error_class = error_class or CriteriaFileError
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -95,22 +103,27 @@ def parse(text: str, source: str) -> CriteriaDocument:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
         reason = getattr(error, "problem", None) or str(error)
-        raise CriteriaFileError(source, [Problem(line, "", f"not valid YAML: {reason}")]) from None
+        raise error_class(source, [Problem(line, "", f"not valid YAML: {reason}")]) from None
     if node is None:
-        raise CriteriaFileError(source, [Problem(None, "", "the file is empty")])
+        raise error_class(source, [Problem(None, "", "the file is empty")])
     problems: list[Problem] = []
     lines = _line_map(node, problems=problems)
     if not isinstance(data, dict):
         problems.append(Problem(1, "", "the file must be a mapping of keys to values"))
-        raise CriteriaFileError(source, problems)
-
-    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.path))):
+        raise error_class(source, problems)
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
         path = tuple(error.absolute_path)
-        problems.append(Problem(_line_for(lines, path), format_path(path), _schema_message(error)))
+        problems.append(Problem(line_for(lines, path), format_path(path), _schema_message(error)))
     if not problems:
-        problems.extend(_check_rules(data, lines))
+        problems.extend(check_rules(data, lines))
     if problems:
-        raise CriteriaFileError(source, problems)
+        raise error_class(source, problems)
+    return data, lines
+
+
+def parse(text: str, source: str) -> CriteriaDocument:
+    """Parse and check one file's text; raises CriteriaFileError naming every problem."""
+    data, _lines = check_yaml(text, source, _validator(), _check_rules)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return CriteriaDocument(source, data, hashlib.sha256(canonical.encode()).hexdigest())
 
@@ -132,7 +145,7 @@ def _check_rules(data: dict, lines: dict) -> list[Problem]:
     problems = []
 
     def add(path, message):
-        problems.append(Problem(_line_for(lines, path), format_path(path), message))
+        problems.append(Problem(line_for(lines, path), format_path(path), message))
 
     unit = data["unit"]
     if unit["numbering"] == "ours" and not unit.get("numbering_note"):
