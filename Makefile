@@ -14,6 +14,8 @@ export FLASK_APP := wsgi
 RUN_APT_PACKAGES := libharfbuzz-subset0 fonts-dejavu-core
 TEST_APT_PACKAGES := $(RUN_APT_PACKAGES) postgresql chromium poppler-utils
 BENCH_APT_PACKAGES := $(TEST_APT_PACKAGES) wrk
+BENCH_WEB_ARGS ?=
+BENCH_PDF_ARGS ?=
 
 .PHONY: run test bench lint system-deps clean
 
@@ -36,6 +38,8 @@ bench: $(VENV)/.test-installed
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(BENCH_APT_PACKAGES)"
 	$(BIN)/python bench/pii_eval.py
 	$(BIN)/python bench/suggest_eval.py
+	$(BIN)/python bench/web.py $(BENCH_WEB_ARGS)
+	$(BIN)/python bench/pdf.py $(BENCH_PDF_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -792,9 +792,12 @@ class Server:
         self.log_path = instance / "gunicorn.log"
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
                "PORTFOLIO_INSTANCE_PATH": str(instance)}  # fmt: skip
-        gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-        command = [str(gunicorn) if gunicorn.exists() else "gunicorn", "-w", str(WORKERS),
-                   "-b", f"{HOST}:{self.port}", "--log-level", "warning", "wsgi:app"]  # fmt: skip
+        # The gunicorn of the Python running this script (the project's venv), else PATH's.
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        command = [
+            str(gunicorn) if gunicorn.exists() else shutil.which("gunicorn") or "gunicorn",
+            "-w", str(WORKERS), "-b", f"{HOST}:{self.port}", "--log-level", "warning", "wsgi:app",
+        ]  # fmt: skip
         self.log = open(self.log_path, "wb")  # noqa: SIM115  (closed in stop())
         self.process = subprocess.Popen(  # noqa: S603
             command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT

@@ -44,18 +44,30 @@ def portfolio(enrolment_id: int):
 
 
 def _portfolio_page(enrolment, error: DomainError | None = None):
-    """The portfolio with its sign-off panel; with a refusal shown at the top when given."""
-    met = signoff.met_criteria(enrolment)
+    """The portfolio with its sign-off panel; with a refusal shown at the top when given.
+
+    Met criteria come from one query, and the manifest is worked out only when a
+    declaration is there to compare it with.
+    """
+    portfolio = build_portfolio(enrolment, met_ids=signoff.met_criterion_ids(enrolment.id))
+    readiness = signoff.page_readiness(enrolment, portfolio)
+    history = signoff.history(enrolment)
+    sign_off = next((h for h in history if h.in_force), None)
+    declaration = manifest_hash = None
+    if readiness.ready and sign_off is None:
+        declaration = signoff.current_declaration(enrolment)
+        if declaration is not None:
+            manifest_hash = signoff.canonical_hash(signoff.manifest(enrolment))
     kinds = ASSESSOR_KINDS if current_user.id == enrolment.assessor_id else LEARNER_KINDS
     page = render_template(
         "evidence/portfolio.html",
-        portfolio=build_portfolio(enrolment, met_ids=set(met)),
+        portfolio=portfolio,
         kinds=kinds,
-        readiness=signoff.readiness(enrolment),
-        sign_off=signoff.sign_off_in_force(enrolment),
-        declaration=signoff.current_declaration(enrolment),
-        history=signoff.history(enrolment),
-        manifest_hash=signoff.canonical_hash(signoff.manifest(enrolment)),
+        readiness=readiness,
+        sign_off=sign_off,
+        declaration=declaration,
+        history=history,
+        manifest_hash=manifest_hash,
         form=EmptyForm(),
         error=error.message if error else None,
     )

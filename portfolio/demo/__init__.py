@@ -117,8 +117,11 @@ def sign_ins() -> list[tuple[str, str]]:
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no provider yet.")
+@click.option("--learners", type=click.IntRange(min=1), help="Also build a large provider.")
+@click.option("--cohorts", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--items", type=click.IntRange(min=0), default=100, show_default=True)
 @with_appcontext
-def demo_command(if_empty: bool):
+def demo_command(if_empty: bool, learners: int | None, cohorts: int, items: int):
     """Load the demonstration provider (running it again changes nothing)."""
     demo_present = db.session.scalar(select(Provider.id).where(Provider.name == PROVIDER))
     if if_empty and db.session.scalar(select(func.count(Provider.id))):
@@ -144,3 +147,10 @@ def demo_command(if_empty: bool):
     click.echo(f"\nDemo sign-ins (password for all: {PASSWORD}):")
     for label, email in sign_ins():
         click.echo(f"  {label:45} {email}")
+    if learners:  # the large provider, after the demo (large.py imports this module)
+        from portfolio.demo.large import large_demo_command
+
+        click.echo()
+        click.get_current_context().invoke(
+            large_demo_command, learners=learners, cohorts=cohorts, items=items
+        )

@@ -395,7 +395,12 @@ def _units() -> list[_UnitInfo]:
 
 
 def _next_id(model) -> int:
-    return (db.session.scalar(select(func.max(model.id))) or 0) + 1
+    """The first id to assign: past every row, and on PostgreSQL past its id sequence too."""
+    first = (db.session.scalar(select(func.max(model.id))) or 0) + 1
+    if db.session.get_bind().dialect.name == "postgresql":
+        sequence = f"pg_get_serial_sequence('{model.__tablename__}', 'id')"
+        first = max(first, db.session.scalar(text(f"SELECT nextval({sequence})")))
+    return first
 
 
 def _aware(day: date, hour: int = 9) -> datetime:
@@ -889,16 +894,17 @@ class _Builder:
         }
 
     def _fix_sequences(self) -> None:
-        """PostgreSQL: move each id sequence past the ids assigned here."""
+        """PostgreSQL: move each id sequence past the ids assigned here (never backwards)."""
         if db.session.get_bind().dialect.name != "postgresql":
             return
         for model in (Provider, User, Cohort, Enrolment, EvidenceItem, EvidenceVersion,
                       CriterionClaim, Decision, CriterionJudgement):  # fmt: skip
             table = model.__tablename__
+            sequence = f"pg_get_serial_sequence('{table}', 'id')"
             db.session.execute(
                 text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                    f"(SELECT max(id) FROM {table}))"
+                    f"SELECT setval({sequence}, GREATEST((SELECT max(id) FROM {table}), "  # noqa: S608
+                    f"nextval({sequence})))"
                 )  # fmt: skip
             )
 
@@ -937,7 +943,8 @@ def large_demo_command(learners: int, cohorts: int, items: int, seed: int):
     else:
         click.echo(f"{name} already present; nothing changed.")
     click.echo(
-        f"{result['learners']:,} learners, {result['assessors']} assessors, {result['iqas']} IQAs, "
+        f"{result['learners']:,} learners, {result['assessors']} assessor(s), "
+        f"{result['iqas']} IQA(s), "
         f"{result['cohorts']} cohorts; {result['evidence_items']:,} evidence items, "
         f"{result['evidence_versions']:,} versions, {result['criterion_claims']:,} claims, "
         f"{result['decisions']:,} decisions, {result['criterion_judgements']:,} judgements."
