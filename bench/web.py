@@ -113,6 +113,9 @@ class Page:
     path: str
     user: str | None  # which signed-in user requests it: learner, assessor, admin
     target: Target | None
+    # Connections to load it with; None means --connections. The whole-provider dashboard
+    # is what one manager waits for, so its median is measured one request at a time.
+    connections: int | None = None
 
 
 @dataclass(frozen=True)
@@ -447,8 +450,8 @@ def pages(built: Built) -> list[Page]:
         Page("assessor caseload", "/caseload", "assessor", AUTHENTICATED),
         Page(f"dashboard, cohort of {built.cohort_size}", f"/dashboard?cohort={built.cohort_id}",
              "admin", Target(share=0.05, p99_ms=100)),
-        Page(f"dashboard, all {built.figures['learners']:,} learners", "/dashboard", "admin",
-             Target(p50_ms=250)),
+        Page(f"dashboard, all {built.figures['learners']:,} learners (1 connection)", "/dashboard",
+             "admin", Target(p50_ms=250), connections=1),
     ]  # fmt: skip
 
 
@@ -489,9 +492,11 @@ def measure(name: str, url: str, instance: Path, args, postmaster: int | None = 
                 results[page.label] = problem
                 continue
             url = server.base + page.path
-            run_wrk(url, cookie, WARM_UP_SECONDS, args.connections, args.threads)
+            connections = page.connections or args.connections
+            threads = min(args.threads, connections)
+            run_wrk(url, cookie, WARM_UP_SECONDS, connections, threads)
             cpu_before, started = used_cpu(), time.monotonic()
-            result = run_wrk(url, cookie, args.duration, args.connections, args.threads)
+            result = run_wrk(url, cookie, args.duration, connections, threads)
             used = used_cpu() - cpu_before
             cores[page.label] = used / (time.monotonic() - started)
             results[page.label] = result

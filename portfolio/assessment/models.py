@@ -38,6 +38,17 @@ class Decision(db.Model):
     """An assessor's judgement of one version of an evidence item."""
 
     __tablename__ = "decision"
+    __table_args__ = (
+        Index(
+            "ix_decision_provider_decided",
+            "provider_id",
+            "decided_at",
+            "assessor_id",
+            "unit_id",
+            "enrolment_id",
+            "marking_days",
+        ),  # fmt: skip
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
@@ -50,6 +61,10 @@ class Decision(db.Model):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # Working days from submission to this decision, for marking time against the target.
     marking_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The item's enrolment and unit, copied so that workload and sampling figures over
+    # many thousands of decisions need no joins (neither ever changes for an item).
+    enrolment_id: Mapped[int | None] = mapped_column(ForeignKey("enrolment.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
 
     # The backref lets evidence pages show decisions without the evidence package
     # depending on this one.

@@ -806,7 +806,8 @@ class _Builder:
                  "version_number": number, "assessor_id": plan.assessor_id, "outcome": outcome,
                  "feedback": feedback, "feedback_html": self._feedback_html[feedback],
                  "decided_at": decided,
-                 "marking_days": working_days_between(submitted.date(), decided.date())},
+                 "marking_days": working_days_between(submitted.date(), decided.date()),
+                 "enrolment_id": plan.enrolment_id, "unit_id": plan.unit.unit_id},
                 [{"id": self._take("judgement"), "decision_id": decision_id, "criterion_id": c,
                   "met": ok, "comment": rng.choice(MET_COMMENTS if ok else NOT_MET_COMMENTS),
                   "added_by_assessor": False}

@@ -14,7 +14,6 @@ from portfolio.accounts.models import User
 from portfolio.assessment.models import Decision, Sample, SamplingPlan
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
-from portfolio.evidence.models import EvidenceItem
 from portfolio.progress.models import MET, CriterionState, EnrolmentProgress
 from portfolio.progress.sql import days_between
 from portfolio.units.models import AwardingBody, Criterion, Qualification, Unit
@@ -401,8 +400,8 @@ def workload(filters: Filters, provider_id: int) -> list[Workload]:
     since = utcnow() - timedelta(days=90)
     marking = dict(
         db.session.execute(
-            select(Decision.assessor_id, func.avg(Decision.marking_days))
-            .where(Decision.provider_id == provider_id, Decision.decided_at >= since)
+            _decisions_in(filters, provider_id, since)
+            .add_columns(Decision.assessor_id, func.avg(Decision.marking_days))
             .group_by(Decision.assessor_id)
         ).all()
     )
@@ -434,6 +433,23 @@ class Coverage:
         return round(100 * self.sampled / self.decisions) if self.decisions else 0
 
 
+def _decisions_in(filters: Filters, provider_id: int, since) -> Select:
+    """Decisions of the provider since a time, narrowed by the filters through enrolment ids."""
+    query = (
+        select()
+        .select_from(Decision)
+        .where(Decision.provider_id == provider_id, Decision.decided_at >= since)
+    )
+    if filters.assessor:
+        query = query.where(Decision.assessor_id == filters.assessor)
+    if filters.unit:
+        query = query.where(Decision.unit_id == filters.unit)
+    if any((filters.cohort, filters.qualification, filters.awarding_body)):
+        enrolments = filters.apply(select(Enrolment.id), provider_id)
+        query = query.where(Decision.enrolment_id.in_(enrolments))
+    return query
+
+
 def iqa_coverage(filters: Filters, provider_id: int) -> list[Coverage]:
     plan = db.session.scalar(select(SamplingPlan).where(SamplingPlan.provider_id == provider_id))
     period, share, new_share = (
@@ -442,21 +458,40 @@ def iqa_coverage(filters: Filters, provider_id: int) -> list[Coverage]:
         else (90, 25, 50)
     )
     since = utcnow() - timedelta(days=period)
-    query = filters.apply(
-        select(User.id, User.name, User.new_assessor, Unit.title, func.count(Decision.id), func.count(Sample.id))
-        .select_from(Decision)
-        .join(EvidenceItem, Decision.item_id == EvidenceItem.id)
-        .join(Enrolment, EvidenceItem.enrolment_id == Enrolment.id)
-        .join(Unit, Enrolment.unit_id == Unit.id)
-        .join(User, Decision.assessor_id == User.id)
+    counts = db.session.execute(
+        _decisions_in(filters, provider_id, since)
         .outerjoin(Sample, Sample.decision_id == Decision.id)
-        .where(Decision.decided_at >= since),
-        provider_id,
-    ).group_by(User.id, User.name, User.new_assessor, Unit.title).order_by(User.name, Unit.title)  # fmt: skip
-    return [
-        Coverage(r[0], r[1], r[2], r[3], r[4], r[5], new_share if r[2] else share)
-        for r in db.session.execute(query).all()
+        .add_columns(
+            Decision.assessor_id, Decision.unit_id, func.count(Decision.id), func.count(Sample.id)
+        )
+        .group_by(Decision.assessor_id, Decision.unit_id)
+    ).all()
+    # Names for the few assessors and units counted: two small lookups, not joins per decision.
+    assessors = {
+        row.id: row
+        for row in db.session.execute(
+            select(User.id, User.name, User.new_assessor).where(User.id.in_({c[0] for c in counts}))
+        )
+    }
+    units = dict(
+        db.session.execute(
+            select(Unit.id, Unit.title).where(Unit.id.in_({c[1] for c in counts}))
+        ).all()
+    )
+    rows = [
+        Coverage(
+            a,
+            assessors[a].name,
+            assessors[a].new_assessor,
+            units.get(u, ""),
+            n,
+            sampled,
+            new_share if assessors[a].new_assessor else share,
+        )  # fmt: skip
+        for a, u, n, sampled in counts
+        if a in assessors
     ]
+    return sorted(rows, key=lambda c: (c.name, c.unit))
 
 
 def filter_options(provider_id: int) -> dict:
