@@ -142,7 +142,8 @@ def test_portfolio_lists_gaps_first_and_the_units_requirements(client, learner, 
     assert html.index("Gaps") < html.index("Criteria and evidence")
     for criterion in criteria[1:]:
         assert criterion.text.replace("'", "&#39;") in html
-    assert "Claimed by " + item.title in html
+    claimed_by = html[html.index('<ul class="claimed-by">') :]
+    assert item.title in claimed_by[: claimed_by.index("</ul>")]
     # BIIAB asks for two contrasting incidents: one log is not enough, two types are.
     assert "1 different incident type so far; 2 needed" in html
     make_log(client, enrolment, incident_type="billing", title="Billing fault")
