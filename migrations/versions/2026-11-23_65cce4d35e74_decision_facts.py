@@ -22,6 +22,7 @@ def upgrade():
         batch_op.add_column(sa.Column('enrolment_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('unit_id', sa.Integer(), nullable=True))
         batch_op.create_index('ix_decision_provider_decided', ['provider_id', 'decided_at', 'assessor_id', 'unit_id', 'enrolment_id', 'marking_days'], unique=False)
+        batch_op.create_index('ix_decision_enrolment_decided', ['enrolment_id', 'decided_at', 'assessor_id', 'unit_id', 'marking_days'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_decision_unit_id_unit'), 'unit', ['unit_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_decision_enrolment_id_enrolment'), 'enrolment', ['enrolment_id'], ['id'])
 
@@ -42,6 +43,7 @@ def downgrade():
     with op.batch_alter_table('decision', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_decision_enrolment_id_enrolment'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_decision_unit_id_unit'), type_='foreignkey')
+        batch_op.drop_index('ix_decision_enrolment_decided')
         batch_op.drop_index('ix_decision_provider_decided')
         batch_op.drop_column('unit_id')
         batch_op.drop_column('enrolment_id')

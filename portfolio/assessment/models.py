@@ -47,7 +47,16 @@ class Decision(db.Model):
             "unit_id",
             "enrolment_id",
             "marking_days",
-        ),  # fmt: skip
+        ),
+        # For a cohort or a qualification: the decisions of its enrolments, by time.
+        Index(
+            "ix_decision_enrolment_decided",
+            "enrolment_id",
+            "decided_at",
+            "assessor_id",
+            "unit_id",
+            "marking_days",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
