@@ -938,6 +938,10 @@ def large_demo_command(learners: int, cohorts: int, items: int, seed: int):
     started = time.monotonic()
     result = build_large_provider(learners, cohorts=cohorts, items_per_learner=items, seed=seed)
     db.session.commit()
+    if result["created"]:
+        # Fresh statistics for the query planner after a bulk load.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     name = db.session.get(Provider, result["provider_id"]).name
     if result["created"]:
         click.echo(f"{name} built in {time.monotonic() - started:.0f} s.")
