@@ -23,7 +23,7 @@ def upgrade():
     sa.Column('provider_id', sa.Integer(), nullable=False),
     sa.Column('enrolment_id', sa.Integer(), nullable=False),
     sa.Column('sign_off_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.Enum('pending', 'ready', 'failed', 'superseded', name='document_status', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'generating', 'ready', 'failed', 'superseded', name='document_status', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('manifest_hash', sa.String(length=64), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=True),
     sa.Column('stored_name', sa.String(length=80), nullable=True),

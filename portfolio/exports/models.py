@@ -13,6 +13,7 @@ from portfolio.enrolments.models import Enrolment
 
 class DocumentStatus(enum.StrEnum):
     PENDING = "pending"
+    GENERATING = "generating"
     READY = "ready"
     FAILED = "failed"
     # The sign-off it records was withdrawn: the PDF is no longer the current portfolio.

@@ -4,10 +4,11 @@ import hashlib
 import os
 import secrets
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, url_for
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from portfolio.assessment.models import SignOff
@@ -49,6 +50,31 @@ def request_document(sign_off: SignOff) -> PortfolioDocument:
     return found
 
 
+def claim(record: PortfolioDocument) -> bool:
+    """Mark a pending document as being made, atomically; True for the one caller that did.
+
+    A document left generating for twice the time limit (a worker that died) is pending again.
+    """
+    limit = current_app.config.get("EXPORT_TIME_LIMIT", RENDER_SECONDS)
+    stale = utcnow() - timedelta(seconds=2 * limit)
+    db.session.execute(
+        update(PortfolioDocument)
+        .where(PortfolioDocument.id == record.id, PortfolioDocument.status == DocumentStatus.GENERATING,
+               PortfolioDocument.requested_at < stale)
+        .values(status=DocumentStatus.PENDING)
+    )  # fmt: skip
+    claimed = db.session.execute(
+        update(PortfolioDocument)
+        .where(
+            PortfolioDocument.id == record.id, PortfolioDocument.status == DocumentStatus.PENDING
+        )
+        .values(status=DocumentStatus.GENERATING, requested_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    db.session.refresh(record)
+    return claimed == 1
+
+
 def build_pdf(sign_off: SignOff, *, time_limit: float | None = RENDER_SECONDS) -> tuple[bytes, int]:
     """The signed PDF of a sign-off, and its page count."""
     sections = document.gather(sign_off)["sections"]
@@ -87,8 +113,17 @@ def generate(document_id: int) -> PortfolioDocument:
         data, pages = build_pdf(
             record.sign_off, time_limit=current_app.config.get("EXPORT_TIME_LIMIT", RENDER_SECONDS)
         )
-    except DomainError as error:
-        record.status, record.error = DocumentStatus.FAILED, error.message
+    except Exception as error:  # noqa: BLE001  (a failure must never leave it pending for good)
+        db.session.rollback()
+        record = db.session.get(PortfolioDocument, document_id)
+        if isinstance(error, DomainError):
+            message = error.message
+        else:
+            current_app.logger.exception("portfolio document %s could not be made", document_id)
+            message = (
+                "The PDF could not be made because of an error in the system; it has been logged."
+            )
+        record.status, record.error = DocumentStatus.FAILED, message
         db.session.commit()
         return record
     name = secrets.token_hex(20) + ".pdf"

@@ -22,11 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portfolio.accounts.access import roles_required
-from portfolio.accounts.models import Role
+from portfolio.accounts.models import Role, User
 from portfolio.assessment.models import SignOff
 from portfolio.assessment.signoff import sign_off_in_force
 from portfolio.db import db
-from portfolio.enrolments.caseload import visible_enrolment_or_404
+from portfolio.enrolments.caseload import visible_enrolment_ids, visible_enrolment_or_404
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import DomainError
 from portfolio.exports import service, signing
@@ -40,6 +40,22 @@ bp = Blueprint("exports", __name__)
 @bp.route("/enrolments/<int:enrolment_id>/portfolio.pdf", methods=["GET", "POST"])
 @login_required
 def portfolio_pdf(enrolment_id: int):
+    if request.method == "GET":
+        # The common case, a stored PDF: one query, no commit, nothing else loaded.
+        ready = db.session.execute(
+            select(PortfolioDocument.stored_name, PortfolioDocument.sha256, User.name)
+            .join(SignOff, SignOff.id == PortfolioDocument.sign_off_id)
+            .join(Enrolment, Enrolment.id == SignOff.enrolment_id)
+            .join(User, User.id == Enrolment.learner_id)
+            .where(
+                Enrolment.id == enrolment_id,
+                Enrolment.id.in_(visible_enrolment_ids(current_user)),
+                SignOff.withdrawn_at.is_(None),
+                PortfolioDocument.status == DocumentStatus.READY,
+            )
+        ).first()
+        if ready is not None:
+            return _send_stored(enrolment_id, *ready)
     enrolment = visible_enrolment_or_404(current_user, enrolment_id)
     sign_off = sign_off_in_force(enrolment)
     if sign_off is None:
@@ -56,15 +72,10 @@ def portfolio_pdf(enrolment_id: int):
         record.status, record.error = DocumentStatus.PENDING, None
     db.session.commit()
     if record.status is DocumentStatus.READY:
-        response = send_file(
-            service.storage_dir() / record.stored_name, mimetype="application/pdf",
-            download_name=f"portfolio-{enrolment.learner.name.replace(' ', '-').lower()}-{enrolment.id}.pdf",
-            as_attachment=request.args.get("inline") is None, conditional=True, etag=record.sha256,
-            max_age=3600,
-        )  # fmt: skip
-        response.headers["Cache-Control"] = "private, max-age=3600"
-        return response
-    if record.status is DocumentStatus.PENDING:
+        return _send_stored(enrolment.id, record.stored_name, record.sha256, enrolment.learner.name)
+    if service.claim(record):
+        # Only the request that claimed the pending document starts making it; reloads of
+        # the status page, in any worker, find it generating and just wait.
         service.start(current_app._get_current_object(), record.id, request.host_url)
         db.session.refresh(record)
         if record.status is DocumentStatus.READY:
@@ -73,6 +84,17 @@ def portfolio_pdf(enrolment_id: int):
     return render_template(
         "exports/status.html", enrolment=enrolment, record=record, form=EmptyForm()
     ), status
+
+
+def _send_stored(enrolment_id: int, stored_name: str, sha256: str, learner_name: str):
+    response = send_file(
+        service.storage_dir() / stored_name, mimetype="application/pdf",
+        download_name=f"portfolio-{learner_name.replace(' ', '-').lower()}-{enrolment_id}.pdf",
+        as_attachment=request.args.get("inline") is None, conditional=True, etag=sha256,
+        max_age=3600,
+    )  # fmt: skip
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @bp.route("/verify", methods=["GET", "POST"])

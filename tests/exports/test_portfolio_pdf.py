@@ -206,3 +206,28 @@ def test_learner_text_reaches_the_pdf_escaped(app, client, auth, people, exports
     c.post(f"/enrolments/{c.enrolment.id}/countersign")
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(download(c).data)).pages)
     assert '<img src="file:///etc/passwd">' in text  # shown as text, never fetched
+
+
+def test_a_pending_document_is_claimed_by_one_request_only(app, countersigned):
+    from portfolio.exports import service
+
+    sign_off = db.session.scalar(select(SignOff))
+    record = service.request_document(sign_off)
+    assert service.claim(record) is True
+    assert record.status is DocumentStatus.GENERATING
+    assert service.claim(record) is False  # a reload, or another worker, waits instead
+
+
+def test_an_unexpected_failure_marks_the_document_failed(app, countersigned, monkeypatch):
+    from portfolio.exports import service
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(service, "build_pdf", broken)
+    sign_off = db.session.scalar(select(SignOff))
+    document_id = service.request_document(sign_off).id
+    db.session.commit()  # as the request that asked for it does
+    record = service.generate(document_id)
+    assert record.status is DocumentStatus.FAILED
+    assert "error in the system" in record.error
