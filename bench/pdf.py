@@ -518,24 +518,10 @@ class Prepared:
 
 def prepare(sign_off) -> Prepared:
     """What build_pdf hands WeasyPrint: the HTML with the same page reservations, and files."""
-    from flask import url_for
+    from portfolio.exports import service
 
-    from portfolio.evidence import files as evidence_files
-    from portfolio.exports import document, pdf
-
-    images, attachments, pages = {}, {}, {}
-    for section in document.gather(sign_off)["sections"]:
-        for f in section.images:
-            images[f.id] = (evidence_files.path_of(f.stored_name), f.media_type)
-        for f in section.pdfs:
-            path = evidence_files.path_of(f.stored_name)
-            count = pdf.count_pages(path)
-            if count:
-                attachments[f.id], pages[f.id] = path, count
-    html = document.render_html(
-        sign_off, verify_url=url_for("exports.verify", _external=True), attachment_pages=pages
-    )
-    return Prepared(html, images, attachments, pages)
+    p = service.prepare(sign_off)
+    return Prepared(p.html, p.images, p.attachments, p.pages)
 
 
 def fresh_sign_off(sign_off_id: int):
@@ -560,43 +546,21 @@ def weasyprint_alone(prepared: Prepared) -> bytes:
 
 def stages(sign_off_id: int) -> dict[str, float]:
     """Each step of build_pdf timed on its own, in its order (one run)."""
-    from flask import current_app, url_for
+    from flask import current_app
     from weasyprint import HTML
 
-    from portfolio.evidence import files as evidence_files
-    from portfolio.exports import document, pdf, signing
+    from portfolio.exports import pdf, service, signing
     from portfolio.exports.pdf import SCHEME, PortfolioFetcher
 
     out: dict[str, float] = {}
     sign_off = fresh_sign_off(sign_off_id)
     t = time.perf_counter()
-    sections = document.gather(sign_off)["sections"]
-    out["gather (for the files)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    images, attachments, pages = {}, {}, {}
-    for section in sections:
-        for f in section.images:
-            images[f.id] = (evidence_files.path_of(f.stored_name), f.media_type)
-        for f in section.pdfs:
-            path = evidence_files.path_of(f.stored_name)
-            count = pdf.count_pages(path)
-            if count:
-                attachments[f.id], pages[f.id] = path, count
-    out["count attachment pages"] = time.perf_counter() - t
-    t = time.perf_counter()
-    context = document.gather(sign_off)
-    out["gather again (in render_html)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    from flask import render_template
-
-    html = render_template(
-        "exports/portfolio.html", verify_url=url_for("exports.verify", _external=True),
-        attachment_pages=pages, **context,
-    )  # fmt: skip
-    out["Jinja template"] = time.perf_counter() - t
+    prepared = service.prepare(sign_off)
+    images, attachments = prepared.images, prepared.attachments
+    out["gather, attachment pages, Jinja template (service.prepare)"] = time.perf_counter() - t
     t = time.perf_counter()
     fetcher = PortfolioFetcher(images)
-    rendered = HTML(string=html, base_url=SCHEME + "/", url_fetcher=fetcher).render()
+    rendered = HTML(string=prepared.html, base_url=SCHEME + "/", url_fetcher=fetcher).render()
     out["WeasyPrint: parse, style, layout"] = time.perf_counter() - t
     t = time.perf_counter()
     reserved = {}

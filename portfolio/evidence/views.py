@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields.choices import SelectChoice
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
@@ -38,8 +39,6 @@ def _incident_log_choices(form, learner_id: int, enrolment_id: int, exclude: int
             EvidenceItem.kind == EvidenceKind.INCIDENT_LOG,
         )
     ).all()
-    from wtforms.fields.choices import SelectChoice
-
     form.linked_item_id.choices = [SelectChoice("", "None")] + [
         SelectChoice(i, title) for i, title in logs if i != exclude
     ]

@@ -118,11 +118,11 @@ def gather(sign_off: SignOff) -> dict:
     }
 
 
-def render_html(sign_off: SignOff, *, verify_url: str, attachment_pages: dict[int, int]) -> str:
-    """The portfolio as HTML for WeasyPrint; ``attachment_pages`` reserves pages for PDFs."""
+def render_html(context: dict, *, verify_url: str, attachment_pages: dict[int, int]) -> str:
+    """The gathered portfolio as HTML for WeasyPrint; ``attachment_pages`` reserves pages for PDFs."""
     return render_template(
         "exports/portfolio.html",
         verify_url=verify_url,
         attachment_pages=attachment_pages,
-        **gather(sign_off),
+        **context,
     )

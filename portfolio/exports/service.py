@@ -4,6 +4,7 @@ import hashlib
 import os
 import secrets
 import threading
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -75,11 +76,21 @@ def claim(record: PortfolioDocument) -> bool:
     return claimed == 1
 
 
-def build_pdf(sign_off: SignOff, *, time_limit: float | None = RENDER_SECONDS) -> tuple[bytes, int]:
-    """The signed PDF of a sign-off, and its page count."""
-    sections = document.gather(sign_off)["sections"]
+@dataclass(frozen=True)
+class Prepared:
+    """What WeasyPrint is given: the HTML, the images it may fetch, the PDFs to lay in."""
+
+    html: str
+    images: dict[int, tuple[Path, str]]
+    attachments: dict[int, Path]
+    pages: dict[int, int]
+
+
+def prepare(sign_off: SignOff) -> Prepared:
+    """Gather the portfolio once, reserve pages for its attached PDFs, and render the HTML."""
+    context = document.gather(sign_off)
     images, attachments, pages = {}, {}, {}
-    for section in sections:
+    for section in context["sections"]:
         for f in section.images:
             images[f.id] = (evidence_files.path_of(f.stored_name), f.media_type)
         for f in section.pdfs:
@@ -88,11 +99,19 @@ def build_pdf(sign_off: SignOff, *, time_limit: float | None = RENDER_SECONDS) -
             if count:
                 attachments[f.id], pages[f.id] = path, count
     verify_url = url_for("exports.verify", _external=True)
-    html = document.render_html(sign_off, verify_url=verify_url, attachment_pages=pages)
+    html = document.render_html(context, verify_url=verify_url, attachment_pages=pages)
+    return Prepared(html, images, attachments, pages)
+
+
+def build_pdf(sign_off: SignOff, *, time_limit: float | None = RENDER_SECONDS) -> tuple[bytes, int]:
+    """The signed PDF of a sign-off, and its page count."""
+    p = prepare(sign_off)
     if time_limit:
-        rendered, page_count = pdf.render_with_time_limit(html, images, attachments, time_limit)
+        rendered, page_count = pdf.render_with_time_limit(
+            p.html, p.images, p.attachments, time_limit
+        )
     else:
-        rendered, page_count = pdf.render(html, images, attachments)
+        rendered, page_count = pdf.render(p.html, p.images, p.attachments)
     signer = signing.load_signer(current_app.config, current_app.instance_path)
     enrolment = sign_off.enrolment
     signed = signing.sign_pdf(

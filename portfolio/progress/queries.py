@@ -159,7 +159,7 @@ def summary(filters: Filters, provider_id: int, today: date) -> Summary:
     return Summary(row[0], row[1], row[2], float(row[3] or 0), distribution, forecasts)
 
 
-def risk_expressions(today: date, target_days: int):
+def risk_expressions(today: date):
     now = utcnow()
     inactive = or_(
         EnrolmentProgress.last_activity_at.is_(None),
@@ -173,10 +173,8 @@ def risk_expressions(today: date, target_days: int):
     return {"inactive": inactive, "behind plan": behind, "returned twice or more": returned}
 
 
-def risk_counts(
-    filters: Filters, provider_id: int, today: date, target_days: int
-) -> dict[str, int]:
-    risks = risk_expressions(today, target_days)
+def risk_counts(filters: Filters, provider_id: int, today: date) -> dict[str, int]:
+    risks = risk_expressions(today)
     row = db.session.execute(
         _base(filters, provider_id).add_columns(
             *(func.coalesce(func.sum(case((expr, 1), else_=0)), 0) for expr in risks.values())
@@ -223,14 +221,11 @@ class LearnerRow:
         return "green"
 
 
-LEARNER_ORDERS = {"name": User.name}
-
-
 def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str | None = None,
                  bucket: str | None = None, forecast: str | None = None, lacking: int | None = None,
                  limit: int = 50, offset: int = 0) -> tuple[int, list[LearnerRow]]:  # fmt: skip
     """Learners behind a figure, a page at a time, with everything a row shows."""
-    risks = risk_expressions(today, 0)
+    risks = risk_expressions(today)
     now = utcnow()
     query = (
         _base(filters, provider_id)

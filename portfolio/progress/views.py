@@ -78,7 +78,7 @@ def dashboard():
         filters=filters,
         options=options,
         summary=queries.summary(filters, provider_id, today),
-        risks=queries.risk_counts(filters, provider_id, today, target),
+        risks=queries.risk_counts(filters, provider_id, today),
         gaps=queries.criterion_gaps(filters, provider_id),
         heat=heat,
         heat_unit=unit,
