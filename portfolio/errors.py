@@ -65,6 +65,8 @@ def register(app: Flask) -> None:
                 f"The upload is larger than the {limit} MB limit, so it was refused before it "
                 "was read and nothing was saved. Make the file smaller or split it, then try again."
             )
+        elif error.description != type(error).description:  # a message given to abort()
+            message = error.description
         else:
             message = EXPLANATIONS.get(error.code) or error.description
         if error.code in (403, 404):

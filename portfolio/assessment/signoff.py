@@ -16,7 +16,7 @@ from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
-from portfolio.evidence.coverage import RequirementState, requirement_states
+from portfolio.evidence.coverage import RequirementState, evidence_tallies, requirement_states
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus
 from portfolio.units.models import Criterion
 
@@ -30,7 +30,6 @@ def canonical_hash(data: dict) -> str:
 class Readiness:
     unmet: list[Criterion]
     requirements: list[RequirementState]
-    awaiting: list[EvidenceItem]
 
     @property
     def ready(self) -> bool:
@@ -107,27 +106,25 @@ def readiness(enrolment: Enrolment) -> Readiness:
         .order_by(Criterion.position)
     ).all()
     met = met_criteria(enrolment)
-    accepted = _accepted_items(enrolment)
-    awaiting = db.session.scalars(
-        select(EvidenceItem).where(
-            EvidenceItem.enrolment_id == enrolment.id,
-            EvidenceItem.status == EvidenceStatus.SUBMITTED,
-        )
-    ).all()
     return Readiness(
         unmet=[c for c in criteria if c.id not in met],
-        requirements=requirement_states(enrolment.criteria_set.evidence_requirements, accepted),
-        awaiting=list(awaiting),
+        requirements=requirement_states(
+            enrolment.criteria_set.evidence_requirements,
+            evidence_tallies(enrolment.id),
+            {EvidenceStatus.ACCEPTED},
+        ),
     )
 
 
 def page_readiness(enrolment: Enrolment, portfolio) -> Readiness:
     """Readiness from what the portfolio page has already loaded (no further queries)."""
-    accepted = [i for i in portfolio.items if i.status is EvidenceStatus.ACCEPTED]
     return Readiness(
         unmet=[row.criterion for row in portfolio.rows if not row.met],
-        requirements=requirement_states(enrolment.criteria_set.evidence_requirements, accepted),
-        awaiting=[i for i in portfolio.items if i.status is EvidenceStatus.SUBMITTED],
+        requirements=requirement_states(
+            enrolment.criteria_set.evidence_requirements,
+            portfolio.tallies,
+            {EvidenceStatus.ACCEPTED},
+        ),
     )
 
 

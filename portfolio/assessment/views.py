@@ -49,7 +49,17 @@ def _portfolio_page(enrolment, error: DomainError | None = None):
     Met criteria come from one query, and the manifest is worked out only when a
     declaration is there to compare it with.
     """
-    portfolio = build_portfolio(enrolment, met_ids=signoff.met_criterion_ids(enrolment.id))
+    page = request.args.get("page", "1")
+    criterion = request.args.get("criterion")
+    if not page.isdigit() or int(page) < 1 or (criterion is not None and not criterion.isdigit()):
+        abort(400, "The page and the criterion are given by whole numbers, such as ?page=2.")
+    try:
+        portfolio = build_portfolio(
+            enrolment, met_ids=signoff.met_criterion_ids(enrolment.id), page=int(page),
+            criterion_id=int(criterion) if criterion is not None else None,
+        )  # fmt: skip
+    except LookupError as missing:
+        abort(404, str(missing))
     readiness = signoff.page_readiness(enrolment, portfolio)
     history = signoff.history(enrolment)
     sign_off = next((h for h in history if h.in_force), None)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 from portfolio.accounts.models import Role, User
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
+from portfolio.units.models import Unit
 
 
 def _visible_to(query: Select, user: User) -> Select:
@@ -27,7 +28,7 @@ def visible_enrolments(user: User) -> Select:
         joinedload(Enrolment.learner),
         joinedload(Enrolment.assessor),
         joinedload(Enrolment.iqa),
-        joinedload(Enrolment.unit),
+        joinedload(Enrolment.unit).joinedload(Unit.awarding_body),
         joinedload(Enrolment.qualification),
         joinedload(Enrolment.cohort),
         joinedload(Enrolment.criteria_set),

@@ -1,16 +1,27 @@
 """The learner's portfolio: criteria against evidence, gaps first, and evidence requirements."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import aliased
 
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
-from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceKind, EvidenceStatus
+from portfolio.evidence.models import (
+    CriterionClaim,
+    EvidenceFile,
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceStatus,
+    EvidenceVersion,
+)
 from portfolio.units.models import Criterion, LearningOutcome
 
 NOT_STARTED, CLAIMED, MET = "not started", "claimed", "met"
+ITEMS_PAGE = 25  # evidence items listed per page of the portfolio
+LATEST_CLAIMS = 3  # items shown against each criterion; the rest are a link away
 
 # What kind of evidence usually shows a criterion, judged from its wording.
 EVIDENCE_HINTS = [
@@ -64,15 +75,16 @@ def evidence_hint(criterion_text: str) -> str:
 
 @dataclass
 class CriterionRow:
-    criterion: Criterion
-    claims: list[CriterionClaim] = field(default_factory=list)
+    criterion: "CriterionInfo"
+    claimed: int = 0  # items claiming it
+    recent: list[tuple[int, str]] = field(default_factory=list)  # the latest few: id, title
     met: bool = False
 
     @property
     def state(self) -> str:
         if self.met:
             return MET
-        return CLAIMED if self.claims else NOT_STARTED
+        return CLAIMED if self.claimed else NOT_STARTED
 
     @property
     def hint(self) -> str:
@@ -91,72 +103,236 @@ class RequirementState:
         return self.have >= self.needed
 
 
+@dataclass(frozen=True)
+class Tally:
+    """How many of an enrolment's items share a kind, a status and (for logs) an incident type."""
+
+    kind: EvidenceKind
+    status: EvidenceStatus
+    incident_type: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    title: str
+    kind: EvidenceKind
+    status: EvidenceStatus
+    updated_at: datetime
+    files: int
+    criteria: list[str]
+
+
 @dataclass
 class Portfolio:
     enrolment: Enrolment
-    outcomes: list[LearningOutcome]
+    outcomes: list["Outcome"]
     rows: list[CriterionRow]
-    items: list[EvidenceItem]
+    tallies: list[Tally]
     requirements: list[RequirementState]
+    items: list[ItemRow]  # one page of them
+    matching: int  # items that match the filter, over every page
+    page: int
+    pages: int
+    criterion: "CriterionInfo | None" = None  # the filter: items claiming this criterion
 
     @property
     def gaps(self) -> list[CriterionRow]:
         return [r for r in self.rows if r.state == NOT_STARTED]
 
+    @property
+    def total_items(self) -> int:
+        return sum(t.count for t in self.tallies)
+
     def count(self, state: str) -> int:
         return sum(1 for r in self.rows if r.state == state)
 
 
-def requirement_states(requirements: list[dict], items: list[EvidenceItem],
+def evidence_tallies(enrolment_id: int) -> list[Tally]:
+    """The enrolment's items counted by kind, status and incident type, in one query.
+
+    The incident type is read from each incident log's current version.
+    """
+    rows = db.session.connection().execute(_statements().tallies, {"enrolment": enrolment_id})
+    return [Tally(*row) for row in rows]
+
+
+def requirement_states(requirements: list[dict], tallies: list[Tally],
                        statuses: set[EvidenceStatus] | None = None) -> list[RequirementState]:  # fmt: skip
     """How far the items go towards each evidence requirement of the unit."""
-    counted = [i for i in items if statuses is None or i.status in statuses]
+    counted = [t for t in tallies if statuses is None or t.status in statuses]
     states = []
     for requirement in requirements:
         kind = requirement["evidence"]
-        matching = [i for i in counted if kind == "any" or i.kind.value == kind]
+        matching = [t for t in counted if kind == "any" or t.kind.value == kind]
         name = KIND_NAMES.get(kind, kind.replace("_", " "))
         if requirement.get("distinct_by") == "incident_type":
-            types = {i.current.content.get("incident_type") for i in matching}
-            have = len(types - {None, ""})
+            have = len({t.incident_type for t in matching} - {None, ""})
             detail = f"{have} different incident type{'s' if have != 1 else ''} so far"
         else:
-            have = len(matching)
+            have = sum(t.count for t in matching)
             detail = f"{have} {name}{'s' if have != 1 else ''} so far"
         states.append(RequirementState(requirement["text"], requirement["min"], have, detail))
     return states
 
 
-def build_portfolio(enrolment: Enrolment, met_ids: set[int] | None = None) -> Portfolio:
-    """Everything the portfolio page shows, in a fixed number of queries.
+@dataclass(frozen=True)
+class Outcome:
+    id: int
+    number: int
+    text: str
 
-    ``met_ids`` are the criteria an assessor has judged met on accepted evidence.
+
+@dataclass(frozen=True)
+class CriterionInfo:
+    id: int
+    outcome_id: int
+    number: str
+    text: str
+
+
+def build_portfolio(enrolment: Enrolment, met_ids: set[int] | None = None, *,
+                    page: int = 1, criterion_id: int | None = None) -> Portfolio:  # fmt: skip
+    """Everything the portfolio page shows, in a fixed number of queries whatever the number
+    of items: criteria with how many items claim each and the latest few of them, counts for
+    the unit's requirements, and one page of items (only those claiming ``criterion_id``
+    when given). ``met_ids`` are the criteria an assessor has judged met on accepted evidence.
+    A page past the last, or a criterion not in the unit, raises LookupError.
     """
-    outcomes = db.session.scalars(
-        select(LearningOutcome)
-        .where(LearningOutcome.criteria_set_id == enrolment.criteria_set_id)
-        .order_by(LearningOutcome.number)
-        .options(selectinload(LearningOutcome.criteria))
-    ).all()
-    items = db.session.scalars(
-        select(EvidenceItem)
-        .where(EvidenceItem.enrolment_id == enrolment.id)
-        .order_by(EvidenceItem.created_at)
-        .options(
-            selectinload(EvidenceItem.versions),
-            selectinload(EvidenceItem.claims).selectinload(CriterionClaim.criterion),
-            selectinload(EvidenceItem.files),
+    q = _statements()
+    run = db.session.connection().execute
+    outcomes: dict[int, Outcome] = {}
+    rows: dict[int, CriterionRow] = {}
+    for c_id, c_number, c_text, o_id, o_number, o_text in run(
+        q.criteria, {"criteria_set": enrolment.criteria_set_id}
+    ):
+        outcomes.setdefault(o_id, Outcome(o_id, o_number, o_text))
+        rows[c_id] = CriterionRow(
+            CriterionInfo(c_id, o_id, c_number, c_text), met=c_id in (met_ids or set())
         )
-    ).all()
-    rows = {
-        c.id: CriterionRow(c, met=c.id in (met_ids or set())) for o in outcomes for c in o.criteria
-    }
-    for item in items:
-        for claim in item.claims:
-            if claim.criterion_id in rows:
-                rows[claim.criterion_id].claims.append(claim)
-    requirements = requirement_states(enrolment.criteria_set.evidence_requirements, items)
-    return Portfolio(enrolment, list(outcomes), list(rows.values()), list(items), requirements)
+    if criterion_id is not None and criterion_id not in rows:
+        raise LookupError("That criterion is not part of this unit.")
+    for criterion, item_id, title, claimed in run(q.latest_claims, {"enrolment": enrolment.id}):
+        row = rows.get(criterion)
+        if row is None:  # a claim on another version's criterion: not shown
+            continue
+        row.claimed = claimed
+        row.recent.append((item_id, title))
+    tallies = evidence_tallies(enrolment.id)
+    requirements = requirement_states(enrolment.criteria_set.evidence_requirements, tallies)
+
+    found = run(
+        q.items if criterion_id is None else q.items_claiming,
+        {"enrolment": enrolment.id, "criterion": criterion_id,
+         "limit": ITEMS_PAGE, "offset": (page - 1) * ITEMS_PAGE},
+    ).all()  # fmt: skip
+    if not found and page > 1:
+        raise LookupError(f"There is no page {page} of this evidence list.")
+    numbers: dict[int, list[str]] = {}
+    if found:
+        for item_id, number in run(q.claimed_numbers, {"items": [r[0] for r in found]}):
+            numbers.setdefault(item_id, []).append(number)
+    items = [ItemRow(*r[:6], numbers.get(r[0], [])) for r in found]
+    matching = found[0][6] if found else 0
+    return Portfolio(
+        enrolment, list(outcomes.values()), list(rows.values()), tallies, requirements, items,
+        matching=matching, page=page, pages=max(-(-matching // ITEMS_PAGE), 1),
+        criterion=rows[criterion_id].criterion if criterion_id is not None else None,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Statements:
+    criteria: Select
+    latest_claims: Select
+    tallies: Select
+    items: Select
+    items_claiming: Select
+    claimed_numbers: Select
+
+
+@cache
+def _statements() -> _Statements:
+    """The portfolio's queries, built once with parameters for what changes between requests."""
+    enrolment = bindparam("enrolment")
+    criteria = (
+        select(Criterion.id, Criterion.number, Criterion.text,
+               LearningOutcome.id, LearningOutcome.number, LearningOutcome.text)
+        .join(LearningOutcome, LearningOutcome.id == Criterion.outcome_id)
+        .where(Criterion.criteria_set_id == bindparam("criteria_set"))
+        .order_by(LearningOutcome.number, Criterion.position)
+    )  # fmt: skip
+
+    ranked = (
+        select(
+            CriterionClaim.criterion_id,
+            EvidenceItem.id.label("item_id"),
+            EvidenceItem.title,
+            func.count().over(partition_by=CriterionClaim.criterion_id).label("claimed"),
+            func.row_number()
+            .over(
+                partition_by=CriterionClaim.criterion_id,
+                order_by=(EvidenceItem.updated_at.desc(), EvidenceItem.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(EvidenceItem, EvidenceItem.id == CriterionClaim.item_id)
+        .where(EvidenceItem.enrolment_id == enrolment)
+        .subquery()
+    )
+    latest_claims = (
+        select(ranked.c.criterion_id, ranked.c.item_id, ranked.c.title, ranked.c.claimed)
+        .where(ranked.c.rank <= LATEST_CLAIMS)
+        .order_by(ranked.c.criterion_id, ranked.c.rank)
+    )
+
+    versions = aliased(EvidenceVersion)
+    current = (
+        select(func.max(versions.number))
+        .where(versions.item_id == EvidenceItem.id)
+        .correlate(EvidenceItem)
+        .scalar_subquery()
+    )
+    incident_type = EvidenceVersion.content["incident_type"].as_string()
+    tallies = (
+        select(EvidenceItem.kind, EvidenceItem.status, incident_type, func.count())
+        .outerjoin(
+            EvidenceVersion,
+            (EvidenceVersion.item_id == EvidenceItem.id)
+            & (EvidenceItem.kind == EvidenceKind.INCIDENT_LOG)
+            & (EvidenceVersion.number == current),
+        )
+        .where(EvidenceItem.enrolment_id == enrolment)
+        .group_by(EvidenceItem.kind, EvidenceItem.status, incident_type)
+    )
+
+    current_files = (
+        select(func.count(EvidenceFile.id))
+        .where(EvidenceFile.item_id == EvidenceItem.id, EvidenceFile.removed_in_version.is_(None))
+        .scalar_subquery()
+    )
+    items = (
+        select(EvidenceItem.id, EvidenceItem.title, EvidenceItem.kind, EvidenceItem.status,
+               EvidenceItem.updated_at, current_files, func.count().over())
+        .where(EvidenceItem.enrolment_id == enrolment)
+        .order_by(EvidenceItem.updated_at.desc(), EvidenceItem.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )  # fmt: skip
+    claiming = select(CriterionClaim.item_id).where(
+        CriterionClaim.criterion_id == bindparam("criterion")
+    )
+    claimed_numbers = (
+        select(CriterionClaim.item_id, Criterion.number)
+        .join(Criterion, Criterion.id == CriterionClaim.criterion_id)
+        .where(CriterionClaim.item_id.in_(bindparam("items", expanding=True)))
+        .order_by(Criterion.position)
+    )
+    return _Statements(
+        criteria, latest_claims, tallies, items, items.where(EvidenceItem.id.in_(claiming)),
+        claimed_numbers,
+    )  # fmt: skip
 
 
 def kind_label(kind: str) -> str:
