@@ -8,6 +8,7 @@ from flask_login import current_user
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
 from portfolio.progress import exports, queries
+from portfolio.progress.links import LearnerLinks, address_maker
 from portfolio.progress.queries import Filters
 
 bp = Blueprint("progress", __name__)
@@ -36,7 +37,7 @@ def caseload():
     target = current_user.provider.marking_target_days
     return render_template(
         "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
-        target=target, rule=_rule(),
+        target=target, rule=_rule(), portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
     )  # fmt: skip
 
 
@@ -77,6 +78,8 @@ def dashboard():
         "progress/dashboard.html",
         filters=filters,
         options=options,
+        links=LearnerLinks(filters),
+        portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
         summary=queries.summary(filters, provider_id, today),
         risks=queries.risk_counts(filters, provider_id, today),
         gaps=queries.criterion_gaps(filters, provider_id),
@@ -107,6 +110,7 @@ def learners():
     return render_template(
         "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
         filters=filters, figure=figure, target=current_user.provider.marking_target_days, rule=_rule(),
+        portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
     )  # fmt: skip
 
 

@@ -109,6 +109,31 @@ def test_dashboard_figures_agree_with_a_hand_count(client, auth, people, cohort_
     assert workload and workload.groups() == ("3", "1")  # three learners, one item waiting
 
 
+@pytest.mark.parametrize("filtered", [False, True])
+def test_every_dashboard_figure_links_to_the_learners_behind_it(
+    client, auth, people, provider, cohort_data, filtered
+):
+    import html as html_module
+    import re
+
+    other = make_user(provider, Role.ASSESSOR, name="Other Assessor")
+    make_enrolment(make_user(provider, Role.LEARNER, name="Elsewhere"), body="VTCT", assessor=other)
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    assessor = people[Role.ASSESSOR].id
+    page = client.get(f"/dashboard?assessor={assessor}" if filtered else "/dashboard")
+    figures = re.findall(
+        r'<a href="(/dashboard/learners[^"]*)">(\d+)</a>', page.get_data(as_text=True)
+    )
+    assert len(figures) > 15  # learners, buckets, forecasts, risks, criteria, workload
+    for href, count in figures:
+        href = html_module.unescape(href)
+        if filtered:
+            assert href.count("assessor=") == 1 and f"assessor={assessor}" in href, href
+        listed = client.get(href).get_data(as_text=True)
+        assert f"<p>{count} learner{'' if count == '1' else 's'}." in listed, (href, count)
+
+
 def test_dashboard_filters_and_another_providers_cohort(client, auth, people, cohort_data):
     from tests.factories import make_provider
 
