@@ -2,13 +2,18 @@
 
 Everything is filtered the same way (cohort, qualification, awarding body, unit, assessor)
 and scoped to the viewer's provider. No query here runs once per learner.
+
+Each statement is built once for each combination of filters chosen, with the provider,
+the filter values and the dates as bound parameters, so a request only executes it:
+building the expressions cost more than SQLite's work on a cohort.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
 from sqlalchemy import Date as SADate
-from sqlalchemy import Select, and_, case, cast, func, literal, or_, select
+from sqlalchemy import DateTime, Integer, Select, and_, bindparam, case, cast, func, or_, select
 
 from portfolio.accounts.models import User
 from portfolio.assessment.models import Decision, Sample, SamplingPlan
@@ -22,11 +27,14 @@ from portfolio.units.models import AwardingBody, Criterion, Qualification, Unit
 INACTIVE_DAYS = 21
 AMBER_INACTIVE_DAYS = 14
 BEHIND_MARGIN = 0.10  # behind plan: met share more than 10 points below time elapsed
+MARKING_PERIOD_DAYS = 90  # average marking time over this many days
 RAG_RULE = (
     "Red: no activity for {red} days or more, evidence waiting longer than the marking target, "
     "or more than 25 points behind plan. Amber: no activity for {amber} days, more than 10 "
     "points behind plan, or an item returned twice. Green: otherwise."
 )
+
+FILTERS = ("cohort", "qualification", "awarding_body", "unit", "assessor")
 
 
 @dataclass(frozen=True)
@@ -43,34 +51,67 @@ class Filters:
             value = args.get(name, "")
             return int(value) if value.isdigit() else None
 
-        return cls(
-            *(number(n) for n in ("cohort", "qualification", "awarding_body", "unit", "assessor"))
-        )
+        return cls(*(number(n) for n in FILTERS))
 
     def args(self, **extra) -> dict:
         out = {k: v for k, v in self.__dict__.items() if v is not None}
         out.update({k: v for k, v in extra.items() if v is not None})
         return out
 
-    def apply(self, query: Select, provider_id: int) -> Select:
-        query = query.where(Enrolment.provider_id == provider_id)
-        if self.cohort:
-            query = query.where(Enrolment.cohort_id == self.cohort)
-        if self.qualification:
-            query = query.where(Enrolment.qualification_id == self.qualification)
-        if self.unit:
-            query = query.where(Enrolment.unit_id == self.unit)
-        if self.assessor:
-            query = query.where(Enrolment.assessor_id == self.assessor)
-        if self.awarding_body:
-            query = query.where(
-                Enrolment.unit_id.in_(
-                    select(Unit.id).where(Unit.awarding_body_id == self.awarding_body)
-                )
-            )
-        return query
+    def chosen(self) -> tuple[str, ...]:
+        """The filters set: they decide a statement's shape, their values its parameters."""
+        return tuple(name for name in FILTERS if getattr(self, name))
+
+    def params(self, provider_id: int, **more) -> dict:
+        return {"provider_id": provider_id, **{n: getattr(self, n) for n in self.chosen()}, **more}
 
 
+FILTER_COLUMNS = {
+    "cohort": Enrolment.cohort_id,
+    "qualification": Enrolment.qualification_id,
+    "unit": Enrolment.unit_id,
+    "assessor": Enrolment.assessor_id,
+}
+
+
+def _filtered(query: Select, chosen: tuple[str, ...]) -> Select:
+    """The query scoped to the provider and narrowed by the chosen filters."""
+    query = query.where(Enrolment.provider_id == bindparam("provider_id"))
+    for name in chosen:
+        if name == "awarding_body":
+            bodies_units = select(Unit.id).where(Unit.awarding_body_id == bindparam(name))
+            query = query.where(Enrolment.unit_id.in_(bodies_units))
+        else:
+            query = query.where(FILTER_COLUMNS[name] == bindparam(name))
+    return query
+
+
+def _base(chosen: tuple[str, ...]) -> Select:
+    return _filtered(
+        select()
+        .select_from(Enrolment)
+        .outerjoin(EnrolmentProgress, EnrolmentProgress.enrolment_id == Enrolment.id),
+        chosen,
+    )
+
+
+# Parameters every request supplies (see _dates). Today is bound as a date, never as text
+# cast to DATE: SQLite reads CAST('2026-11-23' AS DATE) as the number 2026.
+TODAY = bindparam("today", type_=SADate)
+NOW = bindparam("now", type_=DateTime)  # naive UTC, as stored
+INACTIVE_SINCE = bindparam("inactive_since", type_=EnrolmentProgress.last_activity_at.type)
+
+
+def _dates(today: date) -> dict:
+    now = utcnow()
+    return {
+        "today": today,
+        "now": now.replace(tzinfo=None),
+        "inactive_since": now - timedelta(days=INACTIVE_DAYS),
+    }
+
+
+@cache
 def met_share():
     return func.coalesce(
         cast(EnrolmentProgress.criteria_met, db.Float)
@@ -79,21 +120,12 @@ def met_share():
     )
 
 
-def elapsed_share(today: date):
+@cache
+def elapsed_share():
     """Share of the planned time that has passed, from 0 to 1."""
     span = func.nullif(days_between(Enrolment.starts_on, Enrolment.planned_end_on), 0)
-    elapsed = days_between(Enrolment.starts_on, cast(literal(today.isoformat()), SADate))
-    raw = func.coalesce(elapsed / span, 1.0)
+    raw = func.coalesce(days_between(Enrolment.starts_on, TODAY) / span, 1.0)
     return case((raw < 0, 0.0), (raw > 1, 1.0), else_=raw)
-
-
-def _base(filters: Filters, provider_id: int) -> Select:
-    return filters.apply(
-        select()
-        .select_from(Enrolment)
-        .outerjoin(EnrolmentProgress, EnrolmentProgress.enrolment_id == Enrolment.id),
-        provider_id,
-    )
 
 
 BUCKETS = [
@@ -104,6 +136,7 @@ BUCKETS = [
 ]
 
 
+@cache
 def bucket_expression():
     share = met_share()
     whens = [(share >= 1.0, "100%")] + [
@@ -112,15 +145,35 @@ def bucket_expression():
     return case(*whens, else_="0-24%")
 
 
-def forecast_expression(today: date):
-    share, elapsed = met_share(), elapsed_share(today)
-    past_end = Enrolment.planned_end_on < today
+@cache
+def forecast_expression():
+    share = met_share()
     return case(
         (EnrolmentProgress.countersigned.is_(True), "complete"),
-        (and_(past_end, share < 1.0), "past planned end"),
-        (share + BEHIND_MARGIN < elapsed, "behind plan"),
+        (and_(Enrolment.planned_end_on < TODAY, share < 1.0), "past planned end"),
+        (share + BEHIND_MARGIN < elapsed_share(), "behind plan"),
         else_="on track",
     )
+
+
+RISKS = ("inactive", "behind plan", "returned twice or more")
+
+
+@cache
+def risk_expressions() -> dict:
+    inactive = or_(
+        EnrolmentProgress.last_activity_at.is_(None),
+        EnrolmentProgress.last_activity_at < INACTIVE_SINCE,
+    )
+    behind = and_(
+        met_share() + BEHIND_MARGIN < elapsed_share(), EnrolmentProgress.countersigned.is_not(True)
+    )
+    returned = EnrolmentProgress.items_returned_twice > 0
+    return dict(zip(RISKS, (inactive, behind, returned), strict=True))
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 @dataclass
@@ -131,56 +184,45 @@ class Summary:
     average_met: float = 0.0
     distribution: dict[str, int] = field(default_factory=dict)
     forecast: dict[str, int] = field(default_factory=dict)
+    risks: dict[str, int] = field(default_factory=dict)
+
+
+@cache
+def _summary_statement(chosen: tuple[str, ...]) -> Select:
+    bucket, forecast = bucket_expression().label("bucket"), forecast_expression().label("forecast")
+    return (
+        _base(chosen)
+        .add_columns(
+            bucket,
+            forecast,
+            func.count(Enrolment.id),
+            _count_if(EnrolmentProgress.countersigned.is_(True)),
+            _count_if(EnrolmentProgress.signed_off.is_(True)),
+            func.sum(met_share()),
+            *(_count_if(condition) for condition in risk_expressions().values()),
+        )
+        .group_by(bucket, forecast)
+    )
 
 
 def summary(filters: Filters, provider_id: int, today: date) -> Summary:
-    row = db.session.execute(
-        _base(filters, provider_id).add_columns(
-            func.count(Enrolment.id),
-            func.coalesce(
-                func.sum(case((EnrolmentProgress.countersigned.is_(True), 1), else_=0)), 0
-            ),
-            func.coalesce(func.sum(case((EnrolmentProgress.signed_off.is_(True), 1), else_=0)), 0),
-            func.coalesce(func.avg(met_share()), 0.0),
-        )
-    ).one()
-    bucket = bucket_expression().label("bucket")
-    distribution = dict(
-        db.session.execute(
-            _base(filters, provider_id).add_columns(bucket, func.count()).group_by(bucket)
-        ).all()
-    )
-    forecast = forecast_expression(today).label("forecast")
-    forecasts = dict(
-        db.session.execute(
-            _base(filters, provider_id).add_columns(forecast, func.count()).group_by(forecast)
-        ).all()
-    )
-    return Summary(row[0], row[1], row[2], float(row[3] or 0), distribution, forecasts)
-
-
-def risk_expressions(today: date):
-    now = utcnow()
-    inactive = or_(
-        EnrolmentProgress.last_activity_at.is_(None),
-        EnrolmentProgress.last_activity_at < now - timedelta(days=INACTIVE_DAYS),
-    )
-    behind = and_(
-        met_share() + BEHIND_MARGIN < elapsed_share(today),
-        EnrolmentProgress.countersigned.is_not(True),
-    )
-    returned = EnrolmentProgress.items_returned_twice > 0
-    return {"inactive": inactive, "behind plan": behind, "returned twice or more": returned}
-
-
-def risk_counts(filters: Filters, provider_id: int, today: date) -> dict[str, int]:
-    risks = risk_expressions(today)
-    row = db.session.execute(
-        _base(filters, provider_id).add_columns(
-            *(func.coalesce(func.sum(case((expr, 1), else_=0)), 0) for expr in risks.values())
-        )
-    ).one()
-    return dict(zip(risks, row, strict=True))
+    """Learners, completion, the progress distribution, the forecast and the risks."""
+    rows = db.session.execute(
+        _summary_statement(filters.chosen()), filters.params(provider_id, **_dates(today))
+    ).all()
+    out = Summary(risks=dict.fromkeys(RISKS, 0))
+    share = 0.0
+    for bucket, forecast, learners, complete, signed_off, met, *risks in rows:
+        out.learners += learners
+        out.complete += complete
+        out.signed_off += signed_off
+        share += float(met or 0)
+        out.distribution[bucket] = out.distribution.get(bucket, 0) + learners
+        out.forecast[forecast] = out.forecast.get(forecast, 0) + learners
+        for name, count in zip(RISKS, risks, strict=True):
+            out.risks[name] += count
+    out.average_met = share / out.learners if out.learners else 0.0
+    return out
 
 
 @dataclass(frozen=True)
@@ -221,38 +263,34 @@ class LearnerRow:
         return "green"
 
 
-def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str | None = None,
-                 bucket: str | None = None, forecast: str | None = None, lacking: int | None = None,
-                 limit: int = 50, offset: int = 0) -> tuple[int, list[LearnerRow]]:  # fmt: skip
-    """Learners behind a figure, a page at a time, with everything a row shows."""
-    risks = risk_expressions(today)
-    now = utcnow()
-    query = (
-        _base(filters, provider_id)
-        .join(User, Enrolment.learner_id == User.id)
-        .join(Unit, Enrolment.unit_id == Unit.id)
-        .join(AwardingBody, Unit.awarding_body_id == AwardingBody.id)
-        .outerjoin(Cohort, Enrolment.cohort_id == Cohort.id)
-    )
-    assessor = User.__table__.alias("assessor")
-    query = query.outerjoin(assessor, Enrolment.assessor_id == assessor.c.id)
-    if risk in risks:
-        query = query.where(risks[risk])
+@cache
+def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
+                        forecast: bool, lacking: bool) -> tuple[Select, Select]:  # fmt: skip
+    """How many learners are behind a figure, and a page of them."""
+    query = _base(chosen)
+    if risk:
+        query = query.where(risk_expressions()[risk])
     if bucket:
-        query = query.where(bucket_expression() == bucket)
+        query = query.where(bucket_expression() == bindparam("bucket"))
     if forecast:
-        query = query.where(forecast_expression(today) == forecast)
+        query = query.where(forecast_expression() == bindparam("forecast"))
     if lacking:
         query = query.where(
             Enrolment.id.in_(
                 select(CriterionState.enrolment_id).where(
-                    CriterionState.criterion_id == lacking, CriterionState.state != MET
+                    CriterionState.criterion_id == bindparam("lacking"), CriterionState.state != MET
                 )
             )
         )
-    total = db.session.scalar(query.add_columns(func.count(Enrolment.id)))
-    rows = db.session.execute(
-        query.add_columns(
+    total = query.add_columns(func.count(Enrolment.id))
+    assessor = User.__table__.alias("assessor")
+    page = (
+        query.join(User, Enrolment.learner_id == User.id)
+        .join(Unit, Enrolment.unit_id == Unit.id)
+        .join(AwardingBody, Unit.awarding_body_id == AwardingBody.id)
+        .outerjoin(Cohort, Enrolment.cohort_id == Cohort.id)
+        .outerjoin(assessor, Enrolment.assessor_id == assessor.c.id)
+        .add_columns(
             Enrolment.id,
             User.name,
             Unit.title,
@@ -262,17 +300,34 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
             func.coalesce(EnrolmentProgress.criteria_met, 0),
             func.coalesce(EnrolmentProgress.criteria_total, 0),
             func.coalesce(EnrolmentProgress.awaiting_marking, 0),
-            days_between(EnrolmentProgress.oldest_awaiting_at, literal(now.replace(tzinfo=None))),
-            days_between(EnrolmentProgress.last_activity_at, literal(now.replace(tzinfo=None))),
+            days_between(EnrolmentProgress.oldest_awaiting_at, NOW),
+            days_between(EnrolmentProgress.last_activity_at, NOW),
             Enrolment.planned_end_on,
-            forecast_expression(today),
-            *(case((expr, True), else_=False) for expr in risks.values()),
+            forecast_expression(),
+            *(case((condition, True), else_=False) for condition in risk_expressions().values()),
         )
         .order_by(User.name, Enrolment.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    names = list(risks)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+    return total, page
+
+
+def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str | None = None,
+                 bucket: str | None = None, forecast: str | None = None, lacking: int | None = None,
+                 limit: int = 50, offset: int = 0) -> tuple[int, list[LearnerRow]]:  # fmt: skip
+    """Learners behind a figure, a page at a time, with everything a row shows."""
+    total, page = _learner_statements(
+        filters.chosen(),
+        risk if risk in RISKS else None,
+        bool(bucket),
+        bool(forecast),
+        bool(lacking),
+    )
+    params = filters.params(provider_id, **_dates(today), bucket=bucket, forecast=forecast,
+                            lacking=lacking, limit=limit, offset=offset)  # fmt: skip
+    count = db.session.execute(total, params).scalar()
+    rows = db.session.execute(page, params).all()
     out = []
     for r in rows:
         flags = r[13:]
@@ -291,10 +346,10 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
                 int(r[10]) if r[10] is not None else None,
                 r[11],
                 r[12],
-                tuple(n for n, flag in zip(names, flags, strict=True) if flag),
+                tuple(n for n, flag in zip(RISKS, flags, strict=True) if flag),
             )  # fmt: skip
         )
-    return total, out
+    return count, out
 
 
 @dataclass(frozen=True)
@@ -308,64 +363,93 @@ class CriterionGap:
     lacking: int
 
 
-def criterion_gaps(filters: Filters, provider_id: int) -> list[CriterionGap]:
-    """Per criterion: learners on its unit and how many still lack it, most lacked first."""
-    query = filters.apply(
+@cache
+def _gaps_statement(chosen: tuple[str, ...]) -> Select:
+    # Counted per criterion first, then named: grouping by the criterion's text is slow.
+    counts = (
+        _filtered(
+            select(
+                CriterionState.criterion_id,
+                Enrolment.unit_id,
+                func.count().label("learners"),
+                func.sum(case((CriterionState.state != MET, 1), else_=0)).label("lacking"),
+            )
+            .select_from(CriterionState)
+            .join(Enrolment, CriterionState.enrolment_id == Enrolment.id),
+            chosen,
+        )
+        .group_by(CriterionState.criterion_id, Enrolment.unit_id)
+        .subquery()
+    )
+    return (
         select(
             Criterion.id,
             Unit.title,
             AwardingBody.name,
             Criterion.number,
             Criterion.text,
-            func.count(),
-            func.sum(case((CriterionState.state != MET, 1), else_=0)),
+            counts.c.learners,
+            counts.c.lacking,
         )
-        .select_from(CriterionState)
-        .join(Enrolment, CriterionState.enrolment_id == Enrolment.id)
-        .join(Criterion, CriterionState.criterion_id == Criterion.id)
-        .join(Unit, Enrolment.unit_id == Unit.id)
-        .join(AwardingBody, Unit.awarding_body_id == AwardingBody.id),
-        provider_id,
-    ).group_by(
-        Criterion.id,
-        Unit.title,
-        AwardingBody.name,
-        Criterion.number,
-        Criterion.text,
-        Criterion.position,
+        .select_from(counts)
+        .join(Criterion, Criterion.id == counts.c.criterion_id)
+        .join(Unit, Unit.id == counts.c.unit_id)
+        .join(AwardingBody, Unit.awarding_body_id == AwardingBody.id)
     )
-    rows = db.session.execute(query).all()
+
+
+def criterion_gaps(filters: Filters, provider_id: int) -> list[CriterionGap]:
+    """Per criterion: learners on its unit and how many still lack it, most lacked first."""
+    rows = db.session.execute(_gaps_statement(filters.chosen()), filters.params(provider_id))
     gaps = [CriterionGap(*r[:5], r[5], int(r[6] or 0)) for r in rows]
     return sorted(gaps, key=lambda g: (-g.lacking / max(g.learners, 1), g.awarding_body, g.number))
 
 
-def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40, offset: int = 0):
-    """Learners × criteria of one unit: the criteria, and a page of learners with each state."""
-    criteria = db.session.execute(
-        select(Criterion.id, Criterion.number)
-        .join(Unit, Unit.id == unit_id)
-        .where(Criterion.criteria_set_id.in_(
-            select(Enrolment.criteria_set_id).where(Enrolment.unit_id == unit_id, Enrolment.provider_id == provider_id)
-        ))
-        .order_by(Criterion.criteria_set_id, Criterion.position)
-    ).all()  # fmt: skip
+HEAT_UNIT = bindparam("heat_unit", type_=Integer)
+HEAT_CRITERIA = (
+    select(Criterion.id, Criterion.number)
+    .join(Unit, Unit.id == HEAT_UNIT)
+    .where(Criterion.criteria_set_id.in_(
+        select(Enrolment.criteria_set_id)
+        .where(Enrolment.unit_id == HEAT_UNIT, Enrolment.provider_id == bindparam("provider_id"))
+    ))
+    .order_by(Criterion.criteria_set_id, Criterion.position)
+)  # fmt: skip
+
+
+@cache
+def _heat_cells_statement(chosen: tuple[str, ...]) -> Select:
     page = (
-        filters.apply(select(Enrolment.id, User.name), provider_id)
+        _filtered(select(Enrolment.id, User.name), chosen)
         .join(User, Enrolment.learner_id == User.id)
-        .where(Enrolment.unit_id == unit_id)
+        .where(Enrolment.unit_id == HEAT_UNIT)
         .order_by(User.name, Enrolment.id)
-        .limit(limit)
-        .offset(offset)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
         .subquery()
     )
-    cells = db.session.execute(
+    return (
         select(page.c.id, page.c.name, CriterionState.criterion_id, CriterionState.state)
         .join(CriterionState, CriterionState.enrolment_id == page.c.id)
         .order_by(page.c.name, page.c.id)
-    ).all()
-    rows: dict[int, dict] = {}
+    )
+
+
+def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40, offset: int = 0):
+    """Learners × criteria of one unit: the criteria, and a page of learners with each
+    learner's state on each criterion in the criteria's order (None where there is none)."""
+    params = filters.params(provider_id, heat_unit=unit_id, limit=limit, offset=offset)
+    criteria = db.session.execute(HEAT_CRITERIA, params).all()
+    cells = db.session.execute(_heat_cells_statement(filters.chosen()), params).all()
+    states: dict[int, dict] = {}
+    names: dict[int, str] = {}
     for enrolment_id, name, criterion_id, state in cells:
-        rows.setdefault(enrolment_id, {"name": name, "states": {}})["states"][criterion_id] = state
+        names[enrolment_id] = name
+        states.setdefault(enrolment_id, {})[criterion_id] = state
+    rows = {
+        enrolment_id: {"name": name, "states": [states[enrolment_id].get(c[0]) for c in criteria]}
+        for enrolment_id, name in names.items()
+    }
     return criteria, rows
 
 
@@ -379,38 +463,19 @@ class Workload:
     average_marking_days: float | None
 
 
-def workload(filters: Filters, provider_id: int) -> list[Workload]:
-    now = utcnow().replace(tzinfo=None)
-    rows = db.session.execute(
-        _base(filters, provider_id)
+@cache
+def _workload_statement(chosen: tuple[str, ...]) -> Select:
+    return (
+        _base(chosen)
         .join(User, Enrolment.assessor_id == User.id)
         .add_columns(
             User.id, User.name, func.count(Enrolment.id),
             func.coalesce(func.sum(EnrolmentProgress.awaiting_marking), 0),
-            func.max(days_between(EnrolmentProgress.oldest_awaiting_at, literal(now))),
+            func.max(days_between(EnrolmentProgress.oldest_awaiting_at, NOW)),
         )
         .group_by(User.id, User.name)
         .order_by(User.name)
-    ).all()  # fmt: skip
-    since = utcnow() - timedelta(days=90)
-    marking = dict(
-        db.session.execute(
-            _decisions_in(filters, provider_id, since)
-            .add_columns(Decision.assessor_id, func.avg(Decision.marking_days))
-            .group_by(Decision.assessor_id)
-        ).all()
-    )
-    return [
-        Workload(
-            r[0],
-            r[1],
-            r[2],
-            int(r[3] or 0),
-            int(r[4]) if r[4] is not None else None,
-            float(marking[r[0]]) if marking.get(r[0]) is not None else None,
-        )  # fmt: skip
-        for r in rows
-    ]
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -428,92 +493,152 @@ class Coverage:
         return round(100 * self.sampled / self.decisions) if self.decisions else 0
 
 
-def _decisions_in(filters: Filters, provider_id: int, since) -> Select:
-    """Decisions of the provider since a time, narrowed by the filters through enrolment ids."""
-    query = (
-        select()
-        .select_from(Decision)
-        .where(Decision.provider_id == provider_id, Decision.decided_at >= since)
+@dataclass(frozen=True)
+class Decisions:
+    """Decisions counted once for the workload and the IQA coverage tables."""
+
+    marking_days: dict[int, float]  # assessor: average working days to mark
+    coverage: list[Coverage]
+
+
+@cache
+def _decisions_statement(chosen: tuple[str, ...]) -> Select:
+    """Per assessor and unit: decisions and samples in the sampling period, and decisions
+    and marking days in the marking period; named in the same statement."""
+    query = select().select_from(Decision).where(Decision.decided_at >= bindparam("since"))
+    if "assessor" in chosen:
+        query = query.where(Decision.assessor_id == bindparam("assessor"))
+    if "unit" in chosen:
+        query = query.where(Decision.unit_id == bindparam("unit"))
+    if {"cohort", "qualification", "awarding_body"} & set(chosen):
+        # The provider's enrolments scope it, and the index by enrolment then covers it.
+        query = query.where(Decision.enrolment_id.in_(_filtered(select(Enrolment.id), chosen)))
+    else:
+        query = query.where(Decision.provider_id == bindparam("provider_id"))
+    sampling = Decision.decided_at >= bindparam("sampling_since")
+    marking = Decision.decided_at >= bindparam("marking_since")
+    counts = (
+        query.outerjoin(Sample, Sample.decision_id == Decision.id)
+        .add_columns(
+            Decision.assessor_id.label("assessor_id"),
+            Decision.unit_id.label("unit_id"),
+            func.count(case((sampling, Decision.id))).label("decisions"),
+            func.count(case((sampling, Sample.id))).label("sampled"),
+            func.count(case((marking, Decision.id))).label("marked"),
+            func.sum(case((marking, Decision.marking_days))).label("marking_days"),
+        )
+        .group_by(Decision.assessor_id, Decision.unit_id)
+        .subquery()
     )
-    if filters.assessor:
-        query = query.where(Decision.assessor_id == filters.assessor)
-    if filters.unit:
-        query = query.where(Decision.unit_id == filters.unit)
-    if any((filters.cohort, filters.qualification, filters.awarding_body)):
-        enrolments = filters.apply(select(Enrolment.id), provider_id)
-        query = query.where(Decision.enrolment_id.in_(enrolments))
-    return query
+    return (
+        select(counts, User.name, User.new_assessor, Unit.title)
+        .select_from(counts)
+        .join(User, User.id == counts.c.assessor_id)
+        .outerjoin(Unit, Unit.id == counts.c.unit_id)
+    )
 
 
-def iqa_coverage(filters: Filters, provider_id: int) -> list[Coverage]:
+def decisions(filters: Filters, provider_id: int) -> Decisions:
+    """Marking time per assessor and sampling per assessor and unit, against the plan."""
     plan = db.session.scalar(select(SamplingPlan).where(SamplingPlan.provider_id == provider_id))
     period, share, new_share = (
         (plan.period_days, plan.share_percent, plan.new_assessor_share_percent)
         if plan
         else (90, 25, 50)
     )
-    since = utcnow() - timedelta(days=period)
-    counts = db.session.execute(
-        _decisions_in(filters, provider_id, since)
-        .outerjoin(Sample, Sample.decision_id == Decision.id)
-        .add_columns(
-            Decision.assessor_id, Decision.unit_id, func.count(Decision.id), func.count(Sample.id)
-        )
-        .group_by(Decision.assessor_id, Decision.unit_id)
-    ).all()
-    # Names for the few assessors and units counted: two small lookups, not joins per decision.
-    assessors = {
-        row.id: row
-        for row in db.session.execute(
-            select(User.id, User.name, User.new_assessor).where(User.id.in_({c[0] for c in counts}))
-        )
-    }
-    units = dict(
-        db.session.execute(
-            select(Unit.id, Unit.title).where(Unit.id.in_({c[1] for c in counts}))
-        ).all()
+    now = utcnow()
+    sampling_since = now - timedelta(days=period)
+    marking_since = now - timedelta(days=MARKING_PERIOD_DAYS)
+    rows = db.session.execute(
+        _decisions_statement(filters.chosen()),
+        filters.params(provider_id, since=min(sampling_since, marking_since),
+                       sampling_since=sampling_since, marking_since=marking_since),
+    ).all()  # fmt: skip
+    marked: dict[int, list[int]] = {}
+    coverage = []
+    for assessor, _unit, decided, sampled, count, days, name, new_assessor, title in rows:
+        if count:
+            totals = marked.setdefault(assessor, [0, 0])
+            totals[0] += int(days or 0)
+            totals[1] += count
+        if decided:
+            coverage.append(
+                Coverage(
+                    assessor,
+                    name,
+                    new_assessor,
+                    title or "",
+                    decided,
+                    sampled,
+                    new_share if new_assessor else share,
+                )  # fmt: skip
+            )
+    return Decisions(
+        marking_days={a: days / count for a, (days, count) in marked.items()},
+        coverage=sorted(coverage, key=lambda c: (c.name, c.unit)),
     )
-    rows = [
-        Coverage(
-            a,
-            assessors[a].name,
-            assessors[a].new_assessor,
-            units.get(u, ""),
-            n,
-            sampled,
-            new_share if assessors[a].new_assessor else share,
+
+
+def workload(
+    filters: Filters, provider_id: int, counted: Decisions | None = None
+) -> list[Workload]:
+    """Per assessor: learners, evidence waiting, the oldest item and the marking time."""
+    counted = counted or decisions(filters, provider_id)
+    rows = db.session.execute(
+        _workload_statement(filters.chosen()),
+        filters.params(provider_id, now=utcnow().replace(tzinfo=None)),
+    ).all()
+    return [
+        Workload(
+            r[0],
+            r[1],
+            r[2],
+            int(r[3] or 0),
+            int(r[4]) if r[4] is not None else None,
+            counted.marking_days.get(r[0]),
         )  # fmt: skip
-        for a, u, n, sampled in counts
-        if a in assessors
+        for r in rows
     ]
-    return sorted(rows, key=lambda c: (c.name, c.unit))
+
+
+def iqa_coverage(filters: Filters, provider_id: int) -> list[Coverage]:
+    return decisions(filters, provider_id).coverage
+
+
+PROVIDER = bindparam("provider_id", type_=Integer)
+COHORT_OPTIONS = (
+    select(Cohort.id, Cohort.name).where(Cohort.provider_id == PROVIDER).order_by(Cohort.name)
+)
+UNIT_OPTIONS = (
+    select(Unit.id, Unit.title, AwardingBody.name, AwardingBody.id)
+    .join(AwardingBody)
+    .where(
+        Unit.id.in_(select(Enrolment.unit_id).where(Enrolment.provider_id == PROVIDER).distinct())
+    )
+    .order_by(AwardingBody.name, Unit.title)
+)
+QUALIFICATION_OPTIONS = (
+    select(Qualification.id, Qualification.title)
+    .where(Qualification.id.in_(
+        select(Enrolment.qualification_id).where(Enrolment.provider_id == PROVIDER).distinct()))
+    .order_by(Qualification.title)
+)  # fmt: skip
+ASSESSOR_OPTIONS = (
+    select(User.id, User.name)
+    .where(User.provider_id == PROVIDER, User.id.in_(
+        select(Enrolment.assessor_id).where(Enrolment.provider_id == PROVIDER).distinct()))
+    .order_by(User.name)
+)  # fmt: skip
 
 
 def filter_options(provider_id: int) -> dict:
-    cohorts = db.session.execute(
-        select(Cohort.id, Cohort.name)
-        .where(Cohort.provider_id == provider_id)
-        .order_by(Cohort.name)
-    ).all()
-    used_units = select(Enrolment.unit_id).where(Enrolment.provider_id == provider_id).distinct()
-    units = db.session.execute(
-        select(Unit.id, Unit.title, AwardingBody.name, AwardingBody.id)
-        .join(AwardingBody).where(Unit.id.in_(used_units)).order_by(AwardingBody.name, Unit.title)
-    ).all()  # fmt: skip
-    used_quals = (
-        select(Enrolment.qualification_id).where(Enrolment.provider_id == provider_id).distinct()
-    )
-    qualifications = db.session.execute(
-        select(Qualification.id, Qualification.title)
-        .where(Qualification.id.in_(used_quals))
-        .order_by(Qualification.title)
-    ).all()
-    assessors = db.session.execute(
-        select(User.id, User.name)
-        .where(User.provider_id == provider_id, User.id.in_(
-            select(Enrolment.assessor_id).where(Enrolment.provider_id == provider_id).distinct()))
-        .order_by(User.name)
-    ).all()  # fmt: skip
+    params = {"provider_id": provider_id}
+    units = db.session.execute(UNIT_OPTIONS, params).all()
     bodies = sorted({(u[3], u[2]) for u in units}, key=lambda b: b[1])
-    return {"cohorts": cohorts, "units": units, "qualifications": qualifications,
-            "assessors": assessors, "awarding_bodies": bodies}  # fmt: skip
+    return {
+        "cohorts": db.session.execute(COHORT_OPTIONS, params).all(),
+        "units": units,
+        "qualifications": db.session.execute(QUALIFICATION_OPTIONS, params).all(),
+        "assessors": db.session.execute(ASSESSOR_OPTIONS, params).all(),
+        "awarding_bodies": bodies,
+    }

@@ -74,19 +74,21 @@ def dashboard():
     if unit is None and len(options["units"]) == 1:
         unit = options["units"][0][0]
     heat = queries.heatmap(filters, provider_id, unit, offset=0) if unit else None
+    summary = queries.summary(filters, provider_id, today)
+    decisions = queries.decisions(filters, provider_id)
     return render_template(
         "progress/dashboard.html",
         filters=filters,
         options=options,
         links=LearnerLinks(filters),
         portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
-        summary=queries.summary(filters, provider_id, today),
-        risks=queries.risk_counts(filters, provider_id, today),
+        summary=summary,
+        risks=summary.risks,
         gaps=queries.criterion_gaps(filters, provider_id),
         heat=heat,
         heat_unit=unit,
-        workload=queries.workload(filters, provider_id),
-        coverage=queries.iqa_coverage(filters, provider_id),
+        workload=queries.workload(filters, provider_id, decisions),
+        coverage=decisions.coverage,
         target=target,
         buckets=[b[0] for b in queries.BUCKETS] + ["100%"],
     )

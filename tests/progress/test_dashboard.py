@@ -4,7 +4,7 @@ import csv
 import io
 import zipfile
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -107,6 +107,32 @@ def test_dashboard_figures_agree_with_a_hand_count(client, auth, people, cohort_
     name = re.escape(people[Role.ASSESSOR].name)
     workload = re.search(name + r"</th><td><a [^>]+>(\d+)</a></td><td>(\d+)</td>", html)
     assert workload and workload.groups() == ("3", "1")  # three learners, one item waiting
+
+
+def test_a_learner_short_of_criteria_late_in_the_plan_is_behind_plan(
+    client, auth, people, provider
+):
+    today = date.today()
+    late = make_enrolment(make_user(provider, Role.LEARNER, name="Late Starter"), body="SFJ",
+                          assessor=people[Role.ASSESSOR])  # fmt: skip
+    early = make_enrolment(make_user(provider, Role.LEARNER, name="Early Days"), body="SFJ",
+                           assessor=people[Role.ASSESSOR])  # fmt: skip
+    late.starts_on, late.planned_end_on = today - timedelta(days=300), today + timedelta(days=65)
+    early.starts_on, early.planned_end_on = today - timedelta(days=10), today + timedelta(days=355)
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert 'risk=behind+plan">1</a></span> behind plan' in html
+    assert 'forecast=behind+plan">1</a>' in html
+    behind = client.get("/dashboard/learners?risk=behind plan").get_data(as_text=True)
+    assert "Late Starter" in behind and "Early Days" not in behind
+    auth.sign_out()
+    auth.sign_in(people[Role.ASSESSOR])
+    caseload = client.get("/caseload").get_data(as_text=True)
+    row = caseload[caseload.index("Late Starter") :]
+    assert '<span class="muted">behind plan</span>' in row[: row.index("</tr>")]
+    row = caseload[caseload.index("Early Days") :]
+    assert "behind plan" not in row[: row.index("</tr>")]
 
 
 @pytest.mark.parametrize("filtered", [False, True])
