@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import delete, func, select
+from flask import current_app, session
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 
 from portfolio.accounts.models import SignInFailure, User, normalise_email
 from portfolio.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -30,6 +30,24 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_token != token or not user.is_active:
         return None
     return user
+
+
+def session_viewer() -> tuple[int, str] | None:
+    """The user id and session token the signed session names, not yet checked."""
+    ident, _, token = str(session.get("_user_id", "")).partition(":")
+    return (int(ident), token) if ident.isdigit() and token else None
+
+
+def signed_in_as(viewer, user_id, token, today) -> ColumnElement[bool]:
+    """``load_user``'s checks as one SQL condition on a viewer that is part of a query
+    (User or an alias of it): that user, the same session token, active and not expired.
+    The values may be plain or bound parameters."""
+    return and_(
+        viewer.id == user_id,
+        viewer.session_token == token,
+        viewer.active.is_(True),
+        or_(viewer.access_expires_on.is_(None), viewer.access_expires_on >= today),
+    )
 
 
 class Throttled(Exception):

@@ -1,7 +1,7 @@
 """Who may see which enrolment: the query every enrolment and evidence page starts from."""
 
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from portfolio.accounts.models import Role, User
@@ -20,6 +20,22 @@ def _visible_to(query: Select, user: User) -> Select:
     if user.role is Role.IQA:
         return query.where(Enrolment.iqa_id == user.id)
     return query  # provider admins and EQAs see the whole provider
+
+
+def visible_to_viewer(viewer) -> ColumnElement[bool]:
+    """The rule of ``_visible_to`` as one SQL condition on a viewer that is part of the query
+    (User or an alias of it), for a query that must check who is asking in the same statement.
+    tests/enrolments/test_visibility.py holds the two to the same answers."""
+    return and_(
+        Enrolment.provider_id == viewer.provider_id,
+        or_(
+            viewer.role == Role.ADMIN,
+            viewer.role == Role.EQA,
+            and_(viewer.role == Role.LEARNER, Enrolment.learner_id == viewer.id),
+            and_(viewer.role == Role.ASSESSOR, Enrolment.assessor_id == viewer.id),
+            and_(viewer.role == Role.IQA, Enrolment.iqa_id == viewer.id),
+        ),
+    )
 
 
 def visible_enrolments(user: User) -> Select:

@@ -22,11 +22,12 @@ from portfolio.exports.models import DocumentStatus, PortfolioDocument
 RENDER_SECONDS = 120
 
 
-def storage_dir() -> Path:
+def storage_dir(create: bool = True) -> Path:
     path = Path(
         current_app.config.get("EXPORTS_PATH") or Path(current_app.instance_path) / "exports"
     )
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 

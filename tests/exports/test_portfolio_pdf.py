@@ -5,6 +5,7 @@ import hashlib
 import io
 import subprocess
 import zipfile
+from datetime import timedelta
 
 import pypdf
 import pytest
@@ -231,3 +232,55 @@ def test_an_unexpected_failure_marks_the_document_failed(app, countersigned, mon
     record = service.generate(document_id)
     assert record.status is DocumentStatus.FAILED
     assert "error in the system" in record.error
+
+
+def test_a_stored_pdf_is_served_with_one_statement_and_no_account_loaded(countersigned):
+    from tests.progress.test_dashboard import counting
+
+    first = download(countersigned)
+    url = f"/enrolments/{countersigned.enrolment.id}/portfolio.pdf"
+    with counting(db.engine) as statements, countersigned.client.get(url) as response:
+        assert response.status_code == 200 and response.get_data() == first.data
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, statements  # the session's user, access and document at once
+    assert response.headers["ETag"] == f'"{hashlib.sha256(first.data).hexdigest()}"'
+    assert response.headers["Content-Length"] == str(len(first.data))
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=portfolio-")
+    assert response.headers["Cache-Control"] == "private, max-age=3600"
+
+
+def test_conditional_and_partial_requests_of_a_stored_pdf(countersigned):
+    data = download(countersigned).data
+    url = f"/enrolments/{countersigned.enrolment.id}/portfolio.pdf"
+    etag = f'"{hashlib.sha256(data).hexdigest()}"'
+    with countersigned.client.get(url, headers={"If-None-Match": etag}) as unchanged:
+        assert unchanged.status_code == 304 and unchanged.get_data() == b""
+    with countersigned.client.get(url, headers={"Range": "bytes=0-99"}) as part:
+        assert part.status_code == 206 and part.get_data() == data[:100]
+    with countersigned.client.get(url + "?inline") as inline:
+        assert inline.headers["Content-Disposition"].startswith("inline;")
+        assert inline.get_data() == data
+
+
+def test_a_stored_pdf_is_not_served_to_a_session_that_no_longer_stands(
+    client, auth, people, countersigned
+):
+    download(countersigned)
+    url = f"/enrolments/{countersigned.enrolment.id}/portfolio.pdf"
+    countersigned.be(Role.EQA)
+    eqa = people[Role.EQA]
+    with client.get(url) as allowed:
+        assert allowed.status_code == 200
+    eqa.access_expires_on = eqa.created_at.date() - timedelta(days=1)
+    db.session.flush()
+    with client.get(url) as expired:
+        assert expired.status_code == 302 and "/sign-in" in expired.headers["Location"]
+    countersigned.be(Role.LEARNER)
+    learner = people[Role.LEARNER]
+    learner.rotate_session_token()  # as a password change or deactivation does
+    db.session.flush()
+    with client.get(url) as signed_out:
+        assert signed_out.status_code == 302 and "/sign-in" in signed_out.headers["Location"]
+    auth.sign_out()
+    with client.get(url) as anonymous:
+        assert anonymous.status_code == 302

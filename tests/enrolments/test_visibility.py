@@ -1,0 +1,76 @@
+"""The access rules written once in Python and once as a single SQL condition give the same
+answers, for every role, at both providers, and for accounts that may no longer sign in."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from portfolio.accounts.auth import load_user, signed_in_as
+from portfolio.accounts.models import Role, User
+from portfolio.db import db
+from portfolio.enrolments.caseload import visible_enrolment_ids, visible_to_viewer
+from portfolio.enrolments.models import Enrolment
+from tests.factories import make_enrolment
+
+
+def visible_in_sql(user: User) -> set[int]:
+    viewer = aliased(User)
+    return set(
+        db.session.scalars(
+            select(Enrolment.id)
+            .join(viewer, viewer.id == user.id)
+            .where(visible_to_viewer(viewer))
+        )
+    )
+
+
+def test_sql_rule_sees_exactly_what_the_python_rule_sees(people):
+    assessor, iqa = people[Role.ASSESSOR], people[Role.IQA]
+    made = [
+        make_enrolment(people[Role.LEARNER], assessor=assessor, iqa=iqa),
+        make_enrolment(people["learner2"], body="BIIAB", assessor=people["assessor2"]),
+        make_enrolment(people["learner2"], body="VTCT", assessor=assessor),
+        make_enrolment(people["other_learner"], body="CG"),
+    ]
+    db.session.flush()
+    for who, user in people.items():
+        python = set(db.session.scalars(visible_enrolment_ids(user)))
+        assert visible_in_sql(user) == python, who
+    # The rules do tell people apart: not everyone sees everything.
+    assert visible_in_sql(people[Role.LEARNER]) == {made[0].id}
+    assert visible_in_sql(people[Role.ASSESSOR]) == {made[0].id, made[2].id}
+    assert visible_in_sql(people[Role.IQA]) == {made[0].id}
+    assert visible_in_sql(people[Role.ADMIN]) == {m.id for m in made[:3]}
+    assert visible_in_sql(people["other_admin"]) == {made[3].id}
+
+
+def signed_in_in_sql(user_id: int, token: str, today: date) -> bool:
+    viewer = aliased(User)
+    found = db.session.scalar(select(viewer.id).where(signed_in_as(viewer, user_id, token, today)))
+    return found is not None
+
+
+def test_sql_sign_in_check_agrees_with_the_user_loader(people):
+    eqa = people[Role.EQA]
+    today = date.today()
+    cases = []
+    for who, user in people.items():
+        cases.append((who, user.id, user.session_token))
+        cases.append((f"{who} with another token", user.id, user.session_token + "x"))
+    cases.append(("nobody", 999_999, "token"))
+    eqa.access_expires_on = today  # the last day still works
+    db.session.flush()
+    for label, user_id, token in cases:
+        assert signed_in_in_sql(user_id, token, today) == (
+            load_user(f"{user_id}:{token}") is not None
+        ), label
+
+    eqa.access_expires_on = today - timedelta(days=1)
+    learner = people[Role.LEARNER]
+    learner.active = False
+    db.session.flush()
+    for user in (eqa, learner):
+        assert load_user(user.get_id()) is None
+        assert not signed_in_in_sql(user.id, user.session_token, today)
+    assert signed_in_in_sql(people[Role.ADMIN].id, people[Role.ADMIN].session_token, today)
