@@ -15,13 +15,15 @@ from portfolio.progress.queries import Filters
 
 class LearnerLinks:
     """``all``: every learner the filters select; ``figure(risk=...)``: those behind a figure;
-    ``by_assessor``: a prefix to which an assessor's id is appended."""
+    ``by_assessor`` and ``lacking``: prefixes to which an assessor's or a criterion's id is
+    appended."""
 
     def __init__(self, filters: Filters):
         self._base = url_for("progress.learners")
         self._args = filters.args()
         self.all = self.figure()
         self.by_assessor = self._prefix("assessor")
+        self.lacking = self._prefix("lacking")
 
     def figure(self, **figure) -> Markup:
         args = {**self._args, **{k: v for k, v in figure.items() if v is not None}}

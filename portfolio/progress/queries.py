@@ -11,6 +11,7 @@ building the expressions cost more than SQLite's work on a cohort.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Date as SADate
 from sqlalchemy import DateTime, Integer, Select, and_, bindparam, case, cast, func, or_, select
@@ -64,6 +65,17 @@ class Filters:
 
     def params(self, provider_id: int, **more) -> dict:
         return {"provider_id": provider_id, **{n: getattr(self, n) for n in self.chosen()}, **more}
+
+
+def _execute(statement, params: dict):
+    """Rows of a statement, executed on the session's connection.
+
+    Nothing here loads ORM objects, so the session's per-statement work (more than half the
+    cost of a small query) is skipped; pending changes are flushed first, as the session
+    would.
+    """
+    db.session.flush()
+    return db.session.connection().execute(statement, params)
 
 
 FILTER_COLUMNS = {
@@ -207,7 +219,7 @@ def _summary_statement(chosen: tuple[str, ...]) -> Select:
 
 def summary(filters: Filters, provider_id: int, today: date) -> Summary:
     """Learners, completion, the progress distribution, the forecast and the risks."""
-    rows = db.session.execute(
+    rows = _execute(
         _summary_statement(filters.chosen()), filters.params(provider_id, **_dates(today))
     ).all()
     out = Summary(risks=dict.fromkeys(RISKS, 0))
@@ -225,8 +237,7 @@ def summary(filters: Filters, provider_id: int, today: date) -> Summary:
     return out
 
 
-@dataclass(frozen=True)
-class LearnerRow:
+class LearnerRow(NamedTuple):
     enrolment_id: int
     learner: str
     unit: str
@@ -326,8 +337,8 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
     )
     params = filters.params(provider_id, **_dates(today), bucket=bucket, forecast=forecast,
                             lacking=lacking, limit=limit, offset=offset)  # fmt: skip
-    count = db.session.execute(total, params).scalar()
-    rows = db.session.execute(page, params).all()
+    count = _execute(total, params).scalar()
+    rows = _execute(page, params).all()
     out = []
     for r in rows:
         flags = r[13:]
@@ -352,8 +363,7 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
     return count, out
 
 
-@dataclass(frozen=True)
-class CriterionGap:
+class CriterionGap(NamedTuple):
     criterion_id: int
     unit: str
     awarding_body: str
@@ -400,7 +410,7 @@ def _gaps_statement(chosen: tuple[str, ...]) -> Select:
 
 def criterion_gaps(filters: Filters, provider_id: int) -> list[CriterionGap]:
     """Per criterion: learners on its unit and how many still lack it, most lacked first."""
-    rows = db.session.execute(_gaps_statement(filters.chosen()), filters.params(provider_id))
+    rows = _execute(_gaps_statement(filters.chosen()), filters.params(provider_id))
     gaps = [CriterionGap(*r[:5], r[5], int(r[6] or 0)) for r in rows]
     return sorted(gaps, key=lambda g: (-g.lacking / max(g.learners, 1), g.awarding_body, g.number))
 
@@ -439,8 +449,8 @@ def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40, o
     """Learners × criteria of one unit: the criteria, and a page of learners with each
     learner's state on each criterion in the criteria's order (None where there is none)."""
     params = filters.params(provider_id, heat_unit=unit_id, limit=limit, offset=offset)
-    criteria = db.session.execute(HEAT_CRITERIA, params).all()
-    cells = db.session.execute(_heat_cells_statement(filters.chosen()), params).all()
+    criteria = _execute(HEAT_CRITERIA, params).all()
+    cells = _execute(_heat_cells_statement(filters.chosen()), params).all()
     states: dict[int, dict] = {}
     names: dict[int, str] = {}
     for enrolment_id, name, criterion_id, state in cells:
@@ -453,8 +463,7 @@ def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40, o
     return criteria, rows
 
 
-@dataclass(frozen=True)
-class Workload:
+class Workload(NamedTuple):
     assessor_id: int
     name: str
     learners: int
@@ -478,8 +487,7 @@ def _workload_statement(chosen: tuple[str, ...]) -> Select:
     )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(NamedTuple):
     assessor_id: int
     name: str
     new_assessor: bool
@@ -538,18 +546,19 @@ def _decisions_statement(chosen: tuple[str, ...]) -> Select:
     )
 
 
+SAMPLING_PLAN = select(
+    SamplingPlan.period_days, SamplingPlan.share_percent, SamplingPlan.new_assessor_share_percent
+).where(SamplingPlan.provider_id == bindparam("provider_id"))
+
+
 def decisions(filters: Filters, provider_id: int) -> Decisions:
     """Marking time per assessor and sampling per assessor and unit, against the plan."""
-    plan = db.session.scalar(select(SamplingPlan).where(SamplingPlan.provider_id == provider_id))
-    period, share, new_share = (
-        (plan.period_days, plan.share_percent, plan.new_assessor_share_percent)
-        if plan
-        else (90, 25, 50)
-    )
+    plan = _execute(SAMPLING_PLAN, {"provider_id": provider_id}).first()
+    period, share, new_share = plan or (90, 25, 50)
     now = utcnow()
     sampling_since = now - timedelta(days=period)
     marking_since = now - timedelta(days=MARKING_PERIOD_DAYS)
-    rows = db.session.execute(
+    rows = _execute(
         _decisions_statement(filters.chosen()),
         filters.params(provider_id, since=min(sampling_since, marking_since),
                        sampling_since=sampling_since, marking_since=marking_since),
@@ -584,7 +593,7 @@ def workload(
 ) -> list[Workload]:
     """Per assessor: learners, evidence waiting, the oldest item and the marking time."""
     counted = counted or decisions(filters, provider_id)
-    rows = db.session.execute(
+    rows = _execute(
         _workload_statement(filters.chosen()),
         filters.params(provider_id, now=utcnow().replace(tzinfo=None)),
     ).all()
@@ -633,12 +642,12 @@ ASSESSOR_OPTIONS = (
 
 def filter_options(provider_id: int) -> dict:
     params = {"provider_id": provider_id}
-    units = db.session.execute(UNIT_OPTIONS, params).all()
+    units = _execute(UNIT_OPTIONS, params).all()
     bodies = sorted({(u[3], u[2]) for u in units}, key=lambda b: b[1])
     return {
-        "cohorts": db.session.execute(COHORT_OPTIONS, params).all(),
+        "cohorts": _execute(COHORT_OPTIONS, params).all(),
         "units": units,
-        "qualifications": db.session.execute(QUALIFICATION_OPTIONS, params).all(),
-        "assessors": db.session.execute(ASSESSOR_OPTIONS, params).all(),
+        "qualifications": _execute(QUALIFICATION_OPTIONS, params).all(),
+        "assessors": _execute(ASSESSOR_OPTIONS, params).all(),
         "awarding_bodies": bodies,
     }
