@@ -31,7 +31,7 @@ from portfolio.accounts.auth import session_viewer, signed_in_as
 from portfolio.accounts.models import Role, User
 from portfolio.assessment.models import SignOff
 from portfolio.assessment.signoff import sign_off_in_force
-from portfolio.db import db
+from portfolio.db import db, fetch_first
 from portfolio.enrolments.caseload import (
     visible_enrolment_or_404,
     visible_to_viewer,
@@ -58,7 +58,7 @@ def _stored_for_session(enrolment_id: int) -> tuple[str, str, str] | None:
     viewer_id, token = viewer
     parameters = {"enrolment": enrolment_id, "viewer": viewer_id, "token": token,
                   "today": date.today()}  # fmt: skip
-    return db.session.connection().execute(_stored_statement(), parameters).first()
+    return fetch_first(_stored_statement(), parameters)
 
 
 @cache
