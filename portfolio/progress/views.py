@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
-from portfolio.progress import exports, queries
+from portfolio.progress import exports, queries, tables
 from portfolio.progress.links import LearnerLinks, address_maker
 from portfolio.progress.queries import Filters
 
@@ -89,6 +89,8 @@ def dashboard():
         heat_unit=unit,
         workload=queries.workload(filters, provider_id, decisions),
         coverage=decisions.coverage,
+        workload_rows=tables.workload_rows,
+        coverage_rows=tables.coverage_rows,
         target=target,
         buckets=[b[0] for b in queries.BUCKETS] + ["100%"],
     )
