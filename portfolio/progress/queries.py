@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import Date as SADate
 from sqlalchemy import DateTime, Integer, Select, and_, bindparam, case, cast, func, or_, select
 
-from portfolio.accounts.models import User
+from portfolio.accounts.models import Provider, User
 from portfolio.assessment.models import Decision, Sample, SamplingPlan
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
@@ -133,11 +133,17 @@ def met_share():
 
 
 @cache
-def elapsed_share():
-    """Share of the planned time that has passed, from 0 to 1."""
+def behind_plan():
+    """The met share more than BEHIND_MARGIN below the share of planned time passed.
+
+    That share is capped at 1; as the met share is never negative, comparing with the raw
+    share and with 1 is the same test with the share worked out once a row rather than three
+    times.
+    """
     span = func.nullif(days_between(Enrolment.starts_on, Enrolment.planned_end_on), 0)
-    raw = func.coalesce(days_between(Enrolment.starts_on, TODAY) / span, 1.0)
-    return case((raw < 0, 0.0), (raw > 1, 1.0), else_=raw)
+    elapsed = func.coalesce(days_between(Enrolment.starts_on, TODAY) / span, 1.0)
+    lagging = met_share() + BEHIND_MARGIN
+    return and_(lagging < elapsed, lagging < 1.0)
 
 
 BUCKETS = [
@@ -151,10 +157,8 @@ BUCKETS = [
 @cache
 def bucket_expression():
     share = met_share()
-    whens = [(share >= 1.0, "100%")] + [
-        (and_(share >= lo, share < hi), name) for name, lo, hi in BUCKETS
-    ]
-    return case(*whens, else_="0-24%")
+    whens = [(share >= lo, name) for name, lo, _hi in reversed(BUCKETS)]  # highest first
+    return case((share >= 1.0, "100%"), *whens[:-1], else_=BUCKETS[0][0])
 
 
 @cache
@@ -163,7 +167,7 @@ def forecast_expression():
     return case(
         (EnrolmentProgress.countersigned.is_(True), "complete"),
         (and_(Enrolment.planned_end_on < TODAY, share < 1.0), "past planned end"),
-        (share + BEHIND_MARGIN < elapsed_share(), "behind plan"),
+        (behind_plan(), "behind plan"),
         else_="on track",
     )
 
@@ -177,9 +181,7 @@ def risk_expressions() -> dict:
         EnrolmentProgress.last_activity_at.is_(None),
         EnrolmentProgress.last_activity_at < INACTIVE_SINCE,
     )
-    behind = and_(
-        met_share() + BEHIND_MARGIN < elapsed_share(), EnrolmentProgress.countersigned.is_not(True)
-    )
+    behind = and_(behind_plan(), EnrolmentProgress.countersigned.is_not(True))
     returned = EnrolmentProgress.items_returned_twice > 0
     return dict(zip(RISKS, (inactive, behind, returned), strict=True))
 
@@ -546,15 +548,31 @@ def _decisions_statement(chosen: tuple[str, ...]) -> Select:
     )
 
 
-SAMPLING_PLAN = select(
-    SamplingPlan.period_days, SamplingPlan.share_percent, SamplingPlan.new_assessor_share_percent
-).where(SamplingPlan.provider_id == bindparam("provider_id"))
+class Settings(NamedTuple):
+    marking_target_days: int
+    sampling_period_days: int
+    sampling_share: int
+    new_assessor_sampling_share: int
 
 
-def decisions(filters: Filters, provider_id: int) -> Decisions:
+DEFAULT_SAMPLING = (90, 25, 50)  # a provider without a sampling plan: SamplingPlan's defaults
+SETTINGS = (
+    select(Provider.marking_target_days, SamplingPlan.period_days, SamplingPlan.share_percent,
+           SamplingPlan.new_assessor_share_percent)
+    .outerjoin(SamplingPlan, SamplingPlan.provider_id == Provider.id)
+    .where(Provider.id == bindparam("provider_id"))
+)  # fmt: skip
+
+
+def settings(provider_id: int) -> Settings:
+    """The provider's marking target and sampling plan, in one statement."""
+    target, *plan = _execute(SETTINGS, {"provider_id": provider_id}).one()
+    return Settings(target, *(plan if plan[0] is not None else DEFAULT_SAMPLING))
+
+
+def decisions(filters: Filters, provider_id: int, plan: Settings | None = None) -> Decisions:
     """Marking time per assessor and sampling per assessor and unit, against the plan."""
-    plan = _execute(SAMPLING_PLAN, {"provider_id": provider_id}).first()
-    period, share, new_share = plan or (90, 25, 50)
+    _target, period, share, new_share = plan or settings(provider_id)
     now = utcnow()
     sampling_since = now - timedelta(days=period)
     marking_since = now - timedelta(days=MARKING_PERIOD_DAYS)

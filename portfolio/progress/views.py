@@ -34,7 +34,7 @@ def caseload():
     page = _page_number()
     total, rows = queries.learner_rows(filters, current_user.provider_id, date.today(),
                                        limit=PAGE, offset=(page - 1) * PAGE)  # fmt: skip
-    target = current_user.provider.marking_target_days
+    target = queries.settings(current_user.provider_id).marking_target_days
     return render_template(
         "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
         target=target, rule=_rule(), portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
@@ -69,13 +69,13 @@ def dashboard():
     filters, options = _checked_filters()
     provider_id = current_user.provider_id
     today = date.today()
-    target = current_user.provider.marking_target_days
+    settings = queries.settings(provider_id)
     unit = filters.unit
     if unit is None and len(options["units"]) == 1:
         unit = options["units"][0][0]
     heat = queries.heatmap(filters, provider_id, unit, offset=0) if unit else None
     summary = queries.summary(filters, provider_id, today)
-    decisions = queries.decisions(filters, provider_id)
+    decisions = queries.decisions(filters, provider_id, settings)
     return render_template(
         "progress/dashboard.html",
         filters=filters,
@@ -91,7 +91,7 @@ def dashboard():
         coverage=decisions.coverage,
         workload_rows=tables.workload_rows,
         coverage_rows=tables.coverage_rows,
-        target=target,
+        target=settings.marking_target_days,
         buckets=[b[0] for b in queries.BUCKETS] + ["100%"],
     )
 
@@ -113,7 +113,8 @@ def learners():
                                        limit=PAGE, offset=(page - 1) * PAGE)  # fmt: skip
     return render_template(
         "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
-        filters=filters, figure=figure, target=current_user.provider.marking_target_days, rule=_rule(),
+        filters=filters, figure=figure, rule=_rule(),
+        target=queries.settings(current_user.provider_id).marking_target_days,
         portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
     )  # fmt: skip
 
@@ -145,7 +146,7 @@ def _table(table: str, filters: Filters):
     provider_id = current_user.provider_id
     if table == "learners":
         _total, rows = queries.learner_rows(filters, provider_id, date.today(), limit=100_000)
-        target = current_user.provider.marking_target_days
+        target = queries.settings(provider_id).marking_target_days
         return (
             ["Learner", "Unit", "Awarding body", "Cohort", "Assessor", "Criteria met", "Criteria",
              "Per cent met", "Awaiting marking", "Days since activity", "Planned end", "Forecast", "Risks", "RAG"],
