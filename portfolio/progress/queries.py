@@ -512,9 +512,10 @@ class Decisions:
 
 
 @cache
-def _decisions_statement(chosen: tuple[str, ...]) -> Select:
+def _decisions_statement(chosen: tuple[str, ...], one_period: bool) -> Select:
     """Per assessor and unit: decisions and samples in the sampling period, and decisions
-    and marking days in the marking period; named in the same statement."""
+    and marking days in the marking period; named in the same statement. When the two
+    periods are the same (as with the default plan), no decision needs sorting into them."""
     query = select().select_from(Decision).where(Decision.decided_at >= bindparam("since"))
     if "assessor" in chosen:
         query = query.where(Decision.assessor_id == bindparam("assessor"))
@@ -527,15 +528,19 @@ def _decisions_statement(chosen: tuple[str, ...]) -> Select:
         query = query.where(Decision.provider_id == bindparam("provider_id"))
     sampling = Decision.decided_at >= bindparam("sampling_since")
     marking = Decision.decided_at >= bindparam("marking_since")
+
+    def within(period, value):
+        return value if one_period else case((period, value))
+
     counts = (
         query.outerjoin(Sample, Sample.decision_id == Decision.id)
         .add_columns(
             Decision.assessor_id.label("assessor_id"),
             Decision.unit_id.label("unit_id"),
-            func.count(case((sampling, Decision.id))).label("decisions"),
-            func.count(case((sampling, Sample.id))).label("sampled"),
-            func.count(case((marking, Decision.id))).label("marked"),
-            func.sum(case((marking, Decision.marking_days))).label("marking_days"),
+            func.count(within(sampling, Decision.id)).label("decisions"),
+            func.count(within(sampling, Sample.id)).label("sampled"),
+            func.count(within(marking, Decision.id)).label("marked"),
+            func.sum(within(marking, Decision.marking_days)).label("marking_days"),
         )
         .group_by(Decision.assessor_id, Decision.unit_id)
         .subquery()
@@ -577,7 +582,7 @@ def decisions(filters: Filters, provider_id: int, plan: Settings | None = None) 
     sampling_since = now - timedelta(days=period)
     marking_since = now - timedelta(days=MARKING_PERIOD_DAYS)
     rows = _execute(
-        _decisions_statement(filters.chosen()),
+        _decisions_statement(filters.chosen(), period == MARKING_PERIOD_DAYS),
         filters.params(provider_id, since=min(sampling_since, marking_since),
                        sampling_since=sampling_since, marking_since=marking_since),
     ).all()  # fmt: skip

@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 
 from portfolio.accounts.models import Role
 from portfolio.assessment import marking
-from portfolio.assessment.models import Outcome
+from portfolio.assessment.models import Decision, Outcome, Sample, SamplingPlan
 from portfolio.db import db
 from portfolio.evidence import operations
 from portfolio.evidence.models import EvidenceKind
@@ -158,6 +158,48 @@ def test_every_dashboard_figure_links_to_the_learners_behind_it(
             assert href.count("assessor=") == 1 and f"assessor={assessor}" in href, href
         listed = client.get(href).get_data(as_text=True)
         assert f"<p>{count} learner{'' if count == '1' else 's'}." in listed, (href, count)
+
+
+@pytest.mark.parametrize("period", [90, 30])
+def test_marking_time_and_iqa_coverage_agree_with_a_hand_count(
+    client, auth, people, provider, cohort_data, period
+):
+    """Marking time is over 90 days, sampling over the plan's period, whatever that is."""
+    learners, enrolments = cohort_data
+    assessor = people[Role.ASSESSOR]
+    accepted(learners[1], assessor, enrolments[1], ["2.1"], title="Recent")
+    accepted(learners[2], assessor, enrolments[2], ["2.1"], title="Older")
+    accepted(learners[2], assessor, enrolments[2], ["3.1"], title="Oldest")
+    db.session.commit()
+    now = datetime.now(UTC)
+    # (days ago, working days to mark) for the fixture's decision and the three above
+    ages = {
+        enrolments[0].id: [(0, 0)],
+        enrolments[1].id: [(1, 2)],
+        enrolments[2].id: [(40, 6), (120, 20)],
+    }
+    for enrolment_id, values in ages.items():
+        found = db.session.scalars(select(Decision).where(Decision.enrolment_id == enrolment_id)
+                                   .order_by(Decision.id)).all()  # fmt: skip
+        for decision, (days, working_days) in zip(found, values, strict=True):
+            decision.decided_at = now - timedelta(days=days)
+            decision.marking_days = working_days
+    recent = db.session.scalar(select(Decision).where(Decision.enrolment_id == enrolments[1].id))
+    db.session.add(Sample(provider_id=provider.id, decision_id=recent.id, iqa_id=people[Role.IQA].id,
+                          reasons=["chosen"]))  # fmt: skip
+    db.session.add(SamplingPlan(provider_id=provider.id, period_days=period, share_percent=25,
+                                new_assessor_share_percent=50))  # fmt: skip
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    workload = client.get("/dashboard/export.csv?table=workload").get_data(as_text=True)
+    row = next(r for r in csv.reader(io.StringIO(workload)) if r[0] == assessor.name)
+    assert row[1:] == ["3", "1", "0", "2.7"]  # (0 + 2 + 6) / 3 within 90 days
+    coverage = client.get("/dashboard/export.csv?table=coverage").get_data(as_text=True)
+    row = next(r for r in csv.reader(io.StringIO(coverage)) if r[0] == assessor.name)
+    decided = {90: "3", 30: "2"}[period]
+    assert row[3:] == [decided, "1", {90: "33", 30: "50"}[period], "25"]
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert f"<td>{decided}</td><td>1 ({row[5]}%)</td>" in html
 
 
 def test_dashboard_filters_and_another_providers_cohort(client, auth, people, cohort_data):
