@@ -108,11 +108,9 @@ def fetch_first(statement: Select, parameters: dict) -> tuple | None:
     """
     # The session factory's own bind, if it has one, without making a session for this request.
     bind = db.session.session_factory.kw.get("bind") or db.engine
-    compiled = _compiled(statement, bind.dialect)
-    values = {
-        name: _driver_value(value, bind.dialect.name)
-        for name, value in compiled.construct_params(parameters).items()
-    }
+    compiled, literals = _compiled(statement, bind.dialect)
+    values = {**literals, **parameters}
+    values = {name: _driver_value(value, bind.dialect.name) for name, value in values.items()}
     arguments = tuple(values[n] for n in compiled.positiontup) if compiled.positional else values
     if isinstance(bind, Connection):
         return _first(bind.connection, compiled.string, arguments)
@@ -125,7 +123,9 @@ def fetch_first(statement: Select, parameters: dict) -> tuple | None:
 
 @cache
 def _compiled(statement: Select, dialect):
-    return statement.compile(dialect=dialect)
+    """The statement compiled for this dialect, and the values of its literal parameters."""
+    compiled = statement.compile(dialect=dialect)
+    return compiled, compiled.params
 
 
 def _driver_value(value, dialect_name: str):

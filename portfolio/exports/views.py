@@ -121,16 +121,17 @@ def portfolio_pdf(enrolment_id: int):
 def _send_stored(enrolment_id: int, stored_name: str, sha256: str, learner_name: str):
     """The stored PDF, as an attachment unless ?inline. Its SHA-256 is its ETag, so a
     conditional or partial request (a PDF viewer fetching ranges) gets werkzeug's full
-    handling; a plain GET is answered from what the database already holds, file unread."""
-    path = service.storage_dir(create=False) / stored_name
+    handling; a plain GET, the common case, is answered with the file as it is."""
+    environ = request.environ
+    path = os.path.join(service.storage_dir(create=False), stored_name)
     # An ASCII name, so that every browser saves it as given.
     ascii_name = unicodedata.normalize("NFKD", learner_name).encode("ascii", "ignore").decode()
     name = f"portfolio-{ascii_name.replace(' ', '-').lower()}-{enrolment_id}.pdf"
-    attachment = request.args.get("inline") is None
-    plain = not any(h in request.headers for h in _CONDITIONAL_HEADERS)
-    if not plain:
+    disposition = "inline" if "inline" in request.args else "attachment"
+    if any(key in environ for key in _CONDITIONAL_HEADERS):
         response = send_file(path, mimetype="application/pdf", download_name=name,
-                             as_attachment=attachment, conditional=True, etag=sha256)  # fmt: skip
+                             as_attachment=disposition == "attachment", conditional=True,
+                             etag=sha256)  # fmt: skip
     else:
         try:
             file = open(path, "rb")  # noqa: SIM115  (closed by the response)
@@ -138,20 +139,18 @@ def _send_stored(enrolment_id: int, stored_name: str, sha256: str, learner_name:
             current_app.logger.error("stored portfolio PDF %s is missing", path)
             abort(404)
         response = current_app.response_class(
-            wrap_file(request.environ, file), mimetype="application/pdf", direct_passthrough=True
+            wrap_file(environ, file), mimetype="application/pdf", direct_passthrough=True
         )
         response.content_length = os.fstat(file.fileno()).st_size
         response.set_etag(sha256)
-        response.headers.set(
-            "Content-Disposition", "attachment" if attachment else "inline", filename=name
-        )
+        response.headers.set("Content-Disposition", disposition, filename=name)
         response.headers["Accept-Ranges"] = "bytes"
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 
 
-_CONDITIONAL_HEADERS = ("Range", "If-None-Match", "If-Match", "If-Modified-Since",
-                        "If-Unmodified-Since", "If-Range")  # fmt: skip
+_CONDITIONAL_HEADERS = ("HTTP_RANGE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH",
+                        "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE")  # fmt: skip
 
 
 @bp.route("/verify", methods=["GET", "POST"])
