@@ -34,6 +34,9 @@ class LearnerLinks:
         return escape(f"{self._base}?{urlencode(args) + '&' if args else ''}{name}=")
 
 
+MARKER = 987_654_321_123  # an id no table will reach, so it marks the one place it occurs
+
+
 def address_maker(endpoint: str, name: str):
     """A function from an id to the endpoint's address: ``url_for`` once, then formatting.
 
@@ -42,6 +45,3 @@ def address_maker(endpoint: str, name: str):
     """
     prefix, _marker, suffix = url_for(endpoint, **{name: MARKER}).rpartition(str(MARKER))
     return lambda value: f"{prefix}{value}{suffix}"
-
-
-MARKER = 987_654_321_123  # an id no table will reach, so it marks the one place it occurs
