@@ -106,12 +106,11 @@ def readiness(enrolment: Enrolment) -> Readiness:
         .order_by(Criterion.position)
     ).all()
     met = met_criteria(enrolment)
+    wanted = enrolment.criteria_set.evidence_requirements
     return Readiness(
         unmet=[c for c in criteria if c.id not in met],
         requirements=requirement_states(
-            enrolment.criteria_set.evidence_requirements,
-            evidence_tallies(enrolment.id),
-            {EvidenceStatus.ACCEPTED},
+            wanted, evidence_tallies(enrolment.id, wanted), {EvidenceStatus.ACCEPTED}
         ),
     )
 

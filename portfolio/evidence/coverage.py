@@ -149,13 +149,18 @@ class Portfolio:
         return sum(1 for r in self.rows if r.state == state)
 
 
-def evidence_tallies(enrolment_id: int) -> list[Tally]:
-    """The enrolment's items counted by kind, status and incident type, in one query.
-
-    The incident type is read from each incident log's current version.
+def evidence_tallies(enrolment_id: int, requirements: list[dict]) -> list[Tally]:
+    """The enrolment's items counted by kind and status, in one query; by incident type too
+    (read from each incident log's current version) when a requirement asks for distinct ones.
     """
-    rows = db.session.connection().execute(_statements().tallies, {"enrolment": enrolment_id})
-    return [Tally(*row) for row in rows]
+    by_type = any(r.get("distinct_by") == "incident_type" for r in requirements)
+    q = _statements()
+    rows = db.session.connection().execute(
+        q.tallies_by_type if by_type else q.tallies, {"enrolment": enrolment_id}
+    )
+    if by_type:
+        return [Tally(*row) for row in rows]
+    return [Tally(kind, status, None, count) for kind, status, count in rows]
 
 
 def requirement_states(requirements: list[dict], tallies: list[Tally],
@@ -219,8 +224,9 @@ def build_portfolio(enrolment: Enrolment, met_ids: set[int] | None = None, *,
             continue
         row.claimed = claimed
         row.recent.append((item_id, title))
-    tallies = evidence_tallies(enrolment.id)
-    requirements = requirement_states(enrolment.criteria_set.evidence_requirements, tallies)
+    wanted = enrolment.criteria_set.evidence_requirements
+    tallies = evidence_tallies(enrolment.id, wanted)
+    requirements = requirement_states(wanted, tallies)
 
     found = run(
         q.items if criterion_id is None else q.items_claiming,
@@ -233,8 +239,8 @@ def build_portfolio(enrolment: Enrolment, met_ids: set[int] | None = None, *,
     if found:
         for item_id, number in run(q.claimed_numbers, {"items": [r[0] for r in found]}):
             numbers.setdefault(item_id, []).append(number)
-    items = [ItemRow(*r[:6], numbers.get(r[0], [])) for r in found]
-    matching = found[0][6] if found else 0
+    items = [ItemRow(*r, numbers.get(r[0], [])) for r in found]
+    matching = sum(t.count for t in tallies) if criterion_id is None else rows[criterion_id].claimed
     return Portfolio(
         enrolment, list(outcomes.values()), list(rows.values()), tallies, requirements, items,
         matching=matching, page=page, pages=max(-(-matching // ITEMS_PAGE), 1),
@@ -247,6 +253,7 @@ class _Statements:
     criteria: Select
     latest_claims: Select
     tallies: Select
+    tallies_by_type: Select
     items: Select
     items_claiming: Select
     claimed_numbers: Select
@@ -287,6 +294,11 @@ def _statements() -> _Statements:
         .order_by(ranked.c.criterion_id, ranked.c.rank)
     )
 
+    tallies = (
+        select(EvidenceItem.kind, EvidenceItem.status, func.count())
+        .where(EvidenceItem.enrolment_id == enrolment)
+        .group_by(EvidenceItem.kind, EvidenceItem.status)
+    )
     versions = aliased(EvidenceVersion)
     current = (
         select(func.max(versions.number))
@@ -295,7 +307,7 @@ def _statements() -> _Statements:
         .scalar_subquery()
     )
     incident_type = EvidenceVersion.content["incident_type"].as_string()
-    tallies = (
+    tallies_by_type = (
         select(EvidenceItem.kind, EvidenceItem.status, incident_type, func.count())
         .outerjoin(
             EvidenceVersion,
@@ -314,7 +326,7 @@ def _statements() -> _Statements:
     )
     items = (
         select(EvidenceItem.id, EvidenceItem.title, EvidenceItem.kind, EvidenceItem.status,
-               EvidenceItem.updated_at, current_files, func.count().over())
+               EvidenceItem.updated_at, current_files)
         .where(EvidenceItem.enrolment_id == enrolment)
         .order_by(EvidenceItem.updated_at.desc(), EvidenceItem.id.desc())
         .limit(bindparam("limit"))
@@ -330,8 +342,8 @@ def _statements() -> _Statements:
         .order_by(Criterion.position)
     )
     return _Statements(
-        criteria, latest_claims, tallies, items, items.where(EvidenceItem.id.in_(claiming)),
-        claimed_numbers,
+        criteria, latest_claims, tallies, tallies_by_type, items,
+        items.where(EvidenceItem.id.in_(claiming)), claimed_numbers,
     )  # fmt: skip
 
 
