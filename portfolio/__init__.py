@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from portfolio import config
-from portfolio.db import db
+from portfolio.db import db, end_reading_transaction
 from portfolio.extensions import csrf, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +51,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session ends.
+    app.teardown_appcontext(end_reading_transaction)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -7,7 +7,8 @@ from functools import cache
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, Select, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 # Constraint names that Alembic can find again on every backend.
@@ -83,11 +84,44 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_on_begin(connection):
+def _on_begin(connection):
     if connection.dialect.name == "sqlite":
         # A request that changes things takes the write lock at once, so that two writers
         # queue (busy_timeout) instead of one failing when it upgrades from reading.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+
+
+_READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "SHOW", "PRAGMA")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _count_writes(connection, cursor, statement, parameters, context, executemany):
+    if not statement.lstrip()[:9].upper().startswith(_READS):
+        connection.info["writes"] = connection.info.get("writes", 0) + 1
+
+
+@event.listens_for(Session, "after_begin")
+def _note_writes_so_far(session, transaction, connection):
+    session.info["writes_before"] = connection.info.get("writes", 0)
+
+
+def end_reading_transaction(exception: BaseException | None) -> None:
+    """At the end of a request, commit a transaction that only read, instead of letting the
+    session roll it back: the same for the data, but psycopg forgets the statements it has
+    prepared on a connection at every rollback, so PostgreSQL would plan every query of every
+    page afresh. A transaction that wrote anything, or a request that failed, is left to roll
+    back as before."""
+    if exception is not None or not db.session.registry.has():
+        return
+    session = db.session()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    if session.connection().info.get("writes", 0) != session.info.get("writes_before"):
+        return
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()  # nothing was written, so nothing is lost
 
 
 def _writing_request() -> bool:
@@ -116,9 +150,11 @@ def fetch_first(statement: Select, parameters: dict) -> tuple | None:
         return _first(bind.connection, compiled.string, arguments)
     connection = bind.raw_connection()
     try:
-        return _first(connection, compiled.string, arguments)
+        row = _first(connection, compiled.string, arguments)
+        connection.commit()  # it only read; see end_reading_transaction
+        return row
     finally:
-        connection.close()  # back to the pool, rolled back
+        connection.close()
 
 
 @cache
