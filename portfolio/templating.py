@@ -2,10 +2,45 @@
 
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
 
 from portfolio.accounts.models import ROLE_LABELS, Role
 from portfolio.forms import EmptyForm
+
+ALL_ROLES = frozenset(Role)
+
+# The main navigation: endpoint, label, who sees it, and what marks it as the current page:
+# one endpoint, or a tuple of prefixes that the current endpoint starts with.
+NAVIGATION = [
+    ("home.index", "Home", ALL_ROLES, "home.index"),
+    ("accounts.people_list", "People", {Role.ADMIN}, ("accounts.people_list", "accounts.person_")),
+    ("enrolments.cohorts", "Cohorts", {Role.ADMIN}, "enrolments.cohorts"),
+    ("progress.caseload", "Caseload", {Role.ASSESSOR}, "progress.caseload"),
+    ("assessment.queue", "Marking queue", {Role.ASSESSOR}, "assessment.queue"),
+    ("progress.dashboard", "Dashboard", {Role.IQA, Role.ADMIN, Role.EQA}, ("progress.",)),
+    ("assessment.sampling_page", "Sampling", {Role.IQA, Role.ADMIN},
+     "assessment.sampling_page"),
+    ("exports.eqa_export", "EQA export", {Role.ADMIN}, "exports.eqa_export"),
+    ("enrolments.enrolment_list", "Enrolments", {Role.ADMIN, Role.EQA},
+     "enrolments.enrolment_list"),
+    ("units.library", "Criteria", ALL_ROLES, ("units.",)),
+]  # fmt: skip
+
+
+def navigation() -> list[tuple[str, str, bool]]:
+    """The signed-in person's navigation links: address, label, and whether it is the current
+    page. Addresses are built once per role and script root, not on every page."""
+    built = current_app.extensions.setdefault("portfolio.navigation", {})
+    key = (current_user.role, request.script_root)
+    if key not in built:
+        built[key] = [(url_for(endpoint), label, match) for endpoint, label, roles, match
+                      in NAVIGATION if current_user.role in roles]  # fmt: skip
+    endpoint = request.endpoint or ""
+    return [
+        (url, label, endpoint.startswith(match) if isinstance(match, tuple) else endpoint == match)
+        for url, label, match in built[key]
+    ]
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -28,6 +63,7 @@ def register(app: Flask) -> None:
     app.add_template_global(Role, "Role")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")
     app.add_template_global(EmptyForm, "EmptyForm")
+    app.add_template_global(navigation, "navigation")
 
 
 def format_local_time(value: str | datetime | None) -> str:

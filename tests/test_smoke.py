@@ -16,3 +16,29 @@ def test_postgresql_connections_are_tested_leaving_the_pool_and_sqlite_ones_are_
     with app.app_context():
         pinged = db.engine.pool._pre_ping
         assert pinged == (db.engine.dialect.name == "postgresql")
+
+
+def test_each_role_sees_its_navigation_with_the_current_page_marked(client, auth, people):
+    import re
+
+    expected = {
+        Role.LEARNER: ["Home", "Criteria"],
+        Role.ASSESSOR: ["Home", "Caseload", "Marking queue", "Criteria"],
+        Role.IQA: ["Home", "Dashboard", "Sampling", "Criteria"],
+        Role.ADMIN: ["Home", "People", "Cohorts", "Dashboard", "Sampling", "EQA export",
+                     "Enrolments", "Criteria"],
+        Role.EQA: ["Home", "Dashboard", "Enrolments", "Criteria"],
+    }  # fmt: skip
+    for role, labels in expected.items():
+        auth.sign_in(people[role])
+        html = client.get("/").get_data(as_text=True)
+        nav = html[html.index('<nav aria-label="Main">') : html.index("</nav>")]
+        assert re.findall(r">([^<>]+)</a>", nav) == labels, role
+        assert re.findall(r'aria-current="page">([^<]+)<', nav) == ["Home"], role
+        auth.sign_out()
+    auth.sign_in(people[Role.ADMIN])
+    for url, current in (("/dashboard/learners", "Dashboard"), ("/people", "People"),
+                         ("/criteria", "Criteria")):  # fmt: skip
+        html = client.get(url).get_data(as_text=True)
+        nav = html[html.index('<nav aria-label="Main">') : html.index("</nav>")]
+        assert re.findall(r'aria-current="page">([^<]+)<', nav) == [current], url

@@ -1,7 +1,9 @@
 """Who may see which enrolment: the query every enrolment and evidence page starts from."""
 
+from functools import cache
+
 from flask import abort
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from portfolio.accounts.models import Role, User
@@ -12,13 +14,18 @@ from portfolio.units.models import Unit
 
 def _visible_to(query: Select, user: User) -> Select:
     """Limit a query on Enrolment to what this user may see."""
-    query = query.where(Enrolment.provider_id == user.provider_id)
-    if user.role is Role.LEARNER:
-        return query.where(Enrolment.learner_id == user.id)
-    if user.role is Role.ASSESSOR:
-        return query.where(Enrolment.assessor_id == user.id)
-    if user.role is Role.IQA:
-        return query.where(Enrolment.iqa_id == user.id)
+    return _visible_to_role(query, user.role, user.provider_id, user.id)
+
+
+def _visible_to_role(query: Select, role: Role, provider_id, user_id) -> Select:
+    """The rule for a role; the provider and user may be values or bound parameters."""
+    query = query.where(Enrolment.provider_id == provider_id)
+    if role is Role.LEARNER:
+        return query.where(Enrolment.learner_id == user_id)
+    if role is Role.ASSESSOR:
+        return query.where(Enrolment.assessor_id == user_id)
+    if role is Role.IQA:
+        return query.where(Enrolment.iqa_id == user_id)
     return query  # provider admins and EQAs see the whole provider
 
 
@@ -40,15 +47,26 @@ def visible_to_viewer(viewer) -> ColumnElement[bool]:
 
 def visible_enrolments(user: User) -> Select:
     """Enrolments this user may see: their own, their caseload, or all of their provider's."""
-    return _visible_to(select(Enrolment), user).options(
-        joinedload(Enrolment.learner),
-        joinedload(Enrolment.assessor),
-        joinedload(Enrolment.iqa),
-        joinedload(Enrolment.unit).joinedload(Unit.awarding_body),
-        joinedload(Enrolment.qualification),
-        joinedload(Enrolment.cohort),
-        joinedload(Enrolment.criteria_set),
-    )
+    return _visible_to(select(Enrolment), user).options(*_WITH_PEOPLE_AND_UNIT)
+
+
+_WITH_PEOPLE_AND_UNIT = (
+    joinedload(Enrolment.learner),
+    joinedload(Enrolment.assessor),
+    joinedload(Enrolment.iqa),
+    joinedload(Enrolment.unit).joinedload(Unit.awarding_body),
+    joinedload(Enrolment.qualification),
+    joinedload(Enrolment.cohort),
+    joinedload(Enrolment.criteria_set),
+)
+
+
+@cache
+def _one_visible(role: Role) -> Select:
+    """The query for one enrolment a user of this role may see, built once per role."""
+    query = select(Enrolment).where(Enrolment.id == bindparam("enrolment"))
+    query = _visible_to_role(query, role, bindparam("provider"), bindparam("user"))
+    return query.options(*_WITH_PEOPLE_AND_UNIT)
 
 
 def visible_enrolment_ids(user: User) -> Select:
@@ -57,7 +75,8 @@ def visible_enrolment_ids(user: User) -> Select:
 
 
 def visible_enrolment_or_404(user: User, enrolment_id: int) -> Enrolment:
-    enrolment = db.session.scalar(visible_enrolments(user).where(Enrolment.id == enrolment_id))
+    parameters = {"enrolment": enrolment_id, "provider": user.provider_id, "user": user.id}
+    enrolment = db.session.scalar(_one_visible(user.role), parameters)
     if enrolment is None:
         abort(404)
     return enrolment
