@@ -14,7 +14,21 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import Date as SADate
-from sqlalchemy import DateTime, Integer, Select, and_, bindparam, case, cast, func, or_, select
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from portfolio.accounts.models import Provider, User
 from portfolio.assessment.models import Decision, Sample, SamplingPlan
@@ -545,11 +559,14 @@ def _decisions_statement(chosen: tuple[str, ...], one_period: bool) -> Select:
         .group_by(Decision.assessor_id, Decision.unit_id)
         .subquery()
     )
-    return (
-        select(counts, User.name, User.new_assessor, Unit.title)
-        .select_from(counts)
-        .join(User, User.id == counts.c.assessor_id)
-        .outerjoin(Unit, Unit.id == counts.c.unit_id)
+    # Named row by row through the primary keys: a join would let PostgreSQL hash every
+    # person of the provider to name a few dozen rows.
+    assessor = User.id == counts.c.assessor_id
+    return select(
+        counts,
+        select(User.name).where(assessor).scalar_subquery(),
+        select(User.new_assessor).where(assessor).scalar_subquery(),
+        select(Unit.title).where(Unit.id == counts.c.unit_id).scalar_subquery(),
     )
 
 
@@ -638,39 +655,43 @@ def iqa_coverage(filters: Filters, provider_id: int) -> list[Coverage]:
 
 
 PROVIDER = bindparam("provider_id", type_=Integer)
-COHORT_OPTIONS = (
-    select(Cohort.id, Cohort.name).where(Cohort.provider_id == PROVIDER).order_by(Cohort.name)
-)
-UNIT_OPTIONS = (
-    select(Unit.id, Unit.title, AwardingBody.name, AwardingBody.id)
-    .join(AwardingBody)
-    .where(
-        Unit.id.in_(select(Enrolment.unit_id).where(Enrolment.provider_id == PROVIDER).distinct())
+
+
+@cache
+def _options_statement():
+    """Every filter's options in one statement: kind, id, label, and for units the awarding
+    body's id and name. Units and qualifications are each looked up in the enrolments'
+    indexes (one probe each) rather than gathered from every enrolment."""
+    def used(column):
+        return select(Enrolment.id).where(column, Enrolment.provider_id == PROVIDER).exists()
+
+    nothing = literal(None, Integer)
+    no_text = literal(None, String)
+    return union_all(
+        select(literal("cohort"), Cohort.id, Cohort.name, nothing, no_text)
+        .where(Cohort.provider_id == PROVIDER),
+        select(literal("unit"), Unit.id, Unit.title, AwardingBody.id, AwardingBody.name)
+        .join(AwardingBody)
+        .where(used(Enrolment.unit_id == Unit.id)),
+        select(literal("qualification"), Qualification.id, Qualification.title, nothing, no_text)
+        .where(used(Enrolment.qualification_id == Qualification.id)),
+        # Assessors are few and the people many: these are found from the enrolments' side.
+        select(literal("assessor"), User.id, User.name, nothing, no_text)
+        .where(User.id.in_(
+            select(Enrolment.assessor_id).where(Enrolment.provider_id == PROVIDER).distinct())),
     )
-    .order_by(AwardingBody.name, Unit.title)
-)
-QUALIFICATION_OPTIONS = (
-    select(Qualification.id, Qualification.title)
-    .where(Qualification.id.in_(
-        select(Enrolment.qualification_id).where(Enrolment.provider_id == PROVIDER).distinct()))
-    .order_by(Qualification.title)
-)  # fmt: skip
-ASSESSOR_OPTIONS = (
-    select(User.id, User.name)
-    .where(User.provider_id == PROVIDER, User.id.in_(
-        select(Enrolment.assessor_id).where(Enrolment.provider_id == PROVIDER).distinct()))
-    .order_by(User.name)
-)  # fmt: skip
 
 
 def filter_options(provider_id: int) -> dict:
-    params = {"provider_id": provider_id}
-    units = _execute(UNIT_OPTIONS, params).all()
-    bodies = sorted({(u[3], u[2]) for u in units}, key=lambda b: b[1])
+    found: dict[str, list] = {"cohort": [], "unit": [], "qualification": [], "assessor": []}
+    for kind, id_, label, body_id, body in _execute(_options_statement(),
+                                                    {"provider_id": provider_id}):  # fmt: skip
+        found[kind].append((id_, label, body, body_id) if kind == "unit" else (id_, label))
+    units = sorted(found["unit"], key=lambda u: (u[2], u[1]))
     return {
-        "cohorts": _execute(COHORT_OPTIONS, params).all(),
+        "cohorts": sorted(found["cohort"], key=lambda c: c[1]),
         "units": units,
-        "qualifications": _execute(QUALIFICATION_OPTIONS, params).all(),
-        "assessors": _execute(ASSESSOR_OPTIONS, params).all(),
-        "awarding_bodies": bodies,
+        "qualifications": sorted(found["qualification"], key=lambda q: q[1]),
+        "assessors": sorted(found["assessor"], key=lambda a: a[1]),
+        "awarding_bodies": sorted({(u[3], u[2]) for u in units}, key=lambda b: b[1]),
     }
