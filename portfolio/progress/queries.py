@@ -332,6 +332,7 @@ def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
             Enrolment.planned_end_on,
             forecast_expression(),
             *(case((condition, True), else_=False) for condition in risk_expressions().values()),
+            func.count().over(),  # how many learners in all, so a page needs no other count
         )
         .order_by(User.name, Enrolment.id)
         .limit(bindparam("limit", type_=Integer))
@@ -353,11 +354,12 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
     )
     params = filters.params(provider_id, **_dates(today), bucket=bucket, forecast=forecast,
                             lacking=lacking, limit=limit, offset=offset)  # fmt: skip
-    count = _execute(total, params).scalar()
     rows = _execute(page, params).all()
+    # Every row carries the total; past the last page it is counted on its own.
+    count = rows[0][-1] if rows else (_execute(total, params).scalar() if offset else 0)
     out = []
     for r in rows:
-        flags = r[13:]
+        flags = r[13:-1]
         out.append(
             LearnerRow(
                 r[0],
