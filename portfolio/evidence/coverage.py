@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import aliased
 
 from portfolio.db import db
@@ -235,17 +235,22 @@ def build_portfolio(enrolment: Enrolment, met_ids: set[int] | None = None, *,
     ).all()  # fmt: skip
     if not found and page > 1:
         raise LookupError(f"There is no page {page} of this evidence list.")
-    numbers: dict[int, list[str]] = {}
-    if found:
-        for item_id, number in run(q.claimed_numbers, {"items": [r[0] for r in found]}):
-            numbers.setdefault(item_id, []).append(number)
-    items = [ItemRow(*r, numbers.get(r[0], [])) for r in found]
+    order = {criterion_id: n for n, criterion_id in enumerate(rows)}  # the unit's order
+    items = [
+        ItemRow(*r[:6], [rows[c].criterion.number for c in _claimed(r[6], order)]) for r in found
+    ]
     matching = sum(t.count for t in tallies) if criterion_id is None else rows[criterion_id].claimed
     return Portfolio(
         enrolment, list(outcomes.values()), list(rows.values()), tallies, requirements, items,
         matching=matching, page=page, pages=max(-(-matching // ITEMS_PAGE), 1),
         criterion=rows[criterion_id].criterion if criterion_id is not None else None,
     )  # fmt: skip
+
+
+def _claimed(ids: str | None, order: dict[int, int]) -> list[int]:
+    """The criteria an item claims, from their ids joined by commas, in the unit's order."""
+    known = (int(i) for i in (ids or "").split(",") if i)
+    return sorted((i for i in known if i in order), key=order.__getitem__)
 
 
 @dataclass(frozen=True)
@@ -256,7 +261,6 @@ class _Statements:
     tallies_by_type: Select
     items: Select
     items_claiming: Select
-    claimed_numbers: Select
 
 
 @cache
@@ -324,9 +328,14 @@ def _statements() -> _Statements:
         .where(EvidenceFile.item_id == EvidenceItem.id, EvidenceFile.removed_in_version.is_(None))
         .scalar_subquery()
     )
+    claimed = (
+        select(func.aggregate_strings(cast(CriterionClaim.criterion_id, String), ","))
+        .where(CriterionClaim.item_id == EvidenceItem.id)
+        .scalar_subquery()
+    )
     items = (
         select(EvidenceItem.id, EvidenceItem.title, EvidenceItem.kind, EvidenceItem.status,
-               EvidenceItem.updated_at, current_files)
+               EvidenceItem.updated_at, current_files, claimed)
         .where(EvidenceItem.enrolment_id == enrolment)
         .order_by(EvidenceItem.updated_at.desc(), EvidenceItem.id.desc())
         .limit(bindparam("limit"))
@@ -335,15 +344,9 @@ def _statements() -> _Statements:
     claiming = select(CriterionClaim.item_id).where(
         CriterionClaim.criterion_id == bindparam("criterion")
     )
-    claimed_numbers = (
-        select(CriterionClaim.item_id, Criterion.number)
-        .join(Criterion, Criterion.id == CriterionClaim.criterion_id)
-        .where(CriterionClaim.item_id.in_(bindparam("items", expanding=True)))
-        .order_by(Criterion.position)
-    )
     return _Statements(
         criteria, latest_claims, tallies, tallies_by_type, items,
-        items.where(EvidenceItem.id.in_(claiming)), claimed_numbers,
+        items.where(EvidenceItem.id.in_(claiming)),
     )  # fmt: skip
 
 

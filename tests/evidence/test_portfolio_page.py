@@ -74,6 +74,13 @@ def test_each_criterion_shows_its_count_and_links_to_every_item_claiming_it(
     assert len(re.findall("<li>", lists[0])) == LATEST_CLAIMS
     assert re.findall(r">(Account \d{3})<", lists[1]) == ["Account 051", "Account 050"]
 
+    # Each item lists the criteria it claims, in the unit's order.
+    row = html[html.index(">Account 050</a></td>") :]
+    row = row[: row.index("</tr>")]
+    assert f"<td>{many.number}, {few.number}</td>" in row
+    lone = html[html.index(">Account 000</a></td>") :]
+    assert f"<td>{many.number}</td>" in lone[: lone.index("</tr>")]
+
     filtered = client.get(f"{url}?criterion={few.id}").get_data(as_text=True)
     assert sorted(titles(filtered)) == ["Account 050", "Account 051"]
     assert f"2 items claim criterion {few.number}" in filtered
