@@ -143,8 +143,8 @@ def fetch_first(statement: Select, parameters: dict) -> tuple | None:
     # The session factory's own bind, if it has one, without making a session for this request.
     bind = db.session.session_factory.kw.get("bind") or db.engine
     compiled, literals = _compiled(statement, bind.dialect)
-    values = {**literals, **parameters}
-    values = {name: _driver_value(value, bind.dialect.name) for name, value in values.items()}
+    dialect = bind.dialect.name
+    values = {**literals, **{name: _driver_value(v, dialect) for name, v in parameters.items()}}
     arguments = tuple(values[n] for n in compiled.positiontup) if compiled.positional else values
     if isinstance(bind, Connection):
         return _first(bind.connection, compiled.string, arguments)
@@ -159,9 +159,10 @@ def fetch_first(statement: Select, parameters: dict) -> tuple | None:
 
 @cache
 def _compiled(statement: Select, dialect):
-    """The statement compiled for this dialect, and the values of its literal parameters."""
+    """The statement compiled for this dialect, and the driver's values of its literals."""
     compiled = statement.compile(dialect=dialect)
-    return compiled, compiled.params
+    literals = {k: _driver_value(v, dialect.name) for k, v in compiled.params.items()}
+    return compiled, literals
 
 
 def _driver_value(value, dialect_name: str):

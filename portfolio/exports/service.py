@@ -22,13 +22,16 @@ from portfolio.exports.models import DocumentStatus, PortfolioDocument
 RENDER_SECONDS = 120
 
 
-def storage_dir(create: bool = True) -> Path:
-    path = Path(
-        current_app.config.get("EXPORTS_PATH") or Path(current_app.instance_path) / "exports"
-    )
-    if create:
-        path.mkdir(parents=True, exist_ok=True)
+def storage_dir() -> Path:
+    path = Path(stored_path(""))
+    path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def stored_path(name: str) -> str:
+    """Where a stored document lives (string paths: this is on every download's way)."""
+    folder = current_app.config.get("EXPORTS_PATH")
+    return os.path.join(folder or os.path.join(current_app.instance_path, "exports"), name)
 
 
 def document_for(sign_off: SignOff) -> PortfolioDocument | None:

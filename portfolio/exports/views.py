@@ -24,6 +24,8 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import Date, bindparam, select
 from sqlalchemy.orm import aliased, joinedload
+from werkzeug.datastructures import Headers
+from werkzeug.http import quote_etag
 from werkzeug.wsgi import wrap_file
 
 from portfolio.accounts.access import roles_required
@@ -123,7 +125,7 @@ def _send_stored(enrolment_id: int, stored_name: str, sha256: str, learner_name:
     conditional or partial request (a PDF viewer fetching ranges) gets werkzeug's full
     handling; a plain GET, the common case, is answered with the file as it is."""
     environ = request.environ
-    path = os.path.join(service.storage_dir(create=False), stored_name)
+    path = service.stored_path(stored_name)
     # An ASCII name, so that every browser saves it as given.
     ascii_name = unicodedata.normalize("NFKD", learner_name).encode("ascii", "ignore").decode()
     name = f"portfolio-{ascii_name.replace(' ', '-').lower()}-{enrolment_id}.pdf"
@@ -138,15 +140,22 @@ def _send_stored(enrolment_id: int, stored_name: str, sha256: str, learner_name:
         except FileNotFoundError:
             current_app.logger.error("stored portfolio PDF %s is missing", path)
             abort(404)
-        response = current_app.response_class(
-            wrap_file(environ, file), mimetype="application/pdf", direct_passthrough=True
+        headers = Headers([
+            ("Content-Type", "application/pdf"),
+            ("Content-Length", str(os.fstat(file.fileno()).st_size)),
+            ("ETag", quote_etag(sha256)),
+            ("Accept-Ranges", "bytes"),
+            ("Cache-Control", _CACHE_CONTROL),
+        ])  # fmt: skip
+        headers.set("Content-Disposition", disposition, filename=name)
+        return current_app.response_class(
+            wrap_file(environ, file), headers=headers, direct_passthrough=True
         )
-        response.content_length = os.fstat(file.fileno()).st_size
-        response.set_etag(sha256)
-        response.headers.set("Content-Disposition", disposition, filename=name)
-        response.headers["Accept-Ranges"] = "bytes"
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Cache-Control"] = _CACHE_CONTROL
     return response
+
+
+_CACHE_CONTROL = "private, max-age=3600"
 
 
 _CONDITIONAL_HEADERS = ("HTTP_RANGE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH",
