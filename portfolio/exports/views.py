@@ -129,7 +129,8 @@ def _send_stored(enrolment_id: int, stored_name: str, sha256: str, learner_name:
     # An ASCII name, so that every browser saves it as given.
     ascii_name = unicodedata.normalize("NFKD", learner_name).encode("ascii", "ignore").decode()
     name = f"portfolio-{ascii_name.replace(' ', '-').lower()}-{enrolment_id}.pdf"
-    disposition = "inline" if "inline" in request.args else "attachment"
+    asked_inline = environ.get("QUERY_STRING") and "inline" in request.args
+    disposition = "inline" if asked_inline else "attachment"
     if any(key in environ for key in _CONDITIONAL_HEADERS):
         response = send_file(path, mimetype="application/pdf", download_name=name,
                              as_attachment=disposition == "attachment", conditional=True,
