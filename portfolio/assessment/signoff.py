@@ -17,7 +17,12 @@ from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
-from portfolio.evidence.coverage import RequirementState, evidence_tallies, requirement_states
+from portfolio.evidence.coverage import (
+    CriterionInfo,
+    RequirementState,
+    evidence_tallies,
+    requirement_states,
+)
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus
 from portfolio.units.models import Criterion
 
@@ -29,7 +34,7 @@ def canonical_hash(data: dict) -> str:
 
 @dataclass
 class Readiness:
-    unmet: list[Criterion]
+    unmet: list[Criterion | CriterionInfo]
     requirements: list[RequirementState]
 
     @property

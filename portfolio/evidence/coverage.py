@@ -73,9 +73,24 @@ def evidence_hint(criterion_text: str) -> str:
     return "an incident log or a STAR reflective account"
 
 
+@dataclass(frozen=True)
+class OutcomeInfo:
+    id: int
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CriterionInfo:
+    id: int
+    outcome_id: int
+    number: str
+    text: str
+
+
 @dataclass
 class CriterionRow:
-    criterion: "CriterionInfo"
+    criterion: CriterionInfo
     claimed: int = 0  # items claiming it
     recent: list[tuple[int, str]] = field(default_factory=list)  # the latest few: id, title
     met: bool = False
@@ -127,7 +142,7 @@ class ItemRow:
 @dataclass
 class Portfolio:
     enrolment: Enrolment
-    outcomes: list["Outcome"]
+    outcomes: list[OutcomeInfo]
     rows: list[CriterionRow]
     tallies: list[Tally]
     requirements: list[RequirementState]
@@ -135,7 +150,7 @@ class Portfolio:
     matching: int  # items that match the filter, over every page
     page: int
     pages: int
-    criterion: "CriterionInfo | None" = None  # the filter: items claiming this criterion
+    criterion: CriterionInfo | None = None  # the filter: items claiming this criterion
 
     @property
     def gaps(self) -> list[CriterionRow]:
@@ -182,21 +197,6 @@ def requirement_states(requirements: list[dict], tallies: list[Tally],
     return states
 
 
-@dataclass(frozen=True)
-class Outcome:
-    id: int
-    number: int
-    text: str
-
-
-@dataclass(frozen=True)
-class CriterionInfo:
-    id: int
-    outcome_id: int
-    number: str
-    text: str
-
-
 def build_portfolio(enrolment: Enrolment, met_ids: set[int] | None = None, *,
                     page: int = 1, criterion_id: int | None = None) -> Portfolio:  # fmt: skip
     """Everything the portfolio page shows, in a fixed number of queries whatever the number
@@ -207,12 +207,12 @@ def build_portfolio(enrolment: Enrolment, met_ids: set[int] | None = None, *,
     """
     q = _statements()
     run = db.session.connection().execute
-    outcomes: dict[int, Outcome] = {}
+    outcomes: dict[int, OutcomeInfo] = {}
     rows: dict[int, CriterionRow] = {}
     for c_id, c_number, c_text, o_id, o_number, o_text in run(
         q.criteria, {"criteria_set": enrolment.criteria_set_id}
     ):
-        outcomes.setdefault(o_id, Outcome(o_id, o_number, o_text))
+        outcomes.setdefault(o_id, OutcomeInfo(o_id, o_number, o_text))
         rows[c_id] = CriterionRow(
             CriterionInfo(c_id, o_id, c_number, c_text), met=c_id in (met_ids or set())
         )
@@ -239,7 +239,8 @@ def build_portfolio(enrolment: Enrolment, met_ids: set[int] | None = None, *,
     items = [
         ItemRow(*r[:6], [rows[c].criterion.number for c in _claimed(r[6], order)]) for r in found
     ]
-    matching = sum(t.count for t in tallies) if criterion_id is None else rows[criterion_id].claimed
+    total = sum(t.count for t in tallies)
+    matching = total if criterion_id is None else rows[criterion_id].claimed
     return Portfolio(
         enrolment, list(outcomes.values()), list(rows.values()), tallies, requirements, items,
         matching=matching, page=page, pages=max(-(-matching // ITEMS_PAGE), 1),
