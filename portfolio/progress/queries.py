@@ -30,8 +30,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from portfolio.accounts.models import Provider, User
-from portfolio.assessment.models import Decision, Sample, SamplingPlan
+from portfolio.accounts.models import User
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.progress.models import MET, CriterionState, EnrolmentProgress
@@ -81,7 +80,7 @@ class Filters:
         return {"provider_id": provider_id, **{n: getattr(self, n) for n in self.chosen()}, **more}
 
 
-def _execute(statement, params: dict):
+def execute(statement, params: dict):
     """Rows of a statement, executed on the session's connection.
 
     Nothing here loads ORM objects, so the session's per-statement work (more than half the
@@ -100,7 +99,7 @@ FILTER_COLUMNS = {
 }
 
 
-def _filtered(query: Select, chosen: tuple[str, ...]) -> Select:
+def filtered(query: Select, chosen: tuple[str, ...]) -> Select:
     """The query scoped to the provider and narrowed by the chosen filters."""
     query = query.where(Enrolment.provider_id == bindparam("provider_id"))
     for name in chosen:
@@ -112,8 +111,8 @@ def _filtered(query: Select, chosen: tuple[str, ...]) -> Select:
     return query
 
 
-def _base(chosen: tuple[str, ...]) -> Select:
-    return _filtered(
+def base_query(chosen: tuple[str, ...]) -> Select:
+    return filtered(
         select()
         .select_from(Enrolment)
         .outerjoin(EnrolmentProgress, EnrolmentProgress.enrolment_id == Enrolment.id),
@@ -219,7 +218,7 @@ class Summary:
 def _summary_statement(chosen: tuple[str, ...]) -> Select:
     bucket, forecast = bucket_expression().label("bucket"), forecast_expression().label("forecast")
     return (
-        _base(chosen)
+        base_query(chosen)
         .add_columns(
             bucket,
             forecast,
@@ -235,7 +234,7 @@ def _summary_statement(chosen: tuple[str, ...]) -> Select:
 
 def summary(filters: Filters, provider_id: int, today: date) -> Summary:
     """Learners, completion, the progress distribution, the forecast and the risks."""
-    rows = _execute(
+    rows = execute(
         _summary_statement(filters.chosen()), filters.params(provider_id, **_dates(today))
     ).all()
     out = Summary(risks=dict.fromkeys(RISKS, 0))
@@ -294,7 +293,7 @@ class LearnerRow(NamedTuple):
 def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
                         forecast: bool, lacking: bool) -> tuple[Select, Select]:  # fmt: skip
     """How many learners are behind a figure, and a page of them."""
-    query = _base(chosen)
+    query = base_query(chosen)
     if risk:
         query = query.where(risk_expressions()[risk])
     if bucket:
@@ -354,9 +353,9 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
     )
     params = filters.params(provider_id, **_dates(today), bucket=bucket, forecast=forecast,
                             lacking=lacking, limit=limit, offset=offset)  # fmt: skip
-    rows = _execute(page, params).all()
+    rows = execute(page, params).all()
     # Every row carries the total; past the last page it is counted on its own.
-    count = rows[0][-1] if rows else (_execute(total, params).scalar() if offset else 0)
+    count = rows[0][-1] if rows else (execute(total, params).scalar() if offset else 0)
     out = []
     for r in rows:
         flags = r[13:-1]
@@ -395,7 +394,7 @@ class CriterionGap(NamedTuple):
 def _gaps_statement(chosen: tuple[str, ...]) -> Select:
     # Counted per criterion first, then named: grouping by the criterion's text is slow.
     counts = (
-        _filtered(
+        filtered(
             select(
                 CriterionState.criterion_id,
                 Enrolment.unit_id,
@@ -428,7 +427,7 @@ def _gaps_statement(chosen: tuple[str, ...]) -> Select:
 
 def criterion_gaps(filters: Filters, provider_id: int) -> list[CriterionGap]:
     """Per criterion: learners on its unit and how many still lack it, most lacked first."""
-    rows = _execute(_gaps_statement(filters.chosen()), filters.params(provider_id))
+    rows = execute(_gaps_statement(filters.chosen()), filters.params(provider_id))
     gaps = [CriterionGap(*r[:5], r[5], int(r[6] or 0)) for r in rows]
     return sorted(gaps, key=lambda g: (-g.lacking / max(g.learners, 1), g.awarding_body, g.number))
 
@@ -448,7 +447,7 @@ HEAT_CRITERIA = (
 @cache
 def _heat_cells_statement(chosen: tuple[str, ...]) -> Select:
     page = (
-        _filtered(select(Enrolment.id, User.name), chosen)
+        filtered(select(Enrolment.id, User.name), chosen)
         .join(User, Enrolment.learner_id == User.id)
         .where(Enrolment.unit_id == HEAT_UNIT)
         .order_by(User.name, Enrolment.id)
@@ -467,8 +466,8 @@ def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40, o
     """Learners × criteria of one unit: the criteria, and a page of learners with each
     learner's state on each criterion in the criteria's order (None where there is none)."""
     params = filters.params(provider_id, heat_unit=unit_id, limit=limit, offset=offset)
-    criteria = _execute(HEAT_CRITERIA, params).all()
-    cells = _execute(_heat_cells_statement(filters.chosen()), params).all()
+    criteria = execute(HEAT_CRITERIA, params).all()
+    cells = execute(_heat_cells_statement(filters.chosen()), params).all()
     states: dict[int, dict] = {}
     names: dict[int, str] = {}
     for enrolment_id, name, criterion_id, state in cells:
@@ -479,181 +478,6 @@ def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40, o
         for enrolment_id, name in names.items()
     }
     return criteria, rows
-
-
-class Workload(NamedTuple):
-    assessor_id: int
-    name: str
-    learners: int
-    queue: int
-    oldest_days: int | None
-    average_marking_days: float | None
-
-
-@cache
-def _workload_statement(chosen: tuple[str, ...]) -> Select:
-    return (
-        _base(chosen)
-        .join(User, Enrolment.assessor_id == User.id)
-        .add_columns(
-            User.id, User.name, func.count(Enrolment.id),
-            func.coalesce(func.sum(EnrolmentProgress.awaiting_marking), 0),
-            func.max(days_between(EnrolmentProgress.oldest_awaiting_at, NOW)),
-        )
-        .group_by(User.id, User.name)
-        .order_by(User.name)
-    )  # fmt: skip
-
-
-class Coverage(NamedTuple):
-    assessor_id: int
-    name: str
-    new_assessor: bool
-    unit: str
-    decisions: int
-    sampled: int
-    share: int
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.sampled / self.decisions) if self.decisions else 0
-
-
-@dataclass(frozen=True)
-class Decisions:
-    """Decisions counted once for the workload and the IQA coverage tables."""
-
-    marking_days: dict[int, float]  # assessor: average working days to mark
-    coverage: list[Coverage]
-
-
-@cache
-def _decisions_statement(chosen: tuple[str, ...], one_period: bool) -> Select:
-    """Per assessor and unit: decisions and samples in the sampling period, and decisions
-    and marking days in the marking period; named in the same statement. When the two
-    periods are the same (as with the default plan), no decision needs sorting into them."""
-    query = select().select_from(Decision).where(Decision.decided_at >= bindparam("since"))
-    if "assessor" in chosen:
-        query = query.where(Decision.assessor_id == bindparam("assessor"))
-    if "unit" in chosen:
-        query = query.where(Decision.unit_id == bindparam("unit"))
-    if {"cohort", "qualification", "awarding_body"} & set(chosen):
-        # The provider's enrolments scope it, and the index by enrolment then covers it.
-        query = query.where(Decision.enrolment_id.in_(_filtered(select(Enrolment.id), chosen)))
-    else:
-        query = query.where(Decision.provider_id == bindparam("provider_id"))
-    sampling = Decision.decided_at >= bindparam("sampling_since")
-    marking = Decision.decided_at >= bindparam("marking_since")
-
-    def within(period, value):
-        return value if one_period else case((period, value))
-
-    counts = (
-        query.outerjoin(Sample, Sample.decision_id == Decision.id)
-        .add_columns(
-            Decision.assessor_id.label("assessor_id"),
-            Decision.unit_id.label("unit_id"),
-            func.count(within(sampling, Decision.id)).label("decisions"),
-            func.count(within(sampling, Sample.id)).label("sampled"),
-            func.count(within(marking, Decision.id)).label("marked"),
-            func.sum(within(marking, Decision.marking_days)).label("marking_days"),
-        )
-        .group_by(Decision.assessor_id, Decision.unit_id)
-        .subquery()
-    )
-    # Named row by row through the primary keys: a join would let PostgreSQL hash every
-    # person of the provider to name a few dozen rows.
-    assessor = User.id == counts.c.assessor_id
-    return select(
-        counts,
-        select(User.name).where(assessor).scalar_subquery(),
-        select(User.new_assessor).where(assessor).scalar_subquery(),
-        select(Unit.title).where(Unit.id == counts.c.unit_id).scalar_subquery(),
-    )
-
-
-class Settings(NamedTuple):
-    marking_target_days: int
-    sampling_period_days: int
-    sampling_share: int
-    new_assessor_sampling_share: int
-
-
-DEFAULT_SAMPLING = (90, 25, 50)  # a provider without a sampling plan: SamplingPlan's defaults
-SETTINGS = (
-    select(Provider.marking_target_days, SamplingPlan.period_days, SamplingPlan.share_percent,
-           SamplingPlan.new_assessor_share_percent)
-    .outerjoin(SamplingPlan, SamplingPlan.provider_id == Provider.id)
-    .where(Provider.id == bindparam("provider_id"))
-)  # fmt: skip
-
-
-def settings(provider_id: int) -> Settings:
-    """The provider's marking target and sampling plan, in one statement."""
-    target, *plan = _execute(SETTINGS, {"provider_id": provider_id}).one()
-    return Settings(target, *(plan if plan[0] is not None else DEFAULT_SAMPLING))
-
-
-def decisions(filters: Filters, provider_id: int, plan: Settings | None = None) -> Decisions:
-    """Marking time per assessor and sampling per assessor and unit, against the plan."""
-    _target, period, share, new_share = plan or settings(provider_id)
-    now = utcnow()
-    sampling_since = now - timedelta(days=period)
-    marking_since = now - timedelta(days=MARKING_PERIOD_DAYS)
-    rows = _execute(
-        _decisions_statement(filters.chosen(), period == MARKING_PERIOD_DAYS),
-        filters.params(provider_id, since=min(sampling_since, marking_since),
-                       sampling_since=sampling_since, marking_since=marking_since),
-    ).all()  # fmt: skip
-    marked: dict[int, list[int]] = {}
-    coverage = []
-    for assessor, _unit, decided, sampled, count, days, name, new_assessor, title in rows:
-        if count:
-            totals = marked.setdefault(assessor, [0, 0])
-            totals[0] += int(days or 0)
-            totals[1] += count
-        if decided:
-            coverage.append(
-                Coverage(
-                    assessor,
-                    name,
-                    new_assessor,
-                    title or "",
-                    decided,
-                    sampled,
-                    new_share if new_assessor else share,
-                )  # fmt: skip
-            )
-    return Decisions(
-        marking_days={a: days / count for a, (days, count) in marked.items()},
-        coverage=sorted(coverage, key=lambda c: (c.name, c.unit)),
-    )
-
-
-def workload(
-    filters: Filters, provider_id: int, counted: Decisions | None = None
-) -> list[Workload]:
-    """Per assessor: learners, evidence waiting, the oldest item and the marking time."""
-    counted = counted or decisions(filters, provider_id)
-    rows = _execute(
-        _workload_statement(filters.chosen()),
-        filters.params(provider_id, now=utcnow().replace(tzinfo=None)),
-    ).all()
-    return [
-        Workload(
-            r[0],
-            r[1],
-            r[2],
-            int(r[3] or 0),
-            int(r[4]) if r[4] is not None else None,
-            counted.marking_days.get(r[0]),
-        )  # fmt: skip
-        for r in rows
-    ]
-
-
-def iqa_coverage(filters: Filters, provider_id: int) -> list[Coverage]:
-    return decisions(filters, provider_id).coverage
 
 
 PROVIDER = bindparam("provider_id", type_=Integer)
@@ -686,7 +510,7 @@ def _options_statement():
 
 def filter_options(provider_id: int) -> dict:
     found: dict[str, list] = {"cohort": [], "unit": [], "qualification": [], "assessor": []}
-    for kind, id_, label, body_id, body in _execute(_options_statement(),
+    for kind, id_, label, body_id, body in execute(_options_statement(),
                                                     {"provider_id": provider_id}):  # fmt: skip
         found[kind].append((id_, label, body, body_id) if kind == "unit" else (id_, label))
     units = sorted(found["unit"], key=lambda u: (u[2], u[1]))

@@ -7,7 +7,7 @@ cell is an attribute look-up and an escape. Text is escaped here; numbers are nu
 
 from markupsafe import Markup, escape
 
-from portfolio.progress.queries import Coverage, Workload
+from portfolio.progress.workload import Coverage, Workload
 
 OVER_TARGET = ' <span class="tag tag-red">over target</span>'
 NEW_ASSESSOR = ' <span class="tag tag-amber">New</span>'

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
-from portfolio.progress import exports, queries, tables
+from portfolio.progress import exports, queries, tables, workload
 from portfolio.progress.links import LearnerLinks, address_maker
 from portfolio.progress.queries import Filters
 
@@ -34,7 +34,7 @@ def caseload():
     page = _page_number()
     total, rows = queries.learner_rows(filters, current_user.provider_id, date.today(),
                                        limit=PAGE, offset=(page - 1) * PAGE)  # fmt: skip
-    target = queries.settings(current_user.provider_id).marking_target_days
+    target = workload.settings(current_user.provider_id).marking_target_days
     return render_template(
         "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
         target=target, rule=_rule(), portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
@@ -69,13 +69,13 @@ def dashboard():
     filters, options = _checked_filters()
     provider_id = current_user.provider_id
     today = date.today()
-    settings = queries.settings(provider_id)
+    settings = workload.settings(provider_id)
     unit = filters.unit
     if unit is None and len(options["units"]) == 1:
         unit = options["units"][0][0]
     heat = queries.heatmap(filters, provider_id, unit, offset=0) if unit else None
     summary = queries.summary(filters, provider_id, today)
-    decisions = queries.decisions(filters, provider_id, settings)
+    decisions = workload.decisions(filters, provider_id, settings)
     return render_template(
         "progress/dashboard.html",
         filters=filters,
@@ -87,7 +87,7 @@ def dashboard():
         gaps=queries.criterion_gaps(filters, provider_id),
         heat=heat,
         heat_unit=unit,
-        workload=queries.workload(filters, provider_id, decisions),
+        workload=workload.workload(filters, provider_id, decisions),
         coverage=decisions.coverage,
         workload_rows=tables.workload_rows,
         coverage_rows=tables.coverage_rows,
@@ -114,7 +114,7 @@ def learners():
     return render_template(
         "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
         filters=filters, figure=figure, rule=_rule(),
-        target=queries.settings(current_user.provider_id).marking_target_days,
+        target=workload.settings(current_user.provider_id).marking_target_days,
         portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
     )  # fmt: skip
 
@@ -146,7 +146,7 @@ def _table(table: str, filters: Filters):
     provider_id = current_user.provider_id
     if table == "learners":
         _total, rows = queries.learner_rows(filters, provider_id, date.today(), limit=100_000)
-        target = queries.settings(provider_id).marking_target_days
+        target = workload.settings(provider_id).marking_target_days
         return (
             ["Learner", "Unit", "Awarding body", "Cohort", "Assessor", "Criteria met", "Criteria",
              "Per cent met", "Awaiting marking", "Days since activity", "Planned end", "Forecast", "Risks", "RAG"],
@@ -164,10 +164,10 @@ def _table(table: str, filters: Filters):
         return (
             ["Assessor", "Learners", "Awaiting marking", "Oldest item (days)", "Average marking (working days)"],
             [[w.name, w.learners, w.queue, w.oldest_days, round(w.average_marking_days, 1)
-              if w.average_marking_days is not None else None] for w in queries.workload(filters, provider_id)],
+              if w.average_marking_days is not None else None] for w in workload.workload(filters, provider_id)],
         )  # fmt: skip
     return (
         ["Assessor", "New assessor", "Unit", "Decisions", "Sampled", "Sampled %", "Plan %"],
         [[c.name, "yes" if c.new_assessor else "no", c.unit, c.decisions, c.sampled, c.percent, c.share]
-         for c in queries.iqa_coverage(filters, provider_id)],
+         for c in workload.iqa_coverage(filters, provider_id)],
     )  # fmt: skip

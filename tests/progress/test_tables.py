@@ -2,8 +2,8 @@
 
 from markupsafe import Markup
 
-from portfolio.progress.queries import Coverage, Workload
 from portfolio.progress.tables import coverage_rows, workload_rows
+from portfolio.progress.workload import Coverage, Workload
 
 PREFIX = Markup("/dashboard/learners?cohort=3&amp;assessor=")
 
