@@ -41,6 +41,10 @@ def configure(app: Flask, test_config: dict | None) -> None:
     else:
         url = config.normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
         app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if app.config["SQLALCHEMY_ENGINE_OPTIONS"] is None:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(
+            app.config["SQLALCHEMY_DATABASE_URI"]
+        )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
 

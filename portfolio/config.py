@@ -19,12 +19,9 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # SQLAlchemy engine options. None of them is needed; connections are not tested as they
-    # leave the pool (that costs a round trip on every request): after a database restart
-    # one request per worker fails and the pool starts afresh. PostgreSQL deployments that
-    # prefer to test every connection set PORTFOLIO_SQLALCHEMY_ENGINE_OPTIONS to
-    # '{"pool_pre_ping": true}'.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Engine options; by default PostgreSQL connections are tested as they leave the pool
+    # (so a restarted server costs no failed request), SQLite's need no test.
+    SQLALCHEMY_ENGINE_OPTIONS = None
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     # Sign-in throttling: this many failures for one email address, or ten times as many
     # from one network address, within the window refuse further attempts until it passes.
@@ -60,6 +57,10 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def engine_options(url: str) -> dict:
+    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
 
 
 def secret_key(instance_path: str) -> str:

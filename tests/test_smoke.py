@@ -10,18 +10,12 @@ def test_each_role_reaches_its_home_page(client, auth, people):
         auth.sign_out()
 
 
-def test_engine_options_come_from_the_environment(monkeypatch, tmp_path):
-    from portfolio import create_app
+def test_postgresql_connections_are_tested_leaving_the_pool_and_sqlite_ones_are_not(app):
     from portfolio.db import db
 
-    monkeypatch.setenv("PORTFOLIO_SQLALCHEMY_ENGINE_OPTIONS", '{"pool_pre_ping": true}')
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "k"})
     with app.app_context():
-        assert db.engine.pool._pre_ping
-    monkeypatch.delenv("PORTFOLIO_SQLALCHEMY_ENGINE_OPTIONS")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/y.db", "SECRET_KEY": "k"})
-    with app.app_context():
-        assert not db.engine.pool._pre_ping
+        pinged = db.engine.pool._pre_ping
+        assert pinged == (db.engine.dialect.name == "postgresql")
 
 
 def test_each_role_sees_its_navigation_with_the_current_page_marked(client, auth, people):
