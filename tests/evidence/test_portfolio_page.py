@@ -3,22 +3,12 @@ counts against a hand count, and a number of SQL statements that does not grow w
 
 import re
 
-from sqlalchemy import select
-
 from portfolio.db import db
 from portfolio.evidence import operations
 from portfolio.evidence.coverage import ITEMS_PAGE, LATEST_CLAIMS
 from portfolio.evidence.models import EvidenceKind
-from portfolio.units.models import Criterion
+from tests.evidence.test_claims_and_lifecycle import criteria_of
 from tests.progress.test_dashboard import STAR_CONTENT, counting
-
-
-def criteria_of(enrolment):
-    return db.session.scalars(
-        select(Criterion)
-        .where(Criterion.criteria_set_id == enrolment.criteria_set_id)
-        .order_by(Criterion.position)
-    ).all()
 
 
 def add_items(learner, enrolment, n, claims, first=0):
