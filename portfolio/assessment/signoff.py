@@ -14,7 +14,7 @@ from portfolio.accounts.models import User
 from portfolio.assessment.marking import refusal
 from portfolio.assessment.models import CriterionJudgement, Decision, Declaration, Outcome, SignOff
 from portfolio.audit import trail as audit
-from portfolio.db import db, utcnow
+from portfolio.db import db, read, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.coverage import (
@@ -89,7 +89,7 @@ def met_criteria(enrolment: Enrolment) -> dict[int, list[EvidenceItem]]:
 
 def met_criterion_ids(enrolment_id: int) -> set[int]:
     """The criteria met by accepted evidence, in one query (no items or decisions loaded)."""
-    rows = db.session.connection().execute(_met_criteria_statement(), {"enrolment": enrolment_id})
+    rows = read(_met_criteria_statement(), {"enrolment": enrolment_id})
     return {criterion_id for (criterion_id,) in rows}
 
 

@@ -7,7 +7,7 @@ from functools import cache
 from sqlalchemy import Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import aliased
 
-from portfolio.db import db
+from portfolio.db import read
 from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.models import (
     CriterionClaim,
@@ -170,9 +170,7 @@ def evidence_tallies(enrolment_id: int, requirements: list[dict]) -> list[Tally]
     """
     by_type = any(r.get("distinct_by") == "incident_type" for r in requirements)
     q = _statements()
-    rows = db.session.connection().execute(
-        q.tallies_by_type if by_type else q.tallies, {"enrolment": enrolment_id}
-    )
+    rows = read(q.tallies_by_type if by_type else q.tallies, {"enrolment": enrolment_id})
     if by_type:
         return [Tally(*row) for row in rows]
     return [Tally(kind, status, None, count) for kind, status, count in rows]
@@ -206,7 +204,7 @@ def build_portfolio(enrolment: Enrolment, met_ids: set[int] | None = None, *,
     A page past the last, or a criterion not in the unit, raises LookupError.
     """
     q = _statements()
-    run = db.session.connection().execute
+    run = read
     outcomes: dict[int, OutcomeInfo] = {}
     rows: dict[int, CriterionRow] = {}
     for c_id, c_number, c_text, o_id, o_number, o_text in run(
@@ -349,7 +347,3 @@ def _statements() -> _Statements:
         criteria, latest_claims, tallies, tallies_by_type, items,
         items.where(EvidenceItem.id.in_(claiming)),
     )  # fmt: skip
-
-
-def kind_label(kind: str) -> str:
-    return EvidenceKind(kind).label

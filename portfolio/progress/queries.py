@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 
 from portfolio.accounts.models import User
-from portfolio.db import db, utcnow
+from portfolio.db import db, read, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.progress.models import MET, CriterionState, EnrolmentProgress
 from portfolio.progress.sql import days_between
@@ -78,17 +78,6 @@ class Filters:
 
     def params(self, provider_id: int, **more) -> dict:
         return {"provider_id": provider_id, **{n: getattr(self, n) for n in self.chosen()}, **more}
-
-
-def execute(statement, params: dict):
-    """Rows of a statement, executed on the session's connection.
-
-    Nothing here loads ORM objects, so the session's per-statement work (more than half the
-    cost of a small query) is skipped; pending changes are flushed first, as the session
-    would.
-    """
-    db.session.flush()
-    return db.session.connection().execute(statement, params)
 
 
 FILTER_COLUMNS = {
@@ -234,7 +223,7 @@ def _summary_statement(chosen: tuple[str, ...]) -> Select:
 
 def summary(filters: Filters, provider_id: int, today: date) -> Summary:
     """Learners, completion, the progress distribution, the forecast and the risks."""
-    rows = execute(
+    rows = read(
         _summary_statement(filters.chosen()), filters.params(provider_id, **_dates(today))
     ).all()
     out = Summary(risks=dict.fromkeys(RISKS, 0))
@@ -353,9 +342,9 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
     )
     params = filters.params(provider_id, **_dates(today), bucket=bucket, forecast=forecast,
                             lacking=lacking, limit=limit, offset=offset)  # fmt: skip
-    rows = execute(page, params).all()
+    rows = read(page, params).all()
     # Every row carries the total; past the last page it is counted on its own.
-    count = rows[0][-1] if rows else (execute(total, params).scalar() if offset else 0)
+    count = rows[0][-1] if rows else (read(total, params).scalar() if offset else 0)
     out = []
     for r in rows:
         flags = r[13:-1]
@@ -427,7 +416,7 @@ def _gaps_statement(chosen: tuple[str, ...]) -> Select:
 
 def criterion_gaps(filters: Filters, provider_id: int) -> list[CriterionGap]:
     """Per criterion: learners on its unit and how many still lack it, most lacked first."""
-    rows = execute(_gaps_statement(filters.chosen()), filters.params(provider_id))
+    rows = read(_gaps_statement(filters.chosen()), filters.params(provider_id))
     gaps = [CriterionGap(*r[:5], r[5], int(r[6] or 0)) for r in rows]
     return sorted(gaps, key=lambda g: (-g.lacking / max(g.learners, 1), g.awarding_body, g.number))
 
@@ -466,8 +455,8 @@ def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40, o
     """Learners × criteria of one unit: the criteria, and a page of learners with each
     learner's state on each criterion in the criteria's order (None where there is none)."""
     params = filters.params(provider_id, heat_unit=unit_id, limit=limit, offset=offset)
-    criteria = execute(HEAT_CRITERIA, params).all()
-    cells = execute(_heat_cells_statement(filters.chosen()), params).all()
+    criteria = read(HEAT_CRITERIA, params).all()
+    cells = read(_heat_cells_statement(filters.chosen()), params).all()
     states: dict[int, dict] = {}
     names: dict[int, str] = {}
     for enrolment_id, name, criterion_id, state in cells:
@@ -510,7 +499,7 @@ def _options_statement():
 
 def filter_options(provider_id: int) -> dict:
     found: dict[str, list] = {"cohort": [], "unit": [], "qualification": [], "assessor": []}
-    for kind, id_, label, body_id, body in execute(_options_statement(),
+    for kind, id_, label, body_id, body in read(_options_statement(),
                                                     {"provider_id": provider_id}):  # fmt: skip
         found[kind].append((id_, label, body, body_id) if kind == "unit" else (id_, label))
     units = sorted(found["unit"], key=lambda u: (u[2], u[1]))

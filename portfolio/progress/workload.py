@@ -14,7 +14,7 @@ from sqlalchemy import Select, bindparam, case, func, select
 
 from portfolio.accounts.models import Provider, User
 from portfolio.assessment.models import Decision, Sample, SamplingPlan
-from portfolio.db import utcnow
+from portfolio.db import read, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.progress.models import EnrolmentProgress
 from portfolio.progress.queries import (
@@ -22,7 +22,6 @@ from portfolio.progress.queries import (
     NOW,
     Filters,
     base_query,
-    execute,
     filtered,
 )
 from portfolio.progress.sql import days_between
@@ -138,7 +137,7 @@ SETTINGS = (
 
 def settings(provider_id: int) -> Settings:
     """The provider's marking target and sampling plan, in one statement."""
-    target, *plan = execute(SETTINGS, {"provider_id": provider_id}).one()
+    target, *plan = read(SETTINGS, {"provider_id": provider_id}).one()
     return Settings(target, *(plan if plan[0] is not None else DEFAULT_SAMPLING))
 
 
@@ -148,7 +147,7 @@ def decisions(filters: Filters, provider_id: int, plan: Settings | None = None) 
     now = utcnow()
     sampling_since = now - timedelta(days=period)
     marking_since = now - timedelta(days=MARKING_PERIOD_DAYS)
-    rows = execute(
+    rows = read(
         _decisions_statement(filters.chosen(), period == MARKING_PERIOD_DAYS),
         filters.params(provider_id, since=min(sampling_since, marking_since),
                        sampling_since=sampling_since, marking_since=marking_since),
@@ -183,7 +182,7 @@ def workload(
 ) -> list[Workload]:
     """Per assessor: learners, evidence waiting, the oldest item and the marking time."""
     counted = counted or decisions(filters, provider_id)
-    rows = execute(
+    rows = read(
         _workload_statement(filters.chosen()),
         filters.params(provider_id, now=utcnow().replace(tzinfo=None)),
     ).all()
