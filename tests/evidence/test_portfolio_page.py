@@ -8,7 +8,8 @@ from portfolio.evidence import operations
 from portfolio.evidence.coverage import ITEMS_PAGE, LATEST_CLAIMS
 from portfolio.evidence.models import EvidenceKind
 from tests.evidence.test_claims_and_lifecycle import criteria_of
-from tests.progress.test_dashboard import STAR_CONTENT, counting
+from tests.progress.test_dashboard import STAR_CONTENT
+from tests.statements import counting
 
 
 def add_items(learner, enrolment, n, claims, first=0):

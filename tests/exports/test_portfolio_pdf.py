@@ -18,6 +18,7 @@ from portfolio.exports import signing
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
 from portfolio.exports.pdf import PortfolioFetcher, RenderTimeout, render, render_with_time_limit
 from tests.assessment.test_lifecycle import Cycle, complete
+from tests.statements import counting
 
 
 @pytest.fixture
@@ -235,8 +236,6 @@ def test_an_unexpected_failure_marks_the_document_failed(app, countersigned, mon
 
 
 def test_a_stored_pdf_is_served_with_one_statement_and_no_account_loaded(countersigned):
-    from tests.progress.test_dashboard import counting
-
     first = download(countersigned)
     url = f"/enrolments/{countersigned.enrolment.id}/portfolio.pdf"
     driver = db.session.connection().connection.driver_connection

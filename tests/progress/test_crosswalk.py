@@ -8,7 +8,6 @@ from contextlib import contextmanager
 import pytest
 import yaml
 from markupsafe import escape
-from sqlalchemy import event
 
 from portfolio.accounts.models import Role
 from portfolio.assessment import marking
@@ -23,6 +22,7 @@ from portfolio.progress.crosswalk import CoverageState, CrosswalkFileError
 from tests import factories
 from tests.conftest import CRITERIA_DIR
 from tests.factories import make_enrolment
+from tests.statements import counting
 
 SHIPPED = CRITERIA_DIR / "crosswalks" / "incidents.yaml"
 BODIES = {"VTCT", "PEARSON", "CG", "SFJ", "BIIAB"}
@@ -122,20 +122,6 @@ def crosswalk_folder(app, path):
         yield
     finally:
         app.config.pop("CRITERIA_CROSSWALKS_PATH")
-
-
-@contextmanager
-def count_statements():
-    counter = {"n": 0}
-
-    def count(*_args):
-        counter["n"] += 1
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield counter
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 # --- The shipped crosswalk ----------------------------------------------------------------
@@ -500,10 +486,10 @@ def test_cohort_page_query_count_does_not_grow_with_learners(
     url = f"/cohorts/{cohort.id}/crosswalk"
 
     def statements():
-        with count_statements() as counter:
+        with counting(db.engine) as seen:
             response = client.get(url)
         assert response.status_code == 200
-        return counter["n"]
+        return len(seen)
 
     auth.sign_in(people[Role.ADMIN])
     add_learners(2, 0)

@@ -3,11 +3,10 @@
 import csv
 import io
 import zipfile
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portfolio.accounts.models import Role
 from portfolio.assessment import marking
@@ -19,6 +18,7 @@ from portfolio.progress.models import EnrolmentProgress
 from portfolio.units.models import Criterion
 from tests.evidence.helpers import STAR
 from tests.factories import make_enrolment, make_user
+from tests.statements import counting
 
 STAR_CONTENT = {k: STAR[k] for k in ("situation", "task", "action", "result", "reflection")}
 
@@ -247,21 +247,6 @@ def test_exports_neutralise_formulas(client, auth, people, provider):
     sheet = zipfile.ZipFile(io.BytesIO(xlsx)).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet  # no cell is a formula
     assert "&apos;=HYPERLINK" in sheet or "'=HYPERLINK" in sheet
-
-
-@contextmanager
-def counting(engine):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def add_learners(provider, people, n, body="SFJ"):
