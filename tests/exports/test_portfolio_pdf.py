@@ -16,7 +16,13 @@ from portfolio.assessment.models import SignOff
 from portfolio.db import db
 from portfolio.exports import signing
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
-from portfolio.exports.pdf import PortfolioFetcher, RenderTimeout, render, render_with_time_limit
+from portfolio.exports.pdf import (
+    PortfolioFetcher,
+    RenderTimeout,
+    lean_user_agent_css,
+    render,
+    render_with_time_limit,
+)
 from tests.assessment.test_lifecycle import Cycle, complete
 from tests.statements import counting
 
@@ -184,6 +190,51 @@ def test_the_fetcher_refuses_files_and_network_but_renders_the_rest():
     assert any(u.startswith("portfolio-file:999") for u in fetcher.refused)
     data, pages = render("<p>Fine</p>", {}, {})
     assert data.startswith(b"%PDF") and pages == 1
+
+
+SAMPLE = (
+    '<html lang="en"><title>Sample</title><h1>Heading</h1><p>A paragraph with <strong>bold</strong> text.</p>'
+    "<ul><li>first point</li><li>second point</li></ul><ol><li>step one</li><li>step two</li></ol>"
+    "<table><thead><tr><th>Criterion</th><th>Page</th></tr></thead>"
+    "<tbody><tr><td>1.1</td><td>3</td></tr></tbody></table>"
+)
+
+
+def page_texts(data: bytes) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+def test_the_lean_stylesheet_renders_as_weasyprints_own_with_list_markers():
+    from weasyprint import HTML
+
+    ours, _ = render(SAMPLE, {}, {})
+    theirs = HTML(string=SAMPLE).write_pdf(pdf_variant="pdf/ua-1")
+    assert page_texts(ours) == page_texts(theirs)
+    text = page_texts(ours)[0]
+    assert "first point" in text and "step two" in text
+    assert text.count("•") == 2 and "1. " in text and "2. " in text  # the markers are drawn
+
+
+def test_the_lean_stylesheet_drops_only_the_rules_for_every_elements_pseudo_elements():
+    from weasyprint.html import UA
+
+    lean = lean_user_agent_css(UA)
+    assert "::footnote-" not in lean and "::note-" not in lean
+    assert "li::marker, summary::marker {" in lean
+    dropped = set(UA.splitlines()) - set(lean.splitlines())
+    assert all(line.startswith(("::footnote-", "::note-", "::marker")) for line in dropped)
+    with pytest.raises(RuntimeError, match="has changed"):
+        lean_user_agent_css("p { margin: 0 }")
+
+
+def test_the_information_dictionary_is_written_outside_the_object_stream():
+    data, _ = render(SAMPLE, {}, {})
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    info = reader.trailer.raw_get("/Info")
+    assert info.idnum not in reader.xref_objStm  # found at its offset, not by reading a stream
+    assert reader.xref_objStm  # the rest is still packed
+    assert reader.metadata.title == "Sample"
+    assert reader.metadata.producer.startswith("WeasyPrint")
 
 
 def test_a_pathological_document_times_out_with_a_clear_error():
