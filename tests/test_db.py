@@ -58,3 +58,16 @@ def test_a_failed_request_is_not_committed(app, provider):
     with endings() as seen:
         end_reading_transaction(None)
     assert seen == ["commit"]
+
+
+def test_new_connections_get_their_database_settings(app):
+    from sqlalchemy import text
+
+    def setting(sql):
+        return db.session.execute(text(sql)).scalar()
+
+    if db.engine.dialect.name == "postgresql":
+        # Each prepared statement is planned once, not afresh at every run.
+        assert setting("SHOW plan_cache_mode") == "force_generic_plan"
+    else:
+        assert (setting("PRAGMA foreign_keys"), setting("PRAGMA busy_timeout")) == (1, 5000)

@@ -30,7 +30,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from portfolio.accounts.models import User
+from portfolio.accounts.models import Role, User
 from portfolio.db import db, read, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.progress.models import MET, CriterionState, EnrolmentProgress
@@ -472,28 +472,39 @@ def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40, o
 PROVIDER = bindparam("provider_id", type_=Integer)
 
 
+# Anyone but a learner may once have been made an assessor, and kept the learners after a
+# change of role.
+STAFF_ROLES = [role for role in Role if role is not Role.LEARNER]
+
+
 @cache
 def _options_statement():
     """Every filter's options in one statement: kind, id, label, and for units the awarding
     body's id and name. Units and qualifications are each looked up in the enrolments'
     indexes (one probe each) rather than gathered from every enrolment."""
+
     def used(column):
         return select(Enrolment.id).where(column, Enrolment.provider_id == PROVIDER).exists()
 
     nothing = literal(None, Integer)
     no_text = literal(None, String)
     return union_all(
-        select(literal("cohort"), Cohort.id, Cohort.name, nothing, no_text)
-        .where(Cohort.provider_id == PROVIDER),
+        select(literal("cohort"), Cohort.id, Cohort.name, nothing, no_text).where(
+            Cohort.provider_id == PROVIDER
+        ),
         select(literal("unit"), Unit.id, Unit.title, AwardingBody.id, AwardingBody.name)
         .join(AwardingBody)
         .where(used(Enrolment.unit_id == Unit.id)),
-        select(literal("qualification"), Qualification.id, Qualification.title, nothing, no_text)
-        .where(used(Enrolment.qualification_id == Qualification.id)),
-        # Assessors are few and the people many: these are found from the enrolments' side.
-        select(literal("assessor"), User.id, User.name, nothing, no_text)
-        .where(User.id.in_(
-            select(Enrolment.assessor_id).where(Enrolment.provider_id == PROVIDER).distinct())),
+        select(
+            literal("qualification"), Qualification.id, Qualification.title, nothing, no_text
+        ).where(used(Enrolment.qualification_id == Qualification.id)),
+        # Staff are few and learners many: each member of staff is looked up in the
+        # enrolments' assessor index, rather than every enrolment read for its assessor.
+        select(literal("assessor"), User.id, User.name, nothing, no_text).where(
+            User.role.in_(bindparam("staff_roles", STAFF_ROLES, literal_execute=True)),
+            User.provider_id == PROVIDER,
+            select(Enrolment.id).where(Enrolment.assessor_id == User.id).exists(),
+        ),
     )
 
 

@@ -226,6 +226,24 @@ def test_dashboard_filters_and_another_providers_cohort(client, auth, people, co
     assert client.get(f"/dashboard?assessor={assessor}").status_code == 200
 
 
+def test_the_assessor_filter_lists_the_staff_who_assess_someone(people, provider, cohort_data):
+    from portfolio.progress.queries import filter_options
+    from tests.factories import make_provider
+
+    idle = make_user(provider, Role.ASSESSOR, name="Idle Assessor")
+    moved = make_user(provider, Role.ASSESSOR, name="Moved Assessor")
+    make_enrolment(make_user(provider, Role.LEARNER), assessor=moved)
+    moved.role = Role.IQA  # a change of role leaves their learners with them
+    elsewhere = make_provider()
+    make_enrolment(make_user(elsewhere, Role.LEARNER), assessor=make_user(elsewhere, Role.ASSESSOR))
+    db.session.flush()
+    listed = filter_options(provider.id)["assessors"]
+    assessor = people[Role.ASSESSOR]
+    assert listed == sorted([(moved.id, "Moved Assessor"), (assessor.id, assessor.name)],
+                            key=lambda a: a[1])  # fmt: skip
+    assert idle.id not in {a for a, _ in listed}
+
+
 @pytest.mark.parametrize("role", [Role.LEARNER, Role.ASSESSOR])
 def test_dashboard_is_for_providers_and_iqas(client, auth, people, role):
     auth.sign_in(people[role])
