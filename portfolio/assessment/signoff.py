@@ -4,17 +4,18 @@ and the IQA's countersignature."""
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, String, bindparam, literal, null, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from portfolio.accounts.models import User
 from portfolio.assessment.marking import refusal
 from portfolio.assessment.models import CriterionJudgement, Decision, Declaration, Outcome, SignOff
 from portfolio.audit import trail as audit
-from portfolio.db import db, read, utcnow
+from portfolio.db import UTCDateTime, db, read, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.coverage import (
@@ -87,14 +88,9 @@ def met_criteria(enrolment: Enrolment) -> dict[int, list[EvidenceItem]]:
     return met
 
 
-def met_criterion_ids(enrolment_id: int) -> set[int]:
-    """The criteria met by accepted evidence, in one query (no items or decisions loaded)."""
-    rows = read(_met_criteria_statement(), {"enrolment": enrolment_id})
-    return {criterion_id for (criterion_id,) in rows}
-
-
 @cache
-def _met_criteria_statement():
+def met_criteria_statement() -> Select:
+    """The ids of the criteria met by accepted evidence of the ``enrolment`` parameter."""
     return (
         select(CriterionJudgement.criterion_id)
         .join(Decision, CriterionJudgement.decision_id == Decision.id)
@@ -331,7 +327,59 @@ def countersign(iqa: User, enrolment: Enrolment) -> SignOff:
     return record
 
 
-def history(enrolment: Enrolment) -> list[SignOff]:
-    return db.session.scalars(
-        select(SignOff).where(SignOff.enrolment_id == enrolment.id).order_by(SignOff.signed_at)
-    ).all()
+@dataclass(frozen=True)
+class SignOffRecord:
+    """A sign-off as the portfolio page shows it, with the names of the people in it."""
+
+    signed_at: datetime
+    assessor_name: str
+    manifest_hash: str
+    countersigned_at: datetime | None
+    countersigned_by_name: str | None
+    withdrawn_at: datetime | None
+    withdrawn_by_name: str | None
+    withdrawal_reason: str | None
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None
+
+
+@dataclass(frozen=True)
+class DeclarationRecord:
+    declared_at: datetime
+    manifest_hash: str
+
+
+def sign_off_records(enrolment_id: int) -> tuple[list[SignOffRecord], DeclarationRecord | None]:
+    """The enrolment's sign-offs, oldest first, and its latest declaration: one statement,
+    with no manifests read."""
+    sign_offs, declarations = [], []
+    for kind, at, name, manifest_hash, *rest, row_id in read(
+        _records_statement(), {"enrolment": enrolment_id}
+    ):
+        if kind == "sign-off":
+            sign_offs.append((at, row_id, SignOffRecord(at, name, manifest_hash, *rest)))
+        else:
+            declarations.append((at, row_id, DeclarationRecord(at, manifest_hash)))
+    latest = max(declarations, default=None)
+    return [record for *_, record in sorted(sign_offs)], latest[2] if latest else None
+
+
+@cache
+def _records_statement() -> Select:
+    assessor, countersigner, withdrawer = aliased(User), aliased(User), aliased(User)
+    enrolment = bindparam("enrolment")
+    nothing, no_text = null().cast(UTCDateTime), null().cast(String)
+    return union_all(
+        select(literal("sign-off"), SignOff.signed_at, assessor.name, SignOff.manifest_hash,
+               SignOff.countersigned_at, countersigner.name, SignOff.withdrawn_at,
+               withdrawer.name, SignOff.withdrawal_reason, SignOff.id)
+        .join(assessor, assessor.id == SignOff.assessor_id)
+        .outerjoin(countersigner, countersigner.id == SignOff.countersigned_by_id)
+        .outerjoin(withdrawer, withdrawer.id == SignOff.withdrawn_by_id)
+        .where(SignOff.enrolment_id == enrolment),
+        select(literal("declaration"), Declaration.declared_at, no_text, Declaration.manifest_hash,
+               nothing, no_text, nothing, no_text, no_text, Declaration.id)
+        .where(Declaration.enrolment_id == enrolment),
+    )  # fmt: skip

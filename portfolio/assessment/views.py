@@ -55,19 +55,17 @@ def _portfolio_page(enrolment, error: DomainError | None = None):
         abort(400, "The page and the criterion are given by whole numbers, such as ?page=2.")
     try:
         portfolio = build_portfolio(
-            enrolment, met_ids=signoff.met_criterion_ids(enrolment.id), page=int(page),
+            enrolment, met=signoff.met_criteria_statement(), page=int(page),
             criterion_id=int(criterion) if criterion is not None else None,
         )  # fmt: skip
     except LookupError as missing:
         abort(404, str(missing))
     readiness = signoff.page_readiness(enrolment, portfolio)
-    history = signoff.history(enrolment)
+    history, declaration = signoff.sign_off_records(enrolment.id)
     sign_off = next((h for h in history if h.in_force), None)
-    declaration = manifest_hash = None
-    if readiness.ready and sign_off is None:
-        declaration = signoff.current_declaration(enrolment)
-        if declaration is not None:
-            manifest_hash = signoff.canonical_hash(signoff.manifest(enrolment))
+    manifest_hash = None
+    if readiness.ready and sign_off is None and declaration is not None:
+        manifest_hash = signoff.canonical_hash(signoff.manifest(enrolment))
     kinds = ASSESSOR_KINDS if current_user.id == enrolment.assessor_id else LEARNER_KINDS
     page = render_template(
         "evidence/portfolio.html",

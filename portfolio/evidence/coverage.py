@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, String, bindparam, cast, func, select
+from sqlalchemy import Select, String, bindparam, cast, false, func, select
 from sqlalchemy.orm import aliased
 
 from portfolio.db import read
@@ -195,25 +195,25 @@ def requirement_states(requirements: list[dict], tallies: list[Tally],
     return states
 
 
-def build_portfolio(enrolment: Enrolment, met_ids: set[int] | None = None, *,
+def build_portfolio(enrolment: Enrolment, met: Select | None = None, *,
                     page: int = 1, criterion_id: int | None = None) -> Portfolio:  # fmt: skip
     """Everything the portfolio page shows, in a fixed number of queries whatever the number
     of items: criteria with how many items claim each and the latest few of them, counts for
     the unit's requirements, and one page of items (only those claiming ``criterion_id``
-    when given). ``met_ids`` are the criteria an assessor has judged met on accepted evidence.
+    when given). ``met`` selects the ids of the criteria an assessor has judged met on
+    accepted evidence, from an ``enrolment`` parameter; it is read with the criteria.
     A page past the last, or a criterion not in the unit, raises LookupError.
     """
     q = _statements()
     run = read
     outcomes: dict[int, OutcomeInfo] = {}
     rows: dict[int, CriterionRow] = {}
-    for c_id, c_number, c_text, o_id, o_number, o_text in run(
-        q.criteria, {"criteria_set": enrolment.criteria_set_id}
-    ):
+    for c_id, c_number, c_text, o_id, o_number, o_text, is_met in run(
+        _criteria_statement(met), {"criteria_set": enrolment.criteria_set_id,
+                                   "enrolment": enrolment.id}
+    ):  # fmt: skip
         outcomes.setdefault(o_id, OutcomeInfo(o_id, o_number, o_text))
-        rows[c_id] = CriterionRow(
-            CriterionInfo(c_id, o_id, c_number, c_text), met=c_id in (met_ids or set())
-        )
+        rows[c_id] = CriterionRow(CriterionInfo(c_id, o_id, c_number, c_text), met=bool(is_met))
     if criterion_id is not None and criterion_id not in rows:
         raise LookupError("That criterion is not part of this unit.")
     for criterion, item_id, title, claimed in run(q.latest_claims, {"enrolment": enrolment.id}):
@@ -252,9 +252,20 @@ def _claimed(ids: str | None, order: dict[int, int]) -> list[int]:
     return sorted((i for i in known if i in order), key=order.__getitem__)
 
 
+@cache
+def _criteria_statement(met: Select | None) -> Select:
+    """The unit's criteria in order with their outcomes, and whether each is among ``met``."""
+    return select(
+        Criterion.id, Criterion.number, Criterion.text,
+        LearningOutcome.id, LearningOutcome.number, LearningOutcome.text,
+        Criterion.id.in_(met) if met is not None else false(),
+    ).join(LearningOutcome, LearningOutcome.id == Criterion.outcome_id).where(
+        Criterion.criteria_set_id == bindparam("criteria_set")
+    ).order_by(LearningOutcome.number, Criterion.position)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class _Statements:
-    criteria: Select
     latest_claims: Select
     tallies: Select
     tallies_by_type: Select
@@ -266,14 +277,6 @@ class _Statements:
 def _statements() -> _Statements:
     """The portfolio's queries, built once with parameters for what changes between requests."""
     enrolment = bindparam("enrolment")
-    criteria = (
-        select(Criterion.id, Criterion.number, Criterion.text,
-               LearningOutcome.id, LearningOutcome.number, LearningOutcome.text)
-        .join(LearningOutcome, LearningOutcome.id == Criterion.outcome_id)
-        .where(Criterion.criteria_set_id == bindparam("criteria_set"))
-        .order_by(LearningOutcome.number, Criterion.position)
-    )  # fmt: skip
-
     ranked = (
         select(
             CriterionClaim.criterion_id,
@@ -344,6 +347,6 @@ def _statements() -> _Statements:
         CriterionClaim.criterion_id == bindparam("criterion")
     )
     return _Statements(
-        criteria, latest_claims, tallies, tallies_by_type, items,
+        latest_claims, tallies, tallies_by_type, items,
         items.where(EvidenceItem.id.in_(claiming)),
     )  # fmt: skip

@@ -12,6 +12,7 @@ from portfolio.evidence.models import EvidenceItem, EvidenceStatus
 from portfolio.units.models import Criterion
 from tests.evidence.helpers import CALL_NOTE, INCIDENT, STAR
 from tests.factories import make_enrolment
+from tests.statements import counting
 
 # The evidence each unit needs to be complete: kind, form data, criteria it shows.
 UNITS = {
@@ -179,6 +180,35 @@ def test_signed_off_evidence_is_locked_until_the_sign_off_is_withdrawn(cycle):
     assert (
         db.session.scalar(select(func.count(SignOff.id)).where(SignOff.withdrawn_at.is_(None))) == 0
     )
+
+
+def test_the_sign_off_panel_names_everyone_through_a_withdrawal_and_a_new_sign_off(cycle, people):
+    c = cycle("SFJ")
+    complete(c)
+    reason = "The log named a customer & their street; <anonymise> it."
+    assert c.post(f"/enrolments/{c.enrolment.id}/sign-off/withdraw",
+                  {"reason": reason}).status_code == 302  # fmt: skip
+    c.be(Role.LEARNER)
+    page = c.portfolio()  # nothing changed since: the declaration still stands
+    assert "Declared</span>" in page and "Waiting for the assessor" in page
+    c.be(Role.ASSESSOR)
+    assert c.post(f"/enrolments/{c.enrolment.id}/sign-off").status_code == 302
+    c.be(Role.IQA)
+    assert c.post(f"/enrolments/{c.enrolment.id}/countersign").status_code == 302
+    with counting(db.engine) as statements:
+        page = c.portfolio()
+    assessor, iqa = people[Role.ASSESSOR].name, people[Role.IQA].name
+    assert f"Countersigned</span> by {iqa}" in page and "the unit is complete" in page
+    history = page.split("Sign-off history")[1].split("</ul>")[0]
+    assert history.count(f"Signed off by {assessor}") == 2
+    assert history.count(f"withdrawn by {assessor}") == 1
+    assert "customer &amp; their street; &lt;anonymise&gt; it." in history
+    # The same statements as an enrolment with no sign-off at all: names come in the one read.
+    fresh = cycle("PEARSON")
+    fresh.be(Role.IQA)
+    with counting(db.engine) as before:
+        fresh.portfolio()
+    assert len(statements) == len(before)
 
 
 def test_steps_cannot_be_skipped_and_each_refusal_is_audited(cycle, people):
