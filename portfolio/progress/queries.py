@@ -500,6 +500,7 @@ def _options_statement():
         ).where(used(Enrolment.qualification_id == Qualification.id)),
         # Staff are few and learners many: each member of staff is looked up in the
         # enrolments' assessor index, rather than every enrolment read for its assessor.
+        # The roles are written into the SQL, so that a plan made once knows how few match.
         select(literal("assessor"), User.id, User.name, nothing, no_text).where(
             User.role.in_(bindparam("staff_roles", STAFF_ROLES, literal_execute=True)),
             User.provider_id == PROVIDER,
