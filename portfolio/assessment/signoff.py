@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, String, bindparam, literal, null, select, union_all
+from sqlalchemy import Select, String, bindparam, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -370,7 +370,7 @@ def sign_off_records(enrolment_id: int) -> tuple[list[SignOffRecord], Declaratio
 def _records_statement() -> Select:
     assessor, countersigner, withdrawer = aliased(User), aliased(User), aliased(User)
     enrolment = bindparam("enrolment")
-    nothing, no_text = null().cast(UTCDateTime), null().cast(String)
+    nothing, no_text = literal(None, UTCDateTime), literal(None, String)
     return union_all(
         select(literal("sign-off"), SignOff.signed_at, assessor.name, SignOff.manifest_hash,
                SignOff.countersigned_at, countersigner.name, SignOff.withdrawn_at,
