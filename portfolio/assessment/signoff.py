@@ -3,6 +3,7 @@ and the IQA's countersignature."""
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -15,7 +16,7 @@ from portfolio.accounts.models import User
 from portfolio.assessment.marking import refusal
 from portfolio.assessment.models import CriterionJudgement, Decision, Declaration, Outcome, SignOff
 from portfolio.audit import trail as audit
-from portfolio.db import UTCDateTime, db, read, utcnow
+from portfolio.db import Reads, UTCDateTime, db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.coverage import (
@@ -116,7 +117,7 @@ def readiness(enrolment: Enrolment) -> Readiness:
     return Readiness(
         unmet=[c for c in criteria if c.id not in met],
         requirements=requirement_states(
-            wanted, evidence_tallies(enrolment.id, wanted), {EvidenceStatus.ACCEPTED}
+            wanted, evidence_tallies(enrolment.id, wanted)(), {EvidenceStatus.ACCEPTED}
         ),
     )
 
@@ -351,19 +352,25 @@ class DeclarationRecord:
     manifest_hash: str
 
 
-def sign_off_records(enrolment_id: int) -> tuple[list[SignOffRecord], DeclarationRecord | None]:
+def sign_off_records(
+    enrolment_id: int, reads: Reads | None = None
+) -> Callable[[], tuple[list[SignOffRecord], DeclarationRecord | None]]:
     """The enrolment's sign-offs, oldest first, and its latest declaration: one statement,
-    with no manifests read."""
-    sign_offs, declarations = [], []
-    for kind, at, name, manifest_hash, *rest, row_id in read(
-        _records_statement(), {"enrolment": enrolment_id}
-    ):
-        if kind == "sign-off":
-            sign_offs.append((at, row_id, SignOffRecord(at, name, manifest_hash, *rest)))
-        else:
-            declarations.append((at, row_id, DeclarationRecord(at, manifest_hash)))
-    latest = max(declarations, default=None)
-    return [record for *_, record in sorted(sign_offs)], latest[2] if latest else None
+    with no manifests read. It joins ``reads`` (or runs alone); the function returned gives
+    the records."""
+    rows = (reads or Reads()).add(_records_statement(), {"enrolment": enrolment_id})
+
+    def records():
+        sign_offs, declarations = [], []
+        for kind, at, name, manifest_hash, *rest, row_id in rows():
+            if kind == "sign-off":
+                sign_offs.append((at, row_id, SignOffRecord(at, name, manifest_hash, *rest)))
+            else:
+                declarations.append((at, row_id, DeclarationRecord(at, manifest_hash)))
+        latest = max(declarations, default=None)
+        return [record for *_, record in sorted(sign_offs)], latest[2] if latest else None
+
+    return records
 
 
 @cache

@@ -11,7 +11,7 @@ from portfolio.accounts.models import Role
 from portfolio.assessment import marking, sampling, signoff
 from portfolio.assessment.models import Outcome, Sample, SampleStatus
 from portfolio.audit import trail as audit
-from portfolio.db import db
+from portfolio.db import Reads, db
 from portfolio.enrolments.caseload import visible_enrolment_or_404
 from portfolio.errors import DomainError
 from portfolio.evidence import history
@@ -53,15 +53,17 @@ def _portfolio_page(enrolment, error: DomainError | None = None):
     criterion = request.args.get("criterion")
     if not page.isdigit() or int(page) < 1 or (criterion is not None and not criterion.isdigit()):
         abort(400, "The page and the criterion are given by whole numbers, such as ?page=2.")
+    reads = Reads()  # the sign-off records and the portfolio's reads, run together
+    records = signoff.sign_off_records(enrolment.id, reads)
     try:
         portfolio = build_portfolio(
             enrolment, met=signoff.met_criteria_statement(), page=int(page),
-            criterion_id=int(criterion) if criterion is not None else None,
+            criterion_id=int(criterion) if criterion is not None else None, reads=reads,
         )  # fmt: skip
     except LookupError as missing:
         abort(404, str(missing))
     readiness = signoff.page_readiness(enrolment, portfolio)
-    history, declaration = signoff.sign_off_records(enrolment.id)
+    history, declaration = records()
     sign_off = next((h for h in history if h.in_force), None)
     manifest_hash = None
     if readiness.ready and sign_off is None and declaration is not None:

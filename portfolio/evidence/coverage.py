@@ -1,5 +1,6 @@
 """The learner's portfolio: criteria against evidence, gaps first, and evidence requirements."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -7,7 +8,7 @@ from functools import cache
 from sqlalchemy import Select, String, bindparam, cast, false, func, select
 from sqlalchemy.orm import aliased
 
-from portfolio.db import read
+from portfolio.db import Reads
 from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.models import (
     CriterionClaim,
@@ -164,16 +165,19 @@ class Portfolio:
         return sum(1 for r in self.rows if r.state == state)
 
 
-def evidence_tallies(enrolment_id: int, requirements: list[dict]) -> list[Tally]:
+def evidence_tallies(enrolment_id: int, requirements: list[dict],
+                     reads: Reads | None = None) -> Callable[[], list[Tally]]:  # fmt: skip
     """The enrolment's items counted by kind and status, in one query; by incident type too
     (read from each incident log's current version) when a requirement asks for distinct ones.
+    The query joins ``reads`` (or runs alone); the function returned gives the tallies.
     """
     by_type = any(r.get("distinct_by") == "incident_type" for r in requirements)
     q = _statements()
-    rows = read(q.tallies_by_type if by_type else q.tallies, {"enrolment": enrolment_id})
+    rows = (reads or Reads()).add(q.tallies_by_type if by_type else q.tallies,
+                                  {"enrolment": enrolment_id})  # fmt: skip
     if by_type:
-        return [Tally(*row) for row in rows]
-    return [Tally(kind, status, None, count) for kind, status, count in rows]
+        return lambda: [Tally(*row) for row in rows()]
+    return lambda: [Tally(kind, status, None, count) for kind, status, count in rows()]
 
 
 def requirement_states(requirements: list[dict], tallies: list[Tally],
@@ -196,41 +200,46 @@ def requirement_states(requirements: list[dict], tallies: list[Tally],
 
 
 def build_portfolio(enrolment: Enrolment, met: Select | None = None, *,
-                    page: int = 1, criterion_id: int | None = None) -> Portfolio:  # fmt: skip
+                    page: int = 1, criterion_id: int | None = None,
+                    reads: Reads | None = None) -> Portfolio:  # fmt: skip
     """Everything the portfolio page shows, in a fixed number of queries whatever the number
     of items: criteria with how many items claim each and the latest few of them, counts for
     the unit's requirements, and one page of items (only those claiming ``criterion_id``
     when given). ``met`` selects the ids of the criteria an assessor has judged met on
     accepted evidence, from an ``enrolment`` parameter; it is read with the criteria.
+    The queries run together, with any already added to ``reads``.
     A page past the last, or a criterion not in the unit, raises LookupError.
     """
     q = _statements()
-    run = read
+    reads = reads or Reads()
+    wanted = enrolment.criteria_set.evidence_requirements
+    criteria = reads.add(_criteria_statement(met), {"criteria_set": enrolment.criteria_set_id,
+                                                    "enrolment": enrolment.id})  # fmt: skip
+    latest = reads.add(q.latest_claims, {"enrolment": enrolment.id})
+    tallied = evidence_tallies(enrolment.id, wanted, reads)
+    listed = reads.add(
+        q.items if criterion_id is None else q.items_claiming,
+        {"enrolment": enrolment.id, "criterion": criterion_id,
+         "limit": ITEMS_PAGE, "offset": (page - 1) * ITEMS_PAGE},
+    )  # fmt: skip
+
     outcomes: dict[int, OutcomeInfo] = {}
     rows: dict[int, CriterionRow] = {}
-    for c_id, c_number, c_text, o_id, o_number, o_text, is_met in run(
-        _criteria_statement(met), {"criteria_set": enrolment.criteria_set_id,
-                                   "enrolment": enrolment.id}
-    ):  # fmt: skip
+    for c_id, c_number, c_text, o_id, o_number, o_text, is_met in criteria():
         outcomes.setdefault(o_id, OutcomeInfo(o_id, o_number, o_text))
         rows[c_id] = CriterionRow(CriterionInfo(c_id, o_id, c_number, c_text), met=bool(is_met))
     if criterion_id is not None and criterion_id not in rows:
         raise LookupError("That criterion is not part of this unit.")
-    for criterion, item_id, title, claimed in run(q.latest_claims, {"enrolment": enrolment.id}):
+    for criterion, item_id, title, claimed in latest():
         row = rows.get(criterion)
         if row is None:  # a claim on another version's criterion: not shown
             continue
         row.claimed = claimed
         row.recent.append((item_id, title))
-    wanted = enrolment.criteria_set.evidence_requirements
-    tallies = evidence_tallies(enrolment.id, wanted)
+    tallies = tallied()
     requirements = requirement_states(wanted, tallies)
 
-    found = run(
-        q.items if criterion_id is None else q.items_claiming,
-        {"enrolment": enrolment.id, "criterion": criterion_id,
-         "limit": ITEMS_PAGE, "offset": (page - 1) * ITEMS_PAGE},
-    ).all()  # fmt: skip
+    found = listed()
     if not found and page > 1:
         raise LookupError(f"There is no page {page} of this evidence list.")
     order = {criterion_id: n for n, criterion_id in enumerate(rows)}  # the unit's order

@@ -1,0 +1,89 @@
+"""Reads: independent read-only statements run together (in one round trip on PostgreSQL)
+give the same rows, in the same types, as SQLAlchemy running each one."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import String, bindparam, cast, func, literal, select
+
+from portfolio.accounts.models import Role, User
+from portfolio.db import Reads, db
+from tests.factories import make_provider, make_user
+from tests.statements import counting
+
+
+@pytest.fixture
+def staff(app):
+    provider = make_provider()
+    people = [make_user(provider, role) for role in (Role.ASSESSOR, Role.IQA, Role.LEARNER)]
+    return provider, people
+
+
+def _people(provider_id):
+    return (
+        select(User.id, User.name, User.role, User.active, User.created_at,
+               User.last_signed_in_at, User.access_expires_on, literal("person"))
+        .where(User.provider_id == bindparam("provider"), User.role != Role.EQA)
+        .order_by(User.id)
+    ), {"provider": provider_id}  # fmt: skip
+
+
+def _names(provider_id):
+    # aggregate_strings writes its separator into the SQL as the statement runs.
+    return select(func.aggregate_strings(cast(User.id, String), "|")).where(
+        User.provider_id == bindparam("provider")
+    ), {"provider": provider_id}
+
+
+def test_rows_come_back_as_sqlalchemy_gives_them(staff):
+    provider, people = staff
+    expected = [tuple(row) for row in db.session.execute(*_people(provider.id)).all()]
+    reads = Reads()
+    rows = reads.add(*_people(provider.id))
+    assert rows() == expected
+    assert [row[0] for row in expected] == [p.id for p in people]
+    first = rows()[0]
+    assert first[2] is Role.ASSESSOR and first[3] is True
+    assert first[4].tzinfo is not None and first[4] == people[0].created_at  # aware UTC
+    assert first[5] is None and first[7] == "person"
+
+
+def test_statements_run_together_and_once(staff):
+    provider, people = staff
+    reads = Reads()
+    listed = reads.add(*_people(provider.id))
+    joined = reads.add(*_names(provider.id))
+    none = reads.add(*_people(-1))
+    with counting(db.engine) as statements:
+        assert sorted(joined()[0][0].split("|")) == sorted(str(p.id) for p in people)
+        assert len(listed()) == 3 and none() == []
+    assert len(statements) == 3  # every statement is seen by SQLAlchemy's listeners, once
+
+
+def test_a_read_added_after_a_run_runs_when_asked_for(staff):
+    provider, people = staff
+    reads = Reads()
+    first = reads.add(*_people(provider.id))
+    assert len(first()) == 3
+    later = reads.add(*_names(provider.id))
+    with counting(db.engine) as statements:
+        assert len(later()[0][0].split("|")) == 3
+        assert len(first()) == 3
+    assert len(statements) == 1
+
+
+def test_changes_not_yet_flushed_are_seen(staff):
+    provider, _ = staff
+    make_user(provider, Role.EQA, access_expires_on=date(2099, 1, 1))
+    newcomer = User(provider_id=provider.id, email="new@example.org", name="Newcomer",
+                    role=Role.ADMIN, password_hash="x")  # fmt: skip
+    db.session.add(newcomer)
+    rows = Reads().add(*_people(provider.id))
+    assert [row[1] for row in rows()][-1] == "Newcomer"
+
+
+def test_a_value_written_into_the_sql_cannot_come_with_each_request(app):
+    roles = bindparam("roles", expanding=True)
+    statement = select(User.id).where(User.role.in_(roles))
+    with pytest.raises(ValueError, match="written into the SQL"):
+        Reads().add(statement, {"roles": [Role.ADMIN]})
