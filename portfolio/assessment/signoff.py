@@ -122,12 +122,12 @@ def readiness(enrolment: Enrolment) -> Readiness:
     )
 
 
-def page_readiness(enrolment: Enrolment, portfolio) -> Readiness:
+def page_readiness(portfolio) -> Readiness:
     """Readiness from what the portfolio page has already loaded (no further queries)."""
     return Readiness(
         unmet=[row.criterion for row in portfolio.rows if not row.met],
         requirements=requirement_states(
-            enrolment.criteria_set.evidence_requirements,
+            portfolio.enrolment.evidence_requirements,
             portfolio.tallies,
             {EvidenceStatus.ACCEPTED},
         ),

@@ -12,7 +12,12 @@ from portfolio.assessment import marking, sampling, signoff
 from portfolio.assessment.models import Outcome, Sample, SampleStatus
 from portfolio.audit import trail as audit
 from portfolio.db import Reads, db
-from portfolio.enrolments.caseload import visible_enrolment_or_404
+from portfolio.enrolments.caseload import (
+    EnrolmentView,
+    visible_enrolment_or_404,
+    visible_enrolment_view_or_404,
+)
+from portfolio.enrolments.models import Enrolment
 from portfolio.errors import DomainError
 from portfolio.evidence import history
 from portfolio.evidence.access import visible_item_or_404
@@ -40,10 +45,10 @@ def _csrf_or_400() -> None:
 @bp.get("/enrolments/<int:enrolment_id>/portfolio")
 @login_required
 def portfolio(enrolment_id: int):
-    return _portfolio_page(visible_enrolment_or_404(current_user, enrolment_id))
+    return _portfolio_page(visible_enrolment_view_or_404(current_user, enrolment_id))
 
 
-def _portfolio_page(enrolment, error: DomainError | None = None):
+def _portfolio_page(enrolment: EnrolmentView, error: DomainError | None = None):
     """The portfolio with its sign-off panel; with a refusal shown at the top when given.
 
     Met criteria come from one query, and the manifest is worked out only when a
@@ -62,12 +67,13 @@ def _portfolio_page(enrolment, error: DomainError | None = None):
         )  # fmt: skip
     except LookupError as missing:
         abort(404, str(missing))
-    readiness = signoff.page_readiness(enrolment, portfolio)
+    readiness = signoff.page_readiness(portfolio)
     history, declaration = records()
     sign_off = next((h for h in history if h.in_force), None)
     manifest_hash = None
     if readiness.ready and sign_off is None and declaration is not None:
-        manifest_hash = signoff.canonical_hash(signoff.manifest(enrolment))
+        manifest = signoff.manifest(db.session.get(Enrolment, enrolment.id))
+        manifest_hash = signoff.canonical_hash(manifest)
     kinds = ASSESSOR_KINDS if current_user.id == enrolment.assessor_id else LEARNER_KINDS
     page = render_template(
         "evidence/portfolio.html",
@@ -78,7 +84,6 @@ def _portfolio_page(enrolment, error: DomainError | None = None):
         declaration=declaration,
         history=history,
         manifest_hash=manifest_hash,
-        form=EmptyForm(),
         error=error.message if error else None,
     )
     return page, (error.status if error else 200)
@@ -129,7 +134,7 @@ def _act(enrolment, action, success: str):
         action()
     except DomainError as error:
         _refused(error)
-        return _portfolio_page(enrolment, error)
+        return _portfolio_page(visible_enrolment_view_or_404(current_user, enrolment.id), error)
     db.session.commit()
     flash(success, "success")
     return redirect(url_for("assessment.portfolio", enrolment_id=enrolment.id))

@@ -1,15 +1,16 @@
 """Who may see which enrolment: the query every enrolment and evidence page starts from."""
 
+from dataclasses import dataclass
 from functools import cache
 
 from flask import abort
 from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from portfolio.accounts.models import Role, User
-from portfolio.db import db
+from portfolio.db import db, read
 from portfolio.enrolments.models import Enrolment
-from portfolio.units.models import Unit
+from portfolio.units.models import AwardingBody, CriteriaSet, Qualification, Unit
 
 
 def _visible_to(query: Select, user: User) -> Select:
@@ -67,6 +68,53 @@ def _one_visible(role: Role) -> Select:
     query = select(Enrolment).where(Enrolment.id == bindparam("enrolment"))
     query = _visible_to_role(query, role, bindparam("provider"), bindparam("user"))
     return query.options(*_WITH_PEOPLE_AND_UNIT)
+
+
+@dataclass(frozen=True)
+class EnrolmentView:
+    """An enrolment as a page about it shows it: its people's ids, the learner's name, the
+    unit and qualification, and the criteria version with its evidence requirements."""
+
+    id: int
+    learner_id: int
+    assessor_id: int | None
+    iqa_id: int | None
+    criteria_set_id: int
+    locked: bool
+    learner_name: str
+    unit_title: str
+    qualification_title: str
+    awarding_body_name: str
+    criteria_version: int
+    evidence_requirements: list[dict]
+
+
+def visible_enrolment_view_or_404(user: User, enrolment_id: int) -> EnrolmentView:
+    """``visible_enrolment_or_404`` for a page that only shows the enrolment: one statement,
+    no ORM objects."""
+    parameters = {"enrolment": enrolment_id, "provider": user.provider_id, "user": user.id}
+    row = read(_one_view(user.role), parameters).first()
+    if row is None:
+        abort(404)
+    return EnrolmentView(*row)
+
+
+@cache
+def _one_view(role: Role) -> Select:
+    learner = aliased(User)
+    query = (
+        select(Enrolment.id, Enrolment.learner_id, Enrolment.assessor_id, Enrolment.iqa_id,
+               Enrolment.criteria_set_id, Enrolment.locked, learner.name, Unit.title,
+               Qualification.title, AwardingBody.name, CriteriaSet.version,
+               CriteriaSet.evidence_requirements)
+        .join(learner, learner.id == Enrolment.learner_id)
+        .join(Unit, Unit.id == Enrolment.unit_id)
+        .join(AwardingBody, AwardingBody.id == Unit.awarding_body_id)
+        .join(Qualification, Qualification.id == Enrolment.qualification_id)
+        .join(CriteriaSet, CriteriaSet.id == Enrolment.criteria_set_id)
+        .where(Enrolment.id == bindparam("enrolment"))
+    )  # fmt: skip
+    return _visible_to_role(query, role, bindparam("provider"), bindparam("user"))
 
 
 def visible_enrolment_ids(user: User) -> Select:

@@ -9,7 +9,7 @@ from sqlalchemy import Select, String, bindparam, cast, false, func, select
 from sqlalchemy.orm import aliased
 
 from portfolio.db import Reads
-from portfolio.enrolments.models import Enrolment
+from portfolio.enrolments.caseload import EnrolmentView
 from portfolio.evidence.models import (
     CriterionClaim,
     EvidenceFile,
@@ -142,7 +142,7 @@ class ItemRow:
 
 @dataclass
 class Portfolio:
-    enrolment: Enrolment
+    enrolment: EnrolmentView
     outcomes: list[OutcomeInfo]
     rows: list[CriterionRow]
     tallies: list[Tally]
@@ -199,7 +199,7 @@ def requirement_states(requirements: list[dict], tallies: list[Tally],
     return states
 
 
-def build_portfolio(enrolment: Enrolment, met: Select | None = None, *,
+def build_portfolio(enrolment: EnrolmentView, met: Select | None = None, *,
                     page: int = 1, criterion_id: int | None = None,
                     reads: Reads | None = None) -> Portfolio:  # fmt: skip
     """Everything the portfolio page shows, in a fixed number of queries whatever the number
@@ -212,7 +212,7 @@ def build_portfolio(enrolment: Enrolment, met: Select | None = None, *,
     """
     q = _statements()
     reads = reads or Reads()
-    wanted = enrolment.criteria_set.evidence_requirements
+    wanted = enrolment.evidence_requirements
     criteria = reads.add(_criteria_statement(met), {"criteria_set": enrolment.criteria_set_id,
                                                     "enrolment": enrolment.id})  # fmt: skip
     latest = reads.add(q.latest_claims, {"enrolment": enrolment.id})

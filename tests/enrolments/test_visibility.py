@@ -3,13 +3,19 @@ answers, for every role, at both providers, and for accounts that may no longer 
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
+from werkzeug.exceptions import NotFound
 
 from portfolio.accounts.auth import load_user, signed_in_as
 from portfolio.accounts.models import Role, User
 from portfolio.db import db
-from portfolio.enrolments.caseload import visible_enrolment_ids, visible_to_viewer
+from portfolio.enrolments.caseload import (
+    visible_enrolment_ids,
+    visible_enrolment_view_or_404,
+    visible_to_viewer,
+)
 from portfolio.enrolments.models import Enrolment
 from tests.factories import make_enrolment
 
@@ -43,6 +49,36 @@ def test_sql_rule_sees_exactly_what_the_python_rule_sees(people):
     assert visible_in_sql(people[Role.IQA]) == {made[0].id}
     assert visible_in_sql(people[Role.ADMIN]) == {m.id for m in made[:3]}
     assert visible_in_sql(people["other_admin"]) == {made[3].id}
+
+
+def test_the_enrolment_view_follows_the_same_rule_and_names_the_unit(people):
+    made = [
+        make_enrolment(people[Role.LEARNER], assessor=people[Role.ASSESSOR], iqa=people[Role.IQA]),
+        make_enrolment(people["learner2"], body="BIIAB", assessor=people["assessor2"]),
+        make_enrolment(people["other_learner"], body="CG"),
+    ]
+    db.session.flush()
+    for who, user in people.items():
+        visible = set(db.session.scalars(visible_enrolment_ids(user)))
+        for enrolment in made:
+            if enrolment.id not in visible:
+                with pytest.raises(NotFound):
+                    visible_enrolment_view_or_404(user, enrolment.id)
+                continue
+            view = visible_enrolment_view_or_404(user, enrolment.id)
+            assert (view.id, view.learner_id, view.assessor_id, view.iqa_id) == (
+                enrolment.id, enrolment.learner_id, enrolment.assessor_id, enrolment.iqa_id
+            ), who
+            assert view.learner_name == enrolment.learner.name
+            assert view.unit_title == enrolment.unit.title
+            assert view.awarding_body_name == enrolment.unit.awarding_body.name
+            assert view.qualification_title == enrolment.qualification.title
+            assert view.criteria_version == enrolment.criteria_set.version
+            assert view.evidence_requirements == enrolment.criteria_set.evidence_requirements
+            assert view.locked is False
+    assert visible_enrolment_view_or_404(people[Role.LEARNER], made[0].id).id == made[0].id
+    with pytest.raises(NotFound):
+        visible_enrolment_view_or_404(people[Role.LEARNER], made[1].id)
 
 
 def signed_in_in_sql(user_id: int, token: str, today: date) -> bool:
