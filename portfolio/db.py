@@ -1,6 +1,7 @@
 """The database: declarative base, the Flask-SQLAlchemy extension and column helpers."""
 
 import enum
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, Select, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 
 # Constraint names that Alembic can find again on every backend.
@@ -103,15 +105,38 @@ def _on_begin(connection):
         # A request that changes things takes the write lock at once, so that two writers
         # queue (busy_timeout) instead of one failing when it upgrades from reading.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+    elif connection.dialect.name == "postgresql" and _reading_request():
+        # A page that only reads gains nothing from a transaction on PostgreSQL: at READ
+        # COMMITTED each statement sees its own snapshot either way. In autocommit, psycopg
+        # sends no BEGIN and no COMMIT, two round trips of the few a page makes. The first
+        # statement that writes or locks starts a real transaction (_before_statement).
+        connection.connection.driver_connection.autocommit = True
+
+
+@event.listens_for(Pool, "checkin")
+def _end_autocommit(dbapi_connection, connection_record):
+    if getattr(dbapi_connection, "autocommit", False):
+        dbapi_connection.autocommit = False  # the next request starts as every request does
 
 
 _READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "SHOW", "PRAGMA")
+# Statements that need a transaction although they write nothing: row locks and savepoints.
+_NEEDS_TRANSACTION = re.compile(
+    r"^\s*SAVEPOINT\b|\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.IGNORECASE
+)
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _count_writes(connection, cursor, statement, parameters, context, executemany):
-    if not statement.lstrip()[:9].upper().startswith(_READS):
+def _before_statement(connection, cursor, statement, parameters, context, executemany):
+    writes = not statement.lstrip()[:9].upper().startswith(_READS)
+    if writes:
         connection.info["writes"] = connection.info.get("writes", 0) + 1
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        if driver.autocommit and (writes or _NEEDS_TRANSACTION.search(statement)):
+            # A reading request that writes after all, or locks rows to write them: from here
+            # on it runs in a transaction, which the session commits or rolls back.
+            driver.autocommit = False
 
 
 @event.listens_for(Session, "after_begin")
@@ -141,7 +166,16 @@ def end_reading_transaction(exception: BaseException | None) -> None:
 def _writing_request() -> bool:
     from flask import has_request_context, request
 
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    return has_request_context() and request.method not in _READING_METHODS
+
+
+def _reading_request() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in _READING_METHODS
+
+
+_READING_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def read(statement, parameters: dict):
