@@ -289,9 +289,9 @@ def fetch_first(statement: Select, parameters: dict) -> tuple | None:
 
     For the hottest read (serving a stored PDF), where SQLAlchemy's session, connection and
     result layers cost several times what the database itself spends on a one-row lookup.
-    The statement is compiled once per dialect. Parameters may be ints, strings, enums and
-    dates; the row comes back as the driver returns it, with no type conversion, so select
-    only strings and numbers. A session bound to one connection (as in a transaction that
+    The statement is compiled once per dialect, and parameters go through their types' bind
+    processors; the row comes back as the driver returns it, with no type conversion, so
+    select only strings and numbers. A session bound to one connection (as in a transaction that
     has not committed yet) is read through that connection, so its changes are seen.
     """
     # The session factory's own bind, if it has one, without making a session for this request.
@@ -314,6 +314,7 @@ class _Compiled:
     sql: str
     literals: dict  # the driver's values of the statement's own literals
     positions: tuple[str, ...] | None  # parameter names in order, for a positional driver
+    processors: dict  # each typed parameter's bind processor, by name
 
 
 @cache
@@ -331,17 +332,27 @@ def _compiled(statement: Select, dialect) -> _Compiled:
         sql, params, positions = expanded.statement, expanded.parameters, expanded.positiontup
     else:
         sql, params, positions = compiled.string, compiled.params, compiled.positiontup
-    literals = {k: _driver_value(v, dialect.name) for k, v in params.items() if k not in requested}
-    return _Compiled(sql, literals, tuple(positions) if compiled.positional else None)
+    processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+                  for name, bind in compiled.binds.items()}  # fmt: skip
+    processors = {name: process for name, process in processors.items() if process is not None}
+    literals = {k: _driver_value(v, processors.get(k), dialect.name)
+                for k, v in params.items() if k not in requested}  # fmt: skip
+    return _Compiled(sql, literals, tuple(positions) if compiled.positional else None, processors)
 
 
 def _arguments(compiled: _Compiled, parameters: dict, dialect_name: str) -> dict | tuple:
     values = {**compiled.literals,
-              **{name: _driver_value(v, dialect_name) for name, v in parameters.items()}}  # fmt: skip
+              **{name: _driver_value(v, compiled.processors.get(name), dialect_name)
+                 for name, v in parameters.items()}}  # fmt: skip
     return tuple(values[n] for n in compiled.positions) if compiled.positions else values
 
 
-def _driver_value(value, dialect_name: str):
+def _driver_value(value, process, dialect_name: str):
+    """A parameter as SQLAlchemy hands it to the driver: through its type's bind processor
+    (an aware time becomes naive UTC, an enum its value); an untyped one as it is, but for
+    enums and dates, which SQLite takes as their value and ISO text."""
+    if process is not None:
+        return process(value)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, date) and not isinstance(value, datetime) and dialect_name == "sqlite":

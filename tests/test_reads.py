@@ -4,7 +4,7 @@ give the same rows, in the same types, as SQLAlchemy running each one."""
 from datetime import date
 
 import pytest
-from sqlalchemy import String, bindparam, cast, func, literal, select
+from sqlalchemy import String, bindparam, cast, func, literal, or_, select, text
 
 from portfolio.accounts.models import Role, User
 from portfolio.db import Reads, db
@@ -87,3 +87,31 @@ def test_a_value_written_into_the_sql_cannot_come_with_each_request(app):
     statement = select(User.id).where(User.role.in_(roles))
     with pytest.raises(ValueError, match="written into the SQL"):
         Reads().add(statement, {"roles": [Role.ADMIN]})
+
+
+def test_parameters_go_to_the_database_as_their_types_send_them(staff):
+    provider, people = staff
+    from datetime import timedelta
+
+    from sqlalchemy import Date
+
+    people[0].access_expires_on = date(2030, 6, 1)
+    db.session.flush()
+    if db.engine.dialect.name == "postgresql":
+        # A server away from UTC: an aware time sent as it is would be read in its zone.
+        db.session.execute(text("SET LOCAL TIME ZONE 'Asia/Tokyo'"))
+    created = people[1].created_at  # aware UTC, stored as naive UTC
+    statement = (
+        select(User.id)
+        .where(User.provider_id == bindparam("provider"),
+               or_(User.created_at == bindparam("created"),
+                   User.access_expires_on > bindparam("day", type_=Date),
+                   User.role == bindparam("role")))
+        .order_by(User.id)
+    )  # fmt: skip
+    for shift, role in ((timedelta(0), Role.LEARNER), (timedelta(seconds=1), Role.EQA)):
+        parameters = {"provider": provider.id, "created": created + shift,
+                      "day": date(2030, 5, 31), "role": role}  # fmt: skip
+        expected = [tuple(r) for r in db.session.execute(statement, parameters).all()]
+        assert Reads().add(statement, parameters)() == expected
+    assert expected == [(people[0].id,)]  # only the date matches once the time is off
