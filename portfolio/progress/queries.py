@@ -6,8 +6,13 @@ and scoped to the viewer's provider. No query here runs once per learner.
 Each statement is built once for each combination of filters chosen, with the provider,
 the filter values and the dates as bound parameters, so a request only executes it:
 building the expressions cost more than SQLite's work on a cohort.
+
+Each figure's statement joins the request's ``Reads`` (or runs alone), and the function
+returned gives the figure: a page adds every figure it can before reading any, and on
+PostgreSQL waits for the database once for all of them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -31,7 +36,7 @@ from sqlalchemy import (
 )
 
 from portfolio.accounts.models import Role, User
-from portfolio.db import db, read, utcnow
+from portfolio.db import Reads, db, read, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.progress.models import MET, CriterionState, EnrolmentProgress
 from portfolio.progress.sql import days_between
@@ -221,24 +226,29 @@ def _summary_statement(chosen: tuple[str, ...]) -> Select:
     )
 
 
-def summary(filters: Filters, provider_id: int, today: date) -> Summary:
+def summary(filters: Filters, provider_id: int, today: date,
+            reads: Reads | None = None) -> Callable[[], Summary]:  # fmt: skip
     """Learners, completion, the progress distribution, the forecast and the risks."""
-    rows = read(
+    rows = (reads or Reads()).add(
         _summary_statement(filters.chosen()), filters.params(provider_id, **_dates(today))
-    ).all()
-    out = Summary(risks=dict.fromkeys(RISKS, 0))
-    share = 0.0
-    for bucket, forecast, learners, complete, signed_off, met, *risks in rows:
-        out.learners += learners
-        out.complete += complete
-        out.signed_off += signed_off
-        share += float(met or 0)
-        out.distribution[bucket] = out.distribution.get(bucket, 0) + learners
-        out.forecast[forecast] = out.forecast.get(forecast, 0) + learners
-        for name, count in zip(RISKS, risks, strict=True):
-            out.risks[name] += count
-    out.average_met = share / out.learners if out.learners else 0.0
-    return out
+    )
+
+    def figures() -> Summary:
+        out = Summary(risks=dict.fromkeys(RISKS, 0))
+        share = 0.0
+        for bucket, forecast, learners, complete, signed_off, met, *risks in rows():
+            out.learners += learners
+            out.complete += complete
+            out.signed_off += signed_off
+            share += float(met or 0)
+            out.distribution[bucket] = out.distribution.get(bucket, 0) + learners
+            out.forecast[forecast] = out.forecast.get(forecast, 0) + learners
+            for name, count in zip(RISKS, risks, strict=True):
+                out.risks[name] += count
+        out.average_met = share / out.learners if out.learners else 0.0
+        return out
+
+    return figures
 
 
 class LearnerRow(NamedTuple):
@@ -331,8 +341,10 @@ def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
 
 def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str | None = None,
                  bucket: str | None = None, forecast: str | None = None, lacking: int | None = None,
-                 limit: int = 50, offset: int = 0) -> tuple[int, list[LearnerRow]]:  # fmt: skip
-    """Learners behind a figure, a page at a time, with everything a row shows."""
+                 limit: int = 50, offset: int = 0,
+                 reads: Reads | None = None) -> Callable[[], tuple[int, list[LearnerRow]]]:  # fmt: skip
+    """Learners behind a figure, a page at a time, with everything a row shows, and how many
+    there are in all."""
     total, page = _learner_statements(
         filters.chosen(),
         risk if risk in RISKS else None,
@@ -342,31 +354,36 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
     )
     params = filters.params(provider_id, **_dates(today), bucket=bucket, forecast=forecast,
                             lacking=lacking, limit=limit, offset=offset)  # fmt: skip
-    rows = read(page, params).all()
-    # Every row carries the total; past the last page it is counted on its own.
-    count = rows[0][-1] if rows else (read(total, params).scalar() if offset else 0)
-    out = []
-    for r in rows:
-        flags = r[13:-1]
-        out.append(
-            LearnerRow(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-                int(r[9]) if r[9] is not None else None,
-                int(r[10]) if r[10] is not None else None,
-                r[11],
-                r[12],
-                tuple(n for n, flag in zip(RISKS, flags, strict=True) if flag),
-            )  # fmt: skip
-        )
-    return count, out
+    found = (reads or Reads()).add(page, params)
+
+    def learners() -> tuple[int, list[LearnerRow]]:
+        rows = found()
+        # Every row carries the total; past the last page it is counted on its own.
+        count = rows[0][-1] if rows else (read(total, params).scalar() if offset else 0)
+        out = []
+        for r in rows:
+            flags = r[13:-1]
+            out.append(
+                LearnerRow(
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
+                    r[7],
+                    r[8],
+                    int(r[9]) if r[9] is not None else None,
+                    int(r[10]) if r[10] is not None else None,
+                    r[11],
+                    r[12],
+                    tuple(n for n, flag in zip(RISKS, flags, strict=True) if flag),
+                )  # fmt: skip
+            )
+        return count, out
+
+    return learners
 
 
 class CriterionGap(NamedTuple):
@@ -414,11 +431,17 @@ def _gaps_statement(chosen: tuple[str, ...]) -> Select:
     )
 
 
-def criterion_gaps(filters: Filters, provider_id: int) -> list[CriterionGap]:
+def criterion_gaps(filters: Filters, provider_id: int,
+                   reads: Reads | None = None) -> Callable[[], list[CriterionGap]]:  # fmt: skip
     """Per criterion: learners on its unit and how many still lack it, most lacked first."""
-    rows = read(_gaps_statement(filters.chosen()), filters.params(provider_id))
-    gaps = [CriterionGap(*r[:5], r[5], int(r[6] or 0)) for r in rows]
-    return sorted(gaps, key=lambda g: (-g.lacking / max(g.learners, 1), g.awarding_body, g.number))
+    rows = (reads or Reads()).add(_gaps_statement(filters.chosen()), filters.params(provider_id))
+
+    def gaps() -> list[CriterionGap]:
+        found = [CriterionGap(*r[:5], r[5], int(r[6] or 0)) for r in rows()]
+        return sorted(found, key=lambda g: (-g.lacking / max(g.learners, 1), g.awarding_body,
+                                            g.number))  # fmt: skip
+
+    return gaps
 
 
 HEAT_UNIT = bindparam("heat_unit", type_=Integer)
@@ -451,22 +474,29 @@ def _heat_cells_statement(chosen: tuple[str, ...]) -> Select:
     )
 
 
-def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40, offset: int = 0):
+def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40, offset: int = 0,
+            reads: Reads | None = None) -> Callable[[], tuple[list, dict]]:  # fmt: skip
     """Learners × criteria of one unit: the criteria, and a page of learners with each
     learner's state on each criterion in the criteria's order (None where there is none)."""
+    reads = reads or Reads()
     params = filters.params(provider_id, heat_unit=unit_id, limit=limit, offset=offset)
-    criteria = read(HEAT_CRITERIA, params).all()
-    cells = read(_heat_cells_statement(filters.chosen()), params).all()
-    states: dict[int, dict] = {}
-    names: dict[int, str] = {}
-    for enrolment_id, name, criterion_id, state in cells:
-        names[enrolment_id] = name
-        states.setdefault(enrolment_id, {})[criterion_id] = state
-    rows = {
-        enrolment_id: {"name": name, "states": [states[enrolment_id].get(c[0]) for c in criteria]}
-        for enrolment_id, name in names.items()
-    }
-    return criteria, rows
+    criteria = reads.add(HEAT_CRITERIA, params)
+    cells = reads.add(_heat_cells_statement(filters.chosen()), params)
+
+    def table() -> tuple[list, dict]:
+        states: dict[int, dict] = {}
+        names: dict[int, str] = {}
+        for enrolment_id, name, criterion_id, state in cells():
+            names[enrolment_id] = name
+            states.setdefault(enrolment_id, {})[criterion_id] = state
+        columns = criteria()
+        rows = {
+            enrolment_id: {"name": name, "states": [states[enrolment_id].get(c[0]) for c in columns]}
+            for enrolment_id, name in names.items()
+        }
+        return columns, rows
+
+    return table
 
 
 PROVIDER = bindparam("provider_id", type_=Integer)
@@ -509,16 +539,22 @@ def _options_statement():
     )
 
 
-def filter_options(provider_id: int) -> dict:
-    found: dict[str, list] = {"cohort": [], "unit": [], "qualification": [], "assessor": []}
-    for kind, id_, label, body_id, body in read(_options_statement(),
-                                                    {"provider_id": provider_id}):  # fmt: skip
-        found[kind].append((id_, label, body, body_id) if kind == "unit" else (id_, label))
-    units = sorted(found["unit"], key=lambda u: (u[2], u[1]))
-    return {
-        "cohorts": sorted(found["cohort"], key=lambda c: c[1]),
-        "units": units,
-        "qualifications": sorted(found["qualification"], key=lambda q: q[1]),
-        "assessors": sorted(found["assessor"], key=lambda a: a[1]),
-        "awarding_bodies": sorted({(u[3], u[2]) for u in units}, key=lambda b: b[1]),
-    }
+def filter_options(provider_id: int, reads: Reads | None = None) -> Callable[[], dict]:
+    """The provider's cohorts, units, qualifications, awarding bodies and assessors that the
+    filters may name, each as (id, label), units also with their awarding body."""
+    rows = (reads or Reads()).add(_options_statement(), {"provider_id": provider_id})
+
+    def options() -> dict:
+        found: dict[str, list] = {"cohort": [], "unit": [], "qualification": [], "assessor": []}
+        for kind, id_, label, body_id, body in rows():
+            found[kind].append((id_, label, body, body_id) if kind == "unit" else (id_, label))
+        units = sorted(found["unit"], key=lambda u: (u[2], u[1]))
+        return {
+            "cohorts": sorted(found["cohort"], key=lambda c: c[1]),
+            "units": units,
+            "qualifications": sorted(found["qualification"], key=lambda q: q[1]),
+            "assessors": sorted(found["assessor"], key=lambda a: a[1]),
+            "awarding_bodies": sorted({(u[3], u[2]) for u in units}, key=lambda b: b[1]),
+        }
+
+    return options

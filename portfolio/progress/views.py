@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
+from portfolio.db import Reads
 from portfolio.progress import exports, queries, tables, workload
 from portfolio.progress.links import LearnerLinks, address_maker
 from portfolio.progress.queries import Filters
@@ -32,9 +33,12 @@ def _page_number() -> int:
 def caseload():
     filters = Filters(assessor=current_user.id)
     page = _page_number()
-    total, rows = queries.learner_rows(filters, current_user.provider_id, date.today(),
-                                       limit=PAGE, offset=(page - 1) * PAGE)  # fmt: skip
-    target = workload.settings(current_user.provider_id).marking_target_days
+    reads = Reads()
+    learners = queries.learner_rows(filters, current_user.provider_id, date.today(),
+                                    limit=PAGE, offset=(page - 1) * PAGE, reads=reads)  # fmt: skip
+    settings = workload.settings(current_user.provider_id, reads)
+    total, rows = learners()
+    target = settings().marking_target_days
     return render_template(
         "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
         target=target, rule=_rule(), portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
@@ -45,10 +49,8 @@ def _rule() -> str:
     return queries.RAG_RULE.format(red=queries.INACTIVE_DAYS, amber=queries.AMBER_INACTIVE_DAYS)
 
 
-def _checked_filters() -> tuple[Filters, dict]:
-    """The filters from the address; one naming another provider's cohort or person is a 404."""
-    filters = Filters.from_args(request.args)
-    options = queries.filter_options(current_user.provider_id)
+def _checked(filters: Filters, options: dict) -> None:
+    """A filter naming another provider's cohort or person (or none at all) is a 404."""
     known = {
         "cohort": {c[0] for c in options["cohorts"]},
         "qualification": {q[0] for q in options["qualifications"]},
@@ -60,22 +62,31 @@ def _checked_filters() -> tuple[Filters, dict]:
         value = getattr(filters, name)
         if value is not None and value not in ids:
             abort(404)
-    return filters, options
 
 
 @bp.get("/dashboard")
 @roles_required(Role.ADMIN, Role.IQA, Role.EQA)
 def dashboard():
-    filters, options = _checked_filters()
+    filters = Filters.from_args(request.args)
     provider_id = current_user.provider_id
-    today = date.today()
-    settings = workload.settings(provider_id)
+    # Every figure is read with the filters' options and the provider's settings, which
+    # are checked and used before any figure is: the database is asked twice, not once a
+    # figure (decisions need the sampling plan; the heatmap, a unit the options may give).
+    reads = Reads()
+    options = queries.filter_options(provider_id, reads)
+    settings = workload.settings(provider_id, reads)
+    summary = queries.summary(filters, provider_id, date.today(), reads)
+    gaps = queries.criterion_gaps(filters, provider_id, reads)
+    assessors = workload.workload(filters, provider_id, reads)
     unit = filters.unit
+    heat = queries.heatmap(filters, provider_id, unit, reads=reads) if unit else None
+    _checked(filters, options := options())
     if unit is None and len(options["units"]) == 1:
         unit = options["units"][0][0]
-    heat = queries.heatmap(filters, provider_id, unit, offset=0) if unit else None
-    summary = queries.summary(filters, provider_id, today)
-    decisions = workload.decisions(filters, provider_id, settings)
+        heat = queries.heatmap(filters, provider_id, unit, reads=reads)
+    plan = settings()
+    decisions = workload.decisions(filters, provider_id, plan, reads)()
+    summary = summary()
     return render_template(
         "progress/dashboard.html",
         filters=filters,
@@ -84,14 +95,14 @@ def dashboard():
         portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
         summary=summary,
         risks=summary.risks,
-        gaps=queries.criterion_gaps(filters, provider_id),
-        heat=heat,
+        gaps=gaps(),
+        heat=heat() if heat else None,
         heat_unit=unit,
-        workload=workload.workload(filters, provider_id, decisions),
+        workload=assessors(decisions),
         coverage=decisions.coverage,
         workload_rows=tables.workload_rows,
         coverage_rows=tables.coverage_rows,
-        target=settings.marking_target_days,
+        target=plan.marking_target_days,
         buckets=[b[0] for b in queries.BUCKETS] + ["100%"],
     )
 
@@ -102,19 +113,24 @@ LEARNER_FIGURES = ("risk", "bucket", "forecast", "lacking")
 @bp.get("/dashboard/learners")
 @roles_required(Role.ADMIN, Role.IQA, Role.EQA)
 def learners():
-    filters, _options = _checked_filters()
+    filters = Filters.from_args(request.args)
     figure = {k: request.args.get(k) for k in LEARNER_FIGURES if request.args.get(k)}
     if "lacking" in figure:
         if not figure["lacking"].isdigit():
             abort(400)
         figure["lacking"] = int(figure["lacking"])
     page = _page_number()
-    total, rows = queries.learner_rows(filters, current_user.provider_id, date.today(), **figure,
-                                       limit=PAGE, offset=(page - 1) * PAGE)  # fmt: skip
+    provider_id = current_user.provider_id
+    reads = Reads()
+    options = queries.filter_options(provider_id, reads)
+    learners = queries.learner_rows(filters, provider_id, date.today(), **figure, limit=PAGE,
+                                    offset=(page - 1) * PAGE, reads=reads)  # fmt: skip
+    settings = workload.settings(provider_id, reads)
+    _checked(filters, options())
+    total, rows = learners()
     return render_template(
         "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
-        filters=filters, figure=figure, rule=_rule(),
-        target=workload.settings(current_user.provider_id).marking_target_days,
+        filters=filters, figure=figure, rule=_rule(), target=settings().marking_target_days,
         portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
     )  # fmt: skip
 
@@ -130,7 +146,8 @@ def export(fmt: str):
     table = request.args.get("table", "learners")
     if table not in TABLES:
         abort(404)
-    filters, _options = _checked_filters()
+    filters = Filters.from_args(request.args)
+    _checked(filters, queries.filter_options(current_user.provider_id)())
     header, rows = _table(table, filters)
     name = f"{table}-{date.today().isoformat()}"
     if fmt == "csv":
@@ -144,9 +161,18 @@ def export(fmt: str):
 
 def _table(table: str, filters: Filters):
     provider_id = current_user.provider_id
+    reads = Reads()
+    if table == "criteria":
+        return (
+            ["Awarding body", "Unit", "Criterion", "Text", "Learners", "Still lacking it"],
+            [[g.awarding_body, g.unit, g.number, g.text, g.learners, g.lacking]
+             for g in queries.criterion_gaps(filters, provider_id, reads)()],
+        )  # fmt: skip
+    plan = workload.settings(provider_id, reads)
     if table == "learners":
-        _total, rows = queries.learner_rows(filters, provider_id, date.today(), limit=100_000)
-        target = workload.settings(provider_id).marking_target_days
+        _total, rows = queries.learner_rows(filters, provider_id, date.today(), limit=100_000,
+                                            reads=reads)()  # fmt: skip
+        target = plan().marking_target_days
         return (
             ["Learner", "Unit", "Awarding body", "Cohort", "Assessor", "Criteria met", "Criteria",
              "Per cent met", "Awaiting marking", "Days since activity", "Planned end", "Forecast", "Risks", "RAG"],
@@ -154,20 +180,16 @@ def _table(table: str, filters: Filters):
               r.awaiting, r.inactive_days, r.planned_end_on.isoformat(), r.forecast, "; ".join(r.risks),
               r.rag(target)] for r in rows],
         )  # fmt: skip
-    if table == "criteria":
-        return (
-            ["Awarding body", "Unit", "Criterion", "Text", "Learners", "Still lacking it"],
-            [[g.awarding_body, g.unit, g.number, g.text, g.learners, g.lacking]
-             for g in queries.criterion_gaps(filters, provider_id)],
-        )  # fmt: skip
     if table == "workload":
+        assessors = workload.workload(filters, provider_id, reads)
+        counted = workload.decisions(filters, provider_id, plan(), reads)()
         return (
             ["Assessor", "Learners", "Awaiting marking", "Oldest item (days)", "Average marking (working days)"],
             [[w.name, w.learners, w.queue, w.oldest_days, round(w.average_marking_days, 1)
-              if w.average_marking_days is not None else None] for w in workload.workload(filters, provider_id)],
+              if w.average_marking_days is not None else None] for w in assessors(counted)],
         )  # fmt: skip
     return (
         ["Assessor", "New assessor", "Unit", "Decisions", "Sampled", "Sampled %", "Plan %"],
         [[c.name, "yes" if c.new_assessor else "no", c.unit, c.decisions, c.sampled, c.percent, c.share]
-         for c in workload.iqa_coverage(filters, provider_id)],
+         for c in workload.decisions(filters, provider_id, plan(), reads)().coverage],
     )  # fmt: skip

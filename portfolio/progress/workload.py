@@ -2,9 +2,11 @@
 the share of their decisions sampled per unit against the provider's plan.
 
 Like the other dashboard figures (``portfolio.progress.queries``), each is one aggregate
-statement, built once per combination of filters; decisions are counted once for both tables.
+statement, built once per combination of filters, that joins the request's ``Reads``;
+decisions are counted once for both tables.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -14,7 +16,7 @@ from sqlalchemy import Select, bindparam, case, func, select
 
 from portfolio.accounts.models import Provider, User
 from portfolio.assessment.models import Decision, Sample, SamplingPlan
-from portfolio.db import read, utcnow
+from portfolio.db import Reads, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.progress.models import EnrolmentProgress
 from portfolio.progress.queries import (
@@ -135,69 +137,79 @@ SETTINGS = (
 )  # fmt: skip
 
 
-def settings(provider_id: int) -> Settings:
+def settings(provider_id: int, reads: Reads | None = None) -> Callable[[], Settings]:
     """The provider's marking target and sampling plan, in one statement."""
-    target, *plan = read(SETTINGS, {"provider_id": provider_id}).one()
-    return Settings(target, *(plan if plan[0] is not None else DEFAULT_SAMPLING))
+    rows = (reads or Reads()).add(SETTINGS, {"provider_id": provider_id})
+
+    def found() -> Settings:
+        target, *plan = rows()[0]
+        return Settings(target, *(plan if plan[0] is not None else DEFAULT_SAMPLING))
+
+    return found
 
 
-def decisions(filters: Filters, provider_id: int, plan: Settings | None = None) -> Decisions:
+def decisions(filters: Filters, provider_id: int, plan: Settings,
+              reads: Reads | None = None) -> Callable[[], Decisions]:  # fmt: skip
     """Marking time per assessor and sampling per assessor and unit, against the plan."""
-    _target, period, share, new_share = plan or settings(provider_id)
+    _target, period, share, new_share = plan
     now = utcnow()
     sampling_since = now - timedelta(days=period)
     marking_since = now - timedelta(days=MARKING_PERIOD_DAYS)
-    rows = read(
+    rows = (reads or Reads()).add(
         _decisions_statement(filters.chosen(), period == MARKING_PERIOD_DAYS),
         filters.params(provider_id, since=min(sampling_since, marking_since),
                        sampling_since=sampling_since, marking_since=marking_since),
-    ).all()  # fmt: skip
-    marked: dict[int, list[int]] = {}
-    coverage = []
-    for assessor, _unit, decided, sampled, count, days, name, new_assessor, title in rows:
-        if count:
-            totals = marked.setdefault(assessor, [0, 0])
-            totals[0] += int(days or 0)
-            totals[1] += count
-        if decided:
-            coverage.append(
-                Coverage(
-                    assessor,
-                    name,
-                    new_assessor,
-                    title or "",
-                    decided,
-                    sampled,
-                    new_share if new_assessor else share,
-                )  # fmt: skip
-            )
-    return Decisions(
-        marking_days={a: days / count for a, (days, count) in marked.items()},
-        coverage=sorted(coverage, key=lambda c: (c.name, c.unit)),
-    )
+    )  # fmt: skip
+
+    def counted() -> Decisions:
+        marked: dict[int, list[int]] = {}
+        coverage = []
+        for assessor, _unit, decided, sampled, count, days, name, new_assessor, title in rows():
+            if count:
+                totals = marked.setdefault(assessor, [0, 0])
+                totals[0] += int(days or 0)
+                totals[1] += count
+            if decided:
+                coverage.append(
+                    Coverage(
+                        assessor,
+                        name,
+                        new_assessor,
+                        title or "",
+                        decided,
+                        sampled,
+                        new_share if new_assessor else share,
+                    )  # fmt: skip
+                )
+        return Decisions(
+            marking_days={a: days / count for a, (days, count) in marked.items()},
+            coverage=sorted(coverage, key=lambda c: (c.name, c.unit)),
+        )
+
+    return counted
 
 
-def workload(
-    filters: Filters, provider_id: int, counted: Decisions | None = None
-) -> list[Workload]:
-    """Per assessor: learners, evidence waiting, the oldest item and the marking time."""
-    counted = counted or decisions(filters, provider_id)
-    rows = read(
+def workload(filters: Filters, provider_id: int,
+             reads: Reads | None = None) -> Callable[[Decisions], list[Workload]]:  # fmt: skip
+    """Per assessor: learners, evidence waiting and the oldest item. The function returned
+    makes the rows given the decisions counted for the same filters, for the marking time
+    (which need the provider's sampling plan, so they may be read later)."""
+    rows = (reads or Reads()).add(
         _workload_statement(filters.chosen()),
         filters.params(provider_id, now=utcnow().replace(tzinfo=None)),
-    ).all()
-    return [
-        Workload(
-            r[0],
-            r[1],
-            r[2],
-            int(r[3] or 0),
-            int(r[4]) if r[4] is not None else None,
-            counted.marking_days.get(r[0]),
-        )  # fmt: skip
-        for r in rows
-    ]
+    )
 
+    def assessors(counted: Decisions) -> list[Workload]:
+        return [
+            Workload(
+                r[0],
+                r[1],
+                r[2],
+                int(r[3] or 0),
+                int(r[4]) if r[4] is not None else None,
+                counted.marking_days.get(r[0]),
+            )  # fmt: skip
+            for r in rows()
+        ]
 
-def iqa_coverage(filters: Filters, provider_id: int) -> list[Coverage]:
-    return decisions(filters, provider_id).coverage
+    return assessors
