@@ -6,6 +6,7 @@ Every test that uses ``app`` runs on SQLite and again on a throwaway PostgreSQL 
 import contextvars
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,24 @@ def make_app(database_url: str, **config):
         import_criteria(ROOT / "criteria")
         db.session.commit()
     return app
+
+
+@pytest.fixture
+def own_postgres_app(postgres_cluster):
+    """Makes apps each on a PostgreSQL database of its own, CSRF off, for tests whose requests
+    must run as they do in service (their own connections and transactions), not inside
+    the test's transaction as ``app``'s do."""
+    made = []
+
+    def make(**config):
+        url = postgres_cluster.create_database(f"own_{uuid.uuid4().hex[:16]}")
+        made.append(make_app(url, WTF_CSRF_ENABLED=False, **config))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

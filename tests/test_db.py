@@ -2,7 +2,6 @@
 statements (psycopg drops them at every rollback); one that wrote, or failed, rolls back. On
 PostgreSQL a reading request runs in autocommit until it writes or locks."""
 
-import uuid
 from contextlib import contextmanager
 
 import pytest
@@ -12,7 +11,6 @@ from sqlalchemy import event, func, select
 from portfolio.accounts.models import Provider, Role
 from portfolio.db import db, end_reading_transaction
 from tests import factories
-from tests.conftest import make_app
 from tests.statements import postgresql_messages, round_trips
 
 
@@ -86,9 +84,8 @@ def test_new_connections_get_their_database_settings(app):
 
 
 @pytest.fixture
-def postgres_app(postgres_cluster):
-    url = postgres_cluster.create_database(f"autocommit_{uuid.uuid4().hex[:16]}")
-    app = make_app(url, WTF_CSRF_ENABLED=False, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1})
+def postgres_app(own_postgres_app):
+    app = own_postgres_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1})
 
     @app.route("/probe/<action>", methods=["GET", "POST"])
     def probe(action):
@@ -112,9 +109,7 @@ def postgres_app(postgres_cluster):
         email = admin.email
     client = app.test_client()
     assert client.post("/sign-in", data={"email": email, "password": factories.PASSWORD}).status_code == 302
-    yield app, client
-    with app.app_context():
-        db.engine.dispose()
+    return app, client
 
 
 def engine_of(app):

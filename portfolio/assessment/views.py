@@ -12,11 +12,7 @@ from portfolio.assessment import marking, sampling, signoff
 from portfolio.assessment.models import Outcome, Sample, SampleStatus
 from portfolio.audit import trail as audit
 from portfolio.db import Reads, db
-from portfolio.enrolments.caseload import (
-    EnrolmentView,
-    visible_enrolment_or_404,
-    visible_enrolment_view_or_404,
-)
+from portfolio.enrolments.caseload import visible_enrolment_or_404, visible_enrolment_view
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import DomainError
 from portfolio.evidence import history
@@ -45,28 +41,31 @@ def _csrf_or_400() -> None:
 @bp.get("/enrolments/<int:enrolment_id>/portfolio")
 @login_required
 def portfolio(enrolment_id: int):
-    return _portfolio_page(visible_enrolment_view_or_404(current_user, enrolment_id))
+    return _portfolio_page(enrolment_id)
 
 
-def _portfolio_page(enrolment: EnrolmentView, error: DomainError | None = None):
+def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
     """The portfolio with its sign-off panel; with a refusal shown at the top when given.
 
-    Met criteria come from one query, and the manifest is worked out only when a
+    The enrolment (with the check that the user may see it), its sign-off records and the
+    portfolio's figures are read together; the manifest is worked out only when a
     declaration is there to compare it with.
     """
     page = request.args.get("page", "1")
     criterion = request.args.get("criterion")
     if not page.isdigit() or int(page) < 1 or (criterion is not None and not criterion.isdigit()):
         abort(400, "The page and the criterion are given by whole numbers, such as ?page=2.")
-    reads = Reads()  # the sign-off records and the portfolio's reads, run together
-    records = signoff.sign_off_records(enrolment.id, reads)
+    reads = Reads()
+    enrolment = visible_enrolment_view(current_user, enrolment_id, reads)
+    records = signoff.sign_off_records(enrolment_id, reads)
     try:
         portfolio = build_portfolio(
-            enrolment, met=signoff.met_criteria_statement(), page=int(page),
+            enrolment_id, enrolment, met=signoff.met_criteria_statement(), page=int(page),
             criterion_id=int(criterion) if criterion is not None else None, reads=reads,
         )  # fmt: skip
     except LookupError as missing:
         abort(404, str(missing))
+    enrolment = portfolio.enrolment
     readiness = signoff.page_readiness(portfolio)
     history, declaration = records()
     sign_off = next((h for h in history if h.in_force), None)
@@ -134,7 +133,7 @@ def _act(enrolment, action, success: str):
         action()
     except DomainError as error:
         _refused(error)
-        return _portfolio_page(visible_enrolment_view_or_404(current_user, enrolment.id), error)
+        return _portfolio_page(enrolment.id, error)
     db.session.commit()
     flash(success, "success")
     return redirect(url_for("assessment.portfolio", enrolment_id=enrolment.id))

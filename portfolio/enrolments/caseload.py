@@ -1,5 +1,6 @@
 """Who may see which enrolment: the query every enrolment and evidence page starts from."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -8,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from portfolio.accounts.models import Role, User
-from portfolio.db import db, read
+from portfolio.db import Reads, db
 from portfolio.enrolments.models import Enrolment
 from portfolio.units.models import AwardingBody, CriteriaSet, Qualification, Unit
 
@@ -89,14 +90,21 @@ class EnrolmentView:
     evidence_requirements: list[dict]
 
 
-def visible_enrolment_view_or_404(user: User, enrolment_id: int) -> EnrolmentView:
+def visible_enrolment_view(user: User, enrolment_id: int,
+                           reads: Reads | None = None) -> Callable[[], EnrolmentView]:  # fmt: skip
     """``visible_enrolment_or_404`` for a page that only shows the enrolment: one statement,
-    no ORM objects."""
+    no ORM objects, that joins ``reads``. The function returned gives the enrolment, or
+    answers 404 when the user may not see it; read nothing else of it before calling it."""
     parameters = {"enrolment": enrolment_id, "provider": user.provider_id, "user": user.id}
-    row = read(_one_view(user.role), parameters).first()
-    if row is None:
-        abort(404)
-    return EnrolmentView(*row)
+    rows = (reads or Reads()).add(_one_view(user.role), parameters)
+
+    def enrolment() -> EnrolmentView:
+        found = rows()
+        if not found:
+            abort(404)
+        return EnrolmentView(*found[0])
+
+    return enrolment
 
 
 @cache

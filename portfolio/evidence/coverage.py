@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 
 from portfolio.db import Reads
 from portfolio.enrolments.caseload import EnrolmentView
+from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.models import (
     CriterionClaim,
     EvidenceFile,
@@ -165,13 +166,18 @@ class Portfolio:
         return sum(1 for r in self.rows if r.state == state)
 
 
+def by_incident_type(requirements: list[dict]) -> bool:
+    """Whether a requirement counts incident logs of different incident types."""
+    return any(r.get("distinct_by") == "incident_type" for r in requirements)
+
+
 def evidence_tallies(enrolment_id: int, requirements: list[dict],
                      reads: Reads | None = None) -> Callable[[], list[Tally]]:  # fmt: skip
     """The enrolment's items counted by kind and status, in one query; by incident type too
     (read from each incident log's current version) when a requirement asks for distinct ones.
     The query joins ``reads`` (or runs alone); the function returned gives the tallies.
     """
-    by_type = any(r.get("distinct_by") == "incident_type" for r in requirements)
+    by_type = by_incident_type(requirements)
     q = _statements()
     rows = (reads or Reads()).add(q.tallies_by_type if by_type else q.tallies,
                                   {"enrolment": enrolment_id})  # fmt: skip
@@ -199,29 +205,35 @@ def requirement_states(requirements: list[dict], tallies: list[Tally],
     return states
 
 
-def build_portfolio(enrolment: EnrolmentView, met: Select | None = None, *,
-                    page: int = 1, criterion_id: int | None = None,
+def build_portfolio(enrolment_id: int, enrolment: Callable[[], EnrolmentView],
+                    met: Select | None = None, *, page: int = 1, criterion_id: int | None = None,
                     reads: Reads | None = None) -> Portfolio:  # fmt: skip
     """Everything the portfolio page shows, in a fixed number of queries whatever the number
     of items: criteria with how many items claim each and the latest few of them, counts for
     the unit's requirements, and one page of items (only those claiming ``criterion_id``
     when given). ``met`` selects the ids of the criteria an assessor has judged met on
     accepted evidence, from an ``enrolment`` parameter; it is read with the criteria.
-    The queries run together, with any already added to ``reads``.
+
+    The queries run together with any already added to ``reads``, the one behind
+    ``enrolment`` among them (which says who may see it), and nothing is made of their rows
+    before ``enrolment`` has given the enrolment. Only a unit that counts incident types
+    reads its tallies again, by type: the database is asked once, or twice for those units.
     A page past the last, or a criterion not in the unit, raises LookupError.
     """
     q = _statements()
     reads = reads or Reads()
-    wanted = enrolment.evidence_requirements
-    criteria = reads.add(_criteria_statement(met), {"criteria_set": enrolment.criteria_set_id,
-                                                    "enrolment": enrolment.id})  # fmt: skip
-    latest = reads.add(q.latest_claims, {"enrolment": enrolment.id})
-    tallied = evidence_tallies(enrolment.id, wanted, reads)
+    criteria = reads.add(_criteria_statement(met), {"enrolment": enrolment_id})
+    latest = reads.add(q.latest_claims, {"enrolment": enrolment_id})
+    tallied = evidence_tallies(enrolment_id, [], reads)
     listed = reads.add(
         q.items if criterion_id is None else q.items_claiming,
-        {"enrolment": enrolment.id, "criterion": criterion_id,
+        {"enrolment": enrolment_id, "criterion": criterion_id,
          "limit": ITEMS_PAGE, "offset": (page - 1) * ITEMS_PAGE},
     )  # fmt: skip
+    shown = enrolment()
+    wanted = shown.evidence_requirements
+    if by_incident_type(wanted):
+        tallied = evidence_tallies(enrolment_id, wanted, reads)
 
     outcomes: dict[int, OutcomeInfo] = {}
     rows: dict[int, CriterionRow] = {}
@@ -249,7 +261,7 @@ def build_portfolio(enrolment: EnrolmentView, met: Select | None = None, *,
     total = sum(t.count for t in tallies)
     matching = total if criterion_id is None else rows[criterion_id].claimed
     return Portfolio(
-        enrolment, list(outcomes.values()), list(rows.values()), tallies, requirements, items,
+        shown, list(outcomes.values()), list(rows.values()), tallies, requirements, items,
         matching=matching, page=page, pages=max(-(-matching // ITEMS_PAGE), 1),
         criterion=rows[criterion_id].criterion if criterion_id is not None else None,
     )  # fmt: skip
@@ -263,13 +275,15 @@ def _claimed(ids: str | None, order: dict[int, int]) -> list[int]:
 
 @cache
 def _criteria_statement(met: Select | None) -> Select:
-    """The unit's criteria in order with their outcomes, and whether each is among ``met``."""
+    """The criteria of the ``enrolment``'s version of its unit in order with their outcomes,
+    and whether each is among ``met``."""
+    criteria_set = select(Enrolment.criteria_set_id).where(Enrolment.id == bindparam("enrolment"))
     return select(
         Criterion.id, Criterion.number, Criterion.text,
         LearningOutcome.id, LearningOutcome.number, LearningOutcome.text,
         Criterion.id.in_(met) if met is not None else false(),
     ).join(LearningOutcome, LearningOutcome.id == Criterion.outcome_id).where(
-        Criterion.criteria_set_id == bindparam("criteria_set")
+        Criterion.criteria_set_id == criteria_set.scalar_subquery()
     ).order_by(LearningOutcome.number, Criterion.position)  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from portfolio.accounts.models import Role, User
 from portfolio.db import db
 from portfolio.enrolments.caseload import (
     visible_enrolment_ids,
-    visible_enrolment_view_or_404,
+    visible_enrolment_view,
     visible_to_viewer,
 )
 from portfolio.enrolments.models import Enrolment
@@ -63,9 +63,9 @@ def test_the_enrolment_view_follows_the_same_rule_and_names_the_unit(people):
         for enrolment in made:
             if enrolment.id not in visible:
                 with pytest.raises(NotFound):
-                    visible_enrolment_view_or_404(user, enrolment.id)
+                    visible_enrolment_view(user, enrolment.id)()
                 continue
-            view = visible_enrolment_view_or_404(user, enrolment.id)
+            view = visible_enrolment_view(user, enrolment.id)()
             assert (view.id, view.learner_id, view.assessor_id, view.iqa_id) == (
                 enrolment.id, enrolment.learner_id, enrolment.assessor_id, enrolment.iqa_id
             ), who
@@ -76,9 +76,9 @@ def test_the_enrolment_view_follows_the_same_rule_and_names_the_unit(people):
             assert view.criteria_version == enrolment.criteria_set.version
             assert view.evidence_requirements == enrolment.criteria_set.evidence_requirements
             assert view.locked is False
-    assert visible_enrolment_view_or_404(people[Role.LEARNER], made[0].id).id == made[0].id
+    assert visible_enrolment_view(people[Role.LEARNER], made[0].id)().id == made[0].id
     with pytest.raises(NotFound):
-        visible_enrolment_view_or_404(people[Role.LEARNER], made[1].id)
+        visible_enrolment_view(people[Role.LEARNER], made[1].id)()
 
 
 def signed_in_in_sql(user_id: int, token: str, today: date) -> bool:
