@@ -111,11 +111,12 @@ def _on_begin(connection):
         # sends no BEGIN and no COMMIT, two round trips of the few a page makes. The first
         # statement that writes or locks starts a real transaction (_before_statement).
         connection.connection.driver_connection.autocommit = True
+        connection.info["reading_in_autocommit"] = True
 
 
 @event.listens_for(Pool, "checkin")
 def _end_autocommit(dbapi_connection, connection_record):
-    if getattr(dbapi_connection, "autocommit", False):
+    if connection_record.info.pop("reading_in_autocommit", False):
         dbapi_connection.autocommit = False  # the next request starts as every request does
 
 
@@ -138,12 +139,12 @@ def _before_statement(connection, cursor, statement, parameters, context, execut
     writes = not statement.lstrip()[:9].upper().startswith(_READS)
     if writes:
         connection.info["writes"] = connection.info.get("writes", 0) + 1
-    if connection.dialect.name == "postgresql":
-        driver = connection.connection.driver_connection
-        if driver.autocommit and (writes or _needs_transaction(statement)):
-            # A reading request that writes after all, or locks rows to write them: from here
-            # on it runs in a transaction, which the session commits or rolls back.
-            driver.autocommit = False
+    if connection.info.get("reading_in_autocommit") and (writes or _needs_transaction(statement)):
+        # A reading request that writes after all, or locks rows to write them: from here on
+        # it runs in a transaction, which the session commits or rolls back. (Autocommit asked
+        # for by name, as VACUUM needs, is left alone.)
+        connection.connection.driver_connection.autocommit = False
+        del connection.info["reading_in_autocommit"]
 
 
 @event.listens_for(Session, "after_begin")

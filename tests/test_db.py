@@ -166,3 +166,12 @@ def test_the_connection_goes_back_to_the_pool_out_of_autocommit(postgres_app):
         finally:
             connection.close()
     assert client.post("/probe/read").get_data(as_text=True) == "INTRANS autocommit=False"
+
+
+def test_autocommit_asked_for_by_name_is_left_alone(postgres_app):
+    app, _client = postgres_app
+    with app.app_context(), db.engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.exec_driver_sql("VACUUM ANALYZE provider")  # refused in a transaction
+        connection.exec_driver_sql("UPDATE provider SET name = name")
+        assert connection.connection.driver_connection.autocommit is True
