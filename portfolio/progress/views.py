@@ -42,6 +42,7 @@ def caseload():
     return render_template(
         "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
         target=target, rule=_rule(), portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
+        learner_rows=tables.learner_rows,
     )  # fmt: skip
 
 
@@ -132,6 +133,7 @@ def learners():
         "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
         filters=filters, figure=figure, rule=_rule(), target=settings().marking_target_days,
         portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
+        learner_rows=tables.learner_rows,
     )  # fmt: skip
 
 

@@ -33,3 +33,28 @@ def test_coverage_rows_escape_text_and_show_the_plan_met_or_short():
     assert '<span class="tag tag-amber">New</span>' in ann and "1 (25%)" in ann
     assert '<span class="tag tag-green">Met</span>' in ann
     assert "New" not in bo and '<span class="tag tag-amber">Short</span>' in bo
+
+
+def test_learner_rows_escape_text_link_portfolios_and_show_the_status():
+    from datetime import date
+
+    from portfolio.progress.queries import LearnerRow
+    from portfolio.progress.tables import learner_rows
+
+    rows = [
+        LearnerRow(5, "<i>Zoë</i> & Co", "Unit <1>", "BIIAB", "Cohort \"A\"", None, 2, 5, 3, 6, 1,
+                   date(2027, 10, 7), "on track", ()),
+        LearnerRow(6, "Bo", "Unit", "SFJ", None, None, 0, 5, 0, None, None, date(2027, 1, 2),
+                   "behind plan", ("inactive", "returned twice or more")),
+    ]  # fmt: skip
+    html = learner_rows(rows, lambda i: f"/enrolments/{i}/portfolio?a=1&b=2", target=10)
+    first, second = html.split("</tr>")[:2]
+    assert "<i>" not in html and "&lt;i&gt;Zoë&lt;/i&gt; &amp; Co" in first
+    assert 'href="/enrolments/5/portfolio?a=1&amp;b=2"' in first
+    assert "Cohort &#34;A&#34;" in first and "Unit &lt;1&gt;" in first
+    assert '<span style="width: 40%"></span></span> 40% <span class="muted">(2 of 5)</span>' in first
+    assert "<td>3, oldest 6 days</td>" in first and "<td>1</td>" in first
+    assert "7 October 2027" in first and '<span class="tag tag-green">Green</span></td>' in first
+    assert "<td>None</td>" in second and "<td>—</td>" in second
+    assert '<span class="tag tag-amber">Amber</span>' in second  # behind plan
+    assert '<span class="muted">inactive, returned twice or more</span>' in second
