@@ -56,11 +56,11 @@ def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
     if not page.isdigit() or int(page) < 1 or (criterion is not None and not criterion.isdigit()):
         abort(400, "The page and the criterion are given by whole numbers, such as ?page=2.")
     reads = Reads()
-    enrolment = visible_enrolment_view(current_user, enrolment_id, reads)
+    visible = visible_enrolment_view(current_user, enrolment_id, reads)
     records = signoff.sign_off_records(enrolment_id, reads)
     try:
         portfolio = build_portfolio(
-            enrolment_id, enrolment, met=signoff.met_criteria_statement(), page=int(page),
+            enrolment_id, visible, met=signoff.met_criteria_statement(), page=int(page),
             criterion_id=int(criterion) if criterion is not None else None, reads=reads,
         )  # fmt: skip
     except LookupError as missing:

@@ -76,7 +76,7 @@ def dashboard():
     reads = Reads()
     options = queries.filter_options(provider_id, reads)
     settings = workload.settings(provider_id, reads)
-    summary = queries.summary(filters, provider_id, date.today(), reads)
+    summarised = queries.summary(filters, provider_id, date.today(), reads)
     gaps = queries.criterion_gaps(filters, provider_id, reads)
     assessors = workload.workload(filters, provider_id, reads)
     unit = filters.unit
@@ -87,7 +87,7 @@ def dashboard():
         heat = queries.heatmap(filters, provider_id, unit, reads=reads)
     plan = settings()
     decisions = workload.decisions(filters, provider_id, plan, reads)()
-    summary = summary()
+    summary = summarised()
     return render_template(
         "progress/dashboard.html",
         filters=filters,
