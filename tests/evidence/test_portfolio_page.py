@@ -106,3 +106,19 @@ def test_statement_count_does_not_grow_with_items(client, learner, enrolment):
     with counting(db.engine) as filtered:
         assert client.get(second_page).status_code == 200
     assert len(small) == len(large) == len(filtered), (len(small), len(large), len(filtered))
+
+
+def test_titles_criteria_and_outcomes_are_escaped_in_both_tables(client, learner, enrolment):
+    criteria = criteria_of(enrolment)
+    item = operations.start_item(learner, enrolment, EvidenceKind.STAR_ACCOUNT,
+                                 '<img src=x onerror="alert(1)"> & co', STAR_CONTENT)  # fmt: skip
+    operations.set_claims(learner, item, {criteria[0].id: ""})
+    db.session.commit()
+    html = client.get(f"/enrolments/{enrolment.id}/portfolio").get_data(as_text=True)
+    assert "<img src=x" not in html
+    escaped = "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; co"
+    matrix, items = html.split('id="items"')
+    assert f'<li><a href="/evidence/{item.id}">{escaped}</a></li>' in matrix
+    assert f'<td><a href="/evidence/{item.id}">{escaped}</a></td>' in items
+    assert f"<td>{criteria[0].number}</td>" in items and "<td>STAR reflective account</td>" in items
+    assert '<span class="tag tag-blue">Claimed</span>' in matrix
