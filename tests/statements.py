@@ -1,8 +1,21 @@
-"""Counting the SQL statements a request issues, for tests that hold a page to a fixed number."""
+"""Counting the SQL statements a request issues, and the messages it sends to PostgreSQL, for
+tests that hold a page to a fixed number."""
 
 from contextlib import contextmanager
 
 from sqlalchemy import event
+
+
+@contextmanager
+def listening(target, **listeners):
+    """SQLAlchemy event listeners (event name: function) attached to ``target`` in the block."""
+    for name, listener in listeners.items():
+        event.listen(target, name, listener)
+    try:
+        yield
+    finally:
+        for name, listener in listeners.items():
+            event.remove(target, name, listener)
 
 
 @contextmanager
@@ -15,11 +28,8 @@ def counting(engine):
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with listening(engine, before_cursor_execute=count):
         yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 @contextmanager
@@ -53,13 +63,10 @@ def postgresql_messages(engine):
                 messages.append(fields[2].strip())
         trace.close()
 
-    event.listen(engine.pool, "checkout", start)
-    event.listen(engine.pool, "checkin", stop)
     try:
-        yield messages
+        with listening(engine.pool, checkout=start, checkin=stop):
+            yield messages
     finally:
-        event.remove(engine.pool, "checkout", start)
-        event.remove(engine.pool, "checkin", stop)
         for trace in traces.values():  # connections still checked out: not counted
             trace.close()
 

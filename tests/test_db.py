@@ -6,12 +6,12 @@ from contextlib import contextmanager
 
 import pytest
 from flask import request
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portfolio.accounts.models import Provider, Role
 from portfolio.db import db, end_reading_transaction
 from tests import factories
-from tests.statements import postgresql_messages, round_trips
+from tests.statements import listening, postgresql_messages, round_trips
 
 
 @contextmanager
@@ -26,13 +26,8 @@ def endings():
     def rolled_back(conn, name, context):
         seen.append("rollback")
 
-    event.listen(db.engine, "release_savepoint", committed)
-    event.listen(db.engine, "rollback_savepoint", rolled_back)
-    try:
+    with listening(db.engine, release_savepoint=committed, rollback_savepoint=rolled_back):
         yield seen
-    finally:
-        event.remove(db.engine, "release_savepoint", committed)
-        event.remove(db.engine, "rollback_savepoint", rolled_back)
 
 
 def test_a_page_that_only_reads_ends_in_a_commit(client, auth, people):
