@@ -292,8 +292,8 @@ def fetch_first(statement: Select, parameters: dict) -> tuple | None:
     result layers cost several times what the database itself spends on a one-row lookup.
     The statement is compiled once per dialect, and parameters go through their types' bind
     processors; the row comes back as the driver returns it, with no type conversion, so
-    select only strings and numbers. A session bound to one connection (as in a transaction that
-    has not committed yet) is read through that connection, so its changes are seen.
+    select only strings and numbers. A session bound to one connection (as in a transaction
+    that has not committed yet) is read through that connection, so its changes are seen.
     """
     # The session factory's own bind, if it has one, without making a session for this request.
     bind = db.session.session_factory.kw.get("bind") or db.engine
