@@ -16,10 +16,10 @@ learners, one of its assessors and its admin, and measure each page with wrk:
 Each page gets a 2-second warm-up, then ``wrk -t2 -c20 -d10s --latency --timeout 30s``
 (so slow pages are measured, not dropped as timeouts). A page's share of hello is of hello
 measured for 5 s just before and just after it, so that a machine whose speed drifts during
-the run (a shared one does, by a fifth within a minute) moves both alike. Targets: authenticated pages serve at
-least 8% of hello's requests per second with a 99th percentile under 100 ms; the 100-learner
-dashboard at least 5% (p99 under 100 ms too); the all-learner dashboard a median under
-250 ms. Every page must answer 200 to its user before it is measured; a page that does not
+the run (a shared one does, by a fifth within a minute) moves both alike. Targets:
+authenticated pages serve at least 8% of hello's requests per second with a 99th
+percentile under 100 ms; the 100-learner dashboard at least 5% (p99 under 100 ms too); the
+all-learner dashboard a median under 250 ms. Every page must answer 200 to its user before it is measured; a page that does not
 (404, 500, a redirect to sign-in), or errors during its run, is reported and the run exits
 non-zero. A missed target is reported as MISS but does not fail the run. The "cores" column
 is the CPU gunicorn, the database server and wrk used during a page's run: on a machine
@@ -485,6 +485,10 @@ def measure(name: str, url: str, instance: Path, args, postmaster: int | None = 
         # means something else on the machine was taking CPU, and the figures are low.
         cores: dict[str, float] = {}
 
+        def hello() -> float:
+            return run_wrk(server.base + "/hello", None, HELLO_AROUND_SECONDS,
+                           args.connections, args.threads).rps  # fmt: skip
+
         def used_cpu() -> float:
             database = tree_cpu_seconds(postmaster) if postmaster else 0.0
             return server.cpu_seconds() + children_cpu_seconds() + database
@@ -500,11 +504,6 @@ def measure(name: str, url: str, instance: Path, args, postmaster: int | None = 
             connections = page.connections or args.connections
             threads = min(args.threads, connections)
             judged = page.target is not None and page.target.share is not None
-
-            def hello() -> float:
-                return run_wrk(server.base + "/hello", None, HELLO_AROUND_SECONDS,
-                               args.connections, args.threads).rps  # fmt: skip
-
             run_wrk(url, cookie, WARM_UP_SECONDS, connections, threads)
             before = hello() if judged else None
             cpu_before, started = used_cpu(), time.monotonic()
