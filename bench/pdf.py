@@ -12,13 +12,15 @@ attached with ``operations.attach_file``.
 For each portfolio, the median of ``--repeat`` runs of:
 
 - the export: ``service.build_pdf(sign_off, time_limit=None)``, in process, from a fresh
-  database session: gather, Jinja, WeasyPrint, attached PDFs laid in, pyHanko signature;
+  database session: gather, Jinja, WeasyPrint (writing in the signature's blanks),
+  attached PDFs laid in, the signature filled in;
 - WeasyPrint alone on the same HTML (``document.render_html`` with the same attachment
   page reservations, the same ``PortfolioFetcher`` and base URL):
   ``HTML(...).write_pdf(pdf_variant="pdf/ua-1")``; the two are run alternately;
 - their ratio (target <= 1.15, judged on wall time; the same ratio in this process's CPU
   time is shown too, as other work on the machine disturbs wall times), and signing alone
-  (``signing.sign_pdf`` on the rendered bytes, target < 0.15 s);
+  (``signing.sign_pdf`` on the rendered bytes: hash them, make the CMS signature with
+  pyHanko, fill in the blanks; target < 0.15 s);
 - pages, and pages per second of the export;
 - peak memory of one export in a fresh child process (this script with ``--child``):
   ``ru_maxrss`` at its end, and its increase over the child's ``ru_maxrss`` just before the
@@ -549,10 +551,9 @@ def weasyprint_alone(prepared: Prepared) -> bytes:
 def stages(sign_off_id: int) -> dict[str, float]:
     """Each step of build_pdf timed on its own, in its order (one run)."""
     from flask import current_app
-    from weasyprint import HTML
 
     from portfolio.exports import pdf, service, signing
-    from portfolio.exports.pdf import SCHEME, PortfolioFetcher
+    from portfolio.exports.pdf import SCHEME, PortfolioFetcher, PortfolioHTML
 
     out: dict[str, float] = {}
     sign_off = fresh_sign_off(sign_off_id)
@@ -562,7 +563,9 @@ def stages(sign_off_id: int) -> dict[str, float]:
     out["gather, attachment pages, Jinja template (service.prepare)"] = time.perf_counter() - t
     t = time.perf_counter()
     fetcher = PortfolioFetcher(images)
-    rendered = HTML(string=prepared.html, base_url=SCHEME + "/", url_fetcher=fetcher).render()
+    rendered = PortfolioHTML(
+        string=prepared.html, base_url=SCHEME + "/", url_fetcher=fetcher
+    ).render()
     out["WeasyPrint: parse, style, layout"] = time.perf_counter() - t
     t = time.perf_counter()
     reserved = {}
@@ -571,16 +574,18 @@ def stages(sign_off_id: int) -> dict[str, float]:
             if anchor.startswith("attachment-"):
                 _, file_id, n = anchor.split("-")
                 reserved[index] = (int(file_id), int(n))
-    data = rendered.write_pdf(pdf_variant="pdf/ua-1")
-    out["WeasyPrint: write_pdf"] = time.perf_counter() - t
+    signer = signing.load_signer(current_app.config, current_app.instance_path)
+    space = signing.SignatureSpace(signing.space_needed(signer), reason="bench", location="bench")
+    data = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf._finisher(space))
+    slot = space.slot(data)
+    out["WeasyPrint: write_pdf, with the signature's blanks"] = time.perf_counter() - t
     t = time.perf_counter()
     if reserved:
         data = pdf._lay_in_attachments(data, reserved, attachments)
     out["lay attached PDFs in (pdf._lay_in_attachments)"] = time.perf_counter() - t
     t = time.perf_counter()
-    signer = signing.load_signer(current_app.config, current_app.instance_path)
-    signing.sign_pdf(data, signer, reason="bench", location="bench")
-    out["pyHanko: sign"] = time.perf_counter() - t
+    signing.sign_pdf(data, slot, signer)
+    out["sign: hash, CMS signature (pyHanko), fill in"] = time.perf_counter() - t
     return out
 
 
@@ -645,12 +650,13 @@ def measure(app, built: Built, repeat: int) -> SizeResult:
         weasy.append(wall)
         weasy_cpu.append(cpu)
     prepared = prepare(fresh_sign_off(built.sign_off_id))
-    rendered, _pages = pdf.render(prepared.html, prepared.images, prepared.attachments)
     signer = signing.load_signer(current_app.config, current_app.instance_path)
+    space = signing.SignatureSpace(signing.space_needed(signer), reason="bench", location="bench")
+    rendered = pdf.render(prepared.html, prepared.images, prepared.attachments, space)
     sign_times = []
     for _ in range(max(repeat, 3)):
         t = time.perf_counter()
-        signing.sign_pdf(rendered, signer, reason="bench signature", location="bench")
+        signing.sign_pdf(rendered.pdf, rendered.signature, signer)
         sign_times.append(time.perf_counter() - t)
     return SizeResult(built, pages, size, export, weasy, export_cpu, weasy_cpu, sign_times,
                       stages(built.sign_off_id))  # fmt: skip

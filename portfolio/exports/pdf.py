@@ -1,5 +1,6 @@
 """Making the PDF: WeasyPrint behind a fetcher that serves only this portfolio's images,
-attached PDFs laid onto the pages reserved for them, a time limit, then the signature."""
+room for the signature written in, attached PDFs laid onto the pages reserved for them, and
+a time limit."""
 
 import gc
 import io
@@ -8,6 +9,7 @@ import re
 import signal
 import traceback
 from pathlib import Path
+from typing import NamedTuple
 
 import pydyf
 import pypdf
@@ -16,6 +18,7 @@ from weasyprint.html import UA, UA_FORM_STYLESHEET
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portfolio.errors import DomainError
+from portfolio.exports.signing import SignatureSlot, SignatureSpace, UncompressedDictionary
 
 SCHEME = "portfolio-file:"
 
@@ -74,21 +77,23 @@ class PortfolioHTML(HTML):
         return [LEAN_UA_STYLESHEET, UA_FORM_STYLESHEET] if forms else [LEAN_UA_STYLESHEET]
 
 
-class _UncompressedDictionary(pydyf.Dictionary):
-    compressible = False
+class Rendered(NamedTuple):
+    pdf: bytes
+    pages: int
+    signature: SignatureSlot  # where the signature's blanks are, to fill in by signing
 
 
-def info_outside_object_stream(document, pdf: pydyf.PDF) -> None:
-    """A WeasyPrint finisher: write the document information dictionary as an object of its own.
+def _finisher(space: SignatureSpace):
+    def finish(document, pdf: pydyf.PDF) -> None:
+        # The information dictionary as an object of its own: laying attached PDFs in
+        # rewrites it (its modification date), and pyHanko finds an object in a stream by
+        # reading the stream's index from the start, which took 0.1 s in a 100-item
+        # portfolio; written on its own, the dictionary is found at its offset.
+        if pdf.info:
+            pdf.info = UncompressedDictionary(pdf.info)
+        space(document, pdf)
 
-    WeasyPrint packs every dictionary into one object stream, the information dictionary
-    last: 29,000 objects in a 100-item portfolio, most of them its tags for screen readers.
-    Signing rewrites that dictionary (its modification date) and pyHanko finds an object in
-    a stream by reading the stream's index from the start, which took 0.1 s; written on its
-    own, the dictionary is found at its offset.
-    """
-    if pdf.info:
-        pdf.info = _UncompressedDictionary(pdf.info)
+    return finish
 
 
 def count_pages(path: Path) -> int:
@@ -99,9 +104,13 @@ def count_pages(path: Path) -> int:
 
 
 def render(
-    html: str, images: dict[int, tuple[Path, str]], attachments: dict[int, Path]
-) -> tuple[bytes, int]:
-    """HTML to PDF bytes (tagged for screen readers) with attached PDFs laid in; and the page count."""
+    html: str,
+    images: dict[int, tuple[Path, str]],
+    attachments: dict[int, Path],
+    space: SignatureSpace,
+) -> Rendered:
+    """HTML to PDF (tagged for screen readers) with attached PDFs laid in and ``space`` kept
+    for its signature; its page count; where the signature goes."""
     # Collect the request's garbage first: measured, it lowers WeasyPrint's peak by ~50 MiB.
     gc.collect()
     fetcher = PortfolioFetcher(images)
@@ -113,11 +122,12 @@ def render(
                 _, file_id, n = anchor.split("-")
                 reserved[index] = (int(file_id), int(n))
     pages = len(document.pages)
-    pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=info_outside_object_stream)
+    pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=_finisher(space))
     del document  # the layout is the largest thing in memory: free it before what follows
+    slot = space.slot(pdf)
     if reserved:
         pdf = _lay_in_attachments(pdf, reserved, attachments)
-    return pdf, pages
+    return Rendered(pdf, pages, slot)
 
 
 def _lay_in_attachments(
@@ -170,22 +180,24 @@ def _lay_in_attachments(
     return out.getvalue()
 
 
-def _child(connection, html, images, attachments):
+def _child(connection, html, images, attachments, space):
     # The forked child inherits the server worker's signal handlers; it must stop on SIGTERM.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        connection.send(("ok", render(html, images, attachments)))
+        connection.send(("ok", render(html, images, attachments, space)))
     except BaseException:  # noqa: BLE001  (reported to the parent, which raises)
         connection.send(("error", traceback.format_exc(limit=5)))
     finally:
         connection.close()
 
 
-def render_with_time_limit(html: str, images, attachments, seconds: float) -> tuple[bytes, int]:
+def render_with_time_limit(html: str, images, attachments, space, seconds: float) -> Rendered:
     """Render in a forked child so that a pathological document can be stopped."""
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(child, html, images, attachments), daemon=True)
+    process = context.Process(
+        target=_child, args=(child, html, images, attachments, space), daemon=True
+    )
     process.start()
     child.close()
     try:

@@ -110,21 +110,19 @@ def prepare(sign_off: SignOff) -> Prepared:
 def build_pdf(sign_off: SignOff, *, time_limit: float | None = RENDER_SECONDS) -> tuple[bytes, int]:
     """The signed PDF of a sign-off, and its page count."""
     p = prepare(sign_off)
-    if time_limit:
-        rendered, page_count = pdf.render_with_time_limit(
-            p.html, p.images, p.attachments, time_limit
-        )
-    else:
-        rendered, page_count = pdf.render(p.html, p.images, p.attachments)
     signer = signing.load_signer(current_app.config, current_app.instance_path)
     enrolment = sign_off.enrolment
-    signed = signing.sign_pdf(
-        rendered, signer,
+    space = signing.SignatureSpace(
+        signing.space_needed(signer),
         reason=f"Signed-off portfolio of {enrolment.learner.name}, {enrolment.unit.title}; "
         f"manifest SHA-256 {sign_off.manifest_hash}",
         location=enrolment.provider.name,
     )  # fmt: skip
-    return signed, page_count
+    if time_limit:
+        rendered = pdf.render_with_time_limit(p.html, p.images, p.attachments, space, time_limit)
+    else:
+        rendered = pdf.render(p.html, p.images, p.attachments, space)
+    return signing.sign_pdf(rendered.pdf, rendered.signature, signer), rendered.pages
 
 
 def generate(document_id: int) -> PortfolioDocument:

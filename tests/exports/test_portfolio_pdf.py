@@ -27,6 +27,10 @@ from tests.assessment.test_lifecycle import Cycle, complete
 from tests.statements import counting
 
 
+def space() -> signing.SignatureSpace:
+    return signing.SignatureSpace(4000, reason="test")
+
+
 @pytest.fixture
 def exports_folder(app, tmp_path):
     app.config.update(EXPORTS_PATH=str(tmp_path / "exports"), EXPORTS_SYNCHRONOUS=True,
@@ -91,6 +95,46 @@ def test_countersigned_unit_downloads_as_a_signed_tagged_pdf_with_every_section(
     tampered[len(data) // 3] ^= 0x01
     assert not signing.validate(bytes(tampered)).intact
     assert "Signature is Valid." not in pdfsig(bytes(tampered), tmp_path)
+
+
+def test_an_attached_pdf_is_laid_in_and_the_signature_covers_it(
+    app, client, auth, people, exports_folder, tmp_path
+):
+    from weasyprint import HTML
+
+    from portfolio.evidence.models import EvidenceItem
+    from tests.evidence.helpers import CALL_NOTE
+
+    attached = HTML(string="<p>Transcript of the escalation call</p>").write_pdf()
+    c = Cycle(client, auth, people, "SFJ")
+    c.be(Role.LEARNER)
+    new = c.post(f"/enrolments/{c.enrolment.id}/evidence/new/call_note", CALL_NOTE)
+    assert new.status_code == 302
+    item = db.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id.desc())).first()
+    uploaded = client.post(
+        f"/evidence/{item.id}/files",
+        data={"file": (io.BytesIO(attached), "transcript.pdf"), "description": "Transcript"},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 302
+    assert c.post(f"/evidence/{item.id}/claims", {"criterion": [str(c.criteria["1.1"])]}).status_code == 302
+    assert c.post(f"/evidence/{item.id}/submit").status_code == 302
+    assert c.mark(item, "accepted").status_code == 302
+    complete(c)
+    c.be(Role.IQA)
+    assert c.post(f"/enrolments/{c.enrolment.id}/countersign").status_code == 302
+
+    data = download(c).data
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    assert "Transcript of the escalation call" in text  # the attached page, drawn in
+    # Laid in as an update after WeasyPrint's own bytes; the signature's byte range still
+    # runs to the end of the file, so it covers the attached pages too.
+    assert data.count(b"%%EOF") == 2
+    check = signing.validate(data, signing.certificate_pem(app.config, app.instance_path))
+    assert check.intact and check.valid and check.trusted
+    output = pdfsig(data, tmp_path)
+    assert "Signature Validation: Signature is Valid." in output
+    assert "Total document signed" in output
 
 
 def test_the_pdf_is_made_once_and_served_from_storage(countersigned, exports_folder):
@@ -188,7 +232,7 @@ def test_the_fetcher_refuses_files_and_network_but_renders_the_rest():
     assert any(u.startswith("file:") for u in fetcher.refused)
     assert any(u.startswith("http:") for u in fetcher.refused)
     assert any(u.startswith("portfolio-file:999") for u in fetcher.refused)
-    data, pages = render("<p>Fine</p>", {}, {})
+    data, pages, _ = render("<p>Fine</p>", {}, {}, space())
     assert data.startswith(b"%PDF") and pages == 1
 
 
@@ -207,7 +251,7 @@ def page_texts(data: bytes) -> list[str]:
 def test_the_lean_stylesheet_renders_as_weasyprints_own_with_list_markers():
     from weasyprint import HTML
 
-    ours, _ = render(SAMPLE, {}, {})
+    ours, _, _ = render(SAMPLE, {}, {}, space())
     theirs = HTML(string=SAMPLE).write_pdf(pdf_variant="pdf/ua-1")
     assert page_texts(ours) == page_texts(theirs)
     text = page_texts(ours)[0]
@@ -228,7 +272,7 @@ def test_the_lean_stylesheet_drops_only_the_rules_for_every_elements_pseudo_elem
 
 
 def test_the_information_dictionary_is_written_outside_the_object_stream():
-    data, _ = render(SAMPLE, {}, {})
+    data, _, _ = render(SAMPLE, {}, {}, space())
     reader = pypdf.PdfReader(io.BytesIO(data))
     info = reader.trailer.raw_get("/Info")
     assert info.idnum not in reader.xref_objStm  # found at its offset, not by reading a stream
@@ -240,7 +284,7 @@ def test_the_information_dictionary_is_written_outside_the_object_stream():
 def test_a_pathological_document_times_out_with_a_clear_error():
     huge = "<table>" + "<tr><td>x</td></tr>" * 200_000 + "</table>"
     with pytest.raises(RenderTimeout) as error:
-        render_with_time_limit(huge, {}, {}, 1)
+        render_with_time_limit(huge, {}, {}, space(), 1)
     assert "took longer than 1 seconds and was stopped" in error.value.message
 
 

@@ -22,17 +22,20 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers import SimpleSigner
 
+from portfolio.exports import pdf as pdf_module
 from portfolio.exports import signing
 
 PDFSIG_VALID = "Signature Validation: Signature is Valid."
 PDFSIG_TAMPERED = "Signature Validation: Digest Mismatch."
 
 
+HTML = "<html lang='en'><title>Test</title><h1>Test</h1><p>Hello</p></html>"
+
+
 @pytest.fixture(scope="module")
 def pdf() -> bytes:
-    # Tagged, as the real exports are (pdf.py renders PDF/UA-1).
-    html = "<html lang='en'><title>Test</title><h1>Test</h1><p>Hello</p></html>"
-    return weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    """A PDF with no signature and no room for one. Tagged, as the real exports are."""
+    return weasyprint.HTML(string=HTML).write_pdf(pdf_variant="pdf/ua-1")
 
 
 @pytest.fixture
@@ -40,11 +43,19 @@ def instance(tmp_path) -> str:
     return str(tmp_path / "instance")
 
 
-def sign(pdf: bytes, config: dict, instance: str) -> bytes:
+def render(signer, **details) -> tuple[bytes, signing.SignatureSlot]:
+    """A PDF made as the exports are, with room kept for ``signer``'s signature."""
+    space = signing.SignatureSpace(signing.space_needed(signer), **details)
+    rendered = pdf_module.render(HTML, {}, {}, space)
+    return rendered.pdf, rendered.signature
+
+
+def sign(config: dict, instance: str) -> bytes:
     signer = signing.load_signer(config, instance)
-    return signing.sign_pdf(
-        pdf, signer, reason="Signed-off portfolio", location="Leeds", contact="ict@example.ac.uk"
+    unsigned, slot = render(
+        signer, reason="Signed-off portfolio", location="Leeds", contact="ict@example.ac.uk"
     )
+    return signing.sign_pdf(unsigned, slot, signer)
 
 
 def pdfsig(tmp_path: Path, data: bytes) -> str:
@@ -109,21 +120,39 @@ def provider_pkcs12(tmp_path):
 # --- signing and checking --------------------------------------------------------------
 
 
-def test_signed_pdf_is_intact_valid_and_trusted_with_its_certificate(pdf, instance):
-    signed = sign(pdf, {}, instance)
+def test_signed_pdf_is_intact_valid_and_trusted_with_its_certificate(instance):
+    signer = signing.load_signer({}, instance)
+    unsigned, slot = render(
+        signer, reason="Signed-off portfolio", location="Leeds", contact="ict@example.ac.uk"
+    )
+    signed = signing.sign_pdf(unsigned, slot, signer)
 
-    # An incremental update: the original bytes, tags and all, come first unchanged.
-    assert signed.startswith(pdf)
+    # Filled in place: only the blanks change, and the bytes WeasyPrint wrote, tags and
+    # all, stay where they were.
+    assert len(signed) == len(unsigned)
+    changed = [i for i, (a, b) in enumerate(zip(unsigned, signed, strict=True)) if a != b]
+    blanks = [
+        range(slot.byte_range, slot.byte_range + len(signing.BYTE_RANGE_BLANK)),
+        range(slot.signed_at, slot.signed_at + len(signing.SIGNED_AT_BLANK) + 2),
+        range(slot.contents, slot.contents_end),
+    ]
+    assert changed and all(any(i in blank for blank in blanks) for i in changed)
     reader = PdfFileReader(BytesIO(signed))
     assert "/StructTreeRoot" in reader.root and "/MarkInfo" in reader.root
+    assert reader.root["/AcroForm"]["/SigFlags"] == 3
     (embedded,) = reader.embedded_signatures
     assert embedded.field_name == "Signature"
     assert embedded.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES
     assert embedded.sig_object["/Reason"] == "Signed-off portfolio"
     assert embedded.sig_object["/Location"] == "Leeds"
     assert embedded.sig_object["/ContactInfo"] == "ict@example.ac.uk"
+    assert list(embedded.sig_object["/ByteRange"]) == [
+        0, slot.contents, slot.contents_end, len(signed) - slot.contents_end
+    ]  # fmt: skip
     widget = embedded.sig_field
     assert [float(x) for x in widget["/Rect"]] == [0, 0, 0, 0]  # invisible
+    assert widget.raw_get("/P") == reader.root["/Pages"]["/Kids"].raw_get(0)  # on page 1
+    assert any(a.get_object() is widget for a in reader.root["/Pages"]["/Kids"][0]["/Annots"])
 
     trust = signing.certificate_pem({}, instance).encode()
     check = signing.validate(signed, trust)
@@ -133,16 +162,38 @@ def test_signed_pdf_is_intact_valid_and_trusted_with_its_certificate(pdf, instan
     assert "unchanged" in check.summary and "trusted" in check.summary
 
 
-def test_without_a_trust_root_the_signature_is_intact_but_not_trusted(pdf, instance):
-    check = signing.validate(sign(pdf, {}, instance))
+def test_text_in_the_signature_dictionary_is_written_as_pdf_strings(instance):
+    signer = signing.load_signer({}, instance)
+    reason = "Zoë O'Brien (née Smith) \\ unit 3) /ByteRange [0 ********** ********** **********]"
+    unsigned, slot = render(signer, reason=reason, location="Café (Leeds)")
+    signed = signing.sign_pdf(unsigned, slot, signer)
+    (embedded,) = PdfFileReader(BytesIO(signed)).embedded_signatures
+    assert embedded.sig_object["/Reason"] == reason
+    assert embedded.sig_object["/Location"] == "Café (Leeds)"
+    assert signing.validate(signed, signing.certificate_pem({}, instance)).trusted
+
+
+def test_a_pdf_without_a_blank_signature_at_the_place_given_is_not_signed(pdf, instance):
+    signer = signing.load_signer({}, instance)
+    unsigned, slot = render(signer, reason="r")
+    signed = signing.sign_pdf(unsigned, slot, signer)
+    for data in (signed, pdf, unsigned[: slot.contents_end - 1]):
+        with pytest.raises(ValueError, match="no blank signature"):
+            signing.sign_pdf(data, slot, signer)
+    with pytest.raises(ValueError, match="not written with this signature space"):
+        signing.SignatureSpace(1000, reason="r").slot(unsigned)
+
+
+def test_without_a_trust_root_the_signature_is_intact_but_not_trusted(instance):
+    check = signing.validate(sign({}, instance))
     assert check.intact and check.valid and not check.trusted
     assert "not one of the trusted certificates" in check.summary
     # The PEM text, as certificate_pem() returns it, will do as well as bytes.
-    assert signing.validate(sign(pdf, {}, instance), signing.certificate_pem({}, instance)).trusted
+    assert signing.validate(sign({}, instance), signing.certificate_pem({}, instance)).trusted
 
 
-def test_pdfsig_reports_the_signature_valid(pdf, instance, tmp_path):
-    output = pdfsig(tmp_path, sign(pdf, {}, instance))
+def test_pdfsig_reports_the_signature_valid(instance, tmp_path):
+    output = pdfsig(tmp_path, sign({}, instance))
     assert PDFSIG_VALID in output
     assert "Signature Type: ETSI.CAdES.detached" in output
     assert "Total document signed" in output
@@ -156,16 +207,19 @@ def first_content_stream(pdf: bytes) -> int:
     return start + 10
 
 
-def middle(pdf: bytes) -> int:
-    return len(pdf) // 2
+def information_dictionary(pdf: bytes) -> int:
+    # The document information, written last of all objects: after the signature's contents.
+    return pdf.rindex(b"/Title (Test)") + len(b"/Title (T")
 
 
-@pytest.mark.parametrize("where", [first_content_stream, middle])
-def test_changing_one_signed_byte_is_detected(pdf, instance, tmp_path, where):
-    signed = sign(pdf, {}, instance)
-    offset = where(pdf)
-    byte_range = PdfFileReader(BytesIO(signed)).embedded_signatures[0].sig_object["/ByteRange"]
-    assert offset < byte_range[1]  # inside the first signed range, well before /Contents
+@pytest.mark.parametrize("where", [first_content_stream, information_dictionary])
+def test_changing_one_signed_byte_is_detected(instance, tmp_path, where):
+    signed = sign({}, instance)
+    offset = where(signed)
+    _, end1, start2, _ = PdfFileReader(BytesIO(signed)).embedded_signatures[0].sig_object[
+        "/ByteRange"
+    ]
+    assert offset < end1 or offset >= start2  # a signed byte, not the signature's contents
     tampered = bytearray(signed)
     tampered[offset] ^= 0x01
 
@@ -178,8 +232,8 @@ def test_changing_one_signed_byte_is_detected(pdf, instance, tmp_path, where):
     assert PDFSIG_VALID not in output
 
 
-def test_an_update_appended_after_signing_is_not_intact(pdf, instance, tmp_path):
-    signed = sign(pdf, {}, instance)
+def test_an_update_appended_after_signing_is_not_intact(instance, tmp_path):
+    signed = sign({}, instance)
     writer = IncrementalPdfFileWriter(BytesIO(signed))
     forged = generic.StreamObject(stream_data=b"0 0 1 rg 10 10 100 100 re f")
     writer.add_stream_to_page(0, writer.add_object(forged))
@@ -196,17 +250,20 @@ def test_an_update_appended_after_signing_is_not_intact(pdf, instance, tmp_path)
     assert "Total document signed" not in output
 
 
-def test_a_signature_is_not_trusted_against_another_certificate(pdf, tmp_path):
-    signed = sign(pdf, {}, str(tmp_path / "one"))
+def test_a_signature_is_not_trusted_against_another_certificate(tmp_path):
+    signed = sign({}, str(tmp_path / "one"))
     other = signing.certificate_pem({}, str(tmp_path / "two")).encode()
     check = signing.validate(signed, other)
     assert check.intact and check.valid and not check.trusted
 
 
 def test_damaged_or_unsigned_files_are_reported_not_raised(pdf, instance):
-    signed = sign(pdf, {}, instance)
+    signer = signing.load_signer({}, instance)
+    unsigned, slot = render(signer, reason="r")
+    signed = signing.sign_pdf(unsigned, slot, signer)
     trust = signing.certificate_pem({}, instance).encode()
-    for data in (b"", b"not a pdf at all", pdf, signed[: len(signed) // 2], signed[:-700]):
+    damaged = (b"", b"not a pdf at all", pdf, unsigned, signed[: len(signed) // 2], signed[:-700])
+    for data in damaged:
         check = signing.validate(data, trust)
         assert not (check.intact or check.valid or check.trusted), data[-40:]
         assert check.summary
@@ -270,11 +327,11 @@ def test_processes_racing_to_make_the_certificate_keep_one(instance):
     assert sorted(os.listdir(instance)) == ["signing"]
 
 
-def test_a_configured_pkcs12_is_used_instead(pdf, instance, tmp_path, provider_pkcs12):
+def test_a_configured_pkcs12_is_used_instead(instance, tmp_path, provider_pkcs12):
     path, password, cert, ca = provider_pkcs12
     config = {"SIGNING_PKCS12_PATH": str(path), "SIGNING_PKCS12_PASSWORD": password.decode()}
 
-    signed = sign(pdf, config, instance)
+    signed = sign(config, instance)
     assert not (Path(instance) / "signing").exists()  # no self-signed certificate made
     assert signing.certificate_pem(config, instance).encode() == pem_of(cert)
 
@@ -284,7 +341,7 @@ def test_a_configured_pkcs12_is_used_instead(pdf, instance, tmp_path, provider_p
     assert not signing.validate(signed, signing.certificate_pem({}, instance).encode()).trusted
 
 
-def test_a_numeric_password_from_the_environment_works(pdf, instance, tmp_path):
+def test_a_numeric_password_from_the_environment_works(instance, tmp_path):
     # from_prefixed_env turns PORTFOLIO_SIGNING_PKCS12_PASSWORD=123456 into the int 123456.
     key = ec.generate_private_key(ec.SECP256R1())
     cert = make_certificate("Numeric", key)
@@ -295,7 +352,7 @@ def test_a_numeric_password_from_the_environment_works(pdf, instance, tmp_path):
         )
     )
     config = {"SIGNING_PKCS12_PATH": str(path), "SIGNING_PKCS12_PASSWORD": 123456}
-    assert signing.validate(sign(pdf, config, instance), pem_of(cert)).trusted
+    assert signing.validate(sign(config, instance), pem_of(cert)).trusted
 
 
 def test_a_wrong_password_or_missing_file_says_so(instance, tmp_path, provider_pkcs12):
@@ -328,11 +385,9 @@ def test_replacing_the_configured_file_takes_effect(instance, tmp_path):
 # --- speed ------------------------------------------------------------------------------
 
 
-def test_the_key_is_not_parsed_again_for_each_signature(
-    pdf, instance, provider_pkcs12, monkeypatch
-):
+def test_the_key_is_not_parsed_again_for_each_signature(instance, provider_pkcs12, monkeypatch):
     # pyHanko's SimpleSigner.sign_raw loads the key from DER on every call (about 80 ms
-    # for RSA, twice per PDF); the cached signer signs with the key it loaded once.
+    # for RSA); the cached signer signs with the key it loaded once.
     def reparse(*args, **kwargs):
         raise AssertionError("SimpleSigner.sign_raw reloads the key")
 
@@ -342,4 +397,5 @@ def test_the_key_is_not_parsed_again_for_each_signature(
     ec_signer = signing.load_signer(config, instance)
     monkeypatch.setattr(SimpleSigner, "sign_raw", reparse)
     for signer in (rsa_signer, ec_signer):
-        assert signing.validate(signing.sign_pdf(pdf, signer, reason="r")).valid
+        unsigned, slot = render(signer, reason="r")
+        assert signing.validate(signing.sign_pdf(unsigned, slot, signer)).valid
