@@ -222,7 +222,9 @@ def _summary_statement(chosen: tuple[str, ...]) -> Select:
             func.sum(met_share()),
             *(_count_if(condition) for condition in risk_expressions().values()),
         )
-        .group_by(bucket, forecast)
+        # By the labels: the expressions again would double the statement, and psycopg
+        # parses a statement longer than 4 KiB again each time it runs.
+        .group_by("bucket", "forecast")
     )
 
 

@@ -1,5 +1,6 @@
 """The rows of the long tables: learners (the caseload and the learners behind a figure),
-and the dashboard's assessor workload and IQA coverage.
+and the dashboard's filter choices, criteria to teach next, assessor workload and IQA
+coverage.
 
 A cohort's dashboard lists a row per assessor and per assessor and unit, a few hundred rows
 in all, and a caseload fifty learners of seven cells; made in Python they cost a third of
@@ -8,10 +9,11 @@ Text is escaped here; numbers are numbers.
 """
 
 from collections.abc import Callable
+from operator import itemgetter
 
 from markupsafe import Markup, escape
 
-from portfolio.progress.queries import LearnerRow
+from portfolio.progress.queries import CriterionGap, LearnerRow
 from portfolio.progress.workload import Coverage, Workload
 from portfolio.templating import format_date
 
@@ -19,6 +21,7 @@ OVER_TARGET = ' <span class="tag tag-red">over target</span>'
 NEW_ASSESSOR = ' <span class="tag tag-amber">New</span>'
 MET = '<span class="tag tag-green">Met</span>'
 SHORT = '<span class="tag tag-amber">Short</span>'
+HEAT_LABELS = {2: "● met", 1: "◐ claimed", 0: "○ not started", None: ""}
 
 
 def learner_rows(rows: list[LearnerRow], portfolio_href: Callable[[int], str],
@@ -82,3 +85,50 @@ def coverage_rows(rows: list[Coverage], by_assessor: Markup) -> Markup:
             f"</td>\n      <td>{c.share}% {met}</td></tr>"
         )
     return Markup("".join(out))  # noqa: S704  (every text field is escaped above)
+
+
+def options(
+    items: list[tuple], chosen: int | None, label: Callable[[tuple], str] | None = None
+) -> Markup:
+    """A select's options after its "All": each item's id as the value, its label (or
+    ``label(item)``) shown, the chosen one selected."""
+    label = label or itemgetter(1)
+    return Markup(  # noqa: S704  (labels are escaped here; values are ids)
+        "".join(
+            f'<option value="{item[0]}"{" selected" if item[0] == chosen else ""}>'
+            f"{escape(label(item))}</option>"
+            for item in items
+        )
+    )
+
+
+def unit_label(unit: tuple) -> str:
+    """A unit among the filters' options: its awarding body, then its title."""
+    return f"{unit[2]}: {unit[1]}"
+
+
+def gap_rows(gaps: list[CriterionGap], lacking: Markup) -> Markup:
+    """One row per criterion: its number and text, its unit's awarding body, and how many of
+    the learners on that unit lack it, linked to them."""
+    return Markup(  # noqa: S704  (every text field is escaped here)
+        "".join(
+            f"<tr><td><strong>{escape(g.number)}</strong> {escape(g.text)}</td><td>"
+            f'{escape(g.awarding_body)}</td><td><a href="{lacking}{g.criterion_id}">{g.lacking}'
+            f"</a> of {g.learners}</td></tr>"
+            for g in gaps
+        )
+    )
+
+
+def heat_rows(rows: dict[int, dict], portfolio_href: Callable[[int], str]) -> Markup:
+    """One row per learner: the name linked to the portfolio, then a cell per criterion
+    with the learner's state on it (met, claimed, not started, or none)."""
+    return Markup(  # noqa: S704  (the name is escaped here; the states are our own labels)
+        "".join(
+            f'<tr><th scope="row"><a href="{escape(portfolio_href(enrolment_id))}">'
+            f"{escape(row['name'])}</a></th>\n      "
+            + "".join(f'<td class="heat-{s}">{HEAT_LABELS[s]}</td>' for s in row["states"])
+            + "</tr>"
+            for enrolment_id, row in rows.items()
+        )
+    )

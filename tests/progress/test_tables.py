@@ -1,4 +1,5 @@
-"""The dashboard's workload and IQA coverage rows, made in Python: escaped, complete, linked."""
+"""The long tables made in Python (learners, filter choices, criteria to teach next, heatmap,
+workload and IQA coverage): escaped, complete, linked."""
 
 from markupsafe import Markup
 
@@ -58,3 +59,43 @@ def test_learner_rows_escape_text_link_portfolios_and_show_the_status():
     assert "<td>None</td>" in second and "<td>—</td>" in second
     assert '<span class="tag tag-amber">Amber</span>' in second  # behind plan
     assert '<span class="muted">inactive, returned twice or more</span>' in second
+
+
+def test_filter_options_escape_labels_and_select_the_chosen():
+    from portfolio.progress.tables import options, unit_label
+
+    html = options([(3, "<b>March</b> & co"), (4, "April")], chosen=4)
+    assert html == (
+        '<option value="3">&lt;b&gt;March&lt;/b&gt; &amp; co</option>'
+        '<option value="4" selected>April</option>'
+    )
+    units = options([(9, "Deal with <incidents>", "SFJ", 2)], chosen=None, label=unit_label)
+    assert units == '<option value="9">SFJ: Deal with &lt;incidents&gt;</option>'
+    assert options([], chosen=None) == ""
+
+
+def test_gap_rows_escape_criteria_and_link_the_learners_lacking_them():
+    from portfolio.progress.queries import CriterionGap
+    from portfolio.progress.tables import gap_rows
+
+    lacking = Markup("/dashboard/learners?cohort=3&amp;lacking=")
+    html = gap_rows([CriterionGap(12, "Unit", "SFJ <Awards>", "1.1", "Log <the> incident", 40, 7)],
+                    lacking)  # fmt: skip
+    assert html == (
+        "<tr><td><strong>1.1</strong> Log &lt;the&gt; incident</td><td>SFJ &lt;Awards&gt;</td>"
+        '<td><a href="/dashboard/learners?cohort=3&amp;lacking=12">7</a> of 40</td></tr>'
+    )
+
+
+def test_heat_rows_escape_names_and_label_each_state():
+    from portfolio.progress.tables import heat_rows
+
+    rows = {5: {"name": "<i>Zoë</i>", "states": [2, 1, 0, None]}}
+    html = heat_rows(rows, lambda i: f"/enrolments/{i}/portfolio?a=1&b=2")
+    assert html.startswith(
+        '<tr><th scope="row"><a href="/enrolments/5/portfolio?a=1&amp;b=2">&lt;i&gt;Zoë&lt;/i&gt;'
+    )
+    assert html.endswith(
+        '<td class="heat-2">● met</td><td class="heat-1">◐ claimed</td>'
+        '<td class="heat-0">○ not started</td><td class="heat-None"></td></tr>'
+    )
