@@ -576,7 +576,7 @@ def stages(sign_off_id: int) -> dict[str, float]:
                 reserved[index] = (int(file_id), int(n))
     signer = signing.load_signer(current_app.config, current_app.instance_path)
     space = signing.SignatureSpace(signing.space_needed(signer), reason="bench", location="bench")
-    data = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf._finisher(space))
+    data = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf.finisher(space))
     slot = space.slot(data)
     out["WeasyPrint: write_pdf, with the signature's blanks"] = time.perf_counter() - t
     t = time.perf_counter()

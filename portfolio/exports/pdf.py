@@ -83,7 +83,10 @@ class Rendered(NamedTuple):
     signature: SignatureSlot  # where the signature's blanks are, to fill in by signing
 
 
-def _finisher(space: SignatureSpace):
+def finisher(space: SignatureSpace):
+    """The WeasyPrint finisher of an export: the information dictionary on its own, and the
+    room for the signature."""
+
     def finish(document, pdf: pydyf.PDF) -> None:
         # The information dictionary as an object of its own: laying attached PDFs in
         # rewrites it (its modification date), and pyHanko finds an object in a stream by
@@ -122,7 +125,7 @@ def render(
                 _, file_id, n = anchor.split("-")
                 reserved[index] = (int(file_id), int(n))
     pages = len(document.pages)
-    pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=_finisher(space))
+    pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher(space))
     del document  # the layout is the largest thing in memory: free it before what follows
     slot = space.slot(pdf)
     if reserved:
@@ -191,7 +194,9 @@ def _child(connection, html, images, attachments, space):
         connection.close()
 
 
-def render_with_time_limit(html: str, images, attachments, space, seconds: float) -> Rendered:
+def render_with_time_limit(
+    html: str, images, attachments, space: SignatureSpace, seconds: float
+) -> Rendered:
     """Render in a forked child so that a pathological document can be stopped."""
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe(duplex=False)
