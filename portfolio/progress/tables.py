@@ -1,6 +1,6 @@
 """The rows of the long tables: learners (the caseload and the learners behind a figure),
-and the dashboard's filter choices, criteria to teach next, assessor workload and IQA
-coverage.
+and the dashboard's filter choices, criteria to teach next, heatmap, assessor workload and
+IQA coverage.
 
 A cohort's dashboard lists a row per assessor and per assessor and unit, a few hundred rows
 in all, and a caseload fifty learners of seven cells; made in Python they cost a third of
