@@ -51,6 +51,9 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 logger = logging.getLogger(__name__)
+# pyHanko logs a warning with a traceback for every certificate it cannot trust. On the
+# public /verify page that is an expected answer, which ``validate`` returns, not a fault.
+logging.getLogger("pyhanko.sign.validation.generic_cms").setLevel(logging.ERROR)
 
 FIELD_NAME = "Signature"
 SIGNING_DIR = "signing"

@@ -399,3 +399,12 @@ def test_the_key_is_not_parsed_again_for_each_signature(instance, provider_pkcs1
     for signer in (rsa_signer, ec_signer):
         unsigned, slot = render(signer, reason="r")
         assert signing.validate(signing.sign_pdf(unsigned, slot, signer)).valid
+
+
+def test_an_untrusted_signature_is_an_answer_not_a_logged_fault(instance, tmp_path, caplog):
+    signed = sign({}, instance)
+    other = signing.certificate_pem({}, str(tmp_path / "other"))
+    with caplog.at_level("WARNING"):
+        check = signing.validate(signed, other)
+    assert check.intact and not check.trusted
+    assert not [r for r in caplog.records if r.name.startswith("pyhanko")]
