@@ -568,12 +568,7 @@ def stages(sign_off_id: int) -> dict[str, float]:
     ).render()
     out["WeasyPrint: parse, style, layout"] = time.perf_counter() - t
     t = time.perf_counter()
-    reserved = {}
-    for index, page in enumerate(rendered.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("attachment-"):
-                _, file_id, n = anchor.split("-")
-                reserved[index] = (int(file_id), int(n))
+    reserved = pdf.attachment_pages(rendered)
     signer = signing.load_signer(current_app.config, current_app.instance_path)
     space = signing.SignatureSpace(signing.space_needed(signer), reason="bench", location="bench")
     data = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf.finisher(space))

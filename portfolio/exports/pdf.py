@@ -106,6 +106,18 @@ def count_pages(path: Path) -> int:
         return 0
 
 
+def attachment_pages(document) -> dict[int, tuple[int, int]]:
+    """The pages kept for attached PDFs in a laid-out document: page index to the attached
+    file's id and the page of it that goes there (their anchors say which)."""
+    reserved: dict[int, tuple[int, int]] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("attachment-"):
+                _, file_id, n = anchor.split("-")
+                reserved[index] = (int(file_id), int(n))
+    return reserved
+
+
 def render(
     html: str,
     images: dict[int, tuple[Path, str]],
@@ -118,12 +130,7 @@ def render(
     gc.collect()
     fetcher = PortfolioFetcher(images)
     document = PortfolioHTML(string=html, base_url="portfolio-file:/", url_fetcher=fetcher).render()
-    reserved: dict[int, tuple[int, int]] = {}
-    for index, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("attachment-"):
-                _, file_id, n = anchor.split("-")
-                reserved[index] = (int(file_id), int(n))
+    reserved = attachment_pages(document)
     pages = len(document.pages)
     pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher(space))
     del document  # the layout is the largest thing in memory: free it before what follows
