@@ -5,7 +5,7 @@ with ``url_for`` costs more than the rest of the cell, so the address of the lea
 with the page's filters is built once and each figure only appends its own argument.
 """
 
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from flask import url_for
 from markupsafe import Markup, escape
@@ -21,17 +21,35 @@ class LearnerLinks:
     def __init__(self, filters: Filters):
         self._base = url_for("progress.learners")
         self._args = filters.args()
+        self._query = urlencode(self._args)
         self.all = self.figure()
         self.by_assessor = self._prefix("assessor")
         self.lacking = self._prefix("lacking")
 
     def figure(self, **figure) -> Markup:
-        args = {**self._args, **{k: v for k, v in figure.items() if v is not None}}
-        return escape(f"{self._base}?{urlencode(args)}" if args else self._base)
+        """The filters' query, then the figure's arguments (which no filter shares a name with)."""
+        query = "&".join(
+            [self._query] * bool(self._query)
+            + [f"{quote_plus(k)}={quote_plus(str(v))}" for k, v in figure.items() if v is not None]
+        )
+        return escape(f"{self._base}?{query}" if query else self._base)
 
     def _prefix(self, name: str) -> Markup:
         args = {k: v for k, v in self._args.items() if k != name}
         return escape(f"{self._base}?{urlencode(args) + '&' if args else ''}{name}=")
+
+
+class ExportLinks:
+    """``export(fmt, table)``: the address of a table's CSV or XLSX download with the page's
+    filters, from one ``url_for`` per format."""
+
+    def __init__(self, filters: Filters):
+        query = urlencode(filters.args())
+        self._filters = f"&{query}" if query else ""
+        self._base = {fmt: url_for("progress.export", fmt=fmt) for fmt in ("csv", "xlsx")}
+
+    def __call__(self, fmt: str, table: str) -> Markup:
+        return escape(f"{self._base[fmt]}?table={quote_plus(table)}{self._filters}")
 
 
 MARKER = 987_654_321_123  # an id no table will reach, so it marks the one place it occurs

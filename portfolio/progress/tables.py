@@ -75,13 +75,17 @@ def workload_rows(rows: list[Workload], by_assessor: Markup, target: int) -> Mar
 def coverage_rows(rows: list[Coverage], by_assessor: Markup) -> Markup:
     """One row per assessor and unit; the assessor's name links to their learners."""
     out = []
+    units: dict[str, Markup] = {}  # a few units' titles over many rows, each escaped once
     for c in rows:
         percent = c.percent
         new = NEW_ASSESSOR if c.new_assessor else ""
         met = MET if percent >= c.share else SHORT
+        unit = units.get(c.unit)
+        if unit is None:
+            unit = units[c.unit] = escape(c.unit)
         out.append(
             f'<tr><th scope="row"><a href="{by_assessor}{c.assessor_id}">{escape(c.name)}</a>{new}'
-            f"</th><td>{escape(c.unit)}</td><td>{c.decisions}</td><td>{c.sampled} ({percent}%)"
+            f"</th><td>{unit}</td><td>{c.decisions}</td><td>{c.sampled} ({percent}%)"
             f"</td>\n      <td>{c.share}% {met}</td></tr>"
         )
     return Markup("".join(out))  # noqa: S704  (every text field is escaped above)

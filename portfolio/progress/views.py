@@ -9,7 +9,7 @@ from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
 from portfolio.db import Reads
 from portfolio.progress import exports, queries, tables, workload
-from portfolio.progress.links import LearnerLinks, address_maker
+from portfolio.progress.links import ExportLinks, LearnerLinks, address_maker
 from portfolio.progress.queries import Filters
 
 bp = Blueprint("progress", __name__)
@@ -93,6 +93,7 @@ def dashboard():
         filters=filters,
         options=options,
         links=LearnerLinks(filters),
+        export=ExportLinks(filters),
         portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
         summary=summary,
         risks=summary.risks,
@@ -136,6 +137,7 @@ def learners():
     return render_template(
         "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
         filters=filters, figure=figure, rule=_rule(), target=settings().marking_target_days,
+        export=ExportLinks(filters),
         portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
         learner_rows=tables.learner_rows,
     )  # fmt: skip
