@@ -199,7 +199,7 @@ def read(statement, parameters: dict):
 class Reads:
     """Read-only statements that do not depend on one another, run together on the session's
     connection: on PostgreSQL in one round trip (psycopg's pipeline mode), elsewhere one after
-    another through SQLAlchemy.
+    another on the driver's cursor.
 
     ``add`` returns a function that gives the statement's rows as tuples, in the types
     SQLAlchemy would give; the first such call runs every statement added so far. A page
@@ -224,8 +224,35 @@ class Reads:
             if connection.dialect.name == "postgresql":
                 self._rows += _pipelined(connection, queued)
             else:
-                self._rows += [connection.execute(s, p).all() for s, p in queued]
+                self._rows += _one_by_one(connection, queued)
         return self._rows[index]
+
+
+def _one_by_one(connection: Connection, queued: list[tuple[Select, dict]]) -> list[list[tuple]]:
+    """Each statement's rows, the statements run one after another on the driver's cursor.
+
+    As ``_pipelined`` does, but for a driver without pipelines (SQLite, in-process, has no
+    round trip to save): it skips SQLAlchemy's per-statement execution work, which costs as
+    much as SQLite takes to run the dashboard's small aggregates.
+    """
+    dialect = connection.dialect
+    driver = connection.connection.driver_connection
+    results = []
+    for statement, parameters in queued:
+        compiled = _compiled(statement, dialect)
+        arguments = _arguments(compiled, parameters, dialect.name)
+        cursor = driver.cursor()
+        try:
+            connection.dispatch.before_cursor_execute(
+                connection, cursor, compiled.sql, arguments, None, False
+            )
+            cursor.execute(compiled.sql, arguments)
+            rows = cursor.fetchall()
+            processors = _processors(statement, dialect, cursor.description)
+        finally:
+            cursor.close()
+        results.append(_processed(rows, processors))
+    return results
 
 
 def _pipelined(connection: Connection, queued: list[tuple[Select, dict]]) -> list[list[tuple]]:
@@ -266,7 +293,7 @@ def _processors(statement: Select, dialect, description) -> tuple:
     key = (statement, dialect)
     if key not in _result_processors:
         _result_processors[key] = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, described.type_code)
+            column.type.dialect_impl(dialect).result_processor(dialect, described[1])  # type_code
             for column, described in zip(statement.selected_columns, description, strict=True)
         )
     return _result_processors[key]

@@ -37,6 +37,8 @@ def _names(provider_id):
 
 def test_rows_come_back_as_sqlalchemy_gives_them(staff):
     provider, people = staff
+    people[1].access_expires_on = date(2027, 1, 31)
+    db.session.flush()
     expected = [tuple(row) for row in db.session.execute(*_people(provider.id)).all()]
     reads = Reads()
     rows = reads.add(*_people(provider.id))
@@ -46,6 +48,7 @@ def test_rows_come_back_as_sqlalchemy_gives_them(staff):
     assert first[2] is Role.ASSESSOR and first[3] is True
     assert first[4].tzinfo is not None and first[4] == people[0].created_at  # aware UTC
     assert first[5] is None and first[7] == "person"
+    assert type(rows()[1][6]) is date and rows()[1][6] == date(2027, 1, 31)  # SQLite: from text
 
 
 def test_statements_run_together_and_once(staff):
