@@ -248,7 +248,7 @@ def _one_by_one(connection: Connection, queued: list[tuple[Select, dict]]) -> li
             )
             cursor.execute(compiled.sql, arguments)
             rows = cursor.fetchall()
-            processors = _processors(statement, dialect, cursor.description)
+            processors = _processors(statement, dialect, cursor)
         finally:
             cursor.close()
         results.append(_processed(rows, processors))
@@ -279,7 +279,7 @@ def _pipelined(connection: Connection, queued: list[tuple[Select, dict]]) -> lis
     for cursor, statement in cursors:
         with cursor:
             rows = cursor.fetchall()
-            processors = _processors(statement, dialect, cursor.description)
+            processors = _processors(statement, dialect, cursor)
             results.append(_processed(rows, processors))
     return results
 
@@ -287,16 +287,20 @@ def _pipelined(connection: Connection, queued: list[tuple[Select, dict]]) -> lis
 _result_processors: dict = {}
 
 
-def _processors(statement: Select, dialect, description) -> tuple:
+def _processors(statement: Select, dialect, cursor) -> tuple:
     """The result processor of each selected column's type, None where the driver's value is
-    already what SQLAlchemy gives; worked out once per statement."""
+    already what SQLAlchemy gives; worked out once per statement (the cursor's description,
+    which psycopg builds anew each time it is asked for, is read only then)."""
     key = (statement, dialect)
-    if key not in _result_processors:
-        _result_processors[key] = tuple(
+    found = _result_processors.get(key)
+    if found is None:
+        found = _result_processors[key] = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, described[1])  # type_code
-            for column, described in zip(statement.selected_columns, description, strict=True)
+            for column, described in zip(
+                statement.selected_columns, cursor.description, strict=True
+            )
         )
-    return _result_processors[key]
+    return found
 
 
 def _processed(rows: list[tuple], processors: tuple) -> list[tuple]:
