@@ -3,12 +3,14 @@
 from datetime import timedelta
 
 from flask import current_app, session
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, delete, func, inspect, or_, select
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portfolio.accounts.models import SignInFailure, User, normalise_email
 from portfolio.accounts.passwords import hash_password, needs_rehash, verify_password
 from portfolio.audit import trail as audit
-from portfolio.db import db, utcnow
+from portfolio.db import Reads, db, utcnow
 from portfolio.extensions import login_manager
 
 login_manager.login_view = "accounts.sign_in"
@@ -26,9 +28,35 @@ def load_user(user_id: str) -> User | None:
     ident, _, token = user_id.partition(":")
     if not ident.isdigit():
         return None
-    user = db.session.get(User, int(ident))
+    user = _user(int(ident))
     if user is None or user.session_token != token or not user.is_active:
         return None
+    return user
+
+
+_USER_ATTRIBUTES = [
+    (attribute.key, attribute.columns[0]) for attribute in inspect(User).column_attrs
+]
+_USER_ROW = select(*(column for _key, column in _USER_ATTRIBUTES)).where(
+    User.id == bindparam("id", type_=Integer)
+)
+
+
+def _user(user_id: int) -> User | None:
+    """The user with this id, in the session, as ``Session.get`` gives it: read on every
+    request, so built from its row as the pages read theirs (``Reads``), which skips the
+    ORM's per-query work, a quarter of a millisecond a page."""
+    db_session = db.session()
+    if db_session.identity_key(User, user_id) in db_session.identity_map:
+        return db_session.get(User, user_id)
+    rows = Reads().add(_USER_ROW, {"id": user_id})()
+    if not rows:
+        return None
+    user = User.__mapper__.class_manager.new_instance()
+    for (key, _column), value in zip(_USER_ATTRIBUTES, rows[0], strict=True):
+        set_committed_value(user, key, value)
+    make_transient_to_detached(user)  # as if loaded: persistent once added, with no SQL
+    db_session.add(user)
     return user
 
 
