@@ -221,7 +221,7 @@ class Reads:
             queued = self._queued[len(self._rows) :]
             db.session.flush()  # pending changes are seen, as the session's own reads see them
             connection = db.session.connection()
-            if connection.dialect.name == "postgresql":
+            if connection.dialect.name == "postgresql" and len(queued) > 1:
                 self._rows += _pipelined(connection, queued)
             else:
                 self._rows += _one_by_one(connection, queued)
@@ -231,9 +231,10 @@ class Reads:
 def _one_by_one(connection: Connection, queued: list[tuple[Select, dict]]) -> list[list[tuple]]:
     """Each statement's rows, the statements run one after another on the driver's cursor.
 
-    As ``_pipelined`` does, but for a driver without pipelines (SQLite, in-process, has no
-    round trip to save): it skips SQLAlchemy's per-statement execution work, which costs as
-    much as SQLite takes to run the dashboard's small aggregates.
+    As ``_pipelined`` does, for SQLite (in-process, with no round trip to save) and for a
+    single statement (a pipeline's extra messages would cost more than they save): it skips
+    SQLAlchemy's per-statement execution work, which costs as much as SQLite takes to run
+    the dashboard's small aggregates.
     """
     dialect = connection.dialect
     driver = connection.connection.driver_connection
