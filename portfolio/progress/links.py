@@ -28,11 +28,11 @@ class LearnerLinks:
 
     def figure(self, **figure) -> Markup:
         """The filters' query, then the figure's arguments (which no filter shares a name with)."""
-        query = "&".join(
-            [self._query] * bool(self._query)
-            + [f"{quote_plus(k)}={quote_plus(str(v))}" for k, v in figure.items() if v is not None]
-        )
-        return escape(f"{self._base}?{query}" if query else self._base)
+        parts = [self._query] if self._query else []
+        parts += [
+            f"{quote_plus(k)}={quote_plus(str(v))}" for k, v in figure.items() if v is not None
+        ]
+        return escape(f"{self._base}?{'&'.join(parts)}" if parts else self._base)
 
     def _prefix(self, name: str) -> Markup:
         args = {k: v for k, v in self._args.items() if k != name}
