@@ -236,53 +236,51 @@ def _one_by_one(connection: Connection, queued: list[tuple[Select, dict]]) -> li
     SQLAlchemy's per-statement execution work, which costs as much as SQLite takes to run
     the dashboard's small aggregates.
     """
-    dialect = connection.dialect
-    driver = connection.connection.driver_connection
     results = []
     for statement, parameters in queued:
-        compiled = _compiled(statement, dialect)
-        arguments = _arguments(compiled, parameters, dialect.name)
-        cursor = driver.cursor()
+        cursor = _sent(connection, statement, parameters)
         try:
-            connection.dispatch.before_cursor_execute(
-                connection, cursor, compiled.sql, arguments, None, False
-            )
-            cursor.execute(compiled.sql, arguments)
-            rows = cursor.fetchall()
-            processors = _processors(statement, dialect, cursor)
+            results.append(_received(cursor, statement, connection.dialect))
         finally:
             cursor.close()
-        results.append(_processed(rows, processors))
     return results
 
 
 def _pipelined(connection: Connection, queued: list[tuple[Select, dict]]) -> list[list[tuple]]:
-    """Each statement's rows, the statements sent to PostgreSQL together and answered at once.
-
-    The statements go to psycopg as SQLAlchemy compiles them and are announced to SQLAlchemy's
-    ``before_cursor_execute`` listeners (which count and classify statements), and each value
-    comes back through the result processor of its column's type, as SQLAlchemy would give it.
-    """
-    dialect = connection.dialect
-    driver = connection.connection.driver_connection
-    cursors = []
-    with driver.pipeline():
-        for statement, parameters in queued:
-            compiled = _compiled(statement, dialect)
-            arguments = _arguments(compiled, parameters, dialect.name)
-            cursor = driver.cursor()
-            connection.dispatch.before_cursor_execute(
-                connection, cursor, compiled.sql, arguments, None, False
-            )
-            cursor.execute(compiled.sql, arguments)
-            cursors.append((cursor, statement))
+    """Each statement's rows, the statements sent to PostgreSQL together and answered at once."""
+    with connection.connection.driver_connection.pipeline():
+        cursors = [(_sent(connection, s, p), s) for s, p in queued]
     results = []
     for cursor, statement in cursors:
         with cursor:
-            rows = cursor.fetchall()
-            processors = _processors(statement, dialect, cursor)
-            results.append(_processed(rows, processors))
+            results.append(_received(cursor, statement, connection.dialect))
     return results
+
+
+def _sent(connection: Connection, statement: Select, parameters: dict):
+    """A driver cursor on which the statement, compiled once, has been executed: announced
+    first to SQLAlchemy's ``before_cursor_execute`` listeners (which count and classify
+    statements), as SQLAlchemy's own execution would."""
+    dialect = connection.dialect
+    compiled = _compiled(statement, dialect)
+    arguments = _arguments(compiled, parameters, dialect.name)
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        connection.dispatch.before_cursor_execute(
+            connection, cursor, compiled.sql, arguments, None, False
+        )
+        cursor.execute(compiled.sql, arguments)
+    except BaseException:
+        cursor.close()
+        raise
+    return cursor
+
+
+def _received(cursor, statement: Select, dialect) -> list[tuple]:
+    """The statement's rows, each value through the result processor of its column's type,
+    as SQLAlchemy would give it."""
+    rows = cursor.fetchall()
+    return _processed(rows, _processors(statement, dialect, cursor))
 
 
 _result_processors: dict = {}
