@@ -18,8 +18,8 @@ from datetime import date, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Date as SADate
 from sqlalchemy import (
+    Boolean,
     DateTime,
     Integer,
     Select,
@@ -30,10 +30,12 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    null,
     or_,
     select,
     union_all,
 )
+from sqlalchemy import Date as SADate
 
 from portfolio.accounts.models import Role, User
 from portfolio.db import Reads, db, read, utcnow
@@ -515,29 +517,32 @@ STAFF_ROLES = [role for role in Role if role is not Role.LEARNER]
 
 @cache
 def _options_statement():
-    """Every filter's options in one statement: kind, id, label, and for units the awarding
-    body's id and name. Units and qualifications are each looked up in the enrolments'
-    indexes (one probe each) rather than gathered from every enrolment."""
+    """Every filter's options in one statement: kind, id, label, for units the awarding
+    body's id and name, and for assessors whether they are new to assessing. Units and
+    qualifications are each looked up in the enrolments' indexes (one probe each) rather
+    than gathered from every enrolment."""
 
     def used(column):
         return select(Enrolment.id).where(column, Enrolment.provider_id == PROVIDER).exists()
 
     nothing = literal(None, Integer)
     no_text = literal(None, String)
+    no_flag = cast(null(), Boolean)
     return union_all(
-        select(literal("cohort"), Cohort.id, Cohort.name, nothing, no_text).where(
+        select(literal("cohort"), Cohort.id, Cohort.name, nothing, no_text, no_flag).where(
             Cohort.provider_id == PROVIDER
         ),
-        select(literal("unit"), Unit.id, Unit.title, AwardingBody.id, AwardingBody.name)
+        select(literal("unit"), Unit.id, Unit.title, AwardingBody.id, AwardingBody.name, no_flag)
         .join(AwardingBody)
         .where(used(Enrolment.unit_id == Unit.id)),
         select(
-            literal("qualification"), Qualification.id, Qualification.title, nothing, no_text
+            literal("qualification"), Qualification.id, Qualification.title, nothing, no_text,
+            no_flag,
         ).where(used(Enrolment.qualification_id == Qualification.id)),
         # Staff are few and learners many: each member of staff is looked up in the
         # enrolments' assessor index, rather than every enrolment read for its assessor.
         # The roles are written into the SQL, so that a plan made once knows how few match.
-        select(literal("assessor"), User.id, User.name, nothing, no_text).where(
+        select(literal("assessor"), User.id, User.name, nothing, no_text, User.new_assessor).where(
             User.role.in_(bindparam("staff_roles", STAFF_ROLES, literal_execute=True)),
             User.provider_id == PROVIDER,
             select(Enrolment.id).where(Enrolment.assessor_id == User.id).exists(),
@@ -547,13 +552,17 @@ def _options_statement():
 
 def filter_options(provider_id: int, reads: Reads | None = None) -> Callable[[], dict]:
     """The provider's cohorts, units, qualifications, awarding bodies and assessors that the
-    filters may name, each as (id, label), units also with their awarding body."""
+    filters may name, each as (id, label), units also with their awarding body; and the ids
+    of the assessors who are new to assessing."""
     rows = (reads or Reads()).add(_options_statement(), {"provider_id": provider_id})
 
     def options() -> dict:
         found: dict[str, list] = {"cohort": [], "unit": [], "qualification": [], "assessor": []}
-        for kind, id_, label, body_id, body in rows():
+        new_assessors = set()
+        for kind, id_, label, body_id, body, new in rows():
             found[kind].append((id_, label, body, body_id) if kind == "unit" else (id_, label))
+            if new:
+                new_assessors.add(id_)
         units = sorted(found["unit"], key=lambda u: (u[2], u[1]))
         return {
             "cohorts": sorted(found["cohort"], key=lambda c: c[1]),
@@ -561,6 +570,7 @@ def filter_options(provider_id: int, reads: Reads | None = None) -> Callable[[],
             "qualifications": sorted(found["qualification"], key=lambda q: q[1]),
             "assessors": sorted(found["assessor"], key=lambda a: a[1]),
             "awarding_bodies": sorted({(u[3], u[2]) for u in units}, key=lambda b: b[1]),
+            "new_assessors": new_assessors,
         }
 
     return options

@@ -86,7 +86,8 @@ def dashboard():
         unit = options["units"][0][0]
         heat = queries.heatmap(filters, provider_id, unit, reads=reads)
     plan = settings()
-    decisions = workload.decisions(filters, provider_id, plan, reads)()
+    names = workload.Names(options)
+    decisions = workload.decisions(filters, provider_id, plan, names, reads)()
     summary = summarised()
     return render_template(
         "progress/dashboard.html",
@@ -100,7 +101,7 @@ def dashboard():
         gaps=gaps(),
         heat=heat() if heat else None,
         heat_unit=unit,
-        workload=assessors(decisions),
+        workload=assessors(decisions, names),
         coverage=decisions.coverage,
         select_options=tables.options,
         unit_label=tables.unit_label,
@@ -155,8 +156,9 @@ def export(fmt: str):
     if table not in TABLES:
         abort(404)
     filters = Filters.from_args(request.args)
-    _checked(filters, queries.filter_options(current_user.provider_id)())
-    header, rows = _table(table, filters)
+    options = queries.filter_options(current_user.provider_id)()
+    _checked(filters, options)
+    header, rows = _table(table, filters, options)
     name = f"{table}-{date.today().isoformat()}"
     if fmt == "csv":
         body, mimetype = exports.to_csv(header, rows), "text/csv; charset=utf-8"
@@ -167,7 +169,7 @@ def export(fmt: str):
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})  # fmt: skip
 
 
-def _table(table: str, filters: Filters):
+def _table(table: str, filters: Filters, options: dict):
     provider_id = current_user.provider_id
     reads = Reads()
     if table == "criteria":
@@ -188,16 +190,17 @@ def _table(table: str, filters: Filters):
               r.awaiting, r.inactive_days, r.planned_end_on.isoformat(), r.forecast, "; ".join(r.risks),
               r.rag(target)] for r in rows],
         )  # fmt: skip
+    names = workload.Names(options)
     if table == "workload":
         assessors = workload.workload(filters, provider_id, reads)
-        counted = workload.decisions(filters, provider_id, plan(), reads)()
+        counted = workload.decisions(filters, provider_id, plan(), names, reads)()
         return (
             ["Assessor", "Learners", "Awaiting marking", "Oldest item (days)", "Average marking (working days)"],
             [[w.name, w.learners, w.queue, w.oldest_days, round(w.average_marking_days, 1)
-              if w.average_marking_days is not None else None] for w in assessors(counted)],
+              if w.average_marking_days is not None else None] for w in assessors(counted, names)],
         )  # fmt: skip
     return (
         ["Assessor", "New assessor", "Unit", "Decisions", "Sampled", "Sampled %", "Plan %"],
         [[c.name, "yes" if c.new_assessor else "no", c.unit, c.decisions, c.sampled, c.percent, c.share]
-         for c in workload.decisions(filters, provider_id, plan(), reads)().coverage],
+         for c in workload.decisions(filters, provider_id, plan(), names, reads)().coverage],
     )  # fmt: skip

@@ -3,7 +3,9 @@ the share of their decisions sampled per unit against the provider's plan.
 
 Like the other dashboard figures (``portfolio.progress.queries``), each is one aggregate
 statement, built once per combination of filters, that joins the request's ``Reads``;
-decisions are counted once for both tables.
+decisions are counted once for both tables. The statements give assessors and units by id,
+and ``Names`` names them from the filters' options, which every such page reads anyway:
+naming each row in the database cost PostgreSQL more than counting it.
 """
 
 from collections.abc import Callable
@@ -16,7 +18,7 @@ from sqlalchemy import Select, bindparam, case, func, select
 
 from portfolio.accounts.models import Provider, User
 from portfolio.assessment.models import Decision, Sample, SamplingPlan
-from portfolio.db import Reads, utcnow
+from portfolio.db import Reads, read, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.progress.models import EnrolmentProgress
 from portfolio.progress.queries import (
@@ -39,18 +41,42 @@ class Workload(NamedTuple):
     average_marking_days: float | None
 
 
+class Names:
+    """The names of assessors and units, by id: those among the filters' options the page
+    has read, and any other (an assessor whose learners have all moved on, say) read in one
+    statement the first time rows need them."""
+
+    def __init__(self, options: dict):
+        self.people = {a[0]: a[1] for a in options["assessors"]}
+        self.new_assessors = set(options["new_assessors"])
+        self.units = {u[0]: u[1] for u in options["units"]}
+
+    def include(self, people: set[int], units: set[int] = frozenset()) -> "Names":
+        """Read the names of any of these not known yet."""
+        people, units = people - self.people.keys(), units - self.units.keys()
+        if people:
+            for id_, name, new in read(
+                select(User.id, User.name, User.new_assessor).where(User.id.in_(people)), {}
+            ):
+                self.people[id_] = name
+                if new:
+                    self.new_assessors.add(id_)
+        if units:
+            self.units.update(read(select(Unit.id, Unit.title).where(Unit.id.in_(units)), {}))
+        return self
+
+
 @cache
 def _workload_statement(chosen: tuple[str, ...]) -> Select:
     return (
         base_query(chosen)
-        .join(User, Enrolment.assessor_id == User.id)
+        .where(Enrolment.assessor_id.is_not(None))
         .add_columns(
-            User.id, User.name, func.count(Enrolment.id),
+            Enrolment.assessor_id, func.count(Enrolment.id),
             func.coalesce(func.sum(EnrolmentProgress.awaiting_marking), 0),
             func.max(days_between(EnrolmentProgress.oldest_awaiting_at, NOW)),
         )
-        .group_by(User.id, User.name)
-        .order_by(User.name)
+        .group_by(Enrolment.assessor_id)
     )  # fmt: skip
 
 
@@ -79,8 +105,8 @@ class Decisions:
 @cache
 def _decisions_statement(chosen: tuple[str, ...], one_period: bool) -> Select:
     """Per assessor and unit: decisions and samples in the sampling period, and decisions
-    and marking days in the marking period; named in the same statement. When the two
-    periods are the same (as with the default plan), no decision needs sorting into them."""
+    and marking days in the marking period. When the two periods are the same (as with the
+    default plan), no decision needs sorting into them."""
     query = select().select_from(Decision).where(Decision.decided_at >= bindparam("since"))
     if "assessor" in chosen:
         query = query.where(Decision.assessor_id == bindparam("assessor"))
@@ -97,27 +123,17 @@ def _decisions_statement(chosen: tuple[str, ...], one_period: bool) -> Select:
     def within(period, value):
         return value if one_period else case((period, value))
 
-    counts = (
+    return (
         query.outerjoin(Sample, Sample.decision_id == Decision.id)
         .add_columns(
-            Decision.assessor_id.label("assessor_id"),
-            Decision.unit_id.label("unit_id"),
-            func.count(within(sampling, Decision.id)).label("decisions"),
-            func.count(within(sampling, Sample.id)).label("sampled"),
-            func.count(within(marking, Decision.id)).label("marked"),
-            func.sum(within(marking, Decision.marking_days)).label("marking_days"),
+            Decision.assessor_id,
+            Decision.unit_id,
+            func.count(within(sampling, Decision.id)),
+            func.count(within(sampling, Sample.id)),
+            func.count(within(marking, Decision.id)),
+            func.sum(within(marking, Decision.marking_days)),
         )
         .group_by(Decision.assessor_id, Decision.unit_id)
-        .subquery()
-    )
-    # Named row by row through the primary keys: a join would let PostgreSQL hash every
-    # person of the provider to name a few dozen rows.
-    assessor = User.id == counts.c.assessor_id
-    return select(
-        counts,
-        select(User.name).where(assessor).scalar_subquery(),
-        select(User.new_assessor).where(assessor).scalar_subquery(),
-        select(Unit.title).where(Unit.id == counts.c.unit_id).scalar_subquery(),
     )
 
 
@@ -148,7 +164,7 @@ def settings(provider_id: int, reads: Reads | None = None) -> Callable[[], Setti
     return found
 
 
-def decisions(filters: Filters, provider_id: int, plan: Settings,
+def decisions(filters: Filters, provider_id: int, plan: Settings, names: Names,
               reads: Reads | None = None) -> Callable[[], Decisions]:  # fmt: skip
     """Marking time per assessor and sampling per assessor and unit, against the plan."""
     _target, period, share, new_share = plan
@@ -164,18 +180,22 @@ def decisions(filters: Filters, provider_id: int, plan: Settings,
     def counted() -> Decisions:
         marked: dict[int, list[int]] = {}
         coverage = []
-        for assessor, _unit, decided, sampled, count, days, name, new_assessor, title in rows():
+        found = rows()
+        names.include({r[0] for r in found}, {r[1] for r in found})
+        people, units, new_assessors = names.people, names.units, names.new_assessors
+        for assessor, unit, decided, sampled, count, days in found:
             if count:
                 totals = marked.setdefault(assessor, [0, 0])
                 totals[0] += int(days or 0)
                 totals[1] += count
             if decided:
+                new_assessor = assessor in new_assessors
                 coverage.append(
                     Coverage(
                         assessor,
-                        name,
+                        people.get(assessor, ""),
                         new_assessor,
-                        title or "",
+                        units.get(unit, ""),
                         decided,
                         sampled,
                         new_share if new_assessor else share,
@@ -190,26 +210,31 @@ def decisions(filters: Filters, provider_id: int, plan: Settings,
 
 
 def workload(filters: Filters, provider_id: int,
-             reads: Reads | None = None) -> Callable[[Decisions], list[Workload]]:  # fmt: skip
-    """Per assessor: learners, evidence waiting and the oldest item. The function returned
-    makes the rows given the decisions counted for the same filters, for the marking time
-    (which need the provider's sampling plan, so they may be read later)."""
+             reads: Reads | None = None) -> Callable[[Decisions, Names], list[Workload]]:  # fmt: skip
+    """Per assessor, by name: learners, evidence waiting and the oldest item. The function
+    returned makes the rows given the decisions counted for the same filters, for the
+    marking time (which need the provider's sampling plan, so they may be read later)."""
     rows = (reads or Reads()).add(
         _workload_statement(filters.chosen()),
         filters.params(provider_id, now=utcnow().replace(tzinfo=None)),
     )
 
-    def assessors(counted: Decisions) -> list[Workload]:
-        return [
-            Workload(
-                r[0],
-                r[1],
-                r[2],
-                int(r[3] or 0),
-                int(r[4]) if r[4] is not None else None,
-                counted.marking_days.get(r[0]),
-            )  # fmt: skip
-            for r in rows()
-        ]
+    def assessors(counted: Decisions, names: Names) -> list[Workload]:
+        found = rows()
+        people = names.include({r[0] for r in found}).people
+        return sorted(
+            (
+                Workload(
+                    r[0],
+                    people.get(r[0], ""),
+                    r[1],
+                    int(r[2] or 0),
+                    int(r[3]) if r[3] is not None else None,
+                    counted.marking_days.get(r[0]),
+                )  # fmt: skip
+                for r in found
+            ),
+            key=lambda w: (w.name, w.assessor_id),
+        )
 
     return assessors

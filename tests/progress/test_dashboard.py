@@ -210,6 +210,31 @@ def test_marking_time_and_iqa_coverage_agree_with_a_hand_count(
     assert f"<td>{decided}</td><td>1 ({row[5]}%)</td>" in html
 
 
+def test_coverage_names_an_assessor_whose_learners_have_all_moved_on(
+    client, auth, people, cohort_data
+):
+    """Workload and coverage rows carry ids, named from the filters' options; an assessor
+    no longer assessing anyone is not among those, and is named all the same."""
+    _learners, enrolments = cohort_data
+    former = people[Role.ASSESSOR]
+    former.new_assessor = True
+    successor = make_user(former.provider, Role.ASSESSOR, name="Successor Assessor")
+    for enrolment in enrolments:
+        enrolment.assessor_id = successor.id
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    coverage = client.get("/dashboard/export.csv?table=coverage").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(coverage)))[1:]
+    assert [r[:4] for r in rows] == [[former.name, "yes", rows[0][2], "1"]]
+    assert rows[0][2]  # the unit is named too
+    workload = client.get("/dashboard/export.csv?table=workload").get_data(as_text=True)
+    assert [r[:2] for r in list(csv.reader(io.StringIO(workload)))[1:]] == [
+        ["Successor Assessor", "3"]
+    ]
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert f'>{former.name}</a> <span class="tag tag-amber">New</span></th>' in html
+
+
 def test_dashboard_filters_and_another_providers_cohort(client, auth, people, cohort_data):
     from tests.factories import make_provider
 
