@@ -163,7 +163,10 @@ def end_reading_transaction(exception: BaseException | None) -> None:
     session = db.session()
     if not session.in_transaction() or session.new or session.dirty or session.deleted:
         return
-    if session.connection().info.get("writes", 0) != session.info.get("writes_before"):
+    connection = session.connection()
+    if connection.info.get("reading_in_autocommit"):
+        return  # no transaction is open on PostgreSQL, so the rollback will send nothing
+    if connection.info.get("writes", 0) != session.info.get("writes_before"):
         return
     try:
         session.commit()

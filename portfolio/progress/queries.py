@@ -204,6 +204,16 @@ def _count_if(condition):
 
 
 @dataclass
+class Caseload:
+    """One assessor's learners among those the filters select: how many, the evidence they
+    have waiting for marking, and the age in days of the oldest such item."""
+
+    learners: int = 0
+    awaiting: int = 0
+    oldest_days: int | None = None
+
+
+@dataclass
 class Summary:
     learners: int = 0
     complete: int = 0
@@ -212,6 +222,7 @@ class Summary:
     distribution: dict[str, int] = field(default_factory=dict)
     forecast: dict[str, int] = field(default_factory=dict)
     risks: dict[str, int] = field(default_factory=dict)
+    caseloads: dict[int, Caseload] = field(default_factory=dict)  # by assessor
 
 
 @cache
@@ -222,21 +233,26 @@ def _summary_statement(chosen: tuple[str, ...]) -> Select:
         .add_columns(
             bucket,
             forecast,
+            Enrolment.assessor_id,
             func.count(Enrolment.id),
             _count_if(EnrolmentProgress.countersigned.is_(True)),
             _count_if(EnrolmentProgress.signed_off.is_(True)),
             func.sum(met_share()),
             *(_count_if(condition) for condition in risk_expressions().values()),
+            func.coalesce(func.sum(EnrolmentProgress.awaiting_marking), 0),
+            func.max(days_between(EnrolmentProgress.oldest_awaiting_at, NOW)),
         )
         # By the labels: the expressions again would double the statement, and psycopg
         # parses a statement longer than 4 KiB again each time it runs.
-        .group_by("bucket", "forecast")
+        .group_by("bucket", "forecast", Enrolment.assessor_id)
     )
 
 
 def summary(filters: Filters, provider_id: int, today: date,
             reads: Reads | None = None) -> Callable[[], Summary]:  # fmt: skip
-    """Learners, completion, the progress distribution, the forecast and the risks."""
+    """Learners, completion, the progress distribution, the forecast and the risks, and
+    each assessor's caseload (for the workload table): counted in one pass over the
+    learners, grouped by assessor as well and added up here."""
     rows = (reads or Reads()).add(
         _summary_statement(filters.chosen()), filters.params(provider_id, **_dates(today))
     )
@@ -244,15 +260,28 @@ def summary(filters: Filters, provider_id: int, today: date,
     def figures() -> Summary:
         out = Summary(risks=dict.fromkeys(RISKS, 0))
         share = 0.0
-        for bucket, forecast, learners, complete, signed_off, met, *risks in rows():
+        risks_found = out.risks
+        for row in rows():
+            bucket, forecast, assessor, learners, complete, signed_off, met = row[:7]
             out.learners += learners
             out.complete += complete
             out.signed_off += signed_off
             share += float(met or 0)
             out.distribution[bucket] = out.distribution.get(bucket, 0) + learners
             out.forecast[forecast] = out.forecast.get(forecast, 0) + learners
-            for name, count in zip(RISKS, risks, strict=True):
-                out.risks[name] += count
+            for name, count in zip(RISKS, row[7:-2], strict=True):
+                risks_found[name] += count
+            if assessor is not None:
+                caseload = out.caseloads.get(assessor)
+                if caseload is None:
+                    caseload = out.caseloads[assessor] = Caseload()
+                awaiting, oldest = row[-2:]
+                caseload.learners += learners
+                caseload.awaiting += int(awaiting or 0)
+                if oldest is not None:
+                    oldest = int(oldest)
+                    if caseload.oldest_days is None or oldest > caseload.oldest_days:
+                        caseload.oldest_days = oldest
         out.average_met = share / out.learners if out.learners else 0.0
         return out
 

@@ -78,7 +78,6 @@ def dashboard():
     settings = workload.settings(provider_id, reads)
     summarised = queries.summary(filters, provider_id, date.today(), reads)
     gaps = queries.criterion_gaps(filters, provider_id, reads)
-    assessors = workload.workload(filters, provider_id, reads)
     unit = filters.unit
     heat = queries.heatmap(filters, provider_id, unit, reads=reads) if unit else None
     _checked(filters, options := options())
@@ -101,7 +100,7 @@ def dashboard():
         gaps=gaps(),
         heat=heat() if heat else None,
         heat_unit=unit,
-        workload=assessors(decisions, names),
+        workload=workload.workload(summary, decisions, names),
         coverage=decisions.coverage,
         select_options=tables.options,
         unit_label=tables.unit_label,
@@ -192,12 +191,13 @@ def _table(table: str, filters: Filters, options: dict):
         )  # fmt: skip
     names = workload.Names(options)
     if table == "workload":
-        assessors = workload.workload(filters, provider_id, reads)
+        summarised = queries.summary(filters, provider_id, date.today(), reads)
         counted = workload.decisions(filters, provider_id, plan(), names, reads)()
+        rows = workload.workload(summarised(), counted, names)
         return (
             ["Assessor", "Learners", "Awaiting marking", "Oldest item (days)", "Average marking (working days)"],
             [[w.name, w.learners, w.queue, w.oldest_days, round(w.average_marking_days, 1)
-              if w.average_marking_days is not None else None] for w in assessors(counted, names)],
+              if w.average_marking_days is not None else None] for w in rows],
         )  # fmt: skip
     return (
         ["Assessor", "New assessor", "Unit", "Decisions", "Sampled", "Sampled %", "Plan %"],

@@ -1,11 +1,12 @@
 """Assessor workload and IQA sampling coverage: each assessor's queue and marking time, and
 the share of their decisions sampled per unit against the provider's plan.
 
-Like the other dashboard figures (``portfolio.progress.queries``), each is one aggregate
-statement, built once per combination of filters, that joins the request's ``Reads``;
-decisions are counted once for both tables. The statements give assessors and units by id,
-and ``Names`` names them from the filters' options, which every such page reads anyway:
-naming each row in the database cost PostgreSQL more than counting it.
+Decisions are counted once for both tables, in one aggregate statement built once per
+combination of filters that joins the request's ``Reads``, like the other dashboard figures
+(``portfolio.progress.queries``); each assessor's learners and queue come with the summary.
+Both give assessors and units by id, and ``Names`` names them from the filters' options,
+which every such page reads anyway: naming each row in the database cost PostgreSQL more
+than counting it.
 """
 
 from collections.abc import Callable
@@ -20,15 +21,7 @@ from portfolio.accounts.models import Provider, User
 from portfolio.assessment.models import Decision, Sample, SamplingPlan
 from portfolio.db import Reads, read, utcnow
 from portfolio.enrolments.models import Enrolment
-from portfolio.progress.models import EnrolmentProgress
-from portfolio.progress.queries import (
-    MARKING_PERIOD_DAYS,
-    NOW,
-    Filters,
-    base_query,
-    filtered,
-)
-from portfolio.progress.sql import days_between
+from portfolio.progress.queries import MARKING_PERIOD_DAYS, Filters, Summary, filtered
 from portfolio.units.models import Unit
 
 
@@ -64,20 +57,6 @@ class Names:
         if units:
             self.units.update(read(select(Unit.id, Unit.title).where(Unit.id.in_(units)), {}))
         return self
-
-
-@cache
-def _workload_statement(chosen: tuple[str, ...]) -> Select:
-    return (
-        base_query(chosen)
-        .where(Enrolment.assessor_id.is_not(None))
-        .add_columns(
-            Enrolment.assessor_id, func.count(Enrolment.id),
-            func.coalesce(func.sum(EnrolmentProgress.awaiting_marking), 0),
-            func.max(days_between(EnrolmentProgress.oldest_awaiting_at, NOW)),
-        )
-        .group_by(Enrolment.assessor_id)
-    )  # fmt: skip
 
 
 class Coverage(NamedTuple):
@@ -209,32 +188,16 @@ def decisions(filters: Filters, provider_id: int, plan: Settings, names: Names,
     return counted
 
 
-def workload(filters: Filters, provider_id: int,
-             reads: Reads | None = None) -> Callable[[Decisions, Names], list[Workload]]:  # fmt: skip
-    """Per assessor, by name: learners, evidence waiting and the oldest item. The function
-    returned makes the rows given the decisions counted for the same filters, for the
-    marking time (which need the provider's sampling plan, so they may be read later)."""
-    rows = (reads or Reads()).add(
-        _workload_statement(filters.chosen()),
-        filters.params(provider_id, now=utcnow().replace(tzinfo=None)),
+def workload(summary: Summary, counted: Decisions, names: Names) -> list[Workload]:
+    """Per assessor, by name: learners, evidence waiting and the oldest item, from the
+    summary's caseloads, and the marking time from the decisions counted for the same
+    filters."""
+    people = names.include(set(summary.caseloads)).people
+    return sorted(
+        (
+            Workload(assessor, people.get(assessor, ""), c.learners, c.awaiting, c.oldest_days,
+                     counted.marking_days.get(assessor))  # fmt: skip
+            for assessor, c in summary.caseloads.items()
+        ),
+        key=lambda w: (w.name, w.assessor_id),
     )
-
-    def assessors(counted: Decisions, names: Names) -> list[Workload]:
-        found = rows()
-        people = names.include({r[0] for r in found}).people
-        return sorted(
-            (
-                Workload(
-                    r[0],
-                    people.get(r[0], ""),
-                    r[1],
-                    int(r[2] or 0),
-                    int(r[3]) if r[3] is not None else None,
-                    counted.marking_days.get(r[0]),
-                )  # fmt: skip
-                for r in found
-            ),
-            key=lambda w: (w.name, w.assessor_id),
-        )
-
-    return assessors
