@@ -71,13 +71,15 @@ def dashboard():
     filters = Filters.from_args(request.args)
     provider_id = current_user.provider_id
     # Every figure is read with the filters' options and the provider's settings, which
-    # are checked and used before any figure is: the database is asked twice, not once a
-    # figure (decisions need the sampling plan; the heatmap, a unit the options may give).
+    # are checked and used before any figure is: the database is asked once, not once a
+    # figure (again only for a heatmap of the one unit the options give, or for decisions
+    # if the sampling plan's period has changed).
     reads = Reads()
     options = queries.filter_options(provider_id, reads)
     settings = workload.settings(provider_id, reads)
     summarised = queries.summary(filters, provider_id, date.today(), reads)
     gaps = queries.criterion_gaps(filters, provider_id, reads)
+    decided = workload.decisions(filters, provider_id, reads)
     unit = filters.unit
     heat = queries.heatmap(filters, provider_id, unit, reads=reads) if unit else None
     _checked(filters, options := options())
@@ -86,7 +88,7 @@ def dashboard():
         heat = queries.heatmap(filters, provider_id, unit, reads=reads)
     plan = settings()
     names = workload.Names(options)
-    decisions = workload.decisions(filters, provider_id, plan, names, reads)()
+    decisions = decided(plan, names)
     summary = summarised()
     return render_template(
         "progress/dashboard.html",
@@ -192,7 +194,7 @@ def _table(table: str, filters: Filters, options: dict):
     names = workload.Names(options)
     if table == "workload":
         summarised = queries.summary(filters, provider_id, date.today(), reads)
-        counted = workload.decisions(filters, provider_id, plan(), names, reads)()
+        counted = workload.decisions(filters, provider_id, reads)(plan(), names)
         rows = workload.workload(summarised(), counted, names)
         return (
             ["Assessor", "Learners", "Awaiting marking", "Oldest item (days)", "Average marking (working days)"],
@@ -202,5 +204,5 @@ def _table(table: str, filters: Filters, options: dict):
     return (
         ["Assessor", "New assessor", "Unit", "Decisions", "Sampled", "Sampled %", "Plan %"],
         [[c.name, "yes" if c.new_assessor else "no", c.unit, c.decisions, c.sampled, c.percent, c.share]
-         for c in workload.decisions(filters, provider_id, plan(), names, reads)().coverage],
+         for c in workload.decisions(filters, provider_id, reads)(plan(), names).coverage],
     )  # fmt: skip

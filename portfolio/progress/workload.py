@@ -143,23 +143,38 @@ def settings(provider_id: int, reads: Reads | None = None) -> Callable[[], Setti
     return found
 
 
-def decisions(filters: Filters, provider_id: int, plan: Settings, names: Names,
-              reads: Reads | None = None) -> Callable[[], Decisions]:  # fmt: skip
-    """Marking time per assessor and sampling per assessor and unit, against the plan."""
-    _target, period, share, new_share = plan
+# The sampling period of each provider's plan as this process last read it. The decisions
+# statement depends on it; sent with the page's other reads, before the plan itself is read,
+# it saves the page a round trip. A page that finds the plan changed counts them again.
+_periods: dict[int, int] = {}
+
+
+def _counts(filters: Filters, provider_id: int, period: int, reads: Reads):
     now = utcnow()
     sampling_since = now - timedelta(days=period)
     marking_since = now - timedelta(days=MARKING_PERIOD_DAYS)
-    rows = (reads or Reads()).add(
+    return reads.add(
         _decisions_statement(filters.chosen(), period == MARKING_PERIOD_DAYS),
         filters.params(provider_id, since=min(sampling_since, marking_since),
                        sampling_since=sampling_since, marking_since=marking_since),
     )  # fmt: skip
 
-    def counted() -> Decisions:
+
+def decisions(filters: Filters, provider_id: int,
+              reads: Reads | None = None) -> Callable[[Settings, Names], Decisions]:  # fmt: skip
+    """Marking time per assessor and sampling per assessor and unit, against the plan: the
+    function returned counts them given the provider's settings, read with them."""
+    period = _periods.get(provider_id, DEFAULT_SAMPLING[0])
+    rows = _counts(filters, provider_id, period, reads or Reads())
+
+    def counted(plan: Settings, names: Names) -> Decisions:
+        _target, actual, share, new_share = plan
+        found = rows()
+        if actual != period:  # counted over another period than the plan's now
+            _periods[provider_id] = actual
+            found = _counts(filters, provider_id, actual, Reads())()
         marked: dict[int, list[int]] = {}
         coverage = []
-        found = rows()
         names.include({r[0] for r in found}, {r[1] for r in found})
         people, units, new_assessors = names.people, names.units, names.new_assessors
         for assessor, unit, decided, sampled, count, days in found:

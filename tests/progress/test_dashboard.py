@@ -210,6 +210,37 @@ def test_marking_time_and_iqa_coverage_agree_with_a_hand_count(
     assert f"<td>{decided}</td><td>1 ({row[5]}%)</td>" in html
 
 
+def test_coverage_follows_a_change_of_the_sampling_period_at_once(
+    client, auth, people, provider, cohort_data
+):
+    """Decisions are counted over the period the page last saw, with the page's other
+    reads; a change of the plan between two pages is counted again, not shown stale."""
+    learners, enrolments = cohort_data
+    assessor = people[Role.ASSESSOR]
+    accepted(learners[2], assessor, enrolments[2], ["2.1"], title="Older")
+    db.session.commit()
+    older = db.session.scalar(select(Decision).where(Decision.enrolment_id == enrolments[2].id))
+    older.decided_at = datetime.now(UTC) - timedelta(days=40)
+    plan = SamplingPlan(provider_id=provider.id, period_days=90, share_percent=25,
+                        new_assessor_share_percent=50)  # fmt: skip
+    db.session.add(plan)
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+
+    def decided() -> str:
+        coverage = client.get("/dashboard/export.csv?table=coverage").get_data(as_text=True)
+        return next(r for r in csv.reader(io.StringIO(coverage)) if r[0] == assessor.name)[3]
+
+    assert decided() == "2"  # the fixture's decision today and this one 40 days ago
+    plan.period_days = 30
+    db.session.commit()
+    assert decided() == "1"
+    assert ">1</td><td>0 (0%)</td>" in client.get("/dashboard").get_data(as_text=True)
+    plan.period_days = 90
+    db.session.commit()
+    assert ">2</td><td>0 (0%)</td>" in client.get("/dashboard").get_data(as_text=True)
+
+
 def test_coverage_names_an_assessor_whose_learners_have_all_moved_on(
     client, auth, people, cohort_data
 ):
