@@ -167,22 +167,37 @@ BUCKETS = [
 ]
 
 
+BUCKET_LABELS = (*(name for name, _lo, _hi in BUCKETS), "100%")
+FORECASTS = ("complete", "past planned end", "behind plan", "on track")
+
+# The bucket and the forecast are worked out in SQL as their index in BUCKET_LABELS and
+# FORECASTS: a small integer costs the database less to compare and group by than a label.
+
+
 @cache
 def bucket_expression():
     share = met_share()
-    whens = [(share >= lo, name) for name, lo, _hi in reversed(BUCKETS)]  # highest first
-    return case((share >= 1.0, "100%"), *whens[:-1], else_=BUCKETS[0][0])
+    whens = [(share >= lo, code) for code, (_name, lo, _hi) in enumerate(BUCKETS)][::-1]
+    return case((share >= 1.0, len(BUCKETS)), *whens[:-1], else_=0)  # highest first
 
 
 @cache
 def forecast_expression():
     share = met_share()
     return case(
-        (EnrolmentProgress.countersigned.is_(True), "complete"),
-        (and_(Enrolment.planned_end_on < TODAY, share < 1.0), "past planned end"),
-        (behind_plan(), "behind plan"),
-        else_="on track",
+        (EnrolmentProgress.countersigned.is_(True), 0),
+        (and_(Enrolment.planned_end_on < TODAY, share < 1.0), 1),
+        (behind_plan(), 2),
+        else_=3,
     )
+
+
+def _code(label: str | None, labels: tuple[str, ...]) -> int | None:
+    """A label's index, for comparing with the expressions above; -1 (no learner) for an
+    unknown one, None for none."""
+    if not label:
+        return None
+    return labels.index(label) if label in labels else -1
 
 
 RISKS = ("inactive", "behind plan", "returned twice or more")
@@ -267,6 +282,7 @@ def summary(filters: Filters, provider_id: int, today: date,
             out.complete += complete
             out.signed_off += signed_off
             share += float(met or 0)
+            bucket, forecast = BUCKET_LABELS[bucket], FORECASTS[forecast]
             out.distribution[bucket] = out.distribution.get(bucket, 0) + learners
             out.forecast[forecast] = out.forecast.get(forecast, 0) + learners
             for name, count in zip(RISKS, row[7:-2], strict=True):
@@ -389,8 +405,9 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
         bool(forecast),
         bool(lacking),
     )
-    params = filters.params(provider_id, **_dates(today), bucket=bucket, forecast=forecast,
-                            lacking=lacking, limit=limit, offset=offset)  # fmt: skip
+    params = filters.params(provider_id, **_dates(today), bucket=_code(bucket, BUCKET_LABELS),
+                            forecast=_code(forecast, FORECASTS), lacking=lacking, limit=limit,
+                            offset=offset)  # fmt: skip
     found = (reads or Reads()).add(page, params)
 
     def learners() -> tuple[int, list[LearnerRow]]:
@@ -414,7 +431,7 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
                     int(r[9]) if r[9] is not None else None,
                     int(r[10]) if r[10] is not None else None,
                     r[11],
-                    r[12],
+                    FORECASTS[r[12]],
                     tuple(n for n, flag in zip(RISKS, flags, strict=True) if flag),
                 )  # fmt: skip
             )

@@ -111,7 +111,7 @@ def dashboard():
         workload_rows=tables.workload_rows,
         coverage_rows=tables.coverage_rows,
         target=plan.marking_target_days,
-        buckets=[b[0] for b in queries.BUCKETS] + ["100%"],
+        buckets=queries.BUCKET_LABELS,
     )
 
 
