@@ -267,7 +267,7 @@ def _sent(connection: Connection, statement: Select, parameters: dict):
     dialect = connection.dialect
     compiled = _compiled(statement, dialect)
     arguments = _arguments(compiled, parameters, dialect.name)
-    cursor = connection.connection.driver_connection.cursor()
+    cursor = _cursor(connection.connection.driver_connection, compiled)
     try:
         connection.dispatch.before_cursor_execute(
             connection, cursor, compiled.sql, arguments, None, False
@@ -333,10 +333,10 @@ def fetch_first(statement: Select, parameters: dict) -> tuple | None:
     compiled = _compiled(statement, bind.dialect)
     arguments = _arguments(compiled, parameters, bind.dialect.name)
     if isinstance(bind, Connection):
-        return _first(bind.connection, compiled.sql, arguments)
+        return _first(bind.connection, compiled, arguments)
     connection = bind.raw_connection()
     try:
-        row = _first(connection, compiled.sql, arguments)
+        row = _first(connection, compiled, arguments)
         connection.commit()  # it only read; see end_reading_transaction
         return row
     finally:
@@ -349,6 +349,7 @@ class _Compiled:
     literals: dict  # the driver's values of the statement's own literals
     positions: tuple[str, ...] | None  # parameter names in order, for a positional driver
     processors: dict  # each typed parameter's bind processor, by name
+    numbered: bool = False  # sql has PostgreSQL's own $1, $2 ... in place of %(name)s
 
 
 @cache
@@ -371,14 +372,45 @@ def _compiled(statement: Select, dialect) -> _Compiled:
     processors = {name: process for name, process in processors.items() if process is not None}
     literals = {k: _driver_value(v, processors.get(k), dialect.name)
                 for k, v in params.items() if k not in requested}  # fmt: skip
+    if dialect.driver == "psycopg" and not compiled.positional:
+        sql, names = _numbered(sql)
+        return _Compiled(sql, literals, names, processors, numbered=True)
     return _Compiled(sql, literals, tuple(positions) if compiled.positional else None, processors)
+
+
+_PYFORMAT = re.compile(r"%%|%\(([^)]+)\)s")
+
+
+def _numbered(sql: str) -> tuple[str, tuple[str, ...]]:
+    """The SQL with PostgreSQL's numbered placeholders in place of psycopg's named ones, and
+    the names in the order of their numbers. psycopg would otherwise parse every statement
+    for its placeholders each time it runs, and it keeps the result only of statements
+    shorter than 4 kB, which the dashboard's summary is not."""
+    names: dict[str, int] = {}
+
+    def number(match: re.Match) -> str:
+        name = match.group(1)
+        if name is None:
+            return "%"  # an escaped percent sign
+        return f"${names.setdefault(name, len(names) + 1)}"
+
+    return _PYFORMAT.sub(number, sql), tuple(names)
+
+
+def _cursor(driver_connection, compiled: _Compiled):
+    """A cursor for the compiled statement: one that sends numbered placeholders as they are."""
+    if compiled.numbered:
+        from psycopg import RawCursor
+
+        return RawCursor(driver_connection)
+    return driver_connection.cursor()
 
 
 def _arguments(compiled: _Compiled, parameters: dict, dialect_name: str) -> dict | tuple:
     values = {**compiled.literals,
               **{name: _driver_value(v, compiled.processors.get(name), dialect_name)
                  for name, v in parameters.items()}}  # fmt: skip
-    return tuple(values[n] for n in compiled.positions) if compiled.positions else values
+    return values if compiled.positions is None else tuple(values[n] for n in compiled.positions)
 
 
 def _driver_value(value, process, dialect_name: str):
@@ -394,10 +426,10 @@ def _driver_value(value, process, dialect_name: str):
     return value
 
 
-def _first(connection, sql: str, arguments) -> tuple | None:
-    cursor = connection.cursor()
+def _first(connection, compiled: _Compiled, arguments) -> tuple | None:
+    cursor = _cursor(connection.driver_connection, compiled)
     try:
-        cursor.execute(sql, arguments)
+        cursor.execute(compiled.sql, arguments)
         return cursor.fetchone()
     finally:
         cursor.close()

@@ -4,7 +4,17 @@ give the same rows, in the same types, as SQLAlchemy running each one."""
 from datetime import date
 
 import pytest
-from sqlalchemy import String, bindparam, cast, func, literal, or_, select, text
+from sqlalchemy import (
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 
 from portfolio.accounts.models import Role, User
 from portfolio.db import Reads, db
@@ -118,3 +128,21 @@ def test_parameters_go_to_the_database_as_their_types_send_them(staff):
         expected = [tuple(r) for r in db.session.execute(statement, parameters).all()]
         assert Reads().add(statement, parameters)() == expected
     assert expected == [(people[0].id,)]  # only the date matches once the time is off
+
+
+def test_a_parameter_used_twice_and_a_percent_sign_in_the_sql(staff):
+    provider, people = staff
+    people[0].name = "Ada 100% Lovelace"
+    db.session.flush()
+    statement = (
+        select(User.id, literal_column("'50%'", String), User.name.like(literal_column("'%1%'")))
+        .where(User.provider_id == bindparam("provider"),
+               or_(User.id == bindparam("person"), User.id == bindparam("person") + 0))
+    )  # fmt: skip
+    parameters = {"provider": provider.id, "person": people[0].id}
+    expected = [tuple(r) for r in db.session.execute(statement, parameters).all()]
+    assert expected == [(people[0].id, "50%", True)]
+    assert Reads().add(statement, parameters)() == expected
+    assert Reads().add(statement, {**parameters, "person": people[1].id})() == [
+        (people[1].id, "50%", False)
+    ]
