@@ -60,7 +60,9 @@ def normalise_database_url(url: str) -> str:
 
 
 def engine_options(url: str) -> dict:
-    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+    # A pooled PostgreSQL connection is checked before use only if it has sat idle (see
+    # portfolio.db), not with SQLAlchemy's pool_pre_ping, which checks it on every request.
+    return {}
 
 
 def secret_key(instance_path: str) -> str:

@@ -3,6 +3,7 @@
 import enum
 import re
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -10,7 +11,7 @@ from functools import cache
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, Select, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
@@ -118,6 +119,36 @@ def _on_begin(connection):
 def _end_autocommit(dbapi_connection, connection_record):
     if connection_record.info.pop("reading_in_autocommit", False):
         dbapi_connection.autocommit = False  # the next request starts as every request does
+    connection_record.info["idle_since"] = time.monotonic()
+
+
+# A PostgreSQL connection that has sat in the pool for longer than this is checked with a
+# round trip before a request uses it, and replaced if the server has dropped it (restarted,
+# or timed the connection out), so that no request fails on a connection that is gone. One
+# used again sooner is not: a server restart takes longer, and on a busy site the check
+# would be a round trip more on every request.
+IDLE_BEFORE_CHECK_SECONDS = 1.0
+
+
+@event.listens_for(Pool, "connect")
+def _fresh(dbapi_connection, connection_record):
+    connection_record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _check_if_idle(dbapi_connection, connection_record, connection_proxy):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return  # a file, not a server: nothing to lose the connection to
+    idle_since = connection_record.info.get("idle_since")
+    if idle_since is not None and time.monotonic() - idle_since < IDLE_BEFORE_CHECK_SECONDS:
+        return
+    autocommit = dbapi_connection.autocommit
+    try:
+        dbapi_connection.autocommit = True  # the check opens no transaction
+        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.autocommit = autocommit
+    except Exception as error:  # any failure here means the connection cannot be used
+        raise DisconnectionError("the pooled connection was lost; a new one is made") from error
 
 
 _READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "SHOW", "PRAGMA")

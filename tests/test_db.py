@@ -2,11 +2,13 @@
 statements (psycopg drops them at every rollback); one that wrote, or failed, rolls back. On
 PostgreSQL a reading request runs in autocommit until it writes or locks."""
 
+import sys
 from contextlib import contextmanager
 
 import pytest
 from flask import request
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.pool import NullPool
 
 from portfolio.accounts.models import Provider, Role
 from portfolio.db import db, end_reading_transaction
@@ -170,3 +172,30 @@ def test_autocommit_asked_for_by_name_is_left_alone(postgres_app):
         connection.exec_driver_sql("VACUUM ANALYZE provider")  # refused in a transaction
         connection.exec_driver_sql("UPDATE provider SET name = name")
         assert connection.connection.driver_connection.autocommit is True
+
+
+def _backend(app) -> int:
+    """The server process behind the pool's connection."""
+    with app.app_context(), db.engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+
+
+def _dropped_by_the_server(app, backend: int) -> None:
+    """The server ends that connection, as a restart or an idle timeout would."""
+    with app.app_context():
+        other = create_engine(db.engine.url, poolclass=NullPool)
+    with other.connect() as connection:
+        connection.exec_driver_sql(f"SELECT pg_terminate_backend({backend})")
+    other.dispose()
+
+
+def test_a_connection_the_server_dropped_while_it_sat_idle_is_replaced(postgres_app, monkeypatch):
+    app, client = postgres_app
+    backend = _backend(app)
+    _dropped_by_the_server(app, backend)
+    # The module itself: as an attribute, portfolio.db is the extension object.
+    monkeypatch.setattr(sys.modules["portfolio.db"], "IDLE_BEFORE_CHECK_SECONDS", 0.0)
+    assert client.get("/probe/read").get_data(as_text=True) == "IDLE autocommit=True"
+    assert client.post("/probe/write").status_code == 200
+    assert _backend(app) != backend
+    assert providers_named(app, "Made by write in a POST") == 1

@@ -10,14 +10,6 @@ def test_each_role_reaches_its_home_page(client, auth, people):
         auth.sign_out()
 
 
-def test_postgresql_connections_are_tested_leaving_the_pool_and_sqlite_ones_are_not(app):
-    from portfolio.db import db
-
-    with app.app_context():
-        pinged = db.engine.pool._pre_ping
-        assert pinged == (db.engine.dialect.name == "postgresql")
-
-
 def test_each_role_sees_its_navigation_with_the_current_page_marked(client, auth, people):
     import re
 
