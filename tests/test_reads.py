@@ -135,7 +135,7 @@ def test_a_parameter_used_twice_and_a_percent_sign_in_the_sql(staff):
     people[0].name = "Ada 100% Lovelace"
     db.session.flush()
     statement = (
-        select(User.id, literal_column("'50%'", String), User.name.like(literal_column("'%1%'")))
+        select(User.id, literal_column("'50%'", String), User.name.like(literal_column("'%Lovelace'")))
         .where(User.provider_id == bindparam("provider"),
                or_(User.id == bindparam("person"), User.id == bindparam("person") + 0))
     )  # fmt: skip
