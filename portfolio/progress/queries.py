@@ -257,8 +257,7 @@ def _summary_statement(chosen: tuple[str, ...]) -> Select:
             func.coalesce(func.sum(EnrolmentProgress.awaiting_marking), 0),
             func.max(days_between(EnrolmentProgress.oldest_awaiting_at, NOW)),
         )
-        # By the labels: the expressions again would double the statement, and psycopg
-        # parses a statement longer than 4 KiB again each time it runs.
+        # By the labels: the expressions again would double the statement.
         .group_by("bucket", "forecast", Enrolment.assessor_id)
     )
 
