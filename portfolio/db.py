@@ -145,7 +145,7 @@ def _check_if_idle(dbapi_connection, connection_record, connection_proxy):
     autocommit = dbapi_connection.autocommit
     try:
         dbapi_connection.autocommit = True  # the check opens no transaction
-        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.execute("SELECT 1").close()
         dbapi_connection.autocommit = autocommit
     except Exception as error:  # any failure here means the connection cannot be used
         raise DisconnectionError("the pooled connection was lost; a new one is made") from error
@@ -416,7 +416,7 @@ def _numbered(sql: str) -> tuple[str, tuple[str, ...]]:
     """The SQL with PostgreSQL's numbered placeholders in place of psycopg's named ones, and
     the names in the order of their numbers. psycopg would otherwise parse every statement
     for its placeholders each time it runs, and it keeps the result only of statements
-    shorter than 4 kB, which the dashboard's summary is not."""
+    shorter than 4 KiB, which the dashboard's summary is not."""
     names: dict[str, int] = {}
 
     def number(match: re.Match) -> str:
