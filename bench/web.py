@@ -27,7 +27,10 @@ shared with other work it shows how much of the machine the figures had.
 
 After loading, the tables are analysed, and on PostgreSQL vacuumed too (``VACUUM ANALYZE``),
 as a database in service is: otherwise autovacuum starts on the freshly written tables a
-minute later and runs through the measurements. All traffic stays on 127.0.0.1.
+minute later and runs through the measurements. The load's writes are then put on disk
+(a checkpoint of the database, and ``sync``), so that PostgreSQL's checkpointer and the
+kernel are not still writing them out while pages are measured. All traffic stays on
+127.0.0.1.
 
 Run: .venv/bin/python bench/web.py [--learners 5000] [--items 100] [--duration 10]
      [--databases sqlite,postgresql]    (needs Debian's wrk and postgresql packages)
@@ -40,6 +43,7 @@ import re
 import resource
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -47,6 +51,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # for tests.postgres when run as a script
 
+import psycopg  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
@@ -213,6 +219,20 @@ def build(url: str, instance: Path, learners: int, items: int) -> Built:
         cohort_id=cohort_id,
         cohort_size=cohort_size,
     )
+
+
+def write_out(url: str) -> None:
+    """Put the load's writes on disk before anything is measured. PostgreSQL's checkpointer
+    spreads a checkpoint's writes over most of five minutes, and the kernel writes dirty
+    file pages back when it gets to them: either would otherwise share the machine with the
+    pages being measured."""
+    if url.startswith("sqlite"):
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    else:
+        with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as connection:
+            connection.execute("CHECKPOINT")
+    os.sync()
 
 
 # -- serving -------------------------------------------------------------------------------------
@@ -468,6 +488,9 @@ def measure(name: str, url: str, instance: Path, args, postmaster: int | None = 
         f"{f['criterion_judgements']:,} judgements",
         flush=True,
     )
+    started = time.monotonic()
+    write_out(url)
+    print(f"{name}: the load's writes put on disk in {time.monotonic() - started:.0f} s", flush=True)
     server = Server(url, instance, args.workers)
     try:
         server.wait_until_ready()
