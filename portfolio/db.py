@@ -116,10 +116,10 @@ def _on_begin(connection):
 
 
 @event.listens_for(Pool, "checkin")
-def _end_autocommit(dbapi_connection, connection_record):
+def _checked_in(dbapi_connection, connection_record):
     if connection_record.info.pop("reading_in_autocommit", False):
         dbapi_connection.autocommit = False  # the next request starts as every request does
-    connection_record.info["idle_since"] = time.monotonic()
+    connection_record.info["idle_since"] = time.monotonic()  # see _check_if_idle
 
 
 # A PostgreSQL connection that has sat in the pool for longer than this is checked with a

@@ -4,7 +4,7 @@ need others first). Each wait for the database costs both sides more than a smal
 own work, so these counts are held here as statement counts are elsewhere.
 
 The requests run as in service, on an app and database of their own; the check of a
-pooled connection before use is not counted (it comes before the trace starts).
+pooled connection that has sat idle is not counted (it comes before the trace starts).
 """
 
 import pytest
