@@ -39,6 +39,7 @@ Run: .venv/bin/python bench/web.py [--learners 5000] [--items 100] [--duration 1
 import argparse
 import http.cookiejar
 import os
+import platform
 import re
 import resource
 import shutil
@@ -573,7 +574,8 @@ def print_table(name: str, built: Built, args, results: dict, cores: dict[str, f
                      f"{cores[page.label]:.1f}", target, verdict))  # fmt: skip
     print(
         f"\n{name}: {args.learners:,} learners x {args.items} items (data built in "
-        f"{built.seconds:.0f} s); gunicorn {args.workers} sync workers; "
+        f"{built.seconds:.0f} s); gunicorn {args.workers} sync workers on Python "
+        f"{platform.python_version()} ({sys.base_prefix}); "
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s. Cores: CPU that "
         f"gunicorn, the database and wrk used during the run, of {os.cpu_count()}; fewer "
         "means other work on the machine took CPU and the figures are low. A page's share "
