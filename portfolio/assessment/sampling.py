@@ -3,10 +3,10 @@ the assessor's response."""
 
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from portfolio.accounts.models import Role, User
@@ -65,8 +65,8 @@ class AssessorCoverage:
     decisions: int = 0
     sampled: int = 0
     share: int = 0
-    units: set = field(default_factory=set)
-    sampled_units: set = field(default_factory=set)
+    units: int = 0  # units among the decisions
+    sampled_units: int = 0  # units among the sampled decisions
 
     @property
     def target(self) -> int:
@@ -96,32 +96,38 @@ def _period_decisions(iqa: User, plan: SamplingPlan) -> list[Decision]:
     ).all()
 
 
-def coverage(iqa: User) -> list[AssessorCoverage]:
-    """Per assessor: decisions this period, how many are sampled, against the plan's share."""
-    plan = plan_for(iqa.provider_id)
-    decisions = _period_decisions(iqa, plan)
-    sampled = set(
-        db.session.scalars(select(Sample.decision_id).where(Sample.provider_id == iqa.provider_id))
-    )
-    by_assessor: dict[int, AssessorCoverage] = {}
-    for decision in decisions:
-        assessor = decision.assessor
-        entry = by_assessor.setdefault(
-            assessor.id,
-            AssessorCoverage(
-                assessor,
-                share=plan.new_assessor_share_percent
-                if assessor.new_assessor
-                else plan.share_percent,
-            ),
+def coverage(iqa: User, plan: SamplingPlan) -> list[AssessorCoverage]:
+    """Per assessor of the IQA's learners: decisions this period, how many are sampled (by any
+    of the provider's IQAs) against the plan's share, and the units among them. Counted in
+    the database, so the page reads as many rows as there are assessors, however many
+    thousand decisions the period holds. ``plan`` is the provider's (``plan_for``)."""
+    since = utcnow() - timedelta(days=plan.period_days)
+    sampled_unit = case((Sample.id.is_not(None), Decision.unit_id))
+    counted = db.session.execute(
+        select(
+            Decision.assessor_id,
+            func.count(Decision.id),
+            func.count(Sample.id),
+            func.count(Decision.unit_id.distinct()),
+            func.count(sampled_unit.distinct()),
         )
-        unit = decision.item.enrolment.unit.title
-        entry.decisions += 1
-        entry.units.add(unit)
-        if decision.id in sampled:
-            entry.sampled += 1
-            entry.sampled_units.add(unit)
-    return sorted(by_assessor.values(), key=lambda c: c.assessor.name)
+        .join(Enrolment, Decision.enrolment_id == Enrolment.id)
+        .outerjoin(Sample, Sample.decision_id == Decision.id)
+        .where(
+            Decision.provider_id == iqa.provider_id,
+            Enrolment.iqa_id == iqa.id,
+            Decision.decided_at >= since,
+        )
+        .group_by(Decision.assessor_id)
+    ).all()
+    assessors = db.session.scalars(select(User).where(User.id.in_([row[0] for row in counted])))
+    by_id = {assessor.id: assessor for assessor in assessors}
+    out = []
+    for assessor_id, decisions, sampled, units, sampled_units in counted:
+        assessor = by_id[assessor_id]
+        share = plan.new_assessor_share_percent if assessor.new_assessor else plan.share_percent
+        out.append(AssessorCoverage(assessor, decisions, sampled, share, units, sampled_units))
+    return sorted(out, key=lambda c: (c.assessor.name, c.assessor.id))
 
 
 def _shuffle_key(decision: Decision) -> str:

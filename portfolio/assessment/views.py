@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
 from portfolio.assessment import marking, sampling, signoff
-from portfolio.assessment.models import Outcome, Sample, SampleStatus
+from portfolio.assessment.models import Decision, Outcome, Sample, SampleStatus
 from portfolio.audit import trail as audit
 from portfolio.db import Reads, db
 from portfolio.enrolments.caseload import visible_enrolment_or_404, visible_enrolment_view
@@ -265,17 +265,23 @@ def sampling_page():
     samples = []
     coverage = []
     if current_user.role is Role.IQA:
-        coverage = sampling.coverage(current_user)
+        coverage = sampling.coverage(current_user, plan)
         samples = db.session.scalars(
             select(Sample)
             .where(Sample.iqa_id == current_user.id)
             .order_by(Sample.status, Sample.created_at.desc())
-            .options(joinedload(Sample.decision))
+            .options(
+                joinedload(Sample.decision).joinedload(Decision.item),
+                joinedload(Sample.decision).joinedload(Decision.assessor),
+            )
         ).all()
-    db.session.commit()  # the plan is created with its defaults on first view
-    return render_template(
+    page = render_template(
         "assessment/sampling.html", plan=plan, coverage=coverage, samples=samples, form=EmptyForm()
     )
+    # The plan is created with its defaults on first view. Committed once the page is made:
+    # a commit expires what was read, and each sample would be read again as it is shown.
+    db.session.commit()
+    return page
 
 
 @bp.post("/sampling/draw")

@@ -1,0 +1,74 @@
+"""The IQA's sampling page: coverage against hand counts, and a fixed number of statements."""
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portfolio.accounts.models import Role
+from portfolio.assessment import sampling
+from portfolio.assessment.models import Decision, Sample
+from portfolio.db import db
+from tests.factories import make_enrolment, make_user
+from tests.progress.test_dashboard import accepted
+from tests.statements import counting
+
+
+def learners_marked(provider, people, n, iqa=None, start=0):
+    """n learners of the assessor, each with one accepted item (one decision)."""
+    for i in range(start, start + n):
+        learner = make_user(provider, Role.LEARNER, name=f"Learner {i:03d}")
+        enrolment = make_enrolment(learner, body="SFJ", assessor=people[Role.ASSESSOR],
+                                   iqa=iqa or people[Role.IQA])  # fmt: skip
+        accepted(learner, people[Role.ASSESSOR], enrolment, ["1.1"], title=f"Account {i}")
+    db.session.commit()
+
+
+def coverage_row(html: str, name: str) -> list[str]:
+    """The cells of the coverage table's row for this assessor, as text."""
+    table = html[html.index('aria-label="Sampling coverage"') :]
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", table, re.S) if name in r)
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+
+
+def test_coverage_counts_the_iqas_learners_decisions_this_period(client, auth, people, provider):
+    assessor, iqa = people[Role.ASSESSOR], people[Role.IQA]
+    learners_marked(provider, people, 6)
+    other_iqa = make_user(provider, Role.IQA)
+    learners_marked(provider, people, 2, iqa=other_iqa, start=6)  # not this IQA's learners
+    oldest = db.session.scalars(
+        select(Decision).where(Decision.assessor_id == assessor.id).order_by(Decision.id)
+    ).first()
+    oldest.decided_at -= timedelta(days=91)  # before the plan's 90-day period
+    db.session.commit()
+
+    auth.sign_in(iqa)
+    before = coverage_row(client.get("/sampling").get_data(as_text=True), assessor.name)
+    assert before == [assessor.name, "5", "0 (0%)", "25%: 2 needed Short", "0 of 1"]
+
+    assert client.post("/sampling/draw").status_code == 302
+    sampled = db.session.scalar(select(func.count(Sample.id)))
+    assert sampled == 2  # 25% of 5 decisions, rounded up
+    after = coverage_row(client.get("/sampling").get_data(as_text=True), assessor.name)
+    assert after == [assessor.name, "5", "2 (40%)", "25%: 2 needed Met", "1 of 1"]
+    figures = {c.assessor.id: c for c in sampling.coverage(iqa, sampling.plan_for(iqa.provider_id))}
+    assert (figures[assessor.id].decisions, figures[assessor.id].sampled) == (5, 2)
+
+
+def test_the_page_reads_as_many_statements_with_more_decisions_and_samples(
+    client, auth, people, provider
+):
+    iqa = people[Role.IQA]
+    learners_marked(provider, people, 2)
+    auth.sign_in(iqa)
+    client.post("/sampling/draw")
+    client.get("/sampling")  # warm caches (templates)
+    with counting(db.engine) as small:
+        assert client.get("/sampling").status_code == 200
+    learners_marked(provider, people, 12, start=2)
+    client.post("/sampling/draw")
+    assert db.session.scalar(select(func.count(Sample.id))) > 1
+    with counting(db.engine) as large:
+        assert client.get("/sampling").status_code == 200
+    assert len(small) == len(large), "\n\n".join(large)
