@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
+from portfolio import listing
 from portfolio.accounts import auth, people
 from portfolio.accounts.access import get_in_provider_or_404, provider_scoped, roles_required
 from portfolio.accounts.forms import ChangePasswordForm, EditPersonForm, PersonForm, SignInForm
@@ -86,11 +87,21 @@ def change_password():
 @bp.get("/people")
 @roles_required(Role.ADMIN)
 def people_list():
+    """The provider's people, by role and name, fifty a page; filtered by role and searched
+    by name or email."""
     role_filter = request.args.get("role")
-    query = provider_scoped(User).order_by(User.role, User.name)
-    if role_filter in {r.value for r in Role}:
+    if role_filter not in {r.value for r in Role}:
+        role_filter = None
+    search = listing.search_text()
+    query = provider_scoped(User)
+    if role_filter:
         query = query.where(User.role == Role(role_filter))
-    users = db.session.scalars(query).all()
+    if search:
+        query = query.where(listing.matching(search, User.name, User.email))
+    paging = listing.Paging(listing.page_number(), listing.count_of(query))
+    users = db.session.scalars(
+        query.order_by(User.role, User.name, User.id).limit(paging.size).offset(paging.offset)
+    ).all()
     counts = dict(
         db.session.execute(
             select(User.role, func.count())
@@ -104,6 +115,8 @@ def people_list():
         counts=counts,
         roles=list(Role),
         role_filter=role_filter,
+        search=search,
+        paging=paging,
     )
 
 

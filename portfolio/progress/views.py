@@ -8,13 +8,14 @@ from flask_login import current_user
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
 from portfolio.db import Reads
+from portfolio.listing import PAGE_SIZE, page_number
 from portfolio.progress import exports, queries, tables, workload
 from portfolio.progress.links import ExportLinks, LearnerLinks, address_maker
 from portfolio.progress.queries import Filters
 
 bp = Blueprint("progress", __name__)
 
-PAGE = 50
+PAGE = PAGE_SIZE
 
 
 @bp.get("/hello")
@@ -23,16 +24,11 @@ def hello():
     return "hello\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
-def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return max(int(page), 1) if page.isdigit() else 1
-
-
 @bp.get("/caseload")
 @roles_required(Role.ASSESSOR)
 def caseload():
     filters = Filters(assessor=current_user.id)
-    page = _page_number()
+    page = page_number()
     reads = Reads()
     learners = queries.learner_rows(filters, current_user.provider_id, date.today(),
                                     limit=PAGE, offset=(page - 1) * PAGE, reads=reads)  # fmt: skip
@@ -127,7 +123,7 @@ def learners():
         if not figure["lacking"].isdigit():
             abort(400)
         figure["lacking"] = int(figure["lacking"])
-    page = _page_number()
+    page = page_number()
     provider_id = current_user.provider_id
     reads = Reads()
     options = queries.filter_options(provider_id, reads)

@@ -1,0 +1,62 @@
+"""Long lists: searched by text, and shown a page at a time."""
+
+from dataclasses import dataclass
+
+from flask import request
+from sqlalchemy import ColumnElement, Select, func, or_, select
+
+from portfolio.db import db
+
+PAGE_SIZE = 50
+
+
+def page_number() -> int:
+    """The ``page`` argument of the request: 1 when it is missing or not a whole number."""
+    page = request.args.get("page", "1")
+    return max(int(page), 1) if page.isdigit() else 1
+
+
+@dataclass(frozen=True)
+class Paging:
+    """One page of ``total`` rows; a page past the last is the last."""
+
+    asked: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(-(-self.total // self.size), 1)
+
+    @property
+    def page(self) -> int:
+        return min(self.asked, self.pages)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row, from 1 (0 when there are none)."""
+        return self.offset + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.offset + self.size, self.total)
+
+
+def search_text() -> str:
+    """The ``q`` argument of the request, trimmed and at most 100 characters."""
+    return (request.args.get("q") or "").strip()[:100]
+
+
+def matching(text: str, *columns) -> ColumnElement[bool]:
+    """Any of ``columns`` contains ``text``, ignoring case; % and _ in it match themselves."""
+    wanted = text.lower()
+    return or_(*(func.lower(column).contains(wanted, autoescape=True) for column in columns))
+
+
+def count_of(query: Select) -> int:
+    """How many rows ``query`` gives, counted in the database."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
