@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portfolio.accounts.models import Role, User
@@ -29,17 +29,30 @@ class QueueEntry:
         return self.age_days > self.target_days
 
 
+def _waiting(query: Select, assessor: User) -> Select:
+    """``query`` limited to the submitted evidence of the assessor's caseload."""
+    return query.join(Enrolment, EvidenceItem.enrolment_id == Enrolment.id).where(
+        Enrolment.assessor_id == assessor.id,
+        Enrolment.provider_id == assessor.provider_id,
+        EvidenceItem.status == EvidenceStatus.SUBMITTED,
+    )
+
+
+def queue_summary(assessor: User, today: date | None = None) -> tuple[int, int]:
+    """How many items of the assessor's marking queue wait, and how many of them are over
+    the marking target: from their submission times alone, not the items."""
+    today = today or date.today()
+    submitted = db.session.scalars(_waiting(select(EvidenceItem.submitted_at), assessor)).all()
+    target = assessor.provider.marking_target_days
+    overdue = sum(1 for at in submitted if working_days_between(at.date(), today) > target)
+    return len(submitted), overdue
+
+
 def marking_queue(assessor: User, today: date | None = None) -> list[QueueEntry]:
     """Submitted evidence of the assessor's caseload, oldest first, aged in working days."""
     today = today or date.today()
     items = db.session.scalars(
-        select(EvidenceItem)
-        .join(Enrolment, EvidenceItem.enrolment_id == Enrolment.id)
-        .where(
-            Enrolment.assessor_id == assessor.id,
-            Enrolment.provider_id == assessor.provider_id,
-            EvidenceItem.status == EvidenceStatus.SUBMITTED,
-        )
+        _waiting(select(EvidenceItem), assessor)
         .order_by(EvidenceItem.submitted_at, EvidenceItem.id)
         .options(
             joinedload(EvidenceItem.learner),

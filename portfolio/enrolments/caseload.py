@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask import abort
-from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
+from portfolio import listing
 from portfolio.accounts.models import Role, User
 from portfolio.db import Reads, db
 from portfolio.enrolments.models import Enrolment
@@ -128,6 +129,27 @@ def _one_view(role: Role) -> Select:
 def visible_enrolment_ids(user: User) -> Select:
     """The ids of the same enrolments, for use inside other queries."""
     return _visible_to(select(Enrolment.id), user)
+
+
+def enrolment_page(user: User, asked: int, cohort_id: int | None = None,
+                   search: str = "") -> tuple[list[Enrolment], listing.Paging]:  # fmt: skip
+    """One page of the enrolments this user may see, by learner's name, with their people and
+    unit: only those of ``cohort_id`` when given, and of learners whose name or email contains
+    ``search``. The page's ids are chosen first, sorted on the names alone; then only those
+    enrolments are read with their people and unit."""
+    learner = aliased(User)
+    ids = visible_enrolment_ids(user).join(learner, Enrolment.learner_id == learner.id)
+    if cohort_id is not None:
+        ids = ids.where(Enrolment.cohort_id == cohort_id)
+    if search:
+        ids = ids.where(listing.matching(search, learner.name, learner.email))
+    paging = listing.Paging(asked, listing.count_of(ids))
+    shown = db.session.scalars(
+        ids.order_by(func.lower(learner.name), Enrolment.id).limit(paging.size).offset(paging.offset)
+    ).all()
+    loaded = db.session.scalars(visible_enrolments(user).where(Enrolment.id.in_(shown)))
+    by_id = {enrolment.id: enrolment for enrolment in loaded}
+    return [by_id[enrolment_id] for enrolment_id in shown], paging
 
 
 def visible_enrolment_or_404(user: User, enrolment_id: int) -> Enrolment:

@@ -3,18 +3,13 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
 
 from portfolio import listing
 from portfolio.accounts.access import get_in_provider_or_404, provider_scoped, roles_required
-from portfolio.accounts.models import Role, User
+from portfolio.accounts.models import Role
 from portfolio.db import db
 from portfolio.enrolments import operations
-from portfolio.enrolments.caseload import (
-    visible_enrolment_ids,
-    visible_enrolment_or_404,
-    visible_enrolments,
-)
+from portfolio.enrolments.caseload import enrolment_page, visible_enrolment_or_404
 from portfolio.enrolments.forms import CohortForm, EnrolmentDetailsForm, EnrolmentForm
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.errors import DomainError
@@ -53,24 +48,12 @@ def cohorts():
 def enrolment_list():
     """The provider's enrolments by learner, fifty a page; filtered by cohort and searched by
     the learner's name or email."""
-    learner = aliased(User)
-    ids = visible_enrolment_ids(current_user).join(learner, Enrolment.learner_id == learner.id)
     cohort_id = request.args.get("cohort", type=int)
     cohort = get_in_provider_or_404(Cohort, cohort_id) if cohort_id else None
-    if cohort:
-        ids = ids.where(Enrolment.cohort_id == cohort.id)
     search = listing.search_text()
-    if search:
-        ids = ids.where(listing.matching(search, learner.name, learner.email))
-    paging = listing.Paging(listing.page_number(), listing.count_of(ids))
-    # The page's ids first, sorted on the learners' names alone; then only those enrolments
-    # are read with their people and unit.
-    shown = db.session.scalars(
-        ids.order_by(func.lower(learner.name), Enrolment.id).limit(paging.size).offset(paging.offset)
-    ).all()
-    loaded = db.session.scalars(visible_enrolments(current_user).where(Enrolment.id.in_(shown)))
-    by_id = {enrolment.id: enrolment for enrolment in loaded}
-    enrolments = [by_id[enrolment_id] for enrolment_id in shown]
+    enrolments, paging = enrolment_page(
+        current_user, listing.page_number(), cohort.id if cohort else None, search
+    )
     cohorts = db.session.scalars(provider_scoped(Cohort).order_by(Cohort.name)).all()
     return render_template(
         "enrolments/list.html", enrolments=enrolments, cohorts=cohorts, cohort=cohort,

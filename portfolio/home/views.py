@@ -4,10 +4,11 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from portfolio import listing
 from portfolio.accounts.models import Role, User
-from portfolio.assessment.marking import marking_queue
+from portfolio.assessment.marking import queue_summary
 from portfolio.db import db
-from portfolio.enrolments.caseload import visible_enrolments
+from portfolio.enrolments.caseload import enrolment_page
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus
 from portfolio.units.models import Unit
@@ -21,11 +22,7 @@ def index():
         return redirect(url_for("accounts.sign_in"))
     if current_user.role is Role.ADMIN:
         return admin_home()
-    enrolments = db.session.scalars(
-        visible_enrolments(current_user)
-        .join(User, Enrolment.learner_id == User.id)
-        .order_by(User.name)
-    ).all()
+    enrolments, paging = enrolment_page(current_user, listing.page_number())
     notices = []
     if current_user.role is Role.LEARNER:
         notices = db.session.scalars(
@@ -36,16 +33,17 @@ def index():
             )
             .order_by(EvidenceItem.updated_at.desc())
         ).all()
-    queue = []
+    waiting = overdue = 0
     if current_user.role is Role.ASSESSOR:
-        queue = marking_queue(current_user)
+        waiting, overdue = queue_summary(current_user)
     template = {
         Role.LEARNER: "home/learner.html",
         Role.ASSESSOR: "home/assessor.html",
         Role.IQA: "home/iqa.html",
         Role.EQA: "home/eqa.html",
     }[current_user.role]
-    return render_template(template, enrolments=enrolments, notices=notices, queue=queue)
+    return render_template(template, enrolments=enrolments, paging=paging, notices=notices,
+                           waiting=waiting, overdue=overdue)  # fmt: skip
 
 
 def admin_home():

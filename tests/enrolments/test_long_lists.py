@@ -87,3 +87,43 @@ def test_statement_count_does_not_grow_with_rows(client, auth, people, provider,
     with counting(db.engine) as large:
         assert client.get(url).status_code == 200
     assert len(small) == len(large), "\n\n".join(large)
+
+
+@pytest.mark.parametrize("role", [Role.ASSESSOR, Role.IQA, Role.EQA])
+def test_home_pages_list_learners_a_page_at_a_time(client, auth, people, provider, role):
+    for learner in learners(provider, PAGE_SIZE + 5):
+        make_enrolment(learner, body="SFJ", assessor=people[Role.ASSESSOR], iqa=people[Role.IQA])
+    db.session.commit()
+    viewer = people[role]
+    total = db.session.scalar(
+        select(func.count(Enrolment.id)).where(
+            Enrolment.provider_id == provider.id,
+            {Role.ASSESSOR: Enrolment.assessor_id == viewer.id,
+             Role.IQA: Enrolment.iqa_id == viewer.id}.get(role, True),
+        )
+    )  # fmt: skip
+    auth.sign_in(viewer)
+    first = client.get("/").get_data(as_text=True)
+    assert names_listed(first) == [f"Aaron {i:03d}" for i in range(PAGE_SIZE)]
+    assert f"{total} " in first and "Page 1 of 2" in first
+    second = client.get("/?page=2").get_data(as_text=True)
+    assert names_listed(second) == [f"Aaron {i:03d}" for i in range(PAGE_SIZE, PAGE_SIZE + 5)]
+
+
+def test_the_assessors_home_counts_the_queue_and_what_is_over_target(
+    client, auth, people, provider
+):
+    from datetime import timedelta
+
+    from tests.progress.test_dashboard import submitted
+
+    assessor = people[Role.ASSESSOR]
+    waiting = []
+    for n, learner in enumerate(learners(provider, 3)):
+        enrolment = make_enrolment(learner, body="SFJ", assessor=assessor)
+        waiting.append(submitted(learner, enrolment, title=f"Waiting {n}"))
+    waiting[0].submitted_at -= timedelta(days=30)  # well over the 10 working days' target
+    db.session.commit()
+    auth.sign_in(assessor)
+    html = client.get("/").get_data(as_text=True)
+    assert "3 items waiting to be marked</a>, 1 over the marking target." in html
