@@ -7,6 +7,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from portfolio import listing
 from portfolio.accounts.models import Role, User
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort
@@ -39,12 +40,12 @@ class EnrolmentDetailsForm(FlaskForm):
     )
 
     def fill_choices(self, provider_id: int) -> None:
-        people = db.session.scalars(
+        staff = db.session.scalars(
             select(User)
             .where(
                 User.provider_id == provider_id,
                 User.active,
-                User.role.in_([Role.ASSESSOR, Role.IQA, Role.LEARNER]),
+                User.role.in_([Role.ASSESSOR, Role.IQA]),
             )
             .order_by(User.name)
         ).all()
@@ -55,19 +56,11 @@ class EnrolmentDetailsForm(FlaskForm):
             SelectChoice(c.id, c.name) for c in cohorts
         ]
         self.assessor_id.choices = [NONE_CHOICE] + [
-            SelectChoice(u.id, u.name) for u in people if u.role is Role.ASSESSOR
+            SelectChoice(u.id, u.name) for u in staff if u.role is Role.ASSESSOR
         ]
         self.iqa_id.choices = [NONE_CHOICE] + [
-            SelectChoice(u.id, u.name) for u in people if u.role is Role.IQA
+            SelectChoice(u.id, u.name) for u in staff if u.role is Role.IQA
         ]
-        if hasattr(self, "learner_id"):
-            self.learner_id.choices = [SelectChoice("", "Choose a learner")] + [
-                SelectChoice(u.id, f"{u.name} ({u.email})")
-                for u in people
-                if u.role is Role.LEARNER
-            ]
-        if hasattr(self, "unit"):
-            self.unit.choices = unit_choices()
 
 
 def unit_choices() -> list[SelectChoice]:
@@ -87,6 +80,12 @@ def unit_choices() -> list[SelectChoice]:
     ]
 
 
+# Up to this many learners, the learner is chosen from all of them; a provider with more
+# finds the learner by name or email first, and chooses among those found.
+ALL_LEARNERS_UP_TO = 200
+LEARNERS_FOUND = 50
+
+
 class EnrolmentForm(EnrolmentDetailsForm):
     learner_id = SelectField(
         "Learner", coerce=_optional_int, validators=[InputRequired("Choose a learner.")]
@@ -94,6 +93,36 @@ class EnrolmentForm(EnrolmentDetailsForm):
     unit = SelectField(
         "Qualification and unit", validators=[DataRequired("Choose a qualification and unit.")]
     )
+    learners_total = 0  # the provider's active learners
+    learners_found: int | None = None  # those the search found, when there are too many
+
+    def fill_choices(self, provider_id: int, search: str = "",
+                     chosen: int | None = None) -> None:  # fmt: skip
+        """The staff, cohorts and units; and as learners, all of the provider's, or when there
+        are more than ALL_LEARNERS_UP_TO, those whose name or email contains ``search`` (the
+        first LEARNERS_FOUND) and the ``chosen`` one."""
+        super().fill_choices(provider_id)
+        self.unit.choices = unit_choices()
+        learners = select(User).where(
+            User.provider_id == provider_id, User.active, User.role == Role.LEARNER
+        )
+        self.learners_total = listing.count_of(learners)
+        if self.learners_total > ALL_LEARNERS_UP_TO:
+            ids = []
+            self.learners_found = 0
+            if search:
+                found = learners.where(listing.matching(search, User.name, User.email))
+                self.learners_found = listing.count_of(found)
+                ids = db.session.scalars(
+                    found.with_only_columns(User.id).order_by(User.name, User.id).limit(LEARNERS_FOUND)
+                ).all()
+            if chosen is not None:
+                ids.append(chosen)
+            learners = learners.where(User.id.in_(ids))
+        self.learner_id.choices = [SelectChoice("", "Choose a learner")] + [
+            SelectChoice(u.id, f"{u.name} ({u.email})")
+            for u in db.session.scalars(learners.order_by(User.name, User.id))
+        ]
 
     def qualification_and_unit(self) -> tuple[int, int]:
         qualification_id, unit_id = self.unit.data.split(":")

@@ -65,9 +65,12 @@ def enrolment_list():
 @roles_required(Role.ADMIN)
 def enrolment_new():
     form = EnrolmentForm()
-    form.fill_choices(current_user.provider_id)
+    search = listing.search_text()
+    source = request.args if request.method == "GET" else request.form
+    chosen = source.get("learner" if request.method == "GET" else "learner_id", type=int)
+    form.fill_choices(current_user.provider_id, search, chosen)
     if request.method == "GET":
-        form.learner_id.data = request.args.get("learner", type=int)
+        form.learner_id.data = chosen
         form.cohort_id.data = request.args.get("cohort", type=int)
     if form.validate_on_submit():
         qualification_id, unit_id = form.qualification_and_unit()
@@ -90,7 +93,7 @@ def enrolment_new():
             db.session.commit()
             flash(f"{enrolment.learner.name} is enrolled on {enrolment.unit.title}.", "success")
             return redirect(url_for("enrolments.enrolment_list"))
-    return render_template("enrolments/new.html", form=form), form_status(form)
+    return render_template("enrolments/new.html", form=form, search=search), form_status(form)
 
 
 @bp.route("/enrolments/<int:enrolment_id>/edit", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from portfolio.accounts.models import Role
+from portfolio.accounts.models import Role, User
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort, Enrolment
 from tests.factories import unit_by_code
@@ -119,3 +119,32 @@ def test_empty_states_say_what_to_do_next(client, auth, people):
         auth.sign_in(people[role])
         assert message in client.get("/").get_data(as_text=True)
         auth.sign_out()
+
+
+def test_with_many_learners_the_learner_is_found_by_name_or_email(
+    client, auth, people, provider, monkeypatch
+):
+    from portfolio.enrolments import forms
+    from tests.factories import make_user
+
+    monkeypatch.setattr(forms, "ALL_LEARNERS_UP_TO", 3)
+    for i in range(6):
+        make_user(provider, Role.LEARNER, name=f"Priya Shah {i}", email=f"priya{i}@example.org")
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    page = client.get("/enrolments/new").get_data(as_text=True)
+    assert "find the one to enrol by name or email" in page
+    assert "Priya Shah" not in page  # no learner is listed before a search
+    found = client.get("/enrolments/new", query_string={"q": "PRIYA3@"}).get_data(as_text=True)
+    assert "1 learner found" in found and "Priya Shah 3 (priya3@example.org)" in found
+    assert "Priya Shah 4" not in found
+    none = client.get("/enrolments/new", query_string={"q": "nobody"}).get_data(as_text=True)
+    assert "No learner's name or email contains “nobody”" in none
+    # From the People page's "Enrol" link the learner comes chosen, without a search.
+    chosen = client.get("/enrolments/new", query_string={"learner": people["learner2"].id})
+    assert f'<option selected value="{people["learner2"].id}">' in chosen.get_data(as_text=True)
+    # The learner posted is checked against the provider's learners, search or not.
+    learner = db.session.scalar(select(User).where(User.email == "priya5@example.org"))
+    assert client.post("/enrolments/new", data=form(people, learner_id=str(learner.id))).status_code == 302
+    refused = client.post("/enrolments/new", data=form(people, learner_id=str(people["other_learner"].id)))
+    assert refused.status_code == 400 and "Not a valid choice" in refused.get_data(as_text=True)
