@@ -22,16 +22,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from jsonschema import Draft202012Validator
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
 from portfolio import ROOT
 from portfolio.accounts.models import User
-from portfolio.assessment.models import CriterionJudgement, Decision, Outcome
 from portfolio.assessment.signoff import met_criteria
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
-from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus
+from portfolio.evidence.models import CriterionClaim, EvidenceItem
+from portfolio.progress.models import CLAIMED, MET, CriterionState
 from portfolio.units.criteria_file import (
     CriteriaFileError,
     Problem,
@@ -545,53 +544,30 @@ def cover(enrolment: Enrolment, crosswalks: list[Crosswalk] | None = None) -> li
 # --- A cohort ---------------------------------------------------------------------------------
 
 
-def met_numbers(enrolment_ids: list[int]) -> dict[int, set[str]]:
-    """Criterion numbers met by accepted evidence, per enrolment, in one query.
-
-    The same rule as ``met_criteria``: the latest decision on an accepted item, if it
-    accepted the item, meets the criteria it judged met.
-    """
-    later = aliased(Decision)
-    superseded = exists().where(
-        later.item_id == Decision.item_id,
-        or_(
-            later.decided_at > Decision.decided_at,
-            and_(later.decided_at == Decision.decided_at, later.id > Decision.id),
-        ),
-    )
+def _numbers_in_state(enrolment_ids: list[int], states: tuple[int, ...]) -> dict[int, set[str]]:
+    """The numbers of each enrolment's criteria in one of ``states``, in one query, from the
+    criterion states that ``portfolio.progress.refresh`` keeps in the same transaction as the
+    evidence, claims and judgements they come from."""
     rows = db.session.execute(
-        select(EvidenceItem.enrolment_id, Criterion.number)
-        .join(Decision, Decision.item_id == EvidenceItem.id)
-        .join(CriterionJudgement, CriterionJudgement.decision_id == Decision.id)
-        .join(Criterion, Criterion.id == CriterionJudgement.criterion_id)
-        .where(
-            EvidenceItem.enrolment_id.in_(enrolment_ids),
-            EvidenceItem.status == EvidenceStatus.ACCEPTED,
-            Decision.outcome == Outcome.ACCEPTED,
-            CriterionJudgement.met.is_(True),
-            ~superseded,
-        )
-        .distinct()
+        select(CriterionState.enrolment_id, Criterion.number)
+        .join(Criterion, Criterion.id == CriterionState.criterion_id)
+        .where(CriterionState.enrolment_id.in_(enrolment_ids), CriterionState.state.in_(states))
     ).all()
     out: dict[int, set[str]] = defaultdict(set)
     for enrolment_id, number in rows:
         out[enrolment_id].add(number)
     return out
+
+
+def met_numbers(enrolment_ids: list[int]) -> dict[int, set[str]]:
+    """Criterion numbers met by accepted evidence, per enrolment (the rule of
+    ``met_criteria``), in one query."""
+    return _numbers_in_state(enrolment_ids, (MET,))
 
 
 def claimed_numbers(enrolment_ids: list[int]) -> dict[int, set[str]]:
-    """Criterion numbers claimed on any of each enrolment's items, in one query."""
-    rows = db.session.execute(
-        select(EvidenceItem.enrolment_id, Criterion.number)
-        .join(CriterionClaim, CriterionClaim.item_id == EvidenceItem.id)
-        .join(Criterion, Criterion.id == CriterionClaim.criterion_id)
-        .where(EvidenceItem.enrolment_id.in_(enrolment_ids))
-        .distinct()
-    ).all()
-    out: dict[int, set[str]] = defaultdict(set)
-    for enrolment_id, number in rows:
-        out[enrolment_id].add(number)
-    return out
+    """Criterion numbers claimed on any of each enrolment's items or met, in one query."""
+    return _numbers_in_state(enrolment_ids, (CLAIMED, MET))
 
 
 @dataclass(frozen=True)

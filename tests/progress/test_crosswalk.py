@@ -65,6 +65,7 @@ def add_evidence(enrolment, claimed, met=(), *, decide=True):
             feedback="",
             lock_version=None,
         )
+    db.session.commit()  # as each request does; the criterion states are brought up to date
     return item
 
 
