@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import joinedload
 
 from portfolio.accounts.models import Role, User
@@ -77,17 +77,22 @@ class AssessorCoverage:
         return round(100 * self.sampled / self.decisions) if self.decisions else 0
 
 
-def _period_decisions(iqa: User, plan: SamplingPlan) -> list[Decision]:
+def _this_period(iqa: User, plan: SamplingPlan) -> tuple[ColumnElement[bool], ...]:
+    """Decisions on the IQA's learners (a query joined to their Enrolment) in the period."""
     since = utcnow() - timedelta(days=plan.period_days)
+    return (
+        Decision.provider_id == iqa.provider_id,
+        Enrolment.iqa_id == iqa.id,
+        Decision.decided_at >= since,
+    )
+
+
+def _period_decisions(iqa: User, plan: SamplingPlan) -> list[Decision]:
     return db.session.scalars(
         select(Decision)
         .join(EvidenceItem, Decision.item_id == EvidenceItem.id)
         .join(Enrolment, EvidenceItem.enrolment_id == Enrolment.id)
-        .where(
-            Decision.provider_id == iqa.provider_id,
-            Enrolment.iqa_id == iqa.id,
-            Decision.decided_at >= since,
-        )
+        .where(*_this_period(iqa, plan))
         .order_by(Decision.decided_at, Decision.id)
         .options(
             joinedload(Decision.assessor),
@@ -101,7 +106,6 @@ def coverage(iqa: User, plan: SamplingPlan) -> list[AssessorCoverage]:
     of the provider's IQAs) against the plan's share, and the units among them. Counted in
     the database, so the page reads as many rows as there are assessors, however many
     thousand decisions the period holds. ``plan`` is the provider's (``plan_for``)."""
-    since = utcnow() - timedelta(days=plan.period_days)
     sampled_unit = case((Sample.id.is_not(None), Decision.unit_id))
     counted = db.session.execute(
         select(
@@ -113,11 +117,7 @@ def coverage(iqa: User, plan: SamplingPlan) -> list[AssessorCoverage]:
         )
         .join(Enrolment, Decision.enrolment_id == Enrolment.id)
         .outerjoin(Sample, Sample.decision_id == Decision.id)
-        .where(
-            Decision.provider_id == iqa.provider_id,
-            Enrolment.iqa_id == iqa.id,
-            Decision.decided_at >= since,
-        )
+        .where(*_this_period(iqa, plan))
         .group_by(Decision.assessor_id)
     ).all()
     assessors = db.session.scalars(select(User).where(User.id.in_([row[0] for row in counted])))
