@@ -13,7 +13,7 @@ from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
-from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus
+from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus, EvidenceVersion
 from portfolio.text import render_markdown
 from portfolio.units.models import Criterion
 
@@ -57,7 +57,8 @@ def marking_queue(assessor: User, today: date | None = None) -> list[QueueEntry]
         .options(
             joinedload(EvidenceItem.learner),
             joinedload(EvidenceItem.enrolment).joinedload(Enrolment.unit),
-            selectinload(EvidenceItem.versions),
+            # The queue shows each item's version number, not what the versions say.
+            selectinload(EvidenceItem.versions).load_only(EvidenceVersion.number),
         )
     ).all()
     target = assessor.provider.marking_target_days

@@ -146,12 +146,14 @@ def _act(enrolment, action, success: str):
 def queue():
     samples = db.session.scalars(
         select(Sample)
-        .where(Sample.status == SampleStatus.ACTIONS_REQUIRED)
         .join(Sample.decision)
-        .where(Sample.provider_id == current_user.provider_id)
-        .options(joinedload(Sample.decision), joinedload(Sample.iqa))
+        .where(
+            Sample.provider_id == current_user.provider_id,
+            Sample.status == SampleStatus.ACTIONS_REQUIRED,
+            Decision.assessor_id == current_user.id,
+        )
+        .options(joinedload(Sample.decision).joinedload(Decision.item), joinedload(Sample.iqa))
     ).all()
-    samples = [s for s in samples if s.decision.assessor_id == current_user.id]
     return render_template(
         "assessment/queue.html", entries=marking.marking_queue(current_user), samples=samples
     )

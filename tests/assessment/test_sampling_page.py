@@ -9,6 +9,7 @@ from portfolio.accounts.models import Role
 from portfolio.assessment import sampling
 from portfolio.assessment.models import Decision, Sample
 from portfolio.db import db
+from portfolio.enrolments.models import Enrolment
 from tests.factories import make_enrolment, make_user
 from tests.progress.test_dashboard import accepted
 from tests.statements import counting
@@ -71,4 +72,43 @@ def test_the_page_reads_as_many_statements_with_more_decisions_and_samples(
     assert db.session.scalar(select(func.count(Sample.id))) > 1
     with counting(db.engine) as large:
         assert client.get("/sampling").status_code == 200
+    assert len(small) == len(large), "\n\n".join(large)
+
+
+def test_the_queue_reads_as_many_statements_with_more_items_and_samples_sent_back(
+    client, auth, people, provider
+):
+    from tests.progress.test_dashboard import submitted
+
+    assessor, iqa = people[Role.ASSESSOR], people[Role.IQA]
+
+    def more(n, start):
+        learners_marked(provider, people, n, start=start)
+        for enrolment in db.session.scalars(
+            select(Enrolment).where(Enrolment.assessor_id == assessor.id)
+        ).all()[-n:]:
+            submitted(enrolment.learner, enrolment, title=f"Waiting {enrolment.id}")
+        db.session.commit()
+        auth.sign_in(iqa)
+        client.post("/sampling/draw")
+        for sample in db.session.scalars(select(Sample).where(Sample.status == "open")):
+            client.post(
+                f"/samples/{sample.id}", data={"verdict": "send_back", "actions": "Add comments."}
+            )
+        auth.sign_out()
+
+    def queue():
+        auth.sign_in(assessor)
+        client.get("/queue")  # warm caches (templates)
+        with counting(db.engine) as statements:
+            html = client.get("/queue").get_data(as_text=True)
+        auth.sign_out()
+        return html, statements
+
+    more(2, 0)
+    small_html, small = queue()
+    more(12, 2)
+    large_html, large = queue()
+    assert large_html.count("Add comments.") > small_html.count("Add comments.") >= 1
+    assert large_html.count("Waiting ") > small_html.count("Waiting ") >= 2
     assert len(small) == len(large), "\n\n".join(large)
