@@ -4,9 +4,10 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from portfolio import config
-from portfolio.db import db, end_reading_transaction
+from portfolio.db import INTEGER_MAX, db, end_reading_transaction
 from portfolio.extensions import csrf, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,12 +23,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     configure(app, test_config)
     register_extensions(app)
+    app.url_map.converters["int"] = DatabaseInteger
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+class DatabaseInteger(IntegerConverter):
+    """``<int:...>`` in the app's addresses: an id the database's integer columns can hold.
+    A larger one is not found (404), as an id that is not there, rather than an error of
+    PostgreSQL's."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=INTEGER_MAX, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def configure(app: Flask, test_config: dict | None) -> None:

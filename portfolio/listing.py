@@ -5,15 +5,24 @@ from dataclasses import dataclass
 from flask import request
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
-from portfolio.db import db
+from portfolio.db import INTEGER_MAX, db
 
 PAGE_SIZE = 50
 
 
+def whole_number(text: str | None) -> int | None:
+    """``text`` as a whole number when it is one, written in ASCII digits, and fits the
+    database's integer columns; None for anything else ("²", "-1", a thousand digits), so
+    that a page or an id in a request can be refused instead of failing."""
+    if text and text.isascii() and text.isdigit() and len(text) <= len(str(INTEGER_MAX)):
+        number = int(text)
+        return number if number <= INTEGER_MAX else None
+    return None
+
+
 def page_number() -> int:
     """The ``page`` argument of the request: 1 when it is missing or not a whole number."""
-    page = request.args.get("page", "1")
-    return max(int(page), 1) if page.isdigit() else 1
+    return max(whole_number(request.args.get("page")) or 1, 1)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from portfolio.evidence.access import visible_item_or_404
 from portfolio.evidence.coverage import build_portfolio
 from portfolio.evidence.models import ASSESSOR_KINDS, LEARNER_KINDS, EvidenceItem
 from portfolio.forms import EmptyForm
+from portfolio.listing import whole_number
 from portfolio.units.models import LearningOutcome
 
 bp = Blueprint("assessment", __name__)
@@ -51,17 +52,18 @@ def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
     portfolio's figures are read together; the manifest is worked out only when a
     declaration is there to compare it with.
     """
-    page = request.args.get("page", "1")
+    page = whole_number(request.args.get("page", "1"))
     criterion = request.args.get("criterion")
-    if not page.isdigit() or int(page) < 1 or (criterion is not None and not criterion.isdigit()):
+    criterion_id = whole_number(criterion)
+    if not page or (criterion is not None and criterion_id is None):
         abort(400, "The page and the criterion are given by whole numbers, such as ?page=2.")
     reads = Reads()
     visible = visible_enrolment_view(current_user, enrolment_id, reads)
     records = signoff.sign_off_records(enrolment_id, reads)
     try:
         portfolio = build_portfolio(
-            enrolment_id, visible, met=signoff.met_criteria_statement(), page=int(page),
-            criterion_id=int(criterion) if criterion is not None else None, reads=reads,
+            enrolment_id, visible, met=signoff.met_criteria_statement(), page=page,
+            criterion_id=criterion_id, reads=reads,
         )  # fmt: skip
     except LookupError as missing:
         abort(404, str(missing))

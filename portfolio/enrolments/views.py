@@ -48,7 +48,7 @@ def cohorts():
 def enrolment_list():
     """The provider's enrolments by learner, fifty a page; filtered by cohort and searched by
     the learner's name or email."""
-    cohort_id = request.args.get("cohort", type=int)
+    cohort_id = request.args.get("cohort", type=listing.whole_number)
     cohort = get_in_provider_or_404(Cohort, cohort_id) if cohort_id else None
     search = listing.search_text()
     enrolments, paging = enrolment_page(
@@ -67,11 +67,11 @@ def enrolment_new():
     form = EnrolmentForm()
     search = listing.search_text()
     source = request.args if request.method == "GET" else request.form
-    chosen = source.get("learner" if request.method == "GET" else "learner_id", type=int)
+    chosen = source.get("learner" if request.method == "GET" else "learner_id", type=listing.whole_number)
     form.fill_choices(current_user.provider_id, search, chosen)
     if request.method == "GET":
         form.learner_id.data = chosen
-        form.cohort_id.data = request.args.get("cohort", type=int)
+        form.cohort_id.data = request.args.get("cohort", type=listing.whole_number)
     if form.validate_on_submit():
         qualification_id, unit_id = form.qualification_and_unit()
         try:

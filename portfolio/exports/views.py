@@ -44,6 +44,7 @@ from portfolio.exports import service, signing
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
 from portfolio.extensions import login_manager
 from portfolio.forms import EmptyForm
+from portfolio.listing import whole_number
 from portfolio.progress.exports import neutralise
 
 bp = Blueprint("exports", __name__)
@@ -224,7 +225,7 @@ def eqa_export():
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
-        chosen = {int(v) for v in request.form.getlist("sign_off") if v.isdigit()}
+        chosen = {whole_number(v) for v in request.form.getlist("sign_off")} - {None}
         by_id = {s.id: (s, d) for s, d in rows}
         if not chosen or not chosen <= set(by_id):
             flash("Choose at least one of the countersigned portfolios listed.", "error")

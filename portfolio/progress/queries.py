@@ -40,6 +40,7 @@ from sqlalchemy import Date as SADate
 from portfolio.accounts.models import Role, User
 from portfolio.db import Reads, db, read, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
+from portfolio.listing import whole_number
 from portfolio.progress.models import MET, CriterionState, EnrolmentProgress
 from portfolio.progress.sql import days_between
 from portfolio.units.models import AwardingBody, Criterion, Qualification, Unit
@@ -68,11 +69,7 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> "Filters":
-        def number(name):
-            value = args.get(name, "")
-            return int(value) if value.isdigit() else None
-
-        return cls(*(number(n) for n in FILTERS))
+        return cls(*(whole_number(args.get(name)) for name in FILTERS))
 
     def args(self, **extra) -> dict:
         out = {k: v for k, v in self.__dict__.items() if v is not None}

@@ -8,7 +8,7 @@ from flask_login import current_user
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
 from portfolio.db import Reads
-from portfolio.listing import PAGE_SIZE, page_number
+from portfolio.listing import PAGE_SIZE, page_number, whole_number
 from portfolio.progress import exports, queries, tables, workload
 from portfolio.progress.links import ExportLinks, LearnerLinks, address_maker
 from portfolio.progress.queries import Filters
@@ -120,9 +120,9 @@ def learners():
     filters = Filters.from_args(request.args)
     figure = {k: request.args.get(k) for k in LEARNER_FIGURES if request.args.get(k)}
     if "lacking" in figure:
-        if not figure["lacking"].isdigit():
+        figure["lacking"] = whole_number(figure["lacking"])
+        if figure["lacking"] is None:
             abort(400)
-        figure["lacking"] = int(figure["lacking"])
     page = page_number()
     provider_id = current_user.provider_id
     reads = Reads()

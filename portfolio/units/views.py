@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portfolio.db import db
+from portfolio.listing import whole_number
 from portfolio.units.models import (
     AwardingBody,
     CriteriaSet,
@@ -57,7 +58,7 @@ def unit(unit_id: int):
     )
     if unit is None or not unit.criteria_sets:
         abort(404)
-    version = request.args.get("version", type=int)
+    version = request.args.get("version", type=whole_number)
     if version is None:
         criteria_set = unit.current
     else:
