@@ -15,8 +15,6 @@ from portfolio.progress.queries import Filters
 
 bp = Blueprint("progress", __name__)
 
-PAGE = PAGE_SIZE
-
 
 @bp.get("/hello")
 def hello():
@@ -31,12 +29,12 @@ def caseload():
     page = page_number()
     reads = Reads()
     learners = queries.learner_rows(filters, current_user.provider_id, date.today(),
-                                    limit=PAGE, offset=(page - 1) * PAGE, reads=reads)  # fmt: skip
+                                    limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, reads=reads)  # fmt: skip
     settings = workload.settings(current_user.provider_id, reads)
     total, rows = learners()
     target = settings().marking_target_days
     return render_template(
-        "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
+        "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
         target=target, rule=_rule(), portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
         learner_rows=tables.learner_rows,
     )  # fmt: skip
@@ -127,13 +125,13 @@ def learners():
     provider_id = current_user.provider_id
     reads = Reads()
     options = queries.filter_options(provider_id, reads)
-    learners = queries.learner_rows(filters, provider_id, date.today(), **figure, limit=PAGE,
-                                    offset=(page - 1) * PAGE, reads=reads)  # fmt: skip
+    learners = queries.learner_rows(filters, provider_id, date.today(), **figure, limit=PAGE_SIZE,
+                                    offset=(page - 1) * PAGE_SIZE, reads=reads)  # fmt: skip
     settings = workload.settings(provider_id, reads)
     _checked(filters, options())
     total, rows = learners()
     return render_template(
-        "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE),
+        "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
         filters=filters, figure=figure, rule=_rule(), target=settings().marking_target_days,
         export=ExportLinks(filters),
         portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
