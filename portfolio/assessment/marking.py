@@ -14,6 +14,7 @@ from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus, EvidenceVersion
+from portfolio.listing import Paging
 from portfolio.text import render_markdown
 from portfolio.units.models import Criterion
 
@@ -48,12 +49,19 @@ def queue_summary(assessor: User, today: date | None = None) -> tuple[int, int]:
     return len(submitted), overdue
 
 
-def marking_queue(assessor: User, today: date | None = None) -> list[QueueEntry]:
-    """Submitted evidence of the assessor's caseload, oldest first, aged in working days."""
+def marking_queue(assessor: User, page: int = 1,
+                  today: date | None = None) -> tuple[Paging, int, list[QueueEntry]]:  # fmt: skip
+    """A page of the submitted evidence of the assessor's caseload, oldest first, aged in
+    working days: the paging (of every item waiting), how many of them are over the marking
+    target, and the page's entries."""
     today = today or date.today()
+    waiting, overdue = queue_summary(assessor, today)
+    paging = Paging(page, waiting)
     items = db.session.scalars(
         _waiting(select(EvidenceItem), assessor)
         .order_by(EvidenceItem.submitted_at, EvidenceItem.id)
+        .limit(paging.size)
+        .offset(paging.offset)
         .options(
             joinedload(EvidenceItem.learner),
             joinedload(EvidenceItem.enrolment).joinedload(Enrolment.unit),
@@ -62,10 +70,11 @@ def marking_queue(assessor: User, today: date | None = None) -> list[QueueEntry]
         )
     ).all()
     target = assessor.provider.marking_target_days
-    return [
+    entries = [
         QueueEntry(item, working_days_between(item.submitted_at.date(), today), target)
         for item in items
     ]
+    return paging, overdue, entries
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from portfolio.evidence.access import visible_item_or_404
 from portfolio.evidence.coverage import build_portfolio
 from portfolio.evidence.models import ASSESSOR_KINDS, LEARNER_KINDS, EvidenceItem
 from portfolio.forms import EmptyForm
-from portfolio.listing import whole_number
+from portfolio.listing import page_number, whole_number
 from portfolio.units.models import LearningOutcome
 
 bp = Blueprint("assessment", __name__)
@@ -156,8 +156,14 @@ def queue():
         )
         .options(joinedload(Sample.decision).joinedload(Decision.item), joinedload(Sample.iqa))
     ).all()
+    paging, overdue, entries = marking.marking_queue(current_user, page_number())
     return render_template(
-        "assessment/queue.html", entries=marking.marking_queue(current_user), samples=samples
+        "assessment/queue.html",
+        entries=entries,
+        paging=paging,
+        overdue=overdue,
+        target=current_user.provider.marking_target_days,
+        samples=samples,
     )
 
 
