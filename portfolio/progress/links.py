@@ -10,13 +10,14 @@ from urllib.parse import quote_plus, urlencode
 from flask import url_for
 from markupsafe import Markup, escape
 
-from portfolio.progress.queries import Filters
+from portfolio.progress.queries import AWAITING_MARKING, Filters
 
 
 class LearnerLinks:
     """``all``: every learner the filters select; ``figure(risk=...)``: those behind a figure;
-    ``by_assessor`` and ``lacking``: prefixes to which an assessor's or a criterion's id is
-    appended."""
+    ``by_assessor``, ``awaiting_by_assessor`` (those of an assessor's learners with evidence
+    awaiting marking) and ``lacking``: prefixes to which an assessor's or a criterion's id
+    is appended."""
 
     def __init__(self, filters: Filters):
         self._base = url_for("progress.learners")
@@ -24,6 +25,7 @@ class LearnerLinks:
         self._query = urlencode(self._args)
         self.all = self.figure()
         self.by_assessor = self._prefix("assessor")
+        self.awaiting_by_assessor = self._prefix("assessor", evidence=AWAITING_MARKING)
         self.lacking = self._prefix("lacking")
 
     def figure(self, **figure) -> Markup:
@@ -34,8 +36,8 @@ class LearnerLinks:
         ]
         return escape(f"{self._base}?{'&'.join(parts)}" if parts else self._base)
 
-    def _prefix(self, name: str) -> Markup:
-        args = {k: v for k, v in self._args.items() if k != name}
+    def _prefix(self, name: str, **figure) -> Markup:
+        args = {**{k: v for k, v in self._args.items() if k != name}, **figure}
         return escape(f"{self._base}?{urlencode(args) + '&' if args else ''}{name}=")
 
 

@@ -198,6 +198,10 @@ def _code(label: str | None, labels: tuple[str, ...]) -> int | None:
 
 
 RISKS = ("inactive", "behind plan", "returned twice or more")
+# The learners behind the dashboard's count of units signed off, and behind an assessor's
+# count of evidence awaiting marking.
+SIGNED_OFF = "signed off"
+AWAITING_MARKING = "awaiting marking"
 
 
 @cache
@@ -339,9 +343,14 @@ class LearnerRow(NamedTuple):
 
 @cache
 def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
-                        forecast: bool, lacking: bool) -> tuple[Select, Select]:  # fmt: skip
+                        forecast: bool, lacking: bool, status: bool,
+                        evidence: bool) -> tuple[Select, Select]:  # fmt: skip
     """How many learners are behind a figure, and a page of them."""
     query = base_query(chosen)
+    if status:  # the only status a figure names: signed off
+        query = query.where(EnrolmentProgress.signed_off.is_(True))
+    if evidence:  # the only evidence a figure names: awaiting marking
+        query = query.where(EnrolmentProgress.awaiting_marking > 0)
     if risk:
         query = query.where(risk_expressions()[risk])
     if bucket:
@@ -390,16 +399,19 @@ def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
 
 def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str | None = None,
                  bucket: str | None = None, forecast: str | None = None, lacking: int | None = None,
-                 limit: int = 50, offset: int = 0,
+                 status: str | None = None, evidence: str | None = None, limit: int = 50,
+                 offset: int = 0,
                  reads: Reads | None = None) -> Callable[[], tuple[int, list[LearnerRow]]]:  # fmt: skip
     """Learners behind a figure, a page at a time, with everything a row shows, and how many
-    there are in all."""
+    there are in all. ``status`` may be SIGNED_OFF, and ``evidence`` AWAITING_MARKING."""
     total, page = _learner_statements(
         filters.chosen(),
         risk if risk in RISKS else None,
         bool(bucket),
         bool(forecast),
         bool(lacking),
+        status == SIGNED_OFF,
+        evidence == AWAITING_MARKING,
     )
     params = filters.params(provider_id, **_dates(today), bucket=_code(bucket, BUCKET_LABELS),
                             forecast=_code(forecast, FORECASTS), lacking=lacking, limit=limit,

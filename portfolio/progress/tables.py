@@ -54,8 +54,10 @@ def learner_rows(rows: list[LearnerRow], portfolio_href: Callable[[int], str],
     return Markup("\n".join(out))  # noqa: S704  (every text field is escaped above)
 
 
-def workload_rows(rows: list[Workload], by_assessor: Markup, target: int) -> Markup:
-    """One row per assessor; the learner count links to the assessor's learners."""
+def workload_rows(rows: list[Workload], by_assessor: Markup, awaiting_by_assessor: Markup,
+                  target: int) -> Markup:  # fmt: skip
+    """One row per assessor; the learner count links to the assessor's learners, and the
+    count of evidence awaiting marking to those of them with evidence awaiting."""
     out = []
     for w in rows:
         oldest = "—" if w.oldest_days is None else w.oldest_days
@@ -66,7 +68,8 @@ def workload_rows(rows: list[Workload], by_assessor: Markup, target: int) -> Mar
             marking = f"{round(w.average_marking_days, 1)}{over}"
         out.append(
             f'<tr><th scope="row">{escape(w.name)}</th><td><a href="{by_assessor}{w.assessor_id}">'
-            f"{w.learners}</a></td><td>{w.queue}</td>\n      <td>{oldest}</td>\n      "
+            f'{w.learners}</a></td><td><a href="{awaiting_by_assessor}{w.assessor_id}">'
+            f"{w.queue}</a></td>\n      <td>{oldest}</td>\n      "
             f"<td>{marking}</td></tr>"
         )
     return Markup("".join(out))  # noqa: S704  (every text field is escaped above)

@@ -109,7 +109,9 @@ def dashboard():
     )
 
 
-LEARNER_FIGURES = ("risk", "bucket", "forecast", "lacking")
+LEARNER_FIGURES = ("risk", "bucket", "forecast", "lacking", "status", "evidence")
+# The one value each of these figures takes; another is refused with what it may be.
+ONE_VALUE = {"status": queries.SIGNED_OFF, "evidence": queries.AWAITING_MARKING}
 
 
 @bp.get("/dashboard/learners")
@@ -121,6 +123,9 @@ def learners():
         figure["lacking"] = whole_number(figure["lacking"])
         if figure["lacking"] is None:
             abort(400)
+    for name, value in ONE_VALUE.items():
+        if figure.get(name, value) != value:
+            abort(400, f'The figure "{name}" may only be "{value}".')
     page = page_number()
     provider_id = current_user.provider_id
     reads = Reads()

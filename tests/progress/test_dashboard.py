@@ -113,8 +113,35 @@ def test_dashboard_figures_agree_with_a_hand_count(client, auth, people, cohort_
     import re
 
     name = re.escape(people[Role.ASSESSOR].name)
-    workload = re.search(name + r"</th><td><a [^>]+>(\d+)</a></td><td>(\d+)</td>", html)
+    workload = re.search(
+        name + r"</th><td><a [^>]+>(\d+)</a></td><td><a [^>]+>(\d+)</a></td>", html
+    )
     assert workload and workload.groups() == ("3", "1")  # three learners, one item waiting
+
+
+def test_signed_off_and_awaiting_marking_list_their_learners(client, auth, people, cohort_data):
+    learners, enrolments = cohort_data
+    db.session.get(EnrolmentProgress, enrolments[0].id).signed_off = True
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/dashboard/learners?status=signed+off">1</a></span> signed off' in html
+    signed = client.get("/dashboard/learners?status=signed off").get_data(as_text=True)
+    assert "<p>1 learner." in signed and learners[0].name in signed
+    assert "Learners: status signed off" in signed
+    assessor = people[Role.ASSESSOR].id
+    assert (
+        f'href="/dashboard/learners?evidence=awaiting+marking&amp;assessor={assessor}">1</a>'
+        in html
+    )
+    waiting = client.get(f"/dashboard/learners?evidence=awaiting+marking&assessor={assessor}")
+    text = waiting.get_data(as_text=True)
+    assert "<p>1 learner." in text and learners[1].name in text and learners[0].name not in text
+    for bad in ("status=withdrawn", "evidence=marked"):
+        refused = client.get(f"/dashboard/learners?{bad}")
+        assert refused.status_code == 400
+        name, value = bad.split("=")
+        assert f"The figure &#34;{name}&#34; may only be" in refused.get_data(as_text=True)
 
 
 def test_a_learner_short_of_criteria_late_in_the_plan_is_behind_plan(
@@ -165,7 +192,14 @@ def test_every_dashboard_figure_links_to_the_learners_behind_it(
         if filtered:
             assert href.count("assessor=") == 1 and f"assessor={assessor}" in href, href
         listed = client.get(href).get_data(as_text=True)
-        assert f"<p>{count} learner{'' if count == '1' else 's'}." in listed, (href, count)
+        if "evidence=awaiting+marking" in href:  # items awaiting marking, not learners
+            waiting = re.findall(
+                r"\)</span></td>\n    <td>(\d+)(?:, oldest \d+ days)?</td>", listed
+            )
+            assert sum(int(n) for n in waiting) == int(count), (href, count)
+            assert f"<p>{len(waiting)} learner{'' if len(waiting) == 1 else 's'}." in listed
+        else:
+            assert f"<p>{count} learner{'' if count == '1' else 's'}." in listed, (href, count)
 
 
 @pytest.mark.parametrize("period", [90, 30])

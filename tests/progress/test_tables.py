@@ -7,17 +7,22 @@ from portfolio.progress.tables import coverage_rows, workload_rows
 from portfolio.progress.workload import Coverage, Workload
 
 PREFIX = Markup("/dashboard/learners?cohort=3&amp;assessor=")
+AWAITING = Markup("/dashboard/learners?cohort=3&amp;evidence=awaiting+marking&amp;assessor=")
 
 
 def test_workload_rows_escape_names_and_flag_marking_over_target():
     html = workload_rows(
         [Workload(7, "<script>O'Neil & Co</script>", 3, 2, 5, 12.34), Workload(8, "Bo", 1, 0, None, None)],
         PREFIX,
+        AWAITING,
         target=10,
     )  # fmt: skip
     assert "<script>" not in html
     assert "&lt;script&gt;O&#39;Neil &amp; Co&lt;/script&gt;" in html
-    assert '<a href="/dashboard/learners?cohort=3&amp;assessor=7">3</a></td><td>2</td>' in html
+    assert (
+        '<a href="/dashboard/learners?cohort=3&amp;assessor=7">3</a></td><td><a href="/dashboard/'
+        'learners?cohort=3&amp;evidence=awaiting+marking&amp;assessor=7">2</a></td>'
+    ) in html
     assert '12.3 <span class="tag tag-red">over target</span>' in html
     bo = html[html.index(">Bo<") :]
     assert "<td>—</td>" in bo and "over target" not in bo
