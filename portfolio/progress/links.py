@@ -17,7 +17,8 @@ class LearnerLinks:
     """``all``: every learner the filters select; ``figure(risk=...)``: those behind a figure;
     ``by_assessor``, ``awaiting_by_assessor`` (those of an assessor's learners with evidence
     awaiting marking) and ``lacking``: prefixes to which an assessor's or a criterion's id
-    is appended."""
+    is appended; ``decisions``: the prefix of an IQA coverage row's links, to which its unit
+    and the assessor whose decisions (or samples) it counts are appended."""
 
     def __init__(self, filters: Filters):
         self._base = url_for("progress.learners")
@@ -27,6 +28,9 @@ class LearnerLinks:
         self.by_assessor = self._prefix("assessor")
         self.awaiting_by_assessor = self._prefix("assessor", evidence=AWAITING_MARKING)
         self.lacking = self._prefix("lacking")
+        # The row names the unit and the assessor who decided, whoever assesses the learner now.
+        rest = {k: v for k, v in self._args.items() if k not in ("assessor", "unit")}
+        self.decisions = escape(f"{self._base}?{urlencode(rest) + '&' if rest else ''}")
 
     def figure(self, **figure) -> Markup:
         """The filters' query, then the figure's arguments (which no filter shares a name with)."""

@@ -14,7 +14,7 @@ PostgreSQL waits for the database once for all of them.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy import Date as SADate
 
 from portfolio.accounts.models import Role, User
+from portfolio.assessment.models import Decision, Sample
 from portfolio.db import Reads, db, read, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.listing import whole_number
@@ -202,6 +203,9 @@ RISKS = ("inactive", "behind plan", "returned twice or more")
 # count of evidence awaiting marking.
 SIGNED_OFF = "signed off"
 AWAITING_MARKING = "awaiting marking"
+# The learners behind an IQA coverage row's counts: those with evidence the assessor decided
+# on (or with such a decision sampled) in the sampling period, on the row's unit.
+DECIDED, SAMPLED = "decided", "sampled"
 
 
 @cache
@@ -343,8 +347,8 @@ class LearnerRow(NamedTuple):
 
 @cache
 def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
-                        forecast: bool, lacking: bool, status: bool,
-                        evidence: bool) -> tuple[Select, Select]:  # fmt: skip
+                        forecast: bool, lacking: bool, status: bool, evidence: bool,
+                        decisions: str | None) -> tuple[Select, Select]:  # fmt: skip
     """How many learners are behind a figure, and a page of them."""
     query = base_query(chosen)
     if status:  # the only status a figure names: signed off
@@ -365,6 +369,16 @@ def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
                 )
             )
         )
+    if decisions:
+        decided = select(Decision.id).where(
+            Decision.enrolment_id == Enrolment.id,
+            Decision.assessor_id == bindparam("decisions_of", type_=Integer),
+            Decision.unit_id == Enrolment.unit_id,
+            Decision.decided_at >= bindparam("sampling_since", type_=Decision.decided_at.type),
+        )
+        if decisions == SAMPLED:
+            decided = decided.where(select(Sample.id).where(Sample.decision_id == Decision.id).exists())
+        query = query.where(decided.exists())
     total = query.add_columns(func.count(Enrolment.id))
     assessor = User.__table__.alias("assessor")
     page = (
@@ -399,11 +413,15 @@ def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
 
 def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str | None = None,
                  bucket: str | None = None, forecast: str | None = None, lacking: int | None = None,
-                 status: str | None = None, evidence: str | None = None, limit: int = 50,
-                 offset: int = 0,
+                 status: str | None = None, evidence: str | None = None,
+                 decided_by: int | None = None, sampled_by: int | None = None,
+                 sampling_since: datetime | None = None, limit: int = 50, offset: int = 0,
                  reads: Reads | None = None) -> Callable[[], tuple[int, list[LearnerRow]]]:  # fmt: skip
     """Learners behind a figure, a page at a time, with everything a row shows, and how many
-    there are in all. ``status`` may be SIGNED_OFF, and ``evidence`` AWAITING_MARKING."""
+    there are in all. ``status`` may be SIGNED_OFF, and ``evidence`` AWAITING_MARKING;
+    ``decided_by`` and ``sampled_by`` name an assessor whose decisions since
+    ``sampling_since`` (those sampled, for ``sampled_by``) were on the learners' evidence."""
+    decisions = SAMPLED if sampled_by else DECIDED if decided_by else None
     total, page = _learner_statements(
         filters.chosen(),
         risk if risk in RISKS else None,
@@ -412,10 +430,12 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
         bool(lacking),
         status == SIGNED_OFF,
         evidence == AWAITING_MARKING,
+        decisions,
     )
     params = filters.params(provider_id, **_dates(today), bucket=_code(bucket, BUCKET_LABELS),
                             forecast=_code(forecast, FORECASTS), lacking=lacking, limit=limit,
-                            offset=offset)  # fmt: skip
+                            offset=offset, decisions_of=sampled_by or decided_by,
+                            sampling_since=sampling_since)  # fmt: skip
     found = (reads or Reads()).add(page, params)
 
     def learners() -> tuple[int, list[LearnerRow]]:

@@ -75,8 +75,9 @@ def workload_rows(rows: list[Workload], by_assessor: Markup, awaiting_by_assesso
     return Markup("".join(out))  # noqa: S704  (every text field is escaped above)
 
 
-def coverage_rows(rows: list[Coverage], by_assessor: Markup) -> Markup:
-    """One row per assessor and unit; the assessor's name links to their learners."""
+def coverage_rows(rows: list[Coverage], by_assessor: Markup, decisions: Markup) -> Markup:
+    """One row per assessor and unit; the assessor's name links to their learners, and the
+    counts of decisions and of those sampled to the learners whose evidence they were on."""
     out = []
     units: dict[str, Markup] = {}  # a few units' titles over many rows, each escaped once
     for c in rows:
@@ -86,9 +87,11 @@ def coverage_rows(rows: list[Coverage], by_assessor: Markup) -> Markup:
         unit = units.get(c.unit)
         if unit is None:
             unit = units[c.unit] = escape(c.unit)
+        row = f"{decisions}unit={c.unit_id}&amp;"
         out.append(
             f'<tr><th scope="row"><a href="{by_assessor}{c.assessor_id}">{escape(c.name)}</a>{new}'
-            f"</th><td>{unit}</td><td>{c.decisions}</td><td>{c.sampled} ({percent}%)"
+            f'</th><td>{unit}</td><td><a href="{row}decided_by={c.assessor_id}">{c.decisions}</a>'
+            f'</td><td><a href="{row}sampled_by={c.assessor_id}">{c.sampled}</a> ({percent}%)'
             f"</td>\n      <td>{c.share}% {met}</td></tr>"
         )
     return Markup("".join(out))  # noqa: S704  (every text field is escaped above)

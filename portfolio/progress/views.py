@@ -1,15 +1,15 @@
 """The assessor's caseload, the provider dashboard, the learners behind each figure, exports."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
-from portfolio.db import Reads
+from portfolio.db import Reads, utcnow
 from portfolio.listing import PAGE_SIZE, page_number, whole_number
-from portfolio.progress import exports, queries, tables, workload
+from portfolio.progress import exports, figures, queries, tables, workload
 from portfolio.progress.links import ExportLinks, LearnerLinks, address_maker
 from portfolio.progress.queries import Filters
 
@@ -109,9 +109,10 @@ def dashboard():
     )
 
 
-LEARNER_FIGURES = ("risk", "bucket", "forecast", "lacking", "status", "evidence")
-# The one value each of these figures takes; another is refused with what it may be.
-ONE_VALUE = {"status": queries.SIGNED_OFF, "evidence": queries.AWAITING_MARKING}
+LEARNER_FIGURES = ("risk", "bucket", "forecast", "lacking", "status", "evidence", "decided_by",
+                   "sampled_by")  # fmt: skip
+# Figures that name a criterion or a person by id.
+ID_FIGURES = ("lacking", "decided_by", "sampled_by")
 
 
 @bp.get("/dashboard/learners")
@@ -119,26 +120,37 @@ ONE_VALUE = {"status": queries.SIGNED_OFF, "evidence": queries.AWAITING_MARKING}
 def learners():
     filters = Filters.from_args(request.args)
     figure = {k: request.args.get(k) for k in LEARNER_FIGURES if request.args.get(k)}
-    if "lacking" in figure:
-        figure["lacking"] = whole_number(figure["lacking"])
-        if figure["lacking"] is None:
-            abort(400)
-    for name, value in ONE_VALUE.items():
-        if figure.get(name, value) != value:
-            abort(400, f'The figure "{name}" may only be "{value}".')
+    for name in ID_FIGURES:
+        if name in figure and (value := whole_number(figure[name])) is None:
+            abort(400, f'The figure "{name}" must be an id, a whole number.')
+        elif name in figure:
+            figure[name] = value
+    for name, value in figure.items():
+        if (why := figures.refusal(name, value)) is not None:
+            abort(400, why)
     page = page_number()
     provider_id = current_user.provider_id
     reads = Reads()
     options = queries.filter_options(provider_id, reads)
-    learners = queries.learner_rows(filters, provider_id, date.today(), **figure, limit=PAGE_SIZE,
-                                    offset=(page - 1) * PAGE_SIZE, reads=reads)  # fmt: skip
     settings = workload.settings(provider_id, reads)
-    _checked(filters, options())
+    named = figures.named(figure, provider_id, reads)
+    if "decided_by" in figure or "sampled_by" in figure:
+        # Decisions count over the sampling plan's period, as the coverage table counts them.
+        days = settings().sampling_period_days
+        figure_args = {**figure, "sampling_since": utcnow() - timedelta(days=days)}
+    else:
+        days, figure_args = None, figure
+    learners = queries.learner_rows(filters, provider_id, date.today(), **figure_args,
+                                    limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, reads=reads)  # fmt: skip
+    options = options()
+    _checked(filters, options)
+    names = named()  # a criterion or a person of another provider is a 404
     total, rows = learners()
     return render_template(
         "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
-        filters=filters, figure=figure, rule=_rule(), target=settings().marking_target_days,
-        export=ExportLinks(filters),
+        filters=filters, figure=figure, heading=figures.heading(figure, names, days),
+        chosen=figures.chosen_filters(filters, options), rule=_rule(),
+        target=settings().marking_target_days, export=ExportLinks(filters),
         portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
         learner_rows=tables.learner_rows,
     )  # fmt: skip

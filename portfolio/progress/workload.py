@@ -67,6 +67,7 @@ class Coverage(NamedTuple):
     decisions: int
     sampled: int
     share: int
+    unit_id: int | None = None
 
     @property
     def percent(self) -> int:
@@ -193,6 +194,7 @@ def decisions(filters: Filters, provider_id: int,
                         decided,
                         sampled,
                         new_share if new_assessor else share,
+                        unit,
                     )  # fmt: skip
                 )
         return Decisions(

@@ -1,7 +1,9 @@
 """Caseload and dashboard figures against hand counts; statement counts; exports; access."""
 
 import csv
+import html as html_module
 import io
+import re
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 
@@ -110,8 +112,6 @@ def test_dashboard_figures_agree_with_a_hand_count(client, auth, people, cohort_
                                   Criterion.criteria_set_id == cohort_data[1][0].criteria_set_id))  # fmt: skip
     lacking = client.get(f"/dashboard/learners?lacking={criterion.id}").get_data(as_text=True)
     assert "3 learners" in lacking
-    import re
-
     name = re.escape(people[Role.ASSESSOR].name)
     workload = re.search(
         name + r"</th><td><a [^>]+>(\d+)</a></td><td><a [^>]+>(\d+)</a></td>", html
@@ -128,7 +128,7 @@ def test_signed_off_and_awaiting_marking_list_their_learners(client, auth, peopl
     assert 'href="/dashboard/learners?status=signed+off">1</a></span> signed off' in html
     signed = client.get("/dashboard/learners?status=signed off").get_data(as_text=True)
     assert "<p>1 learner." in signed and learners[0].name in signed
-    assert "Learners: status signed off" in signed
+    assert "<h1>Learners whose unit is signed off</h1>" in signed
     assessor = people[Role.ASSESSOR].id
     assert (
         f'href="/dashboard/learners?evidence=awaiting+marking&amp;assessor={assessor}">1</a>'
@@ -137,11 +137,39 @@ def test_signed_off_and_awaiting_marking_list_their_learners(client, auth, peopl
     waiting = client.get(f"/dashboard/learners?evidence=awaiting+marking&assessor={assessor}")
     text = waiting.get_data(as_text=True)
     assert "<p>1 learner." in text and learners[1].name in text and learners[0].name not in text
-    for bad in ("status=withdrawn", "evidence=marked"):
+    assert "<h1>Learners with evidence awaiting marking</h1>" in text
+    assert f'<p class="muted">Assessor: {people[Role.ASSESSOR].name}</p>' in text
+    for bad in ("status=withdrawn", "evidence=marked", "risk=bored", "bucket=1%25",
+                "forecast=soon"):  # fmt: skip
         refused = client.get(f"/dashboard/learners?{bad}")
         assert refused.status_code == 400
         name, value = bad.split("=")
         assert f"The figure &#34;{name}&#34; may only be" in refused.get_data(as_text=True)
+    refused = client.get("/dashboard/learners?risk=bored").get_data(as_text=True)
+    assert "&#34;inactive&#34;, &#34;behind plan&#34; or &#34;returned twice or more&#34;" in refused
+
+
+def test_the_learners_page_says_which_criterion_and_whose_decisions(
+    client, auth, people, cohort_data
+):
+    learners, enrolments = cohort_data
+    criterion = db.session.scalar(select(Criterion).where(
+        Criterion.number == "3.1", Criterion.criteria_set_id == enrolments[0].criteria_set_id))  # fmt: skip
+    auth.sign_in(people[Role.ADMIN])
+    lacking = client.get(f"/dashboard/learners?lacking={criterion.id}").get_data(as_text=True)
+    assert "<h1>Learners still lacking criterion 3.1 (SFJ Awards)</h1>" in lacking
+    assessor = people[Role.ASSESSOR]
+    decided = client.get(f"/dashboard/learners?decided_by={assessor.id}").get_data(as_text=True)
+    assert f"<h1>Learners with evidence {assessor.name} decided on in the last 90 days</h1>" in decided
+    assert "<p>1 learner." in decided and learners[0].name in decided
+    stranger = make_user(people["other_admin"].provider, Role.ASSESSOR)
+    db.session.commit()
+    for figure in ("decided_by", "sampled_by"):
+        assert client.get(f"/dashboard/learners?{figure}={stranger.id}").status_code == 404
+        refused = client.get(f"/dashboard/learners?{figure}=someone")
+        assert refused.status_code == 400
+        assert f"The figure &#34;{figure}&#34; must be an id" in refused.get_data(as_text=True)
+    assert client.get("/dashboard/learners?lacking=987654321").status_code == 404
 
 
 def test_a_learner_short_of_criteria_late_in_the_plan_is_behind_plan(
@@ -174,9 +202,6 @@ def test_a_learner_short_of_criteria_late_in_the_plan_is_behind_plan(
 def test_every_dashboard_figure_links_to_the_learners_behind_it(
     client, auth, people, provider, cohort_data, filtered
 ):
-    import html as html_module
-    import re
-
     other = make_user(provider, Role.ASSESSOR, name="Other Assessor")
     make_enrolment(make_user(provider, Role.LEARNER, name="Elsewhere"), body="VTCT", assessor=other)
     db.session.commit()
@@ -189,9 +214,15 @@ def test_every_dashboard_figure_links_to_the_learners_behind_it(
     assert len(figures) > 15  # learners, buckets, forecasts, risks, criteria, workload
     for href, count in figures:
         href = html_module.unescape(href)
+        listed = client.get(href).get_data(as_text=True)
+        if "decided_by=" in href or "sampled_by=" in href:  # decisions, not learners
+            # The row's assessor decided, whoever assesses the learners now.
+            assert f"_by={assessor}" in href or not filtered, href
+            shown = int(re.search(r"<p>(\d+) learners?\.", listed).group(1))
+            assert (shown == 0) == (count == "0") and shown <= int(count), (href, count)
+            continue
         if filtered:
             assert href.count("assessor=") == 1 and f"assessor={assessor}" in href, href
-        listed = client.get(href).get_data(as_text=True)
         if "evidence=awaiting+marking" in href:  # items awaiting marking, not learners
             waiting = re.findall(
                 r"\)</span></td>\n    <td>(\d+)(?:, oldest \d+ days)?</td>", listed
@@ -241,7 +272,18 @@ def test_marking_time_and_iqa_coverage_agree_with_a_hand_count(
     decided = {90: "3", 30: "2"}[period]
     assert row[3:] == [decided, "1", {90: "33", 30: "50"}[period], "25"]
     html = client.get("/dashboard").get_data(as_text=True)
-    assert f"<td>{decided}</td><td>1 ({row[5]}%)</td>" in html
+    links = re.search(r'<td><a href="([^"]+)">(\d+)</a></td><td><a href="([^"]+)">(\d+)</a> '
+                      r"\((\d+)%\)</td>", html)  # fmt: skip
+    assert links and links.group(2, 4, 5) == (decided, "1", row[5])
+    # The learners behind the counts: those whose evidence was decided on in the period, and
+    # the one whose decision was sampled.
+    behind = {90: learners, 30: learners[:2]}[period]
+    for href, names in ((links.group(1), behind), (links.group(3), [learners[1]])):
+        listed = client.get(html_module.unescape(href)).get_data(as_text=True)
+        assert f"<p>{len(names)} learner{'' if len(names) == 1 else 's'}." in listed, href
+        assert all(learner.name in listed for learner in names), href
+    sampled = client.get(html_module.unescape(links.group(3))).get_data(as_text=True)
+    assert f"with a decision by {assessor.name} sampled in the last {period} days" in sampled
 
 
 def test_coverage_follows_a_change_of_the_sampling_period_at_once(
@@ -269,10 +311,10 @@ def test_coverage_follows_a_change_of_the_sampling_period_at_once(
     plan.period_days = 30
     db.session.commit()
     assert decided() == "1"
-    assert ">1</td><td>0 (0%)</td>" in client.get("/dashboard").get_data(as_text=True)
+    assert ">1</a></td><td><a " in client.get("/dashboard").get_data(as_text=True)
     plan.period_days = 90
     db.session.commit()
-    assert ">2</td><td>0 (0%)</td>" in client.get("/dashboard").get_data(as_text=True)
+    assert ">2</a></td><td><a " in client.get("/dashboard").get_data(as_text=True)
 
 
 def test_coverage_names_an_assessor_whose_learners_have_all_moved_on(

@@ -30,13 +30,19 @@ def test_workload_rows_escape_names_and_flag_marking_over_target():
 
 def test_coverage_rows_escape_text_and_show_the_plan_met_or_short():
     html = coverage_rows(
-        [Coverage(7, "<b>Ann</b>", True, "Unit <1>", 4, 1, 25), Coverage(8, "Bo", False, "", 4, 0, 25)],
+        [Coverage(7, "<b>Ann</b>", True, "Unit <1>", 4, 1, 25, 9),
+         Coverage(8, "Bo", False, "", 4, 0, 25, 9)],
         PREFIX,
+        Markup("/dashboard/learners?cohort=3&amp;"),
     )  # fmt: skip
     assert "<b>" not in html and "&lt;b&gt;Ann&lt;/b&gt;" in html and "Unit &lt;1&gt;" in html
     ann, bo = html.split("</tr>")[:2]
     assert 'href="/dashboard/learners?cohort=3&amp;assessor=7"' in ann
-    assert '<span class="tag tag-amber">New</span>' in ann and "1 (25%)" in ann
+    assert '<span class="tag tag-amber">New</span>' in ann
+    assert (
+        '<td><a href="/dashboard/learners?cohort=3&amp;unit=9&amp;decided_by=7">4</a></td><td>'
+        '<a href="/dashboard/learners?cohort=3&amp;unit=9&amp;sampled_by=7">1</a> (25%)</td>'
+    ) in ann
     assert '<span class="tag tag-green">Met</span>' in ann
     assert "New" not in bo and '<span class="tag tag-amber">Short</span>' in bo
 

@@ -1,0 +1,130 @@
+"""The figures a dashboard links to the learners behind them, in words: what each may be,
+and the heading of the list of learners behind it."""
+
+from collections.abc import Callable
+
+from flask import abort
+from sqlalchemy import Integer, bindparam, select
+
+from portfolio.accounts.models import User
+from portfolio.db import Reads
+from portfolio.progress.queries import (
+    AWAITING_MARKING,
+    BUCKET_LABELS,
+    FORECASTS,
+    INACTIVE_DAYS,
+    RISKS,
+    SIGNED_OFF,
+    Filters,
+)
+from portfolio.progress.tables import unit_label
+from portfolio.units.models import AwardingBody, CriteriaSet, Criterion, Unit
+
+# The values a figure named by a label may take; anything else is refused (400).
+CHOICES = {
+    "risk": RISKS,
+    "bucket": BUCKET_LABELS,
+    "forecast": FORECASTS,
+    "status": (SIGNED_OFF,),
+    "evidence": (AWAITING_MARKING,),
+}
+
+WORDS = {
+    "risk": {
+        "inactive": f"with no activity for {INACTIVE_DAYS} days or more",
+        "behind plan": "behind plan",
+        "returned twice or more": "with evidence returned twice or more",
+    },
+    "forecast": {
+        "complete": "whose unit is complete (countersigned)",
+        "past planned end": "past their planned end date",
+        "behind plan": "forecast to finish behind plan",
+        "on track": "on track",
+    },
+    "status": {SIGNED_OFF: "whose unit is signed off"},
+    "evidence": {AWAITING_MARKING: "with evidence awaiting marking"},
+}
+
+
+def refusal(name: str, value: str) -> str | None:
+    """Why a labelled figure's value is refused, or None when it is one it may take."""
+    allowed = CHOICES.get(name)
+    if allowed is None or value in allowed:
+        return None
+    quoted = [f'"{v}"' for v in allowed]
+    spelled = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f'The figure "{name}" may only be {spelled}.'
+
+
+CRITERION = (
+    select(Criterion.number, AwardingBody.name)
+    .join(CriteriaSet, Criterion.criteria_set_id == CriteriaSet.id)
+    .join(Unit, CriteriaSet.unit_id == Unit.id)
+    .join(AwardingBody, Unit.awarding_body_id == AwardingBody.id)
+    .where(Criterion.id == bindparam("criterion", type_=Integer))
+)
+PERSON = select(User.name).where(
+    User.id == bindparam("person", type_=Integer),
+    User.provider_id == bindparam("provider_id", type_=Integer),
+)
+
+
+def named(figure: dict, provider_id: int, reads: Reads) -> Callable[[], dict]:
+    """The criterion and the person a figure names by id, read with the page's other reads;
+    the function returned aborts with 404 for a criterion that does not exist or a person
+    who is not of the provider."""
+    found = {}
+    if figure.get("lacking"):
+        found["lacking"] = reads.add(CRITERION, {"criterion": figure["lacking"]})
+    for name in ("decided_by", "sampled_by"):
+        if figure.get(name):
+            found[name] = reads.add(PERSON, {"person": figure[name], "provider_id": provider_id})
+
+    def names() -> dict:
+        out = {}
+        for name, rows in found.items():
+            rows = rows()
+            if not rows:
+                abort(404)
+            out[name] = rows[0]
+        return out
+
+    return names
+
+
+def heading(figure: dict, names: dict, days: int | None) -> str:
+    """"Learners ..." with what the figure counts, in words."""
+    parts = []
+    for name, value in figure.items():
+        if name in WORDS:
+            parts.append(WORDS[name][value])
+        elif name == "bucket":
+            parts.append(f"with {value} of their criteria met")
+        elif name == "lacking":
+            number, body = names["lacking"]
+            parts.append(f"still lacking criterion {number} ({body})")
+        elif name == "decided_by" and "sampled_by" not in figure:
+            parts.append(f"with evidence {names[name][0]} decided on in the last {days} days")
+        elif name == "sampled_by":
+            parts.append(f"with a decision by {names[name][0]} sampled in the last {days} days")
+    return " and ".join(["Learners " + parts[0], *parts[1:]]) if parts else "Learners"
+
+
+def chosen_filters(filters: Filters, options: dict) -> list[tuple[str, str]]:
+    """The filters set, as (label, what is chosen) from the filters' options."""
+    kinds = [
+        ("cohort", "Cohort", options["cohorts"], None),
+        ("qualification", "Qualification", options["qualifications"], None),
+        ("awarding_body", "Awarding body", options["awarding_bodies"], None),
+        ("unit", "Unit", options["units"], unit_label),
+        ("assessor", "Assessor", options["assessors"], None),
+    ]
+    out = []
+    for name, label, items, shown in kinds:
+        value = getattr(filters, name)
+        if value is None:
+            continue
+        item = next((i for i in items if i[0] == value), None)
+        if item is not None:
+            out.append((label, shown(item) if shown else item[1]))
+    return out
