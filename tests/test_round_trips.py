@@ -71,5 +71,7 @@ def test_a_unit_that_counts_incident_types_reads_its_tallies_once_more(provider)
 def test_the_caseload_and_the_dashboard_ask_once_after_the_user(provider):
     engine, clients, _pages = provider
     assert asked(engine, clients["assessor"], "/caseload") == 2
-    assert asked(engine, clients["admin"], "/dashboard") == 2
-    assert asked(engine, clients["admin"], "/dashboard/learners") == 2
+    for path in ("/dashboard", "/dashboard/learners"):
+        # The first page since the provider's filter options changed reads them once more.
+        assert asked(engine, clients["admin"], path) in (2, 3), path
+        assert asked(engine, clients["admin"], path) == 2, path

@@ -32,6 +32,10 @@ ROLE_LABELS = {
 }
 
 
+def new_version() -> str:
+    return secrets.token_hex(16)
+
+
 class Provider(db.Model):
     """A training provider: a college, employer academy or training company."""
 
@@ -42,6 +46,13 @@ class Provider(db.Model):
     # Submitted evidence should be marked within this many working days.
     marking_target_days: Mapped[int] = mapped_column(default=10, server_default="10")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Changes, to a new random value, in the same transaction as any change to what the
+    # dashboard's filters offer (cohorts, the units, qualifications and assessors of
+    # enrolments, staff names): see portfolio.progress.refresh. Pages keep the options of
+    # the version they last read and read them again only when it has changed.
+    filter_options_version: Mapped[str] = mapped_column(
+        String(32), default=new_version, server_default=""
+    )
 
     users: Mapped[list["User"]] = relationship(back_populates="provider")
 

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
+from threading import Lock
+from types import MappingProxyType
 from typing import NamedTuple
 
 from sqlalchemy import (
@@ -37,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import Date as SADate
 
-from portfolio.accounts.models import Role, User
+from portfolio.accounts.models import Provider, Role, User
 from portfolio.assessment.models import Decision, Sample
 from portfolio.db import Reads, db, read, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
@@ -624,27 +626,55 @@ def _options_statement():
     )
 
 
+OPTIONS_VERSION = select(Provider.filter_options_version).where(Provider.id == PROVIDER)
+
+# Each provider's filter options as this process last read them, with their version: a
+# page reads the version with its figures, and the options themselves only if it differs.
+# The version changes in the transaction of any change to the options, so the options a
+# page shows are never older than what it read. At most KEPT_PROVIDERS are kept.
+_kept: dict[int, tuple[str, dict]] = {}
+_keeping = Lock()
+KEPT_PROVIDERS = 256
+
+
 def filter_options(provider_id: int, reads: Reads | None = None) -> Callable[[], dict]:
     """The provider's cohorts, units, qualifications, awarding bodies and assessors that the
     filters may name, each as (id, label), units also with their awarding body; and the ids
-    of the assessors who are new to assessing."""
-    rows = (reads or Reads()).add(_options_statement(), {"provider_id": provider_id})
+    of the assessors who are new to assessing. Not to be changed: pages share them."""
+    reads = reads or Reads()
+    params = {"provider_id": provider_id}
+    version = reads.add(OPTIONS_VERSION, params)
+    kept = _kept.get(provider_id)
+    rows = None if kept else reads.add(_options_statement(), params)
 
     def options() -> dict:
-        found: dict[str, list] = {"cohort": [], "unit": [], "qualification": [], "assessor": []}
-        new_assessors = set()
-        for kind, id_, label, body_id, body, new in rows():
-            found[kind].append((id_, label, body, body_id) if kind == "unit" else (id_, label))
-            if new:
-                new_assessors.add(id_)
-        units = sorted(found["unit"], key=lambda u: (u[2], u[1]))
-        return {
-            "cohorts": sorted(found["cohort"], key=lambda c: c[1]),
-            "units": units,
-            "qualifications": sorted(found["qualification"], key=lambda q: q[1]),
-            "assessors": sorted(found["assessor"], key=lambda a: a[1]),
-            "awarding_bodies": sorted({(u[3], u[2]) for u in units}, key=lambda b: b[1]),
-            "new_assessors": new_assessors,
-        }
+        found = version()
+        current = found[0][0] if found else None
+        if kept is not None and kept[0] == current:
+            return kept[1]
+        fresh = _options(rows() if rows else Reads().add(_options_statement(), params)())
+        with _keeping:
+            if len(_kept) >= KEPT_PROVIDERS:
+                _kept.pop(next(iter(_kept)), None)  # the one kept longest
+            _kept[provider_id] = (current, fresh)
+        return fresh
 
     return options
+
+
+def _options(rows: list[tuple]) -> MappingProxyType:
+    found: dict[str, list] = {"cohort": [], "unit": [], "qualification": [], "assessor": []}
+    new_assessors = set()
+    for kind, id_, label, body_id, body, new in rows:
+        found[kind].append((id_, label, body, body_id) if kind == "unit" else (id_, label))
+        if new:
+            new_assessors.add(id_)
+    units = tuple(sorted(found["unit"], key=lambda u: (u[2], u[1])))
+    return MappingProxyType({
+        "cohorts": tuple(sorted(found["cohort"], key=lambda c: c[1])),
+        "units": units,
+        "qualifications": tuple(sorted(found["qualification"], key=lambda q: q[1])),
+        "assessors": tuple(sorted(found["assessor"], key=lambda a: a[1])),
+        "awarding_bodies": tuple(sorted({(u[3], u[2]) for u in units}, key=lambda b: b[1])),
+        "new_assessors": frozenset(new_assessors),
+    })  # fmt: skip

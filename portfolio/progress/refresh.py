@@ -1,19 +1,23 @@
-"""Keeping EnrolmentProgress and CriterionState in step with the evidence.
+"""Keeping EnrolmentProgress and CriterionState in step with the evidence, and each
+provider's filter options version in step with what the dashboard's filters offer.
 
 Every flush notes which enrolments its changes touch; just before the transaction commits,
 those enrolments' progress rows are recomputed from the source tables. So the summary rows
 change in the same transaction as what they summarise, and no operation can forget them.
+Likewise a flush that changes a cohort, an enrolment's unit, qualification or assessor, or
+a person's name or role gives the provider a new options version as it writes the change.
 """
 
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
+from portfolio.accounts.models import Provider, User, new_version
 from portfolio.assessment.models import CriterionJudgement, Decision, Outcome, SignOff
 from portfolio.db import utcnow
-from portfolio.enrolments.models import Enrolment
+from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus, EvidenceVersion
 from portfolio.progress.models import CLAIMED, MET, NOT_STARTED, CriterionState, EnrolmentProgress
-from portfolio.units.models import Criterion
+from portfolio.units.models import AwardingBody, Criterion, Qualification, Unit
 
 PENDING = "progress_pending"
 
@@ -36,6 +40,52 @@ def _note_changes(session, flush_context):
         enrolment_id = _enrolment_of(obj)
         if enrolment_id is not None:
             pending.add(enrolment_id)
+
+
+# What the dashboard's filters offer (portfolio.progress.queries.filter_options) is read
+# from these attributes of a provider's rows...
+OPTION_ATTRIBUTES = {
+    Cohort: ("name", "provider_id"),
+    Enrolment: ("provider_id", "unit_id", "qualification_id", "assessor_id"),
+    User: ("name", "role", "new_assessor", "provider_id"),
+}
+# ...and from these of the criteria library's, which every provider's options may name.
+LIBRARY_ATTRIBUTES = {
+    Unit: ("title", "awarding_body_id"),
+    Qualification: ("title",),
+    AwardingBody: ("name",),
+}
+
+
+@event.listens_for(Session, "after_flush")
+def _new_options_versions(session, flush_context):
+    """A new options version for each provider whose filter options this flush changed (for
+    every provider, if the library's names changed), written in the same transaction."""
+    providers: set[int] = set()
+    everyone = False
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        kind = type(obj)
+        attributes = OPTION_ATTRIBUTES.get(kind) or LIBRARY_ATTRIBUTES.get(kind)
+        if attributes is None or (kind is User and obj in session.new):
+            continue  # a new person is offered only once enrolments name them
+        if obj in session.dirty:
+            state = inspect(obj)
+            changed = [state.attrs[a].history for a in attributes]
+            if not any(h.has_changes() for h in changed):
+                continue
+            if kind in OPTION_ATTRIBUTES:  # the provider it left, if it moved, as well
+                providers.update(p for p in changed[attributes.index("provider_id")].deleted if p)
+        if kind in LIBRARY_ATTRIBUTES:
+            everyone = obj not in session.new or everyone  # a new unit is in no one's options
+        elif obj.provider_id is not None:
+            providers.add(obj.provider_id)
+    if not (providers or everyone):
+        return
+    table = Provider.__table__
+    statement = update(table).values(filter_options_version=new_version())
+    if not everyone:
+        statement = statement.where(table.c.id.in_(sorted(providers)))
+    session.connection().execute(statement)
 
 
 @event.listens_for(Session, "before_commit")

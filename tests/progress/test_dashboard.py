@@ -10,14 +10,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from portfolio.accounts.models import Role
+from portfolio.accounts.models import Provider, Role
 from portfolio.assessment import marking
 from portfolio.assessment.models import Decision, Outcome, Sample, SamplingPlan
 from portfolio.db import db
+from portfolio.enrolments.models import Cohort
 from portfolio.evidence import operations
 from portfolio.evidence.models import EvidenceKind
 from portfolio.progress.models import EnrolmentProgress
-from portfolio.units.models import Criterion
+from portfolio.units.models import Criterion, Unit
 from tests.evidence.helpers import STAR
 from tests.factories import make_enrolment, make_user
 from tests.statements import counting
@@ -371,7 +372,7 @@ def test_the_assessor_filter_lists_the_staff_who_assess_someone(people, provider
     db.session.flush()
     listed = filter_options(provider.id)()["assessors"]
     assessor = people[Role.ASSESSOR]
-    assert listed == sorted([(moved.id, "Moved Assessor"), (assessor.id, assessor.name)],
+    assert list(listed) == sorted([(moved.id, "Moved Assessor"), (assessor.id, assessor.name)],
                             key=lambda a: a[1])  # fmt: skip
     assert idle.id not in {a for a, _ in listed}
 
@@ -418,10 +419,99 @@ def add_learners(provider, people, n, body="SFJ"):
 def test_statement_count_does_not_grow_with_learners(app, client, auth, people, provider, who, url):
     auth.sign_in(people[who])
     add_learners(provider, people, 2)
-    client.get(url)  # warm caches (criteria, templates)
+    client.get(url)  # warm caches (criteria, templates, the filter options since the change)
     with counting(db.engine) as small:
         assert client.get(url).status_code == 200
     add_learners(provider, people, 12)
+    client.get(url)
     with counting(db.engine) as large:
         assert client.get(url).status_code == 200
     assert len(small) == len(large), (len(small), len(large))
+
+
+def _version(provider) -> str:
+    return db.session.scalar(
+        select(Provider.filter_options_version).where(Provider.id == provider.id)
+    )
+
+
+def test_filter_options_are_read_again_as_soon_as_they_change(
+    client, auth, people, provider, cohort_data
+):
+    """Pages keep a provider's filter options while its options version stays the same;
+    every change to what the filters offer gives a new version in the same transaction,
+    and nothing else does."""
+    learners, enrolments = cohort_data
+    auth.sign_in(people[Role.ADMIN])
+    client.get("/dashboard")
+    with counting(db.engine) as kept:
+        client.get("/dashboard")
+    cohort = Cohort(provider_id=provider.id, name="Spring intake")
+    db.session.add(cohort)
+    db.session.commit()
+    with counting(db.engine) as changed:
+        html = client.get("/dashboard").get_data(as_text=True)
+    assert len(changed) == len(kept) + 1  # the options, read again once
+    assert ">Spring intake</option>" in html
+
+    def shown_after(change) -> str:
+        before = _version(provider)
+        change()
+        db.session.commit()
+        assert _version(provider) != before
+        return client.get("/dashboard").get_data(as_text=True)
+
+    def rename_cohort():
+        cohort.name = "Summer intake"
+
+    assert ">Summer intake</option>" in shown_after(rename_cohort)
+    newcomer = make_user(provider, Role.ASSESSOR, name="Newly Assessing")
+    db.session.commit()
+
+    def reassign():
+        enrolments[0].assessor_id = newcomer.id
+
+    assert ">Newly Assessing</option>" in shown_after(reassign)
+
+    def rename_person():
+        newcomer.name = "Renamed Assessor"
+
+    assert ">Renamed Assessor</option>" in shown_after(rename_person)
+
+    assessor = people[Role.ASSESSOR]  # whose decision the coverage table counts
+
+    def flag_new():
+        assessor.new_assessor = True
+
+    assert f'>{assessor.name}</a> <span class="tag tag-amber">New</span>' in shown_after(flag_new)
+    unit = db.session.get(Unit, enrolments[0].unit_id)
+
+    def retitle_unit():
+        unit.title = "Deal with incidents, retitled"
+
+    assert "Deal with incidents, retitled</option>" in shown_after(retitle_unit)
+
+    def drop_cohort():
+        db.session.delete(cohort)
+
+    assert "Summer intake" not in shown_after(drop_cohort)
+    # Evidence, decisions, sign-ins and settings leave the options as they were.
+    before = _version(provider)
+    submitted(learners[2], enrolments[2], title="Another")
+    accepted(learners[1], people[Role.ASSESSOR], enrolments[1], ["1.1"], title="More")
+    people[Role.LEARNER].last_signed_in_at = datetime.now(UTC)
+    provider.marking_target_days = 12
+    make_user(provider, Role.LEARNER, name="Not yet enrolled")
+    db.session.commit()
+    assert _version(provider) == before
+    with counting(db.engine) as unchanged:
+        client.get("/dashboard")
+    assert len(unchanged) == len(kept)
+
+
+def test_a_change_gives_only_its_own_provider_a_new_options_version(people, provider):
+    other = people["other_admin"].provider
+    mine, theirs = _version(provider), _version(other)
+    db.session.add(Cohort(provider_id=provider.id, name="Mine"))
+    db.session.commit()
+    assert _version(provider) != mine and _version(other) == theirs
