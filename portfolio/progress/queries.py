@@ -650,13 +650,14 @@ def filter_options(provider_id: int, reads: Reads | None = None) -> Callable[[],
     def options() -> dict:
         found = version()
         current = found[0][0] if found else None
-        if kept is not None and kept[0] == current:
+        if kept is not None and current and kept[0] == current:
             return kept[1]
         fresh = _options(rows() if rows else Reads().add(_options_statement(), params)())
-        with _keeping:
-            if len(_kept) >= KEPT_PROVIDERS:
-                _kept.pop(next(iter(_kept)), None)  # the one kept longest
-            _kept[provider_id] = (current, fresh)
+        if current:  # a row written by other means than the app, with no version: never kept
+            with _keeping:
+                if len(_kept) >= KEPT_PROVIDERS:
+                    _kept.pop(next(iter(_kept)), None)  # the one kept longest
+                _kept[provider_id] = (current, fresh)
         return fresh
 
     return options

@@ -8,7 +8,7 @@ import zipfile
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portfolio.accounts.models import Provider, Role
 from portfolio.assessment import marking
@@ -515,3 +515,23 @@ def test_a_change_gives_only_its_own_provider_a_new_options_version(people, prov
     db.session.add(Cohort(provider_id=provider.id, name="Mine"))
     db.session.commit()
     assert _version(provider) != mine and _version(other) == theirs
+
+
+def test_options_of_a_provider_with_no_options_version_are_never_kept(
+    client, auth, people, provider, cohort_data
+):
+    """A provider row written by other means than the app has an empty version: its
+    options are read on every page, so a change made without the app is seen at once."""
+    cohort = Cohort(provider_id=provider.id, name="Before")
+    db.session.add(cohort)
+    db.session.commit()
+    providers, cohorts = Provider.__table__, Cohort.__table__
+    db.session.execute(update(providers).where(providers.c.id == provider.id)
+                       .values(filter_options_version=""))  # fmt: skip
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    assert ">Before</option>" in client.get("/dashboard").get_data(as_text=True)
+    db.session.execute(update(cohorts).where(cohorts.c.id == cohort.id).values(name="After"))
+    db.session.commit()
+    assert _version(provider) == ""
+    assert ">After</option>" in client.get("/dashboard").get_data(as_text=True)
