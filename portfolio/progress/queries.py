@@ -12,7 +12,7 @@ returned gives the figure: a page adds every figure it can before reading any, a
 PostgreSQL waits for the database once for all of them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -632,12 +632,12 @@ OPTIONS_VERSION = select(Provider.filter_options_version).where(Provider.id == P
 # page reads the version with its figures, and the options themselves only if it differs.
 # The version changes in the transaction of any change to the options, so the options a
 # page shows are never older than what it read. At most KEPT_PROVIDERS are kept.
-_kept: dict[int, tuple[str, dict]] = {}
+_kept: dict[int, tuple[str, Mapping]] = {}
 _keeping = Lock()
 KEPT_PROVIDERS = 256
 
 
-def filter_options(provider_id: int, reads: Reads | None = None) -> Callable[[], dict]:
+def filter_options(provider_id: int, reads: Reads | None = None) -> Callable[[], Mapping]:
     """The provider's cohorts, units, qualifications, awarding bodies and assessors that the
     filters may name, each as (id, label), units also with their awarding body; and the ids
     of the assessors who are new to assessing. Not to be changed: pages share them."""
@@ -647,7 +647,7 @@ def filter_options(provider_id: int, reads: Reads | None = None) -> Callable[[],
     kept = _kept.get(provider_id)
     rows = None if kept else reads.add(_options_statement(), params)
 
-    def options() -> dict:
+    def options() -> Mapping:
         found = version()
         current = found[0][0] if found else None
         if kept is not None and current and kept[0] == current:
