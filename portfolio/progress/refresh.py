@@ -76,7 +76,8 @@ def _new_options_versions(session, flush_context):
             if kind in OPTION_ATTRIBUTES:  # the provider it left, if it moved, as well
                 providers.update(p for p in changed[attributes.index("provider_id")].deleted if p)
         if kind in LIBRARY_ATTRIBUTES:
-            everyone = obj not in session.new or everyone  # a new unit is in no one's options
+            if obj not in session.new:  # a new unit is in no one's options yet
+                everyone = True
         elif obj.provider_id is not None:
             providers.add(obj.provider_id)
     if not (providers or everyone):

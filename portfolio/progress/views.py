@@ -121,10 +121,10 @@ def learners():
     filters = Filters.from_args(request.args)
     figure = {k: request.args.get(k) for k in LEARNER_FIGURES if request.args.get(k)}
     for name in ID_FIGURES:
-        if name in figure and (value := whole_number(figure[name])) is None:
-            abort(400, f'The figure "{name}" must be an id, a whole number.')
-        elif name in figure:
-            figure[name] = value
+        if name in figure:
+            figure[name] = whole_number(figure[name])
+            if figure[name] is None:
+                abort(400, f'The figure "{name}" must be an id, a whole number.')
     for name, value in figure.items():
         if (why := figures.refusal(name, value)) is not None:
             abort(400, why)
