@@ -1,12 +1,13 @@
 """A large demonstration provider, for measuring pages and dashboards at scale.
 
 ``build_large_provider(5000)`` adds one provider, "Large provider (5000 learners)", with an
-admin, an assessor per 50 learners, an IQA per 500, cohorts of equal size and learners each
-enrolled on one of the library's units (round-robin) with about 100 evidence items in a
-realistic mix: mostly accepted, some awaiting marking, some returned for rework (a few
-twice), some drafts. Every item has one version (two after a rework), one or two criterion
-claims and, once marked, decisions with a judgement per claimed criterion; the progress rows
-of each enrolment (``EnrolmentProgress`` and ``CriterionState``) are filled to match.
+admin, an assessor per 50 learners (in teams of ten, each team taking the next 500 learners
+to enrol), an IQA per 500, cohorts of equal size and learners each enrolled on one of the
+library's units (round-robin) with about 100 evidence items in a realistic mix: mostly
+accepted, some awaiting marking, some returned for rework (a few twice), some drafts. Every
+item has one version (two after a rework), one or two criterion claims and, once marked,
+decisions with a judgement per claimed criterion; the progress rows of each enrolment
+(``EnrolmentProgress`` and ``CriterionState``) are filled to match.
 
 The rows are written with SQLAlchemy Core bulk inserts, with ids assigned here from the
 largest id of each table, not through the ORM or the domain operations: 5,000 learners and
@@ -60,6 +61,7 @@ from portfolio.units.models import AwardingBody, Criterion, Unit
 DOMAIN = "large.example.org"
 ADMIN_EMAIL = f"admin@{DOMAIN}"
 LEARNERS_PER_ASSESSOR = 50
+ASSESSOR_TEAM = 10  # assessors in a team, which takes the next enrolments in turn
 LEARNERS_PER_IQA = 500
 # Rows per INSERT ... executemany; learners are written in whole batches of about this many items.
 BATCH_ITEMS = 4000
@@ -577,7 +579,7 @@ class _Builder:
             index=index,
             learner_id=0,
             enrolment_id=enrolment_id,
-            assessor_id=assessor_ids[index % len(assessor_ids)],
+            assessor_id=self._assessor(index, assessor_ids),
             unit=self.units[index % len(self.units)],
             starts_on=starts_on,
             planned_end_on=planned_end_on,
@@ -585,6 +587,16 @@ class _Builder:
             active_until=(self.now - idle).replace(microsecond=0),
             fraction=fraction,
         )
+
+    def _assessor(self, index: int, assessor_ids: list[int]) -> int:
+        """Assessors work in teams of ten, and a team takes the next ``10 x 50`` learners to
+        enrol, in turn among its members: a cohort is shared by one team or two, as a provider
+        staffs its intakes, and every assessor has about 50 learners."""
+        count = len(assessor_ids)
+        position = index * count // self.learners  # the assessor's place, were it in order
+        team = position - position % ASSESSOR_TEAM
+        members = min(ASSESSOR_TEAM, count - team)
+        return assessor_ids[team + index % members]
 
     def _share_items(self, plans: list[_Plan]) -> None:
         """About ``items_per_learner`` each on average; learners further on have more."""

@@ -119,6 +119,24 @@ def test_learners_are_enrolled_round_robin_at_the_current_criteria(large):
     assert first.role is Role.LEARNER and first.provider_id == provider_id
 
 
+def test_assessors_work_in_teams_that_take_whole_intakes(app):
+    figures = build_large_provider(1200, cohorts=6, items_per_learner=1, first_cohort=100)
+    rows = db.session.execute(
+        select(Enrolment.cohort_id, Enrolment.assessor_id)
+        .where(Enrolment.provider_id == figures["provider_id"])
+        .order_by(Enrolment.id)
+    ).all()
+    caseloads = Counter(assessor for _cohort, assessor in rows)
+    assert len(caseloads) == figures["assessors"] == 24
+    assert set(caseloads.values()) == {50}
+    by_cohort = defaultdict(set)
+    for cohort, assessor in rows:
+        by_cohort[cohort].add(assessor)
+    first = min(by_cohort)
+    assert len(by_cohort[first]) == 10  # the 100-learner cohort: one team, ten learners each
+    assert all(len(assessors) <= 20 for assessors in by_cohort.values())  # one team or two
+
+
 def test_first_cohort_can_be_given_its_own_size(app):
     figures = build_large_provider(30, cohorts=3, items_per_learner=1, first_cohort=12)
     sizes = db.session.execute(
