@@ -9,6 +9,7 @@ Text is escaped here; numbers are numbers.
 """
 
 from collections.abc import Callable
+from functools import lru_cache
 from operator import itemgetter
 
 from markupsafe import Markup, escape
@@ -97,11 +98,16 @@ def coverage_rows(rows: list[Coverage], by_assessor: Markup, decisions: Markup) 
     return Markup("".join(out))  # noqa: S704  (every text field is escaped above)
 
 
+@lru_cache(maxsize=512)
 def options(
-    items: list[tuple], chosen: int | None, label: Callable[[tuple], str] | None = None
+    items: tuple[tuple, ...], chosen: int | None, label: Callable[[tuple], str] | None = None
 ) -> Markup:
     """A select's options after its "All": each item's id as the value, its label (or
-    ``label(item)``) shown, the chosen one selected."""
+    ``label(item)``) shown, the chosen one selected.
+
+    Kept for each list of items and choice: the filters' options are kept until they change
+    (``queries.filter_options``), and a large provider's assessors make a hundred options,
+    a tenth of what a cohort's dashboard costs to make."""
     label = label or itemgetter(1)
     return Markup(  # noqa: S704  (labels are escaped here; values are ids)
         "".join(

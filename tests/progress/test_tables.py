@@ -75,14 +75,17 @@ def test_learner_rows_escape_text_link_portfolios_and_show_the_status():
 def test_filter_options_escape_labels_and_select_the_chosen():
     from portfolio.progress.tables import options, unit_label
 
-    html = options([(3, "<b>March</b> & co"), (4, "April")], chosen=4)
+    html = options(((3, "<b>March</b> & co"), (4, "April")), chosen=4)
     assert html == (
         '<option value="3">&lt;b&gt;March&lt;/b&gt; &amp; co</option>'
         '<option value="4" selected>April</option>'
     )
-    units = options([(9, "Deal with <incidents>", "SFJ", 2)], chosen=None, label=unit_label)
+    units = options(((9, "Deal with <incidents>", "SFJ", 2),), chosen=None, label=unit_label)
     assert units == '<option value="9">SFJ: Deal with &lt;incidents&gt;</option>'
-    assert options([], chosen=None) == ""
+    assert options((), chosen=None) == ""
+    # Kept for each list and choice: another choice of the same list is made afresh.
+    assert options(((3, "<b>March</b> & co"), (4, "April")), chosen=4) is html
+    assert 'value="3" selected' in options(((3, "<b>March</b> & co"), (4, "April")), chosen=3)
 
 
 def test_gap_rows_escape_criteria_and_link_the_learners_lacking_them():
