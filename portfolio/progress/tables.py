@@ -107,7 +107,7 @@ def options(
 
     Kept for each list of items and choice: the filters' options are kept until they change
     (``queries.filter_options``), and a large provider's assessors make a hundred options,
-    a tenth of what a cohort's dashboard costs to make."""
+    a twentieth of what a cohort's dashboard costs to make."""
     label = label or itemgetter(1)
     return Markup(  # noqa: S704  (labels are escaped here; values are ids)
         "".join(
