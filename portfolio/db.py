@@ -241,16 +241,27 @@ class Reads:
     ``add`` returns a function that gives the statement's rows as tuples, in the types
     SQLAlchemy would give; the first such call runs every statement added so far. A page
     that needs several reads this way waits for the database once instead of once a read.
+    A statement added again with the same parameters before it has run is sent once, so
+    that two parts of a page may each ask for a row they share (the provider's settings).
     """
 
     def __init__(self):
         self._queued: list[tuple[Select, dict]] = []
         self._rows: list[list[tuple]] = []
+        self._added: dict[tuple, int] = {}  # (statement, parameters): the index it was added at
 
     def add(self, statement: Select, parameters: dict) -> Callable[[], list[tuple]]:
         _compiled(statement, db.session.get_bind().dialect)  # refuses what it cannot run
-        index = len(self._queued)
-        self._queued.append((statement, parameters))
+        try:
+            key = (statement, tuple(sorted(parameters.items())))
+            index = self._added.get(key)
+        except TypeError:  # a parameter that is a list, say: sent as asked
+            key, index = None, None
+        if index is None or index < len(self._rows):  # not added, or already run
+            index = len(self._queued)
+            self._queued.append((statement, parameters))
+            if key is not None:
+                self._added[key] = index
         return lambda: self._result(index)
 
     def _result(self, index: int) -> list[tuple]:

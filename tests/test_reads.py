@@ -85,6 +85,41 @@ def test_a_read_added_after_a_run_runs_when_asked_for(staff):
     assert len(statements) == 1
 
 
+def test_the_same_read_added_twice_before_it_runs_is_sent_once(staff):
+    provider, people = staff
+    statement, parameters = _people(provider.id)
+    reads = Reads()
+    first = reads.add(statement, parameters)
+    again = reads.add(statement, dict(parameters))
+    other = reads.add(statement, {"provider": -1})
+    with counting(db.engine) as statements:
+        assert first() == again() and [row[0] for row in first()] == [p.id for p in people]
+        assert other() == []
+    assert len(statements) == 2
+
+
+def test_the_same_read_added_after_it_ran_runs_again_and_sees_changes(staff):
+    provider, people = staff
+    statement, parameters = _people(provider.id)
+    reads = Reads()
+    assert len(reads.add(statement, parameters)()) == 3
+    make_user(provider, Role.ADMIN)
+    with counting(db.engine) as statements:
+        assert len(reads.add(statement, parameters)()) == 4
+    assert len(statements) == 1
+
+
+def test_reads_whose_parameters_cannot_be_compared_are_each_sent(staff):
+    provider, _ = staff
+    statement, parameters = _people(provider.id)
+    parameters = {**parameters, "unused": ["a list"]}  # no key to know the two reads by
+    reads = Reads()
+    first, second = reads.add(statement, parameters), reads.add(statement, parameters)
+    with counting(db.engine) as statements:
+        assert first() == second() and len(first()) == 3
+    assert len(statements) == 2
+
+
 def test_changes_not_yet_flushed_are_seen(staff):
     provider, _ = staff
     make_user(provider, Role.EQA, access_expires_on=date(2099, 1, 1))

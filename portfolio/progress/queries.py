@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy import Date as SADate
 
 from portfolio.accounts.models import Provider, Role, User
-from portfolio.assessment.models import Decision, Sample
+from portfolio.assessment.models import Decision, Sample, SamplingPlan
 from portfolio.db import Reads, db, read, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.listing import whole_number
@@ -626,7 +626,15 @@ def _options_statement():
     )
 
 
-OPTIONS_VERSION = select(Provider.filter_options_version).where(Provider.id == PROVIDER)
+# The provider's one row of what its pages read with every figure: the version of its
+# filters' options, its marking target and its sampling plan. The filters' options and the
+# settings (``workload.settings``) each add it to a page's reads, which send it once.
+PROVIDER_ROW = (
+    select(Provider.filter_options_version, Provider.marking_target_days, SamplingPlan.period_days,
+           SamplingPlan.share_percent, SamplingPlan.new_assessor_share_percent)
+    .outerjoin(SamplingPlan, SamplingPlan.provider_id == Provider.id)
+    .where(Provider.id == PROVIDER)
+)  # fmt: skip
 
 # Each provider's filter options as this process last read them, with their version: a
 # page reads the version with its figures, and the options themselves only if it differs.
@@ -643,7 +651,7 @@ def filter_options(provider_id: int, reads: Reads | None = None) -> Callable[[],
     of the assessors who are new to assessing. Not to be changed: pages share them."""
     reads = reads or Reads()
     params = {"provider_id": provider_id}
-    version = reads.add(OPTIONS_VERSION, params)
+    version = reads.add(PROVIDER_ROW, params)
     kept = _kept.get(provider_id)
     rows = None if kept else reads.add(_options_statement(), params)
 

@@ -17,11 +17,17 @@ from typing import NamedTuple
 
 from sqlalchemy import Select, bindparam, case, func, select
 
-from portfolio.accounts.models import Provider, User
-from portfolio.assessment.models import Decision, Sample, SamplingPlan
+from portfolio.accounts.models import User
+from portfolio.assessment.models import Decision, Sample
 from portfolio.db import Reads, read, utcnow
 from portfolio.enrolments.models import Enrolment
-from portfolio.progress.queries import MARKING_PERIOD_DAYS, Filters, Summary, filtered
+from portfolio.progress.queries import (
+    MARKING_PERIOD_DAYS,
+    PROVIDER_ROW,
+    Filters,
+    Summary,
+    filtered,
+)
 from portfolio.units.models import Unit
 
 
@@ -125,20 +131,13 @@ class Settings(NamedTuple):
 
 
 DEFAULT_SAMPLING = (90, 25, 50)  # a provider without a sampling plan: SamplingPlan's defaults
-SETTINGS = (
-    select(Provider.marking_target_days, SamplingPlan.period_days, SamplingPlan.share_percent,
-           SamplingPlan.new_assessor_share_percent)
-    .outerjoin(SamplingPlan, SamplingPlan.provider_id == Provider.id)
-    .where(Provider.id == bindparam("provider_id"))
-)  # fmt: skip
-
-
 def settings(provider_id: int, reads: Reads | None = None) -> Callable[[], Settings]:
-    """The provider's marking target and sampling plan, in one statement."""
-    rows = (reads or Reads()).add(SETTINGS, {"provider_id": provider_id})
+    """The provider's marking target and sampling plan, from the provider's row that the
+    filters' options read too (one statement for both)."""
+    rows = (reads or Reads()).add(PROVIDER_ROW, {"provider_id": provider_id})
 
     def found() -> Settings:
-        target, *plan = rows()[0]
+        _options_version, target, *plan = rows()[0]
         return Settings(target, *(plan if plan[0] is not None else DEFAULT_SAMPLING))
 
     return found
