@@ -131,6 +131,8 @@ class Settings(NamedTuple):
 
 
 DEFAULT_SAMPLING = (90, 25, 50)  # a provider without a sampling plan: SamplingPlan's defaults
+
+
 def settings(provider_id: int, reads: Reads | None = None) -> Callable[[], Settings]:
     """The provider's marking target and sampling plan, from the provider's row that the
     filters' options read too (one statement for both)."""
