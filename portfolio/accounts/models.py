@@ -45,6 +45,9 @@ class Provider(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     # Submitted evidence should be marked within this many working days.
     marking_target_days: Mapped[int] = mapped_column(default=10, server_default="10")
+    # A learner with no activity for this many days is at risk (red on the caseload), and
+    # for two thirds of it amber.
+    inactive_days: Mapped[int] = mapped_column(default=21, server_default="21")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Changes, to a new random value, in the same transaction as any change to what the
     # dashboard's filters offer (cohorts, the units, qualifications and assessors of

@@ -305,6 +305,10 @@ def draw():
     return redirect(url_for("assessment.sampling_page"))
 
 
+# After how many days without activity a provider may say a learner is at risk.
+MIN_INACTIVE_DAYS, MAX_INACTIVE_DAYS = 7, 120
+
+
 @bp.post("/sampling/plan")
 @roles_required(Role.ADMIN)
 def plan():
@@ -314,20 +318,25 @@ def plan():
         new_share = int(request.form.get("new_assessor_share_percent", ""))
         period = int(request.form.get("period_days", ""))
         target = int(request.form.get("marking_target_days", ""))
+        inactive = int(request.form.get("inactive_days", ""))
     except ValueError:
         flash("Enter whole numbers for every setting.", "error")
         return redirect(url_for("assessment.sampling_page")), 303
     try:
         if not 1 <= target <= 60:
             raise DomainError("The marking target must be from 1 to 60 working days.")
+        if not MIN_INACTIVE_DAYS <= inactive <= MAX_INACTIVE_DAYS:
+            raise DomainError("The days without activity before a learner is at risk must be "
+                              f"from {MIN_INACTIVE_DAYS} to {MAX_INACTIVE_DAYS}.")  # fmt: skip
         sampling.update_plan(current_user, share, new_share, period)
         current_user.provider.marking_target_days = target
+        current_user.provider.inactive_days = inactive
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("assessment.sampling_page")), 303
     db.session.commit()
-    flash("Sampling plan and marking target saved.", "success")
+    flash("Sampling plan, marking target and at-risk days saved.", "success")
     return redirect(url_for("assessment.sampling_page"))
 
 

@@ -12,7 +12,6 @@ from portfolio.progress.queries import (
     AWAITING_MARKING,
     BUCKET_LABELS,
     FORECASTS,
-    INACTIVE_DAYS,
     RISKS,
     SIGNED_OFF,
     Filters,
@@ -31,7 +30,7 @@ CHOICES = {
 
 WORDS = {
     "risk": {
-        "inactive": f"with no activity for {INACTIVE_DAYS} days or more",
+        "inactive": "with no activity for {inactive_days} days or more",  # the provider's
         "behind plan": "behind plan",
         "returned twice or more": "with evidence returned twice or more",
     },
@@ -92,12 +91,14 @@ def named(figure: dict, provider_id: int, reads: Reads) -> Callable[[], dict]:
     return names
 
 
-def heading(figure: dict, names: dict, days: int | None) -> str:
-    """"Learners ..." with what the figure counts, in words."""
+def heading(figure: dict, names: dict, days: int | None, inactive_days: int) -> str:
+    """"Learners ..." with what the figure counts, in words: ``days`` is the sampling
+    period's, ``inactive_days`` the provider's days without activity that put a learner at
+    risk."""
     parts = []
     for name, value in figure.items():
         if name in WORDS:
-            parts.append(WORDS[name][value])
+            parts.append(WORDS[name][value].format(inactive_days=inactive_days))
         elif name == "bucket":
             parts.append(f"with {value} of their criteria met")
         elif name == "lacking":

@@ -14,7 +14,7 @@ PostgreSQL waits for the database once for all of them.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 from threading import Lock
 from types import MappingProxyType
@@ -48,9 +48,8 @@ from portfolio.progress.models import MET, CriterionState, EnrolmentProgress
 from portfolio.progress.sql import days_between
 from portfolio.units.models import AwardingBody, Criterion, Qualification, Unit
 
-# The rules, written once: the pages print them.
-INACTIVE_DAYS = 21
-AMBER_INACTIVE_DAYS = 14
+# The rules, written once: the pages print them. After how many days without activity a
+# learner is at risk is each provider's own setting (Provider.inactive_days).
 BEHIND_MARGIN = 0.10  # behind plan: met share more than 10 points below time elapsed
 MARKING_PERIOD_DAYS = 90  # average marking time over this many days
 RAG_RULE = (
@@ -120,16 +119,16 @@ def base_query(chosen: tuple[str, ...]) -> Select:
 # cast to DATE: SQLite reads CAST('2026-11-23' AS DATE) as the number 2026.
 TODAY = bindparam("today", type_=SADate)
 NOW = bindparam("now", type_=DateTime)  # naive UTC, as stored
-INACTIVE_SINCE = bindparam("inactive_since", type_=EnrolmentProgress.last_activity_at.type)
 
 
 def _dates(today: date) -> dict:
-    now = utcnow()
-    return {
-        "today": today,
-        "now": now.replace(tzinfo=None),
-        "inactive_since": now - timedelta(days=INACTIVE_DAYS),
-    }
+    return {"today": today, "now": utcnow().replace(tzinfo=None)}
+
+
+def amber_inactive_days(inactive_days: int) -> int:
+    """Days without activity that make a learner amber: two thirds of the provider's
+    at-risk days (14 of the default 21)."""
+    return inactive_days * 2 // 3
 
 
 @cache
@@ -212,9 +211,16 @@ DECIDED, SAMPLED = "decided", "sampled"
 
 @cache
 def risk_expressions() -> dict:
+    # The provider's own setting, read by the statement itself: a page sends its figures
+    # with the provider's row, before it has read the setting.
+    inactive_days = (
+        select(Provider.inactive_days)
+        .where(Provider.id == bindparam("provider_id"))
+        .scalar_subquery()
+    )
     inactive = or_(
         EnrolmentProgress.last_activity_at.is_(None),
-        EnrolmentProgress.last_activity_at < INACTIVE_SINCE,
+        days_between(EnrolmentProgress.last_activity_at, NOW) > inactive_days,
     )
     behind = and_(behind_plan(), EnrolmentProgress.countersigned.is_not(True))
     returned = EnrolmentProgress.items_returned_twice > 0
@@ -330,16 +336,18 @@ class LearnerRow(NamedTuple):
     def percent(self) -> int:
         return round(100 * self.met / self.total) if self.total else 0
 
-    def rag(self, target_days: int) -> str:
+    def rag(self, target_days: int, inactive_days: int) -> str:
+        """Red, amber or green by RAG_RULE, given the provider's marking target and its
+        days without activity that put a learner at risk."""
         behind = self.forecast in ("behind plan", "past planned end")
-        if (self.inactive_days or 0) >= INACTIVE_DAYS or (
+        if (self.inactive_days or 0) >= inactive_days or (
             self.oldest_awaiting_days or 0
         ) > target_days * 7 // 5:
             return "red"
         if self.forecast == "past planned end":
             return "red"
         if (
-            (self.inactive_days or 0) >= AMBER_INACTIVE_DAYS
+            (self.inactive_days or 0) >= amber_inactive_days(inactive_days)
             or behind
             or "returned twice or more" in self.risks
         ):
@@ -627,11 +635,13 @@ def _options_statement():
 
 
 # The provider's one row of what its pages read with every figure: the version of its
-# filters' options, its marking target and its sampling plan. The filters' options and the
-# settings (``workload.settings``) each add it to a page's reads, which send it once.
+# filters' options, its marking target, its days without activity that put a learner at
+# risk, and its sampling plan. The filters' options and the settings (``workload.settings``)
+# each add it to a page's reads, which send it once.
 PROVIDER_ROW = (
-    select(Provider.filter_options_version, Provider.marking_target_days, SamplingPlan.period_days,
-           SamplingPlan.share_percent, SamplingPlan.new_assessor_share_percent)
+    select(Provider.filter_options_version, Provider.marking_target_days,
+           Provider.inactive_days, SamplingPlan.period_days, SamplingPlan.share_percent,
+           SamplingPlan.new_assessor_share_percent)
     .outerjoin(SamplingPlan, SamplingPlan.provider_id == Provider.id)
     .where(Provider.id == PROVIDER)
 )  # fmt: skip

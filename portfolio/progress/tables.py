@@ -15,7 +15,7 @@ from operator import itemgetter
 from markupsafe import Markup, escape
 
 from portfolio.progress.queries import CriterionGap, LearnerRow
-from portfolio.progress.workload import Coverage, Workload
+from portfolio.progress.workload import Coverage, Settings, Workload
 from portfolio.templating import format_date
 
 OVER_TARGET = ' <span class="tag tag-red">over target</span>'
@@ -26,13 +26,14 @@ HEAT_LABELS = {2: "● met", 1: "◐ claimed", 0: "○ not started", None: ""}
 
 
 def learner_rows(rows: list[LearnerRow], portfolio_href: Callable[[int], str],
-                 target: int) -> Markup:  # fmt: skip
+                 settings: Settings) -> Markup:  # fmt: skip
     """One row per learner: name (linked to the portfolio) and cohort, unit, criteria met,
     evidence awaiting marking, days since the last activity, planned end with the forecast,
-    and the red/amber/green status with the risks behind it."""
+    and the red/amber/green status with the risks behind it (by the provider's settings)."""
+    target, inactive_days = settings.marking_target_days, settings.inactive_days
     out = []
     for r in rows:
-        rag = r.rag(target)
+        rag = r.rag(target, inactive_days)
         cohort = f'<br><span class="muted">{escape(r.cohort)}</span>' if r.cohort else ""
         if not r.awaiting:
             awaiting = "None"

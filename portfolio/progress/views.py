@@ -32,16 +32,18 @@ def caseload():
                                     limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, reads=reads)  # fmt: skip
     settings = workload.settings(current_user.provider_id, reads)
     total, rows = learners()
-    target = settings().marking_target_days
+    plan = settings()
     return render_template(
         "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
-        target=target, rule=_rule(), portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
+        settings=plan, rule=_rule(plan), portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
         learner_rows=tables.learner_rows,
     )  # fmt: skip
 
 
-def _rule() -> str:
-    return queries.RAG_RULE.format(red=queries.INACTIVE_DAYS, amber=queries.AMBER_INACTIVE_DAYS)
+def _rule(plan: workload.Settings) -> str:
+    return queries.RAG_RULE.format(
+        red=plan.inactive_days, amber=queries.amber_inactive_days(plan.inactive_days)
+    )
 
 
 def _checked(filters: Filters, options: dict) -> None:
@@ -105,6 +107,7 @@ def dashboard():
         workload_rows=tables.workload_rows,
         coverage_rows=tables.coverage_rows,
         target=plan.marking_target_days,
+        inactive_days=plan.inactive_days,
         buckets=queries.BUCKET_LABELS,
     )
 
@@ -146,11 +149,12 @@ def learners():
     _checked(filters, options)
     names = named()  # a criterion or a person of another provider is a 404
     total, rows = learners()
+    plan = settings()
     return render_template(
         "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
-        filters=filters, figure=figure, heading=figures.heading(figure, names, days),
-        chosen=figures.chosen_filters(filters, options), rule=_rule(),
-        target=settings().marking_target_days, export=ExportLinks(filters),
+        filters=filters, figure=figure, heading=figures.heading(figure, names, days, plan.inactive_days),
+        chosen=figures.chosen_filters(filters, options), rule=_rule(plan),
+        settings=plan, export=ExportLinks(filters),
         portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
         learner_rows=tables.learner_rows,
     )  # fmt: skip
@@ -194,13 +198,13 @@ def _table(table: str, filters: Filters, options: dict):
     if table == "learners":
         _total, rows = queries.learner_rows(filters, provider_id, date.today(), limit=100_000,
                                             reads=reads)()  # fmt: skip
-        target = plan().marking_target_days
+        target, inactive = plan().marking_target_days, plan().inactive_days
         return (
             ["Learner", "Unit", "Awarding body", "Cohort", "Assessor", "Criteria met", "Criteria",
              "Per cent met", "Awaiting marking", "Days since activity", "Planned end", "Forecast", "Risks", "RAG"],
             [[r.learner, r.unit, r.awarding_body, r.cohort or "", r.assessor or "", r.met, r.total, r.percent,
               r.awaiting, r.inactive_days, r.planned_end_on.isoformat(), r.forecast, "; ".join(r.risks),
-              r.rag(target)] for r in rows],
+              r.rag(target, inactive)] for r in rows],
         )  # fmt: skip
     names = workload.Names(options)
     if table == "workload":

@@ -125,6 +125,7 @@ def _decisions_statement(chosen: tuple[str, ...], one_period: bool) -> Select:
 
 class Settings(NamedTuple):
     marking_target_days: int
+    inactive_days: int  # without activity, a learner is at risk (red)
     sampling_period_days: int
     sampling_share: int
     new_assessor_sampling_share: int
@@ -134,13 +135,14 @@ DEFAULT_SAMPLING = (90, 25, 50)  # a provider without a sampling plan: SamplingP
 
 
 def settings(provider_id: int, reads: Reads | None = None) -> Callable[[], Settings]:
-    """The provider's marking target and sampling plan, from the provider's row that the
-    filters' options read too (one statement for both)."""
+    """The provider's marking target, days without activity that put a learner at risk,
+    and sampling plan, from the provider's row that the filters' options read too (one
+    statement for both)."""
     rows = (reads or Reads()).add(PROVIDER_ROW, {"provider_id": provider_id})
 
     def found() -> Settings:
-        _options_version, target, *plan = rows()[0]
-        return Settings(target, *(plan if plan[0] is not None else DEFAULT_SAMPLING))
+        _options_version, target, inactive, *plan = rows()[0]
+        return Settings(target, inactive, *(plan if plan[0] is not None else DEFAULT_SAMPLING))
 
     return found
 
@@ -170,7 +172,8 @@ def decisions(filters: Filters, provider_id: int,
     rows = _counts(filters, provider_id, period, reads or Reads())
 
     def counted(plan: Settings, names: Names) -> Decisions:
-        _target, actual, share, new_share = plan
+        actual = plan.sampling_period_days
+        share, new_share = plan.sampling_share, plan.new_assessor_sampling_share
         found = rows()
         if actual != period:  # counted over another period than the plan's now
             _periods[provider_id] = actual

@@ -180,7 +180,7 @@ def test_admin_sees_the_sampling_plan_and_a_learners_audit_trail(page, live_serv
     assert page.url == live_server + "/sampling"
     form = page.locator("form[action$='/sampling/plan']")
     for label in ("Share sampled (%)", "Share for new assessors (%)", "Period (days)",
-                  "Marking target (working days)"):  # fmt: skip
+                  "Marking target (working days)", "At risk after no activity for (days)"):  # fmt: skip
         assert form.get_by_label(label, exact=True).input_value().isdigit(), label
     assert form.get_by_role("button", name="Save plan").count() == 1
     check_accessibility(page)

@@ -318,6 +318,86 @@ def test_coverage_follows_a_change_of_the_sampling_period_at_once(
     assert ">2</a></td><td><a " in client.get("/dashboard").get_data(as_text=True)
 
 
+def test_each_provider_sets_the_days_without_activity_that_put_a_learner_at_risk(
+    client, auth, people, provider, cohort_data
+):
+    """Zara's last activity was 40 days ago: at risk (red) by the default 21 days, and not
+    by 50 (still amber, as she is behind plan); the dashboard, the learners behind its
+    figure, the caseload, its rule and the export all follow the provider's setting."""
+    idle = "Zara Idle"
+
+    def zara_on_caseload() -> str:
+        html = client.get("/caseload").get_data(as_text=True)
+        row = html[html.index(idle) :]
+        return re.search(r'class="tag tag-(\w+)"', row[: row.index("</tr>")]).group(1)
+
+    def at_risk() -> tuple[str, str]:
+        html = client.get("/dashboard").get_data(as_text=True)
+        figure = re.search(r'risk=inactive">(\d+)</a></span> no activity for (\d+) days', html)
+        return figure.groups()
+
+    def exported() -> tuple[str, str]:
+        rows = client.get("/dashboard/export.csv?table=learners").get_data(as_text=True)
+        row = next(r for r in csv.reader(io.StringIO(rows)) if r[0] == idle)
+        return row[-2], row[-1]  # risks, RAG
+
+    auth.sign_in(people[Role.ADMIN])
+    assert at_risk() == ("1", "21")
+    listed = client.get("/dashboard/learners?risk=inactive").get_data(as_text=True)
+    assert "Learners with no activity for 21 days or more" in listed and idle in listed
+    assert exported() == ("inactive; behind plan", "red")
+    provider.inactive_days = 50
+    db.session.commit()
+    assert at_risk() == ("0", "50")
+    listed = client.get("/dashboard/learners?risk=inactive").get_data(as_text=True)
+    assert "Learners with no activity for 50 days or more" in listed and idle not in listed
+    assert exported() == ("behind plan", "amber")
+    auth.sign_out()
+    auth.sign_in(people[Role.ASSESSOR])
+    assert zara_on_caseload() == "amber"
+    caseload = client.get("/caseload").get_data(as_text=True)
+    assert "Red: no activity for 50 days or more" in caseload
+    assert "Amber: no activity for 33 days" in caseload
+    provider.inactive_days = 21
+    db.session.commit()
+    assert zara_on_caseload() == "red"
+
+
+def test_the_status_counts_days_without_activity_against_the_providers_setting():
+    from portfolio.progress.queries import LearnerRow
+
+    def status(inactive_for: int, at_risk_after: int) -> str:
+        row = LearnerRow(1, "Zara", "Unit", "SFJ", None, None, 1, 5, 0, None, inactive_for,
+                         date(2027, 6, 1), "on track", ())  # fmt: skip
+        return row.rag(10, at_risk_after)
+
+    assert [status(40, 21), status(40, 40), status(39, 40)] == ["red", "red", "amber"]
+    assert [status(33, 50), status(32, 50), status(40, 70)] == ["amber", "green", "green"]
+
+
+def test_an_admin_sets_the_days_to_at_risk_with_the_sampling_plan(client, auth, people, provider):
+    auth.sign_in(people[Role.ADMIN])
+    form = {"share_percent": "25", "new_assessor_share_percent": "50", "period_days": "90",
+            "marking_target_days": "10", "inactive_days": "30"}  # fmt: skip
+    assert client.post("/sampling/plan", data=form).status_code == 302
+    assert "at-risk days saved" in client.get("/sampling").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Provider, provider.id).inactive_days == 30
+    range_refused = "The days without activity before a learner is at risk must be from 7 to 120."
+    for wrong, said in (("6", range_refused), ("121", range_refused),
+                        ("soon", "Enter whole numbers for every setting.")):  # fmt: skip
+        response = client.post("/sampling/plan", data={**form, "inactive_days": wrong,
+                                                       "marking_target_days": "12"})  # fmt: skip
+        assert response.status_code == 303
+        assert said in client.get("/sampling").get_data(as_text=True)
+        db.session.expire_all()
+        saved = db.session.get(Provider, provider.id)
+        assert (saved.inactive_days, saved.marking_target_days) == (30, 10)  # nothing saved
+    auth.sign_out()
+    auth.sign_in(people[Role.IQA])
+    assert client.post("/sampling/plan", data=form).status_code == 403
+
+
 def test_coverage_names_an_assessor_whose_learners_have_all_moved_on(
     client, auth, people, cohort_data
 ):

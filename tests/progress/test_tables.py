@@ -4,7 +4,7 @@ workload and IQA coverage): escaped, complete, linked."""
 from markupsafe import Markup
 
 from portfolio.progress.tables import coverage_rows, workload_rows
-from portfolio.progress.workload import Coverage, Workload
+from portfolio.progress.workload import Coverage, Settings, Workload
 
 PREFIX = Markup("/dashboard/learners?cohort=3&amp;assessor=")
 AWAITING = Markup("/dashboard/learners?cohort=3&amp;evidence=awaiting+marking&amp;assessor=")
@@ -59,7 +59,8 @@ def test_learner_rows_escape_text_link_portfolios_and_show_the_status():
         LearnerRow(6, "Bo", "Unit", "SFJ", None, None, 0, 5, 0, None, None, date(2027, 1, 2),
                    "behind plan", ("inactive", "returned twice or more")),
     ]  # fmt: skip
-    html = learner_rows(rows, lambda i: f"/enrolments/{i}/portfolio?a=1&b=2", target=10)
+    settings = Settings(10, 21, 90, 25, 50)
+    html = learner_rows(rows, lambda i: f"/enrolments/{i}/portfolio?a=1&b=2", settings)
     first, second = html.split("</tr>")[:2]
     assert "<i>" not in html and "&lt;i&gt;Zoë&lt;/i&gt; &amp; Co" in first
     assert 'href="/enrolments/5/portfolio?a=1&amp;b=2"' in first
