@@ -268,6 +268,11 @@ def confirm(item_id: int):
     return redirect(url_for("assessment.portfolio", enrolment_id=item.enrolment_id))
 
 
+# The provider's own settings on the sampling page, each with the range it may take: the
+# form offers them and the plan route refuses anything outside.
+PROVIDER_SETTINGS = {"marking_target_days": (1, 60), "inactive_days": (7, 120)}
+
+
 @bp.route("/sampling", methods=["GET"])
 @roles_required(Role.IQA, Role.ADMIN)
 def sampling_page():
@@ -286,8 +291,9 @@ def sampling_page():
             )
         ).all()
     page = render_template(
-        "assessment/sampling.html", plan=plan, coverage=coverage, samples=samples, form=EmptyForm()
-    )
+        "assessment/sampling.html", plan=plan, coverage=coverage, samples=samples, form=EmptyForm(),
+        limits=PROVIDER_SETTINGS,
+    )  # fmt: skip
     # The plan is created with its defaults on first view. Committed once the page is made:
     # a commit expires what was read, and each sample would be read again as it is shown.
     db.session.commit()
@@ -305,10 +311,6 @@ def draw():
     return redirect(url_for("assessment.sampling_page"))
 
 
-# After how many days without activity a provider may say a learner is at risk.
-MIN_INACTIVE_DAYS, MAX_INACTIVE_DAYS = 7, 120
-
-
 @bp.post("/sampling/plan")
 @roles_required(Role.ADMIN)
 def plan():
@@ -323,11 +325,13 @@ def plan():
         flash("Enter whole numbers for every setting.", "error")
         return redirect(url_for("assessment.sampling_page")), 303
     try:
-        if not 1 <= target <= 60:
-            raise DomainError("The marking target must be from 1 to 60 working days.")
-        if not MIN_INACTIVE_DAYS <= inactive <= MAX_INACTIVE_DAYS:
+        low, high = PROVIDER_SETTINGS["marking_target_days"]
+        if not low <= target <= high:
+            raise DomainError(f"The marking target must be from {low} to {high} working days.")
+        low, high = PROVIDER_SETTINGS["inactive_days"]
+        if not low <= inactive <= high:
             raise DomainError("The days without activity before a learner is at risk must be "
-                              f"from {MIN_INACTIVE_DAYS} to {MAX_INACTIVE_DAYS}.")  # fmt: skip
+                              f"from {low} to {high}.")  # fmt: skip
         sampling.update_plan(current_user, share, new_share, period)
         current_user.provider.marking_target_days = target
         current_user.provider.inactive_days = inactive

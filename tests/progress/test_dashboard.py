@@ -380,7 +380,9 @@ def test_an_admin_sets_the_days_to_at_risk_with_the_sampling_plan(client, auth, 
     form = {"share_percent": "25", "new_assessor_share_percent": "50", "period_days": "90",
             "marking_target_days": "10", "inactive_days": "30"}  # fmt: skip
     assert client.post("/sampling/plan", data=form).status_code == 302
-    assert "at-risk days saved" in client.get("/sampling").get_data(as_text=True)
+    page = client.get("/sampling").get_data(as_text=True)
+    assert "at-risk days saved" in page
+    assert 'name="inactive_days" type="number" min="7" max="120" value="30"' in page
     db.session.expire_all()
     assert db.session.get(Provider, provider.id).inactive_days == 30
     range_refused = "The days without activity before a learner is at risk must be from 7 to 120."
