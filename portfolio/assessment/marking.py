@@ -175,6 +175,7 @@ def record_decision(
         outcome=outcome, feedback=feedback, feedback_html=render_markdown(feedback),
         marking_days=working_days_between(item.submitted_at.date(), utcnow().date()),
         enrolment_id=item.enrolment_id, unit_id=item.enrolment.unit_id,
+        cohort_id=item.enrolment.cohort_id, qualification_id=item.enrolment.qualification_id,
     )  # fmt: skip
     db.session.add(decision)
     for judgement in judgements:
@@ -237,6 +238,7 @@ def confirm_record(assessor: User, item: EvidenceItem) -> Decision:
         provider_id=item.provider_id, item=item, version_number=item.current.number,
         assessor_id=assessor.id, outcome=Outcome.ACCEPTED, feedback="", feedback_html="",
         enrolment_id=item.enrolment_id, unit_id=item.enrolment.unit_id,
+        cohort_id=item.enrolment.cohort_id, qualification_id=item.enrolment.qualification_id,
     )  # fmt: skip
     db.session.add(decision)
     for claim in item.claims:

@@ -48,7 +48,7 @@ class Decision(db.Model):
             "enrolment_id",
             "marking_days",
         ),
-        # For a cohort or a qualification: the decisions of its enrolments, by time.
+        # For an awarding body: the decisions of its enrolments, by time.
         Index(
             "ix_decision_enrolment_decided",
             "enrolment_id",
@@ -57,6 +57,12 @@ class Decision(db.Model):
             "unit_id",
             "marking_days",
         ),
+        # For a cohort or a qualification: its decisions, by time, read from the index alone.
+        *(
+            Index(f"ix_decision_provider_{column}_decided", "provider_id", column, "decided_at",
+                  "assessor_id", "unit_id", "marking_days", "id")
+            for column in ("cohort_id", "qualification_id")
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +80,10 @@ class Decision(db.Model):
     # many thousands of decisions need no joins (neither ever changes for an item).
     enrolment_id: Mapped[int | None] = mapped_column(ForeignKey("enrolment.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    # The enrolment's cohort and qualification, which can change: copied, and kept in step
+    # with the enrolment, as its progress rows are (portfolio.progress.refresh).
+    cohort_id: Mapped[int | None]
+    qualification_id: Mapped[int | None]
 
     # The backref lets evidence pages show decisions without the evidence package
     # depending on this one.

@@ -266,6 +266,7 @@ class _Plan:
     learner_id: int
     enrolment_id: int
     assessor_id: int
+    cohort_id: int
     unit: _UnitInfo
     starts_on: date
     planned_end_on: date
@@ -580,6 +581,7 @@ class _Builder:
             learner_id=0,
             enrolment_id=enrolment_id,
             assessor_id=self._assessor(index, assessor_ids),
+            cohort_id=cohort["id"],
             unit=self.units[index % len(self.units)],
             starts_on=starts_on,
             planned_end_on=planned_end_on,
@@ -724,16 +726,20 @@ class _Builder:
             self.counts["criterion_claims"] += len(claim_ids)
             self.counts["decisions"] += len(decision_rows)
             self.counts["criterion_judgements"] += sum(len(j) for _d, j in decision_rows)
+        scope = {"provider_id": self.provider_id, "cohort_id": plan.cohort_id,
+                 "qualification_id": plan.unit.qualification_id, "unit_id": plan.unit.unit_id,
+                 "assessor_id": plan.assessor_id}  # fmt: skip
         rows.progress.append({
-            "enrolment_id": plan.enrolment_id, "provider_id": self.provider_id,
-            "criteria_total": n, "criteria_claimed": len(claimed | met), "criteria_met": len(met),
+            "enrolment_id": plan.enrolment_id, **scope, "starts_on": plan.starts_on,
+            "planned_end_on": plan.planned_end_on, "criteria_total": n,
+            "criteria_claimed": len(claimed | met), "criteria_met": len(met),
             "items": plan.items, "awaiting_marking": awaiting, "oldest_awaiting_at": oldest_awaiting,
             "items_returned_twice": returned_twice,
             "last_activity_at": last_activity or plan.created_at,
             "signed_off": False, "countersigned": False, "updated_at": self.now,
         })  # fmt: skip
         rows.states.extend(
-            {"enrolment_id": plan.enrolment_id, "criterion_id": c,
+            {"enrolment_id": plan.enrolment_id, "criterion_id": c, **scope,
              "state": MET if c in met else CLAIMED if c in claimed else NOT_STARTED}
             for c in criteria
         )  # fmt: skip
@@ -832,7 +838,8 @@ class _Builder:
                  "feedback": feedback, "feedback_html": self._feedback_html[feedback],
                  "decided_at": decided,
                  "marking_days": working_days_between(submitted.date(), decided.date()),
-                 "enrolment_id": plan.enrolment_id, "unit_id": plan.unit.unit_id},
+                 "enrolment_id": plan.enrolment_id, "unit_id": plan.unit.unit_id,
+                 "cohort_id": plan.cohort_id, "qualification_id": plan.unit.qualification_id},
                 [{"id": self._take("judgement"), "decision_id": decision_id, "criterion_id": c,
                   "met": ok, "comment": rng.choice(MET_COMMENTS if ok else NOT_MET_COMMENTS),
                   "added_by_assessor": False}

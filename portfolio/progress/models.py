@@ -2,9 +2,15 @@
 
 Both tables are derived: ``portfolio.progress.refresh.refresh_enrolment`` recomputes an
 enrolment's rows from the evidence, claims and decisions whenever one of those changes.
+
+Each row also carries what the dashboard filters by (the enrolment's provider, cohort,
+qualification, unit and assessor), copied from the enrolment by the same refresh whenever the
+enrolment changes: a cohort's figures are then one range of an index, where reading them
+through the enrolments cost a lookup per learner. These copies are plain integers, not
+foreign keys, as the row is brought in step only when the transaction commits.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, SmallInteger
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,15 +19,35 @@ from portfolio.db import UTCDateTime, db, utcnow
 
 NOT_STARTED, CLAIMED, MET = 0, 1, 2
 
+# The enrolment's attributes the dashboard filters by, copied onto each derived row.
+SCOPE = ("cohort_id", "qualification_id", "unit_id", "assessor_id")
+
+
+def scope_indexes(table: str, *covered: str) -> tuple[Index, ...]:
+    """An index per filter: the provider, the filter's column, then what the figures read,
+    so that a filtered figure reads one range of one index and nothing else."""
+    return tuple(
+        Index(f"ix_{table}_provider_{column}", "provider_id", column,
+              *(c for c in covered if c != column))
+        for column in SCOPE
+    )  # fmt: skip
+
 
 class EnrolmentProgress(db.Model):
     __tablename__ = "enrolment_progress"
     __table_args__ = (
         Index("ix_enrolment_progress_provider_last_activity", "provider_id", "last_activity_at"),
+        *scope_indexes("enrolment_progress"),
     )
 
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    cohort_id: Mapped[int | None]
+    qualification_id: Mapped[int | None]
+    unit_id: Mapped[int | None]
+    assessor_id: Mapped[int | None]
+    starts_on: Mapped[date | None]
+    planned_end_on: Mapped[date | None]
     criteria_total: Mapped[int] = mapped_column(default=0)
     criteria_claimed: Mapped[int] = mapped_column(default=0)
     criteria_met: Mapped[int] = mapped_column(default=0)
@@ -40,8 +66,16 @@ class CriterionState(db.Model):
     """Where one enrolment stands on one criterion: not started, claimed or met."""
 
     __tablename__ = "criterion_state"
-    __table_args__ = (Index("ix_criterion_state_criterion_state", "criterion_id", "state"),)
+    __table_args__ = (
+        Index("ix_criterion_state_criterion_state", "criterion_id", "state"),
+        *scope_indexes("criterion_state", "criterion_id", "unit_id", "state"),
+    )
 
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), primary_key=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"), primary_key=True)
     state: Mapped[int] = mapped_column(SmallInteger, default=NOT_STARTED)
+    provider_id: Mapped[int | None]
+    cohort_id: Mapped[int | None]
+    qualification_id: Mapped[int | None]
+    unit_id: Mapped[int | None]
+    assessor_id: Mapped[int | None]

@@ -86,33 +86,22 @@ class Filters:
         return {"provider_id": provider_id, **{n: getattr(self, n) for n in self.chosen()}, **more}
 
 
-FILTER_COLUMNS = {
-    "cohort": Enrolment.cohort_id,
-    "qualification": Enrolment.qualification_id,
-    "unit": Enrolment.unit_id,
-    "assessor": Enrolment.assessor_id,
-}
-
-
-def filtered(query: Select, chosen: tuple[str, ...]) -> Select:
-    """The query scoped to the provider and narrowed by the chosen filters."""
-    query = query.where(Enrolment.provider_id == bindparam("provider_id"))
+def filtered(query: Select, chosen: tuple[str, ...], table=Enrolment) -> Select:
+    """The query scoped to the provider and narrowed by the chosen filters, on the columns of
+    ``table``: the enrolment's own, or the copies a derived table keeps of them."""
+    query = query.where(table.provider_id == bindparam("provider_id"))
     for name in chosen:
         if name == "awarding_body":
             bodies_units = select(Unit.id).where(Unit.awarding_body_id == bindparam(name))
-            query = query.where(Enrolment.unit_id.in_(bodies_units))
+            query = query.where(table.unit_id.in_(bodies_units))
         else:
-            query = query.where(FILTER_COLUMNS[name] == bindparam(name))
+            query = query.where(getattr(table, f"{name}_id") == bindparam(name))
     return query
 
 
 def base_query(chosen: tuple[str, ...]) -> Select:
-    return filtered(
-        select()
-        .select_from(Enrolment)
-        .outerjoin(EnrolmentProgress, EnrolmentProgress.enrolment_id == Enrolment.id),
-        chosen,
-    )
+    """The learners the filters select, from their progress rows alone."""
+    return filtered(select().select_from(EnrolmentProgress), chosen, EnrolmentProgress)
 
 
 # Parameters every request supplies (see _dates). Today is bound as a date, never as text
@@ -150,10 +139,11 @@ def behind_plan():
     share and with 1 is the same test with the share worked out once a row rather than three
     times.
     """
+    progress = EnrolmentProgress
     span = func.nullif(
-        days_between(Enrolment.starts_on, Enrolment.planned_end_on), 0, type_=db.Float
+        days_between(progress.starts_on, progress.planned_end_on), 0, type_=db.Float
     )
-    elapsed = func.coalesce(days_between(Enrolment.starts_on, TODAY) / span, 1.0)
+    elapsed = func.coalesce(days_between(progress.starts_on, TODAY) / span, 1.0)
     lagging = met_share() + BEHIND_MARGIN
     return and_(lagging < elapsed, lagging < 1.0)
 
@@ -185,7 +175,7 @@ def forecast_expression():
     share = met_share()
     return case(
         (EnrolmentProgress.countersigned.is_(True), 0),
-        (and_(Enrolment.planned_end_on < TODAY, share < 1.0), 1),
+        (and_(EnrolmentProgress.planned_end_on < TODAY, share < 1.0), 1),
         (behind_plan(), 2),
         else_=3,
     )
@@ -261,8 +251,8 @@ def _summary_statement(chosen: tuple[str, ...]) -> Select:
         .add_columns(
             bucket,
             forecast,
-            Enrolment.assessor_id,
-            func.count(Enrolment.id),
+            EnrolmentProgress.assessor_id,
+            func.count(),
             _count_if(EnrolmentProgress.countersigned.is_(True)),
             _count_if(EnrolmentProgress.signed_off.is_(True)),
             func.sum(met_share()),
@@ -271,7 +261,7 @@ def _summary_statement(chosen: tuple[str, ...]) -> Select:
             func.max(days_between(EnrolmentProgress.oldest_awaiting_at, NOW)),
         )
         # By the labels: the expressions again would double the statement.
-        .group_by("bucket", "forecast", Enrolment.assessor_id)
+        .group_by("bucket", "forecast", EnrolmentProgress.assessor_id)
     )
 
 
@@ -373,7 +363,7 @@ def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
         query = query.where(forecast_expression() == bindparam("forecast"))
     if lacking:
         query = query.where(
-            Enrolment.id.in_(
+            EnrolmentProgress.enrolment_id.in_(
                 select(CriterionState.enrolment_id).where(
                     CriterionState.criterion_id == bindparam("lacking"), CriterionState.state != MET
                 )
@@ -381,24 +371,25 @@ def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
         )
     if decisions:
         decided = select(Decision.id).where(
-            Decision.enrolment_id == Enrolment.id,
+            Decision.enrolment_id == EnrolmentProgress.enrolment_id,
             Decision.assessor_id == bindparam("decisions_of", type_=Integer),
-            Decision.unit_id == Enrolment.unit_id,
+            Decision.unit_id == EnrolmentProgress.unit_id,
             Decision.decided_at >= bindparam("sampling_since", type_=Decision.decided_at.type),
         )
         if decisions == SAMPLED:
             decided = decided.where(select(Sample.id).where(Sample.decision_id == Decision.id).exists())
         query = query.where(decided.exists())
-    total = query.add_columns(func.count(Enrolment.id))
+    total = query.add_columns(func.count())
     assessor = User.__table__.alias("assessor")
     page = (
-        query.join(User, Enrolment.learner_id == User.id)
-        .join(Unit, Enrolment.unit_id == Unit.id)
+        query.join(Enrolment, Enrolment.id == EnrolmentProgress.enrolment_id)
+        .join(User, Enrolment.learner_id == User.id)
+        .join(Unit, EnrolmentProgress.unit_id == Unit.id)
         .join(AwardingBody, Unit.awarding_body_id == AwardingBody.id)
-        .outerjoin(Cohort, Enrolment.cohort_id == Cohort.id)
-        .outerjoin(assessor, Enrolment.assessor_id == assessor.c.id)
+        .outerjoin(Cohort, EnrolmentProgress.cohort_id == Cohort.id)
+        .outerjoin(assessor, EnrolmentProgress.assessor_id == assessor.c.id)
         .add_columns(
-            Enrolment.id,
+            EnrolmentProgress.enrolment_id,
             User.name,
             Unit.title,
             AwardingBody.name,
@@ -409,12 +400,12 @@ def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
             func.coalesce(EnrolmentProgress.awaiting_marking, 0),
             days_between(EnrolmentProgress.oldest_awaiting_at, NOW),
             days_between(EnrolmentProgress.last_activity_at, NOW),
-            Enrolment.planned_end_on,
+            EnrolmentProgress.planned_end_on,
             forecast_expression(),
             *(case((condition, True), else_=False) for condition in risk_expressions().values()),
             func.count().over(),  # how many learners in all, so a page needs no other count
         )
-        .order_by(User.name, Enrolment.id)
+        .order_by(User.name, EnrolmentProgress.enrolment_id)
         .limit(bindparam("limit", type_=Integer))
         .offset(bindparam("offset", type_=Integer))
     )
@@ -495,15 +486,14 @@ def _gaps_statement(chosen: tuple[str, ...]) -> Select:
         filtered(
             select(
                 CriterionState.criterion_id,
-                Enrolment.unit_id,
+                CriterionState.unit_id,
                 func.count().label("learners"),
                 func.sum(case((CriterionState.state != MET, 1), else_=0)).label("lacking"),
-            )
-            .select_from(CriterionState)
-            .join(Enrolment, CriterionState.enrolment_id == Enrolment.id),
+            ),
             chosen,
+            CriterionState,
         )
-        .group_by(CriterionState.criterion_id, Enrolment.unit_id)
+        .group_by(CriterionState.criterion_id, CriterionState.unit_id)
         .subquery()
     )
     return (

@@ -8,7 +8,7 @@ Likewise a flush that changes a cohort, an enrolment's unit, qualification or as
 a person's name or role gives the provider a new options version as it writes the change.
 """
 
-from sqlalchemy import delete, event, func, insert, inspect, select, update
+from sqlalchemy import delete, event, func, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from portfolio.accounts.models import Provider, User, new_version
@@ -16,7 +16,14 @@ from portfolio.assessment.models import CriterionJudgement, Decision, Outcome, S
 from portfolio.db import utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus, EvidenceVersion
-from portfolio.progress.models import CLAIMED, MET, NOT_STARTED, CriterionState, EnrolmentProgress
+from portfolio.progress.models import (
+    CLAIMED,
+    MET,
+    NOT_STARTED,
+    SCOPE,
+    CriterionState,
+    EnrolmentProgress,
+)
 from portfolio.units.models import AwardingBody, Criterion, Qualification, Unit
 
 PENDING = "progress_pending"
@@ -91,6 +98,8 @@ def _new_options_versions(session, flush_context):
 
 @event.listens_for(Session, "before_commit")
 def _refresh_pending(session):
+    # Commit flushes only after this: flushed now, every change of the transaction is noted.
+    session.flush()
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
@@ -157,10 +166,15 @@ def refresh_enrolment(session: Session, enrolment_id: int) -> None:
     sign_off = session.scalar(
         select(SignOff).where(SignOff.enrolment_id == enrolment_id, SignOff.withdrawn_at.is_(None))
     )
+    scope = {column: getattr(enrolment, column) for column in ("provider_id", *SCOPE)}
     progress = session.get(EnrolmentProgress, enrolment_id)
     if progress is None:
-        progress = EnrolmentProgress(enrolment_id=enrolment_id, provider_id=enrolment.provider_id)
+        progress = EnrolmentProgress(enrolment_id=enrolment_id)
         session.add(progress)
+    for column, value in scope.items():
+        setattr(progress, column, value)
+    progress.starts_on = enrolment.starts_on
+    progress.planned_end_on = enrolment.planned_end_on
     progress.criteria_total = len(criteria)
     progress.criteria_met = len(met & set(criteria))
     progress.criteria_claimed = len((claimed | met) & set(criteria))
@@ -177,8 +191,21 @@ def refresh_enrolment(session: Session, enrolment_id: int) -> None:
         session.execute(
             insert(CriterionState),
             [
-                {"enrolment_id": enrolment_id, "criterion_id": c,
+                {"enrolment_id": enrolment_id, "criterion_id": c, **scope,
                  "state": MET if c in met else CLAIMED if c in claimed else NOT_STARTED}
                 for c in criteria
             ],
         )  # fmt: skip
+    # The decisions' copies of the cohort and qualification, where the enrolment moved.
+    session.execute(
+        update(Decision)
+        .where(
+            Decision.enrolment_id == enrolment_id,
+            or_(
+                Decision.cohort_id.is_distinct_from(enrolment.cohort_id),
+                Decision.qualification_id.is_distinct_from(enrolment.qualification_id),
+            ),
+        )
+        .values(cohort_id=enrolment.cohort_id, qualification_id=enrolment.qualification_id)
+        .execution_options(synchronize_session=False)
+    )

@@ -98,11 +98,15 @@ def _decisions_statement(chosen: tuple[str, ...], one_period: bool) -> Select:
         query = query.where(Decision.assessor_id == bindparam("assessor"))
     if "unit" in chosen:
         query = query.where(Decision.unit_id == bindparam("unit"))
-    if {"cohort", "qualification", "awarding_body"} & set(chosen):
-        # The provider's enrolments scope it, and the index by enrolment then covers it.
-        query = query.where(Decision.enrolment_id.in_(filtered(select(Enrolment.id), chosen)))
-    else:
-        query = query.where(Decision.provider_id == bindparam("provider_id"))
+    # The decisions' copies of their enrolment's cohort and qualification each have an
+    # index; an awarding body's enrolments are looked up, each in the index by enrolment.
+    query = query.where(Decision.provider_id == bindparam("provider_id"))
+    for name in ("cohort", "qualification"):
+        if name in chosen:
+            query = query.where(getattr(Decision, f"{name}_id") == bindparam(name))
+    if "awarding_body" in chosen:
+        enrolments = filtered(select(Enrolment.id), ("awarding_body",))
+        query = query.where(Decision.enrolment_id.in_(enrolments))
     sampling = Decision.decided_at >= bindparam("sampling_since")
     marking = Decision.decided_at >= bindparam("marking_since")
 

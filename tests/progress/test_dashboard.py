@@ -617,3 +617,53 @@ def test_options_of_a_provider_with_no_options_version_are_never_kept(
     db.session.commit()
     assert _version(provider) == ""
     assert ">After</option>" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_figures_follow_a_learner_moved_to_another_cohort_assessor_and_dates(
+    client, auth, people, provider, cohort_data
+):
+    """Progress rows, criterion states and decisions keep copies of what the filters select
+    by; moving a learner moves every figure of theirs at once."""
+    from portfolio.enrolments.operations import create_cohort, update_enrolment
+
+    learners, enrolments = cohort_data
+    admin = people[Role.ADMIN]
+    first, second = (create_cohort(admin, name, None, None) for name in ("First", "Second"))
+
+    def move(enrolment, cohort, assessor, planned_end_on=date(2027, 8, 31)):
+        update_enrolment(admin, enrolment, cohort_id=cohort.id, assessor_id=assessor.id,
+                         iqa_id=enrolment.iqa_id, starts_on=date(2026, 9, 1),
+                         planned_end_on=planned_end_on)  # fmt: skip
+
+    for enrolment in enrolments:
+        move(enrolment, first, people[Role.ASSESSOR])
+    db.session.commit()
+    other = make_user(provider, Role.ASSESSOR, name="Other Assessor")
+    moved = enrolments[0]  # met 1.1 and 2.1 in one decision of the first assessor
+    move(moved, second, other, planned_end_on=date(2026, 10, 1))  # now past its planned end
+    db.session.commit()
+    auth.sign_in(admin)
+
+    def table(name, cohort):
+        csv_text = client.get(f"/dashboard/export.csv?table={name}&cohort={cohort.id}")
+        return list(csv.reader(io.StringIO(csv_text.get_data(as_text=True))))[1:]
+
+    (row,) = table("learners", second)
+    assert (row[0], row[3], row[4], row[10], row[11]) == (
+        learners[0].name, "Second", "Other Assessor", "2026-10-01", "past planned end"
+    )
+    assert sorted(r[0] for r in table("learners", first)) == sorted(learner.name for learner in learners[1:])
+    lacking = {(r[2], int(r[4]), int(r[5])) for r in table("criteria", second)}
+    assert {("1.1", 1, 0), ("2.1", 1, 0), ("3.1", 1, 1)} == lacking
+    assert {(r[2], int(r[4]), int(r[5])) for r in table("criteria", first)} == {
+        ("1.1", 2, 2), ("2.1", 2, 2), ("3.1", 2, 2)
+    }
+    assert [r[:2] for r in table("workload", second)] == [["Other Assessor", "1"]]
+    assert [r[:2] for r in table("workload", first)] == [[people[Role.ASSESSOR].name, "2"]]
+    # The decision stays the first assessor's, and goes with the learner's cohort.
+    assert [(r[0], r[3]) for r in table("coverage", second)] == [(people[Role.ASSESSOR].name, "1")]
+    assert table("coverage", first) == []
+    html = client.get(f"/dashboard?cohort={second.id}").get_data(as_text=True)
+    assert f'href="/dashboard/learners?cohort={second.id}">1</a></span> learner' in html
+    assessed = client.get(f"/dashboard?assessor={other.id}").get_data(as_text=True)
+    assert f'href="/dashboard/learners?assessor={other.id}">1</a></span> learner' in assessed
