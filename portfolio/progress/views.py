@@ -198,7 +198,8 @@ def _table(table: str, filters: Filters, options: dict):
     if table == "learners":
         _total, rows = queries.learner_rows(filters, provider_id, date.today(), limit=100_000,
                                             reads=reads)()  # fmt: skip
-        target, inactive = plan().marking_target_days, plan().inactive_days
+        found = plan()
+        target, inactive = found.marking_target_days, found.inactive_days
         return (
             ["Learner", "Unit", "Awarding body", "Cohort", "Assessor", "Criteria met", "Criteria",
              "Per cent met", "Awaiting marking", "Days since activity", "Planned end", "Forecast", "Risks", "RAG"],
