@@ -140,3 +140,15 @@ def authenticate(email: str, password: str, address: str | None) -> User | None:
         object_id=user.id, after={"address": address}, summary=f"{user.name} signed in",
     )  # fmt: skip
     return user
+
+
+def sign_out(user: User, address: str | None) -> None:
+    """End every session of the account: a copy of its session cookie stops working too.
+
+    The session cookie is signed but not stored, so forgetting it on this device alone
+    would leave any copy valid; changing the token the cookie names refuses them all."""
+    user.rotate_session_token()
+    audit.record(
+        "sign_out", provider_id=user.provider_id, actor=user, object_type="user",
+        object_id=user.id, after={"address": address}, summary=f"{user.name} signed out",
+    )  # fmt: skip

@@ -59,8 +59,11 @@ def sign_out():
     form = EmptyForm()
     if not form.validate_on_submit():
         return redirect(url_for("home.index")), 303
+    if current_user.is_authenticated:
+        auth.sign_out(current_user._get_current_object(), request.remote_addr)
+        db.session.commit()
     logout_user()
-    flash("You have signed out.", "info")
+    flash("You have signed out on this and every other device.", "info")
     return redirect(url_for("accounts.sign_in"))
 
 

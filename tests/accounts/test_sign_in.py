@@ -1,6 +1,7 @@
 from sqlalchemy import select
 
 from portfolio.accounts.models import Role, User
+from portfolio.audit.models import AuditEvent
 from portfolio.db import db
 from tests import factories
 
@@ -98,6 +99,30 @@ def test_sign_out_ends_the_session(client, auth, people):
     auth.sign_in(people[Role.LEARNER])
     assert client.post("/sign-out").status_code == 302
     assert "/sign-in" in client.get("/criteria").location
+
+
+def test_signing_out_ends_the_copied_session(app, client, auth, people):
+    learner = people[Role.LEARNER]
+    auth.sign_in(learner)
+    copied = client.get_cookie("portfolio_session").value
+    assert client.post("/sign-out").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("portfolio_session", copied)
+    replay = thief.get("/criteria")
+    assert replay.status_code == 302 and "/sign-in" in replay.location
+    # Whatever cookie the replay was given does not sign anyone in either.
+    assert thief.get("/").status_code == 302
+    assert "/sign-in" in thief.get("/account/password").location
+
+
+def test_signing_out_is_in_the_audit_trail(client, auth, people):
+    learner = people[Role.LEARNER]
+    auth.sign_in(learner)
+    client.post("/sign-out")
+    events = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_id == learner.id)
+    ).all()
+    assert "sign_out" in events
 
 
 def test_next_only_follows_paths_on_this_site(client, people):

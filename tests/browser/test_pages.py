@@ -121,7 +121,7 @@ def test_each_role_signs_in_and_every_page_it_reaches_is_accessible(page, live_s
             check_accessibility(page)
 
     sign_out(page)
-    assert page.locator(".flash").inner_text() == "You have signed out."
+    assert page.locator(".flash").inner_text() == "You have signed out on this and every other device."
 
 
 EXPECTED_CRITERIA = {

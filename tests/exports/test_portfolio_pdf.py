@@ -354,6 +354,19 @@ def test_a_stored_pdf_is_served_with_one_statement_and_no_account_loaded(counter
     assert response.headers["Cache-Control"] == "private, max-age=3600"
 
 
+def test_a_session_copied_before_signing_out_cannot_download_the_stored_pdf(
+    app, client, auth, countersigned
+):
+    countersigned.be(Role.LEARNER)
+    download(countersigned)
+    copied = client.get_cookie("portfolio_session").value
+    auth.sign_out()
+    thief = app.test_client()
+    thief.set_cookie("portfolio_session", copied)
+    with thief.get(f"/enrolments/{countersigned.enrolment.id}/portfolio.pdf") as replay:
+        assert replay.status_code == 302 and "/sign-in" in replay.headers["Location"]
+
+
 def test_conditional_and_partial_requests_of_a_stored_pdf(countersigned):
     data = download(countersigned).data
     url = f"/enrolments/{countersigned.enrolment.id}/portfolio.pdf"
