@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import joinedload
 
 from portfolio.accounts.models import Provider, User
@@ -208,15 +208,20 @@ def _trail(*conditions) -> list[AuditEvent]:
     )
 
 
-def events_for_object(object_type: str, object_id: int, provider_id: int) -> list[AuditEvent]:
-    """Everything recorded about one object at one provider, newest first."""
+def events_for_object(
+    object_type: str, object_id: int, provider_id: int, *only: ColumnElement[bool]
+) -> list[AuditEvent]:
+    """Everything recorded about one object at one provider (that meets ``only``), newest first."""
     return _trail(
         AuditEvent.provider_id == provider_id,
         AuditEvent.object_type == object_type,
         AuditEvent.object_id == object_id,
+        *only,
     )
 
 
-def events_for_learner(learner_id: int, provider_id: int) -> list[AuditEvent]:
-    """Everything recorded about one learner at one provider, newest first."""
-    return _trail(AuditEvent.provider_id == provider_id, AuditEvent.learner_id == learner_id)
+def events_for_learner(
+    learner_id: int, provider_id: int, *only: ColumnElement[bool]
+) -> list[AuditEvent]:
+    """Everything recorded about one learner at one provider (that meets ``only``), newest first."""
+    return _trail(AuditEvent.provider_id == provider_id, AuditEvent.learner_id == learner_id, *only)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role, User
+from portfolio.audit.access import readable_events
 from portfolio.audit.models import OBJECT_TYPES
 from portfolio.audit.trail import events_for_learner, events_for_object
 from portfolio.db import db
@@ -40,8 +41,9 @@ def _learner_or_404(learner_id: int) -> User:
 @bp.get("/audit/learners/<int:learner_id>")
 @roles_required(*TRAIL_READERS)
 def learner_trail(learner_id: int):
+    """A learner's trail: only the events of the enrolments the viewer may see."""
     learner = _learner_or_404(learner_id)
-    events = events_for_learner(learner.id, current_user.provider_id)
+    events = events_for_learner(learner.id, current_user.provider_id, readable_events(current_user))
     return render_template(
         "audit/trail.html", title=f"Audit trail: {learner.name}", learner=learner, events=events
     )
@@ -50,18 +52,17 @@ def learner_trail(learner_id: int):
 @bp.get("/audit/<object_type>/<int:object_id>")
 @roles_required(*TRAIL_READERS)
 def object_trail(object_type: str, object_id: int):
-    """An object's trail; 404 when the viewer may see none of it.
+    """An object's trail; 404 when the viewer may read none of it.
 
-    This package cannot tell whether an object exists without importing every domain's
-    models, so an object with no events the viewer may see, another provider's included, is
-    a 404. Assessors and IQAs see only the events about learners in their caseload.
+    An object with no events the viewer may read, another provider's included, is a 404,
+    whether or not it exists: assessors and IQAs read only the events of the enrolments the
+    enrolment pages show them.
     """
     if object_type not in OBJECT_TYPES:
         abort(404)
-    events = events_for_object(object_type, object_id, current_user.provider_id)
-    if current_user.role is not Role.ADMIN:
-        caseload = set(db.session.scalars(_caseload_learner_ids(current_user)))
-        events = [e for e in events if e.learner_id in caseload]
+    events = events_for_object(
+        object_type, object_id, current_user.provider_id, readable_events(current_user)
+    )
     if not events:
         abort(404)
     label = f"{OBJECT_TYPES[object_type]} {object_id}"

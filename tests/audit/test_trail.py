@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from flask import render_template
 from flask_migrate import upgrade
-from sqlalchemy import delete, event, text, update
+from sqlalchemy import delete, event, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from portfolio import create_app
@@ -25,8 +25,12 @@ from portfolio.audit.trail import (
     verify,
 )
 from portfolio.db import db
+from portfolio.enrolments.operations import update_enrolment
+from portfolio.evidence import operations
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from tests.conftest import TEST_CONFIG
 from tests.factories import make_enrolment, make_provider, make_user
+from tests.progress.test_dashboard import STAR_CONTENT
 
 
 def submit(provider, actor, learner, title: str, version: int = 1) -> AuditEvent:
@@ -372,18 +376,32 @@ def test_verify_refuses_an_unknown_provider(runner, app):
 # The pages
 
 
+def returned(provider, assessor, learner, item_id: int) -> AuditEvent:
+    return record("decision.recorded", provider_id=provider.id, actor=assessor,
+                  object_type="evidence", object_id=item_id, learner_id=learner.id,
+                  before={"status": "submitted"}, after={"status": "returned", "version": 1},
+                  summary="Returned 'Gas leak log' v1 for rework")  # fmt: skip
+
+
+def started(learner, enrolment, title: str = "Gas leak log") -> EvidenceItem:
+    return operations.start_item(learner, enrolment, EvidenceKind.STAR_ACCOUNT, title, STAR_CONTENT)
+
+
 @pytest.fixture
 def trail(people):
     """A learner in the assessor's and IQA's caseload, with evidence submitted and returned."""
     learner, assessor = people[Role.LEARNER], people[Role.ASSESSOR]
-    make_enrolment(learner, assessor=assessor, iqa=people[Role.IQA])
+    enrolment = make_enrolment(learner, assessor=assessor, iqa=people[Role.IQA])
     provider = learner.provider
-    submit(provider, learner, learner, "Gas leak log", 41)
-    record("decision.recorded", provider_id=provider.id, actor=assessor, object_type="evidence",
-           object_id=41, learner_id=learner.id, before={"status": "submitted"},
-           after={"status": "returned", "version": 1},
-           summary="Returned 'Gas leak log' v1 for rework")  # fmt: skip
+    item = started(learner, enrolment)
+    submit(provider, learner, learner, "Gas leak log", item.id)
+    returned(provider, assessor, learner, item.id)
     return learner
+
+
+@pytest.fixture
+def trail_item(trail) -> int:
+    return db.session.scalar(select(EvidenceItem.id).where(EvidenceItem.learner_id == trail.id))
 
 
 def learner_page(client, learner):
@@ -404,23 +422,25 @@ def test_admins_and_the_learners_assessor_and_iqa_see_it(client, auth, people, t
     assert '<th scope="col">When</th>' in page
 
 
-def test_an_assessor_without_the_learner_in_their_caseload_gets_404(client, auth, people, trail):
+def test_an_assessor_without_the_learner_in_their_caseload_gets_404(
+    client, auth, people, trail, trail_item
+):
     auth.sign_in(people["assessor2"])
     assert learner_page(client, trail).status_code == 404
-    assert client.get("/audit/evidence/41").status_code == 404
+    assert client.get(f"/audit/evidence/{trail_item}").status_code == 404
 
 
-def test_another_providers_admin_gets_404(client, auth, people, trail):
+def test_another_providers_admin_gets_404(client, auth, people, trail, trail_item):
     auth.sign_in(people["other_admin"])
     assert learner_page(client, trail).status_code == 404
-    assert client.get("/audit/evidence/41").status_code == 404
+    assert client.get(f"/audit/evidence/{trail_item}").status_code == 404
 
 
 @pytest.mark.parametrize("role", [Role.LEARNER, Role.EQA])
-def test_learners_and_eqas_are_refused(client, auth, people, trail, role):
+def test_learners_and_eqas_are_refused(client, auth, people, trail, trail_item, role):
     auth.sign_in(people[role])
     assert learner_page(client, trail).status_code == 403
-    assert client.get("/audit/evidence/41").status_code == 403
+    assert client.get(f"/audit/evidence/{trail_item}").status_code == 403
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, trail):
@@ -433,13 +453,103 @@ def test_only_a_learners_trail_is_shown_on_a_learners_page(client, auth, people,
     assert learner_page(client, people["other_learner"]).status_code == 404
 
 
-def test_an_objects_trail_is_shown_to_those_who_may_see_it(client, auth, people, trail):
+def test_an_objects_trail_is_shown_to_those_who_may_see_it(client, auth, people, trail, trail_item):
     auth.sign_in(people[Role.ASSESSOR])
-    page = client.get("/audit/evidence/41").get_data(as_text=True)
-    assert "Audit trail: Evidence item 41" in page
+    page = client.get(f"/audit/evidence/{trail_item}").get_data(as_text=True)
+    assert f"Audit trail: Evidence item {trail_item}" in page
     assert "Returned &#39;Gas leak log&#39; v1 for rework" in page
-    assert client.get("/audit/evidence/42").status_code == 404
-    assert client.get("/audit/cupboard/41").status_code == 404
+    assert client.get(f"/audit/evidence/{trail_item + 1}").status_code == 404
+    assert client.get(f"/audit/cupboard/{trail_item}").status_code == 404
+
+
+@pytest.fixture
+def reassigned(people):
+    """A learner on two units with the same assessor and IQA, taken off the first: the
+    first unit now goes to assessor2, the second stays with the assessor."""
+    learner, assessor, iqa = people[Role.LEARNER], people[Role.ASSESSOR], people[Role.IQA]
+    taken, kept = (make_enrolment(learner, body=body, assessor=assessor, iqa=iqa)
+                   for body in ("PEARSON", "VTCT"))  # fmt: skip
+    taken_item, kept_item = started(learner, taken, "Taken log"), started(learner, kept, "Kept log")
+    update_enrolment(people[Role.ADMIN], taken, cohort_id=None, assessor_id=people["assessor2"].id,
+                     iqa_id=iqa.id, starts_on=taken.starts_on, planned_end_on=taken.planned_end_on)  # fmt: skip
+    db.session.commit()
+    return learner, taken, taken_item, kept_item
+
+
+def test_an_assessor_taken_off_an_enrolment_no_longer_reads_its_trail(
+    client, auth, people, reassigned
+):
+    learner, taken, taken_item, kept_item = reassigned
+    auth.sign_in(people[Role.ASSESSOR])
+    assert client.get(f"/enrolments/{taken.id}/portfolio").status_code == 404
+    assert client.get(f"/audit/enrolment/{taken.id}").status_code == 404
+    assert client.get(f"/audit/evidence/{taken_item.id}").status_code == 404
+    page = learner_page(client, learner).get_data(as_text=True)
+    assert "Kept log" in page
+    assert "Taken log" not in page
+    assert f"Changed the enrolment of {learner.name}" not in page
+    assert client.get(f"/audit/evidence/{kept_item.id}").status_code == 200
+
+
+def test_an_assessor_taken_off_a_learners_only_enrolment_gets_404_for_the_learner(
+    client, auth, people
+):
+    learner = people["learner2"]
+    enrolment = make_enrolment(learner, assessor=people[Role.ASSESSOR], iqa=people[Role.IQA])
+    started(learner, enrolment)
+    update_enrolment(people[Role.ADMIN], enrolment, cohort_id=None,
+                     assessor_id=people["assessor2"].id, iqa_id=people[Role.IQA].id,
+                     starts_on=enrolment.starts_on, planned_end_on=enrolment.planned_end_on)  # fmt: skip
+    db.session.commit()
+    auth.sign_in(people[Role.ASSESSOR])
+    assert learner_page(client, learner).status_code == 404
+    assert client.get(f"/audit/enrolment/{enrolment.id}").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["assessor2", Role.IQA, Role.ADMIN])
+def test_the_new_assessor_the_iqa_and_the_admin_read_the_reassigned_enrolments_trail(
+    client, auth, people, reassigned, who
+):
+    learner, taken, taken_item, _ = reassigned
+    auth.sign_in(people[who])
+    enrolment_page = client.get(f"/audit/enrolment/{taken.id}").get_data(as_text=True)
+    assert f"Changed the enrolment of {learner.name}" in enrolment_page
+    assert "Taken log" in client.get(f"/audit/evidence/{taken_item.id}").get_data(as_text=True)
+    page = learner_page(client, learner).get_data(as_text=True)
+    assert "Taken log" in page
+    assert f"Changed the enrolment of {learner.name}" in page
+    if who == "assessor2":  # the second unit is not theirs
+        assert "Kept log" not in page
+    else:
+        assert "Kept log" in page
+
+
+def test_an_assessor_reads_their_learners_account_changes_but_not_their_sign_ins(
+    client, auth, people, trail
+):
+    provider = trail.provider
+    record("account.changed", provider_id=provider.id, actor=people[Role.ADMIN],
+           object_type="user", object_id=trail.id, learner_id=trail.id,
+           summary="Changed the account of the learner")  # fmt: skip
+    record("sign_in.succeeded", provider_id=provider.id, actor=trail, object_type="user",
+           object_id=trail.id, after={"address": "192.0.2.7"}, summary="Signed in")  # fmt: skip
+    auth.sign_in(people[Role.ASSESSOR])
+    page = client.get(f"/audit/user/{trail.id}").get_data(as_text=True)
+    assert "Changed the account of the learner" in page
+    assert "192.0.2.7" not in page
+    auth.sign_out()
+    auth.sign_in(people["assessor2"])
+    assert client.get(f"/audit/user/{trail.id}").status_code == 404
+
+
+def test_another_providers_admin_gets_404_for_the_reassigned_enrolment(
+    client, auth, people, reassigned
+):
+    learner, taken, taken_item, _ = reassigned
+    auth.sign_in(people["other_admin"])
+    assert client.get(f"/audit/enrolment/{taken.id}").status_code == 404
+    assert client.get(f"/audit/evidence/{taken_item.id}").status_code == 404
+    assert learner_page(client, learner).status_code == 404
 
 
 def test_a_trail_page_takes_the_same_statements_however_long_it_is(client, auth, people, trail):

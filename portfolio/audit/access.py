@@ -1,0 +1,36 @@
+"""Which audit events a person may read: those of the enrolments they may see."""
+
+from sqlalchemy import ColumnElement, and_, or_, select, true
+
+from portfolio.accounts.models import Role, User
+from portfolio.assessment.models import Decision, Sample
+from portfolio.audit.models import AuditEvent
+from portfolio.enrolments.caseload import visible_enrolment_ids
+from portfolio.enrolments.models import Enrolment
+from portfolio.evidence.models import EvidenceItem
+
+
+def readable_events(user: User) -> ColumnElement[bool]:
+    """The events ``user`` may read, as a condition on AuditEvent.
+
+    An admin reads their provider's whole chain. Assessors and IQAs read the events of the
+    enrolments the enrolment pages show them (``visible_enrolment_ids``): about the enrolment,
+    its evidence and the samples of that evidence's decisions; and the account events of a
+    learner with such an enrolment. Taken off an enrolment, they no longer read its events.
+    """
+    if user.role is Role.ADMIN:
+        return true()
+    enrolments = visible_enrolment_ids(user)
+    evidence = select(EvidenceItem.id).where(EvidenceItem.enrolment_id.in_(enrolments))
+    samples = (
+        select(Sample.id)
+        .join(Decision, Decision.id == Sample.decision_id)
+        .where(Decision.item_id.in_(evidence))
+    )
+    learners = select(Enrolment.learner_id).where(Enrolment.id.in_(enrolments))
+    return or_(
+        and_(AuditEvent.object_type == "enrolment", AuditEvent.object_id.in_(enrolments)),
+        and_(AuditEvent.object_type == "evidence", AuditEvent.object_id.in_(evidence)),
+        and_(AuditEvent.object_type == "sample", AuditEvent.object_id.in_(samples)),
+        and_(AuditEvent.object_type == "user", AuditEvent.learner_id.in_(learners)),
+    )
