@@ -106,10 +106,14 @@ def _postgresql_on_connect(dbapi_connection, connection_record):
 @event.listens_for(Engine, "begin")
 def _on_begin(connection):
     if connection.dialect.name == "sqlite":
-        # A request that changes things takes the write lock at once, so that two writers
-        # queue (busy_timeout) instead of one failing when it upgrades from reading.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
-    elif connection.dialect.name == "postgresql" and _reading_request():
+        # Nothing is sent: SQLite reads in autocommit, each statement seeing the latest
+        # commit (as PostgreSQL's READ COMMITTED does), and the write lock is taken by the
+        # first statement that writes (_before_statement). So slow work a request does
+        # before it writes (hashing a password, rendering text, storing a file) holds no
+        # lock, and a transaction never has to upgrade a stale read snapshot to a writer,
+        # which SQLite refuses at once ("database is locked") instead of waiting.
+        return
+    if connection.dialect.name == "postgresql" and _reading_request():
         # A page that only reads gains nothing from a transaction on PostgreSQL: at READ
         # COMMITTED each statement sees its own snapshot either way. In autocommit, psycopg
         # sends no BEGIN and no COMMIT, two round trips of the few a page makes. The first
@@ -173,12 +177,27 @@ def _before_statement(connection, cursor, statement, parameters, context, execut
     writes = not statement.lstrip()[:9].upper().startswith(_READS)
     if writes:
         connection.info["writes"] = connection.info.get("writes", 0) + 1
+    if connection.dialect.name == "sqlite":
+        driver_connection = cursor.connection
+        if not driver_connection.in_transaction and (
+            writes or _needs_transaction(statement) or _locks_rows(context)
+        ):
+            # The write lock, taken now and waited for (busy_timeout), held to the commit.
+            driver_connection.execute("BEGIN IMMEDIATE")
+        return
     if connection.info.get("reading_in_autocommit") and (writes or _needs_transaction(statement)):
         # A reading request that writes after all, or locks rows to write them: from here on
         # it runs in a transaction, which the session commits or rolls back. (Autocommit asked
         # for by name, as VACUUM needs, is left alone.)
         connection.connection.driver_connection.autocommit = False
         del connection.info["reading_in_autocommit"]
+
+
+def _locks_rows(context) -> bool:
+    """Whether a SELECT asked for ``FOR UPDATE``, which SQLite's SQL leaves out: there, the
+    write lock serves instead, so that what is read stays true until the commit."""
+    compiled = getattr(context, "compiled", None)
+    return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
 
 
 @event.listens_for(Session, "after_begin")
@@ -206,12 +225,6 @@ def end_reading_transaction(exception: BaseException | None) -> None:
         session.commit()
     except SQLAlchemyError:
         session.rollback()  # nothing was written, so nothing is lost
-
-
-def _writing_request() -> bool:
-    from flask import has_request_context, request
-
-    return has_request_context() and request.method not in _READING_METHODS
 
 
 def _reading_request() -> bool:

@@ -1,7 +1,10 @@
 """Domain errors and the error pages."""
 
+import time
+
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -90,7 +93,12 @@ def register(app: Flask) -> None:
 
 
 def _record_refused_access(status: int) -> None:
-    """A signed-in person refused a page or an object: kept in their provider's audit trail."""
+    """A signed-in person refused a page or an object: kept in their provider's audit trail.
+
+    Written in a short transaction of its own, after whatever the request did is rolled
+    back, and tried again if the database is busy; if it still cannot be written, the
+    failure is logged and the person gets their 403 or 404 all the same.
+    """
     from flask_login import current_user
 
     from portfolio.audit import trail as audit
@@ -99,12 +107,29 @@ def _record_refused_access(status: int) -> None:
     if not current_user.is_authenticated or request.endpoint in (None, "static"):
         return
     db.session.rollback()
-    audit.record(
-        "access.refused", provider_id=current_user.provider_id, actor=current_user,
-        object_type="page", summary=f"{status} for {request.method} {request.path}",
-        after={"status": status, "endpoint": request.endpoint, "arguments": request.view_args or {}},
-    )  # fmt: skip
-    db.session.commit()
+    for attempt in range(1, REFUSAL_WRITE_ATTEMPTS + 1):
+        try:
+            audit.record(
+                "access.refused", provider_id=current_user.provider_id, actor=current_user,
+                object_type="page", summary=f"{status} for {request.method} {request.path}",
+                after={"status": status, "endpoint": request.endpoint,
+                       "arguments": request.view_args or {}},
+            )  # fmt: skip
+            db.session.commit()
+            return
+        except SQLAlchemyError:
+            db.session.rollback()
+            if attempt == REFUSAL_WRITE_ATTEMPTS:
+                current_app.logger.exception(
+                    "the refused %s for %s could not be written to the audit trail",
+                    status, request.path,
+                )  # fmt: skip
+                return
+            time.sleep(0.05 * 2**attempt)
+
+
+# How often a refusal's audit event is tried before it is given up (and logged).
+REFUSAL_WRITE_ATTEMPTS = 3
 
 
 def _page(status: int, message: str):

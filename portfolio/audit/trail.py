@@ -68,10 +68,10 @@ def _stored_form(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _lock_chain(provider_id: int) -> None:
-    # PostgreSQL: a row lock on the provider queues a second writer until the first commits.
-    # SQLite allows one writer at a time anyway. The unique (provider_id, seq) is the backstop.
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(Provider.id).where(Provider.id == provider_id).with_for_update())
+    # A second writer of the provider's chain waits here until the first commits: on
+    # PostgreSQL for the row lock, on SQLite for the write lock that FOR UPDATE takes there
+    # (portfolio.db). The unique (provider_id, seq) is the backstop.
+    db.session.execute(select(Provider.id).where(Provider.id == provider_id).with_for_update())
 
 
 def record(

@@ -147,9 +147,10 @@ def save_item(
     _check_owner(user, item)
     _check_editable(item)
     _check_lock(item, lock_version)
+    html = kinds.render_html(item.kind, content)  # before the first write takes the lock
     version = _working_version(user, item)
     version.content = content
-    version.html = kinds.render_html(item.kind, content)
+    version.html = html
     version.updated_at = utcnow()
     item.title = title.strip()
     if item.kind is EvidenceKind.STAR_ACCOUNT:
