@@ -74,6 +74,25 @@ def test_signing_in_holds_no_write_lock_while_the_password_is_checked(sqlite_app
     assert seen == [True]
 
 
+def test_a_password_rehashed_at_sign_in_is_hashed_before_the_lock_is_taken(
+    sqlite_app, monkeypatch
+):
+    from portfolio.accounts import auth
+
+    people = cast(sqlite_app)
+    sqlite_app.config["ARGON2_TIME_COST"] += 1  # the stored hash is now due to be redone
+    seen = []
+    hash_password = auth.hash_password
+
+    def hash_and_look(password):
+        seen.append(another_writer_can_write(sqlite_app))
+        return hash_password(password)
+
+    monkeypatch.setattr(auth, "hash_password", hash_and_look)
+    signed_in(sqlite_app, people.learner)
+    assert seen == [True]
+
+
 def test_saving_evidence_holds_no_write_lock_while_its_text_is_rendered(sqlite_app, monkeypatch):
     from portfolio.evidence import kinds
 

@@ -131,9 +131,9 @@ def authenticate(email: str, password: str, address: str | None) -> User | None:
                 summary=f"Refused sign-in for {user.email}",
             )  # fmt: skip
         return None
-    db.session.execute(delete(SignInFailure).where(SignInFailure.key == email_key))
-    if needs_rehash(user.password_hash):
+    if needs_rehash(user.password_hash):  # hashed before the first write takes the lock
         user.password_hash = hash_password(password)
+    db.session.execute(delete(SignInFailure).where(SignInFailure.key == email_key))
     user.last_signed_in_at = utcnow()
     audit.record(
         "sign_in.succeeded", provider_id=user.provider_id, actor=user, object_type="user",
