@@ -2,9 +2,12 @@
 room for the signature written in, attached PDFs laid onto the pages reserved for them, and
 a time limit."""
 
+import contextlib
+import ctypes
 import gc
 import io
 import multiprocessing
+import os
 import re
 import signal
 import traceback
@@ -190,7 +193,27 @@ def _lay_in_attachments(
     return out.getvalue()
 
 
-def _child(connection, html, images, attachments, space):
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent_pid: int, reader) -> None:
+    """End this child when the worker that forked it ends, however it ends.
+
+    A worker killed mid-render (SIGKILL, out of memory) never stops its child, which would
+    render on and then block for ever writing the PDF to a pipe that no one reads. Linux's
+    PR_SET_PDEATHSIG has the kernel kill the child when the forking thread ends; the check
+    of the parent's id covers a worker that died before the call. The child also closes its
+    copy of the reading end, so that elsewhere a dead parent is a broken pipe, not a hang.
+    """
+    reader.close()
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the broken pipe remains
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _child(parent_pid, reader, connection, html, images, attachments, space):
+    _die_with_parent(parent_pid, reader)
     # The forked child inherits the server worker's signal handlers; it must stop on SIGTERM.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
@@ -208,8 +231,9 @@ def render_with_time_limit(
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe(duplex=False)
     process = context.Process(
-        target=_child, args=(child, html, images, attachments, space), daemon=True
-    )
+        target=_child, args=(os.getpid(), parent, child, html, images, attachments, space),
+        daemon=True,
+    )  # fmt: skip
     process.start()
     child.close()
     try:
