@@ -24,6 +24,10 @@ BENCH_PDF_ARGS ?=
 
 .PHONY: run test bench lint system-deps clean
 
+# make run is a local server over plain HTTP: not production (no Secure cookies), at its own
+# address (what signed PDFs name; set PORTFOLIO_PUBLIC_URL to serve beyond this machine).
+run: export PORTFOLIO_PRODUCTION ?= false
+run: export PORTFOLIO_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.app-installed
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(RUN_APT_PACKAGES)"
 	$(BIN)/flask db upgrade

@@ -670,7 +670,7 @@ def child_main(mode: str, url: str, instance: str, sign_off_id: int) -> None:
     from portfolio.exports import service
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY,
-                      "EXPORTS_SYNCHRONOUS": True})  # fmt: skip
+                      "PUBLIC_URL": BASE_URL, "EXPORTS_SYNCHRONOUS": True})  # fmt: skip
     with app.app_context(), app.test_request_context(base_url=BASE_URL):
         sign_off = fresh_sign_off(sign_off_id)
         _ = sign_off.enrolment.learner.name, sign_off.declaration.manifest_hash
@@ -764,8 +764,11 @@ class Server:
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
         self.log_path = instance / "gunicorn.log"
+        # Served as in production, at its own address; signed in over plain HTTP on loopback,
+        # so the session cookie is not marked Secure.
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
-               "PORTFOLIO_INSTANCE_PATH": str(instance)}  # fmt: skip
+               "PORTFOLIO_INSTANCE_PATH": str(instance), "PORTFOLIO_PUBLIC_URL": self.base,
+               "PORTFOLIO_SESSION_COOKIE_SECURE": "false"}  # fmt: skip
         # The gunicorn of the Python running this script (the project's venv), else PATH's.
         gunicorn = Path(sys.executable).parent / "gunicorn"
         command = [
@@ -1214,7 +1217,7 @@ def main(argv: list[str] | None = None) -> int:
         from portfolio.units.library import import_criteria
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY,
-                          "EXPORTS_SYNCHRONOUS": True})  # fmt: skip
+                          "PUBLIC_URL": BASE_URL, "EXPORTS_SYNCHRONOUS": True})  # fmt: skip
         load = os.getloadavg()
         args.start_load = load[0]
         print(f"Portfolio PDF benchmark: sizes {sizes}, repeat {args.repeat}; {os.cpu_count()} "

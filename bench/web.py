@@ -173,7 +173,8 @@ class Built:
 def build(url: str, instance: Path, learners: int, items: int) -> Built:
     """A migrated database with the criteria, the demo and the large provider, committed."""
     os.environ["PORTFOLIO_INSTANCE_PATH"] = str(instance)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY,
+                      "PUBLIC_URL": f"http://{HOST}"})  # fmt: skip
     started = time.monotonic()
     with app.app_context():
         try:
@@ -267,6 +268,10 @@ class Server:
             "DATABASE_URL": url,
             "SECRET_KEY": SECRET_KEY,
             "PORTFOLIO_INSTANCE_PATH": str(instance),
+            # Served as in production, at its own address; signed in over plain HTTP on
+            # loopback, so the session cookie is not marked Secure.
+            "PORTFOLIO_PUBLIC_URL": self.base,
+            "PORTFOLIO_SESSION_COOKIE_SECURE": "false",
         }
         self.log = open(self.log_path, "wb")  # noqa: SIM115  (closed in stop())
         command = [gunicorn_binary(), "--workers", str(workers), "--worker-class", "sync",

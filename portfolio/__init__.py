@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 
 from portfolio import config
@@ -26,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseInteger
     register_blueprints(app)
     register_errorhandlers(app)
+    register_host_check(app)
     register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -56,6 +58,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(
             app.config["SQLALCHEMY_DATABASE_URI"]
         )
+    config.settle_deployment(app.config, app.debug)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
 
@@ -97,6 +100,16 @@ def register_blueprints(app: Flask) -> None:
         home_bp,
     ):
         app.register_blueprint(bp)
+
+
+def register_host_check(app: Flask) -> None:
+    """Requests for a host other than the app's (TRUSTED_HOSTS) get a plain 400: werkzeug
+    refuses them before routing, so no page of the app, which builds its links, can answer."""
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        message = "This site does not answer at that address.\n"
+        return app.response_class(message, status=400, mimetype="text/plain")
 
 
 def register_security_headers(app: Flask) -> None:

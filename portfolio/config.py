@@ -9,16 +9,27 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_SECURE = None  # None: Secure in production (see PRODUCTION)
     SESSION_COOKIE_NAME = "portfolio_session"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = None  # None: Secure in production
+    # Production (PORTFOLIO_PRODUCTION): PUBLIC_URL required, cookies Secure. None: production
+    # unless Flask's debug mode or TESTING is on; false for a local server over plain HTTP.
+    PRODUCTION = None
+    # The address people reach the app at, e.g. https://portfolio.example.org: written into
+    # documents (the PDF's "verify at") and the host the app answers to. Required in production.
+    PUBLIC_URL = None
+    # Flask's own setting: other host names answered besides PUBLIC_URL's (a list, or a string
+    # separated by commas); requests for any other host get 400.
+    TRUSTED_HOSTS = None
     # Engine options; by default PostgreSQL connections are tested as they leave the pool
     # (so a restarted server costs no failed request), SQLite's need no test.
     SQLALCHEMY_ENGINE_OPTIONS = None
@@ -41,6 +52,47 @@ class Defaults:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
+
+
+# Outside production: the public address when none is set (`make run`'s), and the loopback
+# names, which are answered as well as PUBLIC_URL's host.
+DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
+DEVELOPMENT_HOSTS = ["127.0.0.1", "localhost"]
+
+
+def settle_deployment(cfg: dict, debug: bool) -> None:
+    """Decide production mode, the public address, the hosts answered and the cookies' Secure
+    flag; raise RuntimeError saying what to set when production has no public address."""
+    if cfg["PRODUCTION"] is None:
+        cfg["PRODUCTION"] = not (debug or cfg.get("TESTING"))
+    url = cfg["PUBLIC_URL"]
+    if url:
+        parts = urlsplit(str(url))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise RuntimeError(
+                "PORTFOLIO_PUBLIC_URL must be the whole address people reach the app at, such "
+                f"as https://portfolio.example.org, not {url!r}."
+            )
+        hosts = [parts.hostname]
+    elif cfg["PRODUCTION"]:
+        raise RuntimeError(
+            "PORTFOLIO_PUBLIC_URL is not set. In production set it to the address people reach "
+            "the app at (such as https://portfolio.example.org): documents name it, and the "
+            "app answers only to its host. For a local server set PORTFOLIO_PRODUCTION=false "
+            "(make run does)."
+        )
+    else:
+        url, hosts = DEVELOPMENT_PUBLIC_URL, []
+    cfg["PUBLIC_URL"] = str(url).rstrip("/")
+    extra = cfg["TRUSTED_HOSTS"] or []
+    if isinstance(extra, str):
+        extra = extra.replace(",", " ").split()
+    if not cfg["PRODUCTION"]:
+        extra = [*DEVELOPMENT_HOSTS, *extra]
+    cfg["TRUSTED_HOSTS"] = list(dict.fromkeys([*hosts, *extra]))
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if cfg[name] is None:
+            cfg[name] = cfg["PRODUCTION"]
 
 
 def database_url(instance_path: str) -> str:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from portfolio.addresses import public_url
 from portfolio.assessment.models import SignOff
 from portfolio.db import db, utcnow
 from portfolio.errors import DomainError
@@ -102,7 +103,7 @@ def prepare(sign_off: SignOff) -> Prepared:
             count = pdf.count_pages(path)
             if count:
                 attachments[f.id], pages[f.id] = path, count
-    verify_url = url_for("exports.verify", _external=True)
+    verify_url = public_url("exports.verify")
     html = document.render_html(context, verify_url=verify_url, attachment_pages=pages)
     return Prepared(html, images, attachments, pages)
 
@@ -159,14 +160,14 @@ def generate(document_id: int) -> PortfolioDocument:
     return record
 
 
-def start(app: Flask, document_id: int, base_url: str) -> None:
+def start(app: Flask, document_id: int) -> None:
     """Generate in the background so the request that asked returns at once."""
     if app.config.get("EXPORTS_SYNCHRONOUS"):
         generate(document_id)
         return
 
     def work():
-        with app.test_request_context(base_url=base_url):
+        with app.test_request_context(base_url=app.config["PUBLIC_URL"]):
             try:
                 generate(document_id)
             finally:

@@ -111,7 +111,7 @@ def portfolio_pdf(enrolment_id: int):
     if service.claim(record):
         # Only the request that claimed the pending document starts making it; reloads of
         # the status page, in any worker, find it generating and just wait.
-        service.start(current_app._get_current_object(), record.id, request.host_url)
+        service.start(current_app._get_current_object(), record.id)
         db.session.refresh(record)
         if record.status is DocumentStatus.READY:
             return redirect(url_for("exports.portfolio_pdf", enrolment_id=enrolment.id))

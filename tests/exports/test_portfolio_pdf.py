@@ -185,6 +185,19 @@ def test_withdrawing_the_sign_off_supersedes_the_pdf(client, auth, countersigned
     assert "Withdrawn" in html and "superseded" in html
 
 
+def test_the_pdf_names_the_configured_address_to_verify_at_whatever_the_host_asked(
+    app, client, countersigned, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://portfolio.example.org")
+    url = f"/enrolments/{countersigned.enrolment.id}/portfolio.pdf"
+    assert client.get(url, headers={"Host": "evil.example"}).status_code == 400
+    assert db.session.scalar(select(PortfolioDocument)) is None
+    data = download(countersigned).data
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    assert "https://portfolio.example.org/verify" in text
+    assert "localhost" not in text and "evil.example" not in text
+
+
 def test_pdf_is_refused_before_countersignature(client, auth, people, exports_folder):
     c = Cycle(client, auth, people, "SFJ")
     complete(c)
