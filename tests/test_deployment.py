@@ -54,11 +54,11 @@ def test_a_local_server_answers_its_loopback_names_only(app, client):
     assert "does not answer at that address" in refused.get_data(as_text=True)
 
 
-def test_debug_mode_or_an_explicit_setting_is_not_production(tmp_path):
-    assert production_app(tmp_path, PRODUCTION=False).config["PUBLIC_URL"] == (
-        "http://127.0.0.1:5000"
-    )
-    assert not production_app(tmp_path, PRODUCTION=False).config["SESSION_COOKIE_SECURE"]
-    assert create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"}).config[
-        "PUBLIC_URL"
-    ] == "http://127.0.0.1:5000"
+def test_debug_mode_testing_or_an_explicit_setting_is_not_production(tmp_path, monkeypatch):
+    local = production_app(tmp_path, PRODUCTION=False)
+    assert local.config["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    assert not local.config["SESSION_COOKIE_SECURE"]
+    tested = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert not tested.config["PRODUCTION"]
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    assert not production_app(tmp_path).config["PRODUCTION"]
