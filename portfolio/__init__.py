@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from portfolio import config
@@ -23,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure(app, test_config)
+    register_proxy_fix(app)
     register_extensions(app)
     app.url_map.converters["int"] = DatabaseInteger
     register_blueprints(app)
@@ -61,6 +63,16 @@ def configure(app: Flask, test_config: dict | None) -> None:
     config.settle_deployment(app.config, app.debug)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.instance_path)
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind PROXY_COUNT reverse proxies, the client's address, scheme and host are the ones
+    the proxies forward: what sign-in throttling counts and HTTPS is judged by."""
+    count = int(app.config["PROXY_COUNT"] or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count
+        )
 
 
 def register_extensions(app: Flask) -> None:

@@ -30,12 +30,16 @@ class Defaults:
     # Flask's own setting: other host names answered besides PUBLIC_URL's (a list, or a string
     # separated by commas); requests for any other host get 400.
     TRUSTED_HOSTS = None
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port/-Prefix are
+    # believed (werkzeug's ProxyFix); 0 believes none, as a client can send them.
+    PROXY_COUNT = 0
     # Engine options; by default PostgreSQL connections are tested as they leave the pool
     # (so a restarted server costs no failed request), SQLite's need no test.
     SQLALCHEMY_ENGINE_OPTIONS = None
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    # Sign-in throttling: this many failures for one email address, or ten times as many
-    # from one network address, within the window refuse further attempts until it passes.
+    # Sign-in throttling: this many failures for one email address within the window refuse
+    # further attempts until it passes; past ten times as many from one network address, an
+    # account that has failed in the window is refused from that address (portfolio.accounts.auth).
     SIGNIN_MAX_FAILURES = 5
     SIGNIN_WINDOW_MINUTES = 15
     # Uploads larger than this are refused with 413 before their body is read.

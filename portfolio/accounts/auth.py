@@ -89,7 +89,11 @@ def _keys(email: str, address: str | None) -> tuple[str, str]:
 
 
 def check_throttle(email: str, address: str | None) -> None:
-    """Raise Throttled when too many recent failures name this email or come from this address."""
+    """Raise Throttled when this account has failed too often lately, or has failed at all
+    while its network address is past the address limit.
+
+    The address limit slows a guesser to one guess per account and window without locking
+    out an account that has not failed: everyone behind one proxy or NAT shares an address."""
     cfg = current_app.config
     window = timedelta(minutes=cfg["SIGNIN_WINDOW_MINUTES"])
     since = utcnow() - window
@@ -102,7 +106,8 @@ def check_throttle(email: str, address: str | None) -> None:
         ).all()
     )
     limit = cfg["SIGNIN_MAX_FAILURES"]
-    if counts.get(email_key, 0) >= limit or counts.get(addr_key, 0) >= 10 * limit:
+    account_failures = counts.get(email_key, 0)
+    if account_failures >= limit or (account_failures and counts.get(addr_key, 0) >= 10 * limit):
         raise Throttled(cfg["SIGNIN_WINDOW_MINUTES"])
 
 
