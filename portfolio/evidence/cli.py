@@ -1,6 +1,8 @@
-"""``flask pii`` and ``flask evidence``: the personal-data check and suggestions in bulk."""
+"""``flask pii`` and ``flask evidence``: the personal-data check and suggestions in bulk, and
+the sweep of the files folder."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -8,6 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portfolio.db import db
+from portfolio.evidence import files
 from portfolio.evidence.pii import find_personal_data, redact
 from portfolio.evidence.suggest import CriterionText, suggest_criteria
 from portfolio.units.models import AwardingBody, Criterion, LearningOutcome, Unit
@@ -75,3 +78,17 @@ def suggest_command(unit_code: str, limit: int, file: Path):
         [{**s.as_dict(), "terms": list(s.terms), "text": texts[s.criterion_id]} for s in ranked],
         ensure_ascii=False, indent=2,
     ))  # fmt: skip
+
+
+@evidence_cli.command("sweep")
+@click.option("--older-than", default=60, show_default=True, type=click.IntRange(0),
+              help="Minutes: a younger file may belong to an upload under way.")  # fmt: skip
+@with_appcontext
+def sweep_command(older_than: int):
+    """Remove partial uploads and stored files no evidence refers to (left by faults)."""
+    swept = files.sweep(timedelta(minutes=older_than))
+    click.echo(
+        f"Removed {swept.partial} partial upload{'' if swept.partial == 1 else 's'} and "
+        f"{swept.unrecorded} file{'' if swept.unrecorded == 1 else 's'} no evidence refers to "
+        f"from {files.storage_dir()}."
+    )

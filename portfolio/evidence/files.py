@@ -1,16 +1,23 @@
 """Evidence files: type decided by content, streamed to disk with its SHA-256, served safely."""
 
+import errno
 import hashlib
 import os
+import re
 import secrets
+import time
 import zipfile
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import magic
 from flask import current_app
+from sqlalchemy import select
 
+from portfolio.db import db
 from portfolio.errors import DomainError
+from portfolio.evidence.models import EvidenceFile
 
 # What libmagic reports for each allowed type, and how the type is named to people.
 ALLOWED_TYPES = {
@@ -32,6 +39,10 @@ ALLOWED_SUMMARY = "PDF, Word (DOCX), PNG, JPEG, plain text, MP3, M4A or WAV"
 MAX_DOCX_EXPANDED = 200 * 1024 * 1024
 MAX_DOCX_RATIO = 100
 CHUNK = 64 * 1024
+# A file being written is named for what it will be with this before it; a stored file's
+# name is 24 random bytes in hexadecimal.
+INCOMING = ".incoming-"
+STORED_NAME = re.compile(r"[0-9a-f]{48}")
 
 
 @dataclass(frozen=True)
@@ -70,14 +81,40 @@ def check_name(name: str) -> str:
     return name
 
 
+class StorageError(DomainError):
+    """The server's storage refused a file (full, read-only, not permitted): nothing was saved.
+
+    507 when the disk is full, as RFC 4918 defines it; 503 otherwise: either way the server's
+    fault, said plainly, and the person can try again once an administrator has seen to it.
+    """
+
+    status = 503
+
+    def __init__(self, error: OSError, what: str = "The file"):
+        full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+        self.status = 507 if full else 503
+        reason = (
+            "the server's storage is full" if full else "the server's storage cannot be written to"
+        )
+        super().__init__(
+            f"{what} could not be stored because {reason}, so nothing was saved. Try again "
+            "later; if it keeps happening, tell your training provider's administrator.",
+            field="file",
+        )
+
+
 def store(stream, limit: int) -> StoredFile:
     """Copy an upload to storage in chunks, then check what it really is.
 
-    Nothing is left behind when it is refused: the partial file is removed.
+    Nothing is left behind when it is refused: the partial file is removed (or, when the
+    disk will not even allow that, left for ``flask evidence sweep``).
     """
-    directory = storage_dir()
     stored_name = secrets.token_hex(24)
-    partial = directory / f".incoming-{stored_name}"
+    try:
+        directory = storage_dir()
+    except OSError as error:
+        raise _refused(error) from error
+    partial = directory / f"{INCOMING}{stored_name}"
     digest = hashlib.sha256()
     size = 0
     try:
@@ -96,10 +133,26 @@ def store(stream, limit: int) -> StoredFile:
         media_type = detect_type(partial)
         final = directory / stored_name
         os.replace(partial, final)
-    except BaseException:
-        partial.unlink(missing_ok=True)
+    except BaseException as error:
+        _discard(partial)
+        if isinstance(error, OSError):
+            raise _refused(error) from error
         raise
     return StoredFile(stored_name, size, digest.hexdigest(), media_type)
+
+
+def _refused(error: OSError) -> StorageError:
+    current_app.logger.error("an evidence file could not be stored: %s", error)
+    return StorageError(error)
+
+
+def _discard(path: Path) -> bool:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as error:
+        current_app.logger.warning("%s is left for 'flask evidence sweep': %s", path, error)
+        return False
+    return True
 
 
 def detect_type(path: Path) -> str:
@@ -150,5 +203,47 @@ def _check_text(path: Path) -> None:
             raise DomainError("This text file is not UTF-8 text.", field="file") from None
 
 
-def remove_stored(stored_name: str) -> None:
-    path_of(stored_name).unlink(missing_ok=True)
+def remove_stored(stored_name: str) -> bool:
+    """Delete a stored file no evidence refers to any longer; one the disk refuses to delete
+    is logged and left for ``flask evidence sweep``."""
+    try:
+        return _discard(path_of(stored_name))
+    except OSError:  # the folder itself cannot be reached
+        return False
+
+
+@dataclass(frozen=True)
+class Swept:
+    partial: int
+    unrecorded: int
+
+
+def sweep(older_than: timedelta) -> Swept:
+    """Remove what faults left in the files folder, once older than ``older_than``: uploads
+    cut off part-way (a worker killed mid-upload) and stored files no evidence refers to (a
+    removal the disk refused, a worker killed between storing a file and recording it).
+
+    A younger file may belong to an upload under way, and only names this module makes are
+    touched.
+    """
+    cutoff = time.time() - older_than.total_seconds()
+    partial, candidates = [], []
+    for entry in os.scandir(storage_dir()):
+        if not entry.is_file(follow_symlinks=False) or entry.stat().st_mtime > cutoff:
+            continue
+        if entry.name.startswith(INCOMING):
+            partial.append(Path(entry.path))
+        elif STORED_NAME.fullmatch(entry.name):
+            candidates.append(entry.name)
+    unrecorded = []
+    for start in range(0, len(candidates), 500):
+        chunk = candidates[start : start + 500]
+        recorded = set(
+            db.session.scalars(
+                select(EvidenceFile.stored_name).where(EvidenceFile.stored_name.in_(chunk))
+            )
+        )
+        unrecorded += [name for name in chunk if name not in recorded]
+    removed_partial = sum(_discard(path) for path in partial)
+    removed_unrecorded = sum(_discard(path_of(name)) for name in unrecorded)
+    return Swept(removed_partial, removed_unrecorded)

@@ -255,6 +255,7 @@ def claims(item_id: int):
 def upload(item_id: int):
     item = own_item_or_404(current_user, item_id)
     form = UploadForm()
+    status = 400
     if form.validate_on_submit():
         try:
             record = operations.attach_file(
@@ -266,13 +267,14 @@ def upload(item_id: int):
             if error.status == 409:
                 abort(409, error.message)
             attach_error(form, error)
+            status = error.status  # 503 or 507 when the server's storage refused the file
         except BaseException:
             db.session.rollback()
             raise
         else:
             flash(f"Attached {record.original_name}.", "success")
             return redirect(url_for("evidence.item", item_id=item.id) + "#files")
-    return _item_page(item, upload_form=form, status=400)
+    return _item_page(item, upload_form=form, status=status)
 
 
 def _file_of(item: EvidenceItem, file_id: int) -> EvidenceFile:
@@ -313,6 +315,8 @@ def remove_file(item_id: int, file_id: int):
         abort(error.status, error.message)
     db.session.commit()
     if stored_name:
+        # Once the removal is committed the file is no one's: one the disk refuses to delete
+        # now is deleted by the next 'flask evidence sweep'.
         files.remove_stored(stored_name)
     flash(f"Removed {record.original_name}.", "success")
     return redirect(url_for("evidence.item", item_id=item.id) + "#files")
