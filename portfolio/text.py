@@ -1,7 +1,9 @@
 """render_markdown(): the one place HTML is made from text a person wrote."""
 
-import markdown
 import nh3
+from markdown_it import MarkdownIt
+
+from portfolio.errors import DomainError
 
 # What Markdown produces and a reader needs; nothing that runs, styles or embeds.
 ALLOWED_TAGS = {
@@ -12,14 +14,34 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# The longest text any form takes (call notes, a discussion's questions and answers).
+MARKDOWN_LIMIT = 50_000
+
+# CommonMark, whose parsers stay linear in the text's length (Python-Markdown took the square
+# of a run of "[" and recursed once for each level of a nested list), with GitHub's tables.
+# HTML typed in the text is shown as typed, not taken as markup. Past 20 levels of nesting
+# (a list or quote ten deep) the rest of the block is left out, as CommonMark's own preset does.
+MARKDOWN = MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).enable("table")
+
+
+def length(text: str) -> int:
+    """Characters as the person typed them: a browser sends each line break as two."""
+    return len(text) - text.count("\r\n")
+
+
+def check_length(text: str, limit: int, what: str, field: str | None = None) -> None:
+    """Refuse text over ``limit`` characters, saying what it is and what the limit is."""
+    if length(text) > limit:
+        raise DomainError(
+            f"{what} can be at most {limit:,} characters; this has {length(text):,}.", field=field
+        )
+
 
 def render_markdown(source: str) -> str:
     """Markdown to HTML that keeps only the allowed tags, attributes and link schemes."""
-    html = markdown.markdown(
-        source or "", extensions=["sane_lists", "tables"], output_format="html"
-    )
+    check_length(source or "", MARKDOWN_LIMIT, "A text")
     return nh3.clean(
-        html,
+        MARKDOWN.render(source or ""),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
