@@ -21,6 +21,7 @@ TEST_APT_PACKAGES := $(RUN_APT_PACKAGES) postgresql chromium poppler-utils
 BENCH_APT_PACKAGES := $(TEST_APT_PACKAGES) wrk
 BENCH_WEB_ARGS ?=
 BENCH_PDF_ARGS ?=
+BENCH_LOAD_ARGS ?=
 
 .PHONY: run test bench lint system-deps clean
 
@@ -49,6 +50,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/suggest_eval.py
 	$(BIN)/python bench/web.py $(BENCH_WEB_ARGS)
 	$(BIN)/python bench/pdf.py $(BENCH_PDF_ARGS)
+	$(BIN)/python bench/load.py $(BENCH_LOAD_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
