@@ -35,6 +35,8 @@ run: $(VENV)/.app-installed
 	$(BIN)/flask criteria import
 	$(BIN)/flask demo --if-empty
 	$(BIN)/flask progress refresh --missing
+	$(BIN)/flask evidence sweep
+	$(BIN)/flask exports sweep
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -150,6 +150,7 @@ def register_commands(app: Flask) -> None:
     from portfolio.audit.cli import audit_cli
     from portfolio.demo import demo_command
     from portfolio.evidence.cli import evidence_cli, pii_cli
+    from portfolio.exports.cli import exports_cli
     from portfolio.progress.cli import progress_cli
     from portfolio.units.cli import criteria_cli, register_crosswalk_check
 
@@ -160,6 +161,7 @@ def register_commands(app: Flask) -> None:
         criteria_cli,
         pii_cli,
         evidence_cli,
+        exports_cli,
         audit_cli,
         progress_cli,
         demo_command,

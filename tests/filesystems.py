@@ -7,9 +7,18 @@ permission, and a full disk cannot be made, so the test that needs one is skippe
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+
+HOUR = 3600
+
+
+def age(path: Path, seconds: float) -> None:
+    """Make a file look as if it was last written ``seconds`` ago."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
 
 
 class SmallDisk:

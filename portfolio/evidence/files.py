@@ -226,24 +226,36 @@ def sweep(older_than: timedelta) -> Swept:
     A younger file may belong to an upload under way, and only names this module makes are
     touched.
     """
+    partial, stored = [], []
+    for name in old_files(storage_dir(), older_than):
+        if name.startswith(INCOMING):
+            partial.append(name)
+        elif STORED_NAME.fullmatch(name):
+            stored.append(name)
+    return Swept(
+        sum(_discard(path_of(name)) for name in partial),
+        sum(_discard(path_of(name)) for name in unrecorded(stored, EvidenceFile.stored_name)),
+    )
+
+
+def old_files(folder: Path, older_than: timedelta) -> list[str]:
+    """Names of the plain files in ``folder`` last written longer ago than ``older_than``."""
     cutoff = time.time() - older_than.total_seconds()
-    partial, candidates = [], []
-    for entry in os.scandir(storage_dir()):
-        if not entry.is_file(follow_symlinks=False) or entry.stat().st_mtime > cutoff:
+    names = []
+    for entry in os.scandir(folder):
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime <= cutoff:
+                names.append(entry.name)
+        except FileNotFoundError:  # renamed or removed while the folder was read
             continue
-        if entry.name.startswith(INCOMING):
-            partial.append(Path(entry.path))
-        elif STORED_NAME.fullmatch(entry.name):
-            candidates.append(entry.name)
-    unrecorded = []
-    for start in range(0, len(candidates), 500):
-        chunk = candidates[start : start + 500]
-        recorded = set(
-            db.session.scalars(
-                select(EvidenceFile.stored_name).where(EvidenceFile.stored_name.in_(chunk))
-            )
+    return names
+
+
+def unrecorded(names: list[str], column) -> list[str]:
+    """Those of ``names`` that no row holds in ``column``, looked up 500 at a time."""
+    found = set()
+    for start in range(0, len(names), 500):
+        found.update(
+            db.session.scalars(select(column).where(column.in_(names[start : start + 500])))
         )
-        unrecorded += [name for name in chunk if name not in recorded]
-    removed_partial = sum(_discard(path) for path in partial)
-    removed_unrecorded = sum(_discard(path_of(name)) for name in unrecorded)
-    return Swept(removed_partial, removed_unrecorded)
+    return [name for name in names if name not in found]

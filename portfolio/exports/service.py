@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from portfolio.exports import document, pdf, signing
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
 
 RENDER_SECONDS = 120
+# A PDF being written is named for what it will be with this suffix instead of ".pdf".
+PARTIAL = ".partial"
+STORED_STEM = re.compile(r"[0-9a-f]{40}")
 
 
 def storage_dir() -> Path:
@@ -127,7 +131,13 @@ def build_pdf(sign_off: SignOff, *, time_limit: float | None = RENDER_SECONDS) -
 
 
 def generate(document_id: int) -> PortfolioDocument:
-    """Make, sign and store one document; a failure is recorded on it, not raised."""
+    """Make, sign and store one document; a failure is recorded on it, not raised.
+
+    The file and its row are one step: the PDF is written under a temporary name, renamed,
+    and recorded; when recording fails the file is removed and the document is failed at
+    once, not left generating until it is thought stale. A worker killed between the rename
+    and the record leaves a PDF no row refers to, which ``flask exports sweep`` removes.
+    """
     record = db.session.get(PortfolioDocument, document_id)
     if record is None or record.status is DocumentStatus.READY:
         return record
@@ -136,26 +146,65 @@ def generate(document_id: int) -> PortfolioDocument:
             record.sign_off, time_limit=current_app.config.get("EXPORT_TIME_LIMIT", RENDER_SECONDS)
         )
     except Exception as error:  # noqa: BLE001  (a failure must never leave it pending for good)
-        db.session.rollback()
-        record = db.session.get(PortfolioDocument, document_id)
-        if isinstance(error, DomainError):
-            message = error.message
-        else:
-            current_app.logger.exception("portfolio document %s could not be made", document_id)
-            message = (
-                "The PDF could not be made because of an error in the system; it has been logged."
-            )
-        record.status, record.error = DocumentStatus.FAILED, message
-        db.session.commit()
-        return record
-    name = secrets.token_hex(20) + ".pdf"
-    path = storage_dir() / name
-    partial = path.with_suffix(".partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+        return _failed(document_id, error)
+    try:
+        name = _store(data)
+    except evidence_files.StorageError as error:
+        return _failed(document_id, error)
     record.stored_name, record.size, record.pages = name, len(data), pages
     record.sha256 = hashlib.sha256(data).hexdigest()
     record.status, record.error, record.generated_at = DocumentStatus.READY, None, utcnow()
+    try:
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001  (the file must not outlive a row that failed)
+        _discard(storage_dir() / name)
+        return _failed(
+            document_id, error, "The PDF was made but could not be recorded because of an "
+            "error in the system; it has been logged. Try again.",
+        )  # fmt: skip
+    return record
+
+
+def _store(data: bytes) -> str:
+    """Write a signed PDF under a new name, whole or not at all."""
+    name = secrets.token_hex(20) + ".pdf"
+    partial = None
+    try:
+        path = storage_dir() / name
+        partial = path.with_suffix(PARTIAL)
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError as error:
+        if partial is not None:
+            _discard(partial)
+        current_app.logger.error("a portfolio PDF could not be stored: %s", error)
+        raise evidence_files.StorageError(error, what="The signed PDF") from error
+    return name
+
+
+def _discard(path: Path) -> bool:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as error:
+        current_app.logger.warning("%s is left for 'flask exports sweep': %s", path, error)
+        return False
+    return True
+
+
+def _failed(document_id: int, error: Exception, message: str | None = None) -> PortfolioDocument:
+    """Record the failure on the document, with what the person asking should be told."""
+    db.session.rollback()
+    if message is None and isinstance(error, DomainError):
+        message = error.message
+    else:
+        current_app.logger.error(
+            "portfolio document %s could not be made", document_id, exc_info=error
+        )
+        message = message or (
+            "The PDF could not be made because of an error in the system; it has been logged."
+        )
+    record = db.session.get(PortfolioDocument, document_id)
+    record.status, record.error = DocumentStatus.FAILED, message
     db.session.commit()
     return record
 
@@ -188,3 +237,23 @@ def _supersede_on_withdrawal(session, flush_context, instances):
                 )
             ):
                 record.status, record.superseded_at = DocumentStatus.SUPERSEDED, utcnow()
+
+
+def sweep(older_than: timedelta) -> evidence_files.Swept:
+    """Remove what faults left in the exports folder, once older than ``older_than``: PDFs
+    written in part (a worker killed or a disk filled mid-write) and PDFs no document
+    refers to (a worker killed between storing one and recording it). Only names this module
+    makes are touched."""
+    partial, stored = [], []
+    for name in evidence_files.old_files(storage_dir(), older_than):
+        stem, suffix = os.path.splitext(name)
+        if STORED_STEM.fullmatch(stem):
+            if suffix == PARTIAL:
+                partial.append(name)
+            elif suffix == ".pdf":
+                stored.append(name)
+    unrecorded = evidence_files.unrecorded(stored, PortfolioDocument.stored_name)
+    return evidence_files.Swept(
+        sum(_discard(storage_dir() / name) for name in partial),
+        sum(_discard(storage_dir() / name) for name in unrecorded),
+    )

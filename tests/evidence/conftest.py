@@ -2,6 +2,7 @@ import pytest
 
 from portfolio.accounts.models import Role
 from tests.factories import make_enrolment
+from tests.filesystems import small_disk  # noqa: F401  (a fixture)
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 good by a full disk, a read-only folder, a failed removal or a worker killed mid-upload."""
 
 import io
-import os
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -11,14 +9,13 @@ from sqlalchemy import func, select
 from portfolio.db import db
 from portfolio.evidence.models import EvidenceFile, EvidenceItem
 from tests.evidence.helpers import CALL_NOTE
-from tests.filesystems import small_disk  # noqa: F401  (a fixture)
+from tests.filesystems import HOUR, age
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-HOUR = 3600
 
 
 @pytest.fixture
-def disk(app, small_disk):  # noqa: F811
+def disk(app, small_disk):
     app.config["EVIDENCE_FILES_PATH"] = str(small_disk.path)
     yield small_disk
     app.config["EVIDENCE_FILES_PATH"] = None
@@ -44,11 +41,6 @@ def file_rows() -> int:
 
 def on_disk(folder) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
-
-
-def age(path, seconds: float) -> None:
-    then = time.time() - seconds
-    os.utime(path, (then, then))
 
 
 def test_an_upload_to_a_read_only_folder_is_refused_with_a_clear_message(client, item, disk):

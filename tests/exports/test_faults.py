@@ -9,7 +9,15 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
+
 from portfolio import ROOT
+from portfolio.db import db
+from portfolio.exports.models import DocumentStatus, PortfolioDocument
+from tests.exports.test_portfolio_pdf import download
+from tests.filesystems import HOUR, age
 
 RENDER_FOREVER = textwrap.dedent(
     """
@@ -72,3 +80,76 @@ def test_the_render_child_dies_with_the_worker_that_started_it():
             worker.kill()
             if child and running(child):
                 os.kill(child, signal.SIGKILL)
+
+
+@pytest.fixture
+def disk(app, small_disk):
+    app.config["EXPORTS_PATH"] = str(small_disk.path)
+    yield small_disk
+    app.config["EXPORTS_PATH"] = None
+
+
+def the_document() -> PortfolioDocument:
+    return db.session.scalar(select(PortfolioDocument))
+
+
+def pdf_url(c) -> str:
+    return f"/enrolments/{c.enrolment.id}/portfolio.pdf"
+
+
+def test_a_pdf_that_cannot_be_recorded_fails_at_once_and_leaves_no_file(
+    countersigned, exports_folder
+):
+    def refuse(mapper, connection, target):
+        if target.status is DocumentStatus.READY:
+            raise OperationalError("UPDATE portfolio_document", {}, Exception("disk I/O error"))
+
+    event.listen(PortfolioDocument, "before_update", refuse)
+    try:
+        response = countersigned.client.get(pdf_url(countersigned))
+    finally:
+        event.remove(PortfolioDocument, "before_update", refuse)
+    html = response.get_data(as_text=True)
+    assert "The PDF could not be made" in html and "could not be recorded" in html
+    record = the_document()
+    assert record.status is DocumentStatus.FAILED  # not generating until it is thought stale
+    assert record.stored_name is None
+    assert list(exports_folder.iterdir()) == []  # no file without its row
+    retried = countersigned.client.post(pdf_url(countersigned))  # "Try again"
+    assert retried.status_code == 302
+    assert download(countersigned).data.startswith(b"%PDF")
+    assert [p.name for p in exports_folder.iterdir()] == [the_document().stored_name]
+
+
+def test_a_read_only_exports_folder_fails_the_pdf_with_a_clear_message(countersigned, disk):
+    disk.read_only()
+    response = countersigned.client.get(pdf_url(countersigned))
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert "The signed PDF could not be stored" in html and "nothing was saved" in html
+    assert the_document().status is DocumentStatus.FAILED
+    assert list(disk.path.iterdir()) == []
+    disk.writable()
+    assert countersigned.client.post(pdf_url(countersigned)).status_code == 302
+    assert download(countersigned).data.startswith(b"%PDF")
+
+
+def test_the_exports_sweep_removes_partial_and_unrecorded_pdfs_after_an_hour(
+    countersigned, exports_folder, runner
+):
+    download(countersigned)
+    (recorded,) = exports_folder.iterdir()
+    age(recorded, 3 * HOUR)
+    debris = [("a" * 40 + ".partial", 2 * HOUR), ("b" * 40 + ".partial", 60),
+              ("c" * 40 + ".pdf", 2 * HOUR), ("d" * 40 + ".pdf", 60)]  # fmt: skip
+    for name, seconds in debris:
+        (exports_folder / name).write_bytes(b"%PDF-1.7 part of a portfolio")
+        age(exports_folder / name, seconds)
+    result = runner.invoke(args=["exports", "sweep"])
+    assert result.exit_code == 0, result.output
+    left = sorted(p.name for p in exports_folder.iterdir())
+    assert left == sorted(["b" * 40 + ".partial", "d" * 40 + ".pdf", recorded.name])
+    assert (
+        "1 partial PDF" in result.output
+        and "1 PDF no portfolio document refers to" in result.output
+    )
+    assert download(countersigned).status_code == 200  # the recorded PDF is still served

@@ -31,23 +31,6 @@ def space() -> signing.SignatureSpace:
     return signing.SignatureSpace(4000, reason="test")
 
 
-@pytest.fixture
-def exports_folder(app, tmp_path):
-    app.config.update(EXPORTS_PATH=str(tmp_path / "exports"), EXPORTS_SYNCHRONOUS=True,
-                      EVIDENCE_FILES_PATH=str(tmp_path / "files"))  # fmt: skip
-    yield tmp_path / "exports"
-    app.config.update(EXPORTS_PATH=None, EXPORTS_SYNCHRONOUS=False, EVIDENCE_FILES_PATH=None)
-
-
-@pytest.fixture
-def countersigned(client, auth, people, exports_folder):
-    c = Cycle(client, auth, people, "SFJ")
-    complete(c)
-    c.be(Role.IQA)
-    assert c.post(f"/enrolments/{c.enrolment.id}/countersign").status_code == 302
-    return c
-
-
 def download(c):
     """The PDF response, read and closed (a file response left open warns)."""
     url = f"/enrolments/{c.enrolment.id}/portfolio.pdf"
