@@ -41,6 +41,7 @@ from portfolio.enrolments.caseload import (
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import DomainError
 from portfolio.exports import service, signing
+from portfolio.exports.archive import EntryNames
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
 from portfolio.extensions import login_manager
 from portfolio.forms import EmptyForm
@@ -251,6 +252,7 @@ def _zip(chosen):
             "manifest sha256",
         ]
     )
+    names = EntryNames()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for sign_off, record in chosen:
             record = record or service.request_document(sign_off)
@@ -260,7 +262,7 @@ def _zip(chosen):
             if record.status is not DocumentStatus.READY:
                 continue
             e = sign_off.enrolment
-            name = f"{e.learner.name.replace(' ', '-').lower()}-{e.id}.pdf"
+            name = names.add(e.learner.name, e.unit.title, sign_off.signed_at.date())
             archive.write(service.storage_dir() / record.stored_name, name)
             writer.writerow([neutralise(v) for v in (
                 name, e.learner.name, e.unit.title, e.unit.awarding_body.name,
