@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -124,12 +124,35 @@ def register_host_check(app: Flask) -> None:
         return app.response_class(message, status=400, mimetype="text/plain")
 
 
+# Pages load only the app's own stylesheet and scripts: no inline script or style attribute,
+# no plugins, no framing, forms post only here (docs/security.md, "Deployment settings").
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"  # a year
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if response.mimetype == "text/html":
+            headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        # Every answer but the static files may hold personal data (a page, a download, the
+        # verification of a learner's PDF): a shared computer's cache keeps none of it.
+        if request.endpoint != "static":
+            headers["Cache-Control"] = "no-store"
         return response
 
 

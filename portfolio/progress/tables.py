@@ -45,9 +45,9 @@ def learner_rows(rows: list[LearnerRow], portfolio_href: Callable[[int], str],
         risks = f'<br><span class="muted">{escape(", ".join(r.risks))}</span>' if r.risks else ""
         out.append(
             f'<tr>\n    <td><a href="{escape(portfolio_href(r.enrolment_id))}">{escape(r.learner)}'
-            f"</a>{cohort}</td>\n    <td>{escape(r.unit)}<br><span class=\"muted\">"
-            f"{escape(r.awarding_body)}</span></td>\n    <td><span class=\"meter\" aria-hidden="
-            f'"true"><span style="width: {r.percent}%"></span></span> {r.percent}% <span '
+            f'</a>{cohort}</td>\n    <td>{escape(r.unit)}<br><span class="muted">'
+            f'{escape(r.awarding_body)}</span></td>\n    <td><meter class="meter" min="0" '
+            f'max="100" value="{r.percent}" aria-hidden="true"></meter> {r.percent}% <span '
             f'class="muted">({r.met} of {r.total})</span></td>\n    <td>{awaiting}</td>\n    '
             f"<td>{inactive}</td>\n    <td>{format_date(r.planned_end_on)}<br><span "
             f'class="muted">{escape(r.forecast)}</span></td>\n    <td><span class="tag '

@@ -347,7 +347,7 @@ def test_a_stored_pdf_is_served_with_one_statement_and_no_account_loaded(counter
     assert response.headers["ETag"] == f'"{hashlib.sha256(first.data).hexdigest()}"'
     assert response.headers["Content-Length"] == str(len(first.data))
     assert response.headers["Content-Disposition"].startswith("attachment; filename=portfolio-")
-    assert response.headers["Cache-Control"] == "private, max-age=3600"
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_a_session_copied_before_signing_out_cannot_download_the_stored_pdf(

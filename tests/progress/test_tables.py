@@ -65,7 +65,10 @@ def test_learner_rows_escape_text_link_portfolios_and_show_the_status():
     assert "<i>" not in html and "&lt;i&gt;Zoë&lt;/i&gt; &amp; Co" in first
     assert 'href="/enrolments/5/portfolio?a=1&amp;b=2"' in first
     assert "Cohort &#34;A&#34;" in first and "Unit &lt;1&gt;" in first
-    assert '<span style="width: 40%"></span></span> 40% <span class="muted">(2 of 5)</span>' in first
+    assert (
+        '<meter class="meter" min="0" max="100" value="40" aria-hidden="true"></meter> 40% '
+        '<span class="muted">(2 of 5)</span>'
+    ) in first
     assert "<td>3, oldest 6 days</td>" in first and "<td>1</td>" in first
     assert "7 October 2027" in first and '<span class="tag tag-green">Green</span></td>' in first
     assert "<td>None</td>" in second and "<td>—</td>" in second
