@@ -158,7 +158,7 @@ def _send_stored(enrolment_id: int, stored_name: str, sha256: str, learner_name:
     return response
 
 
-_CACHE_CONTROL = "private, max-age=3600"
+_CACHE_CONTROL = "no-store"  # a learner's portfolio is not left in a shared computer's cache
 
 
 _CONDITIONAL_HEADERS = ("HTTP_RANGE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH",
