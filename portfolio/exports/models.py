@@ -43,3 +43,8 @@ class PortfolioDocument(db.Model):
 
     enrolment: Mapped[Enrolment] = relationship()
     sign_off: Mapped[SignOff] = relationship()
+
+    @property
+    def in_force(self) -> bool:
+        """Its sign-off stands: this is the learner's current portfolio for the unit."""
+        return self.status is not DocumentStatus.SUPERSEDED and self.sign_off.withdrawn_at is None

@@ -40,7 +40,7 @@ from portfolio.enrolments.caseload import (
 )
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import DomainError
-from portfolio.exports import service, signing
+from portfolio.exports import service, signing, verification
 from portfolio.exports.archive import EntryNames
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
 from portfolio.extensions import login_manager
@@ -168,7 +168,7 @@ _CONDITIONAL_HEADERS = ("HTTP_RANGE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH",
 @bp.route("/verify", methods=["GET", "POST"])
 def verify():
     """Public: is this the document the system issued, and does its sign-off still stand?"""
-    result, error = None, None
+    checked, result, error = False, None, None
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
@@ -182,23 +182,9 @@ def verify():
         if len(typed) != 64 or any(c not in "0123456789abcdef" for c in typed):
             error = "Upload the PDF, or enter its SHA-256 or the manifest SHA-256 printed on it (64 hexadecimal characters)."
         else:
-            record = db.session.scalar(
-                select(PortfolioDocument)
-                .where(
-                    (PortfolioDocument.sha256 == typed) | (PortfolioDocument.manifest_hash == typed)
-                )
-                .options(
-                    joinedload(PortfolioDocument.enrolment), joinedload(PortfolioDocument.sign_off)
-                )
-            )
-            result = {
-                "found": record is not None,
-                "record": record,
-                "by_manifest": bool(record and record.sha256 != typed),
-            }
-    return render_template("exports/verify.html", result=result, error=error, form=EmptyForm()), (
-        400 if error else 200
-    )
+            checked, result = True, verification.verify(typed)
+    return render_template("exports/verify.html", checked=checked, result=result, error=error,
+                           form=EmptyForm()), 400 if error else 200  # fmt: skip
 
 
 @bp.get("/verify/certificate.pem")

@@ -1,0 +1,33 @@
+"""What /verify answers: the document a hash names, and the others issued for its evidence."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portfolio.db import db
+from portfolio.exports.models import PortfolioDocument
+
+
+@dataclass(frozen=True)
+class Verification:
+    record: PortfolioDocument
+    by_manifest: bool  # the hash was the manifest's: the PDF itself was not checked
+    others: list[PortfolioDocument]  # issued for the same manifest, the newest first
+
+
+def verify(digest: str) -> Verification | None:
+    """The document whose PDF has this SHA-256 or, for a manifest's SHA-256, the document in
+    force for it (else the latest): a sign-off withdrawn and made again over the same evidence
+    leaves several documents with one manifest, and only one of them stands."""
+    exact = db.session.scalar(select(PortfolioDocument).where(PortfolioDocument.sha256 == digest))
+    same = db.session.scalars(
+        select(PortfolioDocument)
+        .where(PortfolioDocument.manifest_hash == (exact.manifest_hash if exact else digest))
+        .options(joinedload(PortfolioDocument.enrolment), joinedload(PortfolioDocument.sign_off))
+        .order_by(PortfolioDocument.id.desc())
+    ).all()
+    if exact is None and not same:
+        return None
+    record = exact or next((r for r in same if r.in_force), same[0])
+    return Verification(record, exact is None, [r for r in same if r is not record])
