@@ -15,8 +15,12 @@ from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus, EvidenceVersion
 from portfolio.listing import Paging
-from portfolio.text import render_markdown
+from portfolio.text import check_length, render_markdown
 from portfolio.units.models import Criterion
+
+# The longest feedback and comment on a criterion an assessor may write, in characters.
+FEEDBACK_LIMIT = 20_000
+COMMENT_LIMIT = 1_000
 
 
 @dataclass(frozen=True)
@@ -149,15 +153,22 @@ def record_decision(
             f"This evidence is {item.status.label.lower()}, not awaiting a decision.",
             Conflict,
         )
-    allowed = set(
-        db.session.scalars(
-            select(Criterion.id).where(Criterion.criteria_set_id == item.enrolment.criteria_set_id)
+    allowed = {
+        criterion_id: number
+        for criterion_id, number in db.session.execute(
+            select(Criterion.id, Criterion.number).where(
+                Criterion.criteria_set_id == item.enrolment.criteria_set_id
+            )
         )
-    )
+    }
     claimed = {c.criterion_id for c in item.claims}
     judged = {j.criterion_id for j in judgements}
-    if judged - allowed:
+    if judged - set(allowed):
         raise DomainError("Judge only criteria of the learner's unit.")
+    check_length(feedback, FEEDBACK_LIMIT, "Feedback to the learner", field="feedback")
+    for j in judgements:
+        check_length(j.comment, COMMENT_LIMIT, f"The comment on criterion {allowed[j.criterion_id]}",
+                     field=f"comment_{j.criterion_id}")  # fmt: skip
     missing = claimed - judged
     if missing:
         raise DomainError("Judge every criterion the learner claimed: met or not yet met.")

@@ -16,6 +16,10 @@ from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import EvidenceItem
+from portfolio.text import check_length
+
+# The longest IQA comment, required actions and assessor's response, in characters.
+TEXT_LIMIT = 5_000
 
 
 def plan_for(provider_id: int) -> SamplingPlan:
@@ -221,6 +225,8 @@ def review(iqa: User, sample: Sample, *, agree: bool, comment: str, actions: str
         raise DomainError(
             "Say what the assessor must do when you send a decision back.", field="actions"
         )
+    check_length(comment, TEXT_LIMIT, "Comment", field="comment")
+    check_length(actions, TEXT_LIMIT, "Required actions", field="actions")
     sample.status = SampleStatus.AGREED if agree else SampleStatus.ACTIONS_REQUIRED
     sample.review_comment = comment.strip()
     sample.required_actions = "" if agree else actions.strip()
@@ -242,6 +248,7 @@ def respond(assessor: User, sample: Sample, response: str) -> Sample:
         raise Conflict("This sample is not waiting for your response.")
     if len(response.strip()) < 5:
         raise DomainError("Say what you did about the IQA's actions.", field="response")
+    check_length(response, TEXT_LIMIT, "What you did about the actions", field="response")
     sample.status = SampleStatus.CLOSED
     sample.assessor_response = response.strip()
     sample.responded_at = utcnow()

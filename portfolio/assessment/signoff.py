@@ -27,7 +27,11 @@ from portfolio.evidence.coverage import (
 )
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus
 from portfolio.progress.models import MET, CriterionState
+from portfolio.text import check_length
 from portfolio.units.models import Criterion
+
+# The longest reason for withdrawing a sign-off, in characters.
+REASON_LIMIT = 500
 
 
 def canonical_hash(data: dict) -> str:
@@ -275,6 +279,7 @@ def withdraw(assessor: User, enrolment: Enrolment, reason: str) -> SignOff:
     reason = reason.strip()
     if len(reason) < 5:
         raise DomainError("Give the reason for withdrawing the sign-off.", field="reason")
+    check_length(reason, REASON_LIMIT, "The reason for withdrawing the sign-off", field="reason")
     record.withdrawn_at = utcnow()
     record.withdrawn_by_id = assessor.id
     record.withdrawal_reason = reason
