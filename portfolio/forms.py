@@ -1,10 +1,29 @@
 """Form pieces shared by every package."""
 
+import re
+
 from flask_wtf import FlaskForm
+from wtforms.validators import Length, ValidationError
+
+from portfolio.text import length_problem
 
 
 class EmptyForm(FlaskForm):
     """A form with nothing but its CSRF token, for POST-only buttons."""
+
+
+class MaxLength(Length):
+    """At most ``limit`` characters as typed, also set as the field's maxlength attribute;
+    over it, the message names the field (its label without a note in brackets) and the limit."""
+
+    def __init__(self, limit: int):
+        super().__init__(max=limit)
+
+    def __call__(self, form, field) -> None:
+        what = re.sub(r"\s*\([^)]*\)$", "", field.label.text)
+        problem = length_problem(field.data or "", self.max, what)
+        if problem:
+            raise ValidationError(problem)
 
 
 def attach_error(form: FlaskForm, error) -> None:

@@ -29,12 +29,18 @@ def length(text: str) -> int:
     return len(text) - text.count("\r\n")
 
 
+def length_problem(text: str, limit: int, what: str) -> str | None:
+    """What is wrong with ``text`` over ``limit`` characters, naming it and the limit."""
+    if length(text) > limit:
+        return f"{what} can be at most {limit:,} characters; this has {length(text):,}."
+    return None
+
+
 def check_length(text: str, limit: int, what: str, field: str | None = None) -> None:
     """Refuse text over ``limit`` characters, saying what it is and what the limit is."""
-    if length(text) > limit:
-        raise DomainError(
-            f"{what} can be at most {limit:,} characters; this has {length(text):,}.", field=field
-        )
+    problem = length_problem(text, limit, what)
+    if problem:
+        raise DomainError(problem, field=field)
 
 
 def render_markdown(source: str) -> str:

@@ -8,6 +8,9 @@ from portfolio.accounts.models import Provider, Role, User
 from portfolio.accounts.people import create_person
 from portfolio.db import db
 from portfolio.errors import DomainError
+from portfolio.text import length_problem
+
+PROVIDER_NAME_LIMIT = 200  # as its column holds
 
 
 @click.group("users")
@@ -36,6 +39,9 @@ def users_cli():
 @with_appcontext
 def create_command(provider_name, email, name, role, expires, password):
     """Create an account (by default a provider admin)."""
+    problem = length_problem(provider_name.strip(), PROVIDER_NAME_LIMIT, "The provider's name")
+    if problem:
+        raise click.ClickException(problem)
     provider = db.session.scalar(select(Provider).where(Provider.name == provider_name.strip()))
     if provider is None:
         provider = Provider(name=provider_name.strip())

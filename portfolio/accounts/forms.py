@@ -3,10 +3,11 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from portfolio.accounts.models import ROLE_LABELS, Role
-from portfolio.accounts.passwords import password_problem
+from portfolio.accounts.passwords import MAX_LENGTH, password_problem
+from portfolio.forms import MaxLength
 
 ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
@@ -14,12 +15,12 @@ ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 class SignInForm(FlaskForm):
     email = EmailField(
         "Email address",
-        validators=[DataRequired("Enter your email address."), Length(max=254)],
+        validators=[DataRequired("Enter your email address."), MaxLength(254)],
         render_kw={"autocomplete": "username", "spellcheck": "false"},
     )
     password = PasswordField(
         "Password",
-        validators=[DataRequired("Enter your password."), Length(max=256)],
+        validators=[DataRequired("Enter your password."), MaxLength(MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -35,13 +36,17 @@ def check_new_password(form, field) -> None:
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         "Current password",
-        validators=[DataRequired("Enter your current password.")],
+        validators=[DataRequired("Enter your current password."), MaxLength(MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
         "New password",
         description="At least 8 characters. A few unrelated words make a strong password.",
-        validators=[DataRequired("Enter a new password."), check_new_password],
+        validators=[
+            DataRequired("Enter a new password."),
+            MaxLength(MAX_LENGTH),
+            check_new_password,
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -54,7 +59,7 @@ def check_expiry_for_eqa(form, field) -> None:
 class PersonForm(FlaskForm):
     name = StringField(
         "Full name",
-        validators=[DataRequired("Enter the person's name."), Length(max=200)],
+        validators=[DataRequired("Enter the person's name."), MaxLength(200)],
         render_kw={"autocomplete": "off"},
     )
     email = EmailField(
@@ -62,7 +67,7 @@ class PersonForm(FlaskForm):
         validators=[
             DataRequired("Enter an email address."),
             Email("Enter an email address like name@example.org.", check_deliverability=False),
-            Length(max=254),
+            MaxLength(254),
         ],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
@@ -76,14 +81,18 @@ class PersonForm(FlaskForm):
         "Initial password",
         description="At least 8 characters. Give it to the person privately; "
         "they can change it after signing in.",
-        validators=[DataRequired("Enter an initial password."), check_new_password],
+        validators=[
+            DataRequired("Enter an initial password."),
+            MaxLength(MAX_LENGTH),
+            check_new_password,
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class EditPersonForm(FlaskForm):
     name = StringField(
-        "Full name", validators=[DataRequired("Enter the person's name."), Length(max=200)]
+        "Full name", validators=[DataRequired("Enter the person's name."), MaxLength(200)]
     )
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
     access_expires_on = DateField(
@@ -94,7 +103,7 @@ class EditPersonForm(FlaskForm):
     password = PasswordField(
         "Set a new password",
         description="Leave empty to keep the current password.",
-        validators=[Optional()],
+        validators=[Optional(), MaxLength(MAX_LENGTH)],
         render_kw={"autocomplete": "new-password"},
     )
 

@@ -9,6 +9,15 @@ from portfolio.accounts.passwords import hash_password, password_problem, verify
 from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.errors import DomainError
+from portfolio.text import check_length
+
+# The longest name and email address, in characters, as their columns hold.
+NAME_LIMIT = 200
+EMAIL_LIMIT = 254
+
+
+def check_name(name: str) -> None:
+    check_length(name.strip(), NAME_LIMIT, "Full name", field="name")
 
 
 def create_person(
@@ -23,6 +32,8 @@ def create_person(
 ) -> User:
     """Add an account to a provider; refuses a used email address or a weak password."""
     email = normalise_email(email)
+    check_name(name)
+    check_length(email, EMAIL_LIMIT, "Email address", field="email")
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise DomainError("This email address is already in use.", field="email")
     problem = password_problem(password, email=email, name=name)
@@ -78,6 +89,7 @@ def update_person(
             "ask another admin to do it.",
             field="role",
         )
+    check_name(name)
     check_expiry(role, access_expires_on)
     before = _account_state(user)
     user.name = name.strip()

@@ -5,12 +5,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from portfolio import listing
 from portfolio.accounts.models import Role, User
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort
+from portfolio.forms import MaxLength
 from portfolio.units.models import AwardingBody, Qualification
 
 NONE_CHOICE = SelectChoice("", "Not yet assigned")
@@ -24,7 +25,7 @@ class CohortForm(FlaskForm):
     name = StringField(
         "Cohort name",
         description="For example 'Contact centre apprentices, September 2026'.",
-        validators=[DataRequired("Enter a name for the cohort."), Length(max=200)],
+        validators=[DataRequired("Enter a name for the cohort."), MaxLength(200)],
     )
     starts_on = DateField("Starts on", validators=[Optional()])
     ends_on = DateField("Ends on", validators=[Optional()])

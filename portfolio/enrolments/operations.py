@@ -9,11 +9,16 @@ from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.errors import DomainError
+from portfolio.text import check_length
 from portfolio.units.models import Qualification, Unit
+
+# The longest cohort name, in characters, as its column holds.
+COHORT_NAME_LIMIT = 200
 
 
 def create_cohort(admin: User, name: str, starts_on: date | None, ends_on: date | None) -> Cohort:
     name = name.strip()
+    check_length(name, COHORT_NAME_LIMIT, "Cohort name", field="name")
     if starts_on and ends_on and ends_on < starts_on:
         raise DomainError("The end date must be on or after the start date.", field="ends_on")
     exists = select(Cohort.id).where(Cohort.provider_id == admin.provider_id, Cohort.name == name)

@@ -17,10 +17,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from portfolio.evidence import incident
 from portfolio.evidence.kinds import STAR_PARTS
+from portfolio.forms import MaxLength
 
 
 def choices(pairs, empty: str | None = None) -> list[SelectChoice]:
@@ -45,9 +46,9 @@ class LocalDateTimeField(DateTimeLocalField):
 
 class CommunicationForm(Form):
     at = LocalDateTimeField("Time", validators=[Optional()])
-    with_whom = StringField("With whom", validators=[Length(max=200)])
+    with_whom = StringField("With whom", validators=[MaxLength(200)])
     channel = SelectField("Channel", choices=choices(incident.CHANNELS, "Choose"))
-    summary = TextAreaField("Summary", validators=[Length(max=2000)], render_kw={"rows": 2})
+    summary = TextAreaField("Summary", validators=[MaxLength(2000)], render_kw={"rows": 2})
 
     def is_empty(self) -> bool:
         return not (self.at.raw_data and self.at.raw_data[0]) and not any(
@@ -56,7 +57,7 @@ class CommunicationForm(Form):
 
 
 class ResourceForm(Form):
-    resource = StringField("Resource deployed", validators=[Length(max=200)])
+    resource = StringField("Resource deployed", validators=[MaxLength(200)])
     availability_confirmed = BooleanField("Availability confirmed before dispatch")
     dispatched_at = LocalDateTimeField("Time dispatched", validators=[Optional()])
     receipt_confirmed = BooleanField("Receipt of instructions confirmed")
@@ -71,14 +72,14 @@ class TitleMixin:
     title = StringField(
         "Title",
         description="A short name for this evidence, e.g. 'Gas leak report, Tuesday late shift'.",
-        validators=[DataRequired("Give the evidence a title."), Length(max=200)],
+        validators=[DataRequired("Give the evidence a title."), MaxLength(200)],
     )
 
 
 class IncidentLogForm(TitleMixin, FlaskForm):
     reference = StringField(
         "Incident reference",
-        validators=[DataRequired("Enter the incident reference."), Length(max=60)],
+        validators=[DataRequired("Enter the incident reference."), MaxLength(60)],
     )
     reported_at = LocalDateTimeField(
         "Date and time reported", validators=[InputRequired("Enter when it was reported.")]
@@ -86,7 +87,7 @@ class IncidentLogForm(TitleMixin, FlaskForm):
     caller_reference = StringField(
         "Caller or reporter (anonymised reference)",
         description="A reference such as 'Caller A' or the account reference, never a name or number.",
-        validators=[Length(max=100)],
+        validators=[MaxLength(100)],
     )
     channel = SelectField("Channel", choices=choices(incident.CHANNELS, "Choose a channel"))
     incident_type = SelectField(
@@ -94,11 +95,11 @@ class IncidentLogForm(TitleMixin, FlaskForm):
         choices=choices(incident.INCIDENT_TYPES, "Choose a type"),
         validators=[DataRequired("Choose the incident type.")],
     )
-    location = StringField("Location", validators=[Length(max=200)])
+    location = StringField("Location", validators=[MaxLength(200)])
     nature = TextAreaField(
         "Nature of the incident",
         description="What was reported and what you found. Markdown is allowed.",
-        validators=[DataRequired("Describe the incident."), Length(max=20000)],
+        validators=[DataRequired("Describe the incident."), MaxLength(20000)],
         render_kw={"rows": 5},
     )
     impact = SelectField(
@@ -109,23 +110,23 @@ class IncidentLogForm(TitleMixin, FlaskForm):
     )
     severity = SelectField("Severity", choices=choices(incident.SEVERITIES, "Not set"))
     escalated = BooleanField("The incident was escalated")
-    escalated_to = StringField("Escalated to (role or team)", validators=[Length(max=200)])
+    escalated_to = StringField("Escalated to (role or team)", validators=[MaxLength(200)])
     escalated_at = LocalDateTimeField("Time escalated", validators=[Optional()])
     escalation_reason = TextAreaField(
-        "Why it was escalated", validators=[Length(max=2000)], render_kw={"rows": 2}
+        "Why it was escalated", validators=[MaxLength(2000)], render_kw={"rows": 2}
     )
     resources = FieldList(FormField(ResourceForm), min_entries=1)
     communications = FieldList(FormField(CommunicationForm), min_entries=2)
     customer_updates = TextAreaField(
         "Customer and stakeholder updates",
         description="Who you kept informed, when and how.",
-        validators=[Length(max=20000)],
+        validators=[MaxLength(20000)],
         render_kw={"rows": 3},
     )
     resolved_at = LocalDateTimeField("Time resolved", validators=[Optional()])
-    root_cause = TextAreaField("Root cause", validators=[Length(max=20000)], render_kw={"rows": 3})
+    root_cause = TextAreaField("Root cause", validators=[MaxLength(20000)], render_kw={"rows": 3})
     lessons_learned = TextAreaField(
-        "Lessons learned", validators=[Length(max=20000)], render_kw={"rows": 3}
+        "Lessons learned", validators=[MaxLength(20000)], render_kw={"rows": 3}
     )
 
     def validate(self, extra_validators=None) -> bool:
@@ -297,7 +298,7 @@ class CallNoteForm(TitleMixin, FlaskForm):
         "Notes",
         description="What was said and done, with every personal detail of the customer removed. "
         "Markdown is allowed.",
-        validators=[DataRequired("Write the call notes."), Length(max=50000)],
+        validators=[DataRequired("Write the call notes."), MaxLength(50000)],
         render_kw={"rows": 12},
     )
 
@@ -327,7 +328,7 @@ def _star_field(key: str, label: str, hint: str) -> TextAreaField:
         description=hint,
         validators=[
             DataRequired(f"Write the {label.lower()} part: it cannot be empty."),
-            Length(max=20000),
+            MaxLength(20000),
         ],  # fmt: skip
         render_kw={"rows": 5, "data-word-count": "true"},
     )
@@ -365,7 +366,7 @@ class ClaimForm(FlaskForm):
 
 class UploadForm(FlaskForm):
     file = FileField("File", validators=[FileRequired("Choose a file to upload.")])
-    description = StringField("What the file shows (optional)", validators=[Length(max=300)])
+    description = StringField("What the file shows (optional)", validators=[MaxLength(300)])
 
 
 class DismissForm(FlaskForm):
@@ -374,7 +375,7 @@ class DismissForm(FlaskForm):
     text = StringField(validators=[DataRequired()])
     reason = StringField(
         "Why this is not personal data",
-        validators=[DataRequired("Give a reason for dismissing this finding."), Length(max=500)],
+        validators=[DataRequired("Give a reason for dismissing this finding."), MaxLength(500)],
     )
 
 
@@ -393,17 +394,17 @@ class ObservationForm(TitleMixin, FlaskForm):
     context = StringField(
         "Where and what",
         description="For example 'Live calls on the emergency line, late shift'.",
-        validators=[DataRequired("Say where the observation took place."), Length(max=300)],
+        validators=[DataRequired("Say where the observation took place."), MaxLength(300)],
     )
     observed = TextAreaField(
         "What was observed",
-        validators=[DataRequired("Describe what you observed."), Length(max=20000)],
+        validators=[DataRequired("Describe what you observed."), MaxLength(20000)],
         render_kw={"rows": 8},
     )
     judgement = TextAreaField(
         "Your judgement",
         description="How what you saw meets the criteria you map it to.",
-        validators=[DataRequired("Give your judgement."), Length(max=20000)],
+        validators=[DataRequired("Give your judgement."), MaxLength(20000)],
         render_kw={"rows": 4},
     )
 
@@ -438,13 +439,13 @@ class DiscussionForm(TitleMixin, FlaskForm):
         "Questions and answers",
         validators=[
             DataRequired("Record the questions and the learner's answers."),
-            Length(max=50000),
+            MaxLength(50000),
         ],
         render_kw={"rows": 10},
     )
     summary = TextAreaField(
         "Summary",
-        validators=[DataRequired("Summarise what the discussion showed."), Length(max=20000)],
+        validators=[DataRequired("Summarise what the discussion showed."), MaxLength(20000)],
         render_kw={"rows": 4},
     )
 
@@ -466,12 +467,12 @@ class DiscussionForm(TitleMixin, FlaskForm):
 
 class WitnessForm(TitleMixin, FlaskForm):
     witness_name = StringField(
-        "Witness's name", validators=[DataRequired("Enter the witness's name."), Length(max=200)]
+        "Witness's name", validators=[DataRequired("Enter the witness's name."), MaxLength(200)]
     )
     witness_role = StringField(
         "Witness's job title",
         description="A workplace supervisor or manager who saw the learner's work first-hand.",
-        validators=[DataRequired("Enter the witness's job title."), Length(max=200)],
+        validators=[DataRequired("Enter the witness's job title."), MaxLength(200)],
     )
     given_on = DateField(
         "Date given", validators=[InputRequired("Enter the date of the testimony.")]
@@ -479,7 +480,7 @@ class WitnessForm(TitleMixin, FlaskForm):
     testimony = TextAreaField(
         "Testimony",
         description="What the witness saw the learner do, in their words.",
-        validators=[DataRequired("Record the testimony."), Length(max=20000)],
+        validators=[DataRequired("Record the testimony."), MaxLength(20000)],
         render_kw={"rows": 8},
     )
 

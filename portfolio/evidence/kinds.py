@@ -5,7 +5,7 @@ the personal-data check, suggestions and version comparison all read them this w
 """
 
 from portfolio.evidence.models import EvidenceKind
-from portfolio.text import render_markdown
+from portfolio.text import MARKDOWN_LIMIT, check_length, render_markdown
 
 MARKDOWN_FIELDS = {
     EvidenceKind.INCIDENT_LOG: ("nature", "customer_updates", "root_cause", "lessons_learned"),
@@ -96,7 +96,10 @@ def set_text_field(content: dict, path: str, value: str) -> None:
 
 
 def render_html(kind: EvidenceKind, content: dict) -> dict[str, str]:
-    """The Markdown fields rendered once, to be kept with the version."""
+    """The Markdown fields rendered once, to be kept with the version; a field longer than any
+    form takes is refused, by its name."""
+    for key in MARKDOWN_FIELDS[kind]:
+        check_length(content.get(key, ""), MARKDOWN_LIMIT, field_label(key), field=key)
     return {key: render_markdown(content.get(key, "")) for key in MARKDOWN_FIELDS[kind]}
 
 

@@ -21,7 +21,15 @@ from portfolio.evidence.models import (
     PersonalDataDismissal,
 )
 from portfolio.evidence.pii import PLACEHOLDERS, Finding, find_personal_data
+from portfolio.text import check_length
 from portfolio.units.models import Criterion
+
+# The longest title, claim note, file description and dismissal reason, in characters: the
+# forms take no more, and their columns hold no more.
+TITLE_LIMIT = 200
+NOTE_LIMIT = 500
+DESCRIPTION_LIMIT = 300
+REASON_LIMIT = 500
 
 
 def _check_owner(user: User, item: EvidenceItem) -> None:
@@ -89,6 +97,8 @@ def start_item(
         raise DomainError("You can only add evidence to your own enrolment.")
     if enrolment.locked:
         raise Conflict("This unit is signed off: withdraw the sign-off before adding evidence.")
+    check_length(title.strip(), TITLE_LIMIT, "Title", field="title")
+    html = kinds.render_html(kind, content)
     item = EvidenceItem(
         provider_id=enrolment.provider_id,
         enrolment=enrolment,
@@ -104,7 +114,7 @@ def start_item(
             item=item,
             number=1,
             content=content,
-            html=kinds.render_html(kind, content),
+            html=html,
             created_by_id=author.id,
         )
     )
@@ -147,6 +157,7 @@ def save_item(
     _check_owner(user, item)
     _check_editable(item)
     _check_lock(item, lock_version)
+    check_length(title.strip(), TITLE_LIMIT, "Title", field="title")
     html = kinds.render_html(item.kind, content)  # before the first write takes the lock
     version = _working_version(user, item)
     version.content = content
@@ -164,17 +175,20 @@ def set_claims(user: User, item: EvidenceItem, claims: dict[int, str]) -> None:
     """Make the item's claims exactly these criteria, each with its note."""
     _check_owner(user, item)
     _check_editable(item)
-    allowed = set(
-        db.session.scalars(
-            select(Criterion.id).where(Criterion.criteria_set_id == item.enrolment.criteria_set_id)
+    allowed = {
+        criterion_id: number
+        for criterion_id, number in db.session.execute(
+            select(Criterion.id, Criterion.number).where(
+                Criterion.criteria_set_id == item.enrolment.criteria_set_id
+            )
         )
-    )
-    unknown = set(claims) - allowed
+    }
+    unknown = set(claims) - set(allowed)
     if unknown:
         raise DomainError("You can only claim criteria of the unit you are enrolled on.")
     for criterion_id, note in claims.items():
-        if len(note) > 500:
-            raise DomainError("Keep each note under 500 characters.", field=f"note_{criterion_id}")
+        check_length(note.strip(), NOTE_LIMIT, f"The note on criterion {allowed[criterion_id]}",
+                     field=f"note_{criterion_id}")  # fmt: skip
     existing = {claim.criterion_id: claim for claim in item.claims}
     for criterion_id, claim in existing.items():
         if criterion_id not in claims:
@@ -270,6 +284,7 @@ def dismiss_finding(
     reason = reason.strip()
     if len(reason) < 3:
         raise DomainError("Give a reason for dismissing this finding.", field="reason")
+    check_length(reason, REASON_LIMIT, "Why this is not personal data", field="reason")
     db.session.add(
         PersonalDataDismissal(
             item_id=item.id,
@@ -321,6 +336,8 @@ def attach_file(user: User, item: EvidenceItem, upload, description: str) -> Evi
     """Store an uploaded file and record it; on any failure neither file nor row remains."""
     _check_owner(user, item)
     _check_editable(item)
+    description = description.strip()
+    check_length(description, DESCRIPTION_LIMIT, "What the file shows", field="description")
     name = files.check_name(upload.filename)
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     stored = files.store(upload.stream, limit)
@@ -329,7 +346,7 @@ def attach_file(user: User, item: EvidenceItem, upload, description: str) -> Evi
         record = EvidenceFile(
             provider_id=item.provider_id, item=item, original_name=name,
             stored_name=stored.stored_name, media_type=stored.media_type, size=stored.size,
-            sha256=stored.sha256, description=description.strip(), uploaded_by_id=user.id,
+            sha256=stored.sha256, description=description, uploaded_by_id=user.id,
             added_in_version=version.number,
         )  # fmt: skip
         db.session.add(record)

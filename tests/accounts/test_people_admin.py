@@ -112,3 +112,28 @@ def test_users_create_refuses_a_common_password(app, runner):
     assert result.exit_code != 0
     assert "password: This password is one of the most commonly used" in result.output
     assert user_count() == before
+
+
+def test_a_name_over_its_limit_is_refused_by_the_page(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    before = user_count()
+    page = client.get("/people/new").get_data(as_text=True)
+    assert 'maxlength="200"' in page and 'maxlength="254"' in page and 'maxlength="256"' in page
+    response = client.post("/people/new", data=new_person(name="N" * 201))
+    assert response.status_code == 400
+    assert "Full name can be at most 200 characters; this has 201." in response.get_data(
+        as_text=True
+    )
+    assert user_count() == before
+
+
+def test_names_over_their_limit_are_refused_by_the_shell(app, runner):
+    cases = [
+        (["--provider", "P" * 201, "--name", "Sam Patel"], "The provider's name can be at most 200"),
+        (["--provider", "Riverside College", "--name", "S" * 201], "name: Full name can be at most"),
+    ]  # fmt: skip
+    for args, message in cases:
+        result = runner.invoke(args=["users", "create", "--email", "head@riverside.example.org",
+                                     "--password", "river-side-admin-7", *args])  # fmt: skip
+        assert result.exit_code != 0 and message in result.output, result.output
+    assert user_count() == 0

@@ -1,10 +1,13 @@
 """Cohorts and enrolments through the admin's pages."""
 
+import pytest
 from sqlalchemy import func, select
 
 from portfolio.accounts.models import Role, User
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort, Enrolment
+from portfolio.enrolments.operations import create_cohort
+from portfolio.errors import DomainError
 from tests.factories import unit_by_code
 
 
@@ -148,3 +151,16 @@ def test_with_many_learners_the_learner_is_found_by_name_or_email(
     assert client.post("/enrolments/new", data=form(people, learner_id=str(learner.id))).status_code == 302
     refused = client.post("/enrolments/new", data=form(people, learner_id=str(people["other_learner"].id)))
     assert refused.status_code == 400 and "Not a valid choice" in refused.get_data(as_text=True)
+
+
+def test_a_cohort_name_over_its_limit_is_refused_by_the_page_and_the_domain(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    assert 'maxlength="200"' in client.get("/cohorts").get_data(as_text=True)
+    response = client.post("/cohorts", data={"name": "C" * 201})
+    assert response.status_code == 400
+    assert "Cohort name can be at most 200 characters; this has 201." in response.get_data(
+        as_text=True
+    )
+    with pytest.raises(DomainError, match="Cohort name can be at most 200 characters"):
+        create_cohort(people[Role.ADMIN], "C" * 201, None, None)
+    assert db.session.scalar(select(func.count(Cohort.id))) == 0
