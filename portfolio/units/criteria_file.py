@@ -137,6 +137,8 @@ def _schema_message(error) -> str:
         return "must not be empty"
     if error.validator == "pattern":
         return f"{error.instance!r} does not match the pattern {error.schema['pattern']}"
+    if error.validator == "maxLength":
+        return f"is {len(error.instance):,} characters long; the most is {error.validator_value:,}"
     return error.message
 
 

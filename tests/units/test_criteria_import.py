@@ -143,8 +143,27 @@ def wrong_type(data):
     return "line", "unit.level", "'two' is not of type 'integer'"
 
 
+def long_guidance(data):
+    data["guidance"] = "- point\n" * 6251
+    return "line", "guidance", "is 50,008 characters long; the most is 50,000"
+
+
+def long_title(data):
+    data["unit"]["title"] = "T" * 301
+    return "line", "unit.title", "is 301 characters long; the most is 300"
+
+
 @pytest.mark.parametrize(
-    "break_it", [missing_field, duplicate_number, unknown_outcome, unknown_key, wrong_type]
+    "break_it",
+    [
+        missing_field,
+        duplicate_number,
+        unknown_outcome,
+        unknown_key,
+        wrong_type,
+        long_guidance,
+        long_title,
+    ],
 )
 def test_a_malformed_file_is_refused_whole_with_file_place_and_reason(
     app, runner, tmp_path, break_it
