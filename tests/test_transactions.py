@@ -196,3 +196,45 @@ def test_refused_pages_answer_404_while_others_write(own_app):
             select(func.count()).where(AuditEvent.action == "access.refused")
         )
     assert refusals - refusals_before == 2 * rounds
+
+
+def test_two_writers_of_one_providers_audit_chain_queue_rather_than_deadlock(own_postgres_app):
+    """Each has added a row that refers to the provider, for which PostgreSQL's foreign key
+    check holds a key-share lock on the provider's row until the commit; then each appends to
+    the provider's audit chain. The second waits for the first to commit; neither is ended as
+    a deadlock."""
+    from portfolio.audit import trail as audit
+
+    app = own_postgres_app()
+    with app.app_context():
+        provider_id = factories.make_provider().id
+        db.session.commit()
+    both_added = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def add_and_record(n: int) -> None:
+        try:
+            with app.app_context():
+                # The lock an insert referring to the provider takes (PostgreSQL's FOR KEY SHARE).
+                key_share = select(Provider.id).where(Provider.id == provider_id)
+                db.session.execute(key_share.with_for_update(read=True, key_share=True))
+                both_added.wait(timeout=TIMEOUT)
+                audit.record("cohort.created", provider_id=provider_id, object_type="cohort",
+                             summary=f"Cohort {n}")  # fmt: skip
+                db.session.commit()
+        except BaseException as error:  # reported by the test, not lost in the thread
+            both_added.abort()
+            failures.append(error)
+
+    threads = [threading.Thread(target=add_and_record, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=TIMEOUT)
+    assert not failures, failures
+    with app.app_context():
+        reports = audit.verify(provider_id)
+        assert reports and all(r.ok for r in reports), reports
+        assert db.session.scalar(
+            select(func.count()).where(AuditEvent.provider_id == provider_id)
+        ) == 2

@@ -69,9 +69,14 @@ def _stored_form(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _lock_chain(provider_id: int) -> None:
     # A second writer of the provider's chain waits here until the first commits: on
-    # PostgreSQL for the row lock, on SQLite for the write lock that FOR UPDATE takes there
-    # (portfolio.db). The unique (provider_id, seq) is the backstop.
-    db.session.execute(select(Provider.id).where(Provider.id == provider_id).with_for_update())
+    # PostgreSQL for the row lock, on SQLite for the write lock that it takes there
+    # (portfolio.db). The unique (provider_id, seq) is the backstop. FOR NO KEY UPDATE, not
+    # FOR UPDATE: a transaction that has added a row referring to the provider holds a
+    # key-share lock on its row, which FOR UPDATE would wait for, so two such writers would
+    # each wait for the other.
+    db.session.execute(
+        select(Provider.id).where(Provider.id == provider_id).with_for_update(key_share=True)
+    )
 
 
 def record(
