@@ -40,7 +40,7 @@ from portfolio.enrolments.caseload import (
 )
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import DomainError
-from portfolio.exports import service, signing, verification
+from portfolio.exports import archive, service, signing, verification
 from portfolio.exports.archive import EntryNames
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
 from portfolio.extensions import login_manager
@@ -116,7 +116,8 @@ def portfolio_pdf(enrolment_id: int):
         db.session.refresh(record)
         if record.status is DocumentStatus.READY:
             return redirect(url_for("exports.portfolio_pdf", enrolment_id=enrolment.id))
-    status = 500 if record.status is DocumentStatus.FAILED else 202
+    # A failed document's page says why and offers to try again: the page itself is no error.
+    status = 200 if record.status is DocumentStatus.FAILED else 202
     return render_template(
         "exports/status.html", enrolment=enrolment, record=record, form=EmptyForm()
     ), status
@@ -130,7 +131,7 @@ def _send_stored(enrolment_id: int, stored_name: str, sha256: str, learner_name:
     path = service.stored_path(stored_name)
     # An ASCII name, so that every browser saves it as given.
     ascii_name = unicodedata.normalize("NFKD", learner_name).encode("ascii", "ignore").decode()
-    name = f"portfolio-{ascii_name.replace(' ', '-').lower()}-{enrolment_id}.pdf"
+    name = f"portfolio-{archive.name_part(ascii_name, 'learner')}-{enrolment_id}.pdf"
     asked_inline = environ.get("QUERY_STRING") and "inline" in request.args
     disposition = "inline" if asked_inline else "attachment"
     if any(key in environ for key in _CONDITIONAL_HEADERS):

@@ -153,3 +153,22 @@ def test_the_exports_sweep_removes_partial_and_unrecorded_pdfs_after_an_hour(
         and "1 PDF no portfolio document refers to" in result.output
     )
     assert download(countersigned).status_code == 200  # the recorded PDF is still served
+
+
+def test_a_failed_pdf_shows_its_page_without_a_server_error_status(countersigned, disk):
+    disk.read_only()
+    response = countersigned.client.get(pdf_url(countersigned))
+    assert response.status_code == 200
+    assert "could not be stored" in response.get_data(as_text=True)
+
+
+def test_the_downloaded_pdf_is_named_with_no_path_or_quote_from_the_learners_name(
+    countersigned,
+):
+    countersigned.enrolment.learner.name = '../../Zoë "O\'Neill"/x'
+    db.session.commit()
+    response = download(countersigned)
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == (
+        f"attachment; filename=portfolio-zoe-o-neill-x-{countersigned.enrolment.id}.pdf"
+    )
