@@ -50,6 +50,7 @@ bench: $(VENV)/.test-installed
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(BENCH_APT_PACKAGES)"
 	$(BIN)/python bench/pii_eval.py
 	$(BIN)/python bench/suggest_eval.py
+	$(BIN)/python bench/markdown_worst.py
 	$(BIN)/python bench/web.py $(BENCH_WEB_ARGS)
 	$(BIN)/python bench/pdf.py $(BENCH_PDF_ARGS)
 	$(BIN)/python bench/load.py $(BENCH_LOAD_ARGS)

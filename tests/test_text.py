@@ -80,6 +80,14 @@ def test_lists_tables_and_code_render_as_a_reader_expects():
     assert "<code>P1</code>" in html and "<pre><code>fenced code\n</code></pre>" in html
 
 
+def test_an_image_is_shown_as_a_link_to_it():
+    html = render_markdown("See ![the dispatch screen](https://example.org/screen.png).")
+    assert html == (
+        '<p>See !<a href="https://example.org/screen.png" rel="noopener noreferrer nofollow">'
+        "the dispatch screen</a>.</p>\n"
+    )
+
+
 def test_the_longest_text_of_brackets_or_nested_lists_renders():
     assert render_markdown("[" * MARKDOWN_LIMIT) == "<p>" + "[" * MARKDOWN_LIMIT + "</p>\n"
     assert render_markdown("- " * 2000) == "<hr>\n"  # dashes and spaces alone are a rule
@@ -119,8 +127,8 @@ def lines_run(source: str) -> int:
     return count
 
 
-# The inputs that made the most work per character at the largest length (bench/markdown_worst.py).
-WORST = ["[", "![", "[a][", "[a\n", "*a*", "a\n", "- ", "[](", "<a "]
+# The inputs that take longest per character at the largest length (bench/markdown_worst.py).
+WORST = ["[", "![", "[a][", "[a\n", "(_[\n", "\\\n", "<a\n", "a*", "|1|1|\n", "- "]
 
 
 @pytest.mark.parametrize("pattern", WORST)
