@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from portfolio.evidence import incident
 from portfolio.evidence.kinds import STAR_PARTS
@@ -304,7 +304,7 @@ class CallNoteForm(TitleMixin, FlaskForm):
 
     def validate_call_date(self, field) -> None:
         if field.data and field.data > datetime.now().date():
-            raise ValueError("The call date cannot be in the future.")
+            raise ValidationError("The call date cannot be in the future.")
 
     def content(self) -> dict:
         return {

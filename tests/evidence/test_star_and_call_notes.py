@@ -1,5 +1,7 @@
 """STAR accounts and anonymised call notes."""
 
+from datetime import date, timedelta
+
 from sqlalchemy import select
 
 from portfolio.db import db
@@ -105,3 +107,12 @@ def test_call_note_bad_input_is_refused(client, learner, enrolment):
 
 def test_unknown_kind_is_404(client, learner, enrolment):
     assert client.get(f"/enrolments/{enrolment.id}/evidence/new/diary").status_code == 404
+
+
+def test_a_call_note_dated_in_the_future_is_refused_next_to_the_date(client, learner, enrolment):
+    url = f"/enrolments/{enrolment.id}/evidence/new/call_note"
+    for call_date in ("9999-12-31", (date.today() + timedelta(days=1)).isoformat()):
+        response = client.post(url, data={**CALL_NOTE, "call_date": call_date})
+        assert response.status_code == 400, call_date
+        assert "The call date cannot be in the future." in response.get_data(as_text=True)
+    assert db.session.scalar(select(EvidenceItem)) is None
