@@ -12,6 +12,7 @@ from portfolio.accounts.passwords import hash_password, needs_rehash, verify_pas
 from portfolio.audit import trail as audit
 from portfolio.db import Reads, db, utcnow
 from portfolio.extensions import login_manager
+from portfolio.listing import whole_number
 
 login_manager.login_view = "accounts.sign_in"
 login_manager.login_message = "Sign in to see that page."
@@ -26,9 +27,10 @@ _dummy_hash: dict[str, str] = {}
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     ident, _, token = user_id.partition(":")
-    if not ident.isdigit():
+    number = whole_number(ident)
+    if number is None:
         return None
-    user = _user(int(ident))
+    user = _user(number)
     if user is None or user.session_token != token or not user.is_active:
         return None
     return user
@@ -63,7 +65,8 @@ def _user(user_id: int) -> User | None:
 def session_viewer() -> tuple[int, str] | None:
     """The user id and session token the signed session names, not yet checked."""
     ident, _, token = str(session.get("_user_id", "")).partition(":")
-    return (int(ident), token) if ident.isdigit() and token else None
+    number = whole_number(ident)
+    return (number, token) if number is not None and token else None
 
 
 def signed_in_as(viewer, user_id, token, today) -> ColumnElement[bool]:

@@ -24,6 +24,7 @@ from portfolio.evidence.kinds import STAR_PARTS, field_label, plain_text, text_f
 from portfolio.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind
 from portfolio.evidence.suggest import CriterionText, suggest_criteria
 from portfolio.forms import EmptyForm, attach_error, form_status
+from portfolio.listing import whole_number
 from portfolio.units.models import Criterion, LearningOutcome
 
 bp = Blueprint("evidence", __name__)
@@ -214,9 +215,10 @@ def claims(item_id: int):
         if form.validate_on_submit():
             chosen = {}
             for key in request.form.getlist("criterion"):
-                if not key.isdigit():
-                    abort(400)
-                chosen[int(key)] = request.form.get(f"note_{key}", "")
+                criterion_id = whole_number(key)
+                if criterion_id is None:
+                    abort(400, f"“{key[:20]}” is not a criterion of this unit: choose from the list.")
+                chosen[criterion_id] = request.form.get(f"note_{key}", "")
             try:
                 operations.set_claims(current_user, item, chosen)
             except DomainError as problem:

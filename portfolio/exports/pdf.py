@@ -22,6 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portfolio.errors import DomainError
 from portfolio.exports.signing import SignatureSlot, SignatureSpace, UncompressedDictionary
+from portfolio.listing import whole_number
 
 SCHEME = "portfolio-file:"
 
@@ -43,8 +44,9 @@ class PortfolioFetcher(URLFetcher):
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
-        if url.startswith(SCHEME) and url[len(SCHEME) :].isdigit():
-            found = self.images.get(int(url[len(SCHEME) :]))
+        number = whole_number(url[len(SCHEME) :]) if url.startswith(SCHEME) else None
+        if number is not None:
+            found = self.images.get(number)
             if found:
                 path, media_type = found
                 return URLFetcherResponse(

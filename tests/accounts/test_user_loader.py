@@ -3,6 +3,8 @@ values, that the ORM would load, and one that changes and relationships work on.
 
 from datetime import date
 
+import pytest
+
 from portfolio.accounts.auth import load_user
 from portfolio.accounts.models import Role, User
 from portfolio.db import db
@@ -54,3 +56,10 @@ def test_an_unknown_id_or_a_stale_token_loads_nobody(people):
     assert load_user(f"{user_id}:{token}x") is None
     assert load_user("999999:token") is None
     assert load_user("not-a-number:token") is None
+
+
+@pytest.mark.parametrize("ident", ["²", "٣", "-1", "9" * 30, ""])
+def test_a_session_naming_a_user_id_that_is_not_one_signs_no_one_in(people, ident):
+    learner = people[Role.LEARNER]
+    db.session.commit()
+    assert load_user(f"{ident}:{learner.session_token}") is None

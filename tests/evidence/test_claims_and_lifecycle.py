@@ -1,5 +1,6 @@
 """Claims against criteria, submission, read-only after submission, versions and the portfolio."""
 
+import pytest
 from sqlalchemy import select
 
 from portfolio.accounts.models import Role
@@ -172,3 +173,16 @@ def test_learner_cannot_add_evidence_to_another_learners_enrolment(client, auth,
         == 404
     )
     assert client.get(f"/enrolments/{theirs.id}/portfolio").status_code == 404
+
+
+@pytest.mark.parametrize("criterion", ["²", "٣", "１２", "-1", "1e3", "9" * 30])
+def test_a_criterion_that_is_not_an_id_is_refused_and_nothing_is_claimed(
+    client, learner, enrolment, criterion
+):
+    item = make_log(client, enrolment)
+    response = client.post(
+        f"/evidence/{item.id}/claims", data={"criterion": criterion, f"note_{criterion}": "x"}
+    )
+    assert response.status_code == 400
+    assert "is not a criterion of this unit" in response.get_data(as_text=True)
+    assert db.session.scalars(select(CriterionClaim)).all() == []

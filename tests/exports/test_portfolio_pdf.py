@@ -398,3 +398,11 @@ def test_a_stored_pdf_is_not_served_to_a_session_that_no_longer_stands(
     auth.sign_out()
     with client.get(url) as anonymous:
         assert anonymous.status_code == 302
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "9" * 40])
+def test_the_fetcher_refuses_a_file_number_that_is_not_one(number):
+    fetcher = PortfolioFetcher({3: ("unused", "image/png")})
+    with pytest.raises(ValueError, match="resource refused"):
+        fetcher.fetch(f"portfolio-file:{number}")
+    assert fetcher.refused == [f"portfolio-file:{number}"]
