@@ -2,13 +2,36 @@
 
 import re
 
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms.validators import Length, ValidationError
 
 from portfolio.text import length_problem
 
 
-class EmptyForm(FlaskForm):
+class AppForm(FlaskForm):
+    """The base of every form of the app: a field reads what a browser sends for it, text
+    from the form's fields and a file field its file.
+
+    Flask-WTF would also give a field a file sent under its name, or a value of a JSON body
+    (a number, a list), and the field's validators fail on those with a server error; here
+    neither is read, so the field is refused as empty, with its own message.
+    """
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            if formdata is None or hasattr(formdata, "getlist"):  # given by the caller
+                return super().wrap_formdata(form, formdata)
+            if not form.is_submitted():
+                return None
+            file_fields = {field.name for field in form if isinstance(field, FileField)}
+            files = [(k, v) for k, v in request.files.items(multi=True) if k in file_fields]
+            return ImmutableMultiDict([*request.form.items(multi=True), *files]) or None
+
+
+class EmptyForm(AppForm):
     """A form with nothing but its CSRF token, for POST-only buttons."""
 
 
@@ -37,6 +60,4 @@ def attach_error(form: FlaskForm, error) -> None:
 
 def form_status(form: FlaskForm) -> int:
     """200 for a form shown afresh, 400 for one sent back with errors."""
-    from flask import request
-
     return 400 if request.method == "POST" else 200

@@ -1,18 +1,17 @@
 """Forms for signing in, passwords and the provider admin's people pages."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from portfolio.accounts.models import ROLE_LABELS, Role
 from portfolio.accounts.passwords import MAX_LENGTH, password_problem
-from portfolio.forms import MaxLength
+from portfolio.forms import AppForm, MaxLength
 
 ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
-class SignInForm(FlaskForm):
+class SignInForm(AppForm):
     email = EmailField(
         "Email address",
         validators=[DataRequired("Enter your email address."), MaxLength(254)],
@@ -33,7 +32,7 @@ def check_new_password(form, field) -> None:
         raise ValidationError(problem)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired("Enter your current password."), MaxLength(MAX_LENGTH)],
@@ -56,7 +55,7 @@ def check_expiry_for_eqa(form, field) -> None:
         raise ValidationError("An EQA's access needs an end date.")
 
 
-class PersonForm(FlaskForm):
+class PersonForm(AppForm):
     name = StringField(
         "Full name",
         validators=[DataRequired("Enter the person's name."), MaxLength(200)],
@@ -90,7 +89,7 @@ class PersonForm(FlaskForm):
     )
 
 
-class EditPersonForm(FlaskForm):
+class EditPersonForm(AppForm):
     name = StringField(
         "Full name", validators=[DataRequired("Enter the person's name."), MaxLength(200)]
     )

@@ -1,6 +1,5 @@
 """Forms for cohorts and enrolments; the choices are filled from the provider's own data."""
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, SelectField, StringField
@@ -11,7 +10,7 @@ from portfolio import listing
 from portfolio.accounts.models import Role, User
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort
-from portfolio.forms import MaxLength
+from portfolio.forms import AppForm, MaxLength
 from portfolio.units.models import AwardingBody, Qualification
 
 NONE_CHOICE = SelectChoice("", "Not yet assigned")
@@ -21,7 +20,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class CohortForm(FlaskForm):
+class CohortForm(AppForm):
     name = StringField(
         "Cohort name",
         description="For example 'Contact centre apprentices, September 2026'.",
@@ -31,7 +30,7 @@ class CohortForm(FlaskForm):
     ends_on = DateField("Ends on", validators=[Optional()])
 
 
-class EnrolmentDetailsForm(FlaskForm):
+class EnrolmentDetailsForm(AppForm):
     cohort_id = SelectField("Cohort", coerce=_optional_int)
     assessor_id = SelectField("Assessor", coerce=_optional_int)
     iqa_id = SelectField("IQA", coerce=_optional_int)

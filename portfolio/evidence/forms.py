@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -21,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from portfolio.evidence import incident
 from portfolio.evidence.kinds import STAR_PARTS
-from portfolio.forms import MaxLength
+from portfolio.forms import AppForm, MaxLength
 
 
 def choices(pairs, empty: str | None = None) -> list[SelectChoice]:
@@ -76,7 +75,7 @@ class TitleMixin:
     )
 
 
-class IncidentLogForm(TitleMixin, FlaskForm):
+class IncidentLogForm(TitleMixin, AppForm):
     reference = StringField(
         "Incident reference",
         validators=[DataRequired("Enter the incident reference."), MaxLength(60)],
@@ -268,7 +267,7 @@ class IncidentLogForm(TitleMixin, FlaskForm):
             entry.form.summary.data = data["summary"]
 
 
-class CallNoteForm(TitleMixin, FlaskForm):
+class CallNoteForm(TitleMixin, AppForm):
     call_date = DateField(
         "Date of the call", validators=[InputRequired("Enter the date of the call.")]
     )
@@ -334,7 +333,7 @@ def _star_field(key: str, label: str, hint: str) -> TextAreaField:
     )
 
 
-class StarAccountForm(TitleMixin, FlaskForm):
+class StarAccountForm(TitleMixin, AppForm):
     linked_item_id = SelectField(
         "Incident log this account reflects on (optional)", coerce=lambda v: int(v) if v else None
     )
@@ -360,16 +359,16 @@ FORMS = {
 }
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(AppForm):
     """Claims come as criterion_<id> checkboxes and note_<id> texts; see views.claims."""
 
 
-class UploadForm(FlaskForm):
+class UploadForm(AppForm):
     file = FileField("File", validators=[FileRequired("Choose a file to upload.")])
     description = StringField("What the file shows (optional)", validators=[MaxLength(300)])
 
 
-class DismissForm(FlaskForm):
+class DismissForm(AppForm):
     field = StringField(validators=[DataRequired()])
     finding_type = StringField(validators=[DataRequired()])
     text = StringField(validators=[DataRequired()])
@@ -379,7 +378,7 @@ class DismissForm(FlaskForm):
     )
 
 
-class RedactForm(FlaskForm):
+class RedactForm(AppForm):
     field = StringField(validators=[DataRequired()])
     start = IntegerField(validators=[InputRequired()])
     end = IntegerField(validators=[InputRequired()])
@@ -387,7 +386,7 @@ class RedactForm(FlaskForm):
     finding_type = StringField(validators=[DataRequired()])
 
 
-class ObservationForm(TitleMixin, FlaskForm):
+class ObservationForm(TitleMixin, AppForm):
     observed_on = DateField(
         "Date observed", validators=[InputRequired("Enter the date of the observation.")]
     )
@@ -424,7 +423,7 @@ class ObservationForm(TitleMixin, FlaskForm):
         self.judgement.data = content["judgement"]
 
 
-class DiscussionForm(TitleMixin, FlaskForm):
+class DiscussionForm(TitleMixin, AppForm):
     held_on = DateField(
         "Date held", validators=[InputRequired("Enter the date of the discussion.")]
     )
@@ -465,7 +464,7 @@ class DiscussionForm(TitleMixin, FlaskForm):
         self.summary.data = content["summary"]
 
 
-class WitnessForm(TitleMixin, FlaskForm):
+class WitnessForm(TitleMixin, AppForm):
     witness_name = StringField(
         "Witness's name", validators=[DataRequired("Enter the witness's name."), MaxLength(200)]
     )
