@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_host_check(app)
     register_security_headers(app)
+    register_request_checks(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -154,6 +155,12 @@ def register_security_headers(app: Flask) -> None:
         if request.endpoint != "static":
             headers["Cache-Control"] = "no-store"
         return response
+
+
+def register_request_checks(app: Flask) -> None:
+    from portfolio.forms import refuse_nul_characters
+
+    app.before_request(refuse_nul_characters)
 
 
 def register_errorhandlers(app: Flask) -> None:

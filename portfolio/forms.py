@@ -2,7 +2,7 @@
 
 import re
 
-from flask import request
+from flask import abort, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import ImmutableMultiDict
@@ -47,6 +47,21 @@ class MaxLength(Length):
         problem = length_problem(field.data or "", self.max, what)
         if problem:
             raise ValidationError(problem)
+
+
+def refuse_nul_characters() -> None:
+    """Refuse a request with a NUL character (U+0000) in its address or in a field, naming
+    where: PostgreSQL cannot store one in text, and nothing a person types holds one."""
+    if "\x00" in request.path:
+        abort(400, "The address holds a NUL character (U+0000), which is not text.")
+    for name, value in [*request.args.items(multi=True), *request.form.items(multi=True)]:
+        if "\x00" in name or "\x00" in value:
+            field = name.replace("\x00", "")[:50]
+            abort(
+                400,
+                f"The field “{field}” holds a NUL character (U+0000), which is not text: "
+                "remove it and send it again. Nothing was saved.",
+            )
 
 
 def attach_error(form: FlaskForm, error) -> None:

@@ -76,3 +76,27 @@ def test_every_form_of_the_app_reads_only_what_a_browser_sends(app):
     forms = [f for f in _subclasses(FlaskForm) if f.__module__.startswith("portfolio.")]
     assert len(forms) > 10
     assert [f.__qualname__ for f in forms if not issubclass(f, AppForm)] == []
+
+
+def test_a_nul_character_in_a_field_is_refused_naming_the_field(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    before = cohort_count()
+    response = client.post("/cohorts", data={"name": "Evening\x00intake"})
+    assert response.status_code == 400
+    assert "The field “name” holds a NUL character" in response.get_data(as_text=True)
+    assert cohort_count() == before
+
+
+@pytest.mark.parametrize("url", ["/people?q=a%00b", "/enrolments?q=%00", "/audit/%00/1"])
+def test_a_nul_character_in_an_address_is_refused(client, auth, people, url):
+    auth.sign_in(people[Role.ADMIN])
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+
+
+def test_signing_in_with_a_nul_character_is_refused(client, people):
+    email = people[Role.LEARNER].email
+    response = client.post("/sign-in", data={"email": email + "\x00", "password": "x"})
+    assert response.status_code == 400
+    assert "The field “email” holds a NUL character" in response.get_data(as_text=True)
