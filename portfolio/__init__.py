@@ -182,9 +182,7 @@ def register_commands(app: Flask) -> None:
     from portfolio.evidence.cli import evidence_cli, pii_cli
     from portfolio.exports.cli import exports_cli
     from portfolio.progress.cli import progress_cli
-    from portfolio.units.cli import criteria_cli, register_crosswalk_check
-
-    register_crosswalk_check()
+    from portfolio.units.cli import criteria_cli
 
     for command in (
         users_cli,

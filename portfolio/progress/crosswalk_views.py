@@ -8,14 +8,9 @@ from portfolio.accounts.models import Role
 from portfolio.db import db
 from portfolio.enrolments.caseload import visible_enrolment_or_404, visible_enrolments
 from portfolio.enrolments.models import Cohort, Enrolment
-from portfolio.progress.crosswalk import (
-    CoverageState,
-    CrosswalkFileError,
-    cover,
-    cover_cohort,
-    crosswalk_for,
-    load_crosswalks,
-)
+from portfolio.progress.crosswalk import CoverageState, cover, cover_cohort
+from portfolio.units.crosswalk_file import CrosswalkFileError
+from portfolio.units.crosswalks import crosswalk_for, load_crosswalks
 
 bp = Blueprint("crosswalk", __name__)
 

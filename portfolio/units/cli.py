@@ -1,4 +1,4 @@
-"""``flask criteria``: import and list the criteria library."""
+"""``flask criteria``: import and list the criteria library, and check the crosswalks."""
 
 from pathlib import Path
 
@@ -7,11 +7,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portfolio.db import db
-from portfolio.units.criteria_file import CriteriaFileError
+from portfolio.units.criteria_file import CRITERIA_PATH, CriteriaFileError
+from portfolio.units.crosswalk_file import CROSSWALKS_PATH, CrosswalkFileError
+from portfolio.units.crosswalks import load_crosswalks
 from portfolio.units.library import import_criteria
 from portfolio.units.models import Unit
-
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "criteria"
 
 
 @click.group("criteria")
@@ -25,7 +25,7 @@ def criteria_cli():
 def import_command(path: Path | None):
     """Check and load criteria files (a file or a folder; default: criteria/) in one transaction."""
     try:
-        results = import_criteria(path or DEFAULT_PATH)
+        results = import_criteria(path or CRITERIA_PATH)
     except CriteriaFileError as error:
         db.session.rollback()
         raise click.ClickException(f"nothing was imported.\n{error}") from None
@@ -49,9 +49,19 @@ def list_command():
         )
 
 
-def register_crosswalk_check() -> None:
-    """The crosswalk check lives with the crosswalks (progress) but reads as a criteria command."""
-    from portfolio.progress.crosswalk import crosswalk_check_command
-
-    if "crosswalk-check" not in criteria_cli.commands:
-        criteria_cli.add_command(crosswalk_check_command)
+@criteria_cli.command("crosswalk-check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@with_appcontext
+def crosswalk_check_command(path: Path | None):
+    """Check crosswalk files (a file or a folder; default: criteria/crosswalks/) against the
+    criteria library's current criteria."""
+    try:
+        crosswalks = load_crosswalks(path or CROSSWALKS_PATH, strict=True)
+    except CrosswalkFileError as error:
+        raise click.ClickException(f"the crosswalk is refused.\n{error}") from None
+    for crosswalk in crosswalks:
+        criteria = sum(len(u.criteria) for u in crosswalk.units)
+        click.echo(
+            f"{crosswalk.source}: '{crosswalk.title}' is valid: {len(crosswalk.units)} units, "
+            f"{criteria} criteria, {len(crosswalk.concepts)} concepts."
+        )

@@ -13,7 +13,8 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "criteria" / "schema.json"
+CRITERIA_PATH = Path(__file__).resolve().parents[2] / "criteria"
+SCHEMA_PATH = CRITERIA_PATH / "schema.json"
 
 
 @dataclass(frozen=True)

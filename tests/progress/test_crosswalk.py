@@ -1,7 +1,6 @@
-"""The cross-awarding-body crosswalk: its data, refusal of bad files, coverage of one
-learner and of a cohort, access to the pages, and the cohort page's fixed query count."""
+"""The cross-awarding-body crosswalk: coverage of one learner and of a cohort, access to the
+pages, and the cohort page's fixed query count."""
 
-import os
 import re
 from contextlib import contextmanager
 
@@ -18,7 +17,8 @@ from portfolio.enrolments.models import Cohort
 from portfolio.evidence import operations
 from portfolio.evidence.models import EvidenceKind
 from portfolio.progress import crosswalk as cw
-from portfolio.progress.crosswalk import CoverageState, CrosswalkFileError
+from portfolio.progress.crosswalk import CoverageState
+from portfolio.units.crosswalks import load_crosswalks
 from tests import factories
 from tests.conftest import CRITERIA_DIR
 from tests.factories import make_enrolment
@@ -101,21 +101,6 @@ def states_of(coverage):
     return {(u.awarding_body_code, c.number): c.state for u in coverage for c in u.criteria}
 
 
-def refusal(tmp_path, text, name="broken.yaml") -> CrosswalkFileError:
-    path = tmp_path / name
-    path.write_text(text)
-    with pytest.raises(CrosswalkFileError) as caught:
-        cw.load_crosswalks(path)
-    return caught.value
-
-
-def line_of(text: str, fragment: str, after: str = "") -> int:
-    """The 1-based number of the first line holding ``fragment`` (after the line ``after``)."""
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if after in line) if after else 0
-    return next(i for i, line in enumerate(lines) if i >= start and fragment in line) + 1
-
-
 @contextmanager
 def crosswalk_folder(app, path):
     app.config["CRITERIA_CROSSWALKS_PATH"] = str(path)
@@ -123,140 +108,6 @@ def crosswalk_folder(app, path):
         yield
     finally:
         app.config.pop("CRITERIA_CROSSWALKS_PATH")
-
-
-# --- The shipped crosswalk ----------------------------------------------------------------
-
-
-def test_shipped_crosswalk_validates(app, runner):
-    (crosswalk,) = cw.load_crosswalks()
-    assert crosswalk.source == "criteria/crosswalks/incidents.yaml"
-    assert {u.body_code for u in crosswalk.units} == BODIES
-    assert [len(u.criteria) for u in crosswalk.units] == [5, 3, 8, 3, 5]
-    assert len({c.code for c in crosswalk.concepts}) == len(crosswalk.concepts) >= 6
-
-    result = runner.invoke(cw.crosswalk_check_command)
-    assert result.exit_code == 0, result.output
-    assert "incidents.yaml: 'Dealing with incidents through a contact centre' is valid" in (
-        result.output
-    )
-
-
-def test_every_criterion_of_every_unit_is_in_a_concept(app):
-    data = shipped_data()
-    placed = {(b, n) for c in data["concepts"] for b, ns in c["criteria"].items() for n in ns}
-    for unit in data["units"]:
-        current = factories.unit_by_code(unit["awarding_body"]).current
-        assert unit["unit"] == current.unit.code
-        for criterion in current.criteria:
-            assert (unit["awarding_body"], criterion.number) in placed, criterion.number
-    # ...and nothing names a criterion that does not exist.
-    for body, number in placed:
-        numbers = {c.number for c in factories.unit_by_code(body).current.criteria}
-        assert number in numbers
-
-
-# --- Bad files ----------------------------------------------------------------------------
-
-
-def test_unknown_criterion_number_is_refused_with_file_and_line(app, tmp_path):
-    text = SHIPPED.read_text().replace('VTCT: ["1.1"]', 'VTCT: ["1.1", "9.9"]', 1)
-    error = refusal(tmp_path, text)
-    line = line_of(text, '"9.9"')
-    assert str(error) == (
-        f"{tmp_path / 'broken.yaml'}, line {line} (concepts[0].criteria.VTCT[1]): "
-        "VTCT-INCIDENTS has no criterion 9.9 in its current criteria (version 1)"
-    )
-
-
-def test_unknown_unit_and_unknown_awarding_body_are_refused(app, tmp_path):
-    text = (
-        SHIPPED.read_text()
-        .replace("unit: SFJ-INCIDENTS", "unit: SFJ-NO-SUCH-UNIT")
-        .replace("BIIAB", "NOBODY")  # in units and in every concept
-    )
-    message = str(refusal(tmp_path, text))
-    sfj, biiab = line_of(text, "SFJ-NO-SUCH-UNIT"), line_of(text, "NOBODY,")
-    assert f"line {sfj} (units[3].unit): SFJ has no unit SFJ-NO-SUCH-UNIT" in message
-    assert (
-        f"line {biiab} (units[4].awarding_body): there is no awarding body NOBODY in the "
-        "criteria library"
-    ) in message
-
-
-def test_criterion_under_no_concept_is_refused(app, tmp_path):
-    text = SHIPPED.read_text().replace('CG: ["1.1", "1.5"]', 'CG: ["1.1"]')
-    message = str(refusal(tmp_path, text))
-    line = line_of(text, "unit: CG-INCIDENTS")
-    assert message.endswith(
-        f"line {line} (units[2]): criterion 1.5 of CG-INCIDENTS (version 1) is under no concept"
-    )
-
-
-def test_duplicate_concept_code_and_duplicate_body_are_refused(app, tmp_path):
-    text = (
-        SHIPPED.read_text()
-        .replace("code: escalation", "code: accurate-logging")
-        .replace("{awarding_body: SFJ, unit: SFJ-INCIDENTS}", "{awarding_body: VTCT, unit: X}")
-    )
-    message = str(refusal(tmp_path, text))
-    assert (
-        f"line {line_of(text, 'code: accurate-logging', after='code: classification')} "
-        "(concepts[2].code): concept code 'accurate-logging' is used twice"
-    ) in message
-    assert f"line {line_of(text, 'unit: X}')} (units[3].awarding_body)" in message
-
-
-@pytest.mark.parametrize(
-    ("change", "fragment", "reason"),
-    [
-        # Broken YAML: a flow sequence that never closes.
-        (('VTCT: ["1.1"]', 'VTCT: ["1.1"'), None, "not valid YAML"),
-        (("format: 1", "format: 2"), "format: 2", "(format): 1 was expected"),
-        (("title: Escalates", "titel: Escalates"), "code: escalation", "unknown key"),
-        (('PEARSON: ["3.1"]', "PEARSON: [3.1]"), "PEARSON: [3.1]", "is not of type 'string'"),
-    ],
-)
-def test_bad_yaml_and_schema_errors_are_refused_with_line(app, tmp_path, change, fragment, reason):
-    text = SHIPPED.read_text().replace(*change, 1)
-    error = refusal(tmp_path, text)
-    message = str(error)
-    assert message.startswith(str(tmp_path / "broken.yaml") + ", line ")
-    assert reason in message
-    if fragment:
-        assert f"line {line_of(text, fragment)} " in message
-    else:
-        assert error.problems[0].line is not None
-
-
-def test_a_unit_in_two_crosswalks_is_refused(app, tmp_path):
-    for name in ("a.yaml", "b.yaml"):
-        (tmp_path / name).write_text(SHIPPED.read_text())
-    with pytest.raises(CrosswalkFileError) as caught:
-        cw.load_crosswalks(tmp_path)
-    assert "b.yaml" in caught.value.source
-    assert "is also in the crosswalk" in str(caught.value)
-
-
-def test_check_command_refuses_a_bad_file(app, runner, tmp_path):
-    path = tmp_path / "bad.yaml"
-    text = SHIPPED.read_text().replace('CG: ["2.1"]', 'CG: ["2.9"]')
-    path.write_text(text)
-    result = runner.invoke(cw.crosswalk_check_command, [str(path)])
-    assert result.exit_code == 1
-    assert "the crosswalk is refused" in result.output
-    assert f"bad.yaml, line {line_of(text, '2.9')} (concepts[7].criteria.CG[0])" in result.output
-
-
-def test_files_are_parsed_again_only_when_changed(app, tmp_path):
-    path = tmp_path / "walk.yaml"
-    path.write_text(SHIPPED.read_text())
-    first = cw.read(path)
-    assert cw.read(path) is first
-    path.write_text(SHIPPED.read_text().replace("title: Dealing", "title: Handling"))
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    assert cw.read(path).title.startswith("Handling")
 
 
 # --- One learner --------------------------------------------------------------------------
@@ -271,7 +122,7 @@ def pearson(people):
 
 def test_pearson_logging_met_would_meet_vtct_and_biiab_logging(app, pearson):
     add_evidence(pearson, ["1.1"], met=["1.1"])
-    (crosswalk,) = cw.load_crosswalks()
+    (crosswalk,) = load_crosswalks()
     coverage = cw.cover(pearson)
 
     assert {u.awarding_body_code for u in coverage} == BODIES - {"PEARSON"}
@@ -299,7 +150,7 @@ def test_claimed_only_is_told_apart_from_met(app, pearson):
     met = met_criteria(pearson)
     assert {n for n, i in numbers_of(pearson).items() if i in met} == {"1.1"}
 
-    (crosswalk,) = cw.load_crosswalks()
+    (crosswalk,) = load_crosswalks()
     coverage = cw.cover(pearson)
     expected = expected_states(crosswalk, "PEARSON", {"1.1"}, {"2.1", "3.1"})
     assert states_of(coverage) == expected
@@ -333,7 +184,7 @@ def test_a_unit_in_no_crosswalk_has_no_coverage(app, client, auth, people, tmp_p
     data["concepts"] = [c for c in data["concepts"] if any(c["criteria"].values())]
     (tmp_path / "two.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     enrolment = make_enrolment(people[Role.LEARNER], body="BIIAB", assessor=people[Role.ASSESSOR])
-    assert cw.cover(enrolment, cw.load_crosswalks(tmp_path)) == []
+    assert cw.cover(enrolment, load_crosswalks(tmp_path)) == []
 
     with crosswalk_folder(app, tmp_path):
         auth.sign_in(people[Role.LEARNER])
