@@ -4,7 +4,8 @@ The learner accepts or ignores each suggestion, so it must be explainable: every
 carries the learner's own words that matched. How it works:
 
 1. Both texts (the evidence, and each criterion with its learning outcome) are split into
-   words, lower-cased, stop words dropped and the rest stemmed (Porter, 1980).
+   words, lower-cased, stop words dropped and the rest stemmed (Porter, 1980, as Snowball
+   gives it).
 2. Words and multi-word phrases are looked up in a concept map of contact-centre incident
    vocabulary, so that "rang her back" meets "keeping them informed" and "sat with the new
    starter" meets "support to colleagues". A word counts both as itself and as the concepts
@@ -16,14 +17,19 @@ carries the learner's own words that matched. How it works:
    left out unless the evidence meets it on something that says what was done: a time or a
    reference alone is no evidence of logging.
 
-The vocabulary is general contact-centre incident vocabulary, not tuned to any one unit, so
-any unit's criteria can be given; bench/suggest_eval.py measures it on a labelled set.
+The vocabulary (``data/suggestions.toml``) is general contact-centre incident vocabulary,
+not tuned to any one unit, so any unit's criteria can be given; bench/suggest_eval.py
+measures it on a labelled set.
 """
 
 import math
 import re
+import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
+
+import snowballstemmer
 
 # How much a learning outcome's words count next to the criterion's own.
 OUTCOME_WEIGHT = 0.5
@@ -59,69 +65,24 @@ class Suggestion:
         }
 
 
-# --- Words -------------------------------------------------------------------------------
+# --- Words ---------------------------------------------------------------------------------
 
+VOCABULARY_PATH = Path(__file__).with_name("data") / "suggestions.toml"
+with VOCABULARY_PATH.open("rb") as _file:
+    _VOCABULARY = tomllib.load(_file)
 
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-STOP_WORDS = _word_set(
-    """
-    a about above after against all also am an and any are as at be became been
-    before being below between both but by can could did do does doing down during each either
-    etc few for from further had has have having he her here hers herself him himself his how
-    i if in into is it its itself just me might more most my myself no nor not now of off on
-    once only or other our ours ourselves out over own per same she should so some such than that
-    the their theirs them themselves then there these they this those through to too under
-    until up upon very was we were what when where which while who whom will with within
-    would you your yours yourself us let lets got get gets getting go goes going went one two
-    three four five six seven eight nine ten first second third every behind whether across
-    already still even yet quite via
-    e.g eg i.e ie
-    """
-)
-# How specifications are written, not what they ask for: dropped from criteria only, since
-# in evidence "showed her the script" or "understood" can mean something.
-BOILERPLATE = _word_set(
-    """
-    award awarded credit demonstrate demonstrates demonstrating demonstrated ability able
-    evidence assessor assessors look marks mark given show shown must ensure ensuring
-    including include includes appropriate relevant understand knowledge various based
-    referencing according provide provides conduct conducts effective effectively
-    """
-)
-
-# Words the stemmer cannot reach (irregular verbs), mapped to the form it can.
-IRREGULAR = {
-    "kept": "keep", "sent": "send", "told": "tell", "spoke": "speak", "spoken": "speak",
-    "gave": "give", "given": "give", "took": "take", "taken": "take", "rang": "ring",
-    "rung": "ring", "made": "make", "felt": "feel", "went": "go", "brought": "bring",
-    "thought": "think", "wrote": "write", "written": "write", "caught": "catch", "found": "find",
-    "left": "leave", "met": "meet", "paid": "pay", "said": "say", "saw": "see", "seen": "see",
-    "stood": "stand", "understood": "understand", "learnt": "learn", "began": "begin",
-    "begun": "begin", "chose": "choose", "chosen": "choose", "knew": "know", "known": "know",
-    "led": "lead", "held": "hold", "sat": "sit", "heard": "hear", "showed": "show",
-    "shown": "show", "sought": "seek", "taught": "teach", "bought": "buy", "ran": "run",
-}  # fmt: skip
-
-# Words whose stem would merge them with a word of another meaning: kept whole.
-EXACT = {
-    "manager": "manager", "managers": "manager", "timely": "timely",
-    "effectiveness": "effectiveness", "minutes": "minutes", "teams": "teams",
-    "information": "information", "reference": "reference", "references": "reference",
-    "business": "business", "businesses": "business", "news": "news",
-    "community": "community", "communities": "community", "several": "several",
-    "differently": "differently",
-}  # fmt: skip
-
-# Said in nearly every piece of contact-centre evidence, so they count for little.
-GENERIC_WORDS = {
-    "incident": 0.2, "contact centre": 0.1, "call centre": 0.1, "customer": 0.3,
-    "caller": 0.3, "call": 0.3, "contact": 0.3, "centre": 0.3, "manage": 0.3,
-    "management": 0.3, "deal": 0.3, "handle": 0.3, "handling": 0.3, "issue": 0.3,
-    "problem": 0.3, "use": 0.3, "using": 0.3, "team": 0.3, "time": 0.3,
-}  # fmt: skip
+STOP_WORDS = frozenset(_VOCABULARY["stop_words"].split())
+BOILERPLATE = frozenset(_VOCABULARY["boilerplate"].split())
+IRREGULAR: dict[str, str] = _VOCABULARY["irregular"]
+EXACT: dict[str, str] = _VOCABULARY["exact"]
+GENERIC_WORDS: dict[str, float] = _VOCABULARY["generic"]
+CONTEXT_CONCEPTS = frozenset(_VOCABULARY["context_concepts"])
+IMPLIES: dict[str, dict[str, float]] = _VOCABULARY["implies"]
+# A bare string counts fully; a (term, weight) pair is a weaker or ambiguous member.
+CONCEPTS: dict[str, tuple[str | tuple[str, float], ...]] = {
+    concept: tuple(term if isinstance(term, str) else tuple(term) for term in terms)
+    for concept, terms in _VOCABULARY["concepts"].items()
+}
 
 # The headings of a STAR account say where a sentence sits, not what the learner did.
 _STAR_HEADING = re.compile(r"\b(?:situation|task|action|result)\s*:", re.IGNORECASE)
@@ -135,348 +96,15 @@ _PATTERNS = (
     (re.compile(r"(?:\d+|one|two|four|eight|24|48)-(?:hour|minute|day)s?"), {"SLA": 0.6}),
 )
 
-# --- The concept map ---------------------------------------------------------------------
-# Contact-centre incident vocabulary, grouped by what a criterion asks for. A bare string
-# counts fully; a (term, weight) pair is a weaker or ambiguous member. Terms go through the
-# same normalisation as the texts, so "escalation" also covers "escalated" and "escalating".
-
-CONCEPTS: dict[str, tuple[str | tuple[str, float], ...]] = {
-    "RECORD": (
-        "log", "record", "document", "documentation", "note", "notes", "timestamp",
-        "write up", "write down", "incident record", "incident log", "case notes", "capture",
-        "audit trail", "timeline", "register", "key in", "fill in", "report completed",
-        ("ticket", 0.8), ("enter", 0.5), ("input", 0.6), ("form", 0.4), ("job card", 0.5),
-        ("incident report", 0.4), ("kept minutes", 0.8), ("took minutes", 0.8),
-        # "Updated the log" is record keeping; "updated the customer" is informing.
-        ("update record", 0.8), ("update log", 0.8), ("update ticket", 0.8),
-        ("update system", 0.8), ("update notes", 0.8), ("update case", 0.8),
-        ("update list", 0.6), ("take details", 0.7), ("take down", 0.7),
-    ),
-    "DETAILS": (
-        "detail", "details", "particulars", "nature", "description", ("what happened", 0.5),
-        ("information", 0.7), ("info", 0.7), ("describe", 0.5), ("facts", 0.5),
-        ("address", 0.4), ("location", 0.4), ("postcode", 0.4), ("grid reference", 0.4),
-    ),
-    "TIME": (("time", 0.4), "date", "timestamp", "o'clock", "midnight", "midday"),
-    "IDENTIFIER": (
-        "caller id", "reference", "ref", "account number", "case reference", "job number",
-        "ticket number", "log reference", "cli", "caller reference", ("number", 0.3),
-    ),
-    "TEMPLATE": ("template", ("form", 0.6), ("fields", 0.4), ("drop-down", 0.5), ("mandatory", 0.5)),
-    "ACCURACY": (
-        "accurate", "accuracy", "correct", "clarity", "completeness", "precise", "thorough",
-        "double-check", ("complete", 0.5), ("clear", 0.5), ("full", 0.4), ("exact", 0.4),
-        ("up to date", 0.5),
-        ("read back", 0.5), ("check", 0.3),
-    ),
-    "PRIORITY": (
-        "priority", "prioritise", "prioritisation", "severity", "severe", "urgent", "urgency",
-        "impact", "critical", "risk to life", "life-threatening", "priority matrix",
-        "high priority", "top priority", ("triage", 0.8), ("grade", 0.6), ("emergency", 0.4),
-        ("major incident", 0.6), ("vulnerable", 0.4), ("risk", 0.4), ("assess", 0.4),
-        ("dangerous", 0.4), ("safety", 0.3),
-    ),
-    "CLASSIFY": (
-        "categorise", "category", "classify", "classification", "incident type", "triage",
-        ("type", 0.3), ("assess", 0.6), ("identify", 0.5), ("diagnose", 0.5), ("tag", 0.5),
-        ("sort", 0.5), ("code", 0.3), ("treat as", 0.5),
-    ),
-    "ESCALATE": (
-        "escalate", "escalation", "escalation path", "refer", "referral", "second line",
-        "2nd line", "third line", "resolver group", ("duty manager", 0.7), ("hand over", 0.5),
-        ("handover", 0.5), ("transfer", 0.6), ("supervisor", 0.5), ("team leader", 0.5),
-        ("manager", 0.5), ("senior", 0.3), ("specialist", 0.4), ("flag", 0.6), ("raise with", 0.6),
-        ("safeguarding lead", 0.6), ("dsl", 0.6), ("major incident", 0.5), ("pass to", 0.5),
-        ("on-call manager", 0.7),
-    ),
-    "EMERGENCY_SERVICE": (
-        "emergency services", "police", "ambulance", "paramedic", "fire brigade",
-        "fire service", "fire and rescue", "coastguard", "police officer",
-    ),
-    "ALERT": (
-        "alert", "notify", "notification", "warn", "heads-up", "made aware", "let know",
-        "broadcast", ("page", 0.7), ("flag", 0.5), ("contact", 0.3), ("tell", 0.3),
-        ("inform", 0.4), ("copy in", 0.4), ("distribution list", 0.6),
-    ),
-    "UPDATE": (
-        "update", "inform", "keep informed", "progress", "call back", "ring back",
-        "phone back", "follow up", "follow-up", "holding statement", "let know",
-        ("status", 0.4), ("eta", 0.4), ("tell", 0.3), ("explain", 0.3), ("regular", 0.3),
-        ("news", 0.5), ("latest", 0.4),
-    ),
-    "EMPATHY": (
-        "empathy", "empathetic", "empathise", "reassure", "reassurance", "apologise",
-        "apology", "sorry", "rapport", "active listening", "put at ease",
-        ("listen", 0.6), ("understanding", 0.3), ("calm", 0.4), ("upset", 0.4),
-        ("distressed", 0.4), ("worried", 0.4), ("worrying", 0.4), ("anxious", 0.4),
-        ("frightened", 0.4), ("in tears", 0.4), ("frustrated", 0.4),
-        ("kind", 0.4), ("gentle", 0.5), ("acknowledge", 0.3), ("feel", 0.3),
-    ),
-    "CALM": (
-        "calm", "composed", "professional", "professionally", "steady", "under pressure",
-        "level-headed", ("panic", 0.4), ("patience", 0.4), ("focused", 0.4), ("rush", 0.3),
-    ),
-    "CUSTOMER": (
-        ("customer", 0.3), ("caller", 0.3), ("tenant", 0.3), ("resident", 0.3),
-        ("householder", 0.3), ("member of public", 0.3), ("cardholder", 0.3),
-    ),
-    "STAKEHOLDER": (
-        "stakeholder", "affected", "department", "other teams", "service owner",
-        ("client", 0.5), ("business", 0.3), ("partner", 0.4), ("account manager", 0.5),
-        ("site manager", 0.5), ("building manager", 0.5), ("everyone", 0.3), ("all agents", 0.5),
-    ),
-    "PROCEDURE": (
-        "procedure", "policy", "sop", "standard operating procedure", "protocol",
-        "guideline", "incident management plan", "runbook", "playbook", "checklist",
-        ("process", 0.8), ("guidance", 0.7), ("script", 0.7), ("plan", 0.7),
-        ("framework", 0.7), ("workflow", 0.7), ("knowledge base", 0.5), ("rule", 0.6),
-        ("require", 0.4), ("standard", 0.5), ("organisational", 0.5), ("continuity plan", 1.0),
-        ("step by step", 0.6),
-    ),
-    "DATA_PROTECTION": (
-        "gdpr", "data protection", "dpa", "confidential", "confidentiality", "personal data",
-        "privacy", "anonymise", "redact", "redaction", "id&v", "security questions",
-        "passed security", "data breach", "pci", "need to know", "data sharing",
-        ("personal details", 0.7), ("verify", 0.6), ("verification", 0.6), ("identity", 0.5),
-        ("consent", 0.8), ("secure", 0.7), ("encrypt", 0.8), ("sensitive", 0.6),
-        ("card number", 0.6), ("card details", 0.6), ("share", 0.4), ("protection", 0.6),
-        ("security", 0.4), ("remove name", 0.7), ("name removed", 0.7), ("details removed", 0.7),
-        ("remove details", 0.7),
-    ),
-    "REGULATION": (
-        "regulation", "regulatory", "regulator", "legal", "law", "legislation", "compliance",
-        "comply", "compliant", "statutory", "ofgem", "ofwat", "ofcom", "fca", "riddor",
-        "health and safety", "h&s", "duty of care", "consumer rights act", "equality act",
-        ("requirement", 0.6), ("ombudsman", 0.6), ("safeguarding", 0.6), ("gdpr", 0.5),
-        ("data protection", 0.5), ("standards", 0.4), ("licence", 0.4),
-    ),
-    "EVALUATE": (
-        "evaluate", "evaluation", "effectiveness", "reflecting", "review", "reflect", "reflection",
-        "look back", "lessons learned", "lessons learnt", "lesson", "go well", "what worked",
-        "do differently", "even better if", "hindsight", "debrief", "wash-up", "post-incident",
-        "retrospective", "analyse", "analysis", ("next time", 0.7), ("differently", 0.7),
-        ("learn", 0.5), ("huddle", 0.4), ("compare", 0.4), ("measure", 0.5), ("go wrong", 0.6),
-        ("go through", 0.4),
-    ),
-    "IMPROVE": (
-        "improve", "improvement", "suggest", "suggestion", "recommend", "recommendation",
-        "propose", "proposal", "prevent", "recurrence", ("change", 0.4), ("better", 0.4),
-        ("trial", 0.4), ("again", 0.3),
-    ),
-    "KPI": (
-        "kpi", "key performance indicator", "performance indicator", "first call resolution",
-        "fcr", "first-time fix", "first time fix", "average handling time", "aht",
-        "handling time", "abandon rate", "abandonment", "wrap-up", "customer satisfaction",
-        "csat", "nps", "metric", "repeat calls", ("target", 0.7), ("sla", 0.6),
-        ("service level", 0.6), ("survey", 0.5), ("measure", 0.5), ("figures", 0.5),
-        ("performance", 0.5),
-    ),
-    "SLA": (
-        "service level agreement", "sla", "service level", "response time", "fix time",
-        "resolution time", ("target", 0.5), ("contract", 0.6), ("deadline", 0.5),
-        ("breach", 0.6),
-    ),
-    "ROOT_CAUSE": (
-        "root cause", "underlying cause", "recurrence", ("cause", 0.8), ("repeat", 0.5),
-        ("reason", 0.3), ("why", 0.3), ("real cause", 1.0),
-    ),
-    "SUPPORT": (
-        "support", "coach", "buddy", "mentor", "floor walker", "talk through", "sit with",
-        "sit next", "listen in", ("help", 0.5), ("assist", 0.5), ("shadow", 0.7),
-        ("show how", 0.6), ("show where", 0.6), ("guide", 0.6), ("prompt", 0.6), ("take over", 0.5), ("step in", 0.5),
-        ("wellbeing", 0.5), ("a hand", 0.6), ("train", 0.5), ("explain", 0.2),
-    ),
-    "COLLEAGUE": (
-        "colleague", "new starter", "starter", "trainee", "team member", "teammate", "peer",
-        "coworker", "new agent", "new advisor", ("agent", 0.4), ("advisor", 0.4),
-        ("adviser", 0.4), ("team", 0.3),
-    ),
-    "RATIONALE": (
-        "rationale", "reason", "justify", "justification", "weigh up", "factor",
-        ("decision", 0.7), ("decide", 0.7), ("choose", 0.7), ("because", 0.4),
-        ("rather than", 0.5), ("instead", 0.4), ("so that", 0.3),
-    ),
-    "DEPLOY": (
-        "deploy", "deployment", "dispatch", "despatch", "allocate", "allocation", "mobilise",
-        "call out", "call-out", "send out", ("assign", 0.8), ("send", 0.6), ("task", 0.6),
-        ("book", 0.5), ("attend", 0.5), ("request", 0.3), ("job", 0.3),
-    ),
-    "RESOURCE": (
-        "resource", "engineer", "technician", "field staff", "field team", "field engineer",
-        "crew", "contractor", "responder", "specialist team", "personnel",
-        "plumber", "electrician", "locksmith", "surveyor", "patrol",
-        ("specialist", 0.6), ("staff", 0.6), ("team", 0.3), ("teams", 0.3), ("van", 0.5),
-        ("driver", 0.5),
-        ("unit", 0.3), ("warden", 0.5), ("on-call", 0.5), ("people", 0.3),
-    ),
-    "AVAILABILITY": (
-        "available", "availability", "on shift", "rota", "on call", "capacity", "nearest",
-        "closest", "short-staffed", ("free", 0.5), ("busy", 0.4), ("tracker", 0.5),
-        ("live location", 0.6), ("committed", 0.3), ("staff", 0.3),
-    ),
-    "CONFIRM": (
-        "confirm", "confirmation", "acknowledge", "acknowledgement", "receipt", "read back",
-        "repeat back", "reported back", "en route", ("received", 0.5), ("repeat", 0.4),
-        ("accept", 0.7), ("reply", 0.5), ("eta", 0.5), ("arrival time", 0.5),
-        ("feedback", 0.6), ("check", 0.3),
-    ),
-    "INSTRUCTION": (
-        "instruction", "instruct", "brief", "briefing", "job details",
-        "job sheet", ("job card", 0.6), ("what to do", 0.6),
-    ),
-    "COMMS_TOOL": (
-        "telephony", "radio", "webchat", "email", "e-mail", "slack", "sms", "teams message",
-        "teams chat", "teams channel", "on teams", "via teams", "microsoft teams", "ms teams",
-        "conference bridge", "incident bridge", "bridge call", ("chat", 0.7),
-        "messaging", "internal messaging", "pager", "dispatch software", "dispatch system",
-        "communication tool", "communication channel", "job board", "intercom", "tannoy",
-        "pda", "handset", ("phone", 0.6), ("telephone", 0.6), ("text", 0.5), ("message", 0.5),
-        ("channel", 0.7), ("app", 0.5), ("portal", 0.6), ("dialler", 0.6), ("ivr", 0.6),
-        ("system", 0.4), ("crm", 0.4), ("software", 0.4), ("tool", 0.5),
-    ),
-    "RECORD_SYSTEM": (
-        "system", "crm", "database", "software", "servicenow", "salesforce", "zendesk",
-        "incident management system", "ticketing", "case management", "incident logging software",
-        ("platform", 0.6), ("screen", 0.5), ("tool", 0.5), ("portal", 0.4), ("app", 0.3),
-        ("radio", 0.3), ("telephony", 0.3), ("chat", 0.3), ("email", 0.3),
-    ),
-    "COMMUNICATE": (
-        "communication", "communicate", ("speak", 0.4), ("talk", 0.3), ("conversation", 0.4),
-        ("phone", 0.3), ("message", 0.3), ("explain", 0.3),
-    ),
-    "PROMPT": (
-        "timely", "promptly", "prompt", "quickly", "straight away", "immediately", "at once",
-        "swift", "swiftly", "efficiently", "efficient", ("fast", 0.6), ("right away", 1.0),
-        ("within minutes", 1.0), ("same day", 0.5),
-    ),
-    "RESOLVE": (
-        "resolve", "resolution", "fix", "restore", ("close", 0.5), ("back on", 0.5),
-        ("outcome", 0.4),
-    ),
-}  # fmt: skip
-
-
-# Concepts that say how or when something was done, not what: a time, a reference, "clear",
-# "quickly". They add to a match but cannot make one alone, so that a football report's
-# "kicked off at 3pm" suggests nothing.
-CONTEXT_CONCEPTS = frozenset(
-    {"TIME", "DETAILS", "IDENTIFIER", "ACCURACY", "CUSTOMER", "COMMUNICATE", "PROMPT"}
-)
-
-# A concept that implies another: GDPR is a regulatory requirement, quoting a KPI is
-# evaluating, calling 999 is alerting the emergency services and an escalation.
-IMPLIES = {
-    "DATA_PROTECTION": {"REGULATION": 0.5},
-    "KPI": {"EVALUATE": 0.4},
-    "EMERGENCY_SERVICE": {"ALERT": 0.5, "ESCALATE": 0.5},
-}
-
-# --- Stemming ----------------------------------------------------------------------------
-
-_VOWELS = frozenset("aeiou")
-
-
-def _is_consonant(word: str, i: int) -> bool:
-    if word[i] in _VOWELS:
-        return False
-    if word[i] == "y":
-        return i == 0 or not _is_consonant(word, i - 1)
-    return True
-
-
-def _measure(stem: str) -> int:
-    """Porter's m: how many vowel-then-consonant sequences the stem has."""
-    m, previous_vowel = 0, False
-    for i in range(len(stem)):
-        vowel = not _is_consonant(stem, i)
-        m += previous_vowel and not vowel
-        previous_vowel = vowel
-    return m
-
-
-def _has_vowel(stem: str) -> bool:
-    return any(not _is_consonant(stem, i) for i in range(len(stem)))
-
-
-def _ends_cvc(word: str) -> bool:
-    """Consonant, vowel, consonant, the last not w, x or y: hop, not hoop."""
-    n = len(word)
-    return (
-        n >= 3
-        and _is_consonant(word, n - 3)
-        and not _is_consonant(word, n - 2)
-        and _is_consonant(word, n - 1)
-        and word[-1] not in "wxy"
-    )
-
-
-_STEP2 = (
-    ("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"), ("izer", "ize"),
-    ("bli", "ble"), ("alli", "al"), ("entli", "ent"), ("eli", "e"), ("ousli", "ous"),
-    ("ization", "ize"), ("ation", "ate"), ("ator", "ate"), ("alism", "al"), ("iveness", "ive"),
-    ("fulness", "ful"), ("ousness", "ous"), ("aliti", "al"), ("iviti", "ive"), ("biliti", "ble"),
-    ("logi", "log"),
-)  # fmt: skip
-_STEP3 = (
-    ("icate", "ic"), ("ative", ""), ("alize", "al"), ("iciti", "ic"), ("ical", "ic"),
-    ("ful", ""), ("ness", ""),
-)  # fmt: skip
-_STEP4 = sorted(
-    ("al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ion",
-     "ou", "ism", "ate", "iti", "ous", "ive", "ize"),
-    key=len,
-    reverse=True,
-)  # fmt: skip
-
-
-def _replace_suffix(word: str, rules, min_measure: int = 0) -> str:
-    for suffix, replacement in rules:
-        if word.endswith(suffix):
-            stem = word[: -len(suffix)]
-            return stem + replacement if _measure(stem) > min_measure else word
-    return word
-
 
 @cache
-def porter_stem(word: str) -> str:
-    """The Porter (1980) stemmer: escalated, escalating, escalation -> escal."""
+def stem(word: str) -> str:
+    """Porter's stem of a word: escalated, escalating, escalation -> escal. Words of one or
+    two letters are left as they are ("us", "as"), as in Porter's own implementation."""
     if len(word) <= 2:
         return word
-    if word.endswith(("sses", "ies")):
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    if word.endswith("eed"):
-        if _measure(word[:-3]) > 0:
-            word = word[:-1]
-    else:
-        for suffix in ("ed", "ing"):
-            if word.endswith(suffix) and _has_vowel(word[: -len(suffix)]):
-                word = word[: -len(suffix)]
-                if word.endswith(("at", "bl", "iz")):
-                    word += "e"
-                elif len(word) >= 2 and word[-1] == word[-2] and word[-1] not in "aeioulsz":
-                    word = word[:-1]
-                elif _measure(word) == 1 and _ends_cvc(word):
-                    word += "e"
-                break
-    if word.endswith("y") and _has_vowel(word[:-1]):
-        word = word[:-1] + "i"
-    word = _replace_suffix(word, _STEP2)
-    word = _replace_suffix(word, _STEP3)
-    for suffix in _STEP4:
-        if word.endswith(suffix):
-            stem = word[: -len(suffix)]
-            if _measure(stem) > 1 and (suffix != "ion" or stem.endswith(("s", "t"))):
-                word = stem
-            break
-    if word.endswith("e"):
-        stem = word[:-1]
-        if _measure(stem) > 1 or (_measure(stem) == 1 and not _ends_cvc(stem)):
-            word = stem
-    if word.endswith("ll") and _measure(word) > 1:
-        word = word[:-1]
-    return word
+    # A stemmer holds the word it works on, so each call takes its own (threads share this).
+    return snowballstemmer.stemmer("porter").stemWord(word)
 
 
 # --- Analysis ----------------------------------------------------------------------------
@@ -525,7 +153,7 @@ def _word_key(word: str) -> tuple[str, bool]:
         return word, True
     if not any(ch.isalpha() for ch in word):
         return "", True
-    return porter_stem(word), False
+    return stem(word), False
 
 
 def _tokens(text: str) -> list[_Token]:

@@ -12,7 +12,7 @@ from bench.suggest_eval import (
     specification_order,
     split,
 )
-from portfolio.evidence.suggest import CriterionText, Suggestion, porter_stem, suggest_criteria
+from portfolio.evidence.suggest import CriterionText, Suggestion, stem, suggest_criteria
 
 RECIPE = (
     "Preheat the oven to 200C. Chop two onions and fry them gently in olive oil for ten minutes, "
@@ -191,7 +191,7 @@ def test_any_unit_works_not_only_the_seeded_ones():
 
 
 @pytest.mark.parametrize(
-    ("word", "stem"),
+    ("word", "expected"),
     [
         ("escalated", "escal"),
         ("escalation", "escal"),
@@ -202,8 +202,8 @@ def test_any_unit_works_not_only_the_seeded_ones():
         ("agreed", "agre"),
     ],
 )
-def test_the_stemmer_is_porters(word, stem):
-    assert porter_stem(word) == stem
+def test_the_stemmer_is_porters(word, expected):
+    assert stem(word) == expected
 
 
 # --- The labelled set (tests/evidence/suggest_set/) ----------------------------------------
