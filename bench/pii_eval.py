@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from portfolio.evidence.pii import TYPES, find_personal_data
-from portfolio.evidence.pii_names import PARTICLES, TITLES, lexicon
+from portfolio.evidence.pii.lists import PARTICLES, TITLES, lexicon
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests/evidence/pii_corpus/corpus.jsonl"
 

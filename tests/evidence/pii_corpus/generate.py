@@ -7,7 +7,7 @@ Deterministic (random.Random(SEED)). Each note is written piece by piece: plain 
 so text and labels cannot drift. See README.md beside this file for the label rules.
 
 The people's names here are this file's own lists, written separately from the detector's
-lists in portfolio/evidence/data/; the evaluation reports recall separately for names none
+lists in portfolio/evidence/pii/data/; the evaluation reports recall separately for names none
 of whose words are in any list the detector uses.
 """
 

@@ -1,4 +1,4 @@
-"""Finding people's names in free text, for the personal-data check in ``pii``.
+"""Finding people's names in free text, for the personal-data check.
 
 Each capitalised word gets a class:
 
@@ -35,68 +35,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-DATA = Path(__file__).with_name("data")
-
-TITLES = frozenset("mr mrs ms miss mx dr prof sir dame rev revd lord lady".split())
-PARTICLES = frozenset(
-    "van von der den de da das dos du des di del della la le bin binti bint ibn al el ap ni nic".split()
+from portfolio.evidence.pii.lists import (
+    ABBREVIATIONS,
+    CALENDAR_NAMES,
+    NO_NAME,
+    ORG_HEADS,
+    PARTICLES,
+    ROLE_WORDS,
+    STREET_SUFFIXES,
+    STRONG_NAMES,
+    STRONG_VERBS,
+    TITLES,
+    WEAK_VERBS,
+    frequent_words,
+    lexicon,
 )
+
 CONTRACTIONS = re.compile(r"(?i).+['’](?:m|ll|ve|d|t|re|s)$")
-# Days, months that are not given names, role words and other capitalised non-names.
-STOP_WORDS = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
-    fri sat sun january february march july september october november december jan feb mar
-    apr jun jul aug sep sept oct nov dec today tomorrow yesterday christmas easter bank holiday
-    customer caller client agent advisor adviser engineer manager supervisor team leader
-    colleague tenant landlord patient member user staff resident neighbour driver courier
-    gp nurse doctor operator technician representative rep helpdesk unknown anonymous
-    withheld none n/a tbc redacted placeholder ok okay hi hello dear thanks cheers yes no
-    please sorry""".split()
-)
-# Months and days that are also given names: names only when no digit sits beside them.
-CALENDAR_NAMES = frozenset("may june april august".split())
-# Given names that are also English words but, capitalised, are nearly always names.
-STRONG_NAMES = frozenset(
-    """john peter harry maria mike tony terry jimmy billy bobby randy sally colleen derrick
-    hector homer matt tom ken nick dean ray smith jones davies evans taylor thomas lewis
-    morris harris david james william""".split()
-)
-STREET_SUFFIXES = frozenset(
-    """street st road rd avenue ave lane ln close cl drive dr way crescent cres court ct place
-    pl gardens gdns terrace grove hill row walk square sq mews park view rise parade vale
-    heights wharf yard boulevard gate chase croft fold wynd brae meadows fields green""".split()
-)
-# Words after a capitalised word that make it part of a place or organisation name.
-ORG_HEADS = STREET_SUFFIXES | frozenset(
-    """depot office branch site centre center council hospital surgery clinic station airport
-    university college school academy church ltd limited plc llp group bank water energy
-    gas power electric housing trust homes services service estate estates retail park
-    store shop warehouse hub exchange house tower building industrial county city borough
-    district ward practice pharmacy road's street's team line insurance assurance finance
-    motors logistics solutions systems partners associates plumbing heating electrical
-    lettings removals recruitment consulting healthcare care dental garage cars taxis
-    express direct online uk ltd.""".split()
-)
-ROLE_WORDS = frozenset(
-    """customer caller client agent advisor adviser engineer manager supervisor team leader
-    colleague tenant landlord patient resident neighbour driver courier nurse doctor
-    technician officer son daughter wife husband partner mum dad mother father sister
-    brother carer friend""".split()
-)
-STRONG_VERBS = frozenset(
-    """said says rang rung phoned called calls emailed texted messaged confirmed asked
-    explained stated mentioned replied agreed told advised apologised complained answered
-    requested reported insisted wrote chased""".split()
-)
-WEAK_VERBS = frozenset(
-    """is was are were have has had will would wants wanted needs needed from who can could should did
-    does left arrived attended visited came went got gave took refused declined accepted
-    escalated transferred logged raised booked cancelled updated verified passed spoke sent
-    received picked tried""".split()
-)
 _CUE = "|".join(
     [
         # introductions
@@ -142,65 +98,6 @@ LOWER_TITLE = re.compile(
     r"(?<![\w'])(mrs?|ms|mx|dr|MRS?|MS|MX|DR|MISS|PROF|SIR|DAME|REV|"
     r"Mrs?|Ms|Mx|Dr|Miss|Prof|Sir|Dame|Rev)\.?\s+(" + _WORD + r")"
 )
-
-
-def _read(name: str) -> list[str]:
-    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    given: frozenset[str]
-    surnames: frozenset[str]
-    common: frozenset[str]
-    places: frozenset[str]
-    stop: frozenset[str]
-    phrases: re.Pattern[str]
-
-    def is_listed(self, word: str) -> bool:
-        """Whether a word is in any list of names the detector uses."""
-        low = word.lower()
-        return low in self.given or low in self.surnames
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    from zxcvbn.matching import RANKED_DICTIONARIES as ranked
-
-    given = {w.lower() for w in _read("given_names.txt")}
-    given |= set(ranked["male_names"]) | set(ranked["female_names"])
-    surnames = {w.lower() for w in _read("surnames.txt")}
-    surnames |= set(ranked["surnames"])
-    places, organisations = _read("places.txt"), _read("organisations.txt")
-    multi = [p for p in places + organisations if not p.replace("-", "").isalpha()]
-    phrases = re.compile(
-        r"(?<![\w'])(?:"
-        + "|".join(re.escape(p) for p in sorted(multi, key=len, reverse=True))
-        + r")(?![\w'])"
-    )
-    return Lexicon(
-        given=frozenset(given),
-        surnames=frozenset(surnames),
-        common=frozenset(_read("common_words.txt")),
-        places=frozenset(p.lower() for p in places if p.replace("-", "").isalpha()),
-        stop=STOP_WORDS
-        | frozenset(o.lower() for o in organisations if o.replace("-", "").isalpha()),
-        phrases=phrases,
-    )
-
-
-@lru_cache(maxsize=1)
-def frequent_words() -> frozenset[str]:
-    """The 3,000 most frequent words of zxcvbn's Wikipedia and TV/film lists."""
-    from zxcvbn.matching import RANKED_DICTIONARIES as ranked
-
-    return frozenset(
-        w
-        for name in ("english_wikipedia", "us_tv_and_film")
-        for w, rank in ranked[name].items()
-        if rank <= 3000
-    )
 
 
 def classify(word: str) -> str:
@@ -587,10 +484,6 @@ def _coordinated(
     return [(c.start, c.end) for c in confirmed.values()]
 
 
-_FILLER = frozenset(
-    """not unknown withheld given provided refused declined redacted tbc the a an none
-    anonymous private same customer caller tenant resident n/a unavailable""".split()
-)
 FIELD = re.compile(
     r"(?i:\b(?:(?:surname|last name|family name|first name|forename|full name)"
     r"(?:\s+is|\s+was)?\s*[:\-–]?\s*|(?:my name is|name is|name was|name given as|name as)\s+|"
@@ -617,7 +510,7 @@ def _field_names(text: str) -> list[tuple[int, int]]:
             if (
                 not w
                 or not w[0].isupper()
-                or (low in _FILLER and low not in ("a", "an", "the"))
+                or (low in NO_NAME and low not in ("a", "an", "the"))
                 or article_before_word
                 or (low in lex.stop and low not in TITLES)
             ):
@@ -644,9 +537,6 @@ def _lower_case_titles(text: str, found: list[tuple[int, int]]) -> list[tuple[in
 
 
 STRONG_CUE_AHEAD = re.compile(STRONG_CUE.pattern.replace(r"\s*$", r"\s*"))
-_ABBREVIATIONS = frozenset(
-    "cust pls plz thx msg appt eng mgr dept ops acc tech supv sup asap tbc ref info".split()
-)
 _LOWER_RUN = re.compile(r"[a-z][a-z'’-]+(?: [a-z][a-z'’-]+){0,3}(?![\w'’-])")
 
 
@@ -669,7 +559,7 @@ def _lower_case_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int
             if kind in "AW" and not kinds and nxt in ("N", "U"):
                 kind = "A"  # "tan yuxuan": an ordinary word before a name is part of it
             lone_ambiguous = kind == "A" and not kinds and nxt not in ("N", "U")
-            if w in _ABBREVIATIONS or len(w) < 2 or kind in "SW" or lone_ambiguous:
+            if w in ABBREVIATIONS or len(w) < 2 or kind in "SW" or lone_ambiguous:
                 break
             kinds.append(kind)
             if kind != "P":

@@ -1,76 +1,10 @@
-"""Finding UK personal data in text evidence before it is submitted.
-
-``find_personal_data(text)`` returns the personal data it finds as ``Finding`` objects,
-sorted and non-overlapping; ``redact(text)`` replaces each with its placeholder, which is
-never itself flagged. Pure functions: no Flask, no database, no network.
-
-Where detectors overlap, the finding of the more specific type wins (an email address over
-the name inside it, a card number over the phone-like digits inside it), then the longer.
-A name's span includes its title ("Mrs Okafor"). Names are found by ``pii_names``.
-"""
-
-from __future__ import annotations
+"""The detectors of the personal-data check other than names: each returns candidate
+findings as (type, start, end), which ``find_personal_data`` ranks and chooses between."""
 
 import re
-from bisect import bisect_right
-from dataclasses import asdict, dataclass
 
-from portfolio.evidence.pii_names import classify, find_names, frequent_words
-
-TYPES = (
-    "NAME",
-    "PHONE",
-    "EMAIL",
-    "POSTCODE",
-    "ADDRESS",
-    "NI_NUMBER",
-    "NHS_NUMBER",
-    "CARD_NUMBER",
-    "SORT_CODE",
-    "ACCOUNT_NUMBER",
-    "DATE_OF_BIRTH",
-    "VEHICLE_REG",
-)
-PLACEHOLDERS = {
-    "NAME": "[NAME]",
-    "PHONE": "[PHONE]",
-    "EMAIL": "[EMAIL]",
-    "POSTCODE": "[POSTCODE]",
-    "ADDRESS": "[ADDRESS]",
-    "NI_NUMBER": "[NI NUMBER]",
-    "NHS_NUMBER": "[NHS NUMBER]",
-    "CARD_NUMBER": "[CARD NUMBER]",
-    "SORT_CODE": "[SORT CODE]",
-    "ACCOUNT_NUMBER": "[ACCOUNT NUMBER]",
-    "DATE_OF_BIRTH": "[DATE OF BIRTH]",
-    "VEHICLE_REG": "[VEHICLE REG]",
-}
-# Overlapping findings: the higher rank wins, then the longer.
-RANK = {
-    "EMAIL": 12,
-    "CARD_NUMBER": 11,
-    "ACCOUNT_NUMBER": 10,
-    "NI_NUMBER": 9,
-    "NHS_NUMBER": 8,
-    "PHONE": 7,
-    "DATE_OF_BIRTH": 6,
-    "SORT_CODE": 5,
-    "POSTCODE": 4,
-    "ADDRESS": 3,
-    "VEHICLE_REG": 2,
-    "NAME": 1,
-}
-
-
-@dataclass(frozen=True)
-class Finding:
-    type: str
-    start: int
-    end: int
-    text: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+from portfolio.evidence.pii.lists import NOT_REGISTRATIONS, POSTCODE_AREAS
+from portfolio.evidence.pii.names import classify, frequent_words
 
 
 def _window(text: str, start: int, size: int) -> str:
@@ -78,7 +12,6 @@ def _window(text: str, start: int, size: int) -> str:
     return text[max(text.rfind("\n", 0, start) + 1, start - size) : start]
 
 
-PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}"
@@ -159,7 +92,7 @@ def _phones(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def _numbers(text: str) -> list[tuple[str, int, int]]:
+def numbers(text: str) -> list[tuple[str, int, int]]:
     found = _phones(text)
     for m in CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group())
@@ -209,13 +142,6 @@ NI = re.compile(
     r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?[A-D](?![\w-])",
     re.IGNORECASE,
 )
-AREAS = frozenset(
-    """AB AL B BA BB BD BF BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN
-    DT DY E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L
-    LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA
-    SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS
-    WV YO ZE""".split()
-)
 POSTCODE = re.compile(
     r"(?<![\w-])([A-Z]{1,2})(\d[A-Z\d]?) ?(\d[ABD-HJLNP-UW-Z]{2})(?![\w-])", re.IGNORECASE
 )
@@ -227,25 +153,19 @@ REG_CUE = re.compile(r"(?i)\b(?:reg|registration|vehicle|vrm|number plate|plate|
 REG_CURRENT = re.compile(r"(?<![\w-])([A-Z]{2})(\d{2}) ?([A-Z]{3})(?![\w-])", re.IGNORECASE)
 REG_PREFIX = re.compile(r"(?<![\w-])([A-Z])(\d{1,3}) ?([A-Z]{3})(?![\w-])", re.IGNORECASE)
 REG_SUFFIX = re.compile(r"(?<![\w-])([A-Z]{3}) ?(\d{1,3})([A-Z])(?![\w-])", re.IGNORECASE)
-ACRONYMS = frozenset(
-    """SLA INC REF NHS GAS CCT ETA GMT BST UTC HRS MIN MINS SEC PDF LOG THE AND FOR NOT ARE
-    YOU ALL CAN HAS HAD WAS OUT NEW OLD VPN SMS MMS CRM IVR KPI CSV API URL USB PIN TBC ASAP
-    FAO ATT TEL EXT JOB CAS ACC AVE ROAD ONE TWO SIX TEN VAT GBP EUR USD CEO DOB NIN MOT
-    ABS GPS WAN LAN SKU QTY DPD TNT UPS DHL EVRI BTL CAB VAN CAR BUS MAN ISP DNS""".split()
-)
 
 
-def _identifiers(text: str) -> list[tuple[str, int, int]]:
+def identifiers(text: str) -> list[tuple[str, int, int]]:
     found = [("NI_NUMBER", m.start(), m.end()) for m in NI.finditer(text)]
     for m in POSTCODE.finditer(text):
         area, inward = m.group(1).upper(), m.group(3)
-        if area not in AREAS or (m.group(1).isupper() != inward[1:].isupper()):
+        if area not in POSTCODE_AREAS or (m.group(1).isupper() != inward[1:].isupper()):
             continue
         if inward.islower() and re.fullmatch(r"1st|2nd|3rd|\dth", inward):
             continue
         found.append(("POSTCODE", m.start(), m.end()))
     for m in OUTWARD.finditer(text):
-        if re.match(r"[A-Z]{1,2}", m.group(1), re.I).group().upper() in AREAS:
+        if re.match(r"[A-Z]{1,2}", m.group(1), re.I).group().upper() in POSTCODE_AREAS:
             found.append(("POSTCODE", m.start(1), m.end(1)))
     for m in REG_CURRENT.finditer(text):
         letters, age, tail = m.group(1).upper(), int(m.group(2)), m.group(3).upper()
@@ -255,7 +175,7 @@ def _identifiers(text: str) -> list[tuple[str, int, int]]:
     for rx, letters_group in ((REG_PREFIX, 3), (REG_SUFFIX, 1)):
         for m in rx.finditer(text):
             letters = m.group(letters_group).upper()
-            if letters in ACRONYMS or not _reg_allowed(text, m):
+            if letters in NOT_REGISTRATIONS or not _reg_allowed(text, m):
                 continue
             cued = bool(REG_CUE.search(_window(text, m.start(), 30)))
             # "A123 BCD" uncued only when BCD is not a frequent word ("P2 ALL", "M1 NOW");
@@ -297,7 +217,7 @@ DOB_CUE = re.compile(
 DOB_AFTER = re.compile(r"(?i)^\s*[(\[-]?\s*(?:dob|d\.o\.b\.?|date of birth)\b")
 
 
-def _dates_of_birth(text: str) -> list[tuple[str, int, int]]:
+def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
     found = []
     for m in DATE.finditer(text):
         before = _window(text, m.start(), 35)
@@ -351,7 +271,7 @@ ADDRESS_LOWER = re.compile(
 )
 
 
-def _addresses(text: str) -> list[tuple[str, int, int]]:
+def addresses(text: str) -> list[tuple[str, int, int]]:
     found = []
     for m in ADDRESS.finditer(text):
         after = re.match(r" ([A-Z][a-z]+)", text[m.end() :])
@@ -361,67 +281,3 @@ def _addresses(text: str) -> list[tuple[str, int, int]]:
     found += [("ADDRESS", m.start(1), m.end(1)) for m in ADDRESS_LOWER.finditer(text)]
     found += [("ADDRESS", m.start(), m.end()) for m in re.finditer(_BUILDING, text)]
     return found
-
-
-# ---- putting it together ----------------------------------------------------------------
-def find_personal_data(text: str) -> list[Finding]:
-    """Personal data in ``text``: sorted by start, non-overlapping."""
-    candidates = [("EMAIL", m.start(), m.end()) for m in EMAIL.finditer(text)]
-    candidates += _numbers(text)
-    candidates += _identifiers(text)
-    candidates += _dates_of_birth(text)
-    candidates += _addresses(text)
-    candidates = _drop_contained(candidates)
-    blocked = [m.span() for m in PLACEHOLDER.finditer(text)]
-    taken = sorted([(s, e) for _, s, e in candidates] + blocked)
-    candidates += [("NAME", a, b) for a, b in find_names(text, exclude=taken)]
-    chosen = _Intervals(blocked)
-    findings = []
-    for kind, start, end in sorted(candidates, key=lambda c: (-RANK[c[0]], c[1] - c[2])):
-        if end > start and chosen.add(start, end):
-            findings.append(Finding(kind, start, end, text[start:end]))
-    return sorted(findings, key=lambda f: f.start)
-
-
-def _drop_contained(candidates: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-    """Drop candidates strictly inside a longer one: digits inside a longer number or
-    identifier are part of it ("30 35 31" in the NI number "LY 30 35 31 D")."""
-    kept, reach, reach_start = [], -1, -1
-    for cand in sorted(candidates, key=lambda c: (c[1], -c[2])):
-        _, start, end = cand
-        if end < reach or (end == reach and reach_start < start):
-            continue
-        kept.append(cand)
-        if end > reach:
-            reach, reach_start = end, start
-    return kept
-
-
-class _Intervals:
-    """Non-overlapping spans, kept sorted, for choosing findings in rank order."""
-
-    def __init__(self, spans: list[tuple[int, int]]):
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        for start, end in spans:
-            self.add(start, end)
-
-    def add(self, start: int, end: int) -> bool:
-        """Add the span unless it overlaps one already there; whether it was added."""
-        i = bisect_right(self.starts, start)
-        if i and self.ends[i - 1] > start:
-            return False
-        if i < len(self.starts) and self.starts[i] < end:
-            return False
-        self.starts.insert(i, start)
-        self.ends.insert(i, end)
-        return True
-
-
-def redact(text: str, findings: list[Finding] | None = None) -> str:
-    """``text`` with each finding replaced by its placeholder, working right to left."""
-    if findings is None:
-        findings = find_personal_data(text)
-    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
-        text = text[: finding.start] + PLACEHOLDERS[finding.type] + text[finding.end :]
-    return text

@@ -1,0 +1,142 @@
+"""Finding UK personal data in text evidence before it is submitted.
+
+``find_personal_data(text)`` returns the personal data it finds as ``Finding`` objects,
+sorted and non-overlapping; ``redact(text)`` replaces each with its placeholder, which is
+never itself flagged. Pure functions: no Flask, no database, no network.
+
+Where detectors overlap, the finding of the more specific type wins (an email address over
+the name inside it, a card number over the phone-like digits inside it), then the longer.
+A name's span includes its title ("Mrs Okafor"). Names are found by ``names``, the other
+types by ``patterns``, with the word lists of ``lists``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import asdict, dataclass
+
+from portfolio.evidence.pii.names import find_names
+from portfolio.evidence.pii.patterns import EMAIL, addresses, dates_of_birth, identifiers, numbers
+
+TYPES = (
+    "NAME",
+    "PHONE",
+    "EMAIL",
+    "POSTCODE",
+    "ADDRESS",
+    "NI_NUMBER",
+    "NHS_NUMBER",
+    "CARD_NUMBER",
+    "SORT_CODE",
+    "ACCOUNT_NUMBER",
+    "DATE_OF_BIRTH",
+    "VEHICLE_REG",
+)
+PLACEHOLDERS = {
+    "NAME": "[NAME]",
+    "PHONE": "[PHONE]",
+    "EMAIL": "[EMAIL]",
+    "POSTCODE": "[POSTCODE]",
+    "ADDRESS": "[ADDRESS]",
+    "NI_NUMBER": "[NI NUMBER]",
+    "NHS_NUMBER": "[NHS NUMBER]",
+    "CARD_NUMBER": "[CARD NUMBER]",
+    "SORT_CODE": "[SORT CODE]",
+    "ACCOUNT_NUMBER": "[ACCOUNT NUMBER]",
+    "DATE_OF_BIRTH": "[DATE OF BIRTH]",
+    "VEHICLE_REG": "[VEHICLE REG]",
+}
+# Overlapping findings: the higher rank wins, then the longer.
+RANK = {
+    "EMAIL": 12,
+    "CARD_NUMBER": 11,
+    "ACCOUNT_NUMBER": 10,
+    "NI_NUMBER": 9,
+    "NHS_NUMBER": 8,
+    "PHONE": 7,
+    "DATE_OF_BIRTH": 6,
+    "SORT_CODE": 5,
+    "POSTCODE": 4,
+    "ADDRESS": 3,
+    "VEHICLE_REG": 2,
+    "NAME": 1,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    type: str
+    start: int
+    end: int
+    text: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
+
+
+# ---- putting it together ----------------------------------------------------------------
+def find_personal_data(text: str) -> list[Finding]:
+    """Personal data in ``text``: sorted by start, non-overlapping."""
+    candidates = [("EMAIL", m.start(), m.end()) for m in EMAIL.finditer(text)]
+    candidates += numbers(text)
+    candidates += identifiers(text)
+    candidates += dates_of_birth(text)
+    candidates += addresses(text)
+    candidates = _drop_contained(candidates)
+    blocked = [m.span() for m in PLACEHOLDER.finditer(text)]
+    taken = sorted([(s, e) for _, s, e in candidates] + blocked)
+    candidates += [("NAME", a, b) for a, b in find_names(text, exclude=taken)]
+    chosen = _Intervals(blocked)
+    findings = []
+    for kind, start, end in sorted(candidates, key=lambda c: (-RANK[c[0]], c[1] - c[2])):
+        if end > start and chosen.add(start, end):
+            findings.append(Finding(kind, start, end, text[start:end]))
+    return sorted(findings, key=lambda f: f.start)
+
+
+def _drop_contained(candidates: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Drop candidates strictly inside a longer one: digits inside a longer number or
+    identifier are part of it ("30 35 31" in the NI number "LY 30 35 31 D")."""
+    kept, reach, reach_start = [], -1, -1
+    for cand in sorted(candidates, key=lambda c: (c[1], -c[2])):
+        _, start, end = cand
+        if end < reach or (end == reach and reach_start < start):
+            continue
+        kept.append(cand)
+        if end > reach:
+            reach, reach_start = end, start
+    return kept
+
+
+class _Intervals:
+    """Non-overlapping spans, kept sorted, for choosing findings in rank order."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for start, end in spans:
+            self.add(start, end)
+
+    def add(self, start: int, end: int) -> bool:
+        """Add the span unless it overlaps one already there; whether it was added."""
+        i = bisect_right(self.starts, start)
+        if i and self.ends[i - 1] > start:
+            return False
+        if i < len(self.starts) and self.starts[i] < end:
+            return False
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        return True
+
+
+def redact(text: str, findings: list[Finding] | None = None) -> str:
+    """``text`` with each finding replaced by its placeholder, working right to left."""
+    if findings is None:
+        findings = find_personal_data(text)
+    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+        text = text[: finding.start] + PLACEHOLDERS[finding.type] + text[finding.end :]
+    return text
