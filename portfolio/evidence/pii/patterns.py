@@ -3,6 +3,8 @@ findings as (type, start, end), which ``find_personal_data`` ranks and chooses b
 
 import re
 
+import phonenumbers
+
 from portfolio.evidence.pii.lists import NOT_REGISTRATIONS, POSTCODE_AREAS
 from portfolio.evidence.pii.names import classify, frequent_words
 
@@ -18,12 +20,6 @@ EMAIL = re.compile(
 )
 
 # ---- numbers: phone, NHS, card, sort code, account -------------------------------------
-_NOT_AFTER = r"(?<![\w+/.#£$€-])(?<!\d[ .-])"
-PHONE = re.compile(
-    _NOT_AFTER
-    + r"(?P<prefix>(?:\+|00)44[ .-]?(?:\(0\)[ .-]?)?|\(0\d{2,4}\)[ .-]?)?"
-    + r"(?P<digits>\d+(?:[ .-]\d+)*)"
-)
 NHS_CUE = re.compile(r"(?i)\b(?:nhs|chi|health|patient)\b")
 ACCOUNT_CUE = re.compile(r"(?i)\baccount|\bacc\b|\bacct\b|\ba/c\b")
 OTHER_NUMBER_CUE = re.compile(
@@ -56,39 +52,33 @@ def nhs_ok(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
-def _phone_ok(national: str, groups: list[str], first_group_free: bool) -> bool:
-    if len(national) == 11:
-        if national[1] not in "123789" and not national.startswith("05"):
-            return False
-    elif len(national) == 10:
-        if not national.startswith(("01", "0800", "0500")):
-            return False
-    else:
-        return False
-    if not first_group_free and len(groups) > 1 and len(groups[0]) < 3:
-        return False
-    return all(len(g) >= 2 for g in groups[1:])
-
-
 def _phones(text: str) -> list[tuple[str, int, int]]:
+    """UK phone numbers, found and parsed by libphonenumber in any way they are written, and
+    kept when they are whole UK numbers written as people write them: from the trunk 0 or
+    +44, with ten digits after it (nine for some 01 area codes, 0800 and 0500), in groups of
+    two digits or more, the first of three or more unless a code in brackets or +44 comes
+    first. That tells them from dates, times and references ("07.07.2026 2.20").
+
+    Numbers the numbering plan has not allocated count too: libphonenumber's validity would
+    miss the ranges kept for drama (01632, 07700 900) and ranges allocated after its data."""
     found = []
-    for m in PHONE.finditer(text):
-        prefix = m.group("prefix") or ""
-        international = prefix.lstrip("(").startswith(("+", "00"))
-        if not prefix and not m.group("digits").startswith("0"):
+    for match in phonenumbers.PhoneNumberMatcher(text, "GB", phonenumbers.Leniency.POSSIBLE):
+        digits = phonenumbers.national_significant_number(match.number)
+        if match.number.country_code != 44 or not (
+            (len(digits) == 10 and digits[0] in "1235789")
+            or (len(digits) == 9 and digits.startswith(("1", "800", "500")))
+        ):
             continue
-        lead = "0" if international else re.sub(r"\D", "", prefix)
-        groups = re.split(r"[ .-]", m.group("digits"))
-        best, pos = None, m.start("digits")
-        for i in range(len(groups)):
-            pos += len(groups[i]) + (1 if i else 0)
-            national = lead + "".join(groups[: i + 1])
-            if len(national) > 11:
-                break
-            if _phone_ok(national, groups[: i + 1], bool(prefix)):
-                best = pos
-        if best is not None:
-            found.append(("PHONE", m.start(), best))
+        written = match.raw_string
+        prefixed = written.startswith(("+", "00", "("))
+        if not prefixed and not written.startswith("0"):
+            continue
+        groups = re.findall(r"\d+", re.sub(r"^(?:\+|00)44|\(0\)", "", written))
+        if any(len(group) < 2 for group in groups[1:]):
+            continue
+        if not prefixed and len(groups) > 1 and len(groups[0]) < 3:
+            continue
+        found.append(("PHONE", match.start, match.end))
     return found
 
 
