@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import snowballstemmer
-
 # How much a learning outcome's words count next to the criterion's own.
 OUTCOME_WEIGHT = 0.5
 # BM25's term-frequency saturation: a word said five times is not five times the evidence.
@@ -103,7 +101,11 @@ def stem(word: str) -> str:
     two letters are left as they are ("us", "as"), as in Porter's own implementation."""
     if len(word) <= 2:
         return word
-    # A stemmer holds the word it works on, so each call takes its own (threads share this).
+    # Imported here, not at the top: the package loads every language's stemmer, which the
+    # app's start need not wait for. A stemmer holds the word it works on, so each call
+    # takes its own (threads share this function).
+    import snowballstemmer
+
     return snowballstemmer.stemmer("porter").stemWord(word)
 
 

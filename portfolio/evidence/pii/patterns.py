@@ -3,8 +3,6 @@ findings as (type, start, end), which ``find_personal_data`` ranks and chooses b
 
 import re
 
-import phonenumbers
-
 from portfolio.evidence.pii.lists import NOT_REGISTRATIONS, POSTCODE_AREAS
 from portfolio.evidence.pii.names import classify, frequent_words
 
@@ -61,6 +59,8 @@ def _phones(text: str) -> list[tuple[str, int, int]]:
 
     Numbers the numbering plan has not allocated count too: libphonenumber's validity would
     miss the ranges kept for drama (01632, 07700 900) and ranges allocated after its data."""
+    import phonenumbers  # here, not at the top: a worker that checks no text never loads it
+
     found = []
     for match in phonenumbers.PhoneNumberMatcher(text, "GB", phonenumbers.Leniency.POSSIBLE):
         digits = phonenumbers.national_significant_number(match.number)
