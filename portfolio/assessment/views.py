@@ -15,7 +15,7 @@ from portfolio.db import Reads, db
 from portfolio.enrolments.caseload import visible_enrolment_or_404, visible_enrolment_view
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import DomainError
-from portfolio.evidence import history, tables
+from portfolio.evidence import history
 from portfolio.evidence.access import visible_item_or_404
 from portfolio.evidence.coverage import build_portfolio
 from portfolio.evidence.models import ASSESSOR_KINDS, LEARNER_KINDS, EvidenceItem
@@ -86,8 +86,6 @@ def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
         history=history,
         manifest_hash=manifest_hash,
         error=error.message if error else None,
-        matrix_rows=tables.matrix_rows,
-        item_rows=tables.item_rows,
     )
     return page, (error.status if error else 200)
 
