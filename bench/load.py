@@ -1,7 +1,7 @@
 """A load test: people of every role using the app at once, as they do, under gunicorn.
 
 For each database (SQLite in a temporary folder, then PostgreSQL in a throwaway cluster),
-build the demo and a small large provider with bench/web.py's ``build``, serve it with its
+build the demo and a small large provider with bench/harness.py's ``build``, serve it with its
 ``Server`` (gunicorn, sync workers, two per core) on a free loopback port, and run 20
 clients (``--clients``) for 60 s (``--seconds``), each signed in as an account of its own:
 learners, assessors, IQAs, admins and the EQA of both providers, taken in turn. Each client
@@ -57,13 +57,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # for bench.web and tests.postgres when run as a script
+    sys.path.insert(0, str(ROOT))  # for bench.harness and tests.postgres when run as a script
 
-from bench import web  # noqa: E402
+from bench import harness  # noqa: E402
+from bench.large_demo import ADMIN_EMAIL, DOMAIN  # noqa: E402
 from portfolio.demo import PASSWORD, PEOPLE, demo_email  # noqa: E402
-from portfolio.demo.large import ADMIN_EMAIL, DOMAIN  # noqa: E402
 
-HOST = web.HOST
+HOST = harness.HOST
 FIRST_CLIENT_ADDRESS = 10  # client n sends from 127.0.0.(10 + n)
 MAX_CLIENTS = 200
 MAX_FAILED_SIGN_INS = 30  # per client: under the 50 from one address that the throttle counts
@@ -356,7 +356,7 @@ class Client:
         self.opener = urllib.request.build_opener(
             _FromAddress(f"127.0.0.{FIRST_CLIENT_ADDRESS + number}"),
             urllib.request.HTTPCookieProcessor(self.jar),
-            web._NoRedirect,
+            harness.NoRedirect,
         )
         # What the client found on its pages.
         self.enrolments: list[int] = []
@@ -380,7 +380,7 @@ class Client:
         method = "GET" if data is None else "POST"
         started = time.perf_counter()
         try:
-            status, body, headers = web.fetch(self.base + path, data=data, opener=self.opener)
+            status, body, headers = harness.fetch(self.base + path, data=data, opener=self.opener)
         except (OSError, http.client.HTTPException) as error:
             status, body, headers = f"no answer ({type(error).__name__})", str(error), {}
         took = time.perf_counter() - started
@@ -685,10 +685,10 @@ def run_load(name: str, url: str, instance: Path, args) -> bool:
     refused read was answered."""
     print(f"\n== {name}: building the demo and {args.learners} learners x {args.items} items",
           flush=True)  # fmt: skip
-    built = web.build(url, instance, args.learners, args.items)
-    web.write_out(url)
+    built = harness.build(url, instance, args.learners, args.items)
+    harness.write_out(url)
     clients_accounts = cast(args.clients, accounts(built.figures))
-    server = web.Server(url, instance, args.workers)
+    server = harness.Server(url, instance, args.workers)
     stats, catalogue = Stats(), Catalogue()
     try:
         server.wait_until_ready()

@@ -147,9 +147,16 @@ def demo_command(if_empty: bool, learners: int | None, cohorts: int, items: int)
     click.echo(f"\nDemo sign-ins (password for all: {PASSWORD}):")
     for label, email in sign_ins():
         click.echo(f"  {label:45} {email}")
-    if learners:  # the large provider, after the demo (large.py imports this module)
-        from portfolio.demo.large import large_demo_command
-
+    if learners:  # the large provider, after the demo
+        try:
+            from bench.large_demo import large_demo_command
+        except ModuleNotFoundError as error:
+            if error.name not in ("bench", "bench.large_demo"):
+                raise
+            raise click.ClickException(
+                "the large provider is built by bench/large_demo.py, which is in the "
+                "repository, not in the installed package: run flask in the repository's folder"
+            ) from None
         click.echo()
         click.get_current_context().invoke(
             large_demo_command, learners=learners, cohorts=cohorts, items=items

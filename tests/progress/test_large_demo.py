@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bench.large_demo import ADMIN_EMAIL, DOMAIN, build_large_provider
 from portfolio.accounts.models import Provider, Role, User
 from portfolio.assessment.models import CriterionJudgement, Decision, Outcome
 from portfolio.assessment.workdays import working_days_between
 from portfolio.audit.models import AuditEvent
 from portfolio.db import db
 from portfolio.demo import PASSWORD
-from portfolio.demo.large import ADMIN_EMAIL, DOMAIN, build_large_provider, large_demo_command
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.evidence import kinds, operations
 from portfolio.evidence.forms import FORMS
@@ -395,10 +395,10 @@ def test_a_generated_learner_signs_in_with_the_demo_password(app, large, client)
 
 
 def test_the_command_builds_once(app, runner):
-    args = ["--learners", "6", "--cohorts", "2", "--items", "3"]
-    result = runner.invoke(large_demo_command, args)
+    args = ["demo", "--learners", "6", "--cohorts", "2", "--items", "3"]
+    result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     assert "built in" in result.output and "6 learners" in result.output
-    again = runner.invoke(large_demo_command, args)
+    again = runner.invoke(args=args)
     assert again.exit_code == 0, again.output
     assert "nothing changed" in again.output

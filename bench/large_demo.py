@@ -1,4 +1,5 @@
-"""A large demonstration provider, for measuring pages and dashboards at scale.
+"""A large demonstration provider, for measuring pages and dashboards at scale: built by
+``flask demo --learners N`` and by the benchmarks' harness.
 
 ``build_large_provider(5000)`` adds one provider, "Large provider (5000 learners)", with an
 admin, an assessor per 50 learners (in teams of ten, each team taking the next 500 learners
