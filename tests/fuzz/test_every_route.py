@@ -1,0 +1,373 @@
+"""Every address of the app, asked by every role with real and hostile ids, arguments and
+form fields, answers without a server error, and every page it shows has a body.
+
+Each role has its own client. First every role visits every page it can with real ids, which
+shows what it reaches and the forms on those pages; then every address is sent each class of
+hostile value at least once, shared among the roles that reach it, with a real object's ids,
+another provider's and ids that are not ids. Values come from a seeded generator, so that a
+failure is found again on the next run; each is printed as the request that caused it.
+"""
+
+import json
+import re
+import time
+import traceback
+from urllib.parse import quote, urlencode, urlsplit
+
+import pytest
+from werkzeug.routing import IntegerConverter
+
+from portfolio.db import db
+from portfolio.progress.queries import FILTERS
+from portfolio.progress.views import LEARNER_FIGURES
+from tests.evidence.helpers import CALL_NOTE, INCIDENT, STAR
+from tests.fuzz.dataset import ROLE_PASSWORD, ROLES, build_data_set
+from tests.fuzz.forms import page_forms, view_form_fields
+from tests.fuzz.hostile import (
+    CLASSES,
+    EACH,
+    FILE,
+    JSON,
+    NOT_IDS,
+    NOT_WORDS,
+    REPEATED,
+    UNKNOWN_IDS,
+    VALUES,
+    Hostile,
+)
+
+SEED = 20261104
+QUERY_NAMES = {"page", "q", "next", "role", "table", "version", "criterion", "learner",
+               *FILTERS, *LEARNER_FIGURES}  # fmt: skip
+QUERY_CLASSES = [c for c in CLASSES if c not in (FILE, JSON)]
+# Valid data for the forms that start empty, so that one hostile field among valid ones
+# reaches the checks made after the form's own.
+VALID = {
+    ("evidence.new", "incident_log"): INCIDENT,
+    ("evidence.new", "call_note"): CALL_NOTE,
+    ("evidence.new", "star_account"): STAR,
+    ("accounts.person_new", None): {
+        "name": "Sam Patel", "email": "sam.patel@example.org", "role": "learner",
+        "password": "a-fine-new-password-7",
+    },
+    ("enrolments.cohorts", None): {
+        "name": "Evening intake", "starts_on": "2026-09-01", "ends_on": "2027-07-31",
+    },
+}  # fmt: skip
+# Last, as they may end a session or an account the other addresses need.
+LAST = ["accounts.person_edit", "accounts.change_password", "accounts.sign_out",
+        "accounts.sign_in"]  # fmt: skip
+SCRIPT = VALUES["wrong type"][4].encode()  # shown escaped, never as markup
+PARAMETER = re.compile(r"<(?:[^:<>]+:)?(\w+)>")
+
+
+def shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}...({len(value)} long)"
+
+
+def multipart(pairs, files) -> tuple[bytes, str]:
+    boundary = "fuzz-boundary-7f3a9c"
+    parts = []
+    for name, value in pairs:
+        data = value if isinstance(value, bytes) else value.encode("utf-8")
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(head.encode() + data + b"\r\n")
+    for name, (content, filename) in files:
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+class Role:
+    """One role's client, and what it reaches."""
+
+    def __init__(self, name, email, client):
+        self.name, self.email, self.client = name, email, client
+        self.forms: dict[str, list] = {}  # the forms of the pages it sees, by where they post
+        self.reached: dict[str, list[dict]] = {}  # by rule: the ids of the pages it sees
+
+
+class Fuzzer:
+    """Sends the requests, and keeps those answered with a server error."""
+
+    def __init__(self, app, data):
+        self.app, self.data = app, data
+        self.hostile = Hostile(SEED)
+        self.failures: dict[str, list[str]] = {}  # the requests that failed, by where
+        self.requests = 0
+        rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+        self.rules = sorted(rules, key=lambda r: (LAST.index(r.endpoint) if r.endpoint in LAST
+                                                  else -1, r.rule))  # fmt: skip
+        self.roles = [Role(name, email, app.test_client()) for name, email in ROLES]
+
+    # Sending, and what counts as a failure.
+
+    def send(self, role, method, url, pairs=(), files=(), json_body=None):
+        self.requests += 1
+        what = f"{role.name}: {method} {shown(url)}"
+        if json_body is not None:
+            body, content_type = json.dumps(json_body), "application/json"
+            what += " JSON " + shown(body)
+        elif method == "GET":
+            url += "?" + urlencode(list(pairs)) if pairs else ""
+            body, content_type = None, None
+            what += " " + "&".join(f"{n}={shown(v)}" for n, v in pairs)
+        else:
+            if files:
+                body, content_type = multipart(pairs, files)
+            else:
+                body, content_type = urlencode(list(pairs)), "application/x-www-form-urlencoded"
+            what += " " + ", ".join(f"{n}={shown(v)}" for n, v in pairs)
+            what += "".join(f", {n}=<file {shown(f)}: {len(c)} bytes>" for n, (c, f) in files)
+        try:
+            response = role.client.open(url, method=method, data=body, content_type=content_type)
+        except Exception as error:  # noqa: BLE001  (the testing app raises what a 500 would hide)
+            db.session.rollback()
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            place = f"{type(error).__name__} at {where.filename}:{where.lineno}"
+            self.fail(place, f"{what}\n    raised {type(error).__name__}: {str(error)[:300]}")
+            return None
+        with response:
+            page = response.get_data()
+        path = urlsplit(url).path
+        if response.status_code >= 500:
+            self.fail(f"{response.status_code} at {path}", f"{what}\n    answered 500")
+        elif response.status_code == 200 and not page:
+            self.fail(f"empty page at {path}", f"{what}\n    answered 200 with no body")
+        elif SCRIPT in page and "html" in response.headers.get("Content-Type", ""):
+            self.fail(f"unescaped text at {path}", f"{what}\n    shows {SCRIPT!r} unescaped")
+        location = urlsplit(response.headers.get("Location", "")).path
+        if role.email and location == "/sign-in":  # signed out by what it sent: sign in again
+            self.sign_in(role)
+        return response.status_code, response.headers, page
+
+    def sign_in(self, role):
+        response = role.client.post(
+            "/sign-in", data={"email": role.email, "password": ROLE_PASSWORD}
+        )
+        assert response.status_code == 302, f"{role.name} cannot sign in"
+
+    def fail(self, place: str, request: str) -> None:
+        self.failures.setdefault(place, []).append(request)
+
+    def report(self) -> str:
+        lines = []
+        for place, requests in self.failures.items():
+            paths = sorted({r.split(" ")[2] for r in requests})
+            lines.append(f"{place}: {len(requests)} requests to {', '.join(paths)[:500]}")
+            lines.append(f"  the first: {requests[0][:2000]}")
+        return "\n".join(lines)
+
+    # Addresses, and what each role reaches.
+
+    @staticmethod
+    def url(rule, values) -> str:
+        """The rule's address with these values, quoted but not checked by its converters."""
+        return PARAMETER.sub(lambda m: quote(str(values[m[1]]), safe=""), rule.rule)
+
+    def own(self, rule) -> list[dict]:
+        """The ids of the demo provider's objects for the rule's parameters."""
+        return self.data.combinations(set(rule.arguments)) if rule.arguments else [{}]
+
+    def visit_all(self):
+        """Every role sees every page it can, with the ids of each object it may reach."""
+        for role in self.roles:
+            if role.email:
+                self.sign_in(role)
+            for rule in self.rules:
+                if "GET" not in rule.methods:
+                    continue
+                for values in self.own(rule)[: None if role.email else 1]:
+                    url = self.url(rule, values)
+                    result = self.send(role, "GET", url)
+                    if result is None or result[0] != 200:
+                        continue
+                    role.reached.setdefault(rule.rule, []).append(values)
+                    if "html" in result[1].get("Content-Type", ""):
+                        for form in page_forms(url, result[2].decode("utf-8", "replace")):
+                            role.forms.setdefault(form.action, []).append(form)
+        for role in self.roles:  # what a role may post: the forms its pages show
+            for rule in self.rules:
+                if "POST" in rule.methods:
+                    found = [v for v in self.own(rule) if self.url(rule, v) in role.forms]
+                    role.reached.setdefault(rule.rule, []).extend(
+                        v for v in found if v not in role.reached.get(rule.rule, [])
+                    )
+
+    def fuzz_all(self):
+        for rule in self.rules:
+            own = self.own(rule)
+            reaching = [r for r in self.roles if r.reached.get(rule.rule)]
+            self.wrong_ids(rule, own, reaching)
+            if not own:
+                continue
+            if "GET" in rule.methods:
+                self.fuzz_query(rule, own, reaching)
+            if "POST" in rule.methods:
+                self.fuzz_form(rule, own, reaching)
+
+    def wrong_ids(self, rule, own, reaching):
+        """Ids that are not ids, and unknown ones, once each; another provider's by every role
+        that reaches the address."""
+        method = "GET" if "GET" in rule.methods else "POST"
+        askers = reaching or self.roles
+        for name in sorted(rule.arguments):
+            numeric = isinstance(rule._converters[name], IntegerConverter)
+            base = dict(own[0]) if own else {n: 1 for n in rule.arguments}
+            wrong = [*NOT_IDS, *UNKNOWN_IDS] if numeric else NOT_WORDS
+            for i, value in enumerate(wrong):
+                self.send(askers[i % len(askers)], method, self.url(rule, base | {name: value}))
+            for value in self.data.other.get(name, []):
+                for role in askers:
+                    self.send(role, method, self.url(rule, base | {name: value}))
+
+    def fuzz_query(self, rule, own, reaching):
+        """Each class of hostile value in every argument a page reads (the values of a class
+        in turn), shared among the roles that see the page."""
+        askers = reaching or self.roles
+        for i, kind in enumerate(QUERY_CLASSES):
+            role = askers[i % len(askers)]
+            combos = role.reached.get(rule.rule) or own
+            url = self.url(rule, combos[i % len(combos)])
+            names = set(QUERY_NAMES)
+            for form in role.forms.get(url, []):
+                if form.method == "get":
+                    names |= form.names
+            self.send(role, "GET", url, self.values_for(sorted(names), kind))
+
+    @staticmethod
+    def plan(classes) -> list[tuple[str, int | None]]:
+        """(class, value) to send: every value of the classes in EACH, one of the others."""
+        return [
+            (kind, variant)
+            for kind in classes
+            for variant in (range(len(VALUES[kind])) if kind in EACH else [None])
+        ]
+
+    def values_for(self, names, kind, variant=None):
+        """A value of the class for each name: the given one, or one chosen for each."""
+        if kind == REPEATED:
+            return [(n, v) for n in names for v in (self.any_value(), self.any_value())]
+        if kind == "huge":  # one field of each request 100,000 characters long is enough
+            long = self.hostile.choice(names)
+            return [(n, self.hostile.value(kind) if n == long else "x" * 2000) for n in names]
+        values = VALUES[kind]
+        if variant is not None:
+            return [(n, values[variant]) for n in names]
+        # Each value of the class in turn, from a seeded start: every one is sent somewhere.
+        start = self.hostile.choice(range(len(values)))
+        return [(n, values[(start + k) % len(values)]) for k, n in enumerate(names)]
+
+    def any_value(self):
+        return self.hostile.value(self.hostile.choice([c for c in VALUES if c != "huge"]))
+
+    def fuzz_form(self, rule, own, reaching):
+        """Each form a role posts here: as its page sends it, then each class of hostile value
+        in every field, and in one field among valid ones; by each role that is refused, one
+        class in every field."""
+        view = self.app.view_functions[rule.endpoint]
+        class_fields = view_form_fields(view)
+        targets = []  # (role, the ids of objects whose forms are alike and answer alike)
+        for role in reaching:
+            groups = {}
+            for values in role.reached[rule.rule]:
+                result = self.post(role, rule, values, class_fields, None)
+                if result and not self.refused(result):
+                    shape = (self.form_shape(role, self.url(rule, values)), result[0])
+                    groups.setdefault(shape, []).append(values)
+            targets += [(role, combos) for combos in groups.values()]
+        for i, (kind, variant) in enumerate(self.plan(CLASSES)):
+            for j, (role, combos) in enumerate(targets):
+                values = combos[(i + j) % len(combos)]
+                self.post(role, rule, values, class_fields, kind, variant, every=True)
+                if variant in (None, 0):  # among valid values: once for each class
+                    self.post(role, rule, values, class_fields, kind, every=False)
+            if not targets:
+                role = self.roles[i % len(self.roles)]
+                self.post(role, rule, own[i % len(own)], class_fields, kind, variant, every=True)
+        posting = {role.name for role, _combos in targets}
+        for i, role in enumerate(r for r in self.roles if r.name not in posting):
+            kind = self.hostile.choice(CLASSES)
+            self.post(role, rule, own[i % len(own)], class_fields, kind, every=True)
+
+    def form_shape(self, role, url) -> frozenset:
+        """The names of the fields a form posting to ``url`` has, numbers in them made alike."""
+        return frozenset(
+            re.sub(r"\d+", "#", name)
+            for form in role.forms.get(url, [])
+            if form.method == "post"
+            for name in form.names
+        )
+
+    @staticmethod
+    def refused(result) -> bool:
+        status, headers, _page = result
+        location = urlsplit(headers.get("Location", "")).path
+        return status in (401, 403, 404, 405) or location == "/sign-in"
+
+    def post(self, role, rule, values, class_fields, kind, variant=None, every=True):
+        """The form to ``url`` with hostile values of a class: in every field, or else in
+        every text field (or one field, for the classes that are not text) among valid ones."""
+        url = self.url(rule, values)
+        forms = [f for f in role.forms.get(url, []) if f.method == "post"]
+        form = self.hostile.choice(forms) if forms else None
+        names = (form.names if form else set()) | class_fields[0]
+        files = (form.files if form else set()) | class_fields[1]
+        texts = (form.texts if form else set()) | class_fields[2]
+        valid = VALID.get((rule.endpoint, values.get("kind")), {})
+        base = [(n, v) for n, v in (form.pairs if form else []) if n not in valid]
+        base = [(n, str(v)) for n, v in [*base, *valid.items()] if n not in files]
+        if kind is None:  # as the page sends it, and as JSON that is not even an object
+            self.send(role, "POST", url, json_body=[1, 2])
+            return self.send(role, "POST", url, base)
+        everything = sorted(names | files) or ["x"]
+        if every:
+            chosen = everything
+        elif kind in EACH or not texts:
+            chosen = [self.hostile.choice(everything)]
+        else:
+            chosen = sorted(texts)
+        if kind == JSON:
+            body = dict(base) | {n: self.hostile.json_value() for n in chosen}
+            return self.send(role, "POST", url, json_body=body)
+        pairs = [(n, v) for n, v in base if n not in chosen]
+        uploads = []
+        if kind == FILE:
+            uploads = [(name, self.hostile.file()) for name in chosen]
+        else:
+            pairs += self.values_for(chosen, kind, variant)
+            # A form that takes files gets a wrong one with the other values.
+            uploads = [(name, self.hostile.file()) for name in files if name not in chosen]
+        return self.send(role, "POST", url, pairs, uploads)
+
+
+@pytest.fixture
+def folders(app, client, tmp_path):
+    """Files and PDFs in the test's own folders; PDFs made in the request that asks, as the
+    test's data is not committed where another thread would see it. (``client`` makes the
+    app's test clients isolated ones.)"""
+    app.config.update(EXPORTS_PATH=str(tmp_path / "exports"), EXPORTS_SYNCHRONOUS=True,
+                      EVIDENCE_FILES_PATH=str(tmp_path / "files"))  # fmt: skip
+    yield
+    app.config.update(EXPORTS_PATH=None, EXPORTS_SYNCHRONOUS=False, EVIDENCE_FILES_PATH=None)
+
+
+def test_no_request_of_any_role_gets_a_server_error(app, folders):
+    data = build_data_set()
+    db.session.commit()
+    fuzzer = Fuzzer(app, data)
+    started, cpu = time.perf_counter(), time.process_time()
+    fuzzer.visit_all()
+    fuzzer.fuzz_all()
+    print(
+        f"\n{fuzzer.requests} requests in {time.perf_counter() - started:.1f} s "
+        f"({time.process_time() - cpu:.1f} s of this process's CPU)"
+    )
+    assert not fuzzer.failures, (
+        f"server errors in {len(fuzzer.failures)} places:\n{fuzzer.report()}"
+    )
