@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from flask import request
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from portfolio.db import INTEGER_MAX, db
@@ -53,6 +54,24 @@ class Paging:
     @property
     def last(self) -> int:
         return min(self.offset + self.size, self.total)
+
+
+def paginate(query: Select, page: int | None = None, *, total: int | None = None) -> Pagination:
+    """A page of ``query``'s rows, fifty to a page, by Flask-SQLAlchemy's ``paginate``: the
+    request's ``page`` unless one is given, and the last page for a page past it. A caller
+    that has counted the rows already gives ``total``, and they are not counted again."""
+    asked = page or page_number()
+    if total is not None:
+        last = max(-(-total // PAGE_SIZE), 1)
+        pagination = db.paginate(
+            query, page=min(asked, last), per_page=PAGE_SIZE, error_out=False, count=False
+        )
+        pagination.total = total  # as Flask-SQLAlchemy's docs say to when count is off
+        return pagination
+    pagination = db.paginate(query, page=asked, per_page=PAGE_SIZE, error_out=False)
+    if pagination.page > max(pagination.pages, 1):
+        pagination = db.paginate(query, page=pagination.pages, per_page=PAGE_SIZE, error_out=False)
+    return pagination
 
 
 def search_text() -> str:

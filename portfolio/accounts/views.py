@@ -101,10 +101,8 @@ def people_list():
         query = query.where(User.role == Role(role_filter))
     if search:
         query = query.where(listing.matching(search, User.name, User.email))
-    paging = listing.Paging(listing.page_number(), listing.count_of(query))
-    users = db.session.scalars(
-        query.order_by(User.role, User.name, User.id).limit(paging.size).offset(paging.offset)
-    ).all()
+    paging = listing.paginate(query.order_by(User.role, User.name, User.id))
+    users = paging.items
     counts = dict(
         db.session.execute(
             select(User.role, func.count())
