@@ -71,9 +71,9 @@ with VOCABULARY_PATH.open("rb") as _file:
 
 STOP_WORDS = frozenset(_VOCABULARY["stop_words"].split())
 BOILERPLATE = frozenset(_VOCABULARY["boilerplate"].split())
-IRREGULAR: dict[str, str] = _VOCABULARY["irregular"]
-EXACT: dict[str, str] = _VOCABULARY["exact"]
-GENERIC_WORDS: dict[str, float] = _VOCABULARY["generic"]
+IRREGULAR: dict[str, str] = dict(_VOCABULARY["irregular"])
+EXACT: dict[str, str] = dict(_VOCABULARY["exact"])
+GENERIC_WORDS: dict[str, float] = dict(_VOCABULARY["generic"])
 CONTEXT_CONCEPTS = frozenset(_VOCABULARY["context_concepts"])
 IMPLIES: dict[str, dict[str, float]] = _VOCABULARY["implies"]
 # A bare string counts fully; a (term, weight) pair is a weaker or ambiguous member.
