@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from portfolio import config
-from portfolio.db import INTEGER_MAX, db, end_reading_transaction
+from portfolio.db import INTEGER_MAX, db
 from portfolio.extensions import csrf, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,14 +78,11 @@ def register_proxy_fix(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session ends.
-    app.teardown_appcontext(end_reading_transaction)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     from portfolio.accounts import auth  # noqa: F401  (registers the user loader)
     from portfolio.exports import service  # noqa: F401  (supersedes documents on withdrawal)
-    from portfolio.progress import refresh  # noqa: F401  (keeps progress rows in step)
 
 
 def register_blueprints(app: Flask) -> None:

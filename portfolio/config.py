@@ -116,8 +116,10 @@ def normalise_database_url(url: str) -> str:
 
 
 def engine_options(url: str) -> dict:
-    # A pooled PostgreSQL connection is checked before use only if it has sat idle (see
-    # portfolio.db), not with SQLAlchemy's pool_pre_ping, which checks it on every request.
+    if url.startswith("postgresql"):
+        # A pooled connection the server has dropped (a restart, an idle timeout) is
+        # replaced before a request uses it.
+        return {"pool_pre_ping": True}
     return {}
 
 

@@ -3,7 +3,6 @@
 import enum
 import re
 import sqlite3
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -11,9 +10,7 @@ from functools import cache
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, Select, event
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Session
-from sqlalchemy.pool import Pool
+from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 # Constraint names that Alembic can find again on every backend.
@@ -91,72 +88,14 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
-@event.listens_for(Engine, "connect")
-def _postgresql_on_connect(dbapi_connection, connection_record):
-    if type(dbapi_connection).__module__.partition(".")[0] != "psycopg":
-        return
-    # The app's statements are the same few hundred, keyed by ids, run on every request and
-    # prepared by psycopg. PostgreSQL's default planned some of them afresh on every run
-    # (four of the dashboard's, 0.25 ms each); the plan made once serves as well.
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute("SET plan_cache_mode = force_generic_plan")
-    dbapi_connection.commit()
-
-
-@event.listens_for(Engine, "begin")
-def _on_begin(connection):
-    if connection.dialect.name == "sqlite":
-        # Nothing is sent: SQLite reads in autocommit, each statement seeing the latest
-        # commit (as PostgreSQL's READ COMMITTED does), and the write lock is taken by the
-        # first statement that writes (_before_statement). So slow work a request does
-        # before it writes (hashing a password, rendering text, storing a file) holds no
-        # lock, and a transaction never has to upgrade a stale read snapshot to a writer,
-        # which SQLite refuses at once ("database is locked") instead of waiting.
-        return
-    if connection.dialect.name == "postgresql" and _reading_request():
-        # A page that only reads gains nothing from a transaction on PostgreSQL: at READ
-        # COMMITTED each statement sees its own snapshot either way. In autocommit, psycopg
-        # sends no BEGIN and no COMMIT, two round trips of the few a page makes. The first
-        # statement that writes or locks starts a real transaction (_before_statement).
-        connection.connection.driver_connection.autocommit = True
-        connection.info["reading_in_autocommit"] = True
-
-
-@event.listens_for(Pool, "checkin")
-def _checked_in(dbapi_connection, connection_record):
-    if connection_record.info.pop("reading_in_autocommit", False):
-        dbapi_connection.autocommit = False  # the next request starts as every request does
-    connection_record.info["idle_since"] = time.monotonic()  # see _check_if_idle
-
-
-# A PostgreSQL connection that has sat in the pool for longer than this is checked with a
-# round trip before a request uses it, and replaced if the server has dropped it (restarted,
-# or timed the connection out), so that no request fails on a connection that is gone. One
-# used again sooner is not: a server restart takes longer, and on a busy site the check
-# would be a round trip more on every request.
-IDLE_BEFORE_CHECK_SECONDS = 1.0
-
-
-@event.listens_for(Pool, "connect")
-def _fresh(dbapi_connection, connection_record):
-    connection_record.info["idle_since"] = time.monotonic()
-
-
-@event.listens_for(Pool, "checkout")
-def _check_if_idle(dbapi_connection, connection_record, connection_proxy):
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        return  # a file, not a server: nothing to lose the connection to
-    idle_since = connection_record.info.get("idle_since")
-    if idle_since is not None and time.monotonic() - idle_since < IDLE_BEFORE_CHECK_SECONDS:
-        return
-    autocommit = dbapi_connection.autocommit
-    try:
-        dbapi_connection.autocommit = True  # the check opens no transaction
-        dbapi_connection.execute("SELECT 1").close()
-        dbapi_connection.autocommit = autocommit
-    except Exception as error:  # any failure here means the connection cannot be used
-        raise DisconnectionError("the pooled connection was lost; a new one is made") from error
-
+# SQLite's write lock. The sqlite3 module is told to begin no transaction itself (above), so
+# SQLAlchemy's BEGIN sends nothing and SQLite reads in autocommit, each statement seeing the
+# latest commit (as PostgreSQL's READ COMMITTED does). The first statement that writes, or
+# that must hold what it reads until the commit, takes the write lock (BEGIN IMMEDIATE,
+# waited for up to busy_timeout), held to the commit. So slow work done before the first
+# write (hashing a password, rendering text, storing a file) holds no lock, and a
+# transaction never has to upgrade a stale read snapshot to a writer, which SQLite refuses
+# at once ("database is locked") instead of waiting.
 
 _READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "SHOW", "PRAGMA")
 _LOCKS_ROWS = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b")
@@ -164,33 +103,11 @@ _LOCKS_ROWS = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE
 
 def _needs_transaction(statement: str) -> bool:
     """Whether a statement that writes nothing still needs a transaction: a savepoint, or a
-    SELECT that locks rows. (A plain substring test first: the pattern alone, run over
-    every long statement, cost a dashboard half a millisecond.)"""
+    SELECT that locks rows."""
     upper = statement.upper()
     return upper.lstrip().startswith("SAVEPOINT") or (
         "FOR " in upper and _LOCKS_ROWS.search(upper) is not None
     )
-
-
-@event.listens_for(Engine, "before_cursor_execute")
-def _before_statement(connection, cursor, statement, parameters, context, executemany):
-    writes = not statement.lstrip()[:9].upper().startswith(_READS)
-    if writes:
-        connection.info["writes"] = connection.info.get("writes", 0) + 1
-    if connection.dialect.name == "sqlite":
-        driver_connection = cursor.connection
-        if not driver_connection.in_transaction and (
-            writes or _needs_transaction(statement) or _locks_rows(context)
-        ):
-            # The write lock, taken now and waited for (busy_timeout), held to the commit.
-            driver_connection.execute("BEGIN IMMEDIATE")
-        return
-    if connection.info.get("reading_in_autocommit") and (writes or _needs_transaction(statement)):
-        # A reading request that writes after all, or locks rows to write them: from here on
-        # it runs in a transaction, which the session commits or rolls back. (Autocommit asked
-        # for by name, as VACUUM needs, is left alone.)
-        connection.connection.driver_connection.autocommit = False
-        del connection.info["reading_in_autocommit"]
 
 
 def _locks_rows(context) -> bool:
@@ -200,40 +117,16 @@ def _locks_rows(context) -> bool:
     return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
 
 
-@event.listens_for(Session, "after_begin")
-def _note_writes_so_far(session, transaction, connection):
-    session.info["writes_before"] = connection.info.get("writes", 0)
-
-
-def end_reading_transaction(exception: BaseException | None) -> None:
-    """At the end of a request, commit a transaction that only read, instead of letting the
-    session roll it back: the same for the data, but psycopg forgets the statements it has
-    prepared on a connection at every rollback, so PostgreSQL would plan every query of every
-    page afresh. A transaction that wrote anything, or a request that failed, is left to roll
-    back as before."""
-    if exception is not None or not db.session.registry.has():
+@event.listens_for(Engine, "before_cursor_execute")
+def _before_statement(connection, cursor, statement, parameters, context, executemany):
+    if connection.dialect.name != "sqlite":
         return
-    session = db.session()
-    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+    driver_connection = cursor.connection
+    if driver_connection.in_transaction:
         return
-    connection = session.connection()
-    if connection.info.get("reading_in_autocommit"):
-        return  # no transaction is open on PostgreSQL, so the rollback will send nothing
-    if connection.info.get("writes", 0) != session.info.get("writes_before"):
-        return
-    try:
-        session.commit()
-    except SQLAlchemyError:
-        session.rollback()  # nothing was written, so nothing is lost
-
-
-def _reading_request() -> bool:
-    from flask import has_request_context, request
-
-    return has_request_context() and request.method in _READING_METHODS
-
-
-_READING_METHODS = ("GET", "HEAD", "OPTIONS")
+    writes = not statement.lstrip()[:9].upper().startswith(_READS)
+    if writes or _needs_transaction(statement) or _locks_rows(context):
+        driver_connection.execute("BEGIN IMMEDIATE")
 
 
 def read(statement, parameters: dict):

@@ -32,10 +32,6 @@ ROLE_LABELS = {
 }
 
 
-def new_version() -> str:
-    return secrets.token_hex(16)
-
-
 class Provider(db.Model):
     """A training provider: a college, employer academy or training company."""
 
@@ -49,13 +45,6 @@ class Provider(db.Model):
     # for two thirds of it amber.
     inactive_days: Mapped[int] = mapped_column(default=21, server_default="21")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Changes, to a new random value, in the same transaction as any change to what the
-    # dashboard's filters offer (cohorts, the units, qualifications and assessors of
-    # enrolments, staff names): see portfolio.progress.refresh. Pages keep the options of
-    # the version they last read and read them again only when it has changed.
-    filter_options_version: Mapped[str] = mapped_column(
-        String(32), default=new_version, server_default=""
-    )
 
     users: Mapped[list["User"]] = relationship(back_populates="provider")
 

@@ -15,6 +15,7 @@ from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus, EvidenceVersion
 from portfolio.listing import Paging
+from portfolio.progress import refresh
 from portfolio.text import check_length, render_markdown
 from portfolio.units.models import Criterion
 
@@ -224,6 +225,7 @@ def record_decision(
         summary=f"{'Accepted' if outcome is Outcome.ACCEPTED else 'Returned for rework'} "
                 f"'{item.title}' version {version}",
     )  # fmt: skip
+    refresh.enrolments([item.enrolment_id])
     return decision
 
 
@@ -263,4 +265,5 @@ def confirm_record(assessor: User, item: EvidenceItem) -> Decision:
         before={"status": "draft"}, after={"status": "accepted", "decision": decision.id},
         summary=f"Confirmed {item.kind.label.lower()} '{item.title}'",
     )  # fmt: skip
+    refresh.enrolments([item.enrolment_id])
     return decision

@@ -3,12 +3,10 @@ and the IQA's countersignature."""
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
-from sqlalchemy import Select, String, bindparam, literal, select, union_all
+from sqlalchemy import Select, String, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -16,7 +14,7 @@ from portfolio.accounts.models import User
 from portfolio.assessment.marking import refusal
 from portfolio.assessment.models import CriterionJudgement, Decision, Declaration, Outcome, SignOff
 from portfolio.audit import trail as audit
-from portfolio.db import Reads, UTCDateTime, db, utcnow
+from portfolio.db import UTCDateTime, db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.coverage import (
@@ -26,6 +24,7 @@ from portfolio.evidence.coverage import (
     requirement_states,
 )
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus
+from portfolio.progress import refresh
 from portfolio.progress.models import MET, CriterionState
 from portfolio.text import check_length
 from portfolio.units.models import Criterion
@@ -94,15 +93,13 @@ def met_criteria(enrolment: Enrolment) -> dict[int, list[EvidenceItem]]:
     return met
 
 
-@cache
-def met_criteria_statement() -> Select:
-    """The ids of the criteria met by accepted evidence of the ``enrolment`` parameter, as
-    the enrolment's criterion states record them: ``portfolio.progress.refresh`` works them
-    out from the judgements, as ``met_criteria`` does, in the same transaction as any change
-    to those. One index lookup, where the judgements behind them are three joins over every
-    accepted item."""
+def met_criteria_statement(enrolment_id: int) -> Select:
+    """The ids of the criteria met by the enrolment's accepted evidence, as its criterion
+    states record them: ``portfolio.progress.refresh`` works them out from the judgements,
+    as ``met_criteria`` does, whenever those change. One index lookup, where the judgements
+    behind them are three joins over every accepted item."""
     return select(CriterionState.criterion_id).where(
-        CriterionState.enrolment_id == bindparam("enrolment"), CriterionState.state == MET
+        CriterionState.enrolment_id == enrolment_id, CriterionState.state == MET
     )
 
 
@@ -117,7 +114,7 @@ def readiness(enrolment: Enrolment) -> Readiness:
     return Readiness(
         unmet=[c for c in criteria if c.id not in met],
         requirements=requirement_states(
-            wanted, evidence_tallies(enrolment.id, wanted)(), {EvidenceStatus.ACCEPTED}
+            wanted, evidence_tallies(enrolment.id, wanted), {EvidenceStatus.ACCEPTED}
         ),
     )
 
@@ -127,7 +124,7 @@ def page_readiness(portfolio) -> Readiness:
     return Readiness(
         unmet=[row.criterion for row in portfolio.rows if not row.met],
         requirements=requirement_states(
-            portfolio.enrolment.evidence_requirements,
+            portfolio.enrolment.criteria_set.evidence_requirements,
             portfolio.tallies,
             {EvidenceStatus.ACCEPTED},
         ),
@@ -264,6 +261,7 @@ def sign_off(assessor: User, enrolment: Enrolment) -> SignOff:
         after={"sign_off": record.id, "manifest_sha256": digest},
         summary=f"Signed off {enrolment.unit.title}",
     )  # fmt: skip
+    refresh.enrolments([enrolment.id])
     return record
 
 
@@ -291,6 +289,7 @@ def withdraw(assessor: User, enrolment: Enrolment, reason: str) -> SignOff:
         before={"sign_off": record.id, "in_force": True}, after={"in_force": False, "reason": reason},
         summary=f"Withdrew the sign-off of {enrolment.unit.title}: {reason}"[:300],
     )  # fmt: skip
+    refresh.enrolments([enrolment.id])
     return record
 
 
@@ -326,6 +325,7 @@ def countersign(iqa: User, enrolment: Enrolment) -> SignOff:
         after={"sign_off": record.id, "countersign_sha256": record.countersign_hash},
         summary=f"Countersigned {enrolment.unit.title}",
     )  # fmt: skip
+    refresh.enrolments([enrolment.id])
     return record
 
 
@@ -353,41 +353,33 @@ class DeclarationRecord:
     manifest_hash: str
 
 
-def sign_off_records(
-    enrolment_id: int, reads: Reads | None = None
-) -> Callable[[], tuple[list[SignOffRecord], DeclarationRecord | None]]:
-    """The enrolment's sign-offs, oldest first, and its latest declaration: one statement,
-    with no manifests read. It joins ``reads`` (or runs alone); the function returned gives
-    the records."""
-    rows = (reads or Reads()).add(_records_statement(), {"enrolment": enrolment_id})
-
-    def records():
-        sign_offs, declarations = [], []
-        for kind, at, name, manifest_hash, *rest, row_id in rows():
-            if kind == "sign-off":
-                sign_offs.append((at, row_id, SignOffRecord(at, name, manifest_hash, *rest)))
-            else:
-                declarations.append((at, row_id, DeclarationRecord(at, manifest_hash)))
-        latest = max(declarations, default=None)
-        return [record for *_, record in sorted(sign_offs)], latest[2] if latest else None
-
-    return records
-
-
-@cache
-def _records_statement() -> Select:
+def sign_off_records(enrolment_id: int) -> tuple[list[SignOffRecord], DeclarationRecord | None]:
+    """The enrolment's sign-offs, oldest first, with the names of the people in them, and its
+    latest declaration: one statement, with no manifests read."""
     assessor, countersigner, withdrawer = aliased(User), aliased(User), aliased(User)
-    enrolment = bindparam("enrolment")
-    nothing, no_text = literal(None, UTCDateTime), literal(None, String)
-    return union_all(
-        select(literal("sign-off"), SignOff.signed_at, assessor.name, SignOff.manifest_hash,
-               SignOff.countersigned_at, countersigner.name, SignOff.withdrawn_at,
-               withdrawer.name, SignOff.withdrawal_reason, SignOff.id)
-        .join(assessor, assessor.id == SignOff.assessor_id)
-        .outerjoin(countersigner, countersigner.id == SignOff.countersigned_by_id)
-        .outerjoin(withdrawer, withdrawer.id == SignOff.withdrawn_by_id)
-        .where(SignOff.enrolment_id == enrolment),
-        select(literal("declaration"), Declaration.declared_at, no_text, Declaration.manifest_hash,
-               nothing, no_text, nothing, no_text, no_text, Declaration.id)
-        .where(Declaration.enrolment_id == enrolment),
-    )  # fmt: skip
+    no_time, no_text = literal(None, UTCDateTime), literal(None, String)
+    rows = db.session.execute(
+        union_all(
+            select(literal("sign-off").label("kind"), SignOff.id, SignOff.signed_at.label("at"),
+                   SignOff.manifest_hash, assessor.name.label("assessor_name"),
+                   SignOff.countersigned_at, countersigner.name.label("countersigned_by_name"),
+                   SignOff.withdrawn_at, withdrawer.name.label("withdrawn_by_name"),
+                   SignOff.withdrawal_reason)
+            .join(assessor, assessor.id == SignOff.assessor_id)
+            .outerjoin(countersigner, countersigner.id == SignOff.countersigned_by_id)
+            .outerjoin(withdrawer, withdrawer.id == SignOff.withdrawn_by_id)
+            .where(SignOff.enrolment_id == enrolment_id),
+            select(literal("declaration"), Declaration.id, Declaration.declared_at,
+                   Declaration.manifest_hash, no_text, no_time, no_text, no_time, no_text, no_text)
+            .where(Declaration.enrolment_id == enrolment_id),
+        )
+    ).all()  # fmt: skip
+    sign_offs = sorted((r for r in rows if r.kind == "sign-off"), key=lambda r: (r.at, r.id))
+    declarations = [r for r in rows if r.kind == "declaration"]
+    latest = max(declarations, key=lambda r: (r.at, r.id), default=None)
+    return [
+        SignOffRecord(r.at, r.assessor_name, r.manifest_hash, r.countersigned_at,
+                      r.countersigned_by_name, r.withdrawn_at, r.withdrawn_by_name,
+                      r.withdrawal_reason)
+        for r in sign_offs
+    ], (DeclarationRecord(latest.at, latest.manifest_hash) if latest else None)  # fmt: skip

@@ -11,14 +11,13 @@ from portfolio.accounts.models import Role
 from portfolio.assessment import marking, sampling, signoff
 from portfolio.assessment.models import Decision, Outcome, Sample, SampleStatus
 from portfolio.audit import trail as audit
-from portfolio.db import Reads, db
-from portfolio.enrolments.caseload import visible_enrolment_or_404, visible_enrolment_view
-from portfolio.enrolments.models import Enrolment
+from portfolio.db import db
+from portfolio.enrolments.caseload import visible_enrolment_or_404
 from portfolio.errors import DomainError
 from portfolio.evidence import history
-from portfolio.evidence.access import visible_item_or_404
 from portfolio.evidence.coverage import build_portfolio
 from portfolio.evidence.models import ASSESSOR_KINDS, LEARNER_KINDS, EvidenceItem
+from portfolio.evidence.permissions import visible_item_or_404
 from portfolio.forms import EmptyForm
 from portfolio.listing import page_number, whole_number
 from portfolio.units.models import LearningOutcome
@@ -48,32 +47,27 @@ def portfolio(enrolment_id: int):
 def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
     """The portfolio with its sign-off panel; with a refusal shown at the top when given.
 
-    The enrolment (with the check that the user may see it), its sign-off records and the
-    portfolio's figures are read together; the manifest is worked out only when a
-    declaration is there to compare it with.
+    The manifest is worked out only when a declaration is there to compare it with.
     """
     page = whole_number(request.args.get("page", "1"))
     criterion = request.args.get("criterion")
     criterion_id = whole_number(criterion)
     if not page or (criterion is not None and criterion_id is None):
         abort(400, "The page and the criterion are given by whole numbers, such as ?page=2.")
-    reads = Reads()
-    visible = visible_enrolment_view(current_user, enrolment_id, reads)
-    records = signoff.sign_off_records(enrolment_id, reads)
+    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
     try:
         portfolio = build_portfolio(
-            enrolment_id, visible, met=signoff.met_criteria_statement(), page=page,
-            criterion_id=criterion_id, reads=reads,
+            enrolment, met=signoff.met_criteria_statement(enrolment.id), page=page,
+            criterion_id=criterion_id,
         )  # fmt: skip
     except LookupError as missing:
         abort(404, str(missing))
-    enrolment = portfolio.enrolment
     readiness = signoff.page_readiness(portfolio)
-    history, declaration = records()
+    history, declaration = signoff.sign_off_records(enrolment.id)
     sign_off = next((h for h in history if h.in_force), None)
     manifest_hash = None
     if readiness.ready and sign_off is None and declaration is not None:
-        manifest = signoff.manifest(db.session.get(Enrolment, enrolment.id))
+        manifest = signoff.manifest(enrolment)
         manifest_hash = signoff.canonical_hash(manifest)
     kinds = ASSESSOR_KINDS if current_user.id == enrolment.assessor_id else LEARNER_KINDS
     page = render_template(

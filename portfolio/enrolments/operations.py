@@ -9,6 +9,7 @@ from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.errors import DomainError
+from portfolio.progress import refresh
 from portfolio.text import check_length
 from portfolio.units.models import Qualification, Unit
 
@@ -98,6 +99,7 @@ def enrol_learner(
         object_id=enrolment.id, learner_id=learner.id, after=_enrolment_state(enrolment),
         summary=f"Enrolled {learner.name} on {unit.title}",
     )  # fmt: skip
+    refresh.enrolments([enrolment.id])
     return enrolment
 
 
@@ -140,4 +142,5 @@ def update_enrolment(
         object_id=enrolment.id, learner_id=enrolment.learner_id, before=before,
         after=_enrolment_state(enrolment), summary=f"Changed the enrolment of {enrolment.learner.name}",
     )  # fmt: skip
+    refresh.enrolments([enrolment.id])
     return enrolment

@@ -1,15 +1,12 @@
 """The learner's portfolio: criteria against evidence, gaps first, and evidence requirements."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 
-from sqlalchemy import Select, String, bindparam, cast, false, func, select
+from sqlalchemy import Select, String, cast, false, func, select
 from sqlalchemy.orm import aliased
 
-from portfolio.db import Reads
-from portfolio.enrolments.caseload import EnrolmentView
+from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.models import (
     CriterionClaim,
@@ -143,7 +140,7 @@ class ItemRow:
 
 @dataclass
 class Portfolio:
-    enrolment: EnrolmentView
+    enrolment: Enrolment
     outcomes: list[OutcomeInfo]
     rows: list[CriterionRow]
     tallies: list[Tally]
@@ -171,19 +168,34 @@ def by_incident_type(requirements: list[dict]) -> bool:
     return any(r.get("distinct_by") == "incident_type" for r in requirements)
 
 
-def evidence_tallies(enrolment_id: int, requirements: list[dict],
-                     reads: Reads | None = None) -> Callable[[], list[Tally]]:  # fmt: skip
+def evidence_tallies(enrolment_id: int, requirements: list[dict]) -> list[Tally]:
     """The enrolment's items counted by kind and status, in one query; by incident type too
     (read from each incident log's current version) when a requirement asks for distinct ones.
-    The query joins ``reads`` (or runs alone); the function returned gives the tallies.
     """
     by_type = by_incident_type(requirements)
-    q = _statements()
-    rows = (reads or Reads()).add(q.tallies_by_type if by_type else q.tallies,
-                                  {"enrolment": enrolment_id})  # fmt: skip
+    counted = [EvidenceItem.kind, EvidenceItem.status]
+    query = select(*counted).where(EvidenceItem.enrolment_id == enrolment_id)
     if by_type:
-        return lambda: [Tally(*row) for row in rows()]
-    return lambda: [Tally(kind, status, None, count) for kind, status, count in rows()]
+        versions = aliased(EvidenceVersion)
+        current = (
+            select(func.max(versions.number))
+            .where(versions.item_id == EvidenceItem.id)
+            .correlate(EvidenceItem)
+            .scalar_subquery()
+        )
+        incident_type = EvidenceVersion.content["incident_type"].as_string()
+        counted.append(incident_type)
+        query = query.add_columns(incident_type.label("incident_type")).outerjoin(
+            EvidenceVersion,
+            (EvidenceVersion.item_id == EvidenceItem.id)
+            & (EvidenceItem.kind == EvidenceKind.INCIDENT_LOG)
+            & (EvidenceVersion.number == current),
+        )
+    rows = db.session.execute(query.add_columns(func.count().label("count")).group_by(*counted))
+    return [
+        Tally(row.kind, row.status, row.incident_type if by_type else None, row.count)
+        for row in rows
+    ]
 
 
 def requirement_states(requirements: list[dict], tallies: list[Tally],
@@ -205,64 +217,45 @@ def requirement_states(requirements: list[dict], tallies: list[Tally],
     return states
 
 
-def build_portfolio(enrolment_id: int, enrolment: Callable[[], EnrolmentView],
-                    met: Select | None = None, *, page: int = 1, criterion_id: int | None = None,
-                    reads: Reads | None = None) -> Portfolio:  # fmt: skip
+def build_portfolio(enrolment: Enrolment, met: Select | None = None, *, page: int = 1,
+                    criterion_id: int | None = None) -> Portfolio:  # fmt: skip
     """Everything the portfolio page shows, in a fixed number of queries whatever the number
     of items: criteria with how many items claim each and the latest few of them, counts for
     the unit's requirements, and one page of items (only those claiming ``criterion_id``
     when given). ``met`` selects the ids of the criteria an assessor has judged met on
-    accepted evidence, from an ``enrolment`` parameter; it is read with the criteria.
-
-    The queries run together with any already added to ``reads``, the one behind
-    ``enrolment`` among them (which says who may see it), and nothing is made of their rows
-    before ``enrolment`` has given the enrolment. Only a unit that counts incident types
-    reads its tallies again, by type: the database is asked once, or twice for those units.
-    A page past the last, or a criterion not in the unit, raises LookupError.
+    accepted evidence; it is read with the criteria. A page past the last, or a criterion
+    not in the unit, raises LookupError.
     """
-    q = _statements()
-    reads = reads or Reads()
-    criteria = reads.add(_criteria_statement(met), {"enrolment": enrolment_id})
-    latest = reads.add(q.latest_claims, {"enrolment": enrolment_id})
-    tallied = evidence_tallies(enrolment_id, [], reads)
-    listed = reads.add(
-        q.items if criterion_id is None else q.items_claiming,
-        {"enrolment": enrolment_id, "criterion": criterion_id,
-         "limit": ITEMS_PAGE, "offset": (page - 1) * ITEMS_PAGE},
-    )  # fmt: skip
-    shown = enrolment()
-    wanted = shown.evidence_requirements
-    if by_incident_type(wanted):
-        tallied = evidence_tallies(enrolment_id, wanted, reads)
-
     outcomes: dict[int, OutcomeInfo] = {}
     rows: dict[int, CriterionRow] = {}
-    for c_id, c_number, c_text, o_id, o_number, o_text, is_met in criteria():
-        outcomes.setdefault(o_id, OutcomeInfo(o_id, o_number, o_text))
-        rows[c_id] = CriterionRow(CriterionInfo(c_id, o_id, c_number, c_text), met=bool(is_met))
+    for c in db.session.execute(_criteria(enrolment, met)):
+        outcomes.setdefault(c.outcome_id, OutcomeInfo(c.outcome_id, c.outcome_number, c.outcome_text))
+        rows[c.id] = CriterionRow(CriterionInfo(c.id, c.outcome_id, c.number, c.text), met=c.met)
     if criterion_id is not None and criterion_id not in rows:
         raise LookupError("That criterion is not part of this unit.")
-    for criterion, item_id, title, claimed in latest():
-        row = rows.get(criterion)
+    for claim in db.session.execute(_latest_claims(enrolment.id)):
+        row = rows.get(claim.criterion_id)
         if row is None:  # a claim on another version's criterion: not shown
             continue
-        row.claimed = claimed
-        row.recent.append((item_id, title))
-    tallies = tallied()
-    requirements = requirement_states(wanted, tallies)
-
-    found = listed()
+        row.claimed = claim.claimed
+        row.recent.append((claim.item_id, claim.title))
+    wanted = enrolment.criteria_set.evidence_requirements
+    tallies = evidence_tallies(enrolment.id, wanted)
+    found = db.session.execute(_items(enrolment.id, criterion_id, page)).all()
     if not found and page > 1:
         raise LookupError(f"There is no page {page} of this evidence list.")
     order = {criterion_id: n for n, criterion_id in enumerate(rows)}  # the unit's order
     items = [
-        ItemRow(*r[:6], [rows[c].criterion.number for c in _claimed(r[6], order)]) for r in found
+        ItemRow(r.id, r.title, r.kind, r.status, r.updated_at, r.files,
+                [rows[c].criterion.number for c in _claimed(r.criteria, order)])  # fmt: skip
+        for r in found
     ]
     total = sum(t.count for t in tallies)
     matching = total if criterion_id is None else rows[criterion_id].claimed
     return Portfolio(
-        shown, list(outcomes.values()), list(rows.values()), tallies, requirements, items,
-        matching=matching, page=page, pages=max(-(-matching // ITEMS_PAGE), 1),
+        enrolment, list(outcomes.values()), list(rows.values()), tallies,
+        requirement_states(wanted, tallies), items, matching=matching, page=page,
+        pages=max(-(-matching // ITEMS_PAGE), 1),
         criterion=rows[criterion_id].criterion if criterion_id is not None else None,
     )  # fmt: skip
 
@@ -273,33 +266,24 @@ def _claimed(ids: str | None, order: dict[int, int]) -> list[int]:
     return sorted((i for i in known if i in order), key=order.__getitem__)
 
 
-@cache
-def _criteria_statement(met: Select | None) -> Select:
-    """The criteria of the ``enrolment``'s version of its unit in order with their outcomes,
+def _criteria(enrolment: Enrolment, met: Select | None) -> Select:
+    """The criteria of the enrolment's version of its unit in order with their outcomes,
     and whether each is among ``met``."""
-    criteria_set = select(Enrolment.criteria_set_id).where(Enrolment.id == bindparam("enrolment"))
-    return select(
-        Criterion.id, Criterion.number, Criterion.text,
-        LearningOutcome.id, LearningOutcome.number, LearningOutcome.text,
-        Criterion.id.in_(met) if met is not None else false(),
-    ).join(LearningOutcome, LearningOutcome.id == Criterion.outcome_id).where(
-        Criterion.criteria_set_id == criteria_set.scalar_subquery()
-    ).order_by(LearningOutcome.number, Criterion.position)  # fmt: skip
+    return (
+        select(
+            Criterion.id, Criterion.number, Criterion.text,
+            LearningOutcome.id.label("outcome_id"), LearningOutcome.number.label("outcome_number"),
+            LearningOutcome.text.label("outcome_text"),
+            (Criterion.id.in_(met) if met is not None else false()).label("met"),
+        )
+        .join(LearningOutcome, LearningOutcome.id == Criterion.outcome_id)
+        .where(Criterion.criteria_set_id == enrolment.criteria_set_id)
+        .order_by(LearningOutcome.number, Criterion.position)
+    )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class _Statements:
-    latest_claims: Select
-    tallies: Select
-    tallies_by_type: Select
-    items: Select
-    items_claiming: Select
-
-
-@cache
-def _statements() -> _Statements:
-    """The portfolio's queries, built once with parameters for what changes between requests."""
-    enrolment = bindparam("enrolment")
+def _latest_claims(enrolment_id: int) -> Select:
+    """The latest LATEST_CLAIMS items claiming each criterion, with how many claim it."""
     ranked = (
         select(
             CriterionClaim.criterion_id,
@@ -314,40 +298,19 @@ def _statements() -> _Statements:
             .label("rank"),
         )
         .join(EvidenceItem, EvidenceItem.id == CriterionClaim.item_id)
-        .where(EvidenceItem.enrolment_id == enrolment)
+        .where(EvidenceItem.enrolment_id == enrolment_id)
         .subquery()
     )
-    latest_claims = (
+    return (
         select(ranked.c.criterion_id, ranked.c.item_id, ranked.c.title, ranked.c.claimed)
         .where(ranked.c.rank <= LATEST_CLAIMS)
         .order_by(ranked.c.criterion_id, ranked.c.rank)
     )
 
-    tallies = (
-        select(EvidenceItem.kind, EvidenceItem.status, func.count())
-        .where(EvidenceItem.enrolment_id == enrolment)
-        .group_by(EvidenceItem.kind, EvidenceItem.status)
-    )
-    versions = aliased(EvidenceVersion)
-    current = (
-        select(func.max(versions.number))
-        .where(versions.item_id == EvidenceItem.id)
-        .correlate(EvidenceItem)
-        .scalar_subquery()
-    )
-    incident_type = EvidenceVersion.content["incident_type"].as_string()
-    tallies_by_type = (
-        select(EvidenceItem.kind, EvidenceItem.status, incident_type, func.count())
-        .outerjoin(
-            EvidenceVersion,
-            (EvidenceVersion.item_id == EvidenceItem.id)
-            & (EvidenceItem.kind == EvidenceKind.INCIDENT_LOG)
-            & (EvidenceVersion.number == current),
-        )
-        .where(EvidenceItem.enrolment_id == enrolment)
-        .group_by(EvidenceItem.kind, EvidenceItem.status, incident_type)
-    )
 
+def _items(enrolment_id: int, criterion_id: int | None, page: int) -> Select:
+    """A page of the enrolment's items, newest first (only those claiming ``criterion_id``
+    when given), each with its count of current files and its claimed criteria's ids."""
     current_files = (
         select(func.count(EvidenceFile.id))
         .where(EvidenceFile.item_id == EvidenceItem.id, EvidenceFile.removed_in_version.is_(None))
@@ -358,18 +321,15 @@ def _statements() -> _Statements:
         .where(CriterionClaim.item_id == EvidenceItem.id)
         .scalar_subquery()
     )
-    items = (
+    query = (
         select(EvidenceItem.id, EvidenceItem.title, EvidenceItem.kind, EvidenceItem.status,
-               EvidenceItem.updated_at, current_files, claimed)
-        .where(EvidenceItem.enrolment_id == enrolment)
+               EvidenceItem.updated_at, current_files.label("files"), claimed.label("criteria"))
+        .where(EvidenceItem.enrolment_id == enrolment_id)
         .order_by(EvidenceItem.updated_at.desc(), EvidenceItem.id.desc())
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
+        .limit(ITEMS_PAGE)
+        .offset((page - 1) * ITEMS_PAGE)
     )  # fmt: skip
-    claiming = select(CriterionClaim.item_id).where(
-        CriterionClaim.criterion_id == bindparam("criterion")
-    )
-    return _Statements(
-        latest_claims, tallies, tallies_by_type, items,
-        items.where(EvidenceItem.id.in_(claiming)),
-    )  # fmt: skip
+    if criterion_id is not None:
+        claiming = select(CriterionClaim.item_id).where(CriterionClaim.criterion_id == criterion_id)
+        query = query.where(EvidenceItem.id.in_(claiming))
+    return query

@@ -21,6 +21,7 @@ from portfolio.evidence.models import (
     PersonalDataDismissal,
 )
 from portfolio.evidence.pii import PLACEHOLDERS, Finding, find_personal_data
+from portfolio.progress import refresh
 from portfolio.text import check_length
 from portfolio.units.models import Criterion
 
@@ -124,6 +125,7 @@ def start_item(
         object_id=item.id, learner_id=item.learner_id, after={"kind": kind.value, "title": item.title},
         summary=f"Started {kind.label.lower()} '{item.title}'",
     )  # fmt: skip
+    refresh.enrolments([item.enrolment_id])
     return item
 
 
@@ -167,7 +169,7 @@ def save_item(
     if item.kind is EvidenceKind.STAR_ACCOUNT:
         item.linked_item = _linked_item(user, item.enrolment, linked_item_id)
     item.updated_at = utcnow()
-    db.session.flush()
+    refresh.enrolments([item.enrolment_id])
     return version
 
 
@@ -203,7 +205,7 @@ def set_claims(user: User, item: EvidenceItem, claims: dict[int, str]) -> None:
                 )  # fmt: skip
             )
     item.updated_at = utcnow()
-    db.session.flush()
+    refresh.enrolments([item.enrolment_id])
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,7 @@ def replace_finding(
         version.content = content
         version.html = kinds.render_html(item.kind, content)
     item.updated_at = utcnow()
-    db.session.flush()
+    refresh.enrolments([item.enrolment_id])
 
 
 def replace_all_findings(user: User, item: EvidenceItem) -> int:
@@ -330,6 +332,7 @@ def submit_item(user: User, item: EvidenceItem, lock_version: int | None = None)
         before={"status": before.value}, after={"status": "submitted", "version": item.current.number},
         summary=f"Submitted '{item.title}' version {item.current.number}",
     )  # fmt: skip
+    refresh.enrolments([item.enrolment_id])
 
 
 def attach_file(user: User, item: EvidenceItem, upload, description: str) -> EvidenceFile:
@@ -355,6 +358,7 @@ def attach_file(user: User, item: EvidenceItem, upload, description: str) -> Evi
     except BaseException:
         files.remove_stored(stored.stored_name)
         raise
+    refresh.enrolments([item.enrolment_id])
     return record
 
 
@@ -369,8 +373,8 @@ def remove_file(user: User, item: EvidenceItem, record: EvidenceFile) -> str | N
     item.updated_at = utcnow()
     if record.added_in_version == version.number:
         db.session.delete(record)
-        db.session.flush()
+        refresh.enrolments([item.enrolment_id])
         return record.stored_name
     record.removed_in_version = version.number
-    db.session.flush()
+    refresh.enrolments([item.enrolment_id])
     return None

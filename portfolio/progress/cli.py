@@ -6,8 +6,10 @@ from sqlalchemy import select
 
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
+from portfolio.progress import refresh
 from portfolio.progress.models import EnrolmentProgress
-from portfolio.progress.refresh import refresh_enrolment
+
+BATCH = 500  # enrolments refreshed per transaction
 
 
 @click.group("progress")
@@ -24,10 +26,10 @@ def refresh_command(missing: bool):
     if missing:
         query = query.where(~Enrolment.id.in_(select(EnrolmentProgress.enrolment_id)))
     ids = db.session.scalars(query).all()
-    for done, enrolment_id in enumerate(ids, start=1):
-        refresh_enrolment(db.session, enrolment_id)
-        if done % 500 == 0:
-            db.session.commit()
+    for start in range(0, len(ids), BATCH):
+        refresh.enrolments(ids[start : start + BATCH])
+        db.session.commit()
+        done = min(start + BATCH, len(ids))
+        if done < len(ids):
             click.echo(f"{done} of {len(ids)} enrolments refreshed", err=True)
-    db.session.commit()
     click.echo(f"Progress refreshed for {len(ids)} enrolment{'s' if len(ids) != 1 else ''}.")

@@ -1,13 +1,11 @@
 """The figures a dashboard links to the learners behind them, in words: what each may be,
 and the heading of the list of learners behind it."""
 
-from collections.abc import Callable
-
 from flask import abort
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import select
 
 from portfolio.accounts.models import User
-from portfolio.db import Reads
+from portfolio.db import db
 from portfolio.progress.queries import (
     AWAITING_MARKING,
     BUCKET_LABELS,
@@ -16,7 +14,6 @@ from portfolio.progress.queries import (
     SIGNED_OFF,
     Filters,
 )
-from portfolio.progress.tables import unit_label
 from portfolio.units.models import AwardingBody, CriteriaSet, Criterion, Unit
 
 # The values a figure named by a label may take; anything else is refused (400).
@@ -55,40 +52,27 @@ def refusal(name: str, value: str) -> str | None:
     return f'The figure "{name}" may only be {spelled}.'
 
 
-CRITERION = (
-    select(Criterion.number, AwardingBody.name)
-    .join(CriteriaSet, Criterion.criteria_set_id == CriteriaSet.id)
-    .join(Unit, CriteriaSet.unit_id == Unit.id)
-    .join(AwardingBody, Unit.awarding_body_id == AwardingBody.id)
-    .where(Criterion.id == bindparam("criterion", type_=Integer))
-)
-PERSON = select(User.name).where(
-    User.id == bindparam("person", type_=Integer),
-    User.provider_id == bindparam("provider_id", type_=Integer),
-)
-
-
-def named(figure: dict, provider_id: int, reads: Reads) -> Callable[[], dict]:
-    """The criterion and the person a figure names by id, read with the page's other reads;
-    the function returned aborts with 404 for a criterion that does not exist or a person
-    who is not of the provider."""
-    found = {}
+def named(figure: dict, provider_id: int) -> dict:
+    """What a figure names by id: the criterion (its number and awarding body) and the
+    people, by name; 404 for a criterion that does not exist or a person who is not of the
+    provider."""
+    out = {}
     if figure.get("lacking"):
-        found["lacking"] = reads.add(CRITERION, {"criterion": figure["lacking"]})
+        out["lacking"] = db.session.execute(
+            select(Criterion.number, AwardingBody.name.label("awarding_body"))
+            .join(CriteriaSet, Criterion.criteria_set_id == CriteriaSet.id)
+            .join(Unit, CriteriaSet.unit_id == Unit.id)
+            .join(AwardingBody, Unit.awarding_body_id == AwardingBody.id)
+            .where(Criterion.id == figure["lacking"])
+        ).first()
+        if out["lacking"] is None:
+            abort(404)
     for name in ("decided_by", "sampled_by"):
         if figure.get(name):
-            found[name] = reads.add(PERSON, {"person": figure[name], "provider_id": provider_id})
-
-    def names() -> dict:
-        out = {}
-        for name, rows in found.items():
-            rows = rows()
-            if not rows:
-                abort(404)
-            out[name] = rows[0]
-        return out
-
-    return names
+            out[name] = db.first_or_404(
+                select(User.name).where(User.id == figure[name], User.provider_id == provider_id)
+            )
+    return out
 
 
 def heading(figure: dict, names: dict, days: int | None, inactive_days: int) -> str:
@@ -102,13 +86,18 @@ def heading(figure: dict, names: dict, days: int | None, inactive_days: int) -> 
         elif name == "bucket":
             parts.append(f"with {value} of their criteria met")
         elif name == "lacking":
-            number, body = names["lacking"]
-            parts.append(f"still lacking criterion {number} ({body})")
+            criterion = names["lacking"]
+            parts.append(f"still lacking criterion {criterion.number} ({criterion.awarding_body})")
         elif name == "decided_by" and "sampled_by" not in figure:
-            parts.append(f"with evidence {names[name][0]} decided on in the last {days} days")
+            parts.append(f"with evidence {names[name]} decided on in the last {days} days")
         elif name == "sampled_by":
-            parts.append(f"with a decision by {names[name][0]} sampled in the last {days} days")
+            parts.append(f"with a decision by {names[name]} sampled in the last {days} days")
     return " and ".join(["Learners " + parts[0], *parts[1:]]) if parts else "Learners"
+
+
+def unit_label(unit: tuple) -> str:
+    """A unit among the filters' options: its awarding body, then its title."""
+    return f"{unit[2]}: {unit[1]}"
 
 
 def chosen_filters(filters: Filters, options: dict) -> list[tuple[str, str]]:

@@ -1,33 +1,21 @@
 """The figures of the caseload and the provider dashboard, each one aggregate query.
 
 Everything is filtered the same way (cohort, qualification, awarding body, unit, assessor)
-and scoped to the viewer's provider. No query here runs once per learner.
-
-Each statement is built once for each combination of filters chosen, with the provider,
-the filter values and the dates as bound parameters, so a request only executes it:
-building the expressions cost more than SQLite's work on a cohort.
-
-Each figure's statement joins the request's ``Reads`` (or runs alone), and the function
-returned gives the figure: a page adds every figure it can before reading any, and on
-PostgreSQL waits for the database once for all of them.
+and scoped to the viewer's provider. No query here runs once per learner: each reads the
+progress rows that ``portfolio.progress.refresh`` keeps per enrolment.
 """
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
-from threading import Lock
-from types import MappingProxyType
-from typing import NamedTuple
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
+    Date,
+    Float,
     Integer,
     Select,
     String,
     and_,
-    bindparam,
     case,
     cast,
     func,
@@ -37,11 +25,10 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy import Date as SADate
 
 from portfolio.accounts.models import Provider, Role, User
-from portfolio.assessment.models import Decision, Sample, SamplingPlan
-from portfolio.db import Reads, db, read, utcnow
+from portfolio.assessment.models import Decision, Sample
+from portfolio.db import UTCDateTime, db, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.listing import whole_number
 from portfolio.progress.models import MET, CriterionState, EnrolmentProgress
@@ -74,44 +61,48 @@ class Filters:
         return cls(*(whole_number(args.get(name)) for name in FILTERS))
 
     def args(self, **extra) -> dict:
-        out = {k: v for k, v in self.__dict__.items() if v is not None}
-        out.update({k: v for k, v in extra.items() if v is not None})
+        """The filters set, as an address's arguments, with ``extra`` after them; an extra
+        given as None leaves that argument out (a filter among them)."""
+        out = {name: getattr(self, name) for name in self.chosen()}
+        for name, value in extra.items():
+            if value is None:
+                out.pop(name, None)
+            else:
+                out[name] = value
         return out
 
     def chosen(self) -> tuple[str, ...]:
-        """The filters set: they decide a statement's shape, their values its parameters."""
         return tuple(name for name in FILTERS if getattr(self, name))
 
-    def params(self, provider_id: int, **more) -> dict:
-        return {"provider_id": provider_id, **{n: getattr(self, n) for n in self.chosen()}, **more}
 
-
-def filtered(query: Select, chosen: tuple[str, ...], table=Enrolment) -> Select:
-    """The query scoped to the provider and narrowed by the chosen filters, on the columns of
-    ``table``: the enrolment's own, or the copies a derived table keeps of them."""
-    query = query.where(table.provider_id == bindparam("provider_id"))
-    for name in chosen:
+def filtered(query: Select, filters: Filters, provider_id: int, table=Enrolment) -> Select:
+    """The query scoped to the provider and narrowed by the filters, on the columns of
+    ``table``: the enrolment's own, or the copies a progress table keeps of them."""
+    query = query.where(table.provider_id == provider_id)
+    for name in filters.chosen():
+        value = getattr(filters, name)
         if name == "awarding_body":
-            bodies_units = select(Unit.id).where(Unit.awarding_body_id == bindparam(name))
+            bodies_units = select(Unit.id).where(Unit.awarding_body_id == value)
             query = query.where(table.unit_id.in_(bodies_units))
         else:
-            query = query.where(getattr(table, f"{name}_id") == bindparam(name))
+            query = query.where(getattr(table, f"{name}_id") == value)
     return query
 
 
-def base_query(chosen: tuple[str, ...]) -> Select:
+def base_query(filters: Filters, provider_id: int) -> Select:
     """The learners the filters select, from their progress rows alone."""
-    return filtered(select().select_from(EnrolmentProgress), chosen, EnrolmentProgress)
+    return filtered(select().select_from(EnrolmentProgress), filters, provider_id, EnrolmentProgress)
 
 
-# Parameters every request supplies (see _dates). Today is bound as a date, never as text
-# cast to DATE: SQLite reads CAST('2026-11-23' AS DATE) as the number 2026.
-TODAY = bindparam("today", type_=SADate)
-NOW = bindparam("now", type_=DateTime)  # naive UTC, as stored
+def _day(today: date):
+    # Bound as a date, never as text cast to DATE: SQLite reads CAST('2026-11-23' AS DATE)
+    # as the number 2026.
+    return literal(today, Date)
 
 
-def _dates(today: date) -> dict:
-    return {"today": today, "now": utcnow().replace(tzinfo=None)}
+def _now():
+    """The time now, for a statement: one value wherever the statement uses it."""
+    return literal(utcnow(), UTCDateTime)
 
 
 def amber_inactive_days(inactive_days: int) -> int:
@@ -120,30 +111,25 @@ def amber_inactive_days(inactive_days: int) -> int:
     return inactive_days * 2 // 3
 
 
-@cache
 def met_share():
     # Divided as floating point: dividing by an integer, SQLAlchemy would make PostgreSQL
     # divide in NUMERIC, which costs it more than the rest of the summary.
     return func.coalesce(
-        cast(EnrolmentProgress.criteria_met, db.Float)
-        / func.nullif(EnrolmentProgress.criteria_total, 0, type_=db.Float),
+        cast(EnrolmentProgress.criteria_met, Float)
+        / func.nullif(EnrolmentProgress.criteria_total, 0, type_=Float),
         0.0,
     )
 
 
-@cache
-def behind_plan():
+def behind_plan(today: date):
     """The met share more than BEHIND_MARGIN below the share of planned time passed.
 
     That share is capped at 1; as the met share is never negative, comparing with the raw
-    share and with 1 is the same test with the share worked out once a row rather than three
-    times.
+    share and with 1 is the same test.
     """
     progress = EnrolmentProgress
-    span = func.nullif(
-        days_between(progress.starts_on, progress.planned_end_on), 0, type_=db.Float
-    )
-    elapsed = func.coalesce(days_between(progress.starts_on, TODAY) / span, 1.0)
+    span = func.nullif(days_between(progress.starts_on, progress.planned_end_on), 0, type_=Float)
+    elapsed = func.coalesce(days_between(progress.starts_on, _day(today)) / span, 1.0)
     lagging = met_share() + BEHIND_MARGIN
     return and_(lagging < elapsed, lagging < 1.0)
 
@@ -154,8 +140,6 @@ BUCKETS = [
     ("50-74%", 0.5, 0.75),
     ("75-99%", 0.75, 1.0),
 ]
-
-
 BUCKET_LABELS = (*(name for name, _lo, _hi in BUCKETS), "100%")
 FORECASTS = ("complete", "past planned end", "behind plan", "on track")
 
@@ -163,20 +147,18 @@ FORECASTS = ("complete", "past planned end", "behind plan", "on track")
 # FORECASTS: a small integer costs the database less to compare and group by than a label.
 
 
-@cache
 def bucket_expression():
     share = met_share()
     whens = [(share >= lo, code) for code, (_name, lo, _hi) in enumerate(BUCKETS)][::-1]
     return case((share >= 1.0, len(BUCKETS)), *whens[:-1], else_=0)  # highest first
 
 
-@cache
-def forecast_expression():
+def forecast_expression(today: date):
     share = met_share()
     return case(
         (EnrolmentProgress.countersigned.is_(True), 0),
-        (and_(EnrolmentProgress.planned_end_on < TODAY, share < 1.0), 1),
-        (behind_plan(), 2),
+        (and_(EnrolmentProgress.planned_end_on < _day(today), share < 1.0), 1),
+        (behind_plan(today), 2),
         else_=3,
     )
 
@@ -190,6 +172,8 @@ def _code(label: str | None, labels: tuple[str, ...]) -> int | None:
 
 
 RISKS = ("inactive", "behind plan", "returned twice or more")
+# Each risk's column in the statements that count or flag them.
+RISK_COLUMNS = dict(zip(RISKS, ("inactive", "behind_plan", "returned_twice"), strict=True))
 # The learners behind the dashboard's count of units signed off, and behind an assessor's
 # count of evidence awaiting marking.
 SIGNED_OFF = "signed off"
@@ -199,20 +183,16 @@ AWAITING_MARKING = "awaiting marking"
 DECIDED, SAMPLED = "decided", "sampled"
 
 
-@cache
-def risk_expressions() -> dict:
-    # The provider's own setting, read by the statement itself: a page sends its figures
-    # with the provider's row, before it has read the setting.
+def risk_expressions(provider_id: int, today: date, now) -> dict:
+    # The provider's own setting, read by the statement itself.
     inactive_days = (
-        select(Provider.inactive_days)
-        .where(Provider.id == bindparam("provider_id"))
-        .scalar_subquery()
+        select(Provider.inactive_days).where(Provider.id == provider_id).scalar_subquery()
     )
     inactive = or_(
         EnrolmentProgress.last_activity_at.is_(None),
-        days_between(EnrolmentProgress.last_activity_at, NOW) > inactive_days,
+        days_between(EnrolmentProgress.last_activity_at, now) > inactive_days,
     )
-    behind = and_(behind_plan(), EnrolmentProgress.countersigned.is_not(True))
+    behind = and_(behind_plan(today), EnrolmentProgress.countersigned.is_not(True))
     returned = EnrolmentProgress.items_returned_twice > 0
     return dict(zip(RISKS, (inactive, behind, returned), strict=True))
 
@@ -243,70 +223,55 @@ class Summary:
     caseloads: dict[int, Caseload] = field(default_factory=dict)  # by assessor
 
 
-@cache
-def _summary_statement(chosen: tuple[str, ...]) -> Select:
-    bucket, forecast = bucket_expression().label("bucket"), forecast_expression().label("forecast")
-    return (
-        base_query(chosen)
-        .add_columns(
-            bucket,
-            forecast,
-            EnrolmentProgress.assessor_id,
-            func.count(),
-            _count_if(EnrolmentProgress.countersigned.is_(True)),
-            _count_if(EnrolmentProgress.signed_off.is_(True)),
-            func.sum(met_share()),
-            *(_count_if(condition) for condition in risk_expressions().values()),
-            func.coalesce(func.sum(EnrolmentProgress.awaiting_marking), 0),
-            func.max(days_between(EnrolmentProgress.oldest_awaiting_at, NOW)),
-        )
-        # By the labels: the expressions again would double the statement.
-        .group_by("bucket", "forecast", EnrolmentProgress.assessor_id)
-    )
-
-
-def summary(filters: Filters, provider_id: int, today: date,
-            reads: Reads | None = None) -> Callable[[], Summary]:  # fmt: skip
+def summary(filters: Filters, provider_id: int, today: date) -> Summary:
     """Learners, completion, the progress distribution, the forecast and the risks, and
     each assessor's caseload (for the workload table): counted in one pass over the
     learners, grouped by assessor as well and added up here."""
-    rows = (reads or Reads()).add(
-        _summary_statement(filters.chosen()), filters.params(provider_id, **_dates(today))
+    progress, now = EnrolmentProgress, _now()
+    risks = risk_expressions(provider_id, today, now)
+    statement = (
+        base_query(filters, provider_id)
+        .add_columns(
+            bucket_expression().label("bucket"),
+            forecast_expression(today).label("forecast"),
+            progress.assessor_id,
+            func.count().label("learners"),
+            _count_if(progress.countersigned.is_(True)).label("complete"),
+            _count_if(progress.signed_off.is_(True)).label("signed_off"),
+            func.sum(met_share()).label("met"),
+            *(_count_if(condition).label(RISK_COLUMNS[name]) for name, condition in risks.items()),
+            func.coalesce(func.sum(progress.awaiting_marking), 0).label("awaiting"),
+            func.max(days_between(progress.oldest_awaiting_at, now)).label("oldest_days"),
+        )
+        # By the labels: the expressions again would double the statement.
+        .group_by("bucket", "forecast", progress.assessor_id)
     )
-
-    def figures() -> Summary:
-        out = Summary(risks=dict.fromkeys(RISKS, 0))
-        share = 0.0
-        risks_found = out.risks
-        for row in rows():
-            bucket, forecast, assessor, learners, complete, signed_off, met = row[:7]
-            out.learners += learners
-            out.complete += complete
-            out.signed_off += signed_off
-            share += float(met or 0)
-            bucket, forecast = BUCKET_LABELS[bucket], FORECASTS[forecast]
-            out.distribution[bucket] = out.distribution.get(bucket, 0) + learners
-            out.forecast[forecast] = out.forecast.get(forecast, 0) + learners
-            for name, count in zip(RISKS, row[7:-2], strict=True):
-                risks_found[name] += count
-            if assessor is not None:
-                caseload = out.caseloads.get(assessor)
-                if caseload is None:
-                    caseload = out.caseloads[assessor] = Caseload()
-                awaiting, oldest = row[-2:]
-                caseload.learners += learners
-                caseload.awaiting += int(awaiting or 0)
-                if oldest is not None:
-                    oldest = int(oldest)
-                    if caseload.oldest_days is None or oldest > caseload.oldest_days:
-                        caseload.oldest_days = oldest
-        out.average_met = share / out.learners if out.learners else 0.0
-        return out
-
-    return figures
+    out = Summary(risks=dict.fromkeys(RISKS, 0))
+    share = 0.0
+    for row in db.session.execute(statement):
+        out.learners += row.learners
+        out.complete += row.complete
+        out.signed_off += row.signed_off
+        share += float(row.met or 0)
+        bucket, forecast = BUCKET_LABELS[row.bucket], FORECASTS[row.forecast]
+        out.distribution[bucket] = out.distribution.get(bucket, 0) + row.learners
+        out.forecast[forecast] = out.forecast.get(forecast, 0) + row.learners
+        for name, column in RISK_COLUMNS.items():
+            out.risks[name] += getattr(row, column)
+        if row.assessor_id is not None:
+            caseload = out.caseloads.setdefault(row.assessor_id, Caseload())
+            caseload.learners += row.learners
+            caseload.awaiting += int(row.awaiting or 0)
+            if row.oldest_days is not None:
+                oldest = int(row.oldest_days)
+                if caseload.oldest_days is None or oldest > caseload.oldest_days:
+                    caseload.oldest_days = oldest
+    out.average_met = share / out.learners if out.learners else 0.0
+    return out
 
 
-class LearnerRow(NamedTuple):
+@dataclass(frozen=True)
+class LearnerRow:
     enrolment_id: int
     learner: str
     unit: str
@@ -345,131 +310,101 @@ class LearnerRow(NamedTuple):
         return "green"
 
 
-@cache
-def _learner_statements(chosen: tuple[str, ...], risk: str | None, bucket: bool,
-                        forecast: bool, lacking: bool, status: bool, evidence: bool,
-                        decisions: str | None) -> tuple[Select, Select]:  # fmt: skip
-    """How many learners are behind a figure, and a page of them."""
-    query = base_query(chosen)
-    if status:  # the only status a figure names: signed off
-        query = query.where(EnrolmentProgress.signed_off.is_(True))
-    if evidence:  # the only evidence a figure names: awaiting marking
-        query = query.where(EnrolmentProgress.awaiting_marking > 0)
-    if risk:
-        query = query.where(risk_expressions()[risk])
-    if bucket:
-        query = query.where(bucket_expression() == bindparam("bucket"))
-    if forecast:
-        query = query.where(forecast_expression() == bindparam("forecast"))
-    if lacking:
-        query = query.where(
-            EnrolmentProgress.enrolment_id.in_(
-                select(CriterionState.enrolment_id).where(
-                    CriterionState.criterion_id == bindparam("lacking"), CriterionState.state != MET
-                )
-            )
-        )
-    if decisions:
-        decided = select(Decision.id).where(
-            Decision.enrolment_id == EnrolmentProgress.enrolment_id,
-            Decision.assessor_id == bindparam("decisions_of", type_=Integer),
-            Decision.unit_id == EnrolmentProgress.unit_id,
-            Decision.decided_at >= bindparam("sampling_since", type_=Decision.decided_at.type),
-        )
-        if decisions == SAMPLED:
-            decided = decided.where(select(Sample.id).where(Sample.decision_id == Decision.id).exists())
-        query = query.where(decided.exists())
-    total = query.add_columns(func.count())
-    assessor = User.__table__.alias("assessor")
-    page = (
-        query.join(Enrolment, Enrolment.id == EnrolmentProgress.enrolment_id)
-        .join(User, Enrolment.learner_id == User.id)
-        .join(Unit, EnrolmentProgress.unit_id == Unit.id)
-        .join(AwardingBody, Unit.awarding_body_id == AwardingBody.id)
-        .outerjoin(Cohort, EnrolmentProgress.cohort_id == Cohort.id)
-        .outerjoin(assessor, EnrolmentProgress.assessor_id == assessor.c.id)
-        .add_columns(
-            EnrolmentProgress.enrolment_id,
-            User.name,
-            Unit.title,
-            AwardingBody.name,
-            Cohort.name,
-            assessor.c.name,
-            EnrolmentProgress.criteria_met,
-            EnrolmentProgress.criteria_total,
-            EnrolmentProgress.awaiting_marking,
-            days_between(EnrolmentProgress.oldest_awaiting_at, NOW),
-            days_between(EnrolmentProgress.last_activity_at, NOW),
-            EnrolmentProgress.planned_end_on,
-            forecast_expression(),
-            *(case((condition, True), else_=False) for condition in risk_expressions().values()),
-            func.count().over(),  # how many learners in all, so a page needs no other count
-        )
-        .order_by(User.name, EnrolmentProgress.enrolment_id)
-        .limit(bindparam("limit", type_=Integer))
-        .offset(bindparam("offset", type_=Integer))
-    )
-    return total, page
+def _whole(days: float | None) -> int | None:
+    return int(days) if days is not None else None
 
 
 def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str | None = None,
                  bucket: str | None = None, forecast: str | None = None, lacking: int | None = None,
                  status: str | None = None, evidence: str | None = None,
                  decided_by: int | None = None, sampled_by: int | None = None,
-                 sampling_since: datetime | None = None, limit: int = 50, offset: int = 0,
-                 reads: Reads | None = None) -> Callable[[], tuple[int, list[LearnerRow]]]:  # fmt: skip
+                 sampling_since: datetime | None = None, limit: int = 50,
+                 offset: int = 0) -> tuple[int, list[LearnerRow]]:  # fmt: skip
     """Learners behind a figure, a page at a time, with everything a row shows, and how many
     there are in all. ``status`` may be SIGNED_OFF, and ``evidence`` AWAITING_MARKING;
     ``decided_by`` and ``sampled_by`` name an assessor whose decisions since
     ``sampling_since`` (those sampled, for ``sampled_by``) were on the learners' evidence."""
-    decisions = SAMPLED if sampled_by else DECIDED if decided_by else None
-    total, page = _learner_statements(
-        filters.chosen(),
-        risk if risk in RISKS else None,
-        bool(bucket),
-        bool(forecast),
-        bool(lacking),
-        status == SIGNED_OFF,
-        evidence == AWAITING_MARKING,
-        decisions,
+    progress, now = EnrolmentProgress, _now()
+    risks = risk_expressions(provider_id, today, now)
+    query = base_query(filters, provider_id)
+    if status == SIGNED_OFF:  # the only status a figure names
+        query = query.where(progress.signed_off.is_(True))
+    if evidence == AWAITING_MARKING:  # the only evidence a figure names
+        query = query.where(progress.awaiting_marking > 0)
+    if risk in RISKS:
+        query = query.where(risks[risk])
+    if bucket:
+        query = query.where(bucket_expression() == _code(bucket, BUCKET_LABELS))
+    if forecast:
+        query = query.where(forecast_expression(today) == _code(forecast, FORECASTS))
+    if lacking:
+        lacked = select(CriterionState.enrolment_id).where(
+            CriterionState.criterion_id == lacking, CriterionState.state != MET
+        )
+        query = query.where(progress.enrolment_id.in_(lacked))
+    if decided_by or sampled_by:
+        decided = select(Decision.id).where(
+            Decision.enrolment_id == progress.enrolment_id,
+            Decision.assessor_id == (sampled_by or decided_by),
+            Decision.unit_id == progress.unit_id,
+            Decision.decided_at >= sampling_since,
+        )
+        if sampled_by:
+            decided = decided.where(select(Sample.id).where(Sample.decision_id == Decision.id).exists())
+        query = query.where(decided.exists())
+    assessor = User.__table__.alias("assessor")
+    page = (
+        query.join(Enrolment, Enrolment.id == progress.enrolment_id)
+        .join(User, Enrolment.learner_id == User.id)
+        .join(Unit, progress.unit_id == Unit.id)
+        .join(AwardingBody, Unit.awarding_body_id == AwardingBody.id)
+        .outerjoin(Cohort, progress.cohort_id == Cohort.id)
+        .outerjoin(assessor, progress.assessor_id == assessor.c.id)
+        .add_columns(
+            progress.enrolment_id,
+            User.name.label("learner"),
+            Unit.title.label("unit"),
+            AwardingBody.name.label("awarding_body"),
+            Cohort.name.label("cohort"),
+            assessor.c.name.label("assessor"),
+            progress.criteria_met,
+            progress.criteria_total,
+            progress.awaiting_marking,
+            days_between(progress.oldest_awaiting_at, now).label("oldest_awaiting_days"),
+            days_between(progress.last_activity_at, now).label("inactive_days"),
+            progress.planned_end_on,
+            forecast_expression(today).label("forecast"),
+            *(case((condition, True), else_=False).label(RISK_COLUMNS[name])
+              for name, condition in risks.items()),  # fmt: skip
+            func.count().over().label("total"),  # how many in all, so a page needs no count
+        )
+        .order_by(User.name, progress.enrolment_id)
+        .limit(limit)
+        .offset(offset)
     )
-    params = filters.params(provider_id, **_dates(today), bucket=_code(bucket, BUCKET_LABELS),
-                            forecast=_code(forecast, FORECASTS), lacking=lacking, limit=limit,
-                            offset=offset, decisions_of=sampled_by or decided_by,
-                            sampling_since=sampling_since)  # fmt: skip
-    found = (reads or Reads()).add(page, params)
-
-    def learners() -> tuple[int, list[LearnerRow]]:
-        rows = found()
-        # Every row carries the total; past the last page it is counted on its own.
-        count = rows[0][-1] if rows else (read(total, params).scalar() if offset else 0)
-        out = []
-        for r in rows:
-            flags = r[13:-1]
-            out.append(
-                LearnerRow(
-                    r[0],
-                    r[1],
-                    r[2],
-                    r[3],
-                    r[4],
-                    r[5],
-                    r[6],
-                    r[7],
-                    r[8],
-                    int(r[9]) if r[9] is not None else None,
-                    int(r[10]) if r[10] is not None else None,
-                    r[11],
-                    FORECASTS[r[12]],
-                    tuple(n for n, flag in zip(RISKS, flags, strict=True) if flag),
-                )  # fmt: skip
-            )
-        return count, out
-
-    return learners
+    rows = db.session.execute(page).all()
+    if rows:
+        total = rows[0].total
+    elif offset:  # past the last page: counted on its own
+        total = db.session.scalar(query.add_columns(func.count()))
+    else:
+        total = 0
+    return total, [
+        LearnerRow(
+            enrolment_id=r.enrolment_id, learner=r.learner, unit=r.unit,
+            awarding_body=r.awarding_body, cohort=r.cohort, assessor=r.assessor,
+            met=r.criteria_met, total=r.criteria_total, awaiting=r.awaiting_marking,
+            oldest_awaiting_days=_whole(r.oldest_awaiting_days),
+            inactive_days=_whole(r.inactive_days), planned_end_on=r.planned_end_on,
+            forecast=FORECASTS[r.forecast],
+            risks=tuple(name for name, column in RISK_COLUMNS.items() if getattr(r, column)),
+        )  # fmt: skip
+        for r in rows
+    ]
 
 
-class CriterionGap(NamedTuple):
+@dataclass(frozen=True)
+class CriterionGap:
     criterion_id: int
     unit: str
     awarding_body: str
@@ -479,8 +414,8 @@ class CriterionGap(NamedTuple):
     lacking: int
 
 
-@cache
-def _gaps_statement(chosen: tuple[str, ...]) -> Select:
+def criterion_gaps(filters: Filters, provider_id: int) -> list[CriterionGap]:
+    """Per criterion: learners on its unit and how many still lack it, most lacked first."""
     # Counted per criterion first, then named: grouping by the criterion's text is slow.
     counts = (
         filtered(
@@ -490,17 +425,18 @@ def _gaps_statement(chosen: tuple[str, ...]) -> Select:
                 func.count().label("learners"),
                 func.sum(case((CriterionState.state != MET, 1), else_=0)).label("lacking"),
             ),
-            chosen,
+            filters,
+            provider_id,
             CriterionState,
         )
         .group_by(CriterionState.criterion_id, CriterionState.unit_id)
         .subquery()
     )
-    return (
+    statement = (
         select(
-            Criterion.id,
-            Unit.title,
-            AwardingBody.name,
+            Criterion.id.label("criterion_id"),
+            Unit.title.label("unit"),
+            AwardingBody.name.label("awarding_body"),
             Criterion.number,
             Criterion.text,
             counts.c.learners,
@@ -511,77 +447,63 @@ def _gaps_statement(chosen: tuple[str, ...]) -> Select:
         .join(Unit, Unit.id == counts.c.unit_id)
         .join(AwardingBody, Unit.awarding_body_id == AwardingBody.id)
     )
+    gaps = [
+        CriterionGap(r.criterion_id, r.unit, r.awarding_body, r.number, r.text, r.learners,
+                     int(r.lacking or 0))  # fmt: skip
+        for r in db.session.execute(statement)
+    ]
+    return sorted(gaps, key=lambda g: (-g.lacking / max(g.learners, 1), g.awarding_body, g.number))
 
 
-def criterion_gaps(filters: Filters, provider_id: int,
-                   reads: Reads | None = None) -> Callable[[], list[CriterionGap]]:  # fmt: skip
-    """Per criterion: learners on its unit and how many still lack it, most lacked first."""
-    rows = (reads or Reads()).add(_gaps_statement(filters.chosen()), filters.params(provider_id))
-
-    def gaps() -> list[CriterionGap]:
-        found = [CriterionGap(*r[:5], r[5], int(r[6] or 0)) for r in rows()]
-        return sorted(found, key=lambda g: (-g.lacking / max(g.learners, 1), g.awarding_body,
-                                            g.number))  # fmt: skip
-
-    return gaps
+@dataclass(frozen=True)
+class HeatRow:
+    enrolment_id: int
+    name: str
+    states: list[int | None]  # in the criteria's order; None where the learner has none
 
 
-HEAT_UNIT = bindparam("heat_unit", type_=Integer)
-HEAT_CRITERIA = (
-    select(Criterion.id, Criterion.number)
-    .join(Unit, Unit.id == HEAT_UNIT)
-    .where(Criterion.criteria_set_id.in_(
-        select(Enrolment.criteria_set_id)
-        .where(Enrolment.unit_id == HEAT_UNIT, Enrolment.provider_id == bindparam("provider_id"))
-    ))
-    .order_by(Criterion.criteria_set_id, Criterion.position)
-)  # fmt: skip
+@dataclass(frozen=True)
+class Heatmap:
+    criteria: list[tuple[int, str]]  # id and number, in the unit's order
+    rows: list[HeatRow]
 
 
-@cache
-def _heat_cells_statement(chosen: tuple[str, ...]) -> Select:
+def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40,
+            offset: int = 0) -> Heatmap:  # fmt: skip
+    """Learners × criteria of one unit: the criteria, and a page of learners with each
+    learner's state on each criterion."""
+    versions = select(Enrolment.criteria_set_id).where(
+        Enrolment.unit_id == unit_id, Enrolment.provider_id == provider_id
+    )
+    criteria = db.session.execute(
+        select(Criterion.id, Criterion.number)
+        .where(Criterion.criteria_set_id.in_(versions))
+        .order_by(Criterion.criteria_set_id, Criterion.position)
+    ).all()
     page = (
-        filtered(select(Enrolment.id, User.name), chosen)
+        filtered(select(Enrolment.id, User.name), filters, provider_id)
         .join(User, Enrolment.learner_id == User.id)
-        .where(Enrolment.unit_id == HEAT_UNIT)
+        .where(Enrolment.unit_id == unit_id)
         .order_by(User.name, Enrolment.id)
-        .limit(bindparam("limit", type_=Integer))
-        .offset(bindparam("offset", type_=Integer))
+        .limit(limit)
+        .offset(offset)
         .subquery()
     )
-    return (
+    cells = db.session.execute(
         select(page.c.id, page.c.name, CriterionState.criterion_id, CriterionState.state)
         .join(CriterionState, CriterionState.enrolment_id == page.c.id)
         .order_by(page.c.name, page.c.id)
     )
-
-
-def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40, offset: int = 0,
-            reads: Reads | None = None) -> Callable[[], tuple[list, dict]]:  # fmt: skip
-    """Learners × criteria of one unit: the criteria, and a page of learners with each
-    learner's state on each criterion in the criteria's order (None where there is none)."""
-    reads = reads or Reads()
-    params = filters.params(provider_id, heat_unit=unit_id, limit=limit, offset=offset)
-    criteria = reads.add(HEAT_CRITERIA, params)
-    cells = reads.add(_heat_cells_statement(filters.chosen()), params)
-
-    def table() -> tuple[list, dict]:
-        states: dict[int, dict] = {}
-        names: dict[int, str] = {}
-        for enrolment_id, name, criterion_id, state in cells():
-            names[enrolment_id] = name
-            states.setdefault(enrolment_id, {})[criterion_id] = state
-        columns = criteria()
-        rows = {
-            enrolment_id: {"name": name, "states": [states[enrolment_id].get(c[0]) for c in columns]}
-            for enrolment_id, name in names.items()
-        }
-        return columns, rows
-
-    return table
-
-
-PROVIDER = bindparam("provider_id", type_=Integer)
+    names: dict[int, str] = {}
+    states: dict[int, dict[int, int]] = {}
+    for cell in cells:
+        names[cell.id] = cell.name
+        states.setdefault(cell.id, {})[cell.criterion_id] = cell.state
+    rows = [
+        HeatRow(enrolment_id, name, [states[enrolment_id].get(c.id) for c in criteria])
+        for enrolment_id, name in names.items()
+    ]
+    return Heatmap([(c.id, c.number) for c in criteria], rows)
 
 
 # Anyone but a learner may once have been made an assessor, and kept the learners after a
@@ -589,101 +511,48 @@ PROVIDER = bindparam("provider_id", type_=Integer)
 STAFF_ROLES = [role for role in Role if role is not Role.LEARNER]
 
 
-@cache
-def _options_statement():
-    """Every filter's options in one statement: kind, id, label, for units the awarding
-    body's id and name, and for assessors whether they are new to assessing. Units and
+def filter_options(provider_id: int) -> dict:
+    """The provider's cohorts, units, qualifications, awarding bodies and assessors that the
+    filters may name, each as (id, label), units as (id, title, awarding body, its id); and
+    the ids of the assessors who are new to assessing. One statement: units and
     qualifications are each looked up in the enrolments' indexes (one probe each) rather
     than gathered from every enrolment."""
 
-    def used(column):
-        return select(Enrolment.id).where(column, Enrolment.provider_id == PROVIDER).exists()
+    def used(condition):
+        return select(Enrolment.id).where(condition, Enrolment.provider_id == provider_id).exists()
 
-    nothing = literal(None, Integer)
-    no_text = literal(None, String)
-    no_flag = cast(null(), Boolean)
-    return union_all(
-        select(literal("cohort"), Cohort.id, Cohort.name, nothing, no_text, no_flag).where(
-            Cohort.provider_id == PROVIDER
-        ),
+    nothing, no_text, no_flag = literal(None, Integer), literal(None, String), cast(null(), Boolean)
+    statement = union_all(
+        select(literal("cohort").label("kind"), Cohort.id.label("id"), Cohort.name.label("label"),
+               nothing.label("body_id"), no_text.label("body"), no_flag.label("new_assessor"))
+        .where(Cohort.provider_id == provider_id),
         select(literal("unit"), Unit.id, Unit.title, AwardingBody.id, AwardingBody.name, no_flag)
         .join(AwardingBody)
         .where(used(Enrolment.unit_id == Unit.id)),
-        select(
-            literal("qualification"), Qualification.id, Qualification.title, nothing, no_text,
-            no_flag,
-        ).where(used(Enrolment.qualification_id == Qualification.id)),
+        select(literal("qualification"), Qualification.id, Qualification.title, nothing, no_text,
+               no_flag)
+        .where(used(Enrolment.qualification_id == Qualification.id)),
         # Staff are few and learners many: each member of staff is looked up in the
         # enrolments' assessor index, rather than every enrolment read for its assessor.
-        # The roles are written into the SQL, so that a plan made once knows how few match.
-        select(literal("assessor"), User.id, User.name, nothing, no_text, User.new_assessor).where(
-            User.role.in_(bindparam("staff_roles", STAFF_ROLES, literal_execute=True)),
-            User.provider_id == PROVIDER,
-            select(Enrolment.id).where(Enrolment.assessor_id == User.id).exists(),
-        ),
-    )
-
-
-# The provider's one row of what its pages read with every figure: the version of its
-# filters' options, its marking target, its days without activity that put a learner at
-# risk, and its sampling plan. The filters' options and the settings (``workload.settings``)
-# each add it to a page's reads, which send it once.
-PROVIDER_ROW = (
-    select(Provider.filter_options_version, Provider.marking_target_days,
-           Provider.inactive_days, SamplingPlan.period_days, SamplingPlan.share_percent,
-           SamplingPlan.new_assessor_share_percent)
-    .outerjoin(SamplingPlan, SamplingPlan.provider_id == Provider.id)
-    .where(Provider.id == PROVIDER)
-)  # fmt: skip
-
-# Each provider's filter options as this process last read them, with their version: a
-# page reads the version with its figures, and the options themselves only if it differs.
-# The version changes in the transaction of any change to the options, so the options a
-# page shows are never older than what it read. At most KEPT_PROVIDERS are kept.
-_kept: dict[int, tuple[str, Mapping]] = {}
-_keeping = Lock()
-KEPT_PROVIDERS = 256
-
-
-def filter_options(provider_id: int, reads: Reads | None = None) -> Callable[[], Mapping]:
-    """The provider's cohorts, units, qualifications, awarding bodies and assessors that the
-    filters may name, each as (id, label), units also with their awarding body; and the ids
-    of the assessors who are new to assessing. Not to be changed: pages share them."""
-    reads = reads or Reads()
-    params = {"provider_id": provider_id}
-    version = reads.add(PROVIDER_ROW, params)
-    kept = _kept.get(provider_id)
-    rows = None if kept else reads.add(_options_statement(), params)
-
-    def options() -> Mapping:
-        found = version()
-        current = found[0][0] if found else None
-        if kept is not None and current and kept[0] == current:
-            return kept[1]
-        fresh = _options(rows() if rows else Reads().add(_options_statement(), params)())
-        if current:  # a row written by other means than the app, with no version: never kept
-            with _keeping:
-                if len(_kept) >= KEPT_PROVIDERS:
-                    _kept.pop(next(iter(_kept)), None)  # the one kept longest
-                _kept[provider_id] = (current, fresh)
-        return fresh
-
-    return options
-
-
-def _options(rows: list[tuple]) -> MappingProxyType:
+        select(literal("assessor"), User.id, User.name, nothing, no_text, User.new_assessor)
+        .where(User.role.in_(STAFF_ROLES), User.provider_id == provider_id,
+               select(Enrolment.id).where(Enrolment.assessor_id == User.id).exists()),
+    )  # fmt: skip
     found: dict[str, list] = {"cohort": [], "unit": [], "qualification": [], "assessor": []}
     new_assessors = set()
-    for kind, id_, label, body_id, body, new in rows:
-        found[kind].append((id_, label, body, body_id) if kind == "unit" else (id_, label))
-        if new:
-            new_assessors.add(id_)
-    units = tuple(sorted(found["unit"], key=lambda u: (u[2], u[1])))
-    return MappingProxyType({
-        "cohorts": tuple(sorted(found["cohort"], key=lambda c: c[1])),
+    for row in db.session.execute(statement):
+        if row.kind == "unit":
+            found["unit"].append((row.id, row.label, row.body, row.body_id))
+        else:
+            found[row.kind].append((row.id, row.label))
+        if row.new_assessor:
+            new_assessors.add(row.id)
+    units = sorted(found["unit"], key=lambda u: (u[2], u[1]))
+    return {
+        "cohorts": sorted(found["cohort"], key=lambda c: c[1]),
         "units": units,
-        "qualifications": tuple(sorted(found["qualification"], key=lambda q: q[1])),
-        "assessors": tuple(sorted(found["assessor"], key=lambda a: a[1])),
-        "awarding_bodies": tuple(sorted({(u[3], u[2]) for u in units}, key=lambda b: b[1])),
-        "new_assessors": frozenset(new_assessors),
-    })  # fmt: skip
+        "qualifications": sorted(found["qualification"], key=lambda q: q[1]),
+        "assessors": sorted(found["assessor"], key=lambda a: a[1]),
+        "awarding_bodies": sorted({(u[3], u[2]) for u in units}, key=lambda b: b[1]),
+        "new_assessors": new_assessors,
+    }

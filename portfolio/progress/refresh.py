@@ -1,21 +1,20 @@
-"""Keeping EnrolmentProgress and CriterionState in step with the evidence, and each
-provider's filter options version in step with what the dashboard's filters offer.
+"""Keeping EnrolmentProgress and CriterionState in step with the evidence.
 
-Every flush notes which enrolments its changes touch; just before the transaction commits,
-those enrolments' progress rows are recomputed from the source tables. So the summary rows
-change in the same transaction as what they summarise, and no operation can forget them.
-Likewise a flush that changes a cohort, an enrolment's unit, qualification or assessor, or
-a person's name or role gives the provider a new options version as it writes the change.
+Every domain operation that changes what an enrolment's progress rows summarise (its
+evidence, claims, decisions, sign-offs, or the enrolment itself) ends by calling
+``enrolments`` with the enrolments it changed, so the summary rows change in the same
+transaction as what they summarise. ``flask progress refresh`` rebuilds them all.
 """
 
-from sqlalchemy import delete, event, func, insert, inspect, or_, select, update
+from collections.abc import Iterable
+
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from portfolio.accounts.models import Provider, User, new_version
 from portfolio.assessment.models import CriterionJudgement, Decision, Outcome, SignOff
-from portfolio.db import utcnow
-from portfolio.enrolments.models import Cohort, Enrolment
-from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus, EvidenceVersion
+from portfolio.db import db, utcnow
+from portfolio.enrolments.models import Enrolment
+from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus
 from portfolio.progress.models import (
     CLAIMED,
     MET,
@@ -24,94 +23,15 @@ from portfolio.progress.models import (
     CriterionState,
     EnrolmentProgress,
 )
-from portfolio.units.models import AwardingBody, Criterion, Qualification, Unit
-
-PENDING = "progress_pending"
+from portfolio.units.models import Criterion
 
 
-def _enrolment_of(obj) -> int | None:
-    if isinstance(obj, Enrolment):
-        return obj.id
-    if isinstance(obj, EvidenceItem | SignOff):
-        return obj.enrolment_id or (obj.enrolment.id if obj.enrolment else None)
-    if isinstance(obj, EvidenceVersion | CriterionClaim | Decision):
-        item = obj.item
-        return item.enrolment_id if item is not None else None
-    return None
-
-
-@event.listens_for(Session, "after_flush")
-def _note_changes(session, flush_context):
-    pending = session.info.setdefault(PENDING, set())
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        enrolment_id = _enrolment_of(obj)
-        if enrolment_id is not None:
-            pending.add(enrolment_id)
-
-
-# What the dashboard's filters offer (portfolio.progress.queries.filter_options) is read
-# from these attributes of a provider's rows...
-OPTION_ATTRIBUTES = {
-    Cohort: ("name", "provider_id"),
-    Enrolment: ("provider_id", "unit_id", "qualification_id", "assessor_id"),
-    User: ("name", "role", "new_assessor", "provider_id"),
-}
-# ...and from these of the criteria library's, which every provider's options may name.
-LIBRARY_ATTRIBUTES = {
-    Unit: ("title", "awarding_body_id"),
-    Qualification: ("title",),
-    AwardingBody: ("name",),
-}
-
-
-@event.listens_for(Session, "after_flush")
-def _new_options_versions(session, flush_context):
-    """A new options version for each provider whose filter options this flush changed (for
-    every provider, if the library's names changed), written in the same transaction."""
-    providers: set[int] = set()
-    everyone = False
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        kind = type(obj)
-        attributes = OPTION_ATTRIBUTES.get(kind) or LIBRARY_ATTRIBUTES.get(kind)
-        if attributes is None or (kind is User and obj in session.new):
-            continue  # a new person is offered only once enrolments name them
-        if obj in session.dirty:
-            state = inspect(obj)
-            changed = [state.attrs[a].history for a in attributes]
-            if not any(h.has_changes() for h in changed):
-                continue
-            if kind in OPTION_ATTRIBUTES:  # the provider it left, if it moved, as well
-                providers.update(p for p in changed[attributes.index("provider_id")].deleted if p)
-        if kind in LIBRARY_ATTRIBUTES:
-            if obj not in session.new:  # a new unit is in no one's options yet
-                everyone = True
-        elif obj.provider_id is not None:
-            providers.add(obj.provider_id)
-    if not (providers or everyone):
-        return
-    table = Provider.__table__
-    statement = update(table).values(filter_options_version=new_version())
-    if not everyone:
-        statement = statement.where(table.c.id.in_(sorted(providers)))
-    session.connection().execute(statement)
-
-
-@event.listens_for(Session, "before_commit")
-def _refresh_pending(session):
-    # Commit flushes only after this: flushed now, every change of the transaction is noted.
-    session.flush()
-    pending = session.info.pop(PENDING, None)
-    if not pending:
-        return
-    for enrolment_id in sorted(pending):
-        refresh_enrolment(session, enrolment_id)
-    session.flush()
-    session.info.pop(PENDING, None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_pending(session):
-    session.info.pop(PENDING, None)
+def enrolments(enrolment_ids: Iterable[int]) -> None:
+    """Recompute these enrolments' progress rows from what the session holds now."""
+    db.session.flush()
+    for enrolment_id in sorted(set(enrolment_ids)):
+        refresh_enrolment(db.session, enrolment_id)
+    db.session.flush()
 
 
 def refresh_enrolment(session: Session, enrolment_id: int) -> None:

@@ -7,10 +7,9 @@ from flask_login import current_user
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
-from portfolio.db import Reads, utcnow
+from portfolio.db import utcnow
 from portfolio.listing import PAGE_SIZE, page_number, whole_number
-from portfolio.progress import exports, figures, queries, tables, workload
-from portfolio.progress.links import ExportLinks, LearnerLinks, address_maker
+from portfolio.progress import exports, figures, queries, workload
 from portfolio.progress.queries import Filters
 
 bp = Blueprint("progress", __name__)
@@ -27,16 +26,12 @@ def hello():
 def caseload():
     filters = Filters(assessor=current_user.id)
     page = page_number()
-    reads = Reads()
-    learners = queries.learner_rows(filters, current_user.provider_id, date.today(),
-                                    limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, reads=reads)  # fmt: skip
-    settings = workload.settings(current_user.provider_id, reads)
-    total, rows = learners()
-    plan = settings()
+    total, rows = queries.learner_rows(filters, current_user.provider_id, date.today(),
+                                       limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)  # fmt: skip
+    plan = workload.settings(current_user.provider_id)
     return render_template(
         "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
-        settings=plan, rule=_rule(plan), portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
-        learner_rows=tables.learner_rows,
+        settings=plan, rule=_rule(plan),
     )  # fmt: skip
 
 
@@ -66,51 +61,37 @@ def _checked(filters: Filters, options: dict) -> None:
 def dashboard():
     filters = Filters.from_args(request.args)
     provider_id = current_user.provider_id
-    # Every figure is read with the filters' options and the provider's settings, which
-    # are checked and used before any figure is: the database is asked once, not once a
-    # figure (again only for a heatmap of the one unit the options give, or for decisions
-    # if the sampling plan's period has changed).
-    reads = Reads()
-    options = queries.filter_options(provider_id, reads)
-    settings = workload.settings(provider_id, reads)
-    summarised = queries.summary(filters, provider_id, date.today(), reads)
-    gaps = queries.criterion_gaps(filters, provider_id, reads)
-    decided = workload.decisions(filters, provider_id, reads)
+    options = queries.filter_options(provider_id)
+    _checked(filters, options)
+    plan = workload.settings(provider_id)
+    summary = queries.summary(filters, provider_id, date.today())
+    # The heatmap is of the unit chosen, or of the one unit the provider's learners are on.
     unit = filters.unit
-    heat = queries.heatmap(filters, provider_id, unit, reads=reads) if unit else None
-    _checked(filters, options := options())
     if unit is None and len(options["units"]) == 1:
         unit = options["units"][0][0]
-        heat = queries.heatmap(filters, provider_id, unit, reads=reads)
-    plan = settings()
     names = workload.Names(options)
-    decisions = decided(plan, names)
-    summary = summarised()
+    decisions = workload.decisions(filters, provider_id, plan, names)
     return render_template(
         "progress/dashboard.html",
         filters=filters,
         options=options,
-        links=LearnerLinks(filters),
-        export=ExportLinks(filters),
-        portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
         summary=summary,
         risks=summary.risks,
-        gaps=gaps(),
-        heat=heat() if heat else None,
-        heat_unit=unit,
+        gaps=queries.criterion_gaps(filters, provider_id),
+        heat=queries.heatmap(filters, provider_id, unit) if unit else None,
         workload=workload.workload(summary, decisions, names),
         coverage=decisions.coverage,
-        select_options=tables.options,
-        unit_label=tables.unit_label,
-        gap_rows=tables.gap_rows,
-        heat_rows=tables.heat_rows,
-        workload_rows=tables.workload_rows,
-        coverage_rows=tables.coverage_rows,
         target=plan.marking_target_days,
         inactive_days=plan.inactive_days,
         buckets=queries.BUCKET_LABELS,
+        forecasts=FORECAST_ORDER,
+        awaiting_marking=queries.AWAITING_MARKING,
+        signed_off=queries.SIGNED_OFF,
     )
 
+
+# The forecast table's rows, in the order a reader follows a cohort through.
+FORECAST_ORDER = ("on track", "behind plan", "past planned end", "complete")
 
 LEARNER_FIGURES = ("risk", "bucket", "forecast", "lacking", "status", "evidence", "decided_by",
                    "sampled_by")  # fmt: skip
@@ -133,30 +114,22 @@ def learners():
             abort(400, why)
     page = page_number()
     provider_id = current_user.provider_id
-    reads = Reads()
-    options = queries.filter_options(provider_id, reads)
-    settings = workload.settings(provider_id, reads)
-    named = figures.named(figure, provider_id, reads)
+    options = queries.filter_options(provider_id)
+    _checked(filters, options)
+    names = figures.named(figure, provider_id)  # a criterion or a person of another provider: 404
+    plan = workload.settings(provider_id)
     if "decided_by" in figure or "sampled_by" in figure:
         # Decisions count over the sampling plan's period, as the coverage table counts them.
-        days = settings().sampling_period_days
+        days = plan.sampling_period_days
         figure_args = {**figure, "sampling_since": utcnow() - timedelta(days=days)}
     else:
         days, figure_args = None, figure
-    learners = queries.learner_rows(filters, provider_id, date.today(), **figure_args,
-                                    limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, reads=reads)  # fmt: skip
-    options = options()
-    _checked(filters, options)
-    names = named()  # a criterion or a person of another provider is a 404
-    total, rows = learners()
-    plan = settings()
+    total, rows = queries.learner_rows(filters, provider_id, date.today(), **figure_args,
+                                       limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)  # fmt: skip
     return render_template(
         "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
         filters=filters, figure=figure, heading=figures.heading(figure, names, days, plan.inactive_days),
-        chosen=figures.chosen_filters(filters, options), rule=_rule(plan),
-        settings=plan, export=ExportLinks(filters),
-        portfolio_href=address_maker("assessment.portfolio", "enrolment_id"),
-        learner_rows=tables.learner_rows,
+        chosen=figures.chosen_filters(filters, options), rule=_rule(plan), settings=plan,
     )  # fmt: skip
 
 
@@ -172,7 +145,7 @@ def export(fmt: str):
     if table not in TABLES:
         abort(404)
     filters = Filters.from_args(request.args)
-    options = queries.filter_options(current_user.provider_id)()
+    options = queries.filter_options(current_user.provider_id)
     _checked(filters, options)
     header, rows = _table(table, filters, options)
     name = f"{table}-{date.today().isoformat()}"
@@ -187,19 +160,16 @@ def export(fmt: str):
 
 def _table(table: str, filters: Filters, options: dict):
     provider_id = current_user.provider_id
-    reads = Reads()
     if table == "criteria":
         return (
             ["Awarding body", "Unit", "Criterion", "Text", "Learners", "Still lacking it"],
             [[g.awarding_body, g.unit, g.number, g.text, g.learners, g.lacking]
-             for g in queries.criterion_gaps(filters, provider_id, reads)()],
+             for g in queries.criterion_gaps(filters, provider_id)],
         )  # fmt: skip
-    plan = workload.settings(provider_id, reads)
+    plan = workload.settings(provider_id)
     if table == "learners":
-        _total, rows = queries.learner_rows(filters, provider_id, date.today(), limit=100_000,
-                                            reads=reads)()  # fmt: skip
-        found = plan()
-        target, inactive = found.marking_target_days, found.inactive_days
+        _total, rows = queries.learner_rows(filters, provider_id, date.today(), limit=100_000)
+        target, inactive = plan.marking_target_days, plan.inactive_days
         return (
             ["Learner", "Unit", "Awarding body", "Cohort", "Assessor", "Criteria met", "Criteria",
              "Per cent met", "Awaiting marking", "Days since activity", "Planned end", "Forecast", "Risks", "RAG"],
@@ -208,10 +178,10 @@ def _table(table: str, filters: Filters, options: dict):
               r.rag(target, inactive)] for r in rows],
         )  # fmt: skip
     names = workload.Names(options)
+    counted = workload.decisions(filters, provider_id, plan, names)
     if table == "workload":
-        summarised = queries.summary(filters, provider_id, date.today(), reads)
-        counted = workload.decisions(filters, provider_id, reads)(plan(), names)
-        rows = workload.workload(summarised(), counted, names)
+        summary = queries.summary(filters, provider_id, date.today())
+        rows = workload.workload(summary, counted, names)
         return (
             ["Assessor", "Learners", "Awaiting marking", "Oldest item (days)", "Average marking (working days)"],
             [[w.name, w.learners, w.queue, w.oldest_days, round(w.average_marking_days, 1)
@@ -220,5 +190,5 @@ def _table(table: str, filters: Filters, options: dict):
     return (
         ["Assessor", "New assessor", "Unit", "Decisions", "Sampled", "Sampled %", "Plan %"],
         [[c.name, "yes" if c.new_assessor else "no", c.unit, c.decisions, c.sampled, c.percent, c.share]
-         for c in workload.decisions(filters, provider_id, reads)(plan(), names).coverage],
+         for c in counted.coverage],
     )  # fmt: skip

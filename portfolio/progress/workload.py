@@ -1,37 +1,27 @@
 """Assessor workload and IQA sampling coverage: each assessor's queue and marking time, and
 the share of their decisions sampled per unit against the provider's plan.
 
-Decisions are counted once for both tables, in one aggregate statement built once per
-combination of filters that joins the request's ``Reads``, like the other dashboard figures
-(``portfolio.progress.queries``); each assessor's learners and queue come with the summary.
-Both give assessors and units by id, and ``Names`` names them from the filters' options,
-which every such page reads anyway: naming each row in the database cost PostgreSQL more
-than counting it.
+Decisions are counted once for both tables, in one aggregate statement; each assessor's
+learners and queue come with the dashboard's summary (``queries.summary``). Both give
+assessors and units by id, and ``Names`` names them from the filters' options, which every
+such page reads anyway.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
-from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy import case, func, select
 
-from portfolio.accounts.models import User
-from portfolio.assessment.models import Decision, Sample
-from portfolio.db import Reads, read, utcnow
+from portfolio.accounts.models import Provider, User
+from portfolio.assessment.models import Decision, Sample, SamplingPlan
+from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
-from portfolio.progress.queries import (
-    MARKING_PERIOD_DAYS,
-    PROVIDER_ROW,
-    Filters,
-    Summary,
-    filtered,
-)
+from portfolio.progress.queries import MARKING_PERIOD_DAYS, Filters, Summary, filtered
 from portfolio.units.models import Unit
 
 
-class Workload(NamedTuple):
+@dataclass(frozen=True)
+class Workload:
     assessor_id: int
     name: str
     learners: int
@@ -54,18 +44,21 @@ class Names:
         """Read the names of any of these not known yet."""
         people, units = people - self.people.keys(), units - self.units.keys()
         if people:
-            for id_, name, new in read(
-                select(User.id, User.name, User.new_assessor).where(User.id.in_(people)), {}
-            ):
-                self.people[id_] = name
-                if new:
-                    self.new_assessors.add(id_)
+            found = db.session.execute(
+                select(User.id, User.name, User.new_assessor).where(User.id.in_(people))
+            )
+            for person in found:
+                self.people[person.id] = person.name
+                if person.new_assessor:
+                    self.new_assessors.add(person.id)
         if units:
-            self.units.update(read(select(Unit.id, Unit.title).where(Unit.id.in_(units)), {}))
+            found = db.session.execute(select(Unit.id, Unit.title).where(Unit.id.in_(units)))
+            self.units.update((unit.id, unit.title) for unit in found)
         return self
 
 
-class Coverage(NamedTuple):
+@dataclass(frozen=True)
+class Coverage:
     assessor_id: int
     name: str
     new_assessor: bool
@@ -88,46 +81,8 @@ class Decisions:
     coverage: list[Coverage]
 
 
-@cache
-def _decisions_statement(chosen: tuple[str, ...], one_period: bool) -> Select:
-    """Per assessor and unit: decisions and samples in the sampling period, and decisions
-    and marking days in the marking period. When the two periods are the same (as with the
-    default plan), no decision needs sorting into them."""
-    query = select().select_from(Decision).where(Decision.decided_at >= bindparam("since"))
-    if "assessor" in chosen:
-        query = query.where(Decision.assessor_id == bindparam("assessor"))
-    if "unit" in chosen:
-        query = query.where(Decision.unit_id == bindparam("unit"))
-    # The decisions' copies of their enrolment's cohort and qualification each have an
-    # index; an awarding body's enrolments are looked up, each in the index by enrolment.
-    query = query.where(Decision.provider_id == bindparam("provider_id"))
-    for name in ("cohort", "qualification"):
-        if name in chosen:
-            query = query.where(getattr(Decision, f"{name}_id") == bindparam(name))
-    if "awarding_body" in chosen:
-        enrolments = filtered(select(Enrolment.id), ("awarding_body",))
-        query = query.where(Decision.enrolment_id.in_(enrolments))
-    sampling = Decision.decided_at >= bindparam("sampling_since")
-    marking = Decision.decided_at >= bindparam("marking_since")
-
-    def within(period, value):
-        return value if one_period else case((period, value))
-
-    return (
-        query.outerjoin(Sample, Sample.decision_id == Decision.id)
-        .add_columns(
-            Decision.assessor_id,
-            Decision.unit_id,
-            func.count(within(sampling, Decision.id)),
-            func.count(within(sampling, Sample.id)),
-            func.count(within(marking, Decision.id)),
-            func.sum(within(marking, Decision.marking_days)),
-        )
-        .group_by(Decision.assessor_id, Decision.unit_id)
-    )
-
-
-class Settings(NamedTuple):
+@dataclass(frozen=True)
+class Settings:
     marking_target_days: int
     inactive_days: int  # without activity, a learner is at risk (red)
     sampling_period_days: int
@@ -138,79 +93,97 @@ class Settings(NamedTuple):
 DEFAULT_SAMPLING = (90, 25, 50)  # a provider without a sampling plan: SamplingPlan's defaults
 
 
-def settings(provider_id: int, reads: Reads | None = None) -> Callable[[], Settings]:
+def settings(provider_id: int) -> Settings:
     """The provider's marking target, days without activity that put a learner at risk,
-    and sampling plan, from the provider's row that the filters' options read too (one
-    statement for both)."""
-    rows = (reads or Reads()).add(PROVIDER_ROW, {"provider_id": provider_id})
-
-    def found() -> Settings:
-        _options_version, target, inactive, *plan = rows()[0]
-        return Settings(target, inactive, *(plan if plan[0] is not None else DEFAULT_SAMPLING))
-
-    return found
-
-
-# The sampling period of each provider's plan as this process last read it. The decisions
-# statement depends on it; sent with the page's other reads, before the plan itself is read,
-# it saves the page a round trip. A page that finds the plan changed counts them again.
-_periods: dict[int, int] = {}
+    and sampling plan."""
+    row = db.session.execute(
+        select(Provider.marking_target_days, Provider.inactive_days, SamplingPlan.period_days,
+               SamplingPlan.share_percent, SamplingPlan.new_assessor_share_percent)
+        .outerjoin(SamplingPlan, SamplingPlan.provider_id == Provider.id)
+        .where(Provider.id == provider_id)
+    ).one()  # fmt: skip
+    if row.period_days is None:
+        plan = DEFAULT_SAMPLING
+    else:
+        plan = (row.period_days, row.share_percent, row.new_assessor_share_percent)
+    return Settings(row.marking_target_days, row.inactive_days, *plan)
 
 
-def _counts(filters: Filters, provider_id: int, period: int, reads: Reads):
+def _decision_counts(filters: Filters, provider_id: int, period_days: int):
+    """Per assessor and unit: decisions and samples in the sampling period, and decisions
+    and marking days in the marking period. When the two periods are the same (as with the
+    default plan), no decision needs sorting into them."""
     now = utcnow()
-    sampling_since = now - timedelta(days=period)
+    sampling_since = now - timedelta(days=period_days)
     marking_since = now - timedelta(days=MARKING_PERIOD_DAYS)
-    return reads.add(
-        _decisions_statement(filters.chosen(), period == MARKING_PERIOD_DAYS),
-        filters.params(provider_id, since=min(sampling_since, marking_since),
-                       sampling_since=sampling_since, marking_since=marking_since),
-    )  # fmt: skip
-
-
-def decisions(filters: Filters, provider_id: int,
-              reads: Reads | None = None) -> Callable[[Settings, Names], Decisions]:  # fmt: skip
-    """Marking time per assessor and sampling per assessor and unit, against the plan: the
-    function returned counts them given the provider's settings, read with them."""
-    period = _periods.get(provider_id, DEFAULT_SAMPLING[0])
-    rows = _counts(filters, provider_id, period, reads or Reads())
-
-    def counted(plan: Settings, names: Names) -> Decisions:
-        actual = plan.sampling_period_days
-        share, new_share = plan.sampling_share, plan.new_assessor_sampling_share
-        found = rows()
-        if actual != period:  # counted over another period than the plan's now
-            _periods[provider_id] = actual
-            found = _counts(filters, provider_id, actual, Reads())()
-        marked: dict[int, list[int]] = {}
-        coverage = []
-        names.include({r[0] for r in found}, {r[1] for r in found})
-        people, units, new_assessors = names.people, names.units, names.new_assessors
-        for assessor, unit, decided, sampled, count, days in found:
-            if count:
-                totals = marked.setdefault(assessor, [0, 0])
-                totals[0] += int(days or 0)
-                totals[1] += count
-            if decided:
-                new_assessor = assessor in new_assessors
-                coverage.append(
-                    Coverage(
-                        assessor,
-                        people.get(assessor, ""),
-                        new_assessor,
-                        units.get(unit, ""),
-                        decided,
-                        sampled,
-                        new_share if new_assessor else share,
-                        unit,
-                    )  # fmt: skip
-                )
-        return Decisions(
-            marking_days={a: days / count for a, (days, count) in marked.items()},
-            coverage=sorted(coverage, key=lambda c: (c.name, c.unit)),
+    one_period = period_days == MARKING_PERIOD_DAYS
+    query = select().select_from(Decision).where(
+        Decision.decided_at >= min(sampling_since, marking_since)
+    )
+    if filters.assessor:
+        query = query.where(Decision.assessor_id == filters.assessor)
+    if filters.unit:
+        query = query.where(Decision.unit_id == filters.unit)
+    # The decisions' copies of their enrolment's cohort and qualification each have an
+    # index; an awarding body's enrolments are looked up, each in the index by enrolment.
+    query = query.where(Decision.provider_id == provider_id)
+    if filters.cohort:
+        query = query.where(Decision.cohort_id == filters.cohort)
+    if filters.qualification:
+        query = query.where(Decision.qualification_id == filters.qualification)
+    if filters.awarding_body:
+        enrolments = filtered(
+            select(Enrolment.id), Filters(awarding_body=filters.awarding_body), provider_id
         )
+        query = query.where(Decision.enrolment_id.in_(enrolments))
 
-    return counted
+    def within(since, value):
+        return value if one_period else case((Decision.decided_at >= since, value))
+
+    return db.session.execute(
+        query.outerjoin(Sample, Sample.decision_id == Decision.id)
+        .add_columns(
+            Decision.assessor_id,
+            Decision.unit_id,
+            func.count(within(sampling_since, Decision.id)).label("decided"),
+            func.count(within(sampling_since, Sample.id)).label("sampled"),
+            func.count(within(marking_since, Decision.id)).label("marked"),
+            func.sum(within(marking_since, Decision.marking_days)).label("marking_days"),
+        )
+        .group_by(Decision.assessor_id, Decision.unit_id)
+    ).all()
+
+
+def decisions(filters: Filters, provider_id: int, plan: Settings, names: Names) -> Decisions:
+    """Marking time per assessor, and sampling per assessor and unit against the plan."""
+    found = _decision_counts(filters, provider_id, plan.sampling_period_days)
+    names.include({r.assessor_id for r in found}, {r.unit_id for r in found})
+    marked: dict[int, list[int]] = {}
+    coverage = []
+    for row in found:
+        if row.marked:
+            totals = marked.setdefault(row.assessor_id, [0, 0])
+            totals[0] += int(row.marking_days or 0)
+            totals[1] += row.marked
+        if row.decided:
+            new_assessor = row.assessor_id in names.new_assessors
+            coverage.append(
+                Coverage(
+                    assessor_id=row.assessor_id,
+                    name=names.people.get(row.assessor_id, ""),
+                    new_assessor=new_assessor,
+                    unit=names.units.get(row.unit_id, ""),
+                    decisions=row.decided,
+                    sampled=row.sampled,
+                    share=(plan.new_assessor_sampling_share if new_assessor
+                           else plan.sampling_share),
+                    unit_id=row.unit_id,
+                )  # fmt: skip
+            )
+    return Decisions(
+        marking_days={a: days / count for a, (days, count) in marked.items()},
+        coverage=sorted(coverage, key=lambda c: (c.name, c.unit)),
+    )
 
 
 def workload(summary: Summary, counted: Decisions, names: Names) -> list[Workload]:

@@ -1,21 +1,27 @@
-"""The long tables made in Python (learners, filter choices, criteria to teach next, heatmap,
+"""The rows of the long tables (learners, filter choices, criteria to teach next, heatmap,
 workload and IQA coverage): escaped, complete, linked."""
 
-from markupsafe import Markup
+from datetime import date
 
-from portfolio.progress.tables import coverage_rows, workload_rows
+import pytest
+
+from portfolio.progress.queries import CriterionGap, Filters, HeatRow, LearnerRow
 from portfolio.progress.workload import Coverage, Settings, Workload
 
-PREFIX = Markup("/dashboard/learners?cohort=3&amp;assessor=")
-AWAITING = Markup("/dashboard/learners?cohort=3&amp;evidence=awaiting+marking&amp;assessor=")
+
+@pytest.fixture
+def macros(app):
+    """The progress tables' macros, rendered as in a request."""
+    with app.test_request_context():
+        yield app.jinja_env.get_template("progress/macros.html").module
 
 
-def test_workload_rows_escape_names_and_flag_marking_over_target():
-    html = workload_rows(
+def test_workload_rows_escape_names_and_flag_marking_over_target(macros):
+    html = macros.workload_rows(
         [Workload(7, "<script>O'Neil & Co</script>", 3, 2, 5, 12.34), Workload(8, "Bo", 1, 0, None, None)],
-        PREFIX,
-        AWAITING,
-        target=10,
+        Filters(cohort=3),
+        10,
+        "awaiting marking",
     )  # fmt: skip
     assert "<script>" not in html
     assert "&lt;script&gt;O&#39;Neil &amp; Co&lt;/script&gt;" in html
@@ -28,17 +34,17 @@ def test_workload_rows_escape_names_and_flag_marking_over_target():
     assert "<td>—</td>" in bo and "over target" not in bo
 
 
-def test_coverage_rows_escape_text_and_show_the_plan_met_or_short():
-    html = coverage_rows(
+def test_coverage_rows_escape_text_and_show_the_plan_met_or_short(macros):
+    html = macros.coverage_rows(
         [Coverage(7, "<b>Ann</b>", True, "Unit <1>", 4, 1, 25, 9),
          Coverage(8, "Bo", False, "", 4, 0, 25, 9)],
-        PREFIX,
-        Markup("/dashboard/learners?cohort=3&amp;"),
+        Filters(cohort=3, assessor=8),
     )  # fmt: skip
     assert "<b>" not in html and "&lt;b&gt;Ann&lt;/b&gt;" in html and "Unit &lt;1&gt;" in html
     ann, bo = html.split("</tr>")[:2]
     assert 'href="/dashboard/learners?cohort=3&amp;assessor=7"' in ann
     assert '<span class="tag tag-amber">New</span>' in ann
+    # The decisions are the row's assessor's, whoever the filters name.
     assert (
         '<td><a href="/dashboard/learners?cohort=3&amp;unit=9&amp;decided_by=7">4</a></td><td>'
         '<a href="/dashboard/learners?cohort=3&amp;unit=9&amp;sampled_by=7">1</a> (25%)</td>'
@@ -47,12 +53,7 @@ def test_coverage_rows_escape_text_and_show_the_plan_met_or_short():
     assert "New" not in bo and '<span class="tag tag-amber">Short</span>' in bo
 
 
-def test_learner_rows_escape_text_link_portfolios_and_show_the_status():
-    from datetime import date
-
-    from portfolio.progress.queries import LearnerRow
-    from portfolio.progress.tables import learner_rows
-
+def test_learner_rows_escape_text_link_portfolios_and_show_the_status(macros):
     rows = [
         LearnerRow(5, "<i>Zoë</i> & Co", "Unit <1>", "BIIAB", "Cohort \"A\"", None, 2, 5, 3, 6, 1,
                    date(2027, 10, 7), "on track", ()),
@@ -60,10 +61,10 @@ def test_learner_rows_escape_text_link_portfolios_and_show_the_status():
                    "behind plan", ("inactive", "returned twice or more")),
     ]  # fmt: skip
     settings = Settings(10, 21, 90, 25, 50)
-    html = learner_rows(rows, lambda i: f"/enrolments/{i}/portfolio?a=1&b=2", settings)
+    html = macros.learner_rows(rows, settings)
     first, second = html.split("</tr>")[:2]
     assert "<i>" not in html and "&lt;i&gt;Zoë&lt;/i&gt; &amp; Co" in first
-    assert 'href="/enrolments/5/portfolio?a=1&amp;b=2"' in first
+    assert 'href="/enrolments/5/portfolio"' in first
     assert "Cohort &#34;A&#34;" in first and "Unit &lt;1&gt;" in first
     assert (
         '<meter class="meter" min="0" max="100" value="40" aria-hidden="true"></meter> 40% '
@@ -76,42 +77,32 @@ def test_learner_rows_escape_text_link_portfolios_and_show_the_status():
     assert '<span class="muted">inactive, returned twice or more</span>' in second
 
 
-def test_filter_options_escape_labels_and_select_the_chosen():
-    from portfolio.progress.tables import options, unit_label
-
-    html = options(((3, "<b>March</b> & co"), (4, "April")), chosen=4)
+def test_filter_options_escape_labels_and_select_the_chosen(macros):
+    html = macros.filter_options(((3, "<b>March</b> & co"), (4, "April")), 4)
     assert html == (
         '<option value="3">&lt;b&gt;March&lt;/b&gt; &amp; co</option>'
         '<option value="4" selected>April</option>'
     )
-    units = options(((9, "Deal with <incidents>", "SFJ", 2),), chosen=None, label=unit_label)
+    units = macros.filter_options(((9, "Deal with <incidents>", "SFJ", 2),), None, units=True)
     assert units == '<option value="9">SFJ: Deal with &lt;incidents&gt;</option>'
-    assert options((), chosen=None) == ""
-    # Kept for each list and choice: another choice of the same list is made afresh.
-    assert options(((3, "<b>March</b> & co"), (4, "April")), chosen=4) is html
-    assert 'value="3" selected' in options(((3, "<b>March</b> & co"), (4, "April")), chosen=3)
+    assert macros.filter_options((), None) == ""
 
 
-def test_gap_rows_escape_criteria_and_link_the_learners_lacking_them():
-    from portfolio.progress.queries import CriterionGap
-    from portfolio.progress.tables import gap_rows
-
-    lacking = Markup("/dashboard/learners?cohort=3&amp;lacking=")
-    html = gap_rows([CriterionGap(12, "Unit", "SFJ <Awards>", "1.1", "Log <the> incident", 40, 7)],
-                    lacking)  # fmt: skip
+def test_gap_rows_escape_criteria_and_link_the_learners_lacking_them(macros):
+    html = macros.gap_rows(
+        [CriterionGap(12, "Unit", "SFJ <Awards>", "1.1", "Log <the> incident", 40, 7)],
+        Filters(cohort=3),
+    )
     assert html == (
         "<tr><td><strong>1.1</strong> Log &lt;the&gt; incident</td><td>SFJ &lt;Awards&gt;</td>"
         '<td><a href="/dashboard/learners?cohort=3&amp;lacking=12">7</a> of 40</td></tr>'
     )
 
 
-def test_heat_rows_escape_names_and_label_each_state():
-    from portfolio.progress.tables import heat_rows
-
-    rows = {5: {"name": "<i>Zoë</i>", "states": [2, 1, 0, None]}}
-    html = heat_rows(rows, lambda i: f"/enrolments/{i}/portfolio?a=1&b=2")
+def test_heat_rows_escape_names_and_label_each_state(macros):
+    html = macros.heat_rows([HeatRow(5, "<i>Zoë</i>", [2, 1, 0, None])])
     assert html.startswith(
-        '<tr><th scope="row"><a href="/enrolments/5/portfolio?a=1&amp;b=2">&lt;i&gt;Zoë&lt;/i&gt;'
+        '<tr><th scope="row"><a href="/enrolments/5/portfolio">&lt;i&gt;Zoë&lt;/i&gt;'
     )
     assert html.endswith(
         '<td class="heat-2">● met</td><td class="heat-1">◐ claimed</td>'
