@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
 from portfolio.assessment import marking, sampling, signoff
+from portfolio.assessment.forms import marking_form
 from portfolio.assessment.models import Decision, Outcome, Sample, SampleStatus
 from portfolio.audit import trail as audit
 from portfolio.db import db
@@ -16,9 +17,14 @@ from portfolio.enrolments.caseload import visible_enrolment_or_404
 from portfolio.errors import DomainError
 from portfolio.evidence import history
 from portfolio.evidence.coverage import build_portfolio
-from portfolio.evidence.models import ASSESSOR_KINDS, LEARNER_KINDS, EvidenceItem
+from portfolio.evidence.models import (
+    ASSESSOR_KINDS,
+    LEARNER_KINDS,
+    EvidenceItem,
+    EvidenceStatus,
+)
 from portfolio.evidence.permissions import visible_item_or_404
-from portfolio.forms import EmptyForm
+from portfolio.forms import EmptyForm, attach_error, form_status
 from portfolio.listing import page_number, whole_number
 from portfolio.units.models import LearningOutcome
 
@@ -178,67 +184,50 @@ def _changes_since_decision(item: EvidenceItem, last):
 @roles_required(Role.ASSESSOR)
 def mark(item_id: int):
     item = visible_item_or_404(current_user, item_id)
-    last = marking.latest_decision(item)
-    outcomes = _unit_outcomes(item)
-    claimed = {c.criterion_id: c for c in item.claims}
-    values = {"feedback": "", "outcome": ""}
-    error, status = None, 200
-    if request.method == "POST":
-        _csrf_or_400()
-        values = request.form
-        judgements = []
-        for outcome_ in outcomes:
-            for criterion in outcome_.criteria:
-                choice = request.form.get(f"judgement_{criterion.id}", "")
-                if choice not in ("", "met", "not_met"):
-                    abort(400)
-                if choice:
-                    judgements.append(marking.Judgement(criterion.id, choice == "met",
-                                                        request.form.get(f"comment_{criterion.id}", "")))  # fmt: skip
-        try:
-            result = Outcome(request.form.get("outcome", ""))
-        except ValueError:
-            error, status = "Choose whether to accept the evidence or return it for rework.", 400
-        else:
-            try:
-                marking.record_decision(
-                    current_user, item, judgements=judgements, outcome=result,
-                    feedback=request.form.get("feedback", ""),
-                    lock_version=request.form.get("lock_version", type=int),
-                )  # fmt: skip
-            except DomainError as problem:
-                _refused(problem)
-                item = visible_item_or_404(current_user, item_id)
-                error, status = problem.message, problem.status
-            except StaleDataError:
-                # Someone else decided in the same moment: keep what this assessor typed.
-                db.session.rollback()
-                item = visible_item_or_404(current_user, item_id)
-                error = (
-                    "Someone else decided on this evidence at the same moment. Your judgements "
-                    "and feedback are below, not saved: reload the evidence to see their decision."
-                )
-                status = 409
-            else:
-                db.session.commit()
-                flash(
-                    f"Decision recorded: '{item.title}' is {item.status.label.lower()}.", "success"
-                )
-                return redirect(url_for("assessment.queue"))
-    elif item.status.value != "submitted" or item.enrolment.assessor_id != current_user.id:
+    if request.method == "GET" and (
+        item.status is not EvidenceStatus.SUBMITTED
+        or item.enrolment.assessor_id != current_user.id
+    ):
         flash("This evidence is not awaiting your decision.", "info")
         return redirect(url_for("evidence.item", item_id=item.id))
+    last = marking.latest_decision(item)
+    outcomes = _unit_outcomes(item)
+    form = marking_form(outcomes, claimed={c.criterion_id for c in item.claims})
+    status = form_status(form)
+    if form.validate_on_submit():
+        try:
+            marking.record_decision(
+                current_user, item, judgements=form.judgements(),
+                outcome=Outcome(form.outcome.data), feedback=form.feedback.data or "",
+                lock_version=form.lock_version.data,
+            )  # fmt: skip
+        except DomainError as problem:
+            _refused(problem)
+            item = visible_item_or_404(current_user, item_id)
+            attach_error(form, problem)
+            status = problem.status
+        except StaleDataError:
+            # Someone else decided in the same moment: keep what this assessor typed.
+            db.session.rollback()
+            item = visible_item_or_404(current_user, item_id)
+            form.form_errors.append(
+                "Someone else decided on this evidence at the same moment. Your judgements "
+                "and feedback are below, not saved: reload the evidence to see their decision."
+            )
+            status = 409
+        else:
+            db.session.commit()
+            flash(f"Decision recorded: '{item.title}' is {item.status.label.lower()}.", "success")
+            return redirect(url_for("assessment.queue"))
     return (
         render_template(
             "assessment/mark.html",
             item=item,
             outcomes=outcomes,
-            claimed=claimed,
+            claimed={c.criterion_id: c for c in item.claims},
             last=last,
             changes=_changes_since_decision(item, last),
-            values=values,
-            error=error,
-            form=EmptyForm(),
+            form=form,
         ),  # fmt: skip
         status,
     )
