@@ -12,15 +12,15 @@ attached with ``operations.attach_file``.
 For each portfolio, the median of ``--repeat`` runs of:
 
 - the export: ``service.build_pdf(sign_off, time_limit=None)``, in process, from a fresh
-  database session: gather, Jinja, WeasyPrint (writing in the signature's blanks),
-  attached PDFs laid in, the signature filled in;
+  database session: gather, Jinja, WeasyPrint, attached PDFs laid in and the signature
+  added in one incremental update (pyHanko's ``IncrementalPdfFileWriter`` and ``PdfSigner``);
 - WeasyPrint alone on the same HTML (``document.render_html`` with the same attachment
   page reservations, the same ``PortfolioFetcher`` and base URL):
   ``HTML(...).write_pdf(pdf_variant="pdf/ua-1")``; the two are run alternately;
 - their ratio (target <= 1.15, judged on wall time; the same ratio in this process's CPU
   time is shown too, as other work on the machine disturbs wall times), and signing alone
-  (``signing.sign_pdf`` on the rendered bytes: hash them, make the CMS signature with
-  pyHanko, fill in the blanks; target < 0.15 s);
+  (``signing.sign_pdf`` on WeasyPrint's bytes: pyHanko reads the file, adds the field and
+  the CMS signature in an incremental update; target under 5% of the export's time);
 - pages, and pages per second of the export;
 - peak memory of one export in a fresh child process (this script with ``--child``):
   ``ru_maxrss`` at its end, and its increase over the child's ``ru_maxrss`` just before the
@@ -91,7 +91,7 @@ WORKERS = 4
 SERVING_ROUNDS = 3  # wrk runs of each URL, taking turns
 
 RATIO_TARGET = 1.15
-SIGN_TARGET = 0.15
+SIGN_SHARE_TARGET = 0.05  # signing alone, as a share of the export's time
 MEMORY_BASE_MIB = 65.0
 MEMORY_PER_PAGE_MIB = 1.1
 
@@ -551,6 +551,7 @@ def weasyprint_alone(prepared: Prepared) -> bytes:
 def stages(sign_off_id: int) -> dict[str, float]:
     """Each step of build_pdf timed on its own, in its order (one run)."""
     from flask import current_app
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     from portfolio.exports import pdf, service, signing
     from portfolio.exports.pdf import SCHEME, PortfolioFetcher, PortfolioHTML
@@ -566,21 +567,25 @@ def stages(sign_off_id: int) -> dict[str, float]:
     rendered = PortfolioHTML(
         string=prepared.html, base_url=SCHEME + "/", url_fetcher=fetcher
     ).render()
+    pdf.xml_safe_metadata(rendered.metadata)
     out["WeasyPrint: parse, style, layout"] = time.perf_counter() - t
     t = time.perf_counter()
     reserved = pdf.attachment_pages(rendered)
-    signer = signing.load_signer(current_app.config, current_app.instance_path)
-    space = signing.SignatureSpace(signing.space_needed(signer), reason="bench", location="bench")
-    data = rendered.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf.finisher(space))
-    slot = space.slot(data)
-    out["WeasyPrint: write_pdf, with the signature's blanks"] = time.perf_counter() - t
+    data = rendered.write_pdf(pdf_variant="pdf/ua-1")
+    out["WeasyPrint: write_pdf"] = time.perf_counter() - t
+    t = time.perf_counter()
+    signature = signing.pdf_signer(
+        signing.load_signer(current_app.config, current_app.instance_path), reason="bench"
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    out["pyHanko: read the PDF (IncrementalPdfFileWriter)"] = time.perf_counter() - t
     t = time.perf_counter()
     if reserved:
-        data = pdf._lay_in_attachments(data, reserved, attachments)
-    out["lay attached PDFs in (pdf._lay_in_attachments)"] = time.perf_counter() - t
+        pdf.lay_in_attachments(writer, reserved, attachments)
+    out["lay attached PDFs in (pdf.lay_in_attachments)"] = time.perf_counter() - t
     t = time.perf_counter()
-    signing.sign_pdf(data, slot, signer)
-    out["sign: hash, CMS signature (pyHanko), fill in"] = time.perf_counter() - t
+    signing.sign(writer, signature)
+    out["sign and write the update (pyHanko PdfSigner)"] = time.perf_counter() - t
     return out
 
 
@@ -618,6 +623,10 @@ class SizeResult:
     def sign_median(self) -> float:
         return statistics.median(self.sign)
 
+    @property
+    def sign_share(self) -> float:
+        return self.sign_median / self.export_median
+
 
 def timed(function, *args, **kwargs):
     """(result, wall seconds, CPU seconds of this process)."""
@@ -629,7 +638,7 @@ def timed(function, *args, **kwargs):
 def measure(app, built: Built, repeat: int) -> SizeResult:
     from flask import current_app
 
-    from portfolio.exports import pdf, service, signing
+    from portfolio.exports import service, signing
 
     export, weasy, export_cpu, weasy_cpu = [], [], [], []
     pages = size = 0
@@ -645,13 +654,14 @@ def measure(app, built: Built, repeat: int) -> SizeResult:
         weasy.append(wall)
         weasy_cpu.append(cpu)
     prepared = prepare(fresh_sign_off(built.sign_off_id))
-    signer = signing.load_signer(current_app.config, current_app.instance_path)
-    space = signing.SignatureSpace(signing.space_needed(signer), reason="bench", location="bench")
-    rendered = pdf.render(prepared.html, prepared.images, prepared.attachments, space)
+    unsigned = weasyprint_alone(prepared)
+    signature = signing.pdf_signer(
+        signing.load_signer(current_app.config, current_app.instance_path), reason="bench"
+    )
     sign_times = []
     for _ in range(max(repeat, 3)):
         t = time.perf_counter()
-        signing.sign_pdf(rendered.pdf, rendered.signature, signer)
+        signing.sign_pdf(unsigned, signature)
         sign_times.append(time.perf_counter() - t)
     return SizeResult(built, pages, size, export, weasy, export_cpu, weasy_cpu, sign_times,
                       stages(built.sign_off_id))  # fmt: skip
@@ -1079,11 +1089,12 @@ def report(results: list[SizeResult], serving: Serving | None, args, build_secon
         "WeasyPrint alone CPU, median (s)",
         [f"{statistics.median(r.weasy_cpu):.2f}" for r in results],
     )
+    add("signing alone, median (s)", [f"{r.sign_median:.3f}" for r in results])
     cells = []
     for r in results:
-        met.append(r.sign_median < SIGN_TARGET)
-        cells.append(f"{r.sign_median:.3f} {verdict(r.sign_median < SIGN_TARGET)}")
-    add("signing alone, median (s)", cells, f"< {SIGN_TARGET}")
+        met.append(r.sign_share < SIGN_SHARE_TARGET)
+        cells.append(f"{r.sign_share:.1%} {verdict(r.sign_share < SIGN_SHARE_TARGET)}")
+    add("  as a share of the export", cells, f"< {SIGN_SHARE_TARGET:.0%}")
     add("pages per second (export)", [f"{r.pages / r.export_median:.1f}" for r in results])
     add("export runs (s)", [" ".join(f"{x:.2f}" for x in r.export) for r in results])
     add("WeasyPrint runs (s)", [" ".join(f"{x:.2f}" for x in r.weasy) for r in results])

@@ -1,6 +1,5 @@
 """Making the PDF: WeasyPrint behind a fetcher that serves only this portfolio's images,
-room for the signature written in, attached PDFs laid onto the pages reserved for them, and
-a time limit."""
+attached PDFs laid onto the pages reserved for them, the signature, and a time limit."""
 
 import contextlib
 import ctypes
@@ -14,14 +13,17 @@ import traceback
 from pathlib import Path
 from typing import NamedTuple
 
-import pydyf
 import pypdf
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.signers import PdfSigner
 from weasyprint import CSS, HTML
 from weasyprint.html import UA, UA_FORM_STYLESHEET
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portfolio.errors import DomainError
-from portfolio.exports.signing import SignatureSlot, SignatureSpace, UncompressedDictionary
+from portfolio.exports import signing
 from portfolio.listing import whole_number
 
 SCHEME = "portfolio-file:"
@@ -61,9 +63,9 @@ def lean_user_agent_css(ua: str) -> str:
 
     Its ``::footnote-*`` and ``::note-*`` rules and its bare ``::marker`` rule match every
     element, so each element gets six computed pseudo-element styles that live until the PDF
-    is written: 57,000 of them for a 100-item portfolio, about 55 MiB of its peak. The export
-    has no footnotes or notes, and markers only on list items, so the rules go, and the
-    marker rule applies to the elements that are list items.
+    is written, a large share of a long portfolio's peak memory (docs/performance.md). The
+    export has no footnotes or notes, and markers only on list items, so the rules go, and
+    the marker rule applies to the elements that are list items.
     """
     lean, notes = re.subn(r"(?m)^::(?:footnote|note)-[a-z]+ \{[^}]*\}\n", "", ua)
     lean, markers = re.subn(r"(?m)^::marker \{", "li::marker, summary::marker {", lean)
@@ -82,26 +84,23 @@ class PortfolioHTML(HTML):
         return [LEAN_UA_STYLESHEET, UA_FORM_STYLESHEET] if forms else [LEAN_UA_STYLESHEET]
 
 
+# What XML 1.0 cannot hold. WeasyPrint copies the document's title, authors and description
+# into the PDF's XMP metadata as they are, and pyHanko, which updates that metadata when it
+# signs, cannot read it back if a name there holds such a character.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe_metadata(metadata) -> None:
+    """Remove from WeasyPrint's ``DocumentMetadata`` the characters its XMP cannot hold."""
+    metadata.title = metadata.title and NOT_IN_XML.sub("", metadata.title)
+    metadata.description = metadata.description and NOT_IN_XML.sub("", metadata.description)
+    metadata.authors = [NOT_IN_XML.sub("", a) for a in metadata.authors]
+    metadata.keywords = [NOT_IN_XML.sub("", k) for k in metadata.keywords]
+
+
 class Rendered(NamedTuple):
-    pdf: bytes
+    pdf: bytes  # signed
     pages: int
-    signature: SignatureSlot  # where the signature's blanks are, to fill in by signing
-
-
-def finisher(space: SignatureSpace):
-    """The WeasyPrint finisher of an export: the information dictionary on its own, and the
-    room for the signature."""
-
-    def finish(document, pdf: pydyf.PDF) -> None:
-        # The information dictionary as an object of its own: laying attached PDFs in
-        # rewrites it (its modification date), and pyHanko finds an object in a stream by
-        # reading the stream's index from the start, which took 0.1 s in a 100-item
-        # portfolio; written on its own, the dictionary is found at its offset.
-        if pdf.info:
-            pdf.info = UncompressedDictionary(pdf.info)
-        space(document, pdf)
-
-    return finish
 
 
 def count_pages(path: Path) -> int:
@@ -127,37 +126,35 @@ def render(
     html: str,
     images: dict[int, tuple[Path, str]],
     attachments: dict[int, Path],
-    space: SignatureSpace,
+    signature: PdfSigner,
 ) -> Rendered:
-    """HTML to PDF (tagged for screen readers) with attached PDFs laid in and ``space`` kept
-    for its signature; its page count; where the signature goes."""
-    # Collect the request's garbage first: measured, it lowers WeasyPrint's peak by ~50 MiB.
+    """HTML to a signed PDF (tagged for screen readers) with attached PDFs laid in; its page
+    count."""
+    # The request's garbage goes before WeasyPrint's peak rather than during it.
     gc.collect()
     fetcher = PortfolioFetcher(images)
     document = PortfolioHTML(string=html, base_url="portfolio-file:/", url_fetcher=fetcher).render()
+    xml_safe_metadata(document.metadata)
     reserved = attachment_pages(document)
     pages = len(document.pages)
-    pdf = document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher(space))
+    pdf = document.write_pdf(pdf_variant="pdf/ua-1")
     del document  # the layout is the largest thing in memory: free it before what follows
-    slot = space.slot(pdf)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     if reserved:
-        pdf = _lay_in_attachments(pdf, reserved, attachments)
-    return Rendered(pdf, pages, slot)
+        lay_in_attachments(writer, reserved, attachments)
+    return Rendered(signing.sign(writer, signature), pages)
 
 
-def _lay_in_attachments(
-    pdf: bytes, reserved: dict[int, tuple[int, int]], attachments: dict[int, Path]
-) -> bytes:
+def lay_in_attachments(
+    writer: IncrementalPdfFileWriter,
+    reserved: dict[int, tuple[int, int]],
+    attachments: dict[int, Path],
+) -> None:
     """Draw each attached PDF's pages onto the pages reserved for them, scaled to fit the body.
 
-    An incremental update: only the changed pages and the imported pages are written after
-    the document's own bytes, which are neither parsed in full nor rewritten.
+    Changes to ``writer``: only the changed pages and the imported pages are written after
+    the document's own bytes, in the update that signs it.
     """
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     readers = {}
     for index, (file_id, n) in reserved.items():
         if file_id not in readers:
@@ -190,9 +187,6 @@ def _lay_in_attachments(
         writer.add_stream_to_page(
             index, writer.add_object(generic.StreamObject(stream_data=draw)), resources=resources
         )
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -214,12 +208,12 @@ def _die_with_parent(parent_pid: int, reader) -> None:
         os._exit(1)
 
 
-def _child(parent_pid, reader, connection, html, images, attachments, space):
+def _child(parent_pid, reader, connection, html, images, attachments, signature):
     _die_with_parent(parent_pid, reader)
     # The forked child inherits the server worker's signal handlers; it must stop on SIGTERM.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        connection.send(("ok", render(html, images, attachments, space)))
+        connection.send(("ok", render(html, images, attachments, signature)))
     except BaseException:  # noqa: BLE001  (reported to the parent, which raises)
         connection.send(("error", traceback.format_exc(limit=5)))
     finally:
@@ -227,13 +221,13 @@ def _child(parent_pid, reader, connection, html, images, attachments, space):
 
 
 def render_with_time_limit(
-    html: str, images, attachments, space: SignatureSpace, seconds: float
+    html: str, images, attachments, signature: PdfSigner, seconds: float
 ) -> Rendered:
     """Render in a forked child so that a pathological document can be stopped."""
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe(duplex=False)
     process = context.Process(
-        target=_child, args=(os.getpid(), parent, child, html, images, attachments, space),
+        target=_child, args=(os.getpid(), parent, child, html, images, attachments, signature),
         daemon=True,
     )  # fmt: skip
     process.start()

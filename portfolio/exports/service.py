@@ -18,7 +18,7 @@ from portfolio.assessment.models import SignOff
 from portfolio.db import db, utcnow
 from portfolio.errors import DomainError
 from portfolio.evidence import files as evidence_files
-from portfolio.exports import document, pdf, signing
+from portfolio.exports import document
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
 
 RENDER_SECONDS = 120
@@ -97,6 +97,8 @@ class Prepared:
 
 def prepare(sign_off: SignOff) -> Prepared:
     """Gather the portfolio once, reserve pages for its attached PDFs, and render the HTML."""
+    from portfolio.exports import pdf
+
     context = document.gather(sign_off)
     images, attachments, pages = {}, {}, {}
     for section in context["sections"]:
@@ -114,20 +116,23 @@ def prepare(sign_off: SignOff) -> Prepared:
 
 def build_pdf(sign_off: SignOff, *, time_limit: float | None = RENDER_SECONDS) -> tuple[bytes, int]:
     """The signed PDF of a sign-off, and its page count."""
+    from portfolio.exports import pdf, signing
+
     p = prepare(sign_off)
-    signer = signing.load_signer(current_app.config, current_app.instance_path)
     enrolment = sign_off.enrolment
-    space = signing.SignatureSpace(
-        signing.space_needed(signer),
+    signature = signing.pdf_signer(
+        signing.load_signer(current_app.config, current_app.instance_path),
         reason=f"Signed-off portfolio of {enrolment.learner.name}, {enrolment.unit.title}; "
         f"manifest SHA-256 {sign_off.manifest_hash}",
         location=enrolment.provider.name,
     )  # fmt: skip
     if time_limit:
-        rendered = pdf.render_with_time_limit(p.html, p.images, p.attachments, space, time_limit)
+        rendered = pdf.render_with_time_limit(
+            p.html, p.images, p.attachments, signature, time_limit
+        )
     else:
-        rendered = pdf.render(p.html, p.images, p.attachments, space)
-    return signing.sign_pdf(rendered.pdf, rendered.signature, signer), rendered.pages
+        rendered = pdf.render(p.html, p.images, p.attachments, signature)
+    return rendered.pdf, rendered.pages
 
 
 def generate(document_id: int) -> PortfolioDocument:

@@ -1,13 +1,8 @@
 """Digital signatures on exported portfolio PDFs: sign on export, check on the /verify page.
 
-A PAdES baseline B-B signature (ETSI EN 319 142) in an invisible field. Its room is made
-while WeasyPrint writes the PDF (``SignatureSpace``, a finisher): the signature dictionary
-with a blank byte range, signing time and contents, its field, and the form that lists the
-field. Signing then only hashes the file, has pyHanko make the CMS signature, and fills
-those blanks in place, without reading the PDF back: pyHanko's reader takes about a third
-of a second to parse the cross-reference entries of a 100-item portfolio, whose 29,000
-objects are mostly its tags for screen readers. Any PDF reader that checks signatures
-shows whether the file changed after signing and who signed it.
+A PAdES baseline B-B signature (ETSI EN 319 142) in an invisible field, made by pyHanko's
+``PdfSigner`` as an incremental update after the bytes WeasyPrint wrote. Any PDF reader
+that checks signatures shows whether the file changed after signing and who signed it.
 
 Production signs with the provider's certificate, a PKCS#12 file named by the
 ``SIGNING_PKCS12_PATH`` and ``SIGNING_PKCS12_PASSWORD`` settings. Without one, a
@@ -18,14 +13,12 @@ trust that certificate themselves (the /verify page offers it for download).
 
 import asyncio
 import errno
-import hashlib
 import logging
 import os
 import secrets
 import shutil
 import tempfile
 import threading
-import weakref
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,7 +27,6 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-import pydyf
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -42,10 +34,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
-from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
@@ -56,9 +47,10 @@ logger = logging.getLogger(__name__)
 logging.getLogger("pyhanko.sign.validation.generic_cms").setLevel(logging.ERROR)
 
 FIELD_NAME = "Signature"
+FIELD_DESCRIPTION = "Digital signature of the training provider"  # the field's /TU
 SIGNING_DIR = "signing"
 PKCS12_NAME = "portfolio-signing.p12"
-PASSWORD_NAME = "password"  # noqa: S105  (the name of the file, not a password)  # noqa: S105  (a file name, not a password)
+PASSWORD_NAME = "password"  # noqa: S105  (the name of the file, not a password)
 SELF_SIGNED_CN = "Portfolio document signing (self-signed)"
 SELF_SIGNED_O = "Portfolio"
 SELF_SIGNED_VALIDITY = timedelta(days=5 * 365 + 1)  # five years, one leap day among them
@@ -218,8 +210,9 @@ _load_lock = threading.Lock()
 class _PreloadedKeySigner(signers.SimpleSigner):
     """A SimpleSigner that parses its private key once rather than on every signature.
 
-    SimpleSigner.sign_raw loads the key from DER each time it signs; loading an RSA key
-    runs cryptography's key checks, about 80 ms, several times the rest of a signature.
+    SimpleSigner.sign_raw loads the key from DER each time it signs, twice a document
+    (a dry run sizes the signature first), and loading an RSA key runs cryptography's key
+    checks, which take longer than the rest of signing (docs/performance.md).
     """
 
     def __init__(self, loaded: signers.SimpleSigner):
@@ -234,14 +227,12 @@ class _PreloadedKeySigner(signers.SimpleSigner):
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         # The two mechanisms pyHanko picks for RSA and EC keys by default; anything else
-        # (PSS, EdDSA, ...) goes the parent's way, correct if slower.
-        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
-        algorithm = mechanism["algorithm"].native
-        key = self._private_key
-        hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
-        if algorithm == f"{digest_algorithm}_rsa" and isinstance(key, rsa.RSAPrivateKey):
+        # (PSS, EdDSA, ...) goes the parent's way.
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        key, hash_algorithm = self._private_key, get_pyca_cryptography_hash(digest_algorithm)
+        if mechanism == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
             return key.sign(data, padding.PKCS1v15(), hash_algorithm)
-        if algorithm == f"{digest_algorithm}_ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+        if mechanism == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
             return key.sign(data, ec.ECDSA(hash_algorithm))
         return super().sign_raw(data, digest_algorithm)
 
@@ -263,158 +254,31 @@ def _load_pkcs12(path: str, mtime_ns: int, size: int, password: bytes | None):
         return _load_pkcs12_cached(path, mtime_ns, size, password)
 
 
-BYTE_RANGE_BLANK = b"[0 ********** ********** **********]"
-SIGNED_AT_BLANK = "D:00000000000000Z"  # as long as a UTC time in PDF date form
-
-
-class UncompressedDictionary(pydyf.Dictionary):
-    """A dictionary written as an object of its own, outside WeasyPrint's object stream."""
-
-    compressible = False
-
-
-@dataclass(frozen=True)
-class SignatureSlot:
-    """Where the blanks of a reserved signature are in the written PDF (byte offsets)."""
-
-    byte_range: int  # the "[" of the blank /ByteRange array
-    signed_at: int  # the "(" of the blank /M date
-    contents: int  # the "<" of the blank /Contents string
-    contents_end: int  # just after its ">"
-
-
-class SignatureSpace:
-    """A WeasyPrint finisher that writes an unsigned signature into the PDF, to sign later.
-
-    ``size``: hexadecimal digits kept for the CMS signature (see ``space_needed``). The
-    dictionary is written outside the object stream, so that its blanks lie in the file
-    where ``slot`` finds them; the invisible widget that is its field goes on page 1.
-    """
-
-    def __init__(self, size: int, *, reason: str, location: str = "", contact: str = ""):
-        self.size = size
-        self.details = {"Reason": reason, "Location": location, "ContactInfo": contact}
-        self.dictionary: UncompressedDictionary | None = None
-
-    def __call__(self, document, pdf: pydyf.PDF) -> None:
-        dictionary = UncompressedDictionary(
-            {
-                # The blanks first, before any text that could resemble them.
-                "ByteRange": BYTE_RANGE_BLANK,
-                "Contents": b"<" + b"0" * self.size + b">",
-                "M": pydyf.String(SIGNED_AT_BLANK),
-                "Type": "/Sig",
-                "Filter": "/Adobe.PPKLite",
-                "SubFilter": fields.SigSeedSubFilter.PADES.value,
-            }
-        )
-        dictionary.update({k: pydyf.String(v) for k, v in self.details.items() if v})
-        pdf.add_object(dictionary)
-        page = pdf.page_references[0]
-        widget = pydyf.Dictionary(
-            {
-                "FT": "/Sig",
-                "T": pydyf.String(FIELD_NAME),
-                "TU": pydyf.String("Digital signature of the training provider"),
-                "Type": "/Annot",
-                "Subtype": "/Widget",
-                "F": 132,  # printed, locked; a zero rectangle makes it invisible
-                "Rect": pydyf.Array([0, 0, 0, 0]),
-                "P": page,
-                "V": dictionary.reference,
-            }
-        )
-        pdf.add_object(widget)
-        page_dictionary = pdf.objects[int(page.split()[0])]
-        page_dictionary.setdefault("Annots", pydyf.Array()).append(widget.reference)
-        form = pdf.catalog.setdefault("AcroForm", pydyf.Dictionary({"Fields": pydyf.Array()}))
-        form["Fields"].append(widget.reference)
-        form["SigFlags"] = 3  # signatures exist; append only
-        # PAdES's developer extension, as pyHanko declares it.
-        pdf.catalog["Extensions"] = pydyf.Dictionary(
-            {
-                "ESIC": pydyf.Dictionary(
-                    {"Type": "/DeveloperExtensions", "BaseVersion": "/1.7", "ExtensionLevel": 1}
-                )
-            }
-        )
-        self.dictionary = dictionary
-
-    def slot(self, pdf: bytes) -> SignatureSlot:
-        """Where the blanks are in ``pdf``, the bytes WeasyPrint wrote with this finisher."""
-        if self.dictionary is None:
-            raise ValueError("The PDF was not written with this signature space.")
-        written = self.dictionary.indirect
-        at = self.dictionary.offset
-        if pdf[at : at + len(written)] != written:
-            raise ValueError("The signature dictionary is not where the PDF writer put it.")
-        contents = at + written.index(b"/Contents <") + len(b"/Contents ")
-        return SignatureSlot(
-            byte_range=at + written.index(BYTE_RANGE_BLANK),
-            signed_at=at + written.index(b"(" + SIGNED_AT_BLANK.encode()),
-            contents=contents,
-            contents_end=contents + self.size + 2,
-        )
-
-
-_space_needed: "weakref.WeakKeyDictionary[signers.Signer, int]" = weakref.WeakKeyDictionary()
-
-
-def space_needed(signer: signers.Signer) -> int:
-    """Hexadecimal digits to keep for this signer's signatures: a dry run's size and half again.
-
-    Worked out once per signer (pyHanko does it for every document). The half is pyHanko's
-    margin too; an RSA or ECDSA signature of the same key varies by a few bytes at most.
-    """
-    size = _space_needed.get(signer)
-    if size is None:
-        attributes = PdfCMSSignedAttributes(signing_time=datetime.now(UTC))
-        dry_run = _run(
-            lambda: signer.async_sign(
-                hashlib.sha256().digest(), "sha256", dry_run=True, use_pades=True,
-                signed_attr_settings=attributes,
-            )
-        )  # fmt: skip
-        digits = len(dry_run.dump()) * 2
-        size = _space_needed[signer] = digits + 2 * (digits // 4)
-    return size
-
-
-def sign_pdf(pdf: bytes, slot: SignatureSlot, signer: signers.Signer) -> bytes:
-    """``pdf`` with its reserved signature filled in: a PAdES B-B signature over the whole file.
-
-    The byte range covers every byte but the signature's own contents, including any
-    incremental update appended after WeasyPrint wrote the file (attached PDFs laid in).
-    """
-    data = bytearray(pdf)
-    start, end = slot.contents, slot.contents_end
-    blanks = (
-        (slot.byte_range, BYTE_RANGE_BLANK),
-        (slot.signed_at + 1, SIGNED_AT_BLANK.encode()),
-        (start, b"<0"),
-        (end - 2, b"0>"),
+def pdf_signer(
+    signer: signers.Signer, *, reason: str, location: str = "", contact: str = ""
+) -> signers.PdfSigner:
+    """pyHanko's signer of a portfolio: PAdES B-B in an invisible field on page 1."""
+    metadata = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location or None,
+        contact_info=contact or None,
     )
-    if end > len(data) or any(data[at : at + len(blank)] != blank for at, blank in blanks):
-        raise ValueError("The PDF has no blank signature at the place given: nothing was signed.")
-    byte_range = b"[0 %d %d %d]" % (start, end, len(data) - end)
-    data[slot.byte_range : slot.byte_range + len(BYTE_RANGE_BLANK)] = byte_range.ljust(
-        len(BYTE_RANGE_BLANK)
-    )
-    now = datetime.now(UTC).replace(microsecond=0)
-    signed_at = now.strftime("D:%Y%m%d%H%M%SZ").encode()
-    data[slot.signed_at + 1 : slot.signed_at + 1 + len(signed_at)] = signed_at
-    view = memoryview(data)
-    hashed = hashlib.sha256(view[:start])
-    hashed.update(view[end:])
-    view.release()
-    digest = hashed.digest()
-    attributes = PdfCMSSignedAttributes(signing_time=now)
-    signature = _run(
-        lambda: signer.async_sign(digest, "sha256", use_pades=True, signed_attr_settings=attributes)
-    )
-    output = BytesIO(data)
-    PreparedByteRangeDigest(digest, start, end).fill_with_cms(output, signature)
-    return output.getvalue()
+    field = fields.SigFieldSpec(FIELD_NAME, readable_field_name=FIELD_DESCRIPTION)
+    return signers.PdfSigner(metadata, signer=signer, new_field_spec=field)
+
+
+def sign(writer: IncrementalPdfFileWriter, signature: signers.PdfSigner) -> bytes:
+    """The PDF in ``writer`` with its pending changes and the signature, in one incremental
+    update after the bytes it was read from, which stay as they were."""
+    return _run(lambda: signature.async_sign_pdf(writer)).getvalue()
+
+
+def sign_pdf(pdf: bytes, signature: signers.PdfSigner) -> bytes:
+    """``pdf`` signed, the signature appended as an incremental update."""
+    return sign(IncrementalPdfFileWriter(BytesIO(pdf), strict=False), signature)
 
 
 def _run(make_coroutine):

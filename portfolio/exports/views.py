@@ -40,7 +40,7 @@ from portfolio.enrolments.caseload import (
 )
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import DomainError
-from portfolio.exports import archive, service, signing, verification
+from portfolio.exports import archive, service, verification
 from portfolio.exports.archive import EntryNames
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
 from portfolio.extensions import login_manager
@@ -190,6 +190,8 @@ def verify():
 
 @bp.get("/verify/certificate.pem")
 def certificate():
+    from portfolio.exports import signing  # pyHanko: slow to import, needed by few requests
+
     pem = signing.certificate_pem(current_app.config, current_app.instance_path)
     return Response(pem, mimetype="application/x-pem-file",
                     headers={"Content-Disposition": 'attachment; filename="portfolio-signing.pem"'})  # fmt: skip

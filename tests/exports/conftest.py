@@ -1,6 +1,7 @@
 import pytest
 
 from portfolio.accounts.models import Role
+from portfolio.exports import signing
 from tests.assessment.test_lifecycle import Cycle, complete
 from tests.filesystems import small_disk  # noqa: F401  (a fixture)
 
@@ -20,3 +21,10 @@ def countersigned(client, auth, people, exports_folder):
     c.be(Role.IQA)
     assert c.post(f"/enrolments/{c.enrolment.id}/countersign").status_code == 302
     return c
+
+
+@pytest.fixture(scope="session")
+def signature(tmp_path_factory):
+    """A signature with the self-signed certificate, for rendering outside a request."""
+    instance = str(tmp_path_factory.mktemp("instance"))
+    return signing.pdf_signer(signing.load_signer({}, instance), reason="test")

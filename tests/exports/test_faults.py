@@ -21,12 +21,16 @@ from tests.filesystems import HOUR, age
 
 RENDER_FOREVER = textwrap.dedent(
     """
+    import tempfile
+
+    from portfolio.exports import signing
     from portfolio.exports.pdf import render_with_time_limit
-    from portfolio.exports.signing import SignatureSpace
 
     huge = "<table>" + "<tr><td>x</td></tr>" * 400_000 + "</table>"
-    print("rendering", flush=True)
-    render_with_time_limit(huge, {}, {}, SignatureSpace(4000, reason="test"), 600)
+    with tempfile.TemporaryDirectory() as instance:
+        signature = signing.pdf_signer(signing.load_signer({}, instance), reason="test")
+        print("rendering", flush=True)
+        render_with_time_limit(huge, {}, {}, signature, 600)
     """
 )
 

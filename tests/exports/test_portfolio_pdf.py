@@ -27,10 +27,6 @@ from tests.assessment.test_lifecycle import Cycle, complete
 from tests.statements import counting
 
 
-def space() -> signing.SignatureSpace:
-    return signing.SignatureSpace(4000, reason="test")
-
-
 def download(c):
     """The PDF response, read and closed (a file response left open warns)."""
     url = f"/enrolments/{c.enrolment.id}/portfolio.pdf"
@@ -215,7 +211,7 @@ def test_bulk_export_for_an_eqa_visit(client, auth, people, countersigned):
     assert client.post("/exports/eqa", data={"sign_off": ["99999"]}).status_code == 400
 
 
-def test_the_fetcher_refuses_files_and_network_but_renders_the_rest():
+def test_the_fetcher_refuses_files_and_network_but_renders_the_rest(signature):
     fetcher_images = {}
     html = (
         '<h1>Test</h1><img src="file:///etc/passwd"><img src="http://127.0.0.1:9/x.png">'
@@ -228,7 +224,7 @@ def test_the_fetcher_refuses_files_and_network_but_renders_the_rest():
     assert any(u.startswith("file:") for u in fetcher.refused)
     assert any(u.startswith("http:") for u in fetcher.refused)
     assert any(u.startswith("portfolio-file:999") for u in fetcher.refused)
-    data, pages, _ = render("<p>Fine</p>", {}, {}, space())
+    data, pages = render("<p>Fine</p>", {}, {}, signature)
     assert data.startswith(b"%PDF") and pages == 1
 
 
@@ -244,10 +240,10 @@ def page_texts(data: bytes) -> list[str]:
     return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
 
 
-def test_the_lean_stylesheet_renders_as_weasyprints_own_with_list_markers():
+def test_the_lean_stylesheet_renders_as_weasyprints_own_with_list_markers(signature):
     from weasyprint import HTML
 
-    ours, _, _ = render(SAMPLE, {}, {}, space())
+    ours, _ = render(SAMPLE, {}, {}, signature)
     theirs = HTML(string=SAMPLE).write_pdf(pdf_variant="pdf/ua-1")
     assert page_texts(ours) == page_texts(theirs)
     text = page_texts(ours)[0]
@@ -267,20 +263,10 @@ def test_the_lean_stylesheet_drops_only_the_rules_for_every_elements_pseudo_elem
         lean_user_agent_css("p { margin: 0 }")
 
 
-def test_the_information_dictionary_is_written_outside_the_object_stream():
-    data, _, _ = render(SAMPLE, {}, {}, space())
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    info = reader.trailer.raw_get("/Info")
-    assert info.idnum not in reader.xref_objStm  # found at its offset, not by reading a stream
-    assert reader.xref_objStm  # the rest is still packed
-    assert reader.metadata.title == "Sample"
-    assert reader.metadata.producer.startswith("WeasyPrint")
-
-
-def test_a_pathological_document_times_out_with_a_clear_error():
+def test_a_pathological_document_times_out_with_a_clear_error(signature):
     huge = "<table>" + "<tr><td>x</td></tr>" * 200_000 + "</table>"
     with pytest.raises(RenderTimeout) as error:
-        render_with_time_limit(huge, {}, {}, space(), 1)
+        render_with_time_limit(huge, {}, {}, signature, 1)
     assert "took longer than 1 seconds and was stopped" in error.value.message
 
 
