@@ -114,23 +114,26 @@ def coverage(iqa: User, plan: SamplingPlan) -> list[AssessorCoverage]:
     counted = db.session.execute(
         select(
             Decision.assessor_id,
-            func.count(Decision.id),
-            func.count(Sample.id),
-            func.count(Decision.unit_id.distinct()),
-            func.count(sampled_unit.distinct()),
+            func.count(Decision.id).label("decisions"),
+            func.count(Sample.id).label("sampled"),
+            func.count(Decision.unit_id.distinct()).label("units"),
+            func.count(sampled_unit.distinct()).label("sampled_units"),
         )
         .join(Enrolment, Decision.enrolment_id == Enrolment.id)
         .outerjoin(Sample, Sample.decision_id == Decision.id)
         .where(*_this_period(iqa, plan))
         .group_by(Decision.assessor_id)
     ).all()
-    assessors = db.session.scalars(select(User).where(User.id.in_([row[0] for row in counted])))
+    assessors = db.session.scalars(
+        select(User).where(User.id.in_([row.assessor_id for row in counted]))
+    )
     by_id = {assessor.id: assessor for assessor in assessors}
     out = []
-    for assessor_id, decisions, sampled, units, sampled_units in counted:
-        assessor = by_id[assessor_id]
+    for row in counted:
+        assessor = by_id[row.assessor_id]
         share = plan.new_assessor_share_percent if assessor.new_assessor else plan.share_percent
-        out.append(AssessorCoverage(assessor, decisions, sampled, share, units, sampled_units))
+        out.append(AssessorCoverage(assessor, row.decisions, row.sampled, share, row.units,
+                                    row.sampled_units))  # fmt: skip
     return sorted(out, key=lambda c: (c.assessor.name, c.assessor.id))
 
 

@@ -191,9 +191,9 @@ def evidence_tallies(enrolment_id: int, requirements: list[dict]) -> list[Tally]
             & (EvidenceItem.kind == EvidenceKind.INCIDENT_LOG)
             & (EvidenceVersion.number == current),
         )
-    rows = db.session.execute(query.add_columns(func.count().label("count")).group_by(*counted))
+    rows = db.session.execute(query.add_columns(func.count().label("items")).group_by(*counted))
     return [
-        Tally(row.kind, row.status, row.incident_type if by_type else None, row.count)
+        Tally(row.kind, row.status, row.incident_type if by_type else None, row.items)
         for row in rows
     ]
 

@@ -95,26 +95,23 @@ def heading(figure: dict, names: dict, days: int | None, inactive_days: int) -> 
     return " and ".join(["Learners " + parts[0], *parts[1:]]) if parts else "Learners"
 
 
-def unit_label(unit: tuple) -> str:
-    """A unit among the filters' options: its awarding body, then its title."""
-    return f"{unit[2]}: {unit[1]}"
-
-
 def chosen_filters(filters: Filters, options: dict) -> list[tuple[str, str]]:
     """The filters set, as (label, what is chosen) from the filters' options."""
     kinds = [
-        ("cohort", "Cohort", options["cohorts"], None),
-        ("qualification", "Qualification", options["qualifications"], None),
-        ("awarding_body", "Awarding body", options["awarding_bodies"], None),
-        ("unit", "Unit", options["units"], unit_label),
-        ("assessor", "Assessor", options["assessors"], None),
+        ("cohort", "Cohort", options["cohorts"]),
+        ("qualification", "Qualification", options["qualifications"]),
+        ("awarding_body", "Awarding body", options["awarding_bodies"]),
+        ("unit", "Unit", options["units"]),
+        ("assessor", "Assessor", options["assessors"]),
     ]
     out = []
-    for name, label, items, shown in kinds:
+    for name, label, choices in kinds:
         value = getattr(filters, name)
-        if value is None:
+        chosen = next((c for c in choices if c.id == value), None)
+        if chosen is None:
             continue
-        item = next((i for i in items if i[0] == value), None)
-        if item is not None:
-            out.append((label, shown(item) if shown else item[1]))
+        if name == "unit":
+            out.append((label, f"{chosen.awarding_body}: {chosen.label}"))
+        else:
+            out.append((label, chosen.label))
     return out

@@ -1,13 +1,14 @@
 """Progress kept per enrolment, so dashboards aggregate thousands of learners cheaply.
 
-Both tables are derived: ``portfolio.progress.refresh.refresh_enrolment`` recomputes an
-enrolment's rows from the evidence, claims and decisions whenever one of those changes.
+Both tables are derived: the domain operations that change an enrolment's evidence, claims,
+decisions or sign-off, or the enrolment itself, call ``portfolio.progress.refresh`` to
+recompute its rows.
 
 Each row also carries what the dashboard filters by (the enrolment's provider, cohort,
-qualification, unit and assessor), copied from the enrolment by the same refresh whenever the
-enrolment changes: a cohort's figures are then one range of an index, where reading them
-through the enrolments cost a lookup per learner. These copies are plain integers, not
-foreign keys, as the row is brought in step only when the transaction commits.
+qualification, unit and assessor), copied from the enrolment by the same refresh: a cohort's
+figures are then one range of an index, where reading them through the enrolments costs a
+lookup per learner. These copies are plain integers, not foreign keys: they follow the
+enrolment, which holds the constraints.
 """
 
 from datetime import date, datetime

@@ -7,6 +7,7 @@ progress rows that ``portfolio.progress.refresh`` keeps per enrolment.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import (
     Boolean,
@@ -511,12 +512,27 @@ def heatmap(filters: Filters, provider_id: int, unit_id: int, limit: int = 40,
 STAFF_ROLES = [role for role in Role if role is not Role.LEARNER]
 
 
+class Option(NamedTuple):
+    """A choice of a dashboard filter: a cohort, a qualification, an awarding body or an
+    assessor."""
+
+    id: int
+    label: str
+
+
+class UnitOption(NamedTuple):
+    id: int
+    label: str  # the unit's title
+    awarding_body: str
+    awarding_body_id: int
+
+
 def filter_options(provider_id: int) -> dict:
     """The provider's cohorts, units, qualifications, awarding bodies and assessors that the
-    filters may name, each as (id, label), units as (id, title, awarding body, its id); and
-    the ids of the assessors who are new to assessing. One statement: units and
-    qualifications are each looked up in the enrolments' indexes (one probe each) rather
-    than gathered from every enrolment."""
+    filters may name, each sorted by label (units by awarding body, then title); and the ids
+    of the assessors who are new to assessing. One statement: units and qualifications are
+    each looked up in the enrolments' indexes (one probe each) rather than gathered from
+    every enrolment."""
 
     def used(condition):
         return select(Enrolment.id).where(condition, Enrolment.provider_id == provider_id).exists()
@@ -542,17 +558,18 @@ def filter_options(provider_id: int) -> dict:
     new_assessors = set()
     for row in db.session.execute(statement):
         if row.kind == "unit":
-            found["unit"].append((row.id, row.label, row.body, row.body_id))
+            found["unit"].append(UnitOption(row.id, row.label, row.body, row.body_id))
         else:
-            found[row.kind].append((row.id, row.label))
+            found[row.kind].append(Option(row.id, row.label))
         if row.new_assessor:
             new_assessors.add(row.id)
-    units = sorted(found["unit"], key=lambda u: (u[2], u[1]))
+    units = sorted(found["unit"], key=lambda u: (u.awarding_body, u.label))
+    bodies = {Option(u.awarding_body_id, u.awarding_body) for u in units}
     return {
-        "cohorts": sorted(found["cohort"], key=lambda c: c[1]),
+        "cohorts": sorted(found["cohort"], key=lambda c: c.label),
         "units": units,
-        "qualifications": sorted(found["qualification"], key=lambda q: q[1]),
-        "assessors": sorted(found["assessor"], key=lambda a: a[1]),
-        "awarding_bodies": sorted({(u[3], u[2]) for u in units}, key=lambda b: b[1]),
+        "qualifications": sorted(found["qualification"], key=lambda q: q.label),
+        "assessors": sorted(found["assessor"], key=lambda a: a.label),
+        "awarding_bodies": sorted(bodies, key=lambda b: b.label),
         "new_assessors": new_assessors,
     }

@@ -62,17 +62,17 @@ def refresh_enrolment(session: Session, enrolment_id: int) -> None:
             )
         )
     )
-    items, last_activity = session.execute(
-        select(func.count(EvidenceItem.id), func.max(EvidenceItem.updated_at)).where(
-            EvidenceItem.enrolment_id == enrolment_id
-        )
-    ).one()
-    awaiting, oldest = session.execute(
-        select(func.count(EvidenceItem.id), func.min(EvidenceItem.submitted_at)).where(
-            EvidenceItem.enrolment_id == enrolment_id,
-            EvidenceItem.status == EvidenceStatus.SUBMITTED,
-        )
-    ).one()
+    items = session.execute(
+        select(func.count(EvidenceItem.id).label("items"),
+               func.max(EvidenceItem.updated_at).label("last_activity_at"))
+        .where(EvidenceItem.enrolment_id == enrolment_id)
+    ).one()  # fmt: skip
+    awaiting = session.execute(
+        select(func.count(EvidenceItem.id).label("items"),
+               func.min(EvidenceItem.submitted_at).label("oldest_at"))
+        .where(EvidenceItem.enrolment_id == enrolment_id,
+               EvidenceItem.status == EvidenceStatus.SUBMITTED)
+    ).one()  # fmt: skip
     returned_twice = session.scalar(
         select(func.count()).select_from(
             select(Decision.item_id)
@@ -98,11 +98,11 @@ def refresh_enrolment(session: Session, enrolment_id: int) -> None:
     progress.criteria_total = len(criteria)
     progress.criteria_met = len(met & set(criteria))
     progress.criteria_claimed = len((claimed | met) & set(criteria))
-    progress.items = items
-    progress.awaiting_marking = awaiting
-    progress.oldest_awaiting_at = oldest
+    progress.items = items.items
+    progress.awaiting_marking = awaiting.items
+    progress.oldest_awaiting_at = awaiting.oldest_at
     progress.items_returned_twice = returned_twice
-    progress.last_activity_at = last_activity or enrolment.created_at
+    progress.last_activity_at = items.last_activity_at or enrolment.created_at
     progress.signed_off = sign_off is not None
     progress.countersigned = bool(sign_off and sign_off.countersigned_at)
     progress.updated_at = utcnow()

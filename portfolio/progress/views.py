@@ -41,18 +41,16 @@ def _rule(plan: workload.Settings) -> str:
     )
 
 
+# Each filter's options, by the filter's name.
+OPTIONS = {"cohort": "cohorts", "qualification": "qualifications",
+           "awarding_body": "awarding_bodies", "unit": "units", "assessor": "assessors"}  # fmt: skip
+
+
 def _checked(filters: Filters, options: dict) -> None:
     """A filter naming another provider's cohort or person (or none at all) is a 404."""
-    known = {
-        "cohort": {c[0] for c in options["cohorts"]},
-        "qualification": {q[0] for q in options["qualifications"]},
-        "awarding_body": {b[0] for b in options["awarding_bodies"]},
-        "unit": {u[0] for u in options["units"]},
-        "assessor": {a[0] for a in options["assessors"]},
-    }
-    for name, ids in known.items():
+    for name in queries.FILTERS:
         value = getattr(filters, name)
-        if value is not None and value not in ids:
+        if value is not None and value not in {o.id for o in options[OPTIONS[name]]}:
             abort(404)
 
 
@@ -68,7 +66,7 @@ def dashboard():
     # The heatmap is of the unit chosen, or of the one unit the provider's learners are on.
     unit = filters.unit
     if unit is None and len(options["units"]) == 1:
-        unit = options["units"][0][0]
+        unit = options["units"][0].id
     names = workload.Names(options)
     decisions = workload.decisions(filters, provider_id, plan, names)
     return render_template(

@@ -36,9 +36,9 @@ class Names:
     statement the first time rows need them."""
 
     def __init__(self, options: dict):
-        self.people = {a[0]: a[1] for a in options["assessors"]}
+        self.people = {a.id: a.label for a in options["assessors"]}
         self.new_assessors = set(options["new_assessors"])
-        self.units = {u[0]: u[1] for u in options["units"]}
+        self.units = {u.id: u.label for u in options["units"]}
 
     def include(self, people: set[int], units: set[int] = frozenset()) -> "Names":
         """Read the names of any of these not known yet."""

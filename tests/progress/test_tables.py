@@ -5,7 +5,14 @@ from datetime import date
 
 import pytest
 
-from portfolio.progress.queries import CriterionGap, Filters, HeatRow, LearnerRow
+from portfolio.progress.queries import (
+    CriterionGap,
+    Filters,
+    HeatRow,
+    LearnerRow,
+    Option,
+    UnitOption,
+)
 from portfolio.progress.workload import Coverage, Settings, Workload
 
 
@@ -78,12 +85,13 @@ def test_learner_rows_escape_text_link_portfolios_and_show_the_status(macros):
 
 
 def test_filter_options_escape_labels_and_select_the_chosen(macros):
-    html = macros.filter_options(((3, "<b>March</b> & co"), (4, "April")), 4)
+    html = macros.filter_options([Option(3, "<b>March</b> & co"), Option(4, "April")], 4)
     assert html == (
         '<option value="3">&lt;b&gt;March&lt;/b&gt; &amp; co</option>'
         '<option value="4" selected>April</option>'
     )
-    units = macros.filter_options(((9, "Deal with <incidents>", "SFJ", 2),), None, units=True)
+    units = macros.filter_options([UnitOption(9, "Deal with <incidents>", "SFJ", 2)], None,
+                                  units=True)
     assert units == '<option value="9">SFJ: Deal with &lt;incidents&gt;</option>'
     assert macros.filter_options((), None) == ""
 
