@@ -2,15 +2,13 @@
 
 from datetime import timedelta
 
-from flask import current_app, session
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, delete, func, inspect, or_, select
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from flask import current_app
+from sqlalchemy import delete, func, select
 
 from portfolio.accounts.models import SignInFailure, User, normalise_email
 from portfolio.accounts.passwords import hash_password, needs_rehash, verify_password
 from portfolio.audit import trail as audit
-from portfolio.db import Reads, db, utcnow
+from portfolio.db import db, utcnow
 from portfolio.extensions import login_manager
 from portfolio.listing import whole_number
 
@@ -26,59 +24,16 @@ _dummy_hash: dict[str, str] = {}
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    """The user a session names as ``<id>:<session token>``: None when the token is no longer
+    theirs (they signed out or changed their password), or the account is inactive or expired."""
     ident, _, token = user_id.partition(":")
     number = whole_number(ident)
     if number is None:
         return None
-    user = _user(number)
+    user = db.session.get(User, number)
     if user is None or user.session_token != token or not user.is_active:
         return None
     return user
-
-
-_USER_ATTRIBUTES = [
-    (attribute.key, attribute.columns[0]) for attribute in inspect(User).column_attrs
-]
-_USER_ROW = select(*(column for _key, column in _USER_ATTRIBUTES)).where(
-    User.id == bindparam("id", type_=Integer)
-)
-
-
-def _user(user_id: int) -> User | None:
-    """The user with this id, in the session, as ``Session.get`` gives it: read on every
-    request, so built from its row as the pages read theirs (``Reads``), which skips the
-    ORM's per-query work, a quarter of a millisecond a page."""
-    db_session = db.session()
-    if db_session.identity_key(User, user_id) in db_session.identity_map:
-        return db_session.get(User, user_id)
-    rows = Reads().add(_USER_ROW, {"id": user_id})()
-    if not rows:
-        return None
-    user = User.__mapper__.class_manager.new_instance()
-    for (key, _column), value in zip(_USER_ATTRIBUTES, rows[0], strict=True):
-        set_committed_value(user, key, value)
-    make_transient_to_detached(user)  # as if loaded: persistent once added, with no SQL
-    db_session.add(user)
-    return user
-
-
-def session_viewer() -> tuple[int, str] | None:
-    """The user id and session token the signed session names, not yet checked."""
-    ident, _, token = str(session.get("_user_id", "")).partition(":")
-    number = whole_number(ident)
-    return (number, token) if number is not None and token else None
-
-
-def signed_in_as(viewer, user_id, token, today) -> ColumnElement[bool]:
-    """``load_user``'s checks as one SQL condition on a viewer that is part of a query
-    (User or an alias of it): that user, the same session token, active and not expired.
-    The values may be plain or bound parameters."""
-    return and_(
-        viewer.id == user_id,
-        viewer.session_token == token,
-        viewer.active.is_(True),
-        or_(viewer.access_expires_on.is_(None), viewer.access_expires_on >= today),
-    )
 
 
 class Throttled(Exception):

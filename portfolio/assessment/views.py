@@ -11,9 +11,10 @@ from portfolio.accounts.models import Role
 from portfolio.assessment import marking, sampling, signoff
 from portfolio.assessment.forms import marking_form
 from portfolio.assessment.models import Decision, Outcome, Sample, SampleStatus
+from portfolio.assessment.permissions import sample_or_404
 from portfolio.audit import trail as audit
 from portfolio.db import db
-from portfolio.enrolments.caseload import visible_enrolment_or_404
+from portfolio.enrolments.permissions import enrolment_or_404
 from portfolio.errors import DomainError
 from portfolio.evidence import history
 from portfolio.evidence.coverage import build_portfolio
@@ -23,7 +24,7 @@ from portfolio.evidence.models import (
     EvidenceItem,
     EvidenceStatus,
 )
-from portfolio.evidence.permissions import visible_item_or_404
+from portfolio.evidence.permissions import item_or_404
 from portfolio.forms import EmptyForm, attach_error, form_status
 from portfolio.listing import page_number, whole_number
 from portfolio.units.models import LearningOutcome
@@ -60,7 +61,7 @@ def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
     criterion_id = whole_number(criterion)
     if not page or (criterion is not None and criterion_id is None):
         abort(400, "The page and the criterion are given by whole numbers, such as ?page=2.")
-    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    enrolment = enrolment_or_404(current_user, enrolment_id)
     try:
         portfolio = build_portfolio(
             enrolment, met=signoff.met_criteria_statement(enrolment.id), page=page,
@@ -93,7 +94,7 @@ def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
 @bp.post("/enrolments/<int:enrolment_id>/declaration")
 @roles_required(Role.LEARNER)
 def declare(enrolment_id: int):
-    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    enrolment = enrolment_or_404(current_user, enrolment_id)
     _csrf_or_400()
     if request.form.get("confirm") != "yes":
         flash("Tick the box to confirm the declaration.", "error")
@@ -105,7 +106,7 @@ def declare(enrolment_id: int):
 @bp.post("/enrolments/<int:enrolment_id>/sign-off")
 @roles_required(Role.ASSESSOR)
 def sign_off(enrolment_id: int):
-    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    enrolment = enrolment_or_404(current_user, enrolment_id)
     _csrf_or_400()
     return _act(enrolment, lambda: signoff.sign_off(current_user, enrolment),
                 "The unit is signed off and its evidence is locked.")  # fmt: skip
@@ -114,7 +115,7 @@ def sign_off(enrolment_id: int):
 @bp.post("/enrolments/<int:enrolment_id>/sign-off/withdraw")
 @roles_required(Role.ASSESSOR)
 def withdraw(enrolment_id: int):
-    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    enrolment = enrolment_or_404(current_user, enrolment_id)
     _csrf_or_400()
     reason = request.form.get("reason", "")
     return _act(enrolment, lambda: signoff.withdraw(current_user, enrolment, reason),
@@ -124,7 +125,7 @@ def withdraw(enrolment_id: int):
 @bp.post("/enrolments/<int:enrolment_id>/countersign")
 @roles_required(Role.IQA)
 def countersign(enrolment_id: int):
-    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    enrolment = enrolment_or_404(current_user, enrolment_id)
     _csrf_or_400()
     return _act(enrolment, lambda: signoff.countersign(current_user, enrolment),
                 "Countersigned: the unit is complete.")  # fmt: skip
@@ -183,7 +184,7 @@ def _changes_since_decision(item: EvidenceItem, last):
 @bp.route("/evidence/<int:item_id>/mark", methods=["GET", "POST"])
 @roles_required(Role.ASSESSOR)
 def mark(item_id: int):
-    item = visible_item_or_404(current_user, item_id)
+    item = item_or_404(current_user, item_id)
     if request.method == "GET" and (
         item.status is not EvidenceStatus.SUBMITTED
         or item.enrolment.assessor_id != current_user.id
@@ -203,13 +204,13 @@ def mark(item_id: int):
             )  # fmt: skip
         except DomainError as problem:
             _refused(problem)
-            item = visible_item_or_404(current_user, item_id)
+            item = item_or_404(current_user, item_id)
             attach_error(form, problem)
             status = problem.status
         except StaleDataError:
             # Someone else decided in the same moment: keep what this assessor typed.
             db.session.rollback()
-            item = visible_item_or_404(current_user, item_id)
+            item = item_or_404(current_user, item_id)
             form.form_errors.append(
                 "Someone else decided on this evidence at the same moment. Your judgements "
                 "and feedback are below, not saved: reload the evidence to see their decision."
@@ -236,7 +237,7 @@ def mark(item_id: int):
 @bp.post("/evidence/<int:item_id>/confirm")
 @roles_required(Role.ASSESSOR)
 def confirm(item_id: int):
-    item = visible_item_or_404(current_user, item_id)
+    item = item_or_404(current_user, item_id)
     _csrf_or_400()
     try:
         marking.confirm_record(current_user, item)
@@ -325,23 +326,10 @@ def plan():
     return redirect(url_for("assessment.sampling_page"))
 
 
-def _sample_or_404(sample_id: int) -> Sample:
-    sample = db.session.scalar(
-        select(Sample).where(Sample.id == sample_id, Sample.provider_id == current_user.provider_id)
-    )
-    if sample is None:
-        abort(404)
-    if current_user.role is Role.IQA and sample.iqa_id != current_user.id:
-        abort(404)
-    if current_user.role is Role.ASSESSOR and sample.decision.assessor_id != current_user.id:
-        abort(404)
-    return sample
-
-
 @bp.route("/samples/<int:sample_id>", methods=["GET", "POST"])
 @roles_required(Role.IQA, Role.ASSESSOR)
 def sample(sample_id: int):
-    sample = _sample_or_404(sample_id)
+    sample = sample_or_404(current_user, sample_id)
     error, status = None, 200
     if request.method == "POST":
         _csrf_or_400()
@@ -356,7 +344,7 @@ def sample(sample_id: int):
                 sampling.respond(current_user, sample, request.form.get("response", ""))
         except DomainError as problem:
             _refused(problem)
-            sample = _sample_or_404(sample_id)
+            sample = sample_or_404(current_user, sample_id)
             error, status = problem.message, problem.status
         else:
             db.session.commit()

@@ -1,12 +1,14 @@
-"""Which audit events a person may read: those of the enrolments they may see."""
+"""Which audit trails a person may read: those of the enrolments they may see."""
 
+from flask import abort
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from portfolio.accounts.models import Role, User
 from portfolio.assessment.models import Decision, Sample
 from portfolio.audit.models import AuditEvent
-from portfolio.enrolments.caseload import visible_enrolment_ids
+from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
+from portfolio.enrolments.permissions import visible_enrolment_ids
 from portfolio.evidence.models import EvidenceItem
 
 
@@ -34,3 +36,18 @@ def readable_events(user: User) -> ColumnElement[bool]:
         and_(AuditEvent.object_type == "sample", AuditEvent.object_id.in_(samples)),
         and_(AuditEvent.object_type == "user", AuditEvent.learner_id.in_(learners)),
     )
+
+
+def learner_or_404(user: User, learner_id: int) -> User:
+    """A learner at the user's provider: an admin's any learner, an assessor's or IQA's only
+    one with an enrolment they may see; 404 otherwise."""
+    query = select(User).where(
+        User.id == learner_id, User.provider_id == user.provider_id, User.role == Role.LEARNER
+    )
+    if user.role is not Role.ADMIN:
+        caseload = select(Enrolment.learner_id).where(Enrolment.id.in_(visible_enrolment_ids(user)))
+        query = query.where(User.id.in_(caseload))
+    learner = db.session.scalar(query)
+    if learner is None:
+        abort(404)
+    return learner

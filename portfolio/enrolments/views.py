@@ -9,9 +9,10 @@ from portfolio.accounts.access import get_in_provider_or_404, provider_scoped, r
 from portfolio.accounts.models import Role
 from portfolio.db import db
 from portfolio.enrolments import operations
-from portfolio.enrolments.caseload import enrolment_page, visible_enrolment_or_404
+from portfolio.enrolments.caseload import enrolment_page
 from portfolio.enrolments.forms import CohortForm, EnrolmentDetailsForm, EnrolmentForm
 from portfolio.enrolments.models import Cohort, Enrolment
+from portfolio.enrolments.permissions import enrolment_or_404
 from portfolio.errors import DomainError
 from portfolio.forms import attach_error, form_status
 
@@ -99,7 +100,7 @@ def enrolment_new():
 @bp.route("/enrolments/<int:enrolment_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def enrolment_edit(enrolment_id: int):
-    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    enrolment = enrolment_or_404(current_user, enrolment_id)
     form = EnrolmentDetailsForm(obj=enrolment if request.method == "GET" else None)
     form.fill_choices(current_user.provider_id)
     if form.validate_on_submit():
@@ -129,5 +130,5 @@ def enrolment_edit(enrolment_id: int):
 @bp.get("/enrolments/<int:enrolment_id>")
 @login_required
 def enrolment(enrolment_id: int):
-    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    enrolment = enrolment_or_404(current_user, enrolment_id)
     return render_template("enrolments/enrolment.html", enrolment=enrolment)

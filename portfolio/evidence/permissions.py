@@ -1,4 +1,5 @@
-"""Which evidence a person may see: exactly the evidence of enrolments they may see."""
+"""Who may see and write which evidence: a person sees exactly the evidence of the enrolments
+they may see (portfolio.enrolments.permissions), and changes only what they wrote."""
 
 from flask import abort
 from sqlalchemy import select
@@ -6,15 +7,19 @@ from sqlalchemy.orm import selectinload
 
 from portfolio.accounts.models import User
 from portfolio.db import db
-from portfolio.enrolments.caseload import visible_enrolment_ids
-from portfolio.evidence.models import CriterionClaim, EvidenceItem
+from portfolio.enrolments.models import Enrolment
+from portfolio.enrolments.permissions import visible_enrolment_ids
+from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceKind
 
 
-def visible_item_or_404(user: User, item_id: int) -> EvidenceItem:
-    enrolment_ids = visible_enrolment_ids(user)
+def item_or_404(user: User, item_id: int) -> EvidenceItem:
+    """The evidence item, with its versions, files and claims, if ``user`` may see its
+    enrolment; 404 otherwise."""
     item = db.session.scalar(
         select(EvidenceItem)
-        .where(EvidenceItem.id == item_id, EvidenceItem.enrolment_id.in_(enrolment_ids))
+        .where(
+            EvidenceItem.id == item_id, EvidenceItem.enrolment_id.in_(visible_enrolment_ids(user))
+        )
         .options(
             selectinload(EvidenceItem.versions),
             selectinload(EvidenceItem.files),
@@ -27,8 +32,28 @@ def visible_item_or_404(user: User, item_id: int) -> EvidenceItem:
 
 
 def own_item_or_404(user: User, item_id: int) -> EvidenceItem:
-    """An item this user wrote (a learner's own, or an assessor's record); else 404."""
-    item = visible_item_or_404(user, item_id)
+    """An item this user wrote (a learner's own, or an assessor's record); 404 otherwise."""
+    item = item_or_404(user, item_id)
     if item.created_by_id != user.id:
         abort(404)
     return item
+
+
+def author_or_403(user: User, item: EvidenceItem) -> None:
+    """403 unless this user wrote the item they can see: only its author claims criteria."""
+    if item.created_by_id != user.id:
+        abort(403)
+
+
+def kind_for_author_or_404(user: User, kind: str, enrolment: Enrolment) -> EvidenceKind:
+    """The kind of evidence ``user`` may start on this enrolment: the learner writes their own
+    kinds, the enrolment's assessor the assessor's kinds. 404 for a kind that does not
+    exist, 403 for one this user does not write."""
+    try:
+        found = EvidenceKind(kind)
+    except ValueError:
+        abort(404)
+    author = enrolment.assessor_id if found.by_assessor else enrolment.learner_id
+    if user.id != author:
+        abort(403)
+    return found

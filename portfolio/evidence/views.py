@@ -9,10 +9,9 @@ from wtforms.fields.choices import SelectChoice
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
 from portfolio.db import db
-from portfolio.enrolments.caseload import visible_enrolment_or_404
+from portfolio.enrolments.permissions import enrolment_or_404
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence import files, history, incident, operations, quality
-from portfolio.evidence.access import own_item_or_404, visible_item_or_404
 from portfolio.evidence.forms import (
     FORMS,
     DismissForm,
@@ -22,6 +21,12 @@ from portfolio.evidence.forms import (
 )
 from portfolio.evidence.kinds import STAR_PARTS, field_label, plain_text, text_fields
 from portfolio.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind
+from portfolio.evidence.permissions import (
+    author_or_403,
+    item_or_404,
+    kind_for_author_or_404,
+    own_item_or_404,
+)
 from portfolio.evidence.suggest import CriterionText, suggest_criteria
 from portfolio.forms import EmptyForm, attach_error, form_status
 from portfolio.listing import whole_number
@@ -54,24 +59,11 @@ def _wants_another_row(form) -> bool:
     return False
 
 
-def _kind_for_author_or_404(kind: str, enrolment) -> EvidenceKind:
-    """Learners write their own kinds; the learner's assessor writes the assessor's kinds."""
-    try:
-        kind = EvidenceKind(kind)
-    except ValueError:
-        abort(404)
-    allowed = kind.by_assessor and current_user.id == enrolment.assessor_id
-    allowed = allowed or (not kind.by_assessor and current_user.id == enrolment.learner_id)
-    if not allowed:
-        abort(403)
-    return kind
-
-
 @bp.route("/enrolments/<int:enrolment_id>/evidence/new/<kind>", methods=["GET", "POST"])
 @roles_required(Role.LEARNER, Role.ASSESSOR)
 def new(enrolment_id: int, kind: str):
-    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
-    kind = _kind_for_author_or_404(kind, enrolment)
+    enrolment = enrolment_or_404(current_user, enrolment_id)
+    kind = kind_for_author_or_404(current_user, kind, enrolment)
     form = FORMS[kind.value]()
     _incident_log_choices(form, current_user.id, enrolment.id)
     if request.method == "POST" and _wants_another_row(form):
@@ -100,7 +92,7 @@ def new(enrolment_id: int, kind: str):
 @bp.get("/evidence/<int:item_id>")
 @login_required
 def item(item_id: int):
-    return _item_page(visible_item_or_404(current_user, item_id))
+    return _item_page(item_or_404(current_user, item_id))
 
 
 def _item_page(
@@ -200,7 +192,7 @@ def _criteria_texts(criteria_set_id: int) -> list[CriterionText]:
 @bp.route("/evidence/<int:item_id>/claims", methods=["GET", "POST"])
 @login_required
 def claims(item_id: int):
-    item = visible_item_or_404(current_user, item_id)
+    item = item_or_404(current_user, item_id)
     outcomes = db.session.scalars(
         select(LearningOutcome)
         .where(LearningOutcome.criteria_set_id == item.enrolment.criteria_set_id)
@@ -210,8 +202,7 @@ def claims(item_id: int):
     current = {c.criterion_id: c.note for c in item.claims}
     error, status = None, 200
     if request.method == "POST":
-        if current_user.id != item.created_by_id:
-            abort(403)
+        author_or_403(current_user, item)
         if form.validate_on_submit():
             chosen = {}
             for key in request.form.getlist("criterion"):
@@ -289,7 +280,7 @@ def _file_of(item: EvidenceItem, file_id: int) -> EvidenceFile:
 @bp.get("/evidence/<int:item_id>/files/<int:file_id>")
 @login_required
 def download(item_id: int, file_id: int):
-    item = visible_item_or_404(current_user, item_id)
+    item = item_or_404(current_user, item_id)
     record = _file_of(item, file_id)
     response = send_file(
         files.path_of(record.stored_name),
@@ -436,7 +427,7 @@ def submit(item_id: int):
 @bp.get("/evidence/<int:item_id>/versions/<int:number>")
 @login_required
 def version(item_id: int, number: int):
-    item = visible_item_or_404(current_user, item_id)
+    item = item_or_404(current_user, item_id)
     by_number = {v.number: v for v in item.versions}
     if number not in by_number:
         abort(404)

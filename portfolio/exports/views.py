@@ -3,11 +3,8 @@
 import csv
 import hashlib
 import io
-import os
 import unicodedata
 import zipfile
-from datetime import date
-from functools import cache
 
 from flask import (
     Blueprint,
@@ -21,29 +18,21 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_login import current_user
-from sqlalchemy import Date, bindparam, select
-from sqlalchemy.orm import aliased, joinedload
-from werkzeug.datastructures import Headers
-from werkzeug.http import quote_etag
-from werkzeug.wsgi import wrap_file
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portfolio.accounts.access import roles_required
-from portfolio.accounts.auth import session_viewer, signed_in_as
-from portfolio.accounts.models import Role, User
+from portfolio.accounts.models import Role
 from portfolio.assessment.models import SignOff
 from portfolio.assessment.signoff import sign_off_in_force
-from portfolio.db import db, fetch_first
-from portfolio.enrolments.caseload import (
-    visible_enrolment_or_404,
-    visible_to_viewer,
-)
+from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
+from portfolio.enrolments.permissions import enrolment_or_404
 from portfolio.errors import DomainError
 from portfolio.exports import archive, service, verification
 from portfolio.exports.archive import EntryNames
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
-from portfolio.extensions import login_manager
 from portfolio.forms import EmptyForm
 from portfolio.listing import whole_number
 from portfolio.progress.exports import neutralise
@@ -51,48 +40,12 @@ from portfolio.progress.exports import neutralise
 bp = Blueprint("exports", __name__)
 
 
-def _stored_for_session(enrolment_id: int) -> tuple[str, str, str] | None:
-    """The common case, a stored PDF asked for again: one statement checks the session's user
-    (as ``load_user`` does), that the enrolment is theirs to see, and finds the document, with
-    no ORM objects loaded and nothing committed. None sends the request the long way round,
-    which signs in, refuses or makes the document as needed."""
-    viewer = session_viewer()
-    if viewer is None:
-        return None
-    viewer_id, token = viewer
-    parameters = {"enrolment": enrolment_id, "viewer": viewer_id, "token": token,
-                  "today": date.today()}  # fmt: skip
-    return fetch_first(_stored_statement(), parameters)
-
-
-@cache
-def _stored_statement():
-    viewer, learner = aliased(User), aliased(User)
-    return (
-        select(PortfolioDocument.stored_name, PortfolioDocument.sha256, learner.name)
-        .join(SignOff, SignOff.id == PortfolioDocument.sign_off_id)
-        .join(Enrolment, Enrolment.id == SignOff.enrolment_id)
-        .join(learner, learner.id == Enrolment.learner_id)
-        .join(viewer, signed_in_as(viewer, bindparam("viewer"), bindparam("token"),
-                                   bindparam("today", type_=Date)))  # fmt: skip
-        .where(
-            Enrolment.id == bindparam("enrolment"),
-            visible_to_viewer(viewer),
-            SignOff.withdrawn_at.is_(None),
-            PortfolioDocument.status == DocumentStatus.READY,
-        )
-    )
-
-
 @bp.route("/enrolments/<int:enrolment_id>/portfolio.pdf", methods=["GET", "POST"])
+@login_required
 def portfolio_pdf(enrolment_id: int):
-    if request.method == "GET":
-        ready = _stored_for_session(enrolment_id)
-        if ready is not None:
-            return _send_stored(enrolment_id, *ready)
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    """The unit's signed portfolio PDF, made once its sign-off is countersigned: whoever may
+    see the enrolment may download it; 404 while no sign-off is in force."""
+    enrolment = enrolment_or_404(current_user, enrolment_id)
     sign_off = sign_off_in_force(enrolment)
     if sign_off is None:
         abort(404)
@@ -102,13 +55,13 @@ def portfolio_pdf(enrolment_id: int):
         return render_template(
             "exports/status.html", enrolment=enrolment, record=None, message=error.message
         ), 409
+    if record.status is DocumentStatus.READY:
+        return _send_stored(enrolment, record)
     if request.method == "POST" and record.status is DocumentStatus.FAILED:
         if not EmptyForm().validate_on_submit():
             abort(400)
         record.status, record.error = DocumentStatus.PENDING, None
     db.session.commit()
-    if record.status is DocumentStatus.READY:
-        return _send_stored(enrolment.id, record.stored_name, record.sha256, enrolment.learner.name)
     if service.claim(record):
         # Only the request that claimed the pending document starts making it; reloads of
         # the status page, in any worker, find it generating and just wait.
@@ -123,47 +76,24 @@ def portfolio_pdf(enrolment_id: int):
     ), status
 
 
-def _send_stored(enrolment_id: int, stored_name: str, sha256: str, learner_name: str):
-    """The stored PDF, as an attachment unless ?inline. Its SHA-256 is its ETag, so a
-    conditional or partial request (a PDF viewer fetching ranges) gets werkzeug's full
-    handling; a plain GET, the common case, is answered with the file as it is."""
-    environ = request.environ
-    path = service.stored_path(stored_name)
+def _send_stored(enrolment: Enrolment, record: PortfolioDocument):
+    """The stored PDF, as an attachment unless ?inline. Its SHA-256 is its ETag, so that a PDF
+    viewer's conditional and partial requests are answered as such."""
     # An ASCII name, so that every browser saves it as given.
-    ascii_name = unicodedata.normalize("NFKD", learner_name).encode("ascii", "ignore").decode()
-    name = f"portfolio-{archive.name_part(ascii_name, 'learner')}-{enrolment_id}.pdf"
-    asked_inline = environ.get("QUERY_STRING") and "inline" in request.args
-    disposition = "inline" if asked_inline else "attachment"
-    if any(key in environ for key in _CONDITIONAL_HEADERS):
-        response = send_file(path, mimetype="application/pdf", download_name=name,
-                             as_attachment=disposition == "attachment", conditional=True,
-                             etag=sha256)  # fmt: skip
-    else:
-        try:
-            file = open(path, "rb")  # noqa: SIM115  (closed by the response)
-        except FileNotFoundError:
-            current_app.logger.error("stored portfolio PDF %s is missing", path)
-            abort(404)
-        headers = Headers([
-            ("Content-Type", "application/pdf"),
-            ("Content-Length", str(os.fstat(file.fileno()).st_size)),
-            ("ETag", quote_etag(sha256)),
-            ("Accept-Ranges", "bytes"),
-            ("Cache-Control", _CACHE_CONTROL),
-        ])  # fmt: skip
-        headers.set("Content-Disposition", disposition, filename=name)
-        return current_app.response_class(
-            wrap_file(environ, file), headers=headers, direct_passthrough=True
-        )
-    response.headers["Cache-Control"] = _CACHE_CONTROL
+    learner = unicodedata.normalize("NFKD", enrolment.learner.name)
+    learner = learner.encode("ascii", "ignore").decode()
+    name = f"portfolio-{archive.name_part(learner, 'learner')}-{enrolment.id}.pdf"
+    try:
+        response = send_file(
+            service.stored_path(record.stored_name), mimetype="application/pdf",
+            as_attachment="inline" not in request.args, download_name=name,
+            conditional=True, etag=record.sha256,
+        )  # fmt: skip
+    except FileNotFoundError:
+        current_app.logger.error("stored portfolio PDF %s is missing", record.stored_name)
+        abort(404)
+    response.headers["Cache-Control"] = "no-store"  # not left in a shared computer's cache
     return response
-
-
-_CACHE_CONTROL = "no-store"  # a learner's portfolio is not left in a shared computer's cache
-
-
-_CONDITIONAL_HEADERS = ("HTTP_RANGE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH",
-                        "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE")  # fmt: skip
 
 
 @bp.route("/verify", methods=["GET", "POST"])

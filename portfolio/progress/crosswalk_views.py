@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from portfolio.accounts.access import get_in_provider_or_404, roles_required
 from portfolio.accounts.models import Role
 from portfolio.db import db
-from portfolio.enrolments.caseload import visible_enrolment_or_404, visible_enrolments
 from portfolio.enrolments.models import Cohort, Enrolment
+from portfolio.enrolments.permissions import enrolment_or_404, visible_enrolments
 from portfolio.progress.crosswalk import CoverageState, cover, cover_cohort
 from portfolio.units.crosswalk_file import CrosswalkFileError
 from portfolio.units.crosswalks import crosswalk_for, load_crosswalks
@@ -25,7 +25,7 @@ def _unavailable(template: str, error: CrosswalkFileError, **context):
 @bp.get("/enrolments/<int:enrolment_id>/crosswalk")
 @login_required
 def enrolment_crosswalk(enrolment_id: int):
-    enrolment = visible_enrolment_or_404(current_user, enrolment_id)
+    enrolment = enrolment_or_404(current_user, enrolment_id)
     template = "progress/crosswalk.html"
     try:
         crosswalks = load_crosswalks()

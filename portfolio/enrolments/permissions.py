@@ -1,0 +1,60 @@
+"""Who may see which enrolment: the one rule every page about an enrolment, its evidence, its
+sign-off, its PDF and its audit trail starts from.
+
+A learner sees their own enrolments, an assessor and an IQA those they are named on, and a
+provider admin or an EQA every enrolment of their provider. Nobody sees another provider's:
+to them it is a 404, as if it did not exist.
+"""
+
+from flask import abort
+from sqlalchemy import ColumnElement, Select, and_, false, select
+from sqlalchemy.orm import joinedload
+
+from portfolio.accounts.models import Role, User
+from portfolio.db import db
+from portfolio.enrolments.models import Enrolment
+from portfolio.units.models import Unit
+
+
+def may_see(user: User) -> ColumnElement[bool]:
+    """The rule, as a condition on Enrolment."""
+    at_provider = Enrolment.provider_id == user.provider_id
+    if user.role is Role.LEARNER:
+        return and_(at_provider, Enrolment.learner_id == user.id)
+    if user.role is Role.ASSESSOR:
+        return and_(at_provider, Enrolment.assessor_id == user.id)
+    if user.role is Role.IQA:
+        return and_(at_provider, Enrolment.iqa_id == user.id)
+    if user.role in (Role.ADMIN, Role.EQA):
+        return at_provider
+    return false()
+
+
+def visible_enrolments(user: User) -> Select:
+    """The enrolments this user may see, with their people, unit and criteria version."""
+    return (
+        select(Enrolment)
+        .where(may_see(user))
+        .options(
+            joinedload(Enrolment.learner),
+            joinedload(Enrolment.assessor),
+            joinedload(Enrolment.iqa),
+            joinedload(Enrolment.unit).joinedload(Unit.awarding_body),
+            joinedload(Enrolment.qualification),
+            joinedload(Enrolment.cohort),
+            joinedload(Enrolment.criteria_set),
+        )
+    )
+
+
+def visible_enrolment_ids(user: User) -> Select:
+    """The ids of the enrolments this user may see, for use inside other queries."""
+    return select(Enrolment.id).where(may_see(user))
+
+
+def enrolment_or_404(user: User, enrolment_id: int) -> Enrolment:
+    """The enrolment, if this user may see it; 404 otherwise."""
+    enrolment = db.session.scalar(visible_enrolments(user).where(Enrolment.id == enrolment_id))
+    if enrolment is None:
+        abort(404)
+    return enrolment
