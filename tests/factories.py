@@ -7,12 +7,21 @@ from sqlalchemy import select
 
 from portfolio.accounts.models import Provider, Role, User
 from portfolio.accounts.people import create_person
+from portfolio.assessment import marking
+from portfolio.assessment.models import Outcome
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.enrolments.operations import enrol_learner
-from portfolio.units.models import AwardingBody, Unit
+from portfolio.evidence import operations
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
+from portfolio.units.models import AwardingBody, Criterion, Unit
+from tests.evidence.helpers import STAR
 
 PASSWORD = "a-fine-test-password-9"
+# What a STAR account holds, as the domain functions take it.
+STAR_CONTENT = {k: STAR[k] for k in ("situation", "task", "action", "result", "reflection")}
+# The smallest file a PDF reader opens.
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 _numbers = itertools.count(1)
 
 
@@ -60,3 +69,33 @@ def make_enrolment(
         assessor_id=assessor.id if assessor else None,
         iqa_id=iqa.id if iqa else None,
     )
+
+
+def criteria_of(enrolment: Enrolment) -> list[Criterion]:
+    """The criteria of the enrolment's unit, in the unit's order."""
+    return db.session.scalars(
+        select(Criterion)
+        .where(Criterion.criteria_set_id == enrolment.criteria_set_id)
+        .order_by(Criterion.position)
+    ).all()
+
+
+def submitted(learner: User, enrolment: Enrolment, title: str = "Waiting") -> EvidenceItem:
+    """A STAR account of the learner claiming the unit's first criterion, submitted."""
+    item = operations.start_item(learner, enrolment, EvidenceKind.STAR_ACCOUNT, title, STAR_CONTENT)
+    operations.set_claims(learner, item, {criteria_of(enrolment)[0].id: ""})
+    operations.submit_item(learner, item)
+    return item
+
+
+def accepted(
+    learner: User, assessor: User, enrolment: Enrolment, numbers: list[str], title: str = "Account"
+) -> EvidenceItem:
+    """A STAR account of the learner, accepted with the criteria ``numbers`` met."""
+    criteria = {c.number: c.id for c in criteria_of(enrolment)}
+    item = operations.start_item(learner, enrolment, EvidenceKind.STAR_ACCOUNT, title, STAR_CONTENT)
+    operations.set_claims(learner, item, {criteria[n]: "" for n in numbers})
+    operations.submit_item(learner, item)
+    marking.record_decision(assessor, item, judgements=[marking.Judgement(criteria[n], True) for n in numbers],
+                            outcome=Outcome.ACCEPTED, feedback="", lock_version=None)  # fmt: skip
+    return item

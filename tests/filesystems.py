@@ -15,6 +15,11 @@ import pytest
 HOUR = 3600
 
 
+def stored(folder: Path) -> list[str]:
+    """The names of the files in a storage folder, sorted; none when it does not exist."""
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
 def age(path: Path, seconds: float) -> None:
     """Make a file look as if it was last written ``seconds`` ago."""
     then = time.time() - seconds

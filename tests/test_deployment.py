@@ -4,15 +4,7 @@ import pytest
 
 from portfolio import create_app
 from tests.conftest import TEST_CONFIG
-
-PUBLIC = "https://portfolio.example.org"
-
-
-def production_app(tmp_path, **config):
-    """An app as gunicorn would make it: not debugging, not testing."""
-    settings = {"SECRET_KEY": "deployment-test-key",
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}", **config}  # fmt: skip
-    return create_app(settings)
+from tests.stories import PUBLIC, production_app
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from portfolio.evidence.models import EvidenceItem
 from tests.conftest import make_app
 from tests.evidence.helpers import CALL_NOTE
 from tests.factories import make_enrolment
-from tests.test_deployment import PUBLIC, production_app
+from tests.stories import PUBLIC, production_app
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

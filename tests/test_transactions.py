@@ -17,9 +17,9 @@ from portfolio.accounts.models import Provider, Role
 from portfolio.audit.models import AuditEvent
 from portfolio.db import db
 from tests import factories
-from tests.assessment.test_races import TIMEOUT, cast, new_log, signed_in
 from tests.conftest import make_app
 from tests.evidence.helpers import INCIDENT
+from tests.stories import TIMEOUT, cast, new_log, signed_in
 
 
 @pytest.fixture

@@ -9,72 +9,9 @@ from portfolio.assessment.models import Decision, Sample, SampleStatus, SignOff
 from portfolio.audit.models import AuditEvent
 from portfolio.db import db
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus
-from portfolio.units.models import Criterion
-from tests.evidence.helpers import CALL_NOTE, INCIDENT, STAR
-from tests.factories import make_enrolment
+from tests.evidence.helpers import CALL_NOTE, INCIDENT
 from tests.statements import counting
-
-# The evidence each unit needs to be complete: kind, form data, criteria it shows.
-UNITS = {
-    "SFJ": [("incident_log", INCIDENT, ["1.1", "2.1", "3.1"])],
-    "PEARSON": [
-        ("incident_log", INCIDENT, ["1.1", "2.1"]),
-        ("call_note", CALL_NOTE, []),
-        ("star_account", STAR, ["3.1"]),
-    ],
-}
-
-
-class Cycle:
-    """Acts as each person of one enrolment, through the pages."""
-
-    def __init__(self, client, auth, people, body):
-        self.client, self.auth, self.people = client, auth, people
-        self.enrolment = make_enrolment(
-            people[Role.LEARNER], body=body, assessor=people[Role.ASSESSOR], iqa=people[Role.IQA]
-        )
-        self.criteria = {
-            c.number: c.id
-            for c in db.session.scalars(
-                select(Criterion).where(Criterion.criteria_set_id == self.enrolment.criteria_set_id)
-            )
-        }
-        self.who = None
-
-    def be(self, who):
-        if self.who != who:
-            self.auth.sign_out()
-            self.auth.sign_in(self.people[who])
-            self.who = who
-
-    def post(self, url, data=None):
-        return self.client.post(url, data=data or {})
-
-    def add(self, kind, data, numbers):
-        self.be(Role.LEARNER)
-        response = self.post(f"/enrolments/{self.enrolment.id}/evidence/new/{kind}", data)
-        assert response.status_code == 302, response.get_data(as_text=True)
-        item = db.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id.desc())).first()
-        ids = [self.criteria[n] for n in numbers] or [self.criteria["1.1"]]
-        assert (
-            self.post(
-                f"/evidence/{item.id}/claims", {"criterion": [str(i) for i in ids]}
-            ).status_code
-            == 302
-        )
-        assert self.post(f"/evidence/{item.id}/submit").status_code == 302
-        return item
-
-    def mark(self, item, outcome, met=True, feedback="Well evidenced."):
-        self.be(Role.ASSESSOR)
-        item = db.session.get(EvidenceItem, item.id)
-        data = {"outcome": outcome, "feedback": feedback, "lock_version": item.lock_version}
-        for claim in item.claims:
-            data[f"judgement_{claim.criterion_id}"] = "met" if met else "not_met"
-        return self.post(f"/evidence/{item.id}/mark", data)
-
-    def portfolio(self):
-        return self.client.get(f"/enrolments/{self.enrolment.id}/portfolio").get_data(as_text=True)
+from tests.stories import UNITS, Cycle, complete
 
 
 @pytest.fixture
@@ -147,19 +84,6 @@ def test_full_cycle_from_submission_to_countersignature(cycle, body):
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"evidence.submitted", "decision.recorded", "declaration.signed", "unit.signed_off",
             "sample.created", "sample.reviewed", "unit.countersigned"} <= actions  # fmt: skip
-
-
-def complete(c, body="SFJ"):
-    items = [c.add(kind, data, numbers) for kind, data, numbers in UNITS[body]]
-    for item in items:
-        assert c.mark(item, "accepted").status_code == 302
-    c.be(Role.LEARNER)
-    assert (
-        c.post(f"/enrolments/{c.enrolment.id}/declaration", {"confirm": "yes"}).status_code == 302
-    )
-    c.be(Role.ASSESSOR)
-    assert c.post(f"/enrolments/{c.enrolment.id}/sign-off").status_code == 302
-    return items
 
 
 def test_signed_off_evidence_is_locked_until_the_sign_off_is_withdrawn(cycle):

@@ -7,8 +7,7 @@ import pytest
 
 from portfolio.accounts.models import Role
 from portfolio.db import db, utcnow
-from tests.factories import make_enrolment, make_user
-from tests.progress.test_dashboard import submitted
+from tests.factories import make_enrolment, make_user, submitted
 
 OVERDUE, RECENT = 7, 48  # items submitted 100 days ago and more, and items submitted today
 

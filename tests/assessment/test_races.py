@@ -8,24 +8,20 @@ so they could never race. Each test gets a database of its own instead.
 
 import threading
 import uuid
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select
 
-from portfolio.accounts.models import Role
 from portfolio.assessment.models import Decision, SignOff
 from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
-from portfolio.units.models import Criterion
-from tests import factories
 from tests.conftest import make_app
 from tests.evidence.helpers import INCIDENT
+from tests.stories import TIMEOUT, cast, new_log, signed_in
 
 ROUNDS = 3  # fresh data each round, so that a race that only sometimes goes wrong shows up
-TIMEOUT = 30  # seconds a thread may take before the test gives up on it
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -43,48 +39,6 @@ def race_app(request, tmp_path):
 
 
 # Helpers ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Cast:
-    provider_id: int
-    learner: str  # email addresses, to sign in with
-    assessor: str
-    enrolment_id: int
-    criteria: list[int]  # the unit's criterion ids, in order
-
-
-def cast(app, body: str = "SFJ") -> Cast:
-    """A provider with a learner enrolled on a unit of ``body`` and their assessor, committed."""
-    with app.app_context():
-        provider = factories.make_provider()
-        assessor = factories.make_user(provider, Role.ASSESSOR)
-        learner = factories.make_user(provider, Role.LEARNER)
-        enrolment = factories.make_enrolment(learner, body=body, assessor=assessor)
-        criteria = db.session.scalars(
-            select(Criterion.id)
-            .where(Criterion.criteria_set_id == enrolment.criteria_set_id)
-            .order_by(Criterion.position)
-        ).all()
-        made = Cast(provider.id, learner.email, assessor.email, enrolment.id, list(criteria))
-        db.session.commit()
-    return made
-
-
-def signed_in(app, email: str):
-    client = app.test_client()
-    response = client.post("/sign-in", data={"email": email, "password": factories.PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
-def new_log(client, enrolment_id: int, **changes) -> int:
-    """The learner writes an incident log through the form; returns its id."""
-    response = client.post(
-        f"/enrolments/{enrolment_id}/evidence/new/incident_log", data={**INCIDENT, **changes}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
 def claim_and_submit(client, item_id: int, criteria: list[int]) -> None:

@@ -10,8 +10,7 @@ from portfolio.assessment import sampling
 from portfolio.assessment.models import Decision, Sample
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
-from tests.factories import make_enrolment, make_user
-from tests.progress.test_dashboard import accepted
+from tests.factories import accepted, make_enrolment, make_user
 from tests.statements import counting
 
 
@@ -78,7 +77,7 @@ def test_the_page_reads_as_many_statements_with_more_decisions_and_samples(
 def test_the_queue_reads_as_many_statements_with_more_items_and_samples_sent_back(
     client, auth, people, provider
 ):
-    from tests.progress.test_dashboard import submitted
+    from tests.factories import submitted
 
     assessor, iqa = people[Role.ASSESSOR], people[Role.IQA]
 

@@ -10,7 +10,7 @@ from portfolio.assessment.models import Decision, Outcome, Sample, SampleStatus,
 from portfolio.db import db
 from portfolio.errors import DomainError
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus
-from tests.assessment.test_lifecycle import UNITS, Cycle, complete
+from tests.stories import UNITS, Cycle, complete
 
 
 @pytest.fixture

@@ -29,8 +29,7 @@ from portfolio.enrolments.operations import update_enrolment
 from portfolio.evidence import operations
 from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from tests.conftest import TEST_CONFIG
-from tests.factories import make_enrolment, make_provider, make_user
-from tests.progress.test_dashboard import STAR_CONTENT
+from tests.factories import STAR_CONTENT, make_enrolment, make_provider, make_user
 
 
 def submit(provider, actor, learner, title: str, version: int = 1) -> AuditEvent:

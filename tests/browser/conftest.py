@@ -5,16 +5,15 @@ These run once, on SQLite: they do not use the ``app``/``database_url`` fixtures
 """
 
 import threading
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from portfolio import ROOT
 from portfolio.db import db
 from portfolio.demo import build_demo
 from tests.conftest import make_app
+from tests.stories import AXE
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,7 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-AXE = Path(ROOT) / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="session")

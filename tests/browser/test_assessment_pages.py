@@ -9,7 +9,7 @@ first), not Aisha's, whose three items tests/browser/test_pages.py reads.
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.test_pages import (
+from tests.stories import (
     SIDEWAYS,
     check_accessibility,
     first_href,

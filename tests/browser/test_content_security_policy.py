@@ -4,7 +4,7 @@ script, style or other resource in the console, and what scripts and styles do s
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.test_pages import first_href, hrefs, sign_in, sign_out, visit
+from tests.stories import first_href, hrefs, sign_in, sign_out, visit
 
 pytestmark = pytest.mark.browser
 

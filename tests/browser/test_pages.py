@@ -2,87 +2,23 @@
 axe-core's WCAG 2.2 AA and best-practice rules (serious and critical impacts fail the test)."""
 
 import pytest
-from playwright.sync_api import Page
 
 from portfolio.accounts.views import SIGN_IN_REFUSED
 from portfolio.demo import PASSWORD, demo_email
-from tests.browser.conftest import AXE
+from tests.stories import (
+    SIDEWAYS,
+    check_accessibility,
+    first_href,
+    hrefs,
+    sign_in,
+    sign_out,
+    submit,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-FAILING_IMPACTS = {"serious", "critical"}
 ROLES = ["admin", "assessor", "iqa", "eqa", "learner"]
-
-
-# Helpers ---------------------------------------------------------------------------------
-
-
-def check_accessibility(page: Page) -> None:
-    """Run axe-core on the page; fail listing every serious or critical violation."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        # Evaluated through the DevTools protocol: the pages' content security policy refuses
-        # a script tag added inline, as it should.
-        page.evaluate(AXE.read_text())
-    results = page.evaluate(
-        """async (tags) => {
-            const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return results.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-                targets: v.nodes.map(n => n.target.join(' ')),
-            }));
-        }""",
-        AXE_TAGS,
-    )
-    failing = [v for v in results if v["impact"] in FAILING_IMPACTS]
-    if failing:
-        lines = [f"{len(failing)} serious/critical accessibility violation(s) on {page.url}:"]
-        for v in failing:
-            lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
-            lines.extend(f"    {target}" for target in v["targets"])
-        pytest.fail("\n".join(lines), pytrace=False)
-
-
-def visit(page: Page, url: str):
-    """Open a URL; assert it did not fail; return the response."""
-    response = page.goto(url)
-    assert response is not None, url
-    assert response.status < 400, f"{url} gave {response.status}"
-    return response
-
-
-def submit(page: Page, button: str):
-    """Click a form's submit button and return the response of the page it leads to."""
-    with page.expect_navigation() as navigation:
-        page.get_by_role("button", name=button, exact=True).click()
-    return navigation.value
-
-
-def sign_in(page: Page, handle: str, password: str = PASSWORD):
-    page.goto("/sign-in")
-    page.get_by_label("Email address", exact=True).fill(demo_email(handle))
-    page.get_by_label("Password", exact=True).fill(password)
-    return submit(page, "Sign in")
-
-
-def sign_out(page: Page) -> None:
-    submit(page, "Sign out")
-    assert page.url.endswith("/sign-in"), page.url
-
-
-def hrefs(page: Page, selector: str) -> list[str]:
-    """The absolute addresses of the links matching a selector, in order, without repeats."""
-    found = page.eval_on_selector_all(selector, "links => links.map(a => a.href)")
-    return list(dict.fromkeys(found))
-
-
-def first_href(page: Page, selector: str) -> str:
-    found = hrefs(page, selector)
-    assert found, f"no link matches {selector!r} on {page.url}"
-    return found[0]
-
-
-# Tests -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("handle", ROLES)
@@ -166,26 +102,6 @@ def test_criteria_browser_shows_each_awarding_bodys_criteria(page):
                 level = page.locator("dl.summary dt", has_text="Level").locator("+ dd")
                 assert level.inner_text().strip() == "3"
     assert counts == EXPECTED_CRITERIA
-
-
-SIDEWAYS = """() => {
-    const width = window.innerWidth;
-    const culprits = [];
-    for (const el of document.body.querySelectorAll('*')) {
-        const right = el.getBoundingClientRect().right;
-        const position = getComputedStyle(el).position;
-        // Wide tables may overflow inside their own scrolling region; anything else that
-        // sticks out (or escapes that region by absolute positioning) widens the page.
-        if (right > width + 0.5
-            && (!el.closest('.table-scroll') || ['absolute', 'fixed'].includes(position))) {
-            const text = el.textContent.trim().replace(/\\s+/g, ' ').slice(0, 40);
-            culprits.push(`${el.tagName.toLowerCase()}${el.className ? '.' + el.className : ''}`
-                + ` (position: ${position}, right edge ${Math.round(right)}px): "${text}"`);
-        }
-    }
-    return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width,
-            culprits: culprits.slice(0, 5)};
-}"""
 
 
 @pytest.mark.parametrize("handle", ["admin", "learner"])

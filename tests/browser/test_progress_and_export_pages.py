@@ -3,7 +3,7 @@ each checked with axe-core and on a phone-sized screen."""
 
 import pytest
 
-from tests.browser.test_pages import check_accessibility, first_href, sign_in, visit
+from tests.stories import check_accessibility, first_href, sign_in, visit
 
 pytestmark = pytest.mark.browser
 

@@ -115,7 +115,7 @@ def test_the_assessors_home_counts_the_queue_and_what_is_over_target(
 ):
     from datetime import timedelta
 
-    from tests.progress.test_dashboard import submitted
+    from tests.factories import submitted
 
     assessor = people[Role.ASSESSOR]
     waiting = []

@@ -6,17 +6,8 @@ from sqlalchemy import select
 from portfolio.accounts.models import Role
 from portfolio.db import db
 from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus
-from portfolio.units.models import Criterion
 from tests.evidence.helpers import CALL_NOTE, INCIDENT
-from tests.factories import unit_by_code
-
-
-def criteria_of(enrolment):
-    return db.session.scalars(
-        select(Criterion)
-        .where(Criterion.criteria_set_id == enrolment.criteria_set_id)
-        .order_by(Criterion.position)
-    ).all()
+from tests.factories import criteria_of, unit_by_code
 
 
 def make_log(client, enrolment, **changes):

@@ -10,8 +10,9 @@ from portfolio.accounts.models import Role
 from portfolio.db import db
 from portfolio.evidence.models import EvidenceFile, EvidenceItem
 from tests.evidence.helpers import CALL_NOTE
+from tests.factories import PDF
+from tests.filesystems import stored
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
     b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00"
@@ -48,10 +49,6 @@ def upload(client, item, content: bytes, name: str):
         data={"file": (io.BytesIO(content), name), "description": "Screenshot"},
         content_type="multipart/form-data",
     )
-
-
-def stored(folder):
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
 def file_rows():

@@ -5,25 +5,7 @@ from sqlalchemy import select
 from portfolio.db import db
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus, PersonalDataDismissal
 from portfolio.evidence.operations import findings
-from portfolio.units.models import Criterion
-from tests.evidence.helpers import CALL_NOTE
-
-LEAKY = (
-    "Mrs Olivia Bennett rang from 07700 900123 about her bill. Her postcode is SW1A 1AA and "
-    "her email is olivia.bennett@example.com. I apologised and raised a credit of £45.99 at 14:32."
-)
-
-
-def leaky_note(client, enrolment):
-    client.post(
-        f"/enrolments/{enrolment.id}/evidence/new/call_note", data={**CALL_NOTE, "notes": LEAKY}
-    )
-    item = db.session.scalar(select(EvidenceItem))
-    criterion = db.session.scalar(
-        select(Criterion).where(Criterion.criteria_set_id == enrolment.criteria_set_id)
-    )
-    client.post(f"/evidence/{item.id}/claims", data={"criterion": [str(criterion.id)]})
-    return item
+from tests.stories import LEAKY, leaky_note
 
 
 def test_submission_is_refused_while_personal_data_remains(client, learner, enrolment):

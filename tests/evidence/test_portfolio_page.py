@@ -7,8 +7,7 @@ from portfolio.db import db
 from portfolio.evidence import operations
 from portfolio.evidence.coverage import ITEMS_PAGE, LATEST_CLAIMS
 from portfolio.evidence.models import EvidenceKind
-from tests.evidence.test_claims_and_lifecycle import criteria_of
-from tests.progress.test_dashboard import STAR_CONTENT
+from tests.factories import STAR_CONTENT, criteria_of
 from tests.statements import counting
 
 

@@ -19,8 +19,9 @@ from portfolio.evidence.operations import findings
 from portfolio.text import MARKDOWN_LIMIT
 from portfolio.units.models import Criterion
 from tests.evidence.helpers import CALL_NOTE, STAR
-from tests.evidence.test_files import PDF, stored
-from tests.evidence.test_personal_data_flow import leaky_note
+from tests.factories import PDF
+from tests.filesystems import stored
+from tests.stories import leaky_note
 
 
 def items() -> int:

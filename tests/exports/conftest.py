@@ -2,8 +2,8 @@ import pytest
 
 from portfolio.accounts.models import Role
 from portfolio.exports import signing
-from tests.assessment.test_lifecycle import Cycle, complete
 from tests.filesystems import small_disk  # noqa: F401  (a fixture)
+from tests.stories import Cycle, complete
 
 
 @pytest.fixture

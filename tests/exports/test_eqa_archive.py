@@ -14,7 +14,7 @@ from portfolio.accounts.models import Role
 from portfolio.assessment.models import SignOff
 from portfolio.db import db
 from portfolio.exports.archive import EntryNames
-from tests.assessment.test_lifecycle import Cycle, complete
+from tests.stories import Cycle, complete
 
 UNIT = "Deal with incidents through a contact centre"
 DAY = date(2026, 3, 14)

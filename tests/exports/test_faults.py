@@ -16,8 +16,8 @@ from sqlalchemy.exc import OperationalError
 from portfolio import ROOT
 from portfolio.db import db
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
-from tests.exports.test_portfolio_pdf import download
 from tests.filesystems import HOUR, age
+from tests.stories import download
 
 RENDER_FOREVER = textwrap.dedent(
     """

@@ -23,19 +23,8 @@ from portfolio.exports.pdf import (
     render,
     render_with_time_limit,
 )
-from tests.assessment.test_lifecycle import Cycle, complete
 from tests.statements import counting
-
-
-def download(c):
-    """The PDF response, read and closed (a file response left open warns)."""
-    url = f"/enrolments/{c.enrolment.id}/portfolio.pdf"
-    response = c.client.get(url)
-    if response.status_code == 302:
-        response = c.client.get(url)
-    with response:
-        response.get_data()
-    return response
+from tests.stories import Cycle, complete, download
 
 
 def pdfsig(data: bytes, tmp_path) -> str:

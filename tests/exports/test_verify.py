@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portfolio.accounts.models import Role
 from portfolio.db import db
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
-from tests.exports.test_portfolio_pdf import download
+from tests.stories import download
 
 
 def signed_off_again(c) -> tuple[bytes, bytes]:

@@ -11,42 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from portfolio.accounts.models import Provider, Role
-from portfolio.assessment import marking
-from portfolio.assessment.models import Decision, Outcome, Sample, SamplingPlan
+from portfolio.assessment.models import Decision, Sample, SamplingPlan
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort
-from portfolio.evidence import operations
-from portfolio.evidence.models import EvidenceKind
 from portfolio.progress import refresh
 from portfolio.progress.models import EnrolmentProgress
 from portfolio.units.models import Criterion, Unit
-from tests.evidence.helpers import STAR
-from tests.factories import make_enrolment, make_user
+from tests.factories import accepted, make_enrolment, make_user, submitted
 from tests.statements import counting
-
-STAR_CONTENT = {k: STAR[k] for k in ("situation", "task", "action", "result", "reflection")}
-
-
-def accepted(learner, assessor, enrolment, numbers, title="Account"):
-    """A STAR account of the learner, accepted with these criteria met."""
-    criteria = {c.number: c.id for c in db.session.scalars(
-        select(Criterion).where(Criterion.criteria_set_id == enrolment.criteria_set_id))}  # fmt: skip
-    item = operations.start_item(learner, enrolment, EvidenceKind.STAR_ACCOUNT, title, STAR_CONTENT)
-    operations.set_claims(learner, item, {criteria[n]: "" for n in numbers})
-    operations.submit_item(learner, item)
-    marking.record_decision(assessor, item, judgements=[marking.Judgement(criteria[n], True) for n in numbers],
-                            outcome=Outcome.ACCEPTED, feedback="", lock_version=None)  # fmt: skip
-    return item
-
-
-def submitted(learner, enrolment, title="Waiting"):
-    item = operations.start_item(learner, enrolment, EvidenceKind.STAR_ACCOUNT, title, STAR_CONTENT)
-    criterion = db.session.scalar(
-        select(Criterion.id).where(Criterion.criteria_set_id == enrolment.criteria_set_id)
-    )
-    operations.set_claims(learner, item, {criterion: ""})
-    operations.submit_item(learner, item)
-    return item
 
 
 @pytest.fixture
