@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from flask_login import current_user
 
 from portfolio.accounts.models import ROLE_LABELS, Role
@@ -30,16 +30,16 @@ NAVIGATION = [
 
 def navigation() -> list[tuple[str, str, bool]]:
     """The signed-in person's navigation links: address, label, and whether it is the current
-    page. Addresses are built once per role and script root, not on every page."""
-    built = current_app.extensions.setdefault("portfolio.navigation", {})
-    key = (current_user.role, request.script_root)
-    if key not in built:
-        built[key] = [(url_for(endpoint), label, match) for endpoint, label, roles, match
-                      in NAVIGATION if current_user.role in roles]  # fmt: skip
+    page."""
     endpoint = request.endpoint or ""
     return [
-        (url, label, endpoint.startswith(match) if isinstance(match, tuple) else endpoint == match)
-        for url, label, match in built[key]
+        (
+            url_for(target),
+            label,
+            endpoint.startswith(match) if isinstance(match, tuple) else endpoint == match,
+        )
+        for target, label, roles, match in NAVIGATION
+        if current_user.role in roles
     ]
 
 
