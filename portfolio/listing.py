@@ -1,7 +1,5 @@
 """Long lists: searched by text, and shown a page at a time."""
 
-from dataclasses import dataclass
-
 from flask import request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, func, or_, select
@@ -24,36 +22,6 @@ def whole_number(text: str | None) -> int | None:
 def page_number() -> int:
     """The ``page`` argument of the request: 1 when it is missing or not a whole number."""
     return max(whole_number(request.args.get("page")) or 1, 1)
-
-
-@dataclass(frozen=True)
-class Paging:
-    """One page of ``total`` rows; a page past the last is the last."""
-
-    asked: int
-    total: int
-    size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(-(-self.total // self.size), 1)
-
-    @property
-    def page(self) -> int:
-        return min(self.asked, self.pages)
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.size
-
-    @property
-    def first(self) -> int:
-        """The position of the page's first row, from 1 (0 when there are none)."""
-        return self.offset + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        return min(self.offset + self.size, self.total)
 
 
 def paginate(query: Select, page: int | None = None, *, total: int | None = None) -> Pagination:

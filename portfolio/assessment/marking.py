@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,7 +15,7 @@ from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus, EvidenceVersion
-from portfolio.listing import Paging
+from portfolio.listing import paginate
 from portfolio.progress import refresh
 from portfolio.text import check_length, render_markdown
 from portfolio.units.models import Criterion
@@ -55,29 +56,28 @@ def queue_summary(assessor: User, today: date | None = None) -> tuple[int, int]:
 
 
 def marking_queue(assessor: User, page: int = 1,
-                  today: date | None = None) -> tuple[Paging, int, list[QueueEntry]]:  # fmt: skip
+                  today: date | None = None) -> tuple[Pagination, int, list[QueueEntry]]:  # fmt: skip
     """A page of the submitted evidence of the assessor's caseload, oldest first, aged in
     working days: the paging (of every item waiting), how many of them are over the marking
     target, and the page's entries."""
     today = today or date.today()
     waiting, overdue = queue_summary(assessor, today)
-    paging = Paging(page, waiting)
-    items = db.session.scalars(
+    paging = paginate(
         _waiting(select(EvidenceItem), assessor)
         .order_by(EvidenceItem.submitted_at, EvidenceItem.id)
-        .limit(paging.size)
-        .offset(paging.offset)
         .options(
             joinedload(EvidenceItem.learner),
             joinedload(EvidenceItem.enrolment).joinedload(Enrolment.unit),
             # The queue shows each item's version number, not what the versions say.
             selectinload(EvidenceItem.versions).load_only(EvidenceVersion.number),
-        )
-    ).all()
+        ),
+        page,
+        total=waiting,
+    )
     target = assessor.provider.marking_target_days
     entries = [
         QueueEntry(item, working_days_between(item.submitted_at.date(), today), target)
-        for item in items
+        for item in paging.items
     ]
     return paging, overdue, entries
 

@@ -1,5 +1,6 @@
 """The enrolments a person may see, a page at a time: their home page and the provider's list."""
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func
 from sqlalchemy.orm import aliased
 
@@ -11,7 +12,7 @@ from portfolio.enrolments.permissions import visible_enrolment_ids, visible_enro
 
 
 def enrolment_page(user: User, asked: int, cohort_id: int | None = None,
-                   search: str = "") -> tuple[list[Enrolment], listing.Paging]:  # fmt: skip
+                   search: str = "") -> tuple[list[Enrolment], Pagination]:  # fmt: skip
     """One page of the enrolments this user may see, by learner's name, with their people and
     unit: only those of ``cohort_id`` when given, and of learners whose name or email contains
     ``search``. The page's ids are chosen first, sorted on the names alone; then only those
@@ -22,10 +23,8 @@ def enrolment_page(user: User, asked: int, cohort_id: int | None = None,
         ids = ids.where(Enrolment.cohort_id == cohort_id)
     if search:
         ids = ids.where(listing.matching(search, learner.name, learner.email))
-    paging = listing.Paging(asked, listing.count_of(ids))
-    shown = db.session.scalars(
-        ids.order_by(func.lower(learner.name), Enrolment.id).limit(paging.size).offset(paging.offset)
-    ).all()
+    paging = listing.paginate(ids.order_by(func.lower(learner.name), Enrolment.id), asked)
+    shown = paging.items
     loaded = db.session.scalars(visible_enrolments(user).where(Enrolment.id.in_(shown)))
     by_id = {enrolment.id: enrolment for enrolment in loaded}
     return [by_id[enrolment_id] for enrolment_id in shown], paging
