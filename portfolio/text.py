@@ -1,7 +1,8 @@
 """render_markdown(): the one place HTML is made from text a person wrote."""
 
+from functools import cache
+
 import nh3
-from markdown_it import MarkdownIt
 
 from portfolio.errors import DomainError
 
@@ -17,15 +18,24 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # The longest text any form takes (call notes, a discussion's questions and answers).
 MARKDOWN_LIMIT = 50_000
 
-# CommonMark, whose parsers stay linear in the text's length (Python-Markdown took the square
-# of a run of "[" and recursed once for each level of a nested list), with GitHub's tables.
-# HTML typed in the text is shown as typed, not taken as markup. Past 20 levels of nesting
-# (a list or quote ten deep) the rest of the block is left out, as CommonMark's own preset does.
-# Images are never shown (no <img> is allowed), so "![alt](address)" is left a link to the
-# image rather than parsed as one: it showed nothing, and a run of "![" cost twice a run of "[".
-MARKDOWN = (
-    MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).enable("table").disable("image")
-)
+
+@cache
+def markdown_parser():
+    """CommonMark, whose parsers stay linear in the text's length (Python-Markdown took the
+    square of a run of "[" and recursed once for each level of a nested list), with GitHub's
+    tables. Made when first needed: markdown-it-py is slow to import, and commands need none.
+
+    HTML typed in the text is shown as typed, not taken as markup. Past 20 levels of nesting
+    (a list or quote ten deep) the rest of the block is left out, as CommonMark's own preset
+    does. Images are never shown (no <img> is allowed), so "![alt](address)" is left a link to
+    the image rather than parsed as one: it showed nothing, and a run of "![" cost twice a run
+    of "[".
+    """
+    from markdown_it import MarkdownIt
+
+    return (
+        MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).enable("table").disable("image")
+    )
 
 
 def length(text: str) -> int:
@@ -51,7 +61,7 @@ def render_markdown(source: str) -> str:
     """Markdown to HTML that keeps only the allowed tags, attributes and link schemes."""
     check_length(source or "", MARKDOWN_LIMIT, "A text")
     return nh3.clean(
-        MARKDOWN.render(source or ""),
+        markdown_parser().render(source or ""),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,

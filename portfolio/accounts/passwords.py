@@ -7,13 +7,9 @@ refusal of passwords that appear in lists of common passwords.
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from zxcvbn.matching import RANKED_DICTIONARIES
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
-
-# About 30,000 of the most used passwords, as zxcvbn ranks them.
-_COMMON = RANKED_DICTIONARIES["passwords"]
 
 
 def _hasher() -> PasswordHasher:
@@ -46,8 +42,12 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
         return f"Use at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
+    # About 30,000 of the most used passwords, as zxcvbn ranks them; loaded when first needed.
+    from zxcvbn.matching import RANKED_DICTIONARIES
+
+    common = RANKED_DICTIONARIES["passwords"]
     lowered = password.lower()
-    if lowered in _COMMON or lowered.strip() in _COMMON:
+    if lowered in common or lowered.strip() in common:
         return "This password is one of the most commonly used; choose something less guessable."
     if len(set(lowered)) <= 2:
         return "This password repeats too few characters; choose something less guessable."

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import magic
 from flask import current_app
 from sqlalchemy import select
 
@@ -157,6 +156,8 @@ def _discard(path: Path) -> bool:
 
 def detect_type(path: Path) -> str:
     """The file's media type from its content; refuses anything not allowed."""
+    import magic  # loads the libmagic library: only uploads need it
+
     media_type = magic.from_file(str(path), mime=True)
     if media_type not in ALLOWED_TYPES:
         described = magic.from_file(str(path)).split(",")[0]

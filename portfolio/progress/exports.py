@@ -8,9 +8,6 @@ apostrophe (OWASP's advice for CSV injection), and XLSX cells are written as tex
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -30,6 +27,9 @@ def to_csv(header: list[str], rows: list[list]) -> str:
 
 
 def to_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
+    from openpyxl import Workbook  # slow to import: only the XLSX downloads need it
+    from openpyxl.cell import WriteOnlyCell
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
 

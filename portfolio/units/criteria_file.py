@@ -10,9 +10,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-from jsonschema import Draft202012Validator
-
 CRITERIA_PATH = Path(__file__).resolve().parents[2] / "criteria"
 SCHEMA_PATH = CRITERIA_PATH / "schema.json"
 
@@ -46,7 +43,9 @@ class CriteriaDocument:
 
 
 @cache
-def _validator() -> Draft202012Validator:
+def _validator():
+    from jsonschema import Draft202012Validator  # slow to import: only reading files needs it
+
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
 
 
@@ -59,6 +58,8 @@ def format_path(path) -> str:
 
 def _line_map(node, path=(), lines=None, problems=None):
     """Map each value's path to its line, noting keys given twice (YAML keeps only the last)."""
+    import yaml
+
     lines = {} if lines is None else lines
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -96,6 +97,8 @@ def check_yaml(
     Returns the data and the map of paths to lines; raises ``error_class`` (by default
     CriteriaFileError) naming every problem with its line.
     """
+    import yaml  # only reading files needs it
+
     error_class = error_class or CriteriaFileError
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-
 from portfolio.units.criteria_file import (
     CRITERIA_PATH,
     CriteriaFileError,
@@ -62,7 +60,9 @@ class CrosswalkDocument:
 
 
 @cache
-def _validator() -> Draft202012Validator:
+def _validator():
+    from jsonschema import Draft202012Validator  # slow to import: only reading files needs it
+
     return Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
 
 
