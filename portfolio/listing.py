@@ -38,7 +38,7 @@ def paginate(query: Select, page: int | None = None, *, total: int | None = None
         return pagination
     pagination = db.paginate(query, page=asked, per_page=PAGE_SIZE, error_out=False)
     if pagination.page > max(pagination.pages, 1):
-        pagination = db.paginate(query, page=pagination.pages, per_page=PAGE_SIZE, error_out=False)
+        return paginate(query, pagination.pages, total=pagination.total)
     return pagination
 
 
