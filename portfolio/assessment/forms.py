@@ -1,5 +1,5 @@
-"""The assessor's marking form: a judgement and a comment on each criterion of the unit, the
-feedback to the learner and the outcome."""
+"""The assessor's marking form (a judgement and a comment on each criterion of the unit, the
+feedback to the learner and the outcome), and the forms of a sampled decision."""
 
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -8,6 +8,7 @@ from wtforms.widgets import HiddenInput
 
 from portfolio.assessment.marking import COMMENT_LIMIT, FEEDBACK_LIMIT, Judgement
 from portfolio.assessment.models import Outcome
+from portfolio.assessment.sampling import TEXT_LIMIT
 from portfolio.forms import AppForm, MaxLength
 from portfolio.units.models import LearningOutcome
 
@@ -77,3 +78,30 @@ def marking_form(outcomes: list[LearningOutcome], claimed: set[int]) -> MarkingF
     )
     fields["criterion_ids"] = [c.id for outcome in outcomes for c in outcome.criteria]
     return type("UnitMarkingForm", (MarkingForm,), fields)()
+
+
+class SampleReviewForm(AppForm):
+    """The IQA's review of a sampled decision."""
+
+    verdict = RadioField(
+        "Your review",
+        choices=[
+            SelectChoice("agree", "Agree with the decision"),
+            SelectChoice("send_back", "Send back to the assessor"),
+        ],
+        invalid_choice_message="Choose whether you agree with the decision or send it back.",
+    )
+    comment = TextAreaField("Comment", validators=[MaxLength(TEXT_LIMIT)], render_kw={"rows": 3})
+    actions = TextAreaField(
+        "Required actions (when sending back)",
+        validators=[MaxLength(TEXT_LIMIT)],
+        render_kw={"rows": 3},
+    )
+
+
+class SampleResponseForm(AppForm):
+    """The assessor's answer to the actions an IQA required."""
+
+    response = TextAreaField(
+        "What you did about the actions", validators=[MaxLength(TEXT_LIMIT)], render_kw={"rows": 4}
+    )

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
 from portfolio.assessment import marking, sampling, signoff
-from portfolio.assessment.forms import marking_form
+from portfolio.assessment.forms import SampleResponseForm, SampleReviewForm, marking_form
 from portfolio.assessment.models import Decision, Outcome, Sample, SampleStatus
 from portfolio.assessment.permissions import sample_or_404
 from portfolio.audit import trail as audit
@@ -330,43 +330,30 @@ def plan():
 @roles_required(Role.IQA, Role.ASSESSOR)
 def sample(sample_id: int):
     sample = sample_or_404(current_user, sample_id)
-    error, status = None, 200
-    if request.method == "POST":
-        _csrf_or_400()
+    reviewing = current_user.role is Role.IQA
+    form = SampleReviewForm() if reviewing else SampleResponseForm()
+    status = form_status(form)
+    if form.validate_on_submit():
         try:
-            if current_user.role is Role.IQA:
-                verdict = request.form.get("verdict")
-                if verdict not in ("agree", "send_back"):
-                    raise DomainError("Choose whether you agree with the decision or send it back.")
-                sampling.review(current_user, sample, agree=verdict == "agree",
-                                comment=request.form.get("comment", ""), actions=request.form.get("actions", ""))  # fmt: skip
+            if reviewing:
+                sampling.review(current_user, sample, agree=form.verdict.data == "agree",
+                                comment=form.comment.data or "", actions=form.actions.data or "")  # fmt: skip
             else:
-                sampling.respond(current_user, sample, request.form.get("response", ""))
+                sampling.respond(current_user, sample, form.response.data or "")
         except DomainError as problem:
             _refused(problem)
             sample = sample_or_404(current_user, sample_id)
-            error, status = problem.message, problem.status
+            attach_error(form, problem)
+            status = problem.status
         else:
             db.session.commit()
             flash("Saved.", "success")
-            return redirect(
-                url_for(
-                    "assessment.sampling_page"
-                    if current_user.role is Role.IQA
-                    else "assessment.queue"
-                )
-            )
+            return redirect(url_for("assessment.sampling_page" if reviewing else "assessment.queue"))
     decision = sample.decision
     version = next(v for v in decision.item.versions if v.number == decision.version_number)
     return (
         render_template(
-            "assessment/sample.html",
-            sample=sample,
-            decision=decision,
-            version=version,
-            error=error,
-            form=EmptyForm(),
-            values=request.form,
-        ),  # fmt: skip
+            "assessment/sample.html", sample=sample, decision=decision, version=version, form=form
+        ),
         status,
     )
