@@ -3,10 +3,11 @@
 import difflib
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
-
 from portfolio.evidence.kinds import field_label
 from portfolio.evidence.models import EvidenceFile, EvidenceVersion
+
+# How a run of words of a field's text fared from one version to the next.
+SAME, REMOVED, ADDED = "same", "removed", "added"
 
 
 @dataclass(frozen=True)
@@ -14,7 +15,7 @@ class Change:
     label: str
     before: str
     after: str
-    diff: Markup
+    diff: list[tuple[str, str]]  # runs of words: SAME, REMOVED or ADDED, and the words
 
 
 def flatten(value, prefix: str = "") -> dict[str, str]:
@@ -34,19 +35,20 @@ def flatten(value, prefix: str = "") -> dict[str, str]:
     return {prefix: "" if value is None else str(value)}
 
 
-def word_diff(before: str, after: str) -> Markup:
-    """The after text with inserted words in <ins> and removed words in <del>, escaped."""
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """The words of both texts in order, in runs kept, removed and added (shown by the
+    ``word_diff`` macro of templates/evidence/_content.html)."""
     old, new = before.split(), after.split()
-    parts = []
+    runs = []
     for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op == "equal":
-            parts.append(escape(" ".join(old[a1:a2])))
+            runs.append((SAME, " ".join(old[a1:a2])))
             continue
         if a2 > a1:
-            parts.append(Markup("<del>{}</del>").format(" ".join(old[a1:a2])))
+            runs.append((REMOVED, " ".join(old[a1:a2])))
         if b2 > b1:
-            parts.append(Markup("<ins>{}</ins>").format(" ".join(new[b1:b2])))
-    return Markup(" ").join(parts)
+            runs.append((ADDED, " ".join(new[b1:b2])))
+    return runs
 
 
 def changes(previous: EvidenceVersion | None, version: EvidenceVersion) -> list[Change]:
