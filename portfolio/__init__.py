@@ -87,8 +87,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portfolio.accounts.views import bp as accounts_bp
+    from portfolio.assessment.trail_views import bp as audit_bp
     from portfolio.assessment.views import bp as assessment_bp
-    from portfolio.audit.views import bp as audit_bp
     from portfolio.enrolments.views import bp as enrolments_bp
     from portfolio.evidence.views import bp as evidence_bp
     from portfolio.exports.views import bp as exports_bp
@@ -161,9 +161,10 @@ def register_request_checks(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from portfolio.accounts.access import record_refusal
     from portfolio.errors import register
 
-    register(app)
+    register(app, on_refusal=record_refusal)
 
 
 def register_template_helpers(app: Flask) -> None:

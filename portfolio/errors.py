@@ -1,10 +1,9 @@
 """Domain errors and the error pages."""
 
-import time
+from collections.abc import Callable
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -49,7 +48,10 @@ EXPLANATIONS = {
 }
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, on_refusal: Callable[[int], None] | None = None) -> None:
+    """The error pages; ``on_refusal`` is called with the status of every 403 and 404, before
+    the page is made."""
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         message = (
@@ -72,8 +74,8 @@ def register(app: Flask) -> None:
             message = error.description
         else:
             message = EXPLANATIONS.get(error.code) or error.description
-        if error.code in (403, 404):
-            _record_refused_access(error.code)
+        if error.code in (403, 404) and on_refusal is not None:
+            on_refusal(error.code)
         return _page(error.code, message)
 
     @app.errorhandler(StaleDataError)
@@ -90,46 +92,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         return _page(500, EXPLANATIONS[500])
-
-
-def _record_refused_access(status: int) -> None:
-    """A signed-in person refused a page or an object: kept in their provider's audit trail.
-
-    Written in a short transaction of its own, after whatever the request did is rolled
-    back, and tried again if the database is busy; if it still cannot be written, the
-    failure is logged and the person gets their 403 or 404 all the same.
-    """
-    from flask_login import current_user
-
-    from portfolio.audit import trail as audit
-    from portfolio.db import db
-
-    if not current_user.is_authenticated or request.endpoint in (None, "static"):
-        return
-    db.session.rollback()
-    for attempt in range(1, REFUSAL_WRITE_ATTEMPTS + 1):
-        try:
-            audit.record(
-                "access.refused", provider_id=current_user.provider_id, actor=current_user,
-                object_type="page", summary=f"{status} for {request.method} {request.path}",
-                after={"status": status, "endpoint": request.endpoint,
-                       "arguments": request.view_args or {}},
-            )  # fmt: skip
-            db.session.commit()
-            return
-        except SQLAlchemyError:
-            db.session.rollback()
-            if attempt == REFUSAL_WRITE_ATTEMPTS:
-                current_app.logger.exception(
-                    "the refused %s for %s could not be written to the audit trail",
-                    status, request.path,
-                )  # fmt: skip
-                return
-            time.sleep(0.05 * 2**attempt)
-
-
-# How often a refusal's audit event is tried before it is given up (and logged).
-REFUSAL_WRITE_ATTEMPTS = 3
 
 
 def _page(status: int, message: str):

@@ -1,11 +1,19 @@
-"""Who may open an IQA sample: the IQA who drew it and the assessor whose decision it samples."""
+"""Who may open an IQA sample, and who may read which audit trail: both follow the enrolments
+a person may see (portfolio.enrolments.permissions)."""
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from portfolio.accounts.models import Role, User
 from portfolio.assessment.models import Decision, Sample
+from portfolio.audit.models import AuditEvent
 from portfolio.db import db
+from portfolio.enrolments.models import Enrolment
+from portfolio.enrolments.permissions import visible_enrolment_ids
+from portfolio.evidence.models import EvidenceItem
+
+# Who reads audit trails at all: learners and EQAs are refused (403).
+TRAIL_READERS = (Role.ASSESSOR, Role.IQA, Role.ADMIN)
 
 
 def sample_or_404(user: User, sample_id: int) -> Sample:
@@ -24,3 +32,44 @@ def sample_or_404(user: User, sample_id: int) -> Sample:
     if sample is None:
         abort(404)
     return sample
+
+
+def readable_events(user: User) -> ColumnElement[bool]:
+    """The audit events ``user`` may read, as a condition on AuditEvent.
+
+    An admin reads their provider's whole chain. Assessors and IQAs read the events of the
+    enrolments they may see: about the enrolment, its evidence and the samples of that
+    evidence's decisions; and the account events of a learner with such an enrolment. Taken
+    off an enrolment, they no longer read its events.
+    """
+    if user.role is Role.ADMIN:
+        return true()
+    enrolments = visible_enrolment_ids(user)
+    evidence = select(EvidenceItem.id).where(EvidenceItem.enrolment_id.in_(enrolments))
+    samples = (
+        select(Sample.id)
+        .join(Decision, Decision.id == Sample.decision_id)
+        .where(Decision.item_id.in_(evidence))
+    )
+    learners = select(Enrolment.learner_id).where(Enrolment.id.in_(enrolments))
+    return or_(
+        and_(AuditEvent.object_type == "enrolment", AuditEvent.object_id.in_(enrolments)),
+        and_(AuditEvent.object_type == "evidence", AuditEvent.object_id.in_(evidence)),
+        and_(AuditEvent.object_type == "sample", AuditEvent.object_id.in_(samples)),
+        and_(AuditEvent.object_type == "user", AuditEvent.learner_id.in_(learners)),
+    )
+
+
+def trail_learner_or_404(user: User, learner_id: int) -> User:
+    """A learner whose trail ``user`` may read: any learner of an admin's provider, or one
+    with an enrolment an assessor or IQA may see; 404 otherwise."""
+    query = select(User).where(
+        User.id == learner_id, User.provider_id == user.provider_id, User.role == Role.LEARNER
+    )
+    if user.role is not Role.ADMIN:
+        caseload = select(Enrolment.learner_id).where(Enrolment.id.in_(visible_enrolment_ids(user)))
+        query = query.where(User.id.in_(caseload))
+    learner = db.session.scalar(query)
+    if learner is None:
+        abort(404)
+    return learner

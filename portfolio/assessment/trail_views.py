@@ -1,24 +1,26 @@
-"""The audit trail pages: everything concerning a learner, and everything about one object."""
+"""The audit trail pages: everything concerning a learner, and everything about one object,
+limited to the events the reader may read (assessment.permissions.readable_events)."""
 
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from portfolio.accounts.access import roles_required
-from portfolio.accounts.models import Role
+from portfolio.assessment.permissions import (
+    TRAIL_READERS,
+    readable_events,
+    trail_learner_or_404,
+)
 from portfolio.audit.models import OBJECT_TYPES
-from portfolio.audit.permissions import learner_or_404, readable_events
 from portfolio.audit.trail import events_for_learner, events_for_object
 
 bp = Blueprint("audit", __name__)
-
-TRAIL_READERS = (Role.ASSESSOR, Role.IQA, Role.ADMIN)
 
 
 @bp.get("/audit/learners/<int:learner_id>")
 @roles_required(*TRAIL_READERS)
 def learner_trail(learner_id: int):
     """A learner's trail: only the events of the enrolments the viewer may see."""
-    learner = learner_or_404(current_user, learner_id)
+    learner = trail_learner_or_404(current_user, learner_id)
     events = events_for_learner(learner.id, current_user.provider_id, readable_events(current_user))
     return render_template(
         "audit/trail.html", title=f"Audit trail: {learner.name}", learner=learner, events=events
@@ -31,8 +33,7 @@ def object_trail(object_type: str, object_id: int):
     """An object's trail; 404 when the viewer may read none of it.
 
     An object with no events the viewer may read, another provider's included, is a 404,
-    whether or not it exists: assessors and IQAs read only the events of the enrolments the
-    enrolment pages show them.
+    whether or not it exists.
     """
     if object_type not in OBJECT_TYPES:
         abort(404)
