@@ -8,10 +8,12 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portfolio.accounts.models import Provider, Role, User
-from portfolio.assessment.models import Sample
+from portfolio.assessment import marking, signoff
+from portfolio.assessment.models import Outcome, Sample
 from portfolio.audit.models import AuditEvent
 from portfolio.db import db
 from portfolio.demo import PASSWORD, PROVIDER, build_demo, demo_email
+from portfolio.demo.lifecycle import DEMO_INCIDENT
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.enrolments.operations import create_cohort
 from portfolio.evidence import operations
@@ -63,6 +65,28 @@ def _upload(user: User, item: EvidenceItem) -> EvidenceFile:
     )
 
 
+def _criteria(enrolment: Enrolment) -> list[int]:
+    return [c.id for c in enrolment.criteria_set.criteria]
+
+
+def _declared_unit(provider: Provider, assessor: User, iqa: User) -> Enrolment:
+    """A learner's SFJ unit with every criterion met by accepted evidence, declared."""
+    learner = factories.make_user(provider, Role.LEARNER)
+    enrolment = factories.make_enrolment(learner, body="SFJ", assessor=assessor, iqa=iqa)
+    item = operations.start_item(
+        learner, enrolment, EvidenceKind.INCIDENT_LOG, "Gas smell report", DEMO_INCIDENT
+    )
+    operations.set_claims(learner, item, {c: "The log" for c in _criteria(enrolment)})
+    operations.submit_item(learner, item)
+    judgements = [marking.Judgement(c.criterion_id, True, "Shown") for c in item.claims]
+    marking.record_decision(
+        assessor, item, judgements=judgements, outcome=Outcome.ACCEPTED, feedback="Complete.",
+        lock_version=None,
+    )  # fmt: skip
+    signoff.declare(learner, enrolment)
+    return enrolment
+
+
 def build_data_set() -> DataSet:
     """The demo provider, a file on a draft, and another provider with its own learner."""
     assert build_demo(date.today())
@@ -77,6 +101,20 @@ def build_data_set() -> DataSet:
         for handle, user in people.items()
         if handle.startswith("learner")
     }
+    # The fuzzing assessor's own work at the stages the demo gives another assessor: a unit
+    # ready to sign off, one signed off (to withdraw) and an observation to confirm.
+    assessor = people["assessor"]
+    ready = _declared_unit(provider, assessor, people["iqa"])
+    signed = _declared_unit(provider, assessor, people["iqa"])
+    signoff.sign_off(assessor, signed)
+    observation = operations.start_item(
+        assessor, enrolments["learner"], EvidenceKind.OBSERVATION, "Observed on the phones",
+        {"observed_on": "2026-11-03", "context": "Live calls", "observed": "Logged every call.",
+         "judgement": "Accurate and complete."},
+    )  # fmt: skip
+    operations.set_claims(assessor, observation, {_criteria(enrolments["learner"])[0]: "Calls"})
+    enrolments |= {"ready": ready, "signed": signed}
+
     items = db.session.scalars(
         select(EvidenceItem)
         .where(EvidenceItem.provider_id == provider.id)
@@ -121,7 +159,10 @@ def build_data_set() -> DataSet:
     learners = [people[h].id for h in ("learner", "learner3", "learner4")]
     data = DataSet()
     data.own = {
-        "enrolment_id": [enrolments[h].id for h in ("learner", "learner3", "learner4", "learner5")],
+        "enrolment_id": [
+            enrolments[h].id
+            for h in ("learner", "learner3", "learner4", "learner5", "ready", "signed")
+        ],  # fmt: skip
         "item_id": [i.id for i in items],
         # Not the accounts the fuzzer signs in with: an admin's edits would lock them out.
         "user_id": [people["learner3"].id, people["learner4"].id, people["assessor2"].id],

@@ -21,10 +21,12 @@ class PageForm:
 
     method: str
     action: str
+    page: str  # the address of the page that shows it
     pairs: list[tuple[str, str]] = field(default_factory=list)  # what a browser sends as shown
     names: set[str] = field(default_factory=set)  # every field name, sent or not
     files: set[str] = field(default_factory=set)
     texts: set[str] = field(default_factory=set)  # fields that take free text
+    hidden: set[str] = field(default_factory=set)  # fields that carry what the page showed
 
 
 class FormsParser(HTMLParser):
@@ -44,7 +46,8 @@ class FormsParser(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
             action = urljoin(self.page_url, a.get("action") or self.page_url)
-            self._form = PageForm(a.get("method", "get").lower(), urlsplit(action).path)
+            method = a.get("method", "get").lower()
+            self._form = PageForm(method, urlsplit(action).path, self.page_url)
             self.forms.append(self._form)
             return
         form, name = self._form, a.get("name")
@@ -53,15 +56,17 @@ class FormsParser(HTMLParser):
         if tag == "input" and name:
             kind = a.get("type", "text").lower()
             form.names.add(name)
-            if kind == "file":
-                form.files.add(name)
             if kind in TEXT_INPUTS:
                 form.texts.add(name)
+            if kind == "hidden" and name != "csrf_token":
+                form.hidden.add(name)
+            if kind == "file":
+                form.files.add(name)
             elif kind in ("checkbox", "radio"):
                 if "checked" in a:
                     form.pairs.append((name, a.get("value", "on")))
             elif kind not in BUTTONS or not any(n == name for n, _ in form.pairs):
-                form.pairs.append((name, a.get("value", "")))
+                form.pairs.append((name, a.get("value", "")))  # a field, or a name's first button
         elif tag == "select" and name:
             form.names.add(name)
             self._select, self._select_value = name, None

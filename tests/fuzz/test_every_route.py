@@ -54,10 +54,17 @@ VALID = {
         "name": "Evening intake", "starts_on": "2026-09-01", "ends_on": "2027-07-31",
     },
 }  # fmt: skip
-# Last, as they may end a session or an account the other addresses need.
-LAST = ["accounts.person_edit", "accounts.change_password", "accounts.sign_out",
-        "accounts.sign_in"]  # fmt: skip
+# Last, as they may take a learner from the assessor, or end a session or an account, that
+# the other addresses need.
+LAST = [
+    "enrolments.enrolment_edit",
+    "accounts.person_edit",
+    "accounts.change_password",
+    "accounts.sign_out",
+    "accounts.sign_in",
+]
 SCRIPT = VALUES["wrong type"][4].encode()  # shown escaped, never as markup
+BASELINES = 4  # objects of one address whose forms each role sends as its page shows them
 PARAMETER = re.compile(r"<(?:[^:<>]+:)?(\w+)>")
 
 
@@ -185,12 +192,13 @@ class Fuzzer:
                 for values in self.own(rule)[: None if role.email else 1]:
                     url = self.url(rule, values)
                     result = self.send(role, "GET", url)
+                    if result and result[0] == 403:  # not for this role, whatever the object
+                        break
                     if result is None or result[0] != 200:
                         continue
                     role.reached.setdefault(rule.rule, []).append(values)
-                    if "html" in result[1].get("Content-Type", ""):
-                        for form in page_forms(url, result[2].decode("utf-8", "replace")):
-                            role.forms.setdefault(form.action, []).append(form)
+                    for form in self.forms_of(url, result):
+                        role.forms.setdefault(form.action, []).append(form)
         for role in self.roles:  # what a role may post: the forms its pages show
             for rule in self.rules:
                 if "POST" in rule.methods:
@@ -198,6 +206,25 @@ class Fuzzer:
                     role.reached.setdefault(rule.rule, []).extend(
                         v for v in found if v not in role.reached.get(rule.rule, [])
                     )
+
+    @staticmethod
+    def forms_of(url, result) -> list:
+        if "html" not in result[1].get("Content-Type", ""):
+            return []
+        return page_forms(url, result[2].decode("utf-8", "replace"))
+
+    def refresh_forms(self, role, url):
+        """The forms posting to ``url`` as their pages show them now, where they carry hidden
+        values (a lock version moves on when the object changes)."""
+        pages = {form.page for form in role.forms.get(url, []) if form.hidden}
+        fresh = []
+        for page in sorted(pages):
+            result = self.send(role, "GET", page)
+            if result and result[0] == 200:
+                fresh += [f for f in self.forms_of(page, result) if f.action == url]
+        if pages:
+            kept = [f for f in role.forms.get(url, []) if f.page not in pages]
+            role.forms[url] = kept + fresh
 
     def fuzz_all(self):
         for rule in self.rules:
@@ -241,12 +268,13 @@ class Fuzzer:
             self.send(role, "GET", url, self.values_for(sorted(names), kind))
 
     @staticmethod
-    def plan(classes) -> list[tuple[str, int | None]]:
-        """(class, value) to send: every value of the classes in EACH, one of the others."""
+    def plan(each: bool) -> list[tuple[str, int | None]]:
+        """(class, value) to send: every value of the classes in EACH if ``each``, else one
+        value of each class."""
         return [
             (kind, variant)
-            for kind in classes
-            for variant in (range(len(VALUES[kind])) if kind in EACH else [None])
+            for kind in CLASSES
+            for variant in (range(len(VALUES[kind])) if each and kind in EACH else [None])
         ]
 
     def values_for(self, names, kind, variant=None):
@@ -267,30 +295,38 @@ class Fuzzer:
         return self.hostile.value(self.hostile.choice([c for c in VALUES if c != "huge"]))
 
     def fuzz_form(self, rule, own, reaching):
-        """Each form a role posts here: as its page sends it, then each class of hostile value
-        in every field, and in one field among valid ones; by each role that is refused, one
-        class in every field."""
+        """Each form a role posts here, as its page shows it now; then each form that answers
+        (one role's, where several roles have the same form) with each class of hostile value
+        in every field, and in the text fields among valid values; by each role that is
+        refused, one class in every field."""
         view = self.app.view_functions[rule.endpoint]
         class_fields = view_form_fields(view)
         targets = []  # (role, the ids of objects whose forms are alike and answer alike)
+        shapes, posting = set(), set()
         for role in reaching:
             groups = {}
-            for values in role.reached[rule.rule]:
+            for values in role.reached[rule.rule][:BASELINES]:
+                url = self.url(rule, values)
+                self.refresh_forms(role, url)
                 result = self.post(role, rule, values, class_fields, None)
                 if result and not self.refused(result):
-                    shape = (self.form_shape(role, self.url(rule, values)), result[0])
-                    groups.setdefault(shape, []).append(values)
-            targets += [(role, combos) for combos in groups.values()]
-        for i, (kind, variant) in enumerate(self.plan(CLASSES)):
-            for j, (role, combos) in enumerate(targets):
+                    posting.add(role.name)
+                    groups.setdefault((self.form_shape(role, url), result[0]), []).append(values)
+            targets += [(role, combos) for shape, combos in groups.items() if shape not in shapes]
+            shapes |= set(groups)
+        for j, (role, combos) in enumerate(targets):
+            names, files, texts = self.fields(role, self.url(rule, combos[0]), class_fields)
+            fields = names - {"csrf_token"}
+            # Every date, number and digit where there are fields that read them.
+            for i, (kind, variant) in enumerate(self.plan(each=bool(fields - files - texts))):
                 values = combos[(i + j) % len(combos)]
                 self.post(role, rule, values, class_fields, kind, variant, every=True)
-                if variant in (None, 0):  # among valid values: once for each class
+                if variant in (None, 0) and fields:  # among valid values: once for each class
                     self.post(role, rule, values, class_fields, kind, every=False)
-            if not targets:
+        if not targets:
+            for i, (kind, _variant) in enumerate(self.plan(each=False)):
                 role = self.roles[i % len(self.roles)]
-                self.post(role, rule, own[i % len(own)], class_fields, kind, variant, every=True)
-        posting = {role.name for role, _combos in targets}
+                self.post(role, rule, own[i % len(own)], class_fields, kind, every=True)
         for i, role in enumerate(r for r in self.roles if r.name not in posting):
             kind = self.hostile.choice(CLASSES)
             self.post(role, rule, own[i % len(own)], class_fields, kind, every=True)
@@ -310,21 +346,32 @@ class Fuzzer:
         location = urlsplit(headers.get("Location", "")).path
         return status in (401, 403, 404, 405) or location == "/sign-in"
 
+    @staticmethod
+    def fields(role, url, class_fields) -> tuple[set, set, set]:
+        """The names of the fields of the forms posting to ``url`` and of the view's form
+        classes: all, those that take files, and those that take free text."""
+        forms = [f for f in role.forms.get(url, []) if f.method == "post"]
+        names, files, texts = (set(found) for found in class_fields)
+        for form in forms:
+            names |= form.names
+            files |= form.files
+            texts |= form.texts
+        return names, files, texts
+
     def post(self, role, rule, values, class_fields, kind, variant=None, every=True):
         """The form to ``url`` with hostile values of a class: in every field, or else in
         every text field (or one field, for the classes that are not text) among valid ones."""
         url = self.url(rule, values)
         forms = [f for f in role.forms.get(url, []) if f.method == "post"]
         form = self.hostile.choice(forms) if forms else None
-        names = (form.names if form else set()) | class_fields[0]
-        files = (form.files if form else set()) | class_fields[1]
-        texts = (form.texts if form else set()) | class_fields[2]
+        names, files, texts = self.fields(role, url, class_fields)
         valid = VALID.get((rule.endpoint, values.get("kind")), {})
         base = [(n, v) for n, v in (form.pairs if form else []) if n not in valid]
         base = [(n, str(v)) for n, v in [*base, *valid.items()] if n not in files]
         if kind is None:  # as the page sends it, and as JSON that is not even an object
+            result = self.send(role, "POST", url, base)
             self.send(role, "POST", url, json_body=[1, 2])
-            return self.send(role, "POST", url, base)
+            return result
         everything = sorted(names | files) or ["x"]
         if every:
             chosen = everything
