@@ -50,7 +50,6 @@ A missed target is reported as MISS; the run exits non-zero only when something 
 
 import argparse
 import contextlib
-import gc
 import http.cookiejar
 import io
 import json
@@ -1245,9 +1244,6 @@ def main(argv: list[str] | None = None) -> int:
             )
             # Warm up (not measured): fonts, the signer, the template's compilation.
             service.build_pdf(fresh_sign_off(built[0].sign_off_id), time_limit=None)
-            # As wsgi.py does in a server process: what is loaded stays out of collections.
-            gc.collect()
-            gc.freeze()
             results = []
             for b in built:
                 result = measure(app, b, args.repeat)
