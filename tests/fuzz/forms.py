@@ -30,7 +30,8 @@ class PageForm:
 
 
 class FormsParser(HTMLParser):
-    """The forms of one page, read as a browser would submit them without a click's choice."""
+    """The forms of one page, as a browser would send them once a person has made the
+    choices the page leaves open (the first option of a list or a set of radio buttons)."""
 
     def __init__(self, page_url: str):
         super().__init__(convert_charrefs=True)
@@ -38,7 +39,9 @@ class FormsParser(HTMLParser):
         self.forms: list[PageForm] = []
         self._form: PageForm | None = None
         self._select: str | None = None
-        self._select_value: str | None = None
+        self._selected: str | None = None
+        self._first_option: str | None = None
+        self._radios: dict[str, str] = {}  # each set of radio buttons: its first value
         self._textarea: str | None = None
         self._text: list[str] = []
 
@@ -49,6 +52,7 @@ class FormsParser(HTMLParser):
             method = a.get("method", "get").lower()
             self._form = PageForm(method, urlsplit(action).path, self.page_url)
             self.forms.append(self._form)
+            self._radios = {}
             return
         form, name = self._form, a.get("name")
         if form is None:
@@ -65,32 +69,37 @@ class FormsParser(HTMLParser):
             elif kind in ("checkbox", "radio"):
                 if "checked" in a:
                     form.pairs.append((name, a.get("value", "on")))
-            elif kind not in BUTTONS or not any(n == name for n, _ in form.pairs):
-                form.pairs.append((name, a.get("value", "")))  # a field, or a name's first button
+                if kind == "radio":
+                    self._radios.setdefault(name, a.get("value", "on"))
+            elif kind not in BUTTONS:  # a button is sent only when it is the one pressed
+                form.pairs.append((name, a.get("value", "")))
         elif tag == "select" and name:
             form.names.add(name)
-            self._select, self._select_value = name, None
+            self._select, self._selected, self._first_option = name, None, None
         elif tag == "option" and self._select:
-            if self._select_value is None or "selected" in a:
-                self._select_value = a.get("value", "")
+            if "selected" in a:
+                self._selected = a.get("value", "")
+            elif self._first_option is None and a.get("value"):
+                self._first_option = a["value"]
         elif tag == "textarea" and name:
             form.names.add(name)
             form.texts.add(name)
             self._textarea, self._text = name, []
-        elif tag == "button" and name and a.get("type", "submit") == "submit":
+        elif tag == "button" and name:
             form.names.add(name)
-            if not any(n == name for n, _ in form.pairs):
-                form.pairs.append((name, a.get("value", "")))
 
     def handle_data(self, data):
         if self._textarea:
             self._text.append(data)
 
     def handle_endtag(self, tag):
-        if tag == "form":
+        if tag == "form" and self._form:
+            chosen = {name for name, _value in self._form.pairs}
+            self._form.pairs += [(n, v) for n, v in self._radios.items() if n not in chosen]
             self._form = None
         elif tag == "select" and self._select and self._form:
-            self._form.pairs.append((self._select, self._select_value or ""))
+            value = self._selected if self._selected is not None else self._first_option
+            self._form.pairs.append((self._select, value or ""))
             self._select = None
         elif tag == "textarea" and self._textarea and self._form:
             text = "".join(self._text)

@@ -64,7 +64,7 @@ CLASSES = [*VALUES, REPEATED, FILE, JSON]
 NOT_IDS = [10**30, -1, "²", "１２"]
 UNKNOWN_IDS = [987_654_321, 0, "٣"]
 # Words in an address (an evidence kind, an export format, an object type) that are not one.
-NOT_WORDS = ["nope", "²", "\x00", "\u202e", "a" * 300, "%2e%2e"]
+NOT_WORDS = ["nope", "²", "\x00", "\u202e", "a" * 300, "%2e%2e", b"\xed\xa0\x80"]
 
 
 class Hostile:

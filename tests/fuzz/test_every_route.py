@@ -46,10 +46,26 @@ VALID = {
     ("evidence.new", "incident_log"): INCIDENT,
     ("evidence.new", "call_note"): CALL_NOTE,
     ("evidence.new", "star_account"): STAR,
+    ("evidence.new", "observation"): {
+        "title": "Observed on the emergency line", "observed_on": "2026-11-03",
+        "context": "Live calls, late shift", "observed": "Logged three calls in full.",
+        "judgement": "Accurate, complete logging under pressure.",
+    },
+    ("evidence.new", "professional_discussion"): {
+        "title": "Discussion of escalation", "held_on": "2026-11-03", "duration_minutes": "20",
+        "discussion": "Q: When do you escalate? A: At P1 and P2, at once.",
+        "summary": "Knows the escalation procedure well.",
+    },
+    ("evidence.new", "witness_testimony"): {
+        "title": "Team leader's account", "witness_name": "Sam Lee",
+        "witness_role": "Team leader", "given_on": "2026-11-03",
+        "testimony": "I saw the learner handle a gas leak call calmly and by the book.",
+    },
     ("accounts.person_new", None): {
         "name": "Sam Patel", "email": "sam.patel@example.org", "role": "learner",
         "password": "a-fine-new-password-7",
     },
+    ("enrolments.enrolment_new", None): {"starts_on": "2026-09-01", "planned_end_on": "2027-08-31"},
     ("enrolments.cohorts", None): {
         "name": "Evening intake", "starts_on": "2026-09-01", "ends_on": "2027-07-31",
     },
@@ -175,7 +191,12 @@ class Fuzzer:
     @staticmethod
     def url(rule, values) -> str:
         """The rule's address with these values, quoted but not checked by its converters."""
-        return PARAMETER.sub(lambda m: quote(str(values[m[1]]), safe=""), rule.rule)
+
+        def value(m):
+            found = values[m[1]]
+            return quote(found if isinstance(found, bytes) else str(found), safe="")
+
+        return PARAMETER.sub(value, rule.rule)
 
     def own(self, rule) -> list[dict]:
         """The ids of the demo provider's objects for the rule's parameters."""
@@ -192,8 +213,6 @@ class Fuzzer:
                 for values in self.own(rule)[: None if role.email else 1]:
                     url = self.url(rule, values)
                     result = self.send(role, "GET", url)
-                    if result and result[0] == 403:  # not for this role, whatever the object
-                        break
                     if result is None or result[0] != 200:
                         continue
                     role.reached.setdefault(rule.rule, []).append(values)
