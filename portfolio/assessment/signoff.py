@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, String, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from portfolio.accounts.models import User
 from portfolio.assessment.marking import refusal
@@ -356,18 +356,19 @@ class DeclarationRecord:
 def sign_off_records(enrolment_id: int) -> tuple[list[SignOffRecord], DeclarationRecord | None]:
     """The enrolment's sign-offs, oldest first, with the names of the people in them, and its
     latest declaration: one statement, with no manifests read."""
-    assessor, countersigner, withdrawer = aliased(User), aliased(User), aliased(User)
+
+    def name_of(person_id):
+        return select(User.name).where(User.id == person_id).scalar_subquery()
+
     no_time, no_text = literal(None, UTCDateTime), literal(None, String)
     rows = db.session.execute(
         union_all(
             select(literal("sign-off").label("kind"), SignOff.id, SignOff.signed_at.label("at"),
-                   SignOff.manifest_hash, assessor.name.label("assessor_name"),
-                   SignOff.countersigned_at, countersigner.name.label("countersigned_by_name"),
-                   SignOff.withdrawn_at, withdrawer.name.label("withdrawn_by_name"),
+                   SignOff.manifest_hash, name_of(SignOff.assessor_id).label("assessor_name"),
+                   SignOff.countersigned_at,
+                   name_of(SignOff.countersigned_by_id).label("countersigned_by_name"),
+                   SignOff.withdrawn_at, name_of(SignOff.withdrawn_by_id).label("withdrawn_by_name"),
                    SignOff.withdrawal_reason)
-            .join(assessor, assessor.id == SignOff.assessor_id)
-            .outerjoin(countersigner, countersigner.id == SignOff.countersigned_by_id)
-            .outerjoin(withdrawer, withdrawer.id == SignOff.withdrawn_by_id)
             .where(SignOff.enrolment_id == enrolment_id),
             select(literal("declaration"), Declaration.id, Declaration.declared_at,
                    Declaration.manifest_hash, no_text, no_time, no_text, no_time, no_text, no_text)

@@ -7,6 +7,7 @@ progress rows that ``portfolio.progress.refresh`` keeps per enrolment.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import NamedTuple
 
 from sqlalchemy import (
@@ -27,7 +28,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from portfolio.accounts.models import Provider, Role, User
+from portfolio.accounts.models import Role, User
 from portfolio.assessment.models import Decision, Sample
 from portfolio.db import UTCDateTime, db, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
@@ -95,44 +96,10 @@ def base_query(filters: Filters, provider_id: int) -> Select:
     return filtered(select().select_from(EnrolmentProgress), filters, provider_id, EnrolmentProgress)
 
 
-def _day(today: date):
-    # Bound as a date, never as text cast to DATE: SQLite reads CAST('2026-11-23' AS DATE)
-    # as the number 2026.
-    return literal(today, Date)
-
-
-def _now():
-    """The time now, for a statement: one value wherever the statement uses it."""
-    return literal(utcnow(), UTCDateTime)
-
-
 def amber_inactive_days(inactive_days: int) -> int:
     """Days without activity that make a learner amber: two thirds of the provider's
     at-risk days (14 of the default 21)."""
     return inactive_days * 2 // 3
-
-
-def met_share():
-    # Divided as floating point: dividing by an integer, SQLAlchemy would make PostgreSQL
-    # divide in NUMERIC, which costs it more than the rest of the summary.
-    return func.coalesce(
-        cast(EnrolmentProgress.criteria_met, Float)
-        / func.nullif(EnrolmentProgress.criteria_total, 0, type_=Float),
-        0.0,
-    )
-
-
-def behind_plan(today: date):
-    """The met share more than BEHIND_MARGIN below the share of planned time passed.
-
-    That share is capped at 1; as the met share is never negative, comparing with the raw
-    share and with 1 is the same test.
-    """
-    progress = EnrolmentProgress
-    span = func.nullif(days_between(progress.starts_on, progress.planned_end_on), 0, type_=Float)
-    elapsed = func.coalesce(days_between(progress.starts_on, _day(today)) / span, 1.0)
-    lagging = met_share() + BEHIND_MARGIN
-    return and_(lagging < elapsed, lagging < 1.0)
 
 
 BUCKETS = [
@@ -143,35 +110,6 @@ BUCKETS = [
 ]
 BUCKET_LABELS = (*(name for name, _lo, _hi in BUCKETS), "100%")
 FORECASTS = ("complete", "past planned end", "behind plan", "on track")
-
-# The bucket and the forecast are worked out in SQL as their index in BUCKET_LABELS and
-# FORECASTS: a small integer costs the database less to compare and group by than a label.
-
-
-def bucket_expression():
-    share = met_share()
-    whens = [(share >= lo, code) for code, (_name, lo, _hi) in enumerate(BUCKETS)][::-1]
-    return case((share >= 1.0, len(BUCKETS)), *whens[:-1], else_=0)  # highest first
-
-
-def forecast_expression(today: date):
-    share = met_share()
-    return case(
-        (EnrolmentProgress.countersigned.is_(True), 0),
-        (and_(EnrolmentProgress.planned_end_on < _day(today), share < 1.0), 1),
-        (behind_plan(today), 2),
-        else_=3,
-    )
-
-
-def _code(label: str | None, labels: tuple[str, ...]) -> int | None:
-    """A label's index, for comparing with the expressions above; -1 (no learner) for an
-    unknown one, None for none."""
-    if not label:
-        return None
-    return labels.index(label) if label in labels else -1
-
-
 RISKS = ("inactive", "behind plan", "returned twice or more")
 # Each risk's column in the statements that count or flag them.
 RISK_COLUMNS = dict(zip(RISKS, ("inactive", "behind_plan", "returned_twice"), strict=True))
@@ -184,22 +122,88 @@ AWAITING_MARKING = "awaiting marking"
 DECIDED, SAMPLED = "decided", "sampled"
 
 
-def risk_expressions(provider_id: int, today: date, now) -> dict:
-    # The provider's own setting, read by the statement itself.
-    inactive_days = (
-        select(Provider.inactive_days).where(Provider.id == provider_id).scalar_subquery()
-    )
-    inactive = or_(
-        EnrolmentProgress.last_activity_at.is_(None),
-        days_between(EnrolmentProgress.last_activity_at, now) > inactive_days,
-    )
-    behind = and_(behind_plan(today), EnrolmentProgress.countersigned.is_not(True))
-    returned = EnrolmentProgress.items_returned_twice > 0
-    return dict(zip(RISKS, (inactive, behind, returned), strict=True))
+class Measures:
+    """Where each learner stands, as SQL expressions on their progress row, each built once
+    for a statement when it first uses it: the share of criteria met, the progress bucket
+    and the forecast (as their index in BUCKET_LABELS and FORECASTS: a small integer costs
+    the database less to compare and group by than a label), and each risk.
+    ``inactive_days`` is the provider's days without activity that put a learner at risk."""
+
+    def __init__(self, today: date, inactive_days: int):
+        self.today = literal(today, Date)
+        self.now = literal(utcnow(), UTCDateTime)
+        self.inactive_after = inactive_days
+
+    @cached_property
+    def share(self):
+        progress = EnrolmentProgress
+        # Divided as floating point: dividing by an integer, SQLAlchemy would make
+        # PostgreSQL divide in NUMERIC, which costs it more than the rest of the summary.
+        return func.coalesce(
+            cast(progress.criteria_met, Float)
+            / func.nullif(progress.criteria_total, 0, type_=Float),
+            0.0,
+        )
+
+    @cached_property
+    def behind_plan(self):
+        """The met share more than BEHIND_MARGIN below the share of planned time passed.
+        That share is capped at 1; as the met share is never negative, comparing with the
+        raw share and with 1 is the same test."""
+        progress = EnrolmentProgress
+        span = func.nullif(days_between(progress.starts_on, progress.planned_end_on), 0,
+                           type_=Float)  # fmt: skip
+        elapsed = func.coalesce(days_between(progress.starts_on, self.today) / span, 1.0)
+        lagging = self.share + BEHIND_MARGIN
+        return and_(lagging < elapsed, lagging < 1.0)
+
+    @cached_property
+    def bucket(self):
+        share = self.share
+        return case(
+            (share >= 1.0, len(BUCKETS)),
+            *((share >= lo, code) for code, (_name, lo, _hi) in reversed(list(enumerate(BUCKETS)))
+              if code),
+            else_=0,
+        )  # fmt: skip
+
+    @cached_property
+    def forecast(self):
+        progress = EnrolmentProgress
+        return case(
+            (progress.countersigned.is_(True), 0),
+            (and_(progress.planned_end_on < self.today, self.share < 1.0), 1),
+            (self.behind_plan, 2),
+            else_=3,
+        )
+
+    @cached_property
+    def risks(self) -> dict:
+        progress = EnrolmentProgress
+        return {
+            "inactive": or_(
+                progress.last_activity_at.is_(None),
+                self.inactive_days > self.inactive_after,
+            ),
+            "behind plan": and_(self.behind_plan, progress.countersigned.is_not(True)),
+            "returned twice or more": progress.items_returned_twice > 0,
+        }
+
+    @cached_property
+    def inactive_days(self):
+        return days_between(EnrolmentProgress.last_activity_at, self.now)
+
+    @cached_property
+    def oldest_awaiting_days(self):
+        return days_between(EnrolmentProgress.oldest_awaiting_at, self.now)
 
 
-def _count_if(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+def _code(label: str | None, labels: tuple[str, ...]) -> int | None:
+    """A label's index, for comparing with the expressions above; -1 (no learner) for an
+    unknown one, None for none."""
+    if not label:
+        return None
+    return labels.index(label) if label in labels else -1
 
 
 @dataclass
@@ -224,25 +228,25 @@ class Summary:
     caseloads: dict[int, Caseload] = field(default_factory=dict)  # by assessor
 
 
-def summary(filters: Filters, provider_id: int, today: date) -> Summary:
+def summary(filters: Filters, provider_id: int, today: date, inactive_days: int) -> Summary:
     """Learners, completion, the progress distribution, the forecast and the risks, and
     each assessor's caseload (for the workload table): counted in one pass over the
     learners, grouped by assessor as well and added up here."""
-    progress, now = EnrolmentProgress, _now()
-    risks = risk_expressions(provider_id, today, now)
+    progress, measures = EnrolmentProgress, Measures(today, inactive_days)
     statement = (
         base_query(filters, provider_id)
         .add_columns(
-            bucket_expression().label("bucket"),
-            forecast_expression(today).label("forecast"),
+            measures.bucket.label("bucket"),
+            measures.forecast.label("forecast"),
             progress.assessor_id,
             func.count().label("learners"),
-            _count_if(progress.countersigned.is_(True)).label("complete"),
-            _count_if(progress.signed_off.is_(True)).label("signed_off"),
-            func.sum(met_share()).label("met"),
-            *(_count_if(condition).label(RISK_COLUMNS[name]) for name, condition in risks.items()),
-            func.coalesce(func.sum(progress.awaiting_marking), 0).label("awaiting"),
-            func.max(days_between(progress.oldest_awaiting_at, now)).label("oldest_days"),
+            func.count().filter(progress.countersigned.is_(True)).label("complete"),
+            func.count().filter(progress.signed_off.is_(True)).label("signed_off"),
+            func.sum(measures.share).label("met"),
+            *(func.count().filter(condition).label(RISK_COLUMNS[name])
+              for name, condition in measures.risks.items()),  # fmt: skip
+            func.sum(progress.awaiting_marking).label("awaiting"),
+            func.max(measures.oldest_awaiting_days).label("oldest_days"),
         )
         # By the labels: the expressions again would double the statement.
         .group_by("bucket", "forecast", progress.assessor_id)
@@ -315,7 +319,8 @@ def _whole(days: float | None) -> int | None:
     return int(days) if days is not None else None
 
 
-def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str | None = None,
+def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days: int, *,
+                 risk: str | None = None,
                  bucket: str | None = None, forecast: str | None = None, lacking: int | None = None,
                  status: str | None = None, evidence: str | None = None,
                  decided_by: int | None = None, sampled_by: int | None = None,
@@ -324,20 +329,20 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
     """Learners behind a figure, a page at a time, with everything a row shows, and how many
     there are in all. ``status`` may be SIGNED_OFF, and ``evidence`` AWAITING_MARKING;
     ``decided_by`` and ``sampled_by`` name an assessor whose decisions since
-    ``sampling_since`` (those sampled, for ``sampled_by``) were on the learners' evidence."""
-    progress, now = EnrolmentProgress, _now()
-    risks = risk_expressions(provider_id, today, now)
+    ``sampling_since`` (those sampled, for ``sampled_by``) were on the learners' evidence.
+    ``inactive_days`` is the provider's days without activity that put a learner at risk."""
+    progress, measures = EnrolmentProgress, Measures(today, inactive_days)
     query = base_query(filters, provider_id)
     if status == SIGNED_OFF:  # the only status a figure names
         query = query.where(progress.signed_off.is_(True))
     if evidence == AWAITING_MARKING:  # the only evidence a figure names
         query = query.where(progress.awaiting_marking > 0)
     if risk in RISKS:
-        query = query.where(risks[risk])
+        query = query.where(measures.risks[risk])
     if bucket:
-        query = query.where(bucket_expression() == _code(bucket, BUCKET_LABELS))
+        query = query.where(measures.bucket == _code(bucket, BUCKET_LABELS))
     if forecast:
-        query = query.where(forecast_expression(today) == _code(forecast, FORECASTS))
+        query = query.where(measures.forecast == _code(forecast, FORECASTS))
     if lacking:
         lacked = select(CriterionState.enrolment_id).where(
             CriterionState.criterion_id == lacking, CriterionState.state != MET
@@ -353,30 +358,30 @@ def learner_rows(filters: Filters, provider_id: int, today: date, *, risk: str |
         if sampled_by:
             decided = decided.where(select(Sample.id).where(Sample.decision_id == Decision.id).exists())
         query = query.where(decided.exists())
-    assessor = User.__table__.alias("assessor")
+    # The assessor's name looked up by id: User is the learner in this query.
+    assessor = select(User.name).where(User.id == progress.assessor_id).correlate_except(User)
     page = (
         query.join(Enrolment, Enrolment.id == progress.enrolment_id)
         .join(User, Enrolment.learner_id == User.id)
         .join(Unit, progress.unit_id == Unit.id)
         .join(AwardingBody, Unit.awarding_body_id == AwardingBody.id)
         .outerjoin(Cohort, progress.cohort_id == Cohort.id)
-        .outerjoin(assessor, progress.assessor_id == assessor.c.id)
         .add_columns(
             progress.enrolment_id,
             User.name.label("learner"),
             Unit.title.label("unit"),
             AwardingBody.name.label("awarding_body"),
             Cohort.name.label("cohort"),
-            assessor.c.name.label("assessor"),
+            assessor.scalar_subquery().label("assessor"),
             progress.criteria_met,
             progress.criteria_total,
             progress.awaiting_marking,
-            days_between(progress.oldest_awaiting_at, now).label("oldest_awaiting_days"),
-            days_between(progress.last_activity_at, now).label("inactive_days"),
+            measures.oldest_awaiting_days.label("oldest_awaiting_days"),
+            measures.inactive_days.label("inactive_days"),
             progress.planned_end_on,
-            forecast_expression(today).label("forecast"),
+            measures.forecast.label("forecast"),
             *(case((condition, True), else_=False).label(RISK_COLUMNS[name])
-              for name, condition in risks.items()),  # fmt: skip
+              for name, condition in measures.risks.items()),  # fmt: skip
             func.count().over().label("total"),  # how many in all, so a page needs no count
         )
         .order_by(User.name, progress.enrolment_id)
@@ -556,7 +561,7 @@ def filter_options(provider_id: int) -> dict:
     )  # fmt: skip
     found: dict[str, list] = {"cohort": [], "unit": [], "qualification": [], "assessor": []}
     new_assessors = set()
-    for row in db.session.execute(statement):
+    for row in db.session.execute(statement).all():
         if row.kind == "unit":
             found["unit"].append(UnitOption(row.id, row.label, row.body, row.body_id))
         else:

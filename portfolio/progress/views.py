@@ -26,9 +26,10 @@ def hello():
 def caseload():
     filters = Filters(assessor=current_user.id)
     page = page_number()
-    total, rows = queries.learner_rows(filters, current_user.provider_id, date.today(),
-                                       limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)  # fmt: skip
     plan = workload.settings(current_user.provider_id)
+    total, rows = queries.learner_rows(filters, current_user.provider_id, date.today(),
+                                       plan.inactive_days, limit=PAGE_SIZE,
+                                       offset=(page - 1) * PAGE_SIZE)  # fmt: skip
     return render_template(
         "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
         settings=plan, rule=_rule(plan),
@@ -62,7 +63,7 @@ def dashboard():
     options = queries.filter_options(provider_id)
     _checked(filters, options)
     plan = workload.settings(provider_id)
-    summary = queries.summary(filters, provider_id, date.today())
+    summary = queries.summary(filters, provider_id, date.today(), plan.inactive_days)
     # The heatmap is of the unit chosen, or of the one unit the provider's learners are on.
     unit = filters.unit
     if unit is None and len(options["units"]) == 1:
@@ -122,8 +123,9 @@ def learners():
         figure_args = {**figure, "sampling_since": utcnow() - timedelta(days=days)}
     else:
         days, figure_args = None, figure
-    total, rows = queries.learner_rows(filters, provider_id, date.today(), **figure_args,
-                                       limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)  # fmt: skip
+    total, rows = queries.learner_rows(filters, provider_id, date.today(), plan.inactive_days,
+                                       **figure_args, limit=PAGE_SIZE,
+                                       offset=(page - 1) * PAGE_SIZE)  # fmt: skip
     return render_template(
         "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
         filters=filters, figure=figure, heading=figures.heading(figure, names, days, plan.inactive_days),
@@ -166,7 +168,8 @@ def _table(table: str, filters: Filters, options: dict):
         )  # fmt: skip
     plan = workload.settings(provider_id)
     if table == "learners":
-        _total, rows = queries.learner_rows(filters, provider_id, date.today(), limit=100_000)
+        _total, rows = queries.learner_rows(filters, provider_id, date.today(),
+                                            plan.inactive_days, limit=100_000)  # fmt: skip
         target, inactive = plan.marking_target_days, plan.inactive_days
         return (
             ["Learner", "Unit", "Awarding body", "Cohort", "Assessor", "Criteria met", "Criteria",
@@ -178,7 +181,7 @@ def _table(table: str, filters: Filters, options: dict):
     names = workload.Names(options)
     counted = workload.decisions(filters, provider_id, plan, names)
     if table == "workload":
-        summary = queries.summary(filters, provider_id, date.today())
+        summary = queries.summary(filters, provider_id, date.today(), plan.inactive_days)
         rows = workload.workload(summary, counted, names)
         return (
             ["Assessor", "Learners", "Awaiting marking", "Oldest item (days)", "Average marking (working days)"],

@@ -65,9 +65,9 @@ def test_caseload_shows_each_learner_with_progress_waiting_work_and_status(
     # The total comes with the rows, and is still counted on a page past the last.
     filters = Filters(assessor=people[Role.ASSESSOR].id)
     provider_id = people[Role.ASSESSOR].provider_id
-    total, rows = learner_rows(filters, provider_id, date.today(), limit=2)
+    total, rows = learner_rows(filters, provider_id, date.today(), 21, limit=2)
     assert (total, len(rows)) == (3, 2)
-    assert learner_rows(filters, provider_id, date.today(), limit=2, offset=10) == (3, [])
+    assert learner_rows(filters, provider_id, date.today(), 21, limit=2, offset=10) == (3, [])
     auth.sign_out()
     auth.sign_in(people["assessor2"])
     assert "No learners are assigned to you yet" in client.get("/caseload").get_data(as_text=True)
