@@ -76,6 +76,21 @@ def own_postgres_app(postgres_cluster):
             db.engine.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_database_app(request, tmp_path):
+    """An app on a database of this test's own, CSRF off, on SQLite and on PostgreSQL: for
+    tests of real concurrent requests, which ``app``'s shared connection would serialise."""
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path / "own.sqlite3")
+    else:
+        cluster = request.getfixturevalue("postgres_cluster")
+        url = cluster.create_database(f"own_{uuid.uuid4().hex[:16]}")
+    app = make_app(url, WTF_CSRF_ENABLED=False)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def _app(database_url):
     app = make_app(database_url)

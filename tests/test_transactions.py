@@ -8,7 +8,6 @@ requests share one connection and so could never wait for one another.
 
 import sqlite3
 import threading
-import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -27,19 +26,6 @@ def sqlite_app(tmp_path):
     path = tmp_path / "locks.sqlite3"
     app = make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=False)
     app.config["TEST_DATABASE_PATH"] = str(path)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def own_app(request, tmp_path):
-    if request.param == "sqlite":
-        url = "sqlite:///" + str(tmp_path / "refusals.sqlite3")
-    else:
-        cluster = request.getfixturevalue("postgres_cluster")
-        url = cluster.create_database(f"refusals_{uuid.uuid4().hex[:16]}")
-    app = make_app(url, WTF_CSRF_ENABLED=False)
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -139,18 +125,18 @@ def test_a_write_after_others_committed_waits_for_the_lock_and_succeeds(sqlite_a
         )
 
 
-def test_refused_pages_answer_404_while_others_write(own_app):
+def test_refused_pages_answer_404_while_others_write(own_database_app):
     """Learners write evidence while another learner keeps asking for it: every refusal is a
     404 and is kept in the audit trail, and every write succeeds."""
-    people = cast(own_app)
-    with own_app.app_context():
+    people = cast(own_database_app)
+    with own_database_app.app_context():
         provider = db.session.get(Provider, people.provider_id)
         snooper = factories.make_user(provider, Role.LEARNER)
         snooper_email = snooper.email
         db.session.commit()
-    writer = signed_in(own_app, people.learner)
+    writer = signed_in(own_database_app, people.learner)
     items = [new_log(writer, people.enrolment_id) for _ in range(2)]
-    with own_app.app_context():
+    with own_database_app.app_context():
         refusals_before = db.session.scalar(
             select(func.count()).where(AuditEvent.action == "access.refused")
         )
@@ -161,14 +147,14 @@ def test_refused_pages_answer_404_while_others_write(own_app):
     start = threading.Barrier(4)
 
     def write(item_id: int) -> None:
-        client = signed_in(own_app, people.learner)
+        client = signed_in(own_database_app, people.learner)
         start.wait(timeout=TIMEOUT)
         for n in range(rounds):
             data = {**INCIDENT, "title": f"Edited {n}"}
             statuses["write"].append(client.post(f"/evidence/{item_id}/edit", data=data).status_code)
 
     def refuse(item_id: int) -> None:
-        client = signed_in(own_app, snooper_email)
+        client = signed_in(own_database_app, snooper_email)
         start.wait(timeout=TIMEOUT)
         for _ in range(rounds):
             statuses["refused"].append(client.get(f"/evidence/{item_id}").status_code)
@@ -191,7 +177,7 @@ def test_refused_pages_answer_404_while_others_write(own_app):
         raise failures[0]
     assert statuses["refused"] == [404] * 2 * rounds
     assert statuses["write"] == [302] * 2 * rounds
-    with own_app.app_context():
+    with own_database_app.app_context():
         refusals = db.session.scalar(
             select(func.count()).where(AuditEvent.action == "access.refused")
         )

@@ -7,9 +7,7 @@ so they could never race. Each test gets a database of its own instead.
 """
 
 import threading
-import uuid
 
-import pytest
 from sqlalchemy import func, select
 
 from portfolio.assessment.models import Decision, SignOff
@@ -17,25 +15,10 @@ from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
-from tests.conftest import make_app
 from tests.evidence.helpers import INCIDENT
 from tests.stories import TIMEOUT, cast, new_log, signed_in
 
 ROUNDS = 3  # fresh data each round, so that a race that only sometimes goes wrong shows up
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def race_app(request, tmp_path):
-    """An app on a database of this test's own, with CSRF off so that plain POSTs work."""
-    if request.param == "sqlite":
-        url = "sqlite:///" + str(tmp_path / "races.sqlite3")
-    else:
-        cluster = request.getfixturevalue("postgres_cluster")
-        url = cluster.create_database(f"races_{uuid.uuid4().hex[:16]}")
-    app = make_app(url, WTF_CSRF_ENABLED=False)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 # Helpers ---------------------------------------------------------------------------------
@@ -115,15 +98,15 @@ def chain_intact(provider_id: int) -> None:
 # Tests -----------------------------------------------------------------------------------
 
 
-def test_two_sessions_marking_the_same_item_at_once_record_one_decision(race_app):
+def test_two_sessions_marking_the_same_item_at_once_record_one_decision(own_database_app):
     """One accepts, the other returns; exactly one decision is kept, the loser keeps their text."""
     for round_ in range(ROUNDS):
-        people = cast(race_app)
-        learner = signed_in(race_app, people.learner)
+        people = cast(own_database_app)
+        learner = signed_in(own_database_app, people.learner)
         item_id = new_log(learner, people.enrolment_id, title=f"Gas smell, round {round_}")
         claimed = people.criteria[:1]
         claim_and_submit(learner, item_id, claimed)
-        version = lock_version(race_app, item_id)
+        version = lock_version(own_database_app, item_id)
 
         forms = [
             mark_form(claimed, met=True, outcome="accepted", lock_version=version,
@@ -132,7 +115,7 @@ def test_two_sessions_marking_the_same_item_at_once_record_one_decision(race_app
                       feedback=f"Please add the callback details, session B round {round_}"),
         ]  # fmt: skip
         responses = race(
-            race_app, people.assessor, [(f"/evidence/{item_id}/mark", form) for form in forms]
+            own_database_app, people.assessor, [(f"/evidence/{item_id}/mark", form) for form in forms]
         )
         winner, loser = winner_and_loser(responses)
 
@@ -142,7 +125,7 @@ def test_two_sessions_marking_the_same_item_at_once_record_one_decision(race_app
         assert forms[loser]["feedback"] in body
         assert forms[loser][f"comment_{claimed[0]}"] in body
 
-        with race_app.app_context():
+        with own_database_app.app_context():
             decisions = db.session.scalars(
                 select(Decision).where(Decision.item_id == item_id)
             ).all()
@@ -155,16 +138,16 @@ def test_two_sessions_marking_the_same_item_at_once_record_one_decision(race_app
             chain_intact(people.provider_id)
 
 
-def test_a_unit_is_signed_off_once_when_two_sessions_sign_at_once(race_app):
+def test_a_unit_is_signed_off_once_when_two_sessions_sign_at_once(own_database_app):
     for round_ in range(ROUNDS):
-        people = cast(race_app, "SFJ")  # three criteria and one incident log needed
-        learner = signed_in(race_app, people.learner)
+        people = cast(own_database_app, "SFJ")  # three criteria and one incident log needed
+        learner = signed_in(own_database_app, people.learner)
         item_id = new_log(learner, people.enrolment_id, title=f"Collision report, round {round_}")
         claim_and_submit(learner, item_id, people.criteria)
-        assessor = signed_in(race_app, people.assessor)
+        assessor = signed_in(own_database_app, people.assessor)
         accept = mark_form(people.criteria, met=True, outcome="accepted",
                            feedback="Complete and clear.",
-                           lock_version=lock_version(race_app, item_id))  # fmt: skip
+                           lock_version=lock_version(own_database_app, item_id))  # fmt: skip
         response = assessor.post(f"/evidence/{item_id}/mark", data=accept)
         assert response.status_code == 302, response.get_data(as_text=True)
         response = learner.post(
@@ -173,14 +156,14 @@ def test_a_unit_is_signed_off_once_when_two_sessions_sign_at_once(race_app):
         assert response.status_code == 302, response.get_data(as_text=True)
 
         url = f"/enrolments/{people.enrolment_id}/sign-off"
-        responses = race(race_app, people.assessor, [(url, {}), (url, {})])
+        responses = race(own_database_app, people.assessor, [(url, {}), (url, {})])
         winner, loser = winner_and_loser(responses, conflict_statuses=(409, 400))
         body = responses[loser].get_data(as_text=True)
         assert "signed off" in body
         if responses[loser].status_code == 400:
             assert "already signed off" in body
 
-        with race_app.app_context():
+        with own_database_app.app_context():
             rows = db.session.scalars(
                 select(SignOff).where(SignOff.enrolment_id == people.enrolment_id)
             ).all()
@@ -190,24 +173,24 @@ def test_a_unit_is_signed_off_once_when_two_sessions_sign_at_once(race_app):
             chain_intact(people.provider_id)
 
 
-def test_two_tabs_saving_the_same_draft_at_once_keep_one_edit(race_app):
+def test_two_tabs_saving_the_same_draft_at_once_keep_one_edit(own_database_app):
     for round_ in range(ROUNDS):
-        people = cast(race_app)
-        learner = signed_in(race_app, people.learner)
+        people = cast(own_database_app)
+        learner = signed_in(own_database_app, people.learner)
         item_id = new_log(learner, people.enrolment_id, title=f"Draft, round {round_}")
-        version = lock_version(race_app, item_id)
+        version = lock_version(own_database_app, item_id)
         titles = [f"Saved in tab A, round {round_}", f"Saved in tab B, round {round_}"]
         posts = [
             (f"/evidence/{item_id}/edit", {**INCIDENT, "title": t, "lock_version": str(version)})
             for t in titles
         ]
-        responses = race(race_app, people.learner, posts)
+        responses = race(own_database_app, people.learner, posts)
         winner, loser = winner_and_loser(responses)
         page = responses[loser].get_data(as_text=True)
         assert "changed somewhere else" in page  # the conflict is explained on the form...
         assert f'value="{titles[loser]}"' in page  # ...which keeps what the loser typed
 
-        with race_app.app_context():
+        with own_database_app.app_context():
             item = db.session.get(EvidenceItem, item_id)
             assert item.title == titles[winner], f"round {round_}"
             assert item.lock_version == version + 1
