@@ -16,10 +16,11 @@ learners, one of its assessors and its admin, and measure each page with wrk:
 Each page gets a 2-second warm-up, then ``wrk -t2 -c20 -d10s --latency --timeout 30s``
 (so slow pages are measured, not dropped as timeouts). A page's share of hello is of hello
 measured for 5 s just before and just after it, so that a machine whose speed drifts during
-the run (a shared one does, by a fifth within a minute) moves both alike. Targets:
-authenticated pages serve at least 8% of hello's requests per second with a 99th
-percentile under 100 ms; the 100-learner dashboard at least 5% (p99 under 100 ms too); the
-all-learner dashboard a median under 250 ms. Every page must answer 200 to its user before it is measured; a page that does not
+the run (a shared one does, by a fifth within a minute) moves both alike. Targets: every
+signed-in page serves at least 8% of hello's requests per second; the all-learner dashboard
+has a median under 250 ms. Latencies are printed, not judged: on two shared cores a p99
+measures the machine more than the code. Every page must answer 200 to its user before it
+is measured; a page that does not
 (404, 500, a redirect to sign-in), or errors during its run, is reported and the run exits
 non-zero. A missed target is reported as MISS but does not fail the run. The "cores" column
 is the CPU gunicorn, the database server and wrk used during a page's run: on a machine
@@ -103,7 +104,7 @@ class Target:
         return all(checks) if checks else None
 
 
-AUTHENTICATED = Target(share=0.08, p99_ms=100)
+AUTHENTICATED = Target(share=0.08)
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ def pages(built: Built) -> list[Page]:
              f"/enrolments/{built.learner_enrolment_id}/portfolio", "learner", AUTHENTICATED),
         Page("assessor caseload", "/caseload", "assessor", AUTHENTICATED),
         Page(f"dashboard, cohort of {built.cohort_size}", f"/dashboard?cohort={built.cohort_id}",
-             "admin", Target(share=0.05, p99_ms=100)),
+             "admin", AUTHENTICATED),
         Page(f"dashboard, all {built.figures['learners']:,} learners (1 connection)", "/dashboard",
              "admin", Target(p50_ms=250), connections=1),
     ]  # fmt: skip
