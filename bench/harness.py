@@ -7,11 +7,13 @@ throwaway cluster from tests/postgres.py) and an instance folder, removed afterw
 stays on 127.0.0.1.
 """
 
+import contextlib
 import http.cookiejar
 import os
 import re
 import resource
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -207,9 +209,13 @@ class Server:
         self.log = open(self.log_path, "wb")  # noqa: SIM115  (closed in stop())
         command = [gunicorn_binary(), "--workers", str(workers), "--worker-class", "sync",
                    "--bind", f"{HOST}:{self.port}", "--log-level", "warning", "wsgi:app"]  # fmt: skip
+        # Its own process group, so that stop() can end the workers and any PDF render they
+        # forked even when the master is gone (a forked render ignores SIGTERM: it keeps the
+        # worker's handler, and the worker waits for it at exit).
         self.process = subprocess.Popen(  # noqa: S603
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
 
     def wait_until_ready(self) -> None:
         deadline = time.monotonic() + SERVER_START_SECONDS
@@ -242,7 +248,15 @@ class Server:
         except OSError:
             return "(no log)"
 
+    def failed(self) -> bool:
+        """Whether the log shows an exception (in a background PDF export, say)."""
+        self.log.flush()
+        with contextlib.suppress(OSError):
+            return "Traceback" in self.log_path.read_text(errors="replace")
+        return False
+
     def stop(self) -> None:
+        group = self.process.pid  # the group this server's processes were started in
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -250,6 +264,16 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)  # any of the group's processes left?
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
         self.log.close()
 
 
@@ -286,8 +310,10 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # a redirect comes back as an HTTPError carrying its status
 
 
-def fetch(url: str, *, data: dict | None = None, cookie: str | None = None, opener=None):
-    """(status, body, headers) without following redirects; only loopback URLs."""
+def fetch(url: str, *, data: dict | None = None, cookie: str | None = None, opener=None,
+          text: bool = True):  # fmt: skip
+    """(status, body, headers) without following redirects; only loopback URLs. The body is
+    text, or bytes when ``text`` is false (a PDF)."""
     if urllib.parse.urlsplit(url).hostname != HOST:
         raise ValueError(f"refusing to send traffic beyond {HOST}: {url}")
     headers = {"User-Agent": USER_AGENT}
@@ -298,9 +324,10 @@ def fetch(url: str, *, data: dict | None = None, cookie: str | None = None, open
     opener = opener or urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=30) as response:
-            return response.status, response.read().decode("utf-8", "replace"), response.headers
+            status, body, headers = response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8", "replace"), error.headers
+        status, body, headers = error.code, error.read(), error.headers
+    return status, body.decode("utf-8", "replace") if text else body, headers
 
 
 CSRF = re.compile(

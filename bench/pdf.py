@@ -50,7 +50,6 @@ A missed target is reported as MISS; the run exits non-zero only when something 
 
 import argparse
 import contextlib
-import http.cookiejar
 import io
 import json
 import os
@@ -60,31 +59,26 @@ import resource
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT))  # for bench.harness when run as a script
+
+from bench import harness  # noqa: E402
 
 HOST = "127.0.0.1"
 BASE_URL = f"http://{HOST}:5000"
 SECRET_KEY = "bench"  # noqa: S105  (a throwaway database's key)
 PASSWORD = "bench-portfolio-pdf-Passw0rd!"  # noqa: S105
 ADMIN_EMAIL = "admin@bench.example.org"
-COOKIE = "portfolio_session"
-USER_AGENT = "portfolio-bench-pdf"
-SERVER_START_SECONDS = 60
 GENERATE_SECONDS = 600
 WORKERS = 4
 SERVING_ROUNDS = 3  # wrk runs of each URL, taking turns
@@ -760,133 +754,6 @@ def launcher_main() -> None:
 # -- serving -----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """gunicorn serving wsgi:app on a free loopback port; stop() always ends it."""
-
-    def __init__(self, url: str, instance: Path):
-        self.port = free_port()
-        self.base = f"http://{HOST}:{self.port}"
-        self.log_path = instance / "gunicorn.log"
-        # Served as in production, at its own address; signed in over plain HTTP on loopback,
-        # so the session cookie is not marked Secure.
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
-               "PORTFOLIO_INSTANCE_PATH": str(instance), "PORTFOLIO_PUBLIC_URL": self.base,
-               "PORTFOLIO_SESSION_COOKIE_SECURE": "false"}  # fmt: skip
-        # The gunicorn of the Python running this script (the project's venv), else PATH's.
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        command = [
-            str(gunicorn) if gunicorn.exists() else shutil.which("gunicorn") or "gunicorn",
-            "-w", str(WORKERS), "-b", f"{HOST}:{self.port}", "--log-level", "warning", "wsgi:app",
-        ]  # fmt: skip
-        self.log = open(self.log_path, "wb")  # noqa: SIM115  (closed in stop())
-        # Its own process group, so that stop() can end the workers and any render they
-        # forked even when the master is gone (a forked render ignores SIGTERM: it keeps
-        # the worker's handler, and the worker waits for it at exit).
-        self.process = subprocess.Popen(  # noqa: S603
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-
-    def wait_until_ready(self) -> None:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"gunicorn exited with {self.process.returncode}:\n{self.tail()}"
-                )
-            with contextlib.suppress(OSError):
-                if fetch(self.base + "/sign-in")[0] == 200:
-                    return
-            time.sleep(0.2)
-        raise RuntimeError(
-            f"gunicorn did not answer within {SERVER_START_SECONDS} s:\n{self.tail()}"
-        )
-
-    def tail(self, lines: int = 30) -> str:
-        self.log.flush()
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def failed(self) -> bool:
-        """Whether the log shows an exception (e.g. in the background export)."""
-        self.log.flush()
-        with contextlib.suppress(OSError):
-            return "Traceback" in self.log_path.read_text(errors="replace")
-        return False
-
-    def stop(self) -> None:
-        group = self.process.pid  # the group this server's processes were started in
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(group, 0)  # any of the group's processes left?
-            except ProcessLookupError:
-                break
-            time.sleep(0.2)
-        else:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(group, signal.SIGKILL)
-        self.log.close()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None  # a redirect comes back as an HTTPError carrying its status
-
-
-def fetch(url: str, *, data: dict | None = None, cookie: str | None = None, opener=None):
-    """(status, body bytes, headers) without following redirects; loopback only."""
-    if urllib.parse.urlsplit(url).hostname != HOST:
-        raise ValueError(f"refusing to send traffic beyond {HOST}: {url}")
-    headers = {"User-Agent": USER_AGENT}
-    if cookie:
-        headers["Cookie"] = f"{COOKIE}={cookie}"
-    body = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310
-    opener = opener or urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(request, timeout=60) as response:
-            return response.status, response.read(), response.headers
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(), error.headers
-
-
-CSRF = re.compile(
-    r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"'
-)
-
-
-def sign_in(base: str, email: str) -> str:
-    """The session cookie of a sign-in through the form and its CSRF token."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
-    status, body, _ = fetch(base + "/sign-in", opener=opener)
-    match = CSRF.search(body.decode("utf-8", "replace"))
-    if status != 200 or not match:
-        raise RuntimeError(f"GET /sign-in answered {status} without a csrf_token field")
-    form = {"email": email, "password": PASSWORD, "csrf_token": match.group(1) or match.group(2)}
-    status, _, _ = fetch(base + "/sign-in", data=form, opener=opener)
-    cookie = next((c.value for c in jar if c.name == COOKIE), None)
-    if status not in (302, 303) or not cookie:
-        raise RuntimeError(f"signing in as {email} answered {status} (cookie set: {bool(cookie)})")
-    return cookie
-
-
 @dataclass(frozen=True)
 class WrkResult:
     rps: float
@@ -916,7 +783,7 @@ def session_cpu_seconds(session: int) -> float:
 
 def run_wrk(url: str, cookie: str, duration: int, server_session: int) -> WrkResult:
     command = ["wrk", "-t2", "-c20", f"-d{duration}s", "--latency", "-H",
-               f"User-Agent: {USER_AGENT}", "-H", f"Cookie: {COOKIE}={cookie}", url]  # fmt: skip
+               f"User-Agent: {harness.USER_AGENT}", "-H", f"Cookie: {harness.COOKIE}={cookie}", url]  # fmt: skip
     cpu = session_cpu_seconds(server_session)
     done = subprocess.run(  # noqa: S603
         command, capture_output=True, text=True, timeout=duration + 60, check=False
@@ -970,7 +837,7 @@ def combined(runs: list[WrkResult]) -> WrkResult:
     )
 
 
-def wait_until_stored(app, server: "Server", enrolment_id: int, deadline: float) -> None:
+def wait_until_stored(app, server: "harness.Server", enrolment_id: int, deadline: float) -> None:
     """Watch the document record (not the page, whose every GET would start another render)."""
     from portfolio.db import db
     from portfolio.exports.models import DocumentStatus, PortfolioDocument
@@ -991,25 +858,27 @@ def wait_until_stored(app, server: "Server", enrolment_id: int, deadline: float)
 
 
 def serve(app, url: str, instance: Path, built: Built, duration: int) -> Serving:
-    server = Server(url, instance)
+    server = harness.Server(url, instance, WORKERS)
     static_path = None
     try:
         server.wait_until_ready()
-        cookie = sign_in(server.base, ADMIN_EMAIL)
+        cookie = harness.sign_in(server.base, ADMIN_EMAIL, PASSWORD)
         path = f"/enrolments/{built.enrolment_id}/portfolio.pdf"
         t = time.monotonic()
-        first, _, _ = fetch(server.base + path, cookie=cookie)
+        first, _, _ = harness.fetch(server.base + path, cookie=cookie)
         if first not in (200, 202, 302):
-            raise RuntimeError(f"GET {path} answered {first}:\n{server.tail()}")
+            raise RuntimeError(f"GET {path} answered {first}:\n{server.log_tail()}")
         with app.app_context():
             wait_until_stored(app, server, built.enrolment_id, t + GENERATE_SECONDS)
         generation = time.monotonic() - t
-        status, body, headers = fetch(server.base + path, cookie=cookie)
+        status, body, headers = harness.fetch(server.base + path, cookie=cookie, text=False)
         if status != 200 or headers.get("Content-Type") != "application/pdf":
             raise RuntimeError(f"GET {path} answered {status} {headers.get('Content-Type')}")
         static_path = ROOT / "static" / f"bench-{secrets.token_hex(8)}.pdf"
         static_path.write_bytes(body)
-        status, copy, _ = fetch(server.base + "/static/" + static_path.name, cookie=cookie)
+        status, copy, _ = harness.fetch(
+            server.base + "/static/" + static_path.name, cookie=cookie, text=False
+        )
         if status != 200 or copy != body:
             raise RuntimeError(f"GET /static/{static_path.name} answered {status}")
         # Rounds alternate between the two, so that drift in what else the machine is doing
@@ -1024,7 +893,7 @@ def serve(app, url: str, instance: Path, built: Built, duration: int) -> Serving
         return Serving(combined([r[0] for r in rounds]), combined([r[1] for r in rounds]),
                        len(body), first, generation, rounds)  # fmt: skip
     except Exception:
-        print(f"gunicorn log (last lines):\n{server.tail()}", file=sys.stderr)
+        print(f"gunicorn log (last lines):\n{server.log_tail()}", file=sys.stderr)
         raise
     finally:
         if static_path is not None:
