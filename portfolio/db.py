@@ -1,6 +1,5 @@
 """The database: declarative base, the Flask-SQLAlchemy extension and column helpers."""
 
-import re
 import sqlite3
 from datetime import UTC, datetime
 
@@ -93,17 +92,7 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
 # transaction never has to upgrade a stale read snapshot to a writer, which SQLite refuses
 # at once ("database is locked") instead of waiting.
 
-_READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "SHOW", "PRAGMA")
-_LOCKS_ROWS = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b")
-
-
-def _needs_transaction(statement: str) -> bool:
-    """Whether a statement that writes nothing still needs a transaction: a savepoint, or a
-    SELECT that locks rows."""
-    upper = statement.upper()
-    return upper.lstrip().startswith("SAVEPOINT") or (
-        "FOR " in upper and _LOCKS_ROWS.search(upper) is not None
-    )
+_READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")
 
 
 def _locks_rows(context) -> bool:
@@ -120,6 +109,7 @@ def _before_statement(connection, cursor, statement, parameters, context, execut
     driver_connection = cursor.connection
     if driver_connection.in_transaction:
         return
-    writes = not statement.lstrip()[:9].upper().startswith(_READS)
-    if writes or _needs_transaction(statement) or _locks_rows(context):
+    start = statement.lstrip()[:9].upper()
+    writes = not start.startswith(_READS)
+    if writes or start.startswith("SAVEPOINT") or _locks_rows(context):
         driver_connection.execute("BEGIN IMMEDIATE")
