@@ -44,6 +44,10 @@ class Provider(db.Model):
     # A learner with no activity for this many days is at risk (red on the caseload), and
     # for two thirds of it amber.
     inactive_days: Mapped[int] = mapped_column(default=21, server_default="21")
+    # The IANA time zone the provider's pages and PDFs show times in (portfolio.dates).
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default="Europe/London", server_default="Europe/London"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="provider")
