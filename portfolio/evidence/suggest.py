@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from portfolio.evidence.pii import PLACEHOLDER
+
 # How much a learning outcome's words count next to the criterion's own.
 OUTCOME_WEIGHT = 0.5
 # BM25's term-frequency saturation: a word said five times is not five times the evidence.
@@ -85,9 +87,11 @@ CONCEPTS: dict[str, tuple[str | tuple[str, float], ...]] = {
 # The headings of a STAR account say where a sentence sits, not what the learner did.
 _STAR_HEADING = re.compile(r"\b(?:situation|task|action|result)\s*:", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[&'’.:/\-][A-Za-z0-9]+)*%?")
+# A clock time ("14:05", "9.30", "3pm") says when, not what was done: it is never a match,
+# however many criteria ask for things to be timed (issue 27).
+_CLOCK_TIME = re.compile(r"\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?(?:am|pm)?|\d{1,2}(?:am|pm)")
 # Whole tokens recognised by their shape before any splitting.
 _PATTERNS = (
-    (re.compile(r"\d{1,2}[:.]\d{2}|\d{1,2}(?:am|pm)"), {"TIME": 1.0}),
     (re.compile(r"p[1-5]|sev[1-5]|cat[1-5]"), {"PRIORITY": 1.0}),
     (re.compile(r"999|112"), {"EMERGENCY_SERVICE": 1.0}),
     (re.compile(r"\d+(?:\.\d+)?%"), {"KPI": 0.5}),
@@ -159,12 +163,17 @@ def _word_key(word: str) -> tuple[str, bool]:
 
 
 def _tokens(text: str) -> list[_Token]:
+    """The text's words; clock times and the placeholders of the personal-data check
+    ("[PHONE]", "[NAME]") are left out: what was removed or when it happened shows nothing."""
     headings = {match.start() for match in _STAR_HEADING.finditer(text)}
+    placeholders = [match.span() for match in PLACEHOLDER.finditer(text)]
     tokens = []
     for match in _TOKEN.finditer(text):
-        if match.start() in headings:
+        if match.start() in headings or any(a <= match.start() < b for a, b in placeholders):
             continue
         raw = match.group().lower()
+        if _CLOCK_TIME.fullmatch(raw):
+            continue
         pattern = next((features for regex, features in _PATTERNS if regex.fullmatch(raw)), None)
         if pattern is not None:
             features = tuple(_with_implied(pattern).items())
