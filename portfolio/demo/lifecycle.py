@@ -34,7 +34,123 @@ DEMO_INCIDENT = {
     "lessons_learned": "On the callback, check that the evacuation advice was followed.",
 }  # fmt: skip
 
-DEMO_STAR = {
+# Aisha's afternoon report of gas in a block of flats; Oluwaseun's log of a second gas
+# smell, late one evening, keeps its facts and moves its times and reference.
+LATE_GAS_INCIDENT = {
+    **DEMO_INCIDENT,
+    "reference": "INC-20261028-0051",
+    "reported_at": "2026-10-28T22:40",
+    "escalation": {**DEMO_INCIDENT["escalation"], "at": "2026-10-28T22:43"},
+    "resources": [{**DEMO_INCIDENT["resources"][0], "dispatched_at": "2026-10-28T22:45"}],
+    "communications": [
+        {**DEMO_INCIDENT["communications"][0], "at": "2026-10-28T22:41"},
+        {"at": "2026-10-28T23:05", "with": "Out-of-hours housing officer", "channel": "phone",
+         "summary": "Told them about the incident and the engineer's arrival time."},
+    ],
+    "customer_updates": "Rang the caller back at 23:25 to confirm the engineer had made it safe.",
+    "resolved_at": "2026-10-28T23:55",
+}  # fmt: skip
+
+# Chloe's log, returned for rework: the severity and the lessons learned are left out on
+# purpose, as the assessor's feedback says.
+WATER_LEAK_INCIDENT = {
+    "reference": "INC-20261102-0019",
+    "reported_at": "2026-11-02T09:12",
+    "caller_reference": "Caller B (site engineer)",
+    "channel": "phone",
+    "incident_type": "equipment_failure",
+    "location": "Server room, ground floor, head office",
+    "nature": "A site engineer reported **water dripping through the ceiling** of the server "
+              "room onto the top of a rack of servers.",
+    "impact": "high",
+    "urgency": "high",
+    "severity": "",
+    "escalated": True,
+    "escalation": {"to": "Facilities duty manager", "at": "2026-11-02T09:15",
+                   "reason": "Water near live equipment: a P1 under the building procedure."},
+    "resources": [{"resource": "On-call facilities plumber", "availability_confirmed": True,
+                   "dispatched_at": "2026-11-02T09:20", "receipt_confirmed": True}],
+    "communications": [
+        {"at": "2026-11-02T09:14", "with": "Caller", "channel": "phone",
+         "summary": "Asked them to keep clear of the wet rack and not to touch the equipment."},
+        {"at": "2026-11-02T09:25", "with": "IT service desk", "channel": "email",
+         "summary": "Warned them that the servers in the wet rack might have to be shut down."},
+    ],
+    "customer_updates": "Rang the site engineer back at 10:05 to confirm the plumber had "
+                        "stopped the leak.",
+    "resolved_at": "2026-11-02T10:40",
+    "root_cause": "A split overflow pipe from the air-conditioning unit above the ceiling.",
+    "lessons_learned": "",
+}  # fmt: skip
+
+# Callum's draft.
+LIFT_INCIDENT = {
+    "reference": "INC-20261106-0007",
+    "reported_at": "2026-11-06T07:48",
+    "caller_reference": "Caller C (depot supervisor)",
+    "channel": "phone",
+    "incident_type": "equipment_failure",
+    "location": "Goods lift, north depot",
+    "nature": "Two members of staff were **stuck in the goods lift** between floors.",
+    "impact": "medium",
+    "urgency": "high",
+    "severity": "major",
+    "escalated": True,
+    "escalation": {"to": "Lift contractor's emergency line", "at": "2026-11-06T07:52",
+                   "reason": "People trapped: the lift contract calls for an emergency visit."},
+    "resources": [{"resource": "Lift engineer from the contractor", "availability_confirmed": True,
+                   "dispatched_at": "2026-11-06T07:55", "receipt_confirmed": True}],
+    "communications": [
+        {"at": "2026-11-06T07:50", "with": "Caller", "channel": "phone",
+         "summary": "Checked that both staff were unhurt and asked the supervisor to keep "
+                    "talking to them through the lift's intercom."},
+        {"at": "2026-11-06T08:05", "with": "Depot manager", "channel": "email",
+         "summary": "Told them the lift was out of use and the engineer was on the way."},
+    ],
+    "customer_updates": "Rang the supervisor every 15 minutes until the engineer arrived at 08:31.",
+    "resolved_at": "2026-11-06T08:40",
+    "root_cause": "A faulty door interlock stopped the lift between floors.",
+    "lessons_learned": "Put the lift contractor's emergency number at the top of the depot's "
+                       "contact sheet.",
+}  # fmt: skip
+
+# Siobhan's log, in her signed-off and countersigned unit.
+COLLISION_INCIDENT = {
+    "reference": "INC-20261101-0003",
+    "reported_at": "2026-11-01T17:22",
+    "caller_reference": "Caller D (driver)",
+    "channel": "phone",
+    "incident_type": "safety",
+    "location": "A40 westbound, near junction 3",
+    "nature": "A driver reported a **collision between two cars** in the westbound lane; the "
+              "other driver had neck pain.",
+    "impact": "high",
+    "urgency": "high",
+    "severity": "major",
+    "escalated": True,
+    "escalation": {"to": "Ambulance and police control rooms", "at": "2026-11-01T17:24",
+                   "reason": "Someone injured on a live road: a P1."},
+    "resources": [
+        {"resource": "Ambulance", "availability_confirmed": True,
+         "dispatched_at": "2026-11-01T17:25", "receipt_confirmed": True},
+        {"resource": "Police traffic unit", "availability_confirmed": True,
+         "dispatched_at": "2026-11-01T17:27", "receipt_confirmed": True},
+    ],
+    "communications": [
+        {"at": "2026-11-01T17:23", "with": "Caller", "channel": "phone",
+         "summary": "Asked them to stay in the car with the hazard lights on, and not to move "
+                    "the injured driver."},
+        {"at": "2026-11-01T17:40", "with": "Highways control room", "channel": "phone",
+         "summary": "Asked for the lane to be closed and warning signs set."},
+    ],
+    "customer_updates": "Rang the driver back at 17:50 to confirm the ambulance had arrived.",
+    "resolved_at": "2026-11-01T18:35",
+    "root_cause": "A car braked suddenly in slow traffic and the car behind could not stop.",
+    "lessons_learned": "Ask for the nearest marker post at the start of the call: it saves "
+                       "time finding the scene.",
+}  # fmt: skip
+
+LATE_GAS_STAR = {
     "situation": "On a busy late shift a resident rang to report a strong smell of gas in the "
     "stairwell of a block of flats, with several neighbours still inside the building.",
     "task": "I had to log the incident, classify it correctly and get an engineer there within "
@@ -47,6 +163,12 @@ DEMO_STAR = {
     "reflection": "I stayed calm and followed the procedure, but next time I would check sooner "
     "that everyone had left the building. I learned how much a clear, timed log helps the "
     "engineer and my team leader understand an incident quickly.",
+}
+
+DEMO_STAR = {
+    **LATE_GAS_STAR,
+    "situation": "On a busy afternoon shift a resident rang to report a strong smell of gas in "
+    "the stairwell of a block of flats, with several neighbours still inside the building.",
 }
 
 DEMO_CALL_NOTE = {
@@ -116,15 +238,13 @@ def add_lifecycle(people: dict, enrolments: dict) -> None:
     # Callum (BIIAB): in progress, one draft.
     operations.start_item(
         people["learner2"], enrolments["learner2"], EvidenceKind.INCIDENT_LOG, "Lift entrapment at the depot",
-        {**DEMO_INCIDENT, "reference": "INC-20261106-0007", "incident_type": "equipment_failure",
-         "nature": "Two staff were stuck in the goods lift between floors."},
+        LIFT_INCIDENT,
     )  # fmt: skip
 
     # Chloe (City & Guilds): evidence returned for rework with feedback.
     chloe = _submitted(people["learner3"], enrolments["learner3"], EvidenceKind.INCIDENT_LOG,
                        "Water leak in the server room",
-                       {**DEMO_INCIDENT, "reference": "INC-20261102-0019", "incident_type": "it_data",
-                        "severity": "", "lessons_learned": ""},
+                       WATER_LEAK_INCIDENT,
                        {"1.1": "The log itself", "1.2": "Priority section"})  # fmt: skip
     judgements = [marking.Judgement(c.criterion_id, c.criterion.number == "1.1",
                                     "" if c.criterion.number == "1.1" else "No severity recorded")
@@ -137,18 +257,18 @@ def add_lifecycle(people: dict, enrolments: dict) -> None:
 
     # Oluwaseun (VTCT): signed off, awaiting the IQA's countersignature.
     _complete_unit(people, "learner4", enrolments["learner4"], "assessor2", [
-        (EvidenceKind.INCIDENT_LOG, "Gas smell report, late shift", DEMO_INCIDENT,
+        (EvidenceKind.INCIDENT_LOG, "Gas smell report, late shift", LATE_GAS_INCIDENT,
          {"1.1": "The log", "1.2": "Type, severity and escalation", "2.1": "Resources and communications"}),
         (EvidenceKind.CALL_NOTE, "Keeping a caller informed during an outage", SIMPLE_CALL_NOTE,
          {"1.3": "The callback promised and made"}),
-        (EvidenceKind.STAR_ACCOUNT, "What I learned from the gas smell report", DEMO_STAR,
+        (EvidenceKind.STAR_ACCOUNT, "What I learned from the gas smell report", LATE_GAS_STAR,
          {"3.1": "The Action part names the procedure"}),
     ])  # fmt: skip
 
     # Siobhan (SFJ Awards): signed off and countersigned: complete.
     done = _complete_unit(people, "learner5", enrolments["learner5"], "assessor2", [
         (EvidenceKind.INCIDENT_LOG, "Road traffic collision reported by a driver",
-         {**DEMO_INCIDENT, "reference": "INC-20261101-0003", "incident_type": "safety"},
+         COLLISION_INCIDENT,
          {"1.1": "The log", "2.1": "Dispatch and updates", "3.1": "Priority and escalation"}),
     ])  # fmt: skip
     signoff.countersign(people["iqa"], done.enrolment)
