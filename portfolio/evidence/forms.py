@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from portfolio.evidence import incident
 from portfolio.evidence.kinds import STAR_PARTS
+from portfolio.evidence.quality import STAR_MIN_WORDS
 from portfolio.forms import AppForm, MaxLength
 
 
@@ -322,14 +323,17 @@ class CallNoteForm(TitleMixin, AppForm):
 
 
 def _star_field(key: str, label: str, hint: str) -> TextAreaField:
+    # The target is the quality check's: the live count (static/word-count.js) says how far
+    # the part is from it while the learner types.
+    target = STAR_MIN_WORDS[key]
     return TextAreaField(
         label,
-        description=hint,
+        description=f"{hint} Aim for at least {target} words.",
         validators=[
             DataRequired(f"Write the {label.lower()} part: it cannot be empty."),
             MaxLength(20000),
         ],  # fmt: skip
-        render_kw={"rows": 5, "data-word-count": "true"},
+        render_kw={"rows": 5, "data-word-count": "true", "data-word-target": target},
     )
 
 

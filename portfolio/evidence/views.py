@@ -204,12 +204,15 @@ def claims(item_id: int):
     if request.method == "POST":
         author_or_403(current_user, item)
         if form.validate_on_submit():
-            chosen = {}
-            for key in request.form.getlist("criterion"):
+            # A suggestion's "Claim" button adds its criterion to the claims already saved;
+            # the form below it makes the claims exactly the boxes ticked.
+            accepted = request.form.get("accept")
+            chosen = {c.criterion_id: c.note for c in item.claims} if accepted else {}
+            for key in [accepted] if accepted else request.form.getlist("criterion"):
                 criterion_id = whole_number(key)
                 if criterion_id is None:
                     abort(400, f"“{key[:20]}” is not a criterion of this unit: choose from the list.")
-                chosen[criterion_id] = request.form.get(f"note_{key}", "")
+                chosen.setdefault(criterion_id, request.form.get(f"note_{key}", ""))
             try:
                 operations.set_claims(current_user, item, chosen)
             except DomainError as problem:
@@ -219,10 +222,14 @@ def claims(item_id: int):
             else:
                 db.session.commit()
                 count = len(chosen)
-                flash(
-                    f"Saved: this evidence claims {count} criteri{'on' if count == 1 else 'a'}.",
-                    "success",
-                )
+                claimed = f"this evidence claims {count} criteri{'on' if count == 1 else 'a'}."
+                if accepted:
+                    number = next(c.number for o in outcomes for c in o.criteria
+                                  if c.id == whole_number(accepted))  # fmt: skip
+                    flash(f"Claimed {number}: {claimed}", "success")
+                    # Back to the suggestions, where the next one may be accepted.
+                    return redirect(url_for("evidence.claims", item_id=item.id) + "#suggested")
+                flash(f"Saved: {claimed}", "success")
                 return redirect(url_for("evidence.item", item_id=item.id))
     suggestions = suggest_criteria(
         plain_text(item.kind, item.title, item.current.content),

@@ -218,5 +218,5 @@ def test_star_form_counts_words_as_the_learner_types(page):
     visit(page, portfolio)
     visit(page, first_href(page, ".add-evidence a[href$='/star_account']"))
     page.get_by_label("Situation", exact=True).fill("I answered a call about a lift fault")
-    assert page.locator("#situation-count").inner_text() == "8 words"
+    assert page.locator("#situation-count").inner_text() == "8 words of the 25 to aim for: 17 to go"
     check_accessibility(page)
