@@ -10,17 +10,22 @@ from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.enrolments.permissions import visible_enrolment_ids, visible_enrolments
 
+# The people an enrolment may be without, as the list's filter names them.
+UNASSIGNED = {"assessor": Enrolment.assessor_id, "iqa": Enrolment.iqa_id}
 
-def enrolment_page(user: User, asked: int, cohort_id: int | None = None,
-                   search: str = "") -> tuple[list[Enrolment], Pagination]:  # fmt: skip
+
+def enrolment_page(user: User, asked: int, cohort_id: int | None = None, search: str = "",
+                   without: str | None = None) -> tuple[list[Enrolment], Pagination]:  # fmt: skip
     """One page of the enrolments this user may see, by learner's name, with their people and
-    unit: only those of ``cohort_id`` when given, and of learners whose name or email contains
-    ``search``. The page's ids are chosen first, sorted on the names alone; then only those
+    unit: only those of ``cohort_id`` when given, of learners whose name or email contains
+    ``search``, and without an assessor or an IQA when ``without`` names one (UNASSIGNED). The page's ids are chosen first, sorted on the names alone; then only those
     enrolments are read with their people and unit."""
     learner = aliased(User)
     ids = visible_enrolment_ids(user).join(learner, Enrolment.learner_id == learner.id)
     if cohort_id is not None:
         ids = ids.where(Enrolment.cohort_id == cohort_id)
+    if without in UNASSIGNED:
+        ids = ids.where(UNASSIGNED[without].is_(None))
     if search:
         ids = ids.where(listing.matching(search, learner.name, learner.email))
     paging = listing.paginate(ids.order_by(func.lower(learner.name), Enrolment.id), asked)

@@ -9,7 +9,7 @@ from portfolio.accounts.access import get_in_provider_or_404, provider_scoped, r
 from portfolio.accounts.models import Role
 from portfolio.db import db
 from portfolio.enrolments import operations
-from portfolio.enrolments.caseload import enrolment_page
+from portfolio.enrolments.caseload import UNASSIGNED, enrolment_page
 from portfolio.enrolments.forms import CohortForm, EnrolmentDetailsForm, EnrolmentForm
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.enrolments.permissions import enrolment_or_404
@@ -52,13 +52,15 @@ def enrolment_list():
     cohort_id = request.args.get("cohort", type=listing.whole_number)
     cohort = get_in_provider_or_404(Cohort, cohort_id) if cohort_id else None
     search = listing.search_text()
+    # ?assessor=none or ?iqa=none: the enrolments still without one.
+    without = next((name for name in UNASSIGNED if request.args.get(name) == "none"), None)
     enrolments, paging = enrolment_page(
-        current_user, listing.page_number(), cohort.id if cohort else None, search
+        current_user, listing.page_number(), cohort.id if cohort else None, search, without
     )
     cohorts = db.session.scalars(provider_scoped(Cohort).order_by(Cohort.name)).all()
     return render_template(
         "enrolments/list.html", enrolments=enrolments, cohorts=cohorts, cohort=cohort,
-        search=search, paging=paging,
+        search=search, paging=paging, without=without,
     )  # fmt: skip
 
 

@@ -1,4 +1,7 @@
-"""The home page: what each role needs first, and what to do next when there is nothing yet."""
+"""The home page: each role's to-do list, every entry linked to where the work is done, and
+what to do next when there is nothing to do yet."""
+
+from datetime import date
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
@@ -10,10 +13,18 @@ from portfolio.assessment.marking import queue_summary
 from portfolio.db import db
 from portfolio.enrolments.caseload import enrolment_page
 from portfolio.enrolments.models import Cohort, Enrolment
-from portfolio.evidence.models import EvidenceItem, EvidenceStatus
+from portfolio.home import todo
+from portfolio.progress import workload
 from portfolio.units.models import Unit
 
 bp = Blueprint("home", __name__)
+
+TEMPLATES = {
+    Role.LEARNER: "home/learner.html",
+    Role.ASSESSOR: "home/assessor.html",
+    Role.IQA: "home/iqa.html",
+    Role.EQA: "home/eqa.html",
+}
 
 
 @bp.get("/")
@@ -22,28 +33,17 @@ def index():
         return redirect(url_for("accounts.sign_in"))
     if current_user.role is Role.ADMIN:
         return admin_home()
-    enrolments, paging = enrolment_page(current_user, listing.page_number())
-    notices = []
-    if current_user.role is Role.LEARNER:
-        notices = db.session.scalars(
-            select(EvidenceItem)
-            .where(
-                EvidenceItem.learner_id == current_user.id,
-                EvidenceItem.status == EvidenceStatus.RETURNED,
-            )
-            .order_by(EvidenceItem.updated_at.desc())
-        ).all()
-    waiting = overdue = 0
-    if current_user.role is Role.ASSESSOR:
-        waiting, overdue = queue_summary(current_user)
-    template = {
-        Role.LEARNER: "home/learner.html",
-        Role.ASSESSOR: "home/assessor.html",
-        Role.IQA: "home/iqa.html",
-        Role.EQA: "home/eqa.html",
-    }[current_user.role]
-    return render_template(template, enrolments=enrolments, paging=paging, notices=notices,
-                           waiting=waiting, overdue=overdue)  # fmt: skip
+    user = current_user._get_current_object()
+    enrolments, paging = enrolment_page(user, listing.page_number())
+    extra = {}
+    if user.role is Role.LEARNER:
+        extra["todo"] = todo.learner(user, [e.id for e in enrolments])
+    elif user.role is Role.ASSESSOR:
+        extra["waiting"], extra["overdue"] = queue_summary(user)
+        extra["todo"] = todo.assessor(user)
+    elif user.role is Role.IQA:
+        extra["todo"] = todo.iqa(user)
+    return render_template(TEMPLATES[user.role], enrolments=enrolments, paging=paging, **extra)
 
 
 def admin_home():
@@ -57,18 +57,17 @@ def admin_home():
     )
     cohorts = db.session.scalar(select(func.count()).where(Cohort.provider_id == provider_id))
     enrolments = db.session.scalar(select(func.count()).where(Enrolment.provider_id == provider_id))
-    unassigned = db.session.scalar(
-        select(func.count()).where(
-            Enrolment.provider_id == provider_id,
-            (Enrolment.assessor_id.is_(None)) | (Enrolment.iqa_id.is_(None)),
-        )
+    without_iqa = db.session.scalar(
+        select(func.count()).where(Enrolment.provider_id == provider_id, Enrolment.iqa_id.is_(None))
     )
     units = db.session.scalar(select(func.count(Unit.id)))
+    plan = workload.settings(provider_id)
     return render_template(
         "home/admin.html",
         people=people,
         cohorts=cohorts,
         enrolments=enrolments,
-        unassigned=unassigned,
+        without_iqa=without_iqa,
         units=units,
+        todo=todo.admin(current_user, date.today(), plan.inactive_days),
     )

@@ -1,0 +1,456 @@
+"""What each role has to do next, for their home page: every list is read in a fixed number of
+statements however many learners, items or samples there are, with its figures counted in
+SQL. Each rule is the one the pages that do the work apply: readiness is the sign-off's
+(criteria met by accepted evidence, as the progress rows record them, and the unit's
+evidence requirements by ``coverage.requirement_states``); the risks are the dashboard's
+(``progress.queries.Measures``)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from portfolio.accounts.models import Role, User
+from portfolio.assessment.models import Decision, Declaration, Sample, SampleStatus, SignOff
+from portfolio.db import db
+from portfolio.enrolments.models import Enrolment
+from portfolio.evidence import kinds
+from portfolio.evidence.coverage import Tally, requirement_states
+from portfolio.evidence.models import (
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceStatus,
+    EvidenceVersion,
+    PersonalDataDismissal,
+)
+from portfolio.evidence.pii import find_personal_data
+from portfolio.progress.models import NOT_STARTED, CriterionState, EnrolmentProgress
+from portfolio.progress.queries import Filters, Measures, base_query
+from portfolio.units.models import CriteriaSet, Criterion, Unit
+
+# How many entries a to-do list shows; its count says how many there are in all.
+SHOWN = 10
+# An EQA's access ending within this many days is about to end.
+EQA_WARNING_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing to do: what it is about, and the ids of where it is done."""
+
+    id: int  # the item, sample or enrolment the work is done on
+    title: str
+    learner: str = ""
+    detail: str = ""
+    at: datetime | date | None = None
+    enrolment_id: int | None = None
+    flag: bool = False  # a reason it cannot be done yet (the entry says which)
+
+
+@dataclass
+class ToDo:
+    """A list of things to do: the first SHOWN entries and how many there are in all."""
+
+    entries: list[Entry] = field(default_factory=list)
+    total: int = 0
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+def _todo(rows, make) -> ToDo:
+    """A ToDo from rows that carry their total (``count() over ()``) in ``total``."""
+    rows = list(rows)
+    return ToDo([make(r) for r in rows], rows[0].total if rows else 0)
+
+
+# Readiness for sign-off --------------------------------------------------------------------
+
+READY, DECLARED = "ready", "declared"
+
+
+def sign_off_states(enrolment_ids: Iterable[int]) -> dict[int, str]:
+    """Of these enrolments, those whose unit is complete and not signed off: READY when the
+    learner's declaration is due, DECLARED when the learner has declared the evidence as it
+    stands and the assessor's sign-off is due. Complete as sign-off judges it: every
+    criterion met by accepted evidence (the progress rows), nothing awaiting marking or
+    returned for rework, and each evidence requirement of the unit held by accepted evidence
+    (``requirement_states``). Three statements, whatever the number of enrolments."""
+    ids = list(enrolment_ids)
+    progress = EnrolmentProgress
+    candidates = dict(
+        db.session.execute(
+            select(progress.enrolment_id, CriteriaSet.evidence_requirements)
+            .join(Enrolment, Enrolment.id == progress.enrolment_id)
+            .join(CriteriaSet, CriteriaSet.id == Enrolment.criteria_set_id)
+            .where(
+                progress.enrolment_id.in_(ids),
+                progress.criteria_total > 0,
+                progress.criteria_met == progress.criteria_total,
+                progress.awaiting_marking == 0,
+                progress.signed_off.is_(False),
+            )
+        ).all()
+    )
+    tallies = _tallies(candidates)
+    states = {}
+    for enrolment_id, requirements in candidates.items():
+        counted = tallies.get(enrolment_id, [])
+        if any(t.status is EvidenceStatus.RETURNED for t in counted):
+            continue
+        if all(r.met for r in requirement_states(requirements or [], counted)):
+            states[enrolment_id] = READY
+    # Declared after the last change to any accepted item: the declaration covers the
+    # evidence as it stands (sign-off compares the manifests themselves). Each statement
+    # runs even when nothing was found before it, so that a page's statements stay the same.
+    last_accepted = (
+        select(func.max(EvidenceItem.updated_at))
+        .where(
+            EvidenceItem.enrolment_id == Declaration.enrolment_id,
+            EvidenceItem.status == EvidenceStatus.ACCEPTED,
+        )
+        .scalar_subquery()
+    )
+    declared = db.session.scalars(
+        select(Declaration.enrolment_id)
+        .where(Declaration.enrolment_id.in_(list(states)), Declaration.declared_at >= last_accepted)
+        .distinct()
+    )  # fmt: skip
+    for enrolment_id in declared:
+        states[enrolment_id] = DECLARED
+    return states
+
+
+def _tallies(requirements: dict[int, list | None]) -> dict[int, list[Tally]]:
+    """The enrolments' items counted by kind and status (and incident type for incident
+    logs), as ``coverage.evidence_tallies`` counts one enrolment's, in one statement."""
+    versions = aliased(EvidenceVersion)
+    current = (
+        select(func.max(versions.number))
+        .where(versions.item_id == EvidenceItem.id)
+        .correlate(EvidenceItem)
+        .scalar_subquery()
+    )
+    incident_type = EvidenceVersion.content["incident_type"].as_string()
+    rows = db.session.execute(
+        select(EvidenceItem.enrolment_id, EvidenceItem.kind, EvidenceItem.status,
+               incident_type.label("incident_type"), func.count().label("items"))
+        .outerjoin(EvidenceVersion, (EvidenceVersion.item_id == EvidenceItem.id)
+                   & (EvidenceItem.kind == EvidenceKind.INCIDENT_LOG)
+                   & (EvidenceVersion.number == current))
+        .where(EvidenceItem.enrolment_id.in_(list(requirements)))
+        .group_by(EvidenceItem.enrolment_id, EvidenceItem.kind, EvidenceItem.status, incident_type)
+    )  # fmt: skip
+    out: dict[int, list[Tally]] = {}
+    for r in rows:
+        out.setdefault(r.enrolment_id, []).append(Tally(r.kind, r.status, r.incident_type, r.items))
+    return out
+
+
+# The learner -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    met: int
+    total: int
+    awaiting: int
+    signed_off: bool
+    countersigned: bool
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.met / self.total) if self.total else 0
+
+
+@dataclass
+class LearnerToDo:
+    progress: dict[int, UnitProgress]  # by enrolment
+    next_gap: dict[int, Entry]  # by enrolment: the first criterion no evidence claims yet
+    sign_off: dict[int, str]  # by enrolment: READY (declaration due) or DECLARED
+    returned: ToDo
+    personal_data: ToDo  # items with possible personal data to replace or dismiss
+
+    @property
+    def declaration_due(self) -> list[int]:
+        return [e for e, state in self.sign_off.items() if state == READY]
+
+
+def learner(user: User, enrolment_ids: list[int]) -> LearnerToDo:
+    """The learner's units (those shown, ``enrolment_ids``) and their evidence to work on."""
+    progress = {
+        row.enrolment_id: UnitProgress(row.criteria_met, row.criteria_total,
+                                       row.awaiting_marking, row.signed_off, row.countersigned)
+        for row in db.session.scalars(
+            select(EnrolmentProgress).where(EnrolmentProgress.enrolment_id.in_(enrolment_ids))
+        )
+    }  # fmt: skip
+    return LearnerToDo(
+        progress=progress,
+        next_gap=_next_gaps(enrolment_ids),
+        sign_off=sign_off_states(enrolment_ids),
+        returned=_returned(user),
+        personal_data=_personal_data(user),
+    )
+
+
+def _next_gaps(enrolment_ids: list[int]) -> dict[int, Entry]:
+    """Per enrolment, the first criterion in the unit's order that no evidence claims yet."""
+    order = func.row_number().over(
+        partition_by=CriterionState.enrolment_id,
+        order_by=(Criterion.position, Criterion.id),
+    )
+    ranked = (
+        select(CriterionState.enrolment_id, Criterion.id, Criterion.number, Criterion.text,
+               order.label("n"))
+        .join(Criterion, Criterion.id == CriterionState.criterion_id)
+        .where(CriterionState.enrolment_id.in_(enrolment_ids),
+               CriterionState.state == NOT_STARTED)
+        .subquery()
+    )  # fmt: skip
+    return {
+        r.enrolment_id: Entry(r.id, r.number, detail=r.text, enrolment_id=r.enrolment_id)
+        for r in db.session.execute(select(ranked).where(ranked.c.n == 1))
+    }
+
+
+def _returned(user: User) -> ToDo:
+    """The learner's evidence returned for rework, most recently returned first, with the
+    feedback of the decision that returned it."""
+    feedback = (
+        select(Decision.feedback)
+        .where(Decision.item_id == EvidenceItem.id)
+        .order_by(Decision.decided_at.desc(), Decision.id.desc())
+        .limit(1)
+        .correlate(EvidenceItem)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(EvidenceItem.id, EvidenceItem.title, EvidenceItem.updated_at,
+               EvidenceItem.enrolment_id, feedback.label("feedback"),
+               func.count().over().label("total"))
+        .where(EvidenceItem.learner_id == user.id, EvidenceItem.provider_id == user.provider_id,
+               EvidenceItem.status == EvidenceStatus.RETURNED)
+        .order_by(EvidenceItem.updated_at.desc(), EvidenceItem.id.desc())
+        .limit(SHOWN)
+    )  # fmt: skip
+    return _todo(rows, lambda r: Entry(r.id, r.title, detail=r.feedback or "", at=r.updated_at,
+                                       enrolment_id=r.enrolment_id))  # fmt: skip
+
+
+def _personal_data(user: User) -> ToDo:
+    """The learner's drafts and returned items (of units not signed off) whose text still
+    holds possible personal data, each with how many findings are open: the personal-data
+    check of ``evidence.operations.findings``, run on every such item's current version
+    with the dismissals read in one statement."""
+    current = (
+        select(func.max(EvidenceVersion.number))
+        .where(EvidenceVersion.item_id == EvidenceItem.id)
+        .correlate(EvidenceItem)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(EvidenceItem.id, EvidenceItem.title, EvidenceItem.kind, EvidenceItem.enrolment_id,
+               EvidenceItem.updated_at, EvidenceVersion.content)
+        .join(EvidenceVersion, and_(EvidenceVersion.item_id == EvidenceItem.id,
+                                    EvidenceVersion.number == current))
+        .join(Enrolment, Enrolment.id == EvidenceItem.enrolment_id)
+        .where(EvidenceItem.learner_id == user.id, EvidenceItem.provider_id == user.provider_id,
+               EvidenceItem.status.in_([EvidenceStatus.DRAFT, EvidenceStatus.RETURNED]),
+               Enrolment.locked.is_(False))
+        .order_by(EvidenceItem.updated_at.desc(), EvidenceItem.id.desc())
+    ).all()  # fmt: skip
+    dismissed: dict[int, set] = {}
+    for d in db.session.execute(
+        select(PersonalDataDismissal.item_id, PersonalDataDismissal.field,
+               PersonalDataDismissal.finding_type, PersonalDataDismissal.text)
+        .where(PersonalDataDismissal.item_id.in_([r.id for r in rows]))
+    ):  # fmt: skip
+        dismissed.setdefault(d.item_id, set()).add((d.field, d.finding_type, d.text))
+    found = []
+    for r in rows:
+        fields = {"title": r.title, **kinds.text_fields(r.kind, r.content or {})}
+        open_ = sum(
+            1
+            for path, text in fields.items()
+            for finding in find_personal_data(text)
+            if (path, finding.type, finding.text) not in dismissed.get(r.id, set())
+        )
+        if open_:
+            detail = f"{open_} possible personal detail{'s' if open_ != 1 else ''} to resolve"
+            found.append(Entry(r.id, r.title, detail=detail, at=r.updated_at,
+                               enrolment_id=r.enrolment_id))  # fmt: skip
+    return ToDo(found[:SHOWN], len(found))
+
+
+# The assessor ------------------------------------------------------------------------------
+
+
+@dataclass
+class AssessorToDo:
+    oldest: Entry | None  # the item waiting longest to be marked
+    sign_off: ToDo  # units the learner has declared, to sign off
+    declaration_due: int  # units complete but waiting for the learner's declaration
+    samples: ToDo  # decisions an IQA sent back, to answer
+
+
+def assessor(user: User) -> AssessorToDo:
+    oldest = db.session.execute(
+        select(EvidenceItem.id, EvidenceItem.title, EvidenceItem.submitted_at,
+               EvidenceItem.enrolment_id, User.name.label("learner"))
+        .join(Enrolment, Enrolment.id == EvidenceItem.enrolment_id)
+        .join(User, User.id == EvidenceItem.learner_id)
+        .where(Enrolment.assessor_id == user.id, Enrolment.provider_id == user.provider_id,
+               EvidenceItem.status == EvidenceStatus.SUBMITTED)
+        .order_by(EvidenceItem.submitted_at, EvidenceItem.id)
+        .limit(1)
+    ).first()  # fmt: skip
+    complete = _complete_units(and_(EnrolmentProgress.assessor_id == user.id,
+                                    EnrolmentProgress.provider_id == user.provider_id))  # fmt: skip
+    states = sign_off_states(complete)
+    declared = [complete[i] for i in complete if states.get(i) == DECLARED]
+    samples = db.session.execute(
+        select(Sample.id, Sample.reviewed_at, EvidenceItem.title, User.name.label("learner"),
+               EvidenceItem.enrolment_id, Sample.required_actions,
+               func.count().over().label("total"))
+        .join(Decision, Decision.id == Sample.decision_id)
+        .join(EvidenceItem, EvidenceItem.id == Decision.item_id)
+        .join(User, User.id == EvidenceItem.learner_id)
+        .where(Sample.provider_id == user.provider_id, Decision.assessor_id == user.id,
+               Sample.status == SampleStatus.ACTIONS_REQUIRED)
+        .order_by(Sample.reviewed_at, Sample.id)
+        .limit(SHOWN)
+    )  # fmt: skip
+    return AssessorToDo(
+        oldest=Entry(oldest.id, oldest.title, oldest.learner, at=oldest.submitted_at,
+                     enrolment_id=oldest.enrolment_id) if oldest else None,
+        sign_off=ToDo(declared[:SHOWN], len(declared)),
+        declaration_due=sum(1 for s in states.values() if s == READY),
+        samples=_todo(samples, lambda r: Entry(r.id, r.title, r.learner, r.required_actions,
+                                               r.reviewed_at, r.enrolment_id)),
+    )  # fmt: skip
+
+
+def _complete_units(condition) -> dict[int, Entry]:
+    """Enrolments whose criteria are all met and that are not signed off, by learner's name,
+    as entries naming the learner and the unit."""
+    progress = EnrolmentProgress
+    rows = db.session.execute(
+        select(progress.enrolment_id, User.name, Unit.title, progress.last_activity_at)
+        .join(Enrolment, Enrolment.id == progress.enrolment_id)
+        .join(User, User.id == Enrolment.learner_id)
+        .join(Unit, Unit.id == Enrolment.unit_id)
+        .where(condition, progress.criteria_total > 0,
+               progress.criteria_met == progress.criteria_total,
+               progress.signed_off.is_(False))
+        .order_by(User.name, progress.enrolment_id)
+    )  # fmt: skip
+    return {
+        r.enrolment_id: Entry(r.enrolment_id, r.title, r.name, at=r.last_activity_at,
+                              enrolment_id=r.enrolment_id)
+        for r in rows
+    }  # fmt: skip
+
+
+# The IQA -----------------------------------------------------------------------------------
+
+
+@dataclass
+class IqaToDo:
+    samples: ToDo  # samples drawn and not yet reviewed
+    countersign: ToDo  # units signed off, awaiting this IQA's countersignature
+
+
+def iqa(user: User) -> IqaToDo:
+    assessor = aliased(User)
+    samples = db.session.execute(
+        select(Sample.id, Sample.created_at, EvidenceItem.title, User.name.label("learner"),
+               EvidenceItem.enrolment_id, assessor.name.label("assessor"),
+               func.count().over().label("total"))
+        .join(Decision, Decision.id == Sample.decision_id)
+        .join(EvidenceItem, EvidenceItem.id == Decision.item_id)
+        .join(User, User.id == EvidenceItem.learner_id)
+        .join(assessor, assessor.id == Decision.assessor_id)
+        .where(Sample.provider_id == user.provider_id, Sample.iqa_id == user.id,
+               Sample.status == SampleStatus.OPEN)
+        .order_by(Sample.created_at, Sample.id)
+        .limit(SHOWN)
+    )  # fmt: skip
+    # A decision of the unit sent back and not yet answered holds the countersignature.
+    sent_back = (
+        select(Sample.id)
+        .join(Decision, Decision.id == Sample.decision_id)
+        .where(Decision.enrolment_id == SignOff.enrolment_id,
+               Sample.status == SampleStatus.ACTIONS_REQUIRED)
+        .exists()
+    )  # fmt: skip
+    signed = db.session.execute(
+        select(SignOff.enrolment_id, SignOff.signed_at, User.name.label("learner"),
+               Unit.title, sent_back.label("held"), func.count().over().label("total"))
+        .join(Enrolment, Enrolment.id == SignOff.enrolment_id)
+        .join(User, User.id == Enrolment.learner_id)
+        .join(Unit, Unit.id == Enrolment.unit_id)
+        .where(Enrolment.iqa_id == user.id, Enrolment.provider_id == user.provider_id,
+               SignOff.withdrawn_at.is_(None), SignOff.countersigned_at.is_(None))
+        .order_by(SignOff.signed_at, SignOff.id)
+        .limit(SHOWN)
+    )  # fmt: skip
+    return IqaToDo(
+        samples=_todo(samples, lambda r: Entry(r.id, r.title, r.learner, r.assessor,
+                                               r.created_at, r.enrolment_id)),
+        countersign=_todo(signed, lambda r: Entry(r.enrolment_id, r.title, r.learner,
+                                                  at=r.signed_at, enrolment_id=r.enrolment_id,
+                                                  flag=bool(r.held))),
+    )  # fmt: skip
+
+
+# The provider admin ------------------------------------------------------------------------
+
+
+@dataclass
+class AdminToDo:
+    without_assessor: ToDo  # enrolments with no assessor
+    at_risk: dict[str, int]  # learners by risk, as the dashboard counts them
+    any_risk: int  # learners with at least one risk
+    eqa_ending: ToDo  # EQA accounts whose access ends soon
+    inactive_days: int
+
+
+def admin(user: User, today: date, inactive_days: int) -> AdminToDo:
+    learner = aliased(User)
+    unassigned = db.session.execute(
+        select(Enrolment.id, learner.name, Unit.title, Enrolment.starts_on,
+               func.count().over().label("total"))
+        .join(learner, learner.id == Enrolment.learner_id)
+        .join(Unit, Unit.id == Enrolment.unit_id)
+        .where(Enrolment.provider_id == user.provider_id, Enrolment.assessor_id.is_(None))
+        .order_by(Enrolment.starts_on, func.lower(learner.name), Enrolment.id)
+        .limit(SHOWN)
+    )  # fmt: skip
+    measures = Measures(today, inactive_days)
+    risks = measures.risks
+    counted = db.session.execute(
+        base_query(Filters(), user.provider_id).add_columns(
+            *(func.count().filter(condition).label(f"r{n}")
+              for n, condition in enumerate(risks.values())),
+            func.count().filter(or_(*risks.values())).label("any"),
+        )
+    ).one()  # fmt: skip
+    ending = db.session.execute(
+        select(User.id, User.name, User.access_expires_on, func.count().over().label("total"))
+        .where(User.provider_id == user.provider_id, User.role == Role.EQA, User.active,
+               User.access_expires_on >= today,
+               User.access_expires_on <= today + timedelta(days=EQA_WARNING_DAYS))
+        .order_by(User.access_expires_on, User.name)
+        .limit(SHOWN)
+    )  # fmt: skip
+    return AdminToDo(
+        without_assessor=_todo(unassigned, lambda r: Entry(r.id, r.title, r.name, at=r.starts_on,
+                                                           enrolment_id=r.id)),
+        at_risk={name: getattr(counted, f"r{n}") for n, name in enumerate(risks)},
+        any_risk=counted.any,
+        eqa_ending=_todo(ending, lambda r: Entry(r.id, r.name, at=r.access_expires_on)),
+        inactive_days=inactive_days,
+    )  # fmt: skip
