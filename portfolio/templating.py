@@ -1,10 +1,14 @@
 """Template filters and globals used across pages."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
+from portfolio import dates
 from portfolio.accounts.models import ROLE_LABELS, Role
 from portfolio.forms import EmptyForm
 
@@ -25,6 +29,7 @@ NAVIGATION = [
     ("enrolments.enrolment_list", "Enrolments", {Role.ADMIN, Role.EQA},
      "enrolments.enrolment_list"),
     ("units.library", "Criteria", ALL_ROLES, ("units.",)),
+    ("accounts.provider_settings", "Settings", {Role.ADMIN}, "accounts.provider_settings"),
 ]  # fmt: skip
 
 
@@ -43,33 +48,37 @@ def navigation() -> list[tuple[str, str, bool]]:
     ]
 
 
-def format_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.day} {value:%B %Y}"
+def page_time_zone(context: Context) -> ZoneInfo:
+    """The zone a page shows times in: the one it was given as ``time_zone`` (a PDF, /verify),
+    else the signed-in person's provider's, else the default."""
+    name = context.get("time_zone")
+    if name is None and has_request_context() and current_user.is_authenticated:
+        name = current_user.provider.time_zone
+    return dates.zone(name)
 
 
-def format_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.day} {value:%B %Y, %H:%M} UTC"
+@pass_context
+def format_date(context: Context, value: date | datetime | None) -> str:
+    return dates.format_date(value, page_time_zone(context))
+
+
+@pass_context
+def format_datetime(context: Context, value: datetime | None, utc: bool = False) -> str:
+    return dates.format_datetime(value, page_time_zone(context), utc=utc)
+
+
+@pass_context
+def time_zone_name(context: Context) -> str:
+    return page_time_zone(context).key
 
 
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
-    app.add_template_filter(format_local_time, "localtime")
+    app.add_template_filter(dates.format_wall_time, "localtime")
+    app.add_template_global(time_zone_name, "time_zone_name")
     app.add_template_global(Role, "Role")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")
     app.add_template_global(EmptyForm, "EmptyForm")
     app.add_template_global(navigation, "navigation")
-
-
-def format_local_time(value: str | datetime | None) -> str:
-    """An incident time as the learner entered it (local time, no zone)."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return f"{value.day} {value:%b %Y, %H:%M}"

@@ -18,7 +18,7 @@ def test_each_role_sees_its_navigation_with_the_current_page_marked(client, auth
         Role.ASSESSOR: ["Home", "Caseload", "Marking queue", "Criteria"],
         Role.IQA: ["Home", "Dashboard", "Sampling", "Criteria"],
         Role.ADMIN: ["Home", "People", "Cohorts", "Dashboard", "Sampling", "EQA export",
-                     "Enrolments", "Criteria"],
+                     "Enrolments", "Criteria", "Settings"],
         Role.EQA: ["Home", "Dashboard", "Enrolments", "Criteria"],
     }  # fmt: skip
     for role, labels in expected.items():

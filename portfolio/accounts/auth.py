@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 
 from portfolio.accounts.models import SignInFailure, User, normalise_email
 from portfolio.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -30,7 +31,8 @@ def load_user(user_id: str) -> User | None:
     number = whole_number(ident)
     if number is None:
         return None
-    user = db.session.get(User, number)
+    # With the provider: every page shows times in its time zone (portfolio.dates).
+    user = db.session.get(User, number, options=[joinedload(User.provider)])
     if user is None or user.session_token != token or not user.is_active:
         return None
     return user

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from portfolio.accounts.models import ROLE_LABELS, Role
 from portfolio.accounts.passwords import MAX_LENGTH, password_problem
+from portfolio.dates import time_zone_problem
 from portfolio.forms import AppForm, MaxLength
 
 ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
@@ -111,3 +112,20 @@ class EditPersonForm(AppForm):
             problem = password_problem(field.data, name=self.name.data or "")
             if problem:
                 raise ValidationError(problem)
+
+
+def check_time_zone(form, field) -> None:
+    problem = time_zone_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class ProviderSettingsForm(AppForm):
+    time_zone = StringField(
+        "Time zone",
+        description="Pages and PDFs show times in this zone, named (GMT or BST for "
+        "Europe/London); PDFs and audit trails add UTC. An IANA name: a region, a slash, a city.",
+        validators=[DataRequired("Enter a time zone, such as Europe/London."), MaxLength(64),
+                    check_time_zone],
+        render_kw={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"},
+    )  # fmt: skip

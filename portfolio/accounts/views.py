@@ -6,12 +6,18 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from portfolio import listing
-from portfolio.accounts import auth, people
+from portfolio import dates, listing
+from portfolio.accounts import auth, people, providers
 from portfolio.accounts.access import get_in_provider_or_404, provider_scoped, roles_required
-from portfolio.accounts.forms import ChangePasswordForm, EditPersonForm, PersonForm, SignInForm
+from portfolio.accounts.forms import (
+    ChangePasswordForm,
+    EditPersonForm,
+    PersonForm,
+    ProviderSettingsForm,
+    SignInForm,
+)
 from portfolio.accounts.models import Role, User
-from portfolio.db import db
+from portfolio.db import db, utcnow
 from portfolio.errors import DomainError
 from portfolio.forms import EmptyForm, attach_error, form_status
 
@@ -85,6 +91,26 @@ def change_password():
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("home.index"))
     return render_template("accounts/change_password.html", form=form), form_status(form)
+
+
+@bp.route("/provider/settings", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def provider_settings():
+    provider = current_user.provider
+    form = ProviderSettingsForm(obj=provider)
+    if form.validate_on_submit():
+        try:
+            providers.change_time_zone(current_user, form.time_zone.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Times are now shown in {provider.time_zone}.", "success")
+            return redirect(url_for("accounts.provider_settings"))
+    return render_template(
+        "accounts/provider_settings.html", form=form, zone_names=dates.zone_names(), now=utcnow()
+    ), form_status(form)
 
 
 @bp.get("/people")

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
+from portfolio.dates import format_wall_time
 from portfolio.evidence import incident
 from portfolio.evidence.kinds import STAR_PARTS
 from portfolio.evidence.quality import STAR_MIN_WORDS
@@ -176,8 +177,8 @@ class IncidentLogForm(TitleMixin, AppForm):
             not_before_report(form.at, f"Entry {i}")
             if previous and form.at.data < previous[1]:
                 form.at.errors.append(
-                    f"Entry {i} ({form.at.data:%d %b %H:%M}) is earlier than entry {previous[0]} "
-                    f"({previous[1]:%d %b %H:%M}): list the log in time order."
+                    f"Entry {i} ({format_wall_time(form.at.data)}) is earlier than entry "
+                    f"{previous[0]} ({format_wall_time(previous[1])}): list the log in time order."
                 )
                 ok = False
             previous = (i, form.at.data)

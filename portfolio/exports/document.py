@@ -115,6 +115,8 @@ def gather(sign_off: SignOff) -> dict:
             "sla": incident.SLA_TARGETS,
         },  # fmt: skip
         "star_parts": STAR_PARTS,
+        # Times in the provider's zone, with UTC beside them (portfolio.dates).
+        "time_zone": enrolment.provider.time_zone,
     }
 
 

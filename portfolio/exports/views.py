@@ -114,8 +114,10 @@ def verify():
             error = "Upload the PDF, or enter its SHA-256 or the manifest SHA-256 printed on it (64 hexadecimal characters)."
         else:
             checked, result = True, verification.verify(typed)
+    # Times in the zone of the provider that issued the document.
+    time_zone = result.record.enrolment.provider.time_zone if result else None
     return render_template("exports/verify.html", checked=checked, result=result, error=error,
-                           form=EmptyForm()), 400 if error else 200  # fmt: skip
+                           form=EmptyForm(), time_zone=time_zone), 400 if error else 200  # fmt: skip
 
 
 @bp.get("/verify/certificate.pem")

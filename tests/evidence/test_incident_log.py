@@ -67,7 +67,7 @@ def test_communications_out_of_order_are_refused(client, learner, enrolment):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'id="communications-1-at-error"' in html
-    assert "Entry 2 (04 Nov 14:06) is earlier than entry 1 (04 Nov 14:30)" in html
+    assert "Entry 2 (4 Nov 2026, 14:06) is earlier than entry 1 (4 Nov 2026, 14:30)" in html
     assert counts() == before
 
 

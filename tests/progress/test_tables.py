@@ -78,7 +78,7 @@ def test_learner_rows_escape_text_link_portfolios_and_show_the_status(macros):
         '<span class="muted">(2 of 5)</span>'
     ) in first
     assert "<td>3, oldest 6 days</td>" in first and "<td>1</td>" in first
-    assert "7 October 2027" in first and '<span class="tag tag-green">Green</span></td>' in first
+    assert "7 Oct 2027" in first and '<span class="tag tag-green">Green</span></td>' in first
     assert "<td>None</td>" in second and "<td>—</td>" in second
     assert '<span class="tag tag-amber">Amber</span>' in second  # behind plan
     assert '<span class="muted">inactive, returned twice or more</span>' in second
