@@ -88,6 +88,9 @@ class PersonForm(AppForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+    # Shown once the provider has someone of the same name: adding a second one is allowed,
+    # as two people may share a name, but only when the admin says so.
+    same_name_confirmed = BooleanField("They are a different person: add the account anyway")
 
 
 class EditPersonForm(AppForm):

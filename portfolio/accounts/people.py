@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from portfolio.accounts.models import Provider, Role, User, normalise_email
 from portfolio.accounts.passwords import hash_password, password_problem, verify_password
@@ -34,7 +34,16 @@ def create_person(
     email = normalise_email(email)
     check_name(name)
     check_length(email, EMAIL_LIMIT, "Email address", field="email")
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+    holder = db.session.scalar(select(User).where(User.email == email))
+    if holder is not None:
+        # Another provider's account is not named: its people are not this provider's to see.
+        if holder.provider_id == provider.id:
+            raise DomainError(
+                f"{holder.name} ({holder.role.label.lower()}) already has an account with this "
+                "email address, and an email address belongs to one account only. Open their "
+                "account instead, or use another address.",
+                field="email",
+            )
         raise DomainError("This email address is already in use.", field="email")
     problem = password_problem(password, email=email, name=name)
     if problem:
@@ -56,6 +65,23 @@ def create_person(
         after=_account_state(user), summary=f"Created the {role.label.lower()} account of {user.name}",
     )  # fmt: skip
     return user
+
+
+def lookalikes(provider_id: int, name: str, email: str) -> list[User]:
+    """The provider's people who may be the person about to be added: the same name
+    (ignoring case and spaces around it) or the same email address, by name."""
+    return db.session.scalars(
+        select(User)
+        .where(
+            User.provider_id == provider_id,
+            or_(
+                func.lower(func.trim(User.name)) == " ".join(name.split()).lower(),
+                User.email == normalise_email(email),
+            ),
+        )
+        .order_by(User.name, User.id)
+        .limit(10)
+    ).all()
 
 
 def _account_state(user: User) -> dict:

@@ -153,7 +153,19 @@ def person_new():
     form = PersonForm()
     if request.method == "GET" and request.args.get("role") in {r.value for r in Role}:
         form.role.data = request.args["role"]
+    lookalikes = []
     if form.validate_on_submit():
+        lookalikes = people.lookalikes(current_user.provider_id, form.name.data, form.email.data)
+        same_name = [p for p in lookalikes if p.email != form.email.data.strip().lower()]
+        if same_name and not form.same_name_confirmed.data:
+            # Nothing is saved until the admin says this is someone else.
+            form.form_errors.append(
+                f"Your provider already has {'someone' if len(same_name) == 1 else 'people'} "
+                f"called {form.name.data.strip()}. If this is a different person, tick the box to "
+                "say so and enter the initial password again."
+            )
+            return render_template("accounts/person_new.html", form=form, lookalikes=lookalikes,
+                                   confirm=True), 409  # fmt: skip
         try:
             user = people.create_person(
                 current_user.provider,
@@ -169,9 +181,15 @@ def person_new():
             attach_error(form, error)
         else:
             db.session.commit()
+            if user.role is Role.LEARNER:
+                flash(f"Account created for {user.name} (Learner). Enrol them on a unit now, or "
+                      "later from Enrolments.", "success")  # fmt: skip
+                return redirect(url_for("enrolments.enrolment_new", learner=user.id))
             flash(f"Account created for {user.name} ({user.role.label}).", "success")
             return redirect(url_for("accounts.people_list"))
-    return render_template("accounts/person_new.html", form=form), form_status(form)
+    confirm = form.same_name_confirmed.data
+    return render_template("accounts/person_new.html", form=form, lookalikes=lookalikes,
+                           confirm=confirm), form_status(form)  # fmt: skip
 
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])

@@ -52,15 +52,24 @@ class EnrolmentDetailsForm(AppForm):
         cohorts = db.session.scalars(
             select(Cohort).where(Cohort.provider_id == provider_id).order_by(Cohort.name)
         ).all()
+        # Each cohort's dates go with its option, for the script that fills empty dates in.
         self.cohort_id.choices = [SelectChoice("", "No cohort")] + [
-            SelectChoice(c.id, c.name) for c in cohorts
+            SelectChoice(c.id, c.name, render_kw=_dates(c)) for c in cohorts
         ]
+        self.cohorts = {c.id: c for c in cohorts}
         self.assessor_id.choices = [NONE_CHOICE] + [
             SelectChoice(u.id, u.name) for u in staff if u.role is Role.ASSESSOR
         ]
         self.iqa_id.choices = [NONE_CHOICE] + [
             SelectChoice(u.id, u.name) for u in staff if u.role is Role.IQA
         ]
+
+
+def _dates(cohort: Cohort) -> dict:
+    return {
+        "data-starts-on": cohort.starts_on.isoformat() if cohort.starts_on else "",
+        "data-ends-on": cohort.ends_on.isoformat() if cohort.ends_on else "",
+    }
 
 
 def unit_choices() -> list[SelectChoice]:
@@ -87,6 +96,17 @@ LEARNERS_FOUND = 50
 
 
 class EnrolmentForm(EnrolmentDetailsForm):
+    # A new enrolment's dates may be left for its cohort's to fill in.
+    starts_on = DateField(
+        "Start date",
+        description="Leave empty to take the cohort's start date.",
+        validators=[Optional()],
+    )
+    planned_end_on = DateField(
+        "Planned end date",
+        description="Leave empty to take the cohort's end date.",
+        validators=[Optional()],
+    )
     learner_id = SelectField(
         "Learner", coerce=_optional_int, validators=[InputRequired("Choose a learner.")]
     )
@@ -102,6 +122,7 @@ class EnrolmentForm(EnrolmentDetailsForm):
         are more than ALL_LEARNERS_UP_TO, those whose name or email contains ``search`` (the
         first LEARNERS_FOUND) and the ``chosen`` one."""
         super().fill_choices(provider_id)
+        self.cohort_id.render_kw = {"data-cohort-dates": ""}  # for static/cohort-dates.js
         self.unit.choices = unit_choices()
         learners = select(User).where(
             User.provider_id == provider_id, User.active, User.role == Role.LEARNER
@@ -123,6 +144,13 @@ class EnrolmentForm(EnrolmentDetailsForm):
             SelectChoice(u.id, f"{u.name} ({u.email})")
             for u in db.session.scalars(learners.order_by(User.name, User.id))
         ]
+
+    def default_dates(self, cohort_id: int | None) -> None:
+        """Empty dates from the cohort's, as the page first shows them."""
+        cohort = self.cohorts.get(cohort_id)
+        if cohort is not None:
+            self.starts_on.data = self.starts_on.data or cohort.starts_on
+            self.planned_end_on.data = self.planned_end_on.data or cohort.ends_on
 
     def qualification_and_unit(self) -> tuple[int, int]:
         qualification_id, unit_id = self.unit.data.split(":")

@@ -55,14 +55,26 @@ def enrol_learner(
     learner_id: int,
     qualification_id: int,
     unit_id: int,
-    starts_on: date,
-    planned_end_on: date,
+    starts_on: date | None,
+    planned_end_on: date | None,
     cohort_id: int | None = None,
     assessor_id: int | None = None,
     iqa_id: int | None = None,
 ) -> Enrolment:
-    """Enrol a learner on a qualification's unit, at the unit's current criteria version."""
+    """Enrol a learner on a qualification's unit, at the unit's current criteria version.
+    A date not given is the cohort's."""
     learner = _person(admin, learner_id, Role.LEARNER, "learner_id")
+    cohort = _cohort(admin, cohort_id)
+    starts_on = starts_on or (cohort.starts_on if cohort else None)
+    planned_end_on = planned_end_on or (cohort.ends_on if cohort else None)
+    for value, field, what in ((starts_on, "starts_on", "start date"),
+                               (planned_end_on, "planned_end_on", "planned end date")):  # fmt: skip
+        if value is None:
+            raise DomainError(
+                f"Enter the {what}"
+                + (f": the cohort '{cohort.name}' has none." if cohort else ", or choose a cohort that has one."),
+                field=field,
+            )  # fmt: skip
     qualification = db.session.get(Qualification, qualification_id)
     unit = db.session.get(Unit, unit_id)
     if qualification is None or unit is None or unit not in qualification.units:
@@ -82,7 +94,7 @@ def enrol_learner(
         qualification=qualification,
         unit=unit,
         criteria_set=unit.current,
-        cohort=_cohort(admin, cohort_id),
+        cohort=cohort,
         assessor=_person(admin, assessor_id, Role.ASSESSOR, "assessor_id"),
         iqa=_person(admin, iqa_id, Role.IQA, "iqa_id"),
         starts_on=starts_on,

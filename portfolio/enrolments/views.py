@@ -75,6 +75,7 @@ def enrolment_new():
     if request.method == "GET":
         form.learner_id.data = chosen
         form.cohort_id.data = request.args.get("cohort", type=listing.whole_number)
+        form.default_dates(form.cohort_id.data)
     if form.validate_on_submit():
         qualification_id, unit_id = form.qualification_and_unit()
         try:

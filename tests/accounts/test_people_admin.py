@@ -39,7 +39,7 @@ def test_bad_person_input_says_what_and_where_and_saves_nothing(client, auth, pe
     before = user_count()
     cases = [
         (new_person(email="not-an-email"), "Enter an email address like name@example.org."),
-        (new_person(email=people[Role.LEARNER].email), "This email address is already in use."),
+        (new_person(email=people[Role.LEARNER].email), "already has an account with this email address"),
         (new_person(password="short"), "Use at least 8 characters."),
         (new_person(password="password123"), "most commonly used"),
         (new_person(name=""), "Enter the person&#39;s name."),
