@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
-from portfolio.assessment import marking, sampling, signoff
+from portfolio.assessment import marking, marking_view, sampling, signoff
 from portfolio.assessment.forms import SampleResponseForm, SampleReviewForm, marking_form
 from portfolio.assessment.models import Decision, Outcome, Sample, SampleStatus
 from portfolio.assessment.permissions import sample_or_404
@@ -16,7 +16,6 @@ from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.enrolments.permissions import enrolment_or_404
 from portfolio.errors import DomainError
-from portfolio.evidence import history
 from portfolio.evidence.coverage import build_portfolio
 from portfolio.evidence.models import (
     ASSESSOR_KINDS,
@@ -174,13 +173,6 @@ def _unit_outcomes(item: EvidenceItem):
     ).all()
 
 
-def _changes_since_decision(item: EvidenceItem, last):
-    if last is None or last.version_number == item.current.number:
-        return None
-    previous = next(v for v in item.versions if v.number == last.version_number)
-    return history.changes(previous, item.current)
-
-
 @bp.route("/evidence/<int:item_id>/mark", methods=["GET", "POST"])
 @roles_required(Role.ASSESSOR)
 def mark(item_id: int):
@@ -192,8 +184,11 @@ def mark(item_id: int):
         flash("This evidence is not awaiting your decision.", "info")
         return redirect(url_for("evidence.item", item_id=item.id))
     last = marking.latest_decision(item)
+    earlier = marking_view.earlier_judgements(last)
     outcomes = _unit_outcomes(item)
     form = marking_form(outcomes, claimed={c.criterion_id for c in item.claims})
+    if request.method == "GET":
+        marking_view.fill_in(form, earlier)
     status = form_status(form)
     if form.validate_on_submit():
         try:
@@ -227,7 +222,9 @@ def mark(item_id: int):
             outcomes=outcomes,
             claimed={c.criterion_id: c for c in item.claims},
             last=last,
-            changes=_changes_since_decision(item, last),
+            earlier=earlier,
+            since=marking_view.since(item, last),
+            evidence=marking_view.evidence_in_full(item),
             form=form,
         ),  # fmt: skip
         status,

@@ -33,6 +33,14 @@ ALLOWED_TYPES = {
     "audio/vnd.wave": "WAV audio",
 }
 ALLOWED_SUMMARY = "PDF, Word (DOCX), PNG, JPEG, plain text, MP3, M4A or WAV"
+# The types a browser shows itself, and how: in an <img>, an <audio> player, or a PDF in a
+# frame. Only these are ever served inline; everything else downloads as an attachment.
+SHOWN_INLINE = {
+    "image/png": "image",
+    "image/jpeg": "image",
+    "application/pdf": "pdf",
+    **{kind: "audio" for kind, name in ALLOWED_TYPES.items() if kind.startswith("audio/")},
+}
 
 # A DOCX is a zip: refuse one that would expand to far more than it weighs (a zip bomb).
 MAX_DOCX_EXPANDED = 200 * 1024 * 1024

@@ -287,18 +287,27 @@ def _file_of(item: EvidenceItem, file_id: int) -> EvidenceFile:
 @bp.get("/evidence/<int:item_id>/files/<int:file_id>")
 @login_required
 def download(item_id: int, file_id: int):
+    """The file as an attachment; with ?inline=1, an image, audio file or PDF as the browser
+    shows it (the marking page's <img>, <audio> and frame), framed by this site only."""
     item = item_or_404(current_user, item_id)
     record = _file_of(item, file_id)
+    inline = request.args.get("inline") == "1" and record.media_type in files.SHOWN_INLINE
     response = send_file(
         files.path_of(record.stored_name),
         mimetype=record.media_type,
-        as_attachment=True,
+        as_attachment=not inline,
         download_name=record.original_name,
         conditional=True,
         etag=record.sha256,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if inline:
+        # No sandbox: browsers' PDF viewers do not run in a sandboxed document. The type is
+        # libmagic's reading of the content, so no HTML or script is ever served this way.
+        response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
