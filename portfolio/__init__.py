@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_host_check(app)
     register_security_headers(app)
+    register_read_transactions(app)
     register_request_checks(app)
     register_template_helpers(app)
     register_commands(app)
@@ -151,6 +152,30 @@ def register_security_headers(app: Flask) -> None:
         # verification of a learner's PDF): a shared computer's cache keeps none of it.
         if request.endpoint != "static":
             headers["Cache-Control"] = "no-store"
+        return response
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def register_read_transactions(app: Flask) -> None:
+    """A page that only read ends its transaction with COMMIT, not the ROLLBACK with which the
+    session is removed. The two are the same for a transaction that changed nothing, but
+    psycopg forgets the statements it prepared on a connection at every ROLLBACK, and
+    PostgreSQL would plan each of the page's statements again on the next request
+    (docs/performance.md). A page that writes commits itself, as ever; one that failed, or
+    has changes left unflushed, is rolled back as before."""
+
+    @app.after_request
+    def end_read_with_commit(response):
+        session = db.session()
+        if (
+            request.method in SAFE_METHODS
+            and response.status_code < 400
+            and session.in_transaction()
+            and not (session.new or session.dirty or session.deleted)
+        ):
+            session.commit()
         return response
 
 
