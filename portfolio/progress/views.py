@@ -64,10 +64,7 @@ def dashboard():
     _checked(filters, options)
     plan = workload.settings(provider_id)
     summary = queries.summary(filters, provider_id, date.today(), plan.inactive_days)
-    # The heatmap is of the unit chosen, or of the one unit the provider's learners are on.
-    unit = filters.unit
-    if unit is None and len(options["units"]) == 1:
-        unit = options["units"][0].id
+    unit = _heat_unit(filters, options)
     names = workload.Names(options)
     decisions = workload.decisions(filters, provider_id, plan, names)
     return render_template(
@@ -78,6 +75,7 @@ def dashboard():
         risks=summary.risks,
         gaps=queries.criterion_gaps(filters, provider_id),
         heat=queries.heatmap(filters, provider_id, unit) if unit else None,
+        heat_unit=unit,
         workload=workload.workload(summary, decisions, names),
         coverage=decisions.coverage,
         target=plan.marking_target_days,
@@ -87,6 +85,13 @@ def dashboard():
         awaiting_marking=queries.AWAITING_MARKING,
         signed_off=queries.SIGNED_OFF,
     )
+
+
+def _heat_unit(filters: Filters, options: dict) -> int | None:
+    """The heatmap's unit: the one chosen, or the one unit the provider's learners are on."""
+    if filters.unit is None and len(options["units"]) == 1:
+        return options["units"][0].id
+    return filters.unit
 
 
 # The forecast table's rows, in the order a reader follows a cohort through.
@@ -133,7 +138,9 @@ def learners():
     )  # fmt: skip
 
 
-TABLES = ("learners", "criteria", "workload", "coverage")
+TABLES = ("learners", "criteria", "workload", "coverage", "heatmap")
+# A heatmap cell's state in a download, as the page's key names it.
+HEAT_STATES = {2: "met", 1: "claimed", 0: "not started", None: ""}
 
 
 @bp.get("/dashboard/export.<fmt>")
@@ -160,6 +167,15 @@ def export(fmt: str):
 
 def _table(table: str, filters: Filters, options: dict):
     provider_id = current_user.provider_id
+    if table == "heatmap":
+        unit = _heat_unit(filters, options)
+        if unit is None:
+            abort(400, "The heatmap is of one unit's criteria: choose the unit (unit=...).")
+        heat = queries.heatmap(filters, provider_id, unit, limit=100_000)
+        return (
+            ["Learner", *(number for _id, number in heat.criteria)],
+            [[row.name, *(HEAT_STATES[s] for s in row.states)] for row in heat.rows],
+        )
     if table == "criteria":
         return (
             ["Awarding body", "Unit", "Criterion", "Text", "Learners", "Still lacking it"],
@@ -189,7 +205,7 @@ def _table(table: str, filters: Filters, options: dict):
               if w.average_marking_days is not None else None] for w in rows],
         )  # fmt: skip
     return (
-        ["Assessor", "New assessor", "Unit", "Decisions", "Sampled", "Sampled %", "Plan %"],
-        [[c.name, "yes" if c.new_assessor else "no", c.unit, c.decisions, c.sampled, c.percent, c.share]
-         for c in counted.coverage],
+        ["Assessor", "New assessor", "Awarding body", "Unit", "Decisions", "Sampled", "Sampled %", "Plan %"],
+        [[c.name, "yes" if c.new_assessor else "no", c.awarding_body, c.unit, c.decisions, c.sampled,
+          c.percent, c.share] for c in counted.coverage],
     )  # fmt: skip

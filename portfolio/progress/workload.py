@@ -17,7 +17,7 @@ from portfolio.assessment.models import Decision, Sample, SamplingPlan
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.progress.queries import MARKING_PERIOD_DAYS, Filters, Summary, filtered
-from portfolio.units.models import Unit
+from portfolio.units.models import AwardingBody, Unit
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Names:
         self.people = {a.id: a.label for a in options["assessors"]}
         self.new_assessors = set(options["new_assessors"])
         self.units = {u.id: u.label for u in options["units"]}
+        self.bodies = {u.id: u.awarding_body for u in options["units"]}  # by unit
 
     def include(self, people: set[int], units: set[int] = frozenset()) -> "Names":
         """Read the names of any of these not known yet."""
@@ -52,8 +53,14 @@ class Names:
                 if person.new_assessor:
                     self.new_assessors.add(person.id)
         if units:
-            found = db.session.execute(select(Unit.id, Unit.title).where(Unit.id.in_(units)))
-            self.units.update((unit.id, unit.title) for unit in found)
+            found = db.session.execute(
+                select(Unit.id, Unit.title, AwardingBody.name.label("awarding_body"))
+                .join(AwardingBody, AwardingBody.id == Unit.awarding_body_id)
+                .where(Unit.id.in_(units))
+            )
+            for unit in found:
+                self.units[unit.id] = unit.title
+                self.bodies[unit.id] = unit.awarding_body
         return self
 
 
@@ -67,6 +74,7 @@ class Coverage:
     sampled: int
     share: int
     unit_id: int | None = None
+    awarding_body: str = ""  # the unit's: units of different bodies may share a title
 
     @property
     def percent(self) -> int:
@@ -178,11 +186,12 @@ def decisions(filters: Filters, provider_id: int, plan: Settings, names: Names) 
                     share=(plan.new_assessor_sampling_share if new_assessor
                            else plan.sampling_share),
                     unit_id=row.unit_id,
+                    awarding_body=names.bodies.get(row.unit_id, ""),
                 )  # fmt: skip
             )
     return Decisions(
         marking_days={a: days / count for a, (days, count) in marked.items()},
-        coverage=sorted(coverage, key=lambda c: (c.name, c.unit)),
+        coverage=sorted(coverage, key=lambda c: (c.name, c.awarding_body, c.unit)),
     )
 
 

@@ -245,11 +245,11 @@ def test_marking_time_and_iqa_coverage_agree_with_a_hand_count(
     coverage = client.get("/dashboard/export.csv?table=coverage").get_data(as_text=True)
     row = next(r for r in csv.reader(io.StringIO(coverage)) if r[0] == assessor.name)
     decided = {90: "3", 30: "2"}[period]
-    assert row[3:] == [decided, "1", {90: "33", 30: "50"}[period], "25"]
+    assert row[4:] == [decided, "1", {90: "33", 30: "50"}[period], "25"]
     html = client.get("/dashboard").get_data(as_text=True)
     links = re.search(r'<td><a href="([^"]+)">(\d+)</a></td><td><a href="([^"]+)">(\d+)</a> '
                       r"\((\d+)%\)</td>", html)  # fmt: skip
-    assert links and links.group(2, 4, 5) == (decided, "1", row[5])
+    assert links and links.group(2, 4, 5) == (decided, "1", row[6])
     # The learners behind the counts: those whose evidence was decided on in the period, and
     # the one whose decision was sampled.
     behind = {90: learners, 30: learners[:2]}[period]
@@ -280,7 +280,7 @@ def test_coverage_follows_a_change_of_the_sampling_period_at_once(
 
     def decided() -> str:
         coverage = client.get("/dashboard/export.csv?table=coverage").get_data(as_text=True)
-        return next(r for r in csv.reader(io.StringIO(coverage)) if r[0] == assessor.name)[3]
+        return next(r for r in csv.reader(io.StringIO(coverage)) if r[0] == assessor.name)[4]
 
     assert decided() == "2"  # the fixture's decision today and this one 40 days ago
     plan.period_days = 30
@@ -390,8 +390,8 @@ def test_coverage_names_an_assessor_whose_learners_have_all_moved_on(
     auth.sign_in(people[Role.ADMIN])
     coverage = client.get("/dashboard/export.csv?table=coverage").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(coverage)))[1:]
-    assert [r[:4] for r in rows] == [[former.name, "yes", rows[0][2], "1"]]
-    assert rows[0][2]  # the unit is named too
+    assert [r[:5] for r in rows] == [[former.name, "yes", "SFJ Awards", rows[0][3], "1"]]
+    assert rows[0][3]  # the unit is named too, with its awarding body
     workload = client.get("/dashboard/export.csv?table=workload").get_data(as_text=True)
     assert [r[:2] for r in list(csv.reader(io.StringIO(workload)))[1:]] == [
         ["Successor Assessor", "3"]
@@ -580,7 +580,7 @@ def test_figures_follow_a_learner_moved_to_another_cohort_assessor_and_dates(
     assert [r[:2] for r in table("workload", second)] == [["Other Assessor", "1"]]
     assert [r[:2] for r in table("workload", first)] == [[people[Role.ASSESSOR].name, "2"]]
     # The decision stays the first assessor's, and goes with the learner's cohort.
-    assert [(r[0], r[3]) for r in table("coverage", second)] == [(people[Role.ASSESSOR].name, "1")]
+    assert [(r[0], r[4]) for r in table("coverage", second)] == [(people[Role.ASSESSOR].name, "1")]
     assert table("coverage", first) == []
     html = client.get(f"/dashboard?cohort={second.id}").get_data(as_text=True)
     assert f'href="/dashboard/learners?cohort={second.id}">1</a></span> learner' in html
