@@ -56,11 +56,15 @@ def format_path(path) -> str:
     return out
 
 
-def _line_map(node, path=(), lines=None, problems=None):
-    """Map each value's path to its line, noting keys given twice (YAML keeps only the last)."""
+def _line_map(node, path=(), lines=None, problems=None, key_lines=None):
+    """Map each value's path to its line, noting keys given twice (YAML keeps only the last).
+
+    ``key_lines`` gets the line of each key itself, which is where an unknown key is
+    reported: a key whose value is a block starts a line above its value."""
     import yaml
 
     lines = {} if lines is None else lines
+    key_lines = {} if key_lines is None else key_lines
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen = set()
@@ -75,10 +79,11 @@ def _line_map(node, path=(), lines=None, problems=None):
                     )
                 )
             seen.add(key)
-            _line_map(value_node, (*path, key), lines, problems)
+            key_lines[(*path, key)] = key_node.start_mark.line + 1
+            _line_map(value_node, (*path, key), lines, problems, key_lines)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _line_map(item, (*path, index), lines, problems)
+            _line_map(item, (*path, index), lines, problems, key_lines)
     return lines
 
 
@@ -111,13 +116,18 @@ def check_yaml(
     if node is None:
         raise error_class(source, [Problem(None, "", "the file is empty")])
     problems: list[Problem] = []
-    lines = _line_map(node, problems=problems)
+    key_lines: dict = {}
+    lines = _line_map(node, problems=problems, key_lines=key_lines)
     if not isinstance(data, dict):
         problems.append(Problem(1, "", "the file must be a mapping of keys to values"))
         raise error_class(source, problems)
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
         path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            problems.extend(_unknown_keys(error, path, key_lines))
+            continue
         problems.append(Problem(line_for(lines, path), format_path(path), _schema_message(error)))
+    problems.extend(_unstorable_text(data, lines))
     if not problems:
         problems.extend(check_rules(data, lines))
     if problems:
@@ -130,6 +140,40 @@ def parse(text: str, source: str) -> CriteriaDocument:
     data, _lines = check_yaml(text, source, _validator(), _check_rules)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return CriteriaDocument(source, data, hashlib.sha256(canonical.encode()).hexdigest())
+
+
+def _unknown_keys(error, path: tuple, key_lines: dict) -> list[Problem]:
+    """One problem per unknown key, at the key's own line, naming the keys allowed there."""
+    allowed = list(error.schema.get("properties", {}))
+    hint = f"; the keys allowed here are {', '.join(allowed)}" if allowed else ""
+    return [
+        Problem(
+            key_lines.get((*path, key)) or line_for(key_lines, path),
+            format_path((*path, key)),
+            f"unknown key '{key}'{hint}",
+        )
+        for key in error.instance
+        if key not in allowed
+    ]
+
+
+def _unstorable_text(value, lines: dict, path: tuple = ()) -> list[Problem]:
+    """Strings no database column can hold: a NUL character (which PostgreSQL refuses) or a
+    lone surrogate from an escape such as "\\ud800" (which is not UTF-8)."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _unstorable_text(v, lines, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _unstorable_text(v, lines, (*path, i))]
+    if not isinstance(value, str):
+        return []
+    if "\x00" in value:
+        at = value.index("\x00") + 1
+        reason = f"holds a NUL character (character {at}), which no database column can store"
+    elif any("\ud800" <= ch <= "\udfff" for ch in value):
+        reason = "holds a lone surrogate (an escape such as \\ud800), which is not a character"
+    else:
+        return []
+    return [Problem(line_for(lines, path), format_path(path), reason)]
 
 
 def _schema_message(error) -> str:

@@ -1,14 +1,23 @@
 """Importing criteria files: versions, idempotence and refusal of bad files."""
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import String, Text, func, select
 
 from portfolio.accounts.models import Role
 from portfolio.db import db
-from portfolio.units.models import AwardingBody, CriteriaSet, Criterion, LearningOutcome, Unit
+from portfolio.units.criteria_file import SCHEMA_PATH
+from portfolio.units.models import (
+    AwardingBody,
+    CriteriaSet,
+    Criterion,
+    LearningOutcome,
+    Qualification,
+    Unit,
+)
 from tests.conftest import CRITERIA_DIR
 from tests.factories import make_enrolment
 
@@ -135,7 +144,7 @@ def unknown_outcome(data):
 
 def unknown_key(data):
     data["unit"]["colour"] = "blue"
-    return "line", "unit", "unknown key ('colour' was unexpected)"
+    return "line", "unit.colour", "unknown key 'colour'; the keys allowed here are code, title"
 
 
 def wrong_type(data):
@@ -212,3 +221,136 @@ def test_a_missing_path_is_refused(app, runner, tmp_path):
     result = runner.invoke(args=["criteria", "import", str(tmp_path / "nope.yaml")])
     assert result.exit_code != 0
     assert "no such file or folder" in result.output
+
+
+# ---- every bad value is named with its file, line and reason, on both databases --------------
+def test_an_unknown_key_is_reported_at_its_own_line_not_its_blocks(app, runner, tmp_path):
+    lines = (CRITERIA_DIR / "pearson-deal-with-incidents.yaml").read_text().splitlines()
+    at = lines.index("  level: 2", lines.index("unit:"))
+    lines.insert(at + 1, "  colour: blue")
+    lines.insert(lines.index("learning_outcomes:"), "tags:\n  - incidents\n  - contact centre")
+    path = tmp_path / "extra.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    text = path.read_text().splitlines()
+    colour = text.index("  colour: blue") + 1
+    tags = text.index("tags:") + 1
+
+    result = runner.invoke(args=["criteria", "import", str(path)])
+
+    assert result.exit_code != 0
+    assert (
+        f"{path}, line {colour} (unit.colour): unknown key 'colour'; the keys allowed here "
+        "are code, title, level, numbering, numbering_note, summary" in result.output
+    )
+    # a key whose value is a block is reported at the key, not at the block below it
+    assert f"{path}, line {tags} (tags): unknown key 'tags'" in result.output
+
+
+# The schema's maxLength for each string stored in a String column, and the column.
+STRING_COLUMNS = {
+    ("awarding_body", "code"): AwardingBody.__table__.c.code,
+    ("awarding_body", "name"): AwardingBody.__table__.c.name,
+    ("qualifications", "items", "code"): Qualification.__table__.c.code,
+    ("qualifications", "items", "title"): Qualification.__table__.c.title,
+    ("unit", "code"): Unit.__table__.c.code,
+    ("unit", "title"): Unit.__table__.c.title,
+    ("criteria", "items", "number"): Criterion.__table__.c.number,
+}
+# String columns whose values do not come from a file's strings as they are.
+NOT_FROM_THE_FILE = {"criteria_set.content_hash", "criteria_set.source_name",
+                     "criteria_set.numbering", "criteria_set.title"}  # fmt: skip
+
+
+def test_the_schema_gives_every_string_its_columns_length():
+    schema = json.loads(SCHEMA_PATH.read_text())
+    for path, column in STRING_COLUMNS.items():
+        node = schema
+        for part in path:
+            node = node["items"] if part == "items" else node["properties"][part]
+        assert node["maxLength"] == column.type.length, (path, column)
+    # the title of a version is the unit's title, so it has the same limit
+    assert CriteriaSet.__table__.c.title.type.length == Unit.__table__.c.title.type.length
+    covered = {str(c) for c in STRING_COLUMNS.values()} | NOT_FROM_THE_FILE
+    for model in (AwardingBody, Qualification, Unit, CriteriaSet, LearningOutcome, Criterion):
+        for column in model.__table__.c:
+            if isinstance(column.type, String) and not isinstance(column.type, Text):
+                assert str(column) in covered, f"{column} has no maxLength in criteria/schema.json"
+
+
+def _set(data: dict, path: tuple, value) -> None:
+    for part in path[:-1]:
+        data = data[part]
+    data[path[-1]] = value
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "limit"),
+    [
+        (("awarding_body", "code"), "B" * 41, 40),
+        (("awarding_body", "name"), "N" * 201, 200),
+        (("qualifications", 0, "code"), "Q" * 61, 60),
+        (("qualifications", 0, "title"), "T" * 301, 300),
+        (("unit", "code"), "U" * 61, 60),
+        (("unit", "title"), "T" * 301, 300),
+        (("criteria", 0, "number"), "1." + "1" * 19, 20),
+    ],
+)
+def test_a_value_longer_than_its_column_is_refused_with_file_line_and_limit(
+    app, runner, tmp_path, path, value, limit
+):
+    data = pearson()
+    _set(data, path, value)
+    bad = write(tmp_path, data)
+    line = bad.read_text().splitlines().index(next(
+        line for line in bad.read_text().splitlines() if value in line)) + 1  # fmt: skip
+    before = table_counts()
+
+    result = runner.invoke(args=["criteria", "import", str(bad)])
+
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+    place = ".".join(str(p) for p in path).replace(".0.", "[0].")
+    assert (
+        f"{bad}, line {line} ({place}): is {len(value)} characters long; "
+        f"the most is {limit}" in result.output
+    )
+    assert table_counts() == before
+
+
+def test_values_as_long_as_their_columns_import_on_both_databases(app, runner, tmp_path):
+    data = pearson()
+    data["awarding_body"] = {"code": "B" * 40, "name": "N" * 200}
+    data["qualifications"] = [{"code": "Q" * 60, "title": "T" * 300, "level": 2}]
+    data["unit"].update(code="U" * 60, title="T" * 300)
+
+    result = runner.invoke(args=["criteria", "import", str(write(tmp_path, data))])
+
+    assert result.exit_code == 0, result.output
+    unit = db.session.scalar(select(Unit).where(Unit.code == "U" * 60))
+    assert unit.awarding_body.code == "B" * 40 and unit.title == "T" * 300
+    assert unit.qualifications[0].code == "Q" * 60
+
+
+@pytest.mark.parametrize(
+    ("escape", "reason"),
+    [
+        ("\\0", "holds a NUL character (character 4), which no database column can store"),
+        ("\\ud800", "holds a lone surrogate"),
+    ],
+)
+def test_a_character_no_database_can_store_is_refused_with_its_line(
+    app, runner, tmp_path, escape, reason
+):
+    text = (CRITERIA_DIR / "pearson-deal-with-incidents.yaml").read_text()
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("  summary:"))
+    lines[at : at + 4] = [f'  summary: "One{escape} line."']
+    path = tmp_path / "nul.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    before = table_counts()
+
+    result = runner.invoke(args=["criteria", "import", str(path)])
+
+    assert result.exit_code != 0, result.output
+    assert f"{path}, line {at + 1} (unit.summary): {reason}" in result.output
+    assert table_counts() == before
