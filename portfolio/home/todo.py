@@ -218,9 +218,9 @@ def _next_gaps(enrolment_ids: list[int]) -> dict[int, Entry]:
 
 def _returned(user: User) -> ToDo:
     """The learner's evidence returned for rework, most recently returned first, with the
-    feedback of the decision that returned it."""
+    feedback of the decision that returned it (as rendered from its Markdown)."""
     feedback = (
-        select(Decision.feedback)
+        select(Decision.feedback_html)
         .where(Decision.item_id == EvidenceItem.id)
         .order_by(Decision.decided_at.desc(), Decision.id.desc())
         .limit(1)

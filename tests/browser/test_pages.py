@@ -154,10 +154,16 @@ def test_admin_creates_a_learner_through_the_form(page):
     page.get_by_label("Initial password", exact=True).fill("harbour-lantern-47")
     response = submit(page, "Create account")
     assert response.ok, response.status
-    assert page.url.endswith("/people")
+    # A new learner is offered enrolment straight away, chosen in the form.
+    assert "/enrolments/new?learner=" in page.url
     assert page.locator(".flash-success").inner_text() == (
-        "Account created for Nadia Rahman (Learner)."
+        "Account created for Nadia Rahman (Learner). Enrol them on a unit now, or later from "
+        "Enrolments."
     )
+    chosen = page.get_by_label("Learner", exact=True).locator("option:checked").inner_text()
+    assert chosen.startswith("Nadia Rahman")
+    check_accessibility(page)
+    visit(page, "/people")
     row = page.locator("tbody tr", has_text="Nadia Rahman")
     assert row.count() == 1
     assert "nadia.rahman@northgate.example.org" in row.inner_text()
