@@ -3,24 +3,61 @@ the sweep of the files folder."""
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portfolio.db import db
-from portfolio.evidence import files
+from portfolio.evidence import bulk, files
 from portfolio.evidence.pii import find_personal_data, redact
 from portfolio.evidence.suggest import CriterionText, suggest_criteria
 from portfolio.units.models import AwardingBody, Criterion, LearningOutcome, Unit
 
+INPUTS = click.argument(
+    "paths", metavar="FILE...", nargs=-1, required=True,
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+)  # fmt: skip
+JSONL = click.option(
+    "--jsonl", is_flag=True,
+    help="Read JSON lines (one object a line, the note in its 'text' field) and write one "
+    "object a line, in the same order, with every other field passed through.",
+)  # fmt: skip
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{path} is not UTF-8 text") from None
+
+def _run(paths: tuple[str, ...], jsonl: bool, result) -> None:
+    """Give each note to ``result`` (text -> the fields to add) and print the output.
+
+    One file, not JSON lines: the one field ``result`` gives, as indented JSON. Several
+    files: a JSON list of one object per file, with its 'file'. JSON lines: one object a
+    line, as each note is done, so a long run can be followed and memory stays flat."""
+    if not jsonl and len(paths) == 1:
+        note = next(bulk.read_files(paths))
+        if note.error:
+            raise click.ClickException(f"{note.place} is {note.error}")
+        (value,) = result(note.text).values()
+        click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+        return
+    total = failed = 0
+    outputs = []
+    for note in bulk.read_jsonl(paths) if jsonl else bulk.read_files(paths):
+        total += 1
+        if note.error:
+            failed += 1
+            bulk.echo_error(note)
+            where = {"file": note.source, "line": note.line} if jsonl else {"file": note.source}
+            output = {**where, "error": note.error}
+        elif jsonl:
+            output = {**note.record, **result(note.text)}
+        else:
+            output = {"file": note.source, **result(note.text)}
+        if jsonl:
+            click.echo(json.dumps(output, ensure_ascii=False))
+        else:
+            outputs.append(output)
+    if not jsonl:
+        click.echo(json.dumps(outputs, ensure_ascii=False, indent=2))
+    bulk.finish(failed, total, "line" if jsonl else "file")
 
 
 @click.group("pii")
@@ -29,18 +66,34 @@ def pii_cli():
 
 
 @pii_cli.command("scan")
-@click.option(
-    "--redact", "do_redact", is_flag=True, help="Print the text with placeholders instead."
-)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def scan_command(do_redact: bool, file: Path):
-    """Print the findings in FILE as JSON (type, start, end, text), or the redacted text."""
-    text = _read(file)
-    findings = find_personal_data(text)
-    if do_redact:
-        click.echo(redact(text, findings), nl=False)
-    else:
-        click.echo(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
+@click.option("--redact", "do_redact", is_flag=True,
+              help="Give the text with placeholders instead of the findings.")  # fmt: skip
+@JSONL
+@INPUTS
+def scan_command(do_redact: bool, jsonl: bool, paths: tuple[str, ...]):
+    """Find personal data in each FILE ('-' for standard input): the findings as JSON
+    (type, start, end, text), or with --redact the text with placeholders.
+
+    With --jsonl each output object gets 'findings', or with --redact its 'text' replaced by
+    the redacted text and 'replaced', the number of findings replaced (the findings
+    themselves are left out, as they are the personal data). A line that cannot be read
+    gets an object with 'file', 'line' and 'error' in its place, the error is named on
+    standard error, and the command carries on and exits with status 1 at the end."""
+
+    def result(text: str) -> dict:
+        findings = find_personal_data(text)
+        if do_redact:
+            return {"text": redact(text, findings), "replaced": len(findings)}
+        return {"findings": [f.as_dict() for f in findings]}
+
+    if do_redact and not jsonl and len(paths) == 1:
+        # one file redacted is printed as text, as it was written
+        note = next(bulk.read_files(paths))
+        if note.error:
+            raise click.ClickException(f"{note.place} is {note.error}")
+        click.echo(redact(note.text), nl=False)
+        return
+    _run(paths, jsonl, result)
 
 
 @click.group("evidence")
@@ -48,14 +101,8 @@ def evidence_cli():
     """Work with evidence in bulk."""
 
 
-@evidence_cli.command("suggest")
-@click.option("--unit", "unit_code", required=True,
-              help="Unit code, e.g. PEARSON-INCIDENTS (or BODY:UNIT when codes repeat).")  # fmt: skip
-@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@with_appcontext
-def suggest_command(unit_code: str, limit: int, file: Path):
-    """Rank the unit's criteria (current version) for the text in FILE, as JSON."""
+def _unit_criteria(unit_code: str) -> list[CriterionText]:
+    """The criteria of the unit's current version; a ClickException names a wrong code."""
     body_code, _, code = unit_code.rpartition(":")
     query = select(Unit).where(Unit.code == code)
     if body_code:
@@ -71,13 +118,33 @@ def suggest_command(unit_code: str, limit: int, file: Path):
         .where(Criterion.criteria_set_id == units[0].current.id)
         .order_by(Criterion.position)
     ).all()
-    criteria = [CriterionText(id=i, number=n, text=t, outcome=o) for i, n, t, o in rows]
+    return [CriterionText(id=i, number=n, text=t, outcome=o) for i, n, t, o in rows]
+
+
+@evidence_cli.command("suggest")
+@click.option("--unit", "unit_code", required=True,
+              help="Unit code, e.g. PEARSON-INCIDENTS (or BODY:UNIT when codes repeat).")  # fmt: skip
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
+@JSONL
+@INPUTS
+@with_appcontext
+def suggest_command(unit_code: str, limit: int, jsonl: bool, paths: tuple[str, ...]):
+    """Rank the unit's criteria (current version) for the text in each FILE ('-' for
+    standard input), as JSON; with --jsonl each output object gets 'suggestions'.
+
+    A line that cannot be read gets an object with 'file', 'line' and 'error' in its place,
+    the error is named on standard error, and the command carries on and exits with
+    status 1 at the end."""
+    criteria = _unit_criteria(unit_code)
     texts = {c.id: c.text for c in criteria}
-    ranked = suggest_criteria(_read(file), criteria, limit=limit)
-    click.echo(json.dumps(
-        [{**s.as_dict(), "terms": list(s.terms), "text": texts[s.criterion_id]} for s in ranked],
-        ensure_ascii=False, indent=2,
-    ))  # fmt: skip
+
+    def result(text: str) -> dict:
+        ranked = suggest_criteria(text, criteria, limit=limit)
+        return {"suggestions": [
+            {**s.as_dict(), "terms": list(s.terms), "text": texts[s.criterion_id]} for s in ranked
+        ]}  # fmt: skip
+
+    _run(paths, jsonl, result)
 
 
 @evidence_cli.command("sweep")
