@@ -28,6 +28,7 @@ NAVIGATION = [
     ("exports.eqa_export", "EQA export", {Role.ADMIN}, "exports.eqa_export"),
     ("enrolments.enrolment_list", "Enrolments", {Role.ADMIN, Role.EQA},
      "enrolments.enrolment_list"),
+    ("audit.sampling_record", "Sampling record", {Role.EQA}, ("audit.",)),
     ("units.library", "Criteria", ALL_ROLES, ("units.",)),
     ("accounts.provider_settings", "Settings", {Role.ADMIN}, "accounts.provider_settings"),
 ]  # fmt: skip

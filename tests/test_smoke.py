@@ -19,7 +19,7 @@ def test_each_role_sees_its_navigation_with_the_current_page_marked(client, auth
         Role.IQA: ["Home", "Dashboard", "Sampling", "Criteria"],
         Role.ADMIN: ["Home", "People", "Cohorts", "Dashboard", "Sampling", "EQA export",
                      "Enrolments", "Criteria", "Settings"],
-        Role.EQA: ["Home", "Dashboard", "Enrolments", "Criteria"],
+        Role.EQA: ["Home", "Dashboard", "Enrolments", "Sampling record", "Criteria"],
     }  # fmt: skip
     for role, labels in expected.items():
         auth.sign_in(people[role])

@@ -12,8 +12,9 @@ from portfolio.enrolments.models import Enrolment
 from portfolio.enrolments.permissions import visible_enrolment_ids
 from portfolio.evidence.models import EvidenceItem
 
-# Who reads audit trails at all: learners and EQAs are refused (403).
-TRAIL_READERS = (Role.ASSESSOR, Role.IQA, Role.ADMIN)
+# Who reads audit trails at all: learners are refused (403). EQAs read those of the
+# learners they may see, within their time-limited access (accounts.auth refuses it after).
+TRAIL_READERS = (Role.ASSESSOR, Role.IQA, Role.ADMIN, Role.EQA)
 
 
 def sample_or_404(user: User, sample_id: int) -> Sample:
@@ -37,8 +38,9 @@ def sample_or_404(user: User, sample_id: int) -> Sample:
 def readable_events(user: User) -> ColumnElement[bool]:
     """The audit events ``user`` may read, as a condition on AuditEvent.
 
-    An admin reads their provider's whole chain. Assessors and IQAs read the events of the
-    enrolments they may see: about the enrolment, its evidence and the samples of that
+    An admin reads their provider's whole chain. Assessors, IQAs and EQAs read the events of
+    the enrolments they may see (an EQA: every enrolment of the provider): about the
+    enrolment, its evidence and the samples of that
     evidence's decisions; and the account events of a learner with such an enrolment. Taken
     off an enrolment, they no longer read its events.
     """
@@ -62,7 +64,7 @@ def readable_events(user: User) -> ColumnElement[bool]:
 
 def trail_learner_or_404(user: User, learner_id: int) -> User:
     """A learner whose trail ``user`` may read: any learner of an admin's provider, or one
-    with an enrolment an assessor or IQA may see; 404 otherwise."""
+    with an enrolment an assessor, IQA or EQA may see; 404 otherwise."""
     query = select(User).where(
         User.id == learner_id, User.provider_id == user.provider_id, User.role == Role.LEARNER
     )

@@ -1,10 +1,14 @@
-"""The audit trail pages: everything concerning a learner, and everything about one object,
-limited to the events the reader may read (assessment.permissions.readable_events)."""
+"""The quality record pages: the audit trail of a learner or of one object, and the IQA's
+sampling record, limited to what the reader may see (assessment.permissions). EQAs read
+them within their time-limited access, like the provider's staff."""
 
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
+from portfolio import listing
 from portfolio.accounts.access import roles_required
+from portfolio.accounts.models import Role
+from portfolio.assessment import quality_record, trail_reading
 from portfolio.assessment.permissions import (
     TRAIL_READERS,
     readable_events,
@@ -23,8 +27,9 @@ def learner_trail(learner_id: int):
     learner = trail_learner_or_404(current_user, learner_id)
     events = events_for_learner(learner.id, current_user.provider_id, readable_events(current_user))
     return render_template(
-        "audit/trail.html", title=f"Audit trail: {learner.name}", learner=learner, events=events
-    )
+        "audit/trail.html", title=f"Audit trail: {learner.name}", learner=learner,
+        readings=trail_reading.read(events),
+    )  # fmt: skip
 
 
 @bp.get("/audit/<object_type>/<int:object_id>")
@@ -44,5 +49,17 @@ def object_trail(object_type: str, object_id: int):
         abort(404)
     label = f"{OBJECT_TYPES[object_type]} {object_id}"
     return render_template(
-        "audit/trail.html", title=f"Audit trail: {label}", label=label, events=events
-    )
+        "audit/trail.html", title=f"Audit trail: {label}", label=label,
+        readings=trail_reading.read(events),
+    )  # fmt: skip
+
+
+@bp.get("/quality/sampling")
+@roles_required(Role.EQA, Role.ADMIN)
+def sampling_record():
+    """Every IQA sample of the learners the reader may see, read-only, fifty to a page."""
+    samples = listing.paginate(quality_record.sampling_record(current_user))
+    return render_template(
+        "audit/sampling_record.html", samples=samples,
+        plan=quality_record.plan_of(current_user.provider_id),
+    )  # fmt: skip

@@ -6,6 +6,7 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portfolio.assessment import trail_reading
 from portfolio.assessment.models import CriterionJudgement, Decision, Sample, SignOff
 from portfolio.audit import trail as audit
 from portfolio.db import db
@@ -105,8 +106,9 @@ def gather(sign_off: SignOff) -> dict:
         "outcomes": outcomes,
         "meets": meets,
         "samples": samples,
-        "events": list(
-            reversed(audit.events_for_learner(enrolment.learner_id, enrolment.provider_id))
+        # The audit trail as sentences, oldest first.
+        "readings": trail_reading.read(
+            list(reversed(audit.events_for_learner(enrolment.learner_id, enrolment.provider_id)))
         ),
         "labels": {
             "channel": incident.CHANNEL_LABELS,

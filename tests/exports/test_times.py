@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from portfolio.accounts.models import Role
 from portfolio.assessment.models import SignOff
 from portfolio.db import db
 from portfolio.exports import service
@@ -26,6 +27,8 @@ def test_the_pdf_names_the_providers_zone_and_gives_utc_beside_each_time(app, co
     times = re.findall(r"<tr><td>([^<]+)</td>", trail)
     assert times and all(re.fullmatch(IN_NEW_YORK_AND_UTC, t) for t in times), times
     assert "GMT" not in html
+    # Its audit trail reads as sentences, as the pages do.
+    assert f"{countersigned.people[Role.IQA].name} countersigned" in trail
 
 
 def test_verify_shows_times_in_the_issuing_providers_zone_to_anyone(client, auth, countersigned):
