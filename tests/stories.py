@@ -235,7 +235,15 @@ def sign_in(page: Page, handle: str, password: str = PASSWORD):
     return submit(page, "Sign in")
 
 
+def open_menu(page: Page) -> None:
+    """On a phone the header's links are behind the Menu button: open it if it is closed."""
+    summary = page.locator("details.site-menu:not([open]) > summary")
+    if summary.count() and summary.is_visible():
+        summary.click()
+
+
 def sign_out(page: Page) -> None:
+    open_menu(page)
     submit(page, "Sign out")
     assert page.url.endswith("/sign-in"), page.url
 

@@ -30,8 +30,9 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The app with the demo provider, served on a free local port; yields the base URL."""
-    database = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
-    app = make_app("sqlite:///" + str(database), WTF_CSRF_ENABLED=True)
+    folder = tmp_path_factory.mktemp("browser")
+    app = make_app("sqlite:///" + str(folder / "browser.sqlite3"), WTF_CSRF_ENABLED=True,
+                   EVIDENCE_FILES_PATH=str(folder / "files"))  # fmt: skip
     with app.app_context():
         assert build_demo()
         db.session.commit()
