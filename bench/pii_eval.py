@@ -25,8 +25,31 @@ CORPUS = Path(__file__).resolve().parent.parent / "tests/evidence/pii_corpus/cor
 
 
 def load(path: Path = CORPUS) -> list[dict]:
+    """A corpus: JSON lines, or (a ``.txt`` file) notes marked up by hand."""
+    if path.suffix == ".txt":
+        return parse_marked(path.read_text(encoding="utf-8"), path.stem)
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
+
+
+MARK = re.compile(r"\[\[([A-Z_]+)\|(.+?)\]\]")
+
+
+def parse_marked(source: str, prefix: str) -> list[dict]:
+    """Notes separated by lines of ``---``, personal data marked ``[[TYPE|text]]``; lines
+    before the first ``---`` starting with ``#`` are a comment."""
+    notes = []
+    for i, block in enumerate(source.split("\n---\n")[1:]):
+        text, labels, pos = "", [], 0
+        for m in MARK.finditer(block):
+            text += block[pos : m.start()]
+            labels.append({"type": m.group(1), "start": len(text),
+                           "end": len(text) + len(m.group(2))})  # fmt: skip
+            text += m.group(2)
+            pos = m.end()
+        text += block[pos:]
+        notes.append({"id": f"{prefix}-{i:03d}", "text": text.strip("\n"), "labels": labels})
+    return notes
 
 
 def name_is_listed(name: str) -> bool:
