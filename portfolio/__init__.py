@@ -200,6 +200,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from portfolio.accounts.cli import users_cli
+    from portfolio.assessment.cli import assessment_cli
     from portfolio.audit.cli import audit_cli
     from portfolio.demo.cli import demo_command
     from portfolio.evidence.cli import evidence_cli, pii_cli
@@ -215,6 +216,7 @@ def register_commands(app: Flask) -> None:
         exports_cli,
         audit_cli,
         progress_cli,
+        assessment_cli,
         demo_command,
     ):
         app.cli.add_command(command)

@@ -20,6 +20,8 @@ class DomainError(Exception):
         # A refused step of the assessment process: the audit event to record once the
         # refused change has been rolled back.
         self.audit: dict | None = None
+        # Every problem behind the refusal, when there are several to show as a list.
+        self.problems: list[str] = []
 
 
 class Conflict(DomainError):

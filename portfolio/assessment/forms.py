@@ -105,3 +105,14 @@ class SampleResponseForm(AppForm):
     response = TextAreaField(
         "What you did about the actions", validators=[MaxLength(TEXT_LIMIT)], render_kw={"rows": 4}
     )
+    # Offered while the unit's sign-off stands: the answer restores a sign-off under IQA
+    # review, or withdraws it.
+    sign_off = RadioField(
+        "The unit's sign-off",
+        choices=[
+            SelectChoice("stands", "The sign-off stands: my response answers the actions"),
+            SelectChoice("withdraw", "Withdraw the sign-off: the decision must be made again"),
+        ],
+        default="stands",
+        invalid_choice_message="Choose whether the sign-off stands or is withdrawn.",
+    )

@@ -37,10 +37,13 @@ class QueueEntry:
 
 
 def _waiting(query: Select, assessor: User) -> Select:
-    """``query`` limited to the submitted evidence of the assessor's caseload."""
+    """``query`` limited to the submitted evidence of the assessor's caseload that can be
+    marked: none of a signed-off unit (``flask assessment leave-out-unmarked`` repairs
+    items left so by sign-offs made before sign-off waited for marking)."""
     return query.join(Enrolment, EvidenceItem.enrolment_id == Enrolment.id).where(
         Enrolment.assessor_id == assessor.id,
         Enrolment.provider_id == assessor.provider_id,
+        Enrolment.locked.is_(False),
         EvidenceItem.status == EvidenceStatus.SUBMITTED,
     )
 

@@ -157,6 +157,9 @@ class SignOff(db.Model):
     countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     countersigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     countersign_hash: Mapped[str | None] = mapped_column(String(64))
+    # Set when the IQA sends back a sampled decision of the countersigned unit: the sign-off
+    # stands "under IQA review" until the assessor's response restores it or withdraws it.
+    under_review_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     enrolment: Mapped[Enrolment] = relationship()
     declaration: Mapped[Declaration] = relationship()
@@ -167,6 +170,10 @@ class SignOff(db.Model):
     @property
     def in_force(self) -> bool:
         return self.withdrawn_at is None
+
+    @property
+    def under_review(self) -> bool:
+        return self.in_force and self.under_review_since is not None
 
 
 class SamplingPlan(db.Model):

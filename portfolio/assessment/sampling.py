@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import joinedload
 
 from portfolio.accounts.models import Role, User
+from portfolio.assessment import signoff
 from portfolio.assessment.models import Decision, Sample, SampleStatus, SamplingPlan
 from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
@@ -241,10 +242,15 @@ def review(iqa: User, sample: Sample, *, agree: bool, comment: str, actions: str
         before={"status": "open"}, after={"status": sample.status.value, "actions": sample.required_actions},
         summary=("Agreed with" if agree else "Sent back") + f" the decision on '{sample.decision.item.title}'",
     )  # fmt: skip
+    if not agree:
+        signoff.put_under_review(iqa, sample.decision.item.enrolment, sample)
     return sample
 
 
-def respond(assessor: User, sample: Sample, response: str) -> Sample:
+def respond(assessor: User, sample: Sample, response: str, *, withdraw: bool = False) -> Sample:
+    """The assessor answers the IQA's actions and closes the sample. The answer restores a
+    sign-off under IQA review (once nothing else of the unit is sent back), or, with
+    ``withdraw``, withdraws the unit's sign-off, the response being the reason."""
     if sample.decision.assessor_id != assessor.id:
         raise DomainError("Only the assessor who made the decision can respond.")
     if sample.status is not SampleStatus.ACTIONS_REQUIRED:
@@ -252,6 +258,9 @@ def respond(assessor: User, sample: Sample, response: str) -> Sample:
     if len(response.strip()) < 5:
         raise DomainError("Say what you did about the IQA's actions.", field="response")
     check_length(response, TEXT_LIMIT, "What you did about the actions", field="response")
+    enrolment = sample.decision.item.enrolment
+    if withdraw and signoff.sign_off_in_force(enrolment) is None:
+        raise Conflict("The unit has no sign-off in force to withdraw.", field="sign_off")
     sample.status = SampleStatus.CLOSED
     sample.assessor_response = response.strip()
     sample.responded_at = utcnow()
@@ -262,4 +271,11 @@ def respond(assessor: User, sample: Sample, response: str) -> Sample:
         before={"status": "actions_required"}, after={"status": "closed", "response": sample.assessor_response},
         summary=f"Responded to the IQA's actions on '{sample.decision.item.title}'",
     )  # fmt: skip
+    if withdraw:
+        reason = f"After the IQA's review of '{sample.decision.item.title}': {sample.assessor_response}"
+        if len(reason) > signoff.REASON_LIMIT:
+            reason = reason[: signoff.REASON_LIMIT - 1] + "…"
+        signoff.withdraw(assessor, enrolment, reason)
+    else:
+        signoff.restore_after_review(assessor, enrolment, sample)
     return sample

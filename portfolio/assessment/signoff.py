@@ -6,23 +6,35 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, String, literal, select, union_all
+from sqlalchemy import Integer, Select, String, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portfolio.accounts.models import User
 from portfolio.assessment.marking import refusal
-from portfolio.assessment.models import CriterionJudgement, Decision, Declaration, Outcome, SignOff
+from portfolio.assessment.models import (
+    CriterionJudgement,
+    Decision,
+    Declaration,
+    Outcome,
+    Sample,
+    SampleStatus,
+    SignOff,
+)
+from portfolio.assessment.readiness import (
+    Readiness,
+    SentBack,
+    countersign_problems,
+    declaration_problems,
+    in_words,
+    sign_off_problems,
+    unfinished_items,
+)
 from portfolio.audit import trail as audit
 from portfolio.db import UTCDateTime, db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
-from portfolio.evidence.coverage import (
-    CriterionInfo,
-    RequirementState,
-    evidence_tallies,
-    requirement_states,
-)
+from portfolio.evidence.coverage import evidence_tallies, requirement_states
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus
 from portfolio.progress import refresh
 from portfolio.progress.models import MET, CriterionState
@@ -36,25 +48,6 @@ REASON_LIMIT = 500
 def canonical_hash(data: dict) -> str:
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-@dataclass
-class Readiness:
-    unmet: list[Criterion | CriterionInfo]
-    requirements: list[RequirementState]
-
-    @property
-    def ready(self) -> bool:
-        return not self.unmet and all(r.met for r in self.requirements)
-
-    def reasons(self) -> list[str]:
-        out = [f"Criterion {c.number} is not yet met by accepted evidence." for c in self.unmet]
-        out += [
-            f"Not yet met: {r.text} ({r.detail}; {r.needed} needed)."
-            for r in self.requirements
-            if not r.met
-        ]
-        return out
 
 
 def _accepted_items(enrolment: Enrolment) -> list[EvidenceItem]:
@@ -104,6 +97,8 @@ def met_criteria_statement(enrolment_id: int) -> Select:
 
 
 def readiness(enrolment: Enrolment) -> Readiness:
+    """Where the unit stands against the one rule of completeness (readiness.Readiness),
+    from the judgements themselves."""
     criteria = db.session.scalars(
         select(Criterion)
         .where(Criterion.criteria_set_id == enrolment.criteria_set_id)
@@ -113,21 +108,18 @@ def readiness(enrolment: Enrolment) -> Readiness:
     wanted = enrolment.criteria_set.evidence_requirements
     return Readiness(
         unmet=[c for c in criteria if c.id not in met],
-        requirements=requirement_states(
-            wanted, evidence_tallies(enrolment.id, wanted), {EvidenceStatus.ACCEPTED}
-        ),
+        requirements=requirement_states(wanted, evidence_tallies(enrolment.id, wanted)),
+        unfinished=unfinished_items(enrolment.id),
     )
 
 
-def page_readiness(portfolio) -> Readiness:
-    """Readiness from what the portfolio page has already loaded (no further queries)."""
+def page_readiness(portfolio, unfinished) -> Readiness:
+    """The same, from what the portfolio page has already loaded and the enrolment's
+    unfinished items (readiness.unfinished_items)."""
     return Readiness(
         unmet=[row.criterion for row in portfolio.rows if not row.met],
-        requirements=requirement_states(
-            portfolio.enrolment.criteria_set.evidence_requirements,
-            portfolio.tallies,
-            {EvidenceStatus.ACCEPTED},
-        ),
+        requirements=portfolio.requirements,
+        unfinished=unfinished,
     )
 
 
@@ -184,8 +176,9 @@ def current_declaration(enrolment: Enrolment) -> Declaration | None:
     )
 
 
-def _refuse(actor: User, enrolment: Enrolment, message: str, error=DomainError):
-    return refusal(
+def _refuse(actor: User, enrolment: Enrolment, message: str, error=DomainError, problems=()):
+    """A refusal to raise; its audit event lists every problem when there are several."""
+    refused = refusal(
         error(message),
         actor,
         enrolment.provider_id,
@@ -193,19 +186,30 @@ def _refuse(actor: User, enrolment: Enrolment, message: str, error=DomainError):
         enrolment.id,
         enrolment.learner_id,
     )
+    if problems:
+        refused.audit["after"] = {"problems": [str(p) for p in problems]}
+    return refused
+
+
+def declared_state(enrolment: Enrolment, declaration: Declaration | None) -> bool | None:
+    """Whether the learner's latest declaration covers the evidence as it stands: None when
+    there is none."""
+    if declaration is None:
+        return None
+    return declaration.manifest_hash == canonical_hash(manifest(enrolment))
 
 
 def declare(learner: User, enrolment: Enrolment) -> Declaration:
-    """The learner declares the evidence their own work: possible once the unit is complete."""
+    """The learner declares the evidence their own work: possible once the unit is complete
+    and nothing awaits marking or rework."""
     if enrolment.learner_id != learner.id:
         raise _refuse(learner, enrolment, "Only the learner can sign their declaration.")
     if enrolment.locked:
         raise Conflict("The unit is already signed off.")
-    state = readiness(enrolment)
-    if not state.ready:
-        raise _refuse(
-            learner, enrolment, "The unit is not complete yet: " + " ".join(state.reasons())
-        )
+    problems = declaration_problems(readiness(enrolment))
+    if problems:
+        raise _refuse(learner, enrolment, "The unit is not complete yet: " + in_words(problems),
+                      problems=problems)  # fmt: skip
     data = manifest(enrolment)
     declaration = Declaration(
         provider_id=enrolment.provider_id, enrolment_id=enrolment.id, learner_id=learner.id,
@@ -223,27 +227,23 @@ def declare(learner: User, enrolment: Enrolment) -> Declaration:
 
 
 def sign_off(assessor: User, enrolment: Enrolment) -> SignOff:
-    """The assessor signs the unit off: every criterion met, requirements held, declaration current."""
+    """The assessor signs the unit off: every criterion and requirement met by accepted
+    evidence, nothing awaiting marking or rework, the learner's declaration current. Drafts
+    are left out of what is signed."""
     if enrolment.assessor_id != assessor.id:
         raise _refuse(
             assessor, enrolment, "Only the learner's assigned assessor can sign the unit off."
         )
     if sign_off_in_force(enrolment) is not None:
         raise _refuse(assessor, enrolment, "This unit is already signed off.", Conflict)
-    state = readiness(enrolment)
-    if not state.ready:
-        raise _refuse(
-            assessor, enrolment, "The unit cannot be signed off yet: " + " ".join(state.reasons())
-        )
     data = manifest(enrolment)
     digest = canonical_hash(data)
     declaration = current_declaration(enrolment)
-    if declaration is None or declaration.manifest_hash != digest:
-        raise _refuse(
-            assessor, enrolment,
-            "The learner's declaration does not cover the evidence as it stands now: the learner "
-            "must sign the declaration (again) before sign-off.",
-        )  # fmt: skip
+    declared = None if declaration is None else declaration.manifest_hash == digest
+    problems = sign_off_problems(readiness(enrolment), declared)
+    if problems:
+        raise _refuse(assessor, enrolment, "The unit cannot be signed off yet: " + in_words(problems),
+                      problems=problems)  # fmt: skip
     record = SignOff(
         provider_id=enrolment.provider_id, enrolment_id=enrolment.id, declaration_id=declaration.id,
         assessor_id=assessor.id, manifest=data, manifest_hash=digest,
@@ -293,21 +293,103 @@ def withdraw(assessor: User, enrolment: Enrolment, reason: str) -> SignOff:
     return record
 
 
+def leave_out_unmarked() -> list[EvidenceItem]:
+    """Repair what sign-off allowed before it waited for marking: an item still awaiting
+    marking in a signed-off unit can never be marked, so it is left out of the signed
+    portfolio as a draft again (its submitted version kept as it was), with an audit event,
+    and leaves the marking queue. Withdrawing the sign-off lets the learner submit it again.
+    Returns the items changed; running it again changes nothing."""
+    items = db.session.scalars(
+        select(EvidenceItem)
+        .join(Enrolment, Enrolment.id == EvidenceItem.enrolment_id)
+        .where(Enrolment.locked.is_(True), EvidenceItem.status == EvidenceStatus.SUBMITTED)
+        .order_by(EvidenceItem.id)
+    ).all()
+    for item in items:
+        item.status = EvidenceStatus.DRAFT
+        db.session.flush()
+        audit.record(
+            "evidence.left_out", provider_id=item.provider_id, object_type="evidence",
+            object_id=item.id, learner_id=item.learner_id,
+            before={"status": "submitted", "version": item.current.number},
+            after={"status": "draft"},
+            summary=f"Left '{item.title}' out of the signed portfolio of "
+                    f"{item.enrolment.unit.title}: the unit was signed off while it awaited "
+                    "marking; it is a draft again",
+        )  # fmt: skip
+    refresh.enrolments({item.enrolment_id for item in items})
+    return items
+
+
+def put_under_review(iqa: User, enrolment: Enrolment, sample: Sample) -> SignOff | None:
+    """The IQA sent back a decision of this unit: a countersigned sign-off in force goes
+    under IQA review (a sign-off awaiting countersignature simply cannot be countersigned)."""
+    record = sign_off_in_force(enrolment)
+    if record is None or record.countersigned_at is None or record.under_review_since:
+        return None
+    record.under_review_since = utcnow()
+    db.session.flush()
+    audit.record(
+        "signoff.under_review", provider_id=enrolment.provider_id, actor=iqa, object_type="enrolment",
+        object_id=enrolment.id, learner_id=enrolment.learner_id,
+        before={"sign_off": record.id, "under_review": False},
+        after={"under_review": True, "sample": sample.id},
+        summary=f"The sign-off of {enrolment.unit.title} is under IQA review: the decision on "
+                f"'{sample.decision.item.title}' was sent back",
+    )  # fmt: skip
+    refresh.enrolments([enrolment.id])
+    return record
+
+
+def restore_after_review(assessor: User, enrolment: Enrolment, sample: Sample) -> SignOff | None:
+    """The assessor answered a sent-back sample: the sign-off under review stands again once
+    no other sent-back sample of the unit waits for an answer."""
+    record = sign_off_in_force(enrolment)
+    if record is None or record.under_review_since is None or sent_back(enrolment.id):
+        return None
+    record.under_review_since = None
+    db.session.flush()
+    audit.record(
+        "signoff.restored", provider_id=enrolment.provider_id, actor=assessor, object_type="enrolment",
+        object_id=enrolment.id, learner_id=enrolment.learner_id,
+        before={"sign_off": record.id, "under_review": True},
+        after={"under_review": False, "sample": sample.id},
+        summary=f"The sign-off of {enrolment.unit.title} stands again after the assessor "
+                f"answered the IQA on '{sample.decision.item.title}'",
+    )  # fmt: skip
+    refresh.enrolments([enrolment.id])
+    return record
+
+
+def sent_back(enrolment_id: int) -> list[SentBack]:
+    """The enrolment's sampled decisions sent back with actions and not yet answered."""
+    rows = db.session.execute(
+        select(Sample.id, EvidenceItem.title)
+        .join(Decision, Decision.id == Sample.decision_id)
+        .join(EvidenceItem, EvidenceItem.id == Decision.item_id)
+        .where(Decision.enrolment_id == enrolment_id,
+               Sample.status == SampleStatus.ACTIONS_REQUIRED)
+        .order_by(Sample.reviewed_at, Sample.id)
+    ).all()  # fmt: skip
+    return [SentBack(r.id, r.title) for r in rows]
+
+
 def countersign(iqa: User, enrolment: Enrolment) -> SignOff:
-    """The IQA countersigns a signed-off unit, completing it."""
+    """The IQA countersigns a signed-off unit, completing it: never while a sampled decision
+    of the learner's is sent back and unanswered."""
     if enrolment.iqa_id != iqa.id:
         raise _refuse(iqa, enrolment, "Only the learner's assigned IQA can countersign.")
     record = sign_off_in_force(enrolment)
-    if record is None:
-        raise _refuse(
-            iqa,
-            enrolment,
-            "The unit must be signed off by the assessor before the IQA countersigns.",
-        )
-    if record.countersigned_at is not None:
+    if record is not None and record.countersigned_at is not None:
         raise _refuse(iqa, enrolment, "This unit is already countersigned.", Conflict)
-    if record.assessor_id == iqa.id:
-        raise _refuse(iqa, enrolment, "You cannot countersign a unit you signed off yourself.")
+    problems = countersign_problems(
+        signed_off=record is not None,
+        own=record is not None and record.assessor_id == iqa.id,
+        sent_back=sent_back(enrolment.id),
+    )
+    if problems:
+        raise _refuse(iqa, enrolment, "The unit cannot be countersigned yet: " + in_words(problems),
+                      problems=problems)  # fmt: skip
     record.countersigned_by_id = iqa.id
     record.countersigned_at = utcnow()
     record.countersign_hash = canonical_hash(
@@ -341,10 +423,16 @@ class SignOffRecord:
     withdrawn_at: datetime | None
     withdrawn_by_name: str | None
     withdrawal_reason: str | None
+    under_review_since: datetime | None = None
+    assessor_id: int | None = None
 
     @property
     def in_force(self) -> bool:
         return self.withdrawn_at is None
+
+    @property
+    def under_review(self) -> bool:
+        return self.in_force and self.under_review_since is not None
 
 
 @dataclass(frozen=True)
@@ -353,14 +441,27 @@ class DeclarationRecord:
     manifest_hash: str
 
 
-def sign_off_records(enrolment_id: int) -> tuple[list[SignOffRecord], DeclarationRecord | None]:
-    """The enrolment's sign-offs, oldest first, with the names of the people in them, and its
-    latest declaration: one statement, with no manifests read."""
+@dataclass(frozen=True)
+class SignOffStory:
+    """What the portfolio page shows of an enrolment's sign-offs: each sign-off, oldest
+    first; the latest declaration; the sampled decisions sent back and not yet answered."""
+
+    history: list[SignOffRecord]
+    declaration: DeclarationRecord | None
+    sent_back: list[SentBack]
+
+
+def sign_off_records(enrolment_id: int) -> SignOffStory:
+    """The enrolment's sign-offs with the names of the people in them, its latest
+    declaration and its unanswered sent-back samples: one statement, with no manifests read.
+    """
 
     def name_of(person_id):
         return select(User.name).where(User.id == person_id).scalar_subquery()
 
-    no_time, no_text = literal(None, UTCDateTime), literal(None, String)
+    no_time, no_text, no_id = literal(None, UTCDateTime), literal(None, String), literal(None, Integer)
+    # The branches share the first one's column names: a sample's row carries the title of
+    # the evidence whose decision was sent back as its "assessor_name".
     rows = db.session.execute(
         union_all(
             select(literal("sign-off").label("kind"), SignOff.id, SignOff.signed_at.label("at"),
@@ -368,19 +469,30 @@ def sign_off_records(enrolment_id: int) -> tuple[list[SignOffRecord], Declaratio
                    SignOff.countersigned_at,
                    name_of(SignOff.countersigned_by_id).label("countersigned_by_name"),
                    SignOff.withdrawn_at, name_of(SignOff.withdrawn_by_id).label("withdrawn_by_name"),
-                   SignOff.withdrawal_reason)
+                   SignOff.withdrawal_reason, SignOff.under_review_since, SignOff.assessor_id)
             .where(SignOff.enrolment_id == enrolment_id),
             select(literal("declaration"), Declaration.id, Declaration.declared_at,
-                   Declaration.manifest_hash, no_text, no_time, no_text, no_time, no_text, no_text)
+                   Declaration.manifest_hash, no_text, no_time, no_text, no_time, no_text, no_text,
+                   no_time, no_id)
             .where(Declaration.enrolment_id == enrolment_id),
+            select(literal("sample"), Sample.id, Sample.reviewed_at, no_text,
+                   select(EvidenceItem.title).where(EvidenceItem.id == Decision.item_id)
+                   .scalar_subquery(),
+                   no_time, no_text, no_time, no_text, no_text, no_time, no_id)
+            .join(Decision, Decision.id == Sample.decision_id)
+            .where(Decision.enrolment_id == enrolment_id,
+                   Sample.status == SampleStatus.ACTIONS_REQUIRED),
         )
     ).all()  # fmt: skip
     sign_offs = sorted((r for r in rows if r.kind == "sign-off"), key=lambda r: (r.at, r.id))
     declarations = [r for r in rows if r.kind == "declaration"]
+    samples = sorted((r for r in rows if r.kind == "sample"), key=lambda r: (r.at, r.id))
     latest = max(declarations, key=lambda r: (r.at, r.id), default=None)
-    return [
-        SignOffRecord(r.at, r.assessor_name, r.manifest_hash, r.countersigned_at,
-                      r.countersigned_by_name, r.withdrawn_at, r.withdrawn_by_name,
-                      r.withdrawal_reason)
-        for r in sign_offs
-    ], (DeclarationRecord(latest.at, latest.manifest_hash) if latest else None)  # fmt: skip
+    return SignOffStory(
+        [SignOffRecord(r.at, r.assessor_name, r.manifest_hash, r.countersigned_at,
+                       r.countersigned_by_name, r.withdrawn_at, r.withdrawn_by_name,
+                       r.withdrawal_reason, r.under_review_since, r.assessor_id)
+         for r in sign_offs],
+        DeclarationRecord(latest.at, latest.manifest_hash) if latest else None,
+        [SentBack(r.id, r.assessor_name) for r in samples],
+    )  # fmt: skip

@@ -12,6 +12,13 @@ from portfolio.assessment import marking, marking_view, sampling, signoff
 from portfolio.assessment.forms import SampleResponseForm, SampleReviewForm, marking_form
 from portfolio.assessment.models import Decision, Outcome, Sample, SampleStatus
 from portfolio.assessment.permissions import sample_or_404
+from portfolio.assessment.readiness import (
+    any_unfinished,
+    countersign_problems,
+    declaration_problems,
+    sign_off_problems,
+    unfinished_items,
+)
 from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.enrolments.permissions import enrolment_or_404
@@ -53,7 +60,8 @@ def portfolio(enrolment_id: int):
 def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
     """The portfolio with its sign-off panel; with a refusal shown at the top when given.
 
-    The manifest is worked out only when a declaration is there to compare it with.
+    The manifest is worked out only when a declaration is there to compare it with, and the
+    unfinished items are read only when the tallies show some.
     """
     page = whole_number(request.args.get("page", "1"))
     criterion = request.args.get("criterion")
@@ -68,13 +76,27 @@ def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
         )  # fmt: skip
     except LookupError as missing:
         abort(404, str(missing))
-    readiness = signoff.page_readiness(portfolio)
-    history, declaration = signoff.sign_off_records(enrolment.id)
-    sign_off = next((h for h in history if h.in_force), None)
-    manifest_hash = None
-    if readiness.ready and sign_off is None and declaration is not None:
-        manifest = signoff.manifest(enrolment)
-        manifest_hash = signoff.canonical_hash(manifest)
+    unfinished = unfinished_items(enrolment.id) if any_unfinished(portfolio.tallies) else []
+    readiness = signoff.page_readiness(portfolio, unfinished)
+    story = signoff.sign_off_records(enrolment.id)
+    sign_off = next((h for h in story.history if h.in_force), None)
+    declared = None
+    if sign_off is None and story.declaration is not None:
+        manifest_hash = signoff.canonical_hash(signoff.manifest(enrolment))
+        declared = story.declaration.manifest_hash == manifest_hash
+    # What stands in the way of the button this person would press: the lists the domain
+    # functions refuse with.
+    problems = []
+    if sign_off is None and current_user.id == enrolment.learner_id:
+        problems = declaration_problems(readiness)
+    elif sign_off is None and current_user.id == enrolment.assessor_id:
+        problems = sign_off_problems(readiness, declared)
+    elif current_user.id == enrolment.iqa_id and not (sign_off and sign_off.countersigned_at):
+        problems = countersign_problems(
+            signed_off=sign_off is not None,
+            own=sign_off is not None and sign_off.assessor_id == current_user.id,
+            sent_back=story.sent_back,
+        )
     kinds = ASSESSOR_KINDS if current_user.id == enrolment.assessor_id else LEARNER_KINDS
     page = render_template(
         "evidence/portfolio.html",
@@ -82,9 +104,11 @@ def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
         kinds=kinds,
         readiness=readiness,
         sign_off=sign_off,
-        declaration=declaration,
-        history=history,
-        manifest_hash=manifest_hash,
+        declaration=story.declaration,
+        declared=declared,
+        history=story.history,
+        sent_back=story.sent_back,
+        problems=problems,
         error=error.message if error else None,
     )
     return page, (error.status if error else 200)
@@ -336,7 +360,8 @@ def sample(sample_id: int):
                 sampling.review(current_user, sample, agree=form.verdict.data == "agree",
                                 comment=form.comment.data or "", actions=form.actions.data or "")  # fmt: skip
             else:
-                sampling.respond(current_user, sample, form.response.data or "")
+                sampling.respond(current_user, sample, form.response.data or "",
+                                 withdraw=form.sign_off.data == "withdraw")  # fmt: skip
         except DomainError as problem:
             _refused(problem)
             sample = sample_or_404(current_user, sample_id)
@@ -350,7 +375,8 @@ def sample(sample_id: int):
     version = next(v for v in decision.item.versions if v.number == decision.version_number)
     return (
         render_template(
-            "assessment/sample.html", sample=sample, decision=decision, version=version, form=form
-        ),
+            "assessment/sample.html", sample=sample, decision=decision, version=version, form=form,
+            sign_off=signoff.sign_off_in_force(decision.item.enrolment),
+        ),  # fmt: skip
         status,
     )

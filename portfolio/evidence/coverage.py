@@ -109,8 +109,10 @@ class CriterionRow:
 class RequirementState:
     text: str
     needed: int
-    have: int
+    have: int  # counted from accepted evidence only
     detail: str
+    # Evidence of the kind that is not accepted (yet): shown beside the count, never counted.
+    pending: str = ""
 
     @property
     def met(self) -> bool:
@@ -198,22 +200,37 @@ def evidence_tallies(enrolment_id: int, requirements: list[dict]) -> list[Tally]
     ]
 
 
-def requirement_states(requirements: list[dict], tallies: list[Tally],
-                       statuses: set[EvidenceStatus] | None = None) -> list[RequirementState]:  # fmt: skip
-    """How far the items go towards each evidence requirement of the unit."""
-    counted = [t for t in tallies if statuses is None or t.status in statuses]
+# How the evidence not (yet) accepted is named beside a requirement's count, in this order.
+PENDING = (
+    (EvidenceStatus.SUBMITTED, "awaiting marking", "awaiting marking"),
+    (EvidenceStatus.RETURNED, "returned for rework", "returned for rework"),
+    (EvidenceStatus.DRAFT, "draft", "drafts"),
+)
+
+
+def requirement_states(requirements: list[dict], tallies: list[Tally]) -> list[RequirementState]:
+    """How far the unit's accepted evidence goes towards each of its evidence requirements:
+    the one rule every page and the sign-off use. Items not accepted are named beside the
+    count (``pending``) and never count towards it."""
     states = []
     for requirement in requirements:
         kind = requirement["evidence"]
-        matching = [t for t in counted if kind == "any" or t.kind.value == kind]
+        matching = [t for t in tallies if kind == "any" or t.kind.value == kind]
+        accepted = [t for t in matching if t.status is EvidenceStatus.ACCEPTED]
         name = KIND_NAMES.get(kind, kind.replace("_", " "))
         if requirement.get("distinct_by") == "incident_type":
-            have = len({t.incident_type for t in matching} - {None, ""})
-            detail = f"{have} different incident type{'s' if have != 1 else ''} so far"
+            have = len({t.incident_type for t in accepted} - {None, ""})
+            detail = f"{have} different incident type{'s' if have != 1 else ''} accepted so far"
         else:
-            have = sum(t.count for t in matching)
-            detail = f"{have} {name}{'s' if have != 1 else ''} so far"
-        states.append(RequirementState(requirement["text"], requirement["min"], have, detail))
+            have = sum(t.count for t in accepted)
+            detail = f"{have} {name}{'s' if have != 1 else ''} accepted so far"
+        pending = []
+        for status, one, many in PENDING:
+            count = sum(t.count for t in matching if t.status is status)
+            if count:
+                pending.append(f"{count} {one if count == 1 else many}")
+        states.append(RequirementState(requirement["text"], requirement["min"], have, detail,
+                                       ", ".join(pending)))  # fmt: skip
     return states
 
 

@@ -39,20 +39,20 @@ def _check_owner(user: User, item: EvidenceItem) -> None:
 
 
 def _check_editable(item: EvidenceItem) -> None:
+    """Drafts (and items returned for rework) can change; submitted and accepted ones cannot.
+    A signed-off unit locks its accepted evidence, which is what the sign-off covers; its
+    drafts are left out of the signed portfolio and stay editable."""
+    if item.editable:
+        return
     if item.enrolment.locked:
         raise Conflict(
             "This unit is signed off, so its evidence is locked. The assessor must withdraw "
             "the sign-off, with a reason, before anything can change."
         )
-    if not item.editable:
-        raise Conflict(
-            f"This evidence is {item.status.label.lower()} and cannot be changed"
-            + (
-                " until your assessor returns it."
-                if item.status is EvidenceStatus.SUBMITTED
-                else "."
-            )
-        )
+    raise Conflict(
+        f"This evidence is {item.status.label.lower()} and cannot be changed"
+        + (" until your assessor returns it." if item.status is EvidenceStatus.SUBMITTED else ".")
+    )
 
 
 def _check_lock(item: EvidenceItem, lock_version: int | None) -> None:
@@ -301,26 +301,61 @@ def dismiss_finding(
     db.session.flush()
 
 
+def submission_problems(item: EvidenceItem,
+                        open_findings: list[FieldFinding] | None = None) -> list[str]:  # fmt: skip
+    """Everything that stands in the way of submitting the item, all at once: what the item
+    page lists beside its Submit button, and what ``submit_item`` refuses with. The open
+    personal-data findings may be given when already worked out."""
+    problems = []
+    if item.kind.by_assessor:
+        problems.append("Records an assessor writes are confirmed, not submitted.")
+    if item.enrolment.locked:
+        problems.append(
+            "The unit is signed off: this draft is left out of the signed portfolio and can be "
+            "submitted only if the assessor withdraws the sign-off."
+        )
+    if open_findings is None:
+        open_findings = findings(item)
+    if open_findings:
+        count = len(open_findings)
+        problems.append(
+            f"{count} possible personal detail{'s' if count != 1 else ''} still need"
+            f"{'' if count != 1 else 's'} resolving: replace each with a placeholder or dismiss "
+            "it with a reason."
+        )
+    if not item.claims:
+        problems.append("Claim at least one criterion this evidence shows.")
+    if item.current.submitted_at is not None and item.current.number in _decided_versions(item):
+        problems.append("Nothing has changed since the assessor's decision: make your changes "
+                        "first.")  # fmt: skip
+    return problems
+
+
+def _decided_versions(item: EvidenceItem) -> set[int]:
+    # ``decisions`` is the backref of portfolio.assessment's Decision.
+    return {decision.version_number for decision in getattr(item, "decisions", [])}
+
+
 def submit_item(user: User, item: EvidenceItem, lock_version: int | None = None) -> None:
-    """Send the item to the assessor: refused while personal data or claims are missing."""
+    """Send the item to the assessor: refused, with every problem at once, while personal data
+    or claims are missing or the unit is signed off."""
     _check_owner(user, item)
     _check_editable(item)
     _check_lock(item, lock_version)
-    open_findings = findings(item)
-    if open_findings:
-        count = len(open_findings)
-        raise DomainError(
-            f"{count} possible personal detail{'s' if count != 1 else ''} still need"
-            f"{'' if count != 1 else 's'} resolving: replace each with a placeholder or dismiss "
-            "it with a reason, then submit."
-        )
-    if not item.claims:
-        raise DomainError("Claim at least one criterion this evidence shows before submitting.")
-    if item.current.submitted_at is not None:
-        raise DomainError("Make your changes before submitting again.")
-    if item.kind.by_assessor:
-        raise DomainError("Records you write are confirmed, not submitted.")
+    problems = submission_problems(item)
+    if problems:
+        refused = DomainError("This evidence cannot be submitted yet: " + " ".join(problems))
+        refused.problems = problems
+        refused.audit = {
+            "action": "access.refused", "provider_id": item.provider_id, "actor": user,
+            "object_type": "evidence", "object_id": item.id, "learner_id": item.learner_id,
+            "after": {"problems": problems}, "summary": refused.message[:300],
+        }  # fmt: skip
+        raise refused
     before = item.status
+    # A version submitted once and never decided on (left out of a signed portfolio) is
+    # submitted again as a new version: a submitted version never changes.
+    _working_version(user, item)
     now = utcnow()
     item.current.submitted_at = now
     item.submitted_at = now

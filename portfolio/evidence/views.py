@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
+from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.enrolments.permissions import enrolment_or_404
 from portfolio.errors import Conflict, DomainError
@@ -96,18 +97,25 @@ def item(item_id: int):
 
 
 def _item_page(
-    item: EvidenceItem, *, upload_form=None, error: str | None = None, status: int = 200
-):
+    item: EvidenceItem, *, upload_form=None, error: DomainError | str | None = None,
+    status: int = 200,
+):  # fmt: skip
     version = item.current
     content = version.content
     is_log = item.kind is EvidenceKind.INCIDENT_LOG
+    found = operations.findings(item) if item.editable else []
+    if isinstance(error, DomainError):
+        # The problems are listed beside the Submit button: the summary need not repeat them.
+        error = "It was refused for the reasons listed under “Before you submit”."
     return (
         render_template(
             "evidence/item.html",
             item=item,
             version=version,
             warnings=quality.check(item.kind, content) if item.editable else [],
-            findings=operations.findings(item) if item.editable else [],
+            findings=found,
+            # The same list submit_item refuses with, shown before the button is pressed.
+            blockers=operations.submission_problems(item, found) if item.editable else [],
             upload_form=upload_form or UploadForm(),
             empty_form=EmptyForm(),
             timeline=incident.timeline(content) if is_log else [],
@@ -133,7 +141,7 @@ def _labels():
 @roles_required(Role.LEARNER, Role.ASSESSOR)
 def edit(item_id: int):
     item = own_item_or_404(current_user, item_id)
-    if not item.editable or item.enrolment.locked:
+    if not item.editable:
         flash(
             "This evidence cannot be changed now: it is with the assessor, accepted, "
             "or part of a signed-off unit.",
@@ -434,7 +442,11 @@ def submit(item_id: int):
         db.session.rollback()
         if error.status == 409:
             abort(409, error.message)
-        return _item_page(item, error=error.message, status=400)
+        if error.audit:  # the refusal stays in the audit trail, with every problem
+            audit.record(**error.audit)
+            db.session.commit()
+        item = own_item_or_404(current_user, item_id)
+        return _item_page(item, error=error if error.problems else error.message, status=400)
     db.session.commit()
     flash("Submitted to your assessor. It is read-only until they return it.", "success")
     return redirect(url_for("evidence.item", item_id=item.id))

@@ -48,3 +48,8 @@ class PortfolioDocument(db.Model):
     def in_force(self) -> bool:
         """Its sign-off stands: this is the learner's current portfolio for the unit."""
         return self.status is not DocumentStatus.SUPERSEDED and self.sign_off.withdrawn_at is None
+
+    @property
+    def under_review(self) -> bool:
+        """In force, but a decision in it was sent back by the IQA and not yet answered."""
+        return self.in_force and self.sign_off.under_review_since is not None

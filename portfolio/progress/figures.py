@@ -12,6 +12,7 @@ from portfolio.progress.queries import (
     FORECASTS,
     RISKS,
     SIGNED_OFF,
+    UNDER_REVIEW,
     Filters,
 )
 from portfolio.units.models import AwardingBody, CriteriaSet, Criterion, Unit
@@ -21,7 +22,7 @@ CHOICES = {
     "risk": RISKS,
     "bucket": BUCKET_LABELS,
     "forecast": FORECASTS,
-    "status": (SIGNED_OFF,),
+    "status": (SIGNED_OFF, UNDER_REVIEW),
     "evidence": (AWAITING_MARKING,),
 }
 
@@ -37,7 +38,10 @@ WORDS = {
         "behind plan": "forecast to finish behind plan",
         "on track": "on track",
     },
-    "status": {SIGNED_OFF: "whose unit is signed off"},
+    "status": {
+        SIGNED_OFF: "whose unit is signed off",
+        UNDER_REVIEW: "whose countersigned unit is under IQA review",
+    },
     "evidence": {AWAITING_MARKING: "with evidence awaiting marking"},
 }
 

@@ -13,7 +13,7 @@ enrolment, which holds the constraints.
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, SmallInteger
+from sqlalchemy import ForeignKey, Index, SmallInteger, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portfolio.db import UTCDateTime, db, utcnow
@@ -60,6 +60,8 @@ class EnrolmentProgress(db.Model):
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_off: Mapped[bool] = mapped_column(default=False)
     countersigned: Mapped[bool] = mapped_column(default=False)
+    # Countersigned, then a sampled decision sent back: the sign-off is under IQA review.
+    under_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -116,6 +116,7 @@ RISK_COLUMNS = dict(zip(RISKS, ("inactive", "behind_plan", "returned_twice"), st
 # The learners behind the dashboard's count of units signed off, and behind an assessor's
 # count of evidence awaiting marking.
 SIGNED_OFF = "signed off"
+UNDER_REVIEW = "under IQA review"
 AWAITING_MARKING = "awaiting marking"
 # The learners behind an IQA coverage row's counts: those with evidence the assessor decided
 # on (or with such a decision sampled) in the sampling period, on the row's unit.
@@ -221,6 +222,7 @@ class Summary:
     learners: int = 0
     complete: int = 0
     signed_off: int = 0
+    under_review: int = 0  # countersigned, with a sampled decision sent back since
     average_met: float = 0.0
     distribution: dict[str, int] = field(default_factory=dict)
     forecast: dict[str, int] = field(default_factory=dict)
@@ -242,6 +244,7 @@ def summary(filters: Filters, provider_id: int, today: date, inactive_days: int)
             func.count().label("learners"),
             func.count().filter(progress.countersigned.is_(True)).label("complete"),
             func.count().filter(progress.signed_off.is_(True)).label("signed_off"),
+            func.count().filter(progress.under_review.is_(True)).label("under_review"),
             func.sum(measures.share).label("met"),
             *(func.count().filter(condition).label(RISK_COLUMNS[name])
               for name, condition in measures.risks.items()),  # fmt: skip
@@ -257,6 +260,7 @@ def summary(filters: Filters, provider_id: int, today: date, inactive_days: int)
         out.learners += row.learners
         out.complete += row.complete
         out.signed_off += row.signed_off
+        out.under_review += row.under_review
         share += float(row.met or 0)
         bucket, forecast = BUCKET_LABELS[row.bucket], FORECASTS[row.forecast]
         out.distribution[bucket] = out.distribution.get(bucket, 0) + row.learners
@@ -327,14 +331,16 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
                  sampling_since: datetime | None = None, limit: int = 50,
                  offset: int = 0) -> tuple[int, list[LearnerRow]]:  # fmt: skip
     """Learners behind a figure, a page at a time, with everything a row shows, and how many
-    there are in all. ``status`` may be SIGNED_OFF, and ``evidence`` AWAITING_MARKING;
+    there are in all. ``status`` may be SIGNED_OFF or UNDER_REVIEW, and ``evidence`` AWAITING_MARKING;
     ``decided_by`` and ``sampled_by`` name an assessor whose decisions since
     ``sampling_since`` (those sampled, for ``sampled_by``) were on the learners' evidence.
     ``inactive_days`` is the provider's days without activity that put a learner at risk."""
     progress, measures = EnrolmentProgress, Measures(today, inactive_days)
     query = base_query(filters, provider_id)
-    if status == SIGNED_OFF:  # the only status a figure names
+    if status == SIGNED_OFF:
         query = query.where(progress.signed_off.is_(True))
+    elif status == UNDER_REVIEW:
+        query = query.where(progress.under_review.is_(True))
     if evidence == AWAITING_MARKING:  # the only evidence a figure names
         query = query.where(progress.awaiting_marking > 0)
     if risk in RISKS:

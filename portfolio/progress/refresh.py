@@ -105,6 +105,7 @@ def refresh_enrolment(session: Session, enrolment_id: int) -> None:
     progress.last_activity_at = items.last_activity_at or enrolment.created_at
     progress.signed_off = sign_off is not None
     progress.countersigned = bool(sign_off and sign_off.countersigned_at)
+    progress.under_review = bool(sign_off and sign_off.under_review_since)
     progress.updated_at = utcnow()
     session.execute(delete(CriterionState).where(CriterionState.enrolment_id == enrolment_id))
     if criteria:

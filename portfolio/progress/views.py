@@ -84,6 +84,7 @@ def dashboard():
         forecasts=FORECAST_ORDER,
         awaiting_marking=queries.AWAITING_MARKING,
         signed_off=queries.SIGNED_OFF,
+        under_review=queries.UNDER_REVIEW,
     )
 
 

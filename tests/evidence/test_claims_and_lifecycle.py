@@ -136,11 +136,18 @@ def test_portfolio_lists_gaps_first_and_the_units_requirements(client, learner, 
         assert criterion.text.replace("'", "&#39;") in html
     claimed_by = html[html.index('<ul class="claimed-by">') :]
     assert item.title in claimed_by[: claimed_by.index("</ul>")]
-    # BIIAB asks for two contrasting incidents: one log is not enough, two types are.
-    assert "1 different incident type so far; 2 needed" in html
+    # BIIAB asks for two contrasting incidents. Only accepted evidence counts: drafts are
+    # named beside the count, never counted, and the sign-off panel says the same.
+    needs = html.split('id="requirements"')[1].split("</section>")[0]
+    assert "0 different incident types accepted so far; 2 needed; not counted: 1 draft" in needs
+    assert ">Not yet<" in needs and ">Met<" not in needs
     make_log(client, enrolment, incident_type="billing", title="Billing fault")
     html = client.get(f"/enrolments/{enrolment.id}/portfolio").get_data(as_text=True)
-    assert "2 different incident types so far; 2 needed" in html
+    needs = html.split('id="requirements"')[1].split("</section>")[0]
+    assert "0 different incident types accepted so far; 2 needed; not counted: 2 drafts" in needs
+    assert ">Met<" not in needs
+    panel = html.split('id="signoff-h"')[1].split("</section>")[0]
+    assert "0 different incident types accepted so far; 2 needed; not counted: 2 drafts" in panel
 
 
 def test_assessor_sees_the_portfolio_but_cannot_add_evidence(client, auth, people, enrolment):
