@@ -1,6 +1,10 @@
-"""Measure the personal-data check against the labelled corpus of call notes.
+"""Measure the personal-data check against the labelled corpora of call notes.
 
-    .venv/bin/python bench/pii_eval.py [path/to/corpus.jsonl] [--misses] [--alarms]
+    .venv/bin/python bench/pii_eval.py [path/to/corpus.jsonl|notes.txt] [--misses] [--alarms]
+
+With no path it reports on each corpus in tests/evidence/pii_corpus/ in turn: the first
+(corpus.jsonl, which the detector was built on), the second (second.jsonl, written before
+any tuning for it) and the notes written by hand (handwritten.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -153,18 +157,23 @@ def report(figures: dict) -> str:
     return "\n".join(lines)
 
 
+CORPORA = [CORPUS, CORPUS.with_name("second.jsonl"), CORPUS.with_name("handwritten.txt")]
+
+
 def main(argv: list[str]) -> None:
-    paths = [a for a in argv if not a.startswith("--")]
-    figures = evaluate(load(Path(paths[0]) if paths else CORPUS))
-    print(report(figures))
-    if "--misses" in argv:
-        print("\nmisses:")
-        for item in figures["misses"]:
-            print("  ", *item)
-    if "--alarms" in argv:
-        print("\nfalse alarms:")
-        for item in figures["false_alarm_list"]:
-            print("  ", *item)
+    paths = [Path(a) for a in argv if not a.startswith("--")] or CORPORA
+    for i, path in enumerate(paths):
+        figures = evaluate(load(path))
+        print(("\n" if i else "") + f"== {path.name}")
+        print(report(figures))
+        if "--misses" in argv:
+            print("\nmisses:")
+            for item in figures["misses"]:
+                print("  ", *item)
+        if "--alarms" in argv:
+            print("\nfalse alarms:")
+            for item in figures["false_alarm_list"]:
+                print("  ", *item)
 
 
 if __name__ == "__main__":

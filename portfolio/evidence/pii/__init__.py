@@ -7,7 +7,7 @@ never itself flagged. Pure functions: no Flask, no database, no network.
 Where detectors overlap, the finding of the more specific type wins (an email address over
 the name inside it, a card number over the phone-like digits inside it), then the longer.
 A name's span includes its title ("Mrs Okafor"). Names are found by ``names``, the other
-types by ``patterns``, with the word lists of ``lists``.
+types by ``patterns`` and ``addresses``, with the word lists of ``lists``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import re
 from bisect import bisect_right
 from dataclasses import asdict, dataclass
 
+from portfolio.evidence.pii.addresses import addresses, by_shape, town_after
 from portfolio.evidence.pii.names import find_names
-from portfolio.evidence.pii.patterns import EMAIL, addresses, dates_of_birth, identifiers, numbers
+from portfolio.evidence.pii.patterns import EMAIL, dates_of_birth, identifiers, numbers
 
 TYPES = (
     "NAME",
@@ -86,9 +87,14 @@ def find_personal_data(text: str) -> list[Finding]:
     candidates += identifiers(text)
     candidates += dates_of_birth(text)
     candidates += addresses(text)
+    shaped, towns = by_shape(text)
+    candidates += shaped
     candidates = _drop_contained(candidates)
     blocked = [m.span() for m in PLACEHOLDER.finditer(text)]
-    taken = sorted([(s, e) for _, s, e in candidates] + blocked)
+    towns += [town_after(text, b) for a, b in blocked if text[a:b] == "[ADDRESS]"]
+    towns = [t for t in towns if t]
+    # a town after an address is no name ("12 Cinder Spur, Penrith"), nor personal data alone
+    taken = sorted([(s, e) for _, s, e in candidates] + blocked + towns)
     candidates += [("NAME", a, b) for a, b in find_names(text, exclude=taken)]
     chosen = _Intervals(blocked)
     findings = []

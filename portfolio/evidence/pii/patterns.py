@@ -4,12 +4,13 @@ findings as (type, start, end), which ``find_personal_data`` ranks and chooses b
 import re
 
 from portfolio.evidence.pii.lists import NOT_REGISTRATIONS, POSTCODE_AREAS
-from portfolio.evidence.pii.names import classify, frequent_words
+from portfolio.evidence.pii.names import frequent_words
 
 
-def _window(text: str, start: int, size: int) -> str:
+def window_before(text: str, start: int, size: int) -> str:
     """Up to ``size`` characters before ``start`` on the same line."""
-    return text[max(text.rfind("\n", 0, start) + 1, start - size) : start]
+    # rfind within the window only: searching back to the start is quadratic on long text
+    return text[max(text.rfind("\n", max(0, start - size), start) + 1, start - size) : start]
 
 
 EMAIL = re.compile(
@@ -90,13 +91,13 @@ def numbers(text: str) -> list[tuple[str, int, int]]:
             found.append(("CARD_NUMBER", m.start(), m.end()))
     for m in re.finditer(r"(?<![\w/.+-])(?<!\d )\d{3}([ -]?)\d{3}\1\d{4}(?![\w/-]|[.,]?\d)", text):
         digits = re.sub(r"\D", "", m.group())
-        before = _window(text, m.start(), 40)
+        before = window_before(text, m.start(), 40)
         if nhs_ok(digits) and (digits[0] != "0" or NHS_CUE.search(before)):
             found.append(("NHS_NUMBER", m.start(), m.end()))
     sort_codes = []
     for m in SORT_CODE.finditer(text):
         day, month = int(m.group(1)), int(m.group(3))
-        before = _window(text, m.start(), 25)
+        before = window_before(text, m.start(), 25)
         line = text[
             text.rfind("\n", 0, m.start()) + 1 : (text.find("\n", m.end()) + 1 or len(text) + 1) - 1
         ]
@@ -107,7 +108,7 @@ def numbers(text: str) -> list[tuple[str, int, int]]:
         sort_codes.append((m.start(), m.end()))
         found.append(("SORT_CODE", m.start(), m.end()))
     for m in ACCOUNT.finditer(text):
-        before = _window(text, m.start(), 30)
+        before = window_before(text, m.start(), 30)
         cues = list(ACCOUNT_CUE.finditer(before))
         between = before[cues[-1].end() :] if cues else ""
         cued = bool(cues) and not OTHER_NUMBER_CUE.search(between)
@@ -167,7 +168,7 @@ def identifiers(text: str) -> list[tuple[str, int, int]]:
             letters = m.group(letters_group).upper()
             if letters in NOT_REGISTRATIONS or not _reg_allowed(text, m):
                 continue
-            cued = bool(REG_CUE.search(_window(text, m.start(), 30)))
+            cued = bool(REG_CUE.search(window_before(text, m.start(), 30)))
             # "A123 BCD" uncued only when BCD is not a frequent word ("P2 ALL", "M1 NOW");
             # "ABC 123D" is distinctive enough
             if cued or rx is REG_SUFFIX or letters.lower() not in frequent_words():
@@ -179,7 +180,7 @@ def _reg_allowed(text: str, m: re.Match[str]) -> bool:
     """Upper case anywhere; any case only after a registration cue."""
     if m.group().isupper():
         return True
-    return bool(REG_CUE.search(_window(text, m.start(), 30)))
+    return bool(REG_CUE.search(window_before(text, m.start(), 30)))
 
 
 # ---- dates of birth and addresses -------------------------------------------------------
@@ -207,14 +208,27 @@ DOB_CUE = re.compile(
 DOB_AFTER = re.compile(r"(?i)^\s*[(\[-]?\s*(?:dob|d\.o\.b\.?|date of birth)\b")
 
 
+def answers_question(text: str, start: int, cue: re.Pattern[str]) -> bool:
+    """In a transcript, whether ``start`` opens the answer to a question on the line before
+    that matches ``cue`` ("Can you confirm your date of birth?" / "Caller: 10.11.82")."""
+    line_start = text.rfind("\n", max(0, start - 40), start) + 1
+    opening = text[line_start:start]
+    if not line_start or not re.fullmatch(r"\s*(?:[A-Za-z][\w ]{0,20}:)?\s*(?:It['’]s )?", opening):
+        return False
+    asked_from = text.rfind("\n", max(0, line_start - 300), line_start - 1) + 1
+    question = text[max(asked_from, line_start - 300) : line_start - 1].rstrip()
+    return question.endswith("?") and bool(cue.search(question))
+
+
 def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
     found = []
     for m in DATE.finditer(text):
-        before = _window(text, m.start(), 35)
+        before = window_before(text, m.start(), 35)
         cues = list(DOB_CUE.finditer(before))
         between = before[cues[-1].end() :] if cues else ""
         cued = bool(cues) and not re.search(r"[.!?;] |\d", between)
         cued = cued or bool(DOB_AFTER.match(text[m.end() : m.end() + 20]))
+        cued = cued or answers_question(text, m.start(), DOB_CUE)
         if not cued:
             continue
         value = m.group()
@@ -226,48 +240,4 @@ def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
             if not (1 <= day <= 31 and 1 <= month <= 12):
                 continue
         found.append(("DATE_OF_BIRTH", m.start(), m.end()))
-    return found
-
-
-_SUFFIX = (
-    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Close|Cl|Drive|Dr|Way|Crescent|Cres|Court|Ct|"
-    r"Place|Pl|Gardens|Gdns|Terrace|Grove|Hill|Row|Walk|Square|Sq|Mews|Park|View|Rise|"
-    r"Parade|Vale|Heights|Wharf|Yard|Boulevard|Gate|Chase|Croft|Fold|Wynd|Brae|Meadows|"
-    r"Green|Broadway|Circus|Embankment|Esplanade|Promenade|Quay|End)"
-)
-_WORD = r"[A-Z][a-z'’]+(?:-(?:[a-z]{1,4}-)*[A-Z][a-z'’]+)*"
-_STREET = r"(?:St\.? |Saint )?" + _WORD + r"(?: (?:" + _WORD + r"|upon|on|the|de|la))*?"
-# Welsh and Scottish Gaelic streets put the street word first: "Heol Ddu", "Ffordd y Parc".
-_PREFIX_STREET = r"(?:Heol|Ffordd|Stryd|Lôn|Lon|Rhodfa|Clos|Cwrt|Maes|Bryn|Sraid)(?: (?:y|yr|an|na|[A-Z][a-z'’]+)){1,3}"
-_HOUSE_NAME = (
-    r"(?:[A-Z][a-z'’]+ ){1,2}(?:Cottage|Cottages|House|Farm|Farmhouse|Lodge|Barn|Villa|"
-    r"Bungalow|Manor|Hall|Mill|Grange|Rectory|Vicarage|Chapel|Oast|Croft)"
-)
-ADDRESS = re.compile(
-    r"(?<![\w£$€.,:/-])(?:(?:Flat|Apartment|Apt|Unit|Suite|Room|Studio)\.? \d{1,4}[A-Za-z]?"
-    r",? )?(?:" + _HOUSE_NAME + r",? |(?<![\d.:])\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?,? )"
-    r"(?:" + _STREET + " " + _SUFFIX + r"\b|" + _PREFIX_STREET + r"\b)"
-)
-_BUILDING = (
-    r"(?:Flat|Apartment|Apt|Unit|Suite|Studio)\.? \d{1,4}[A-Za-z]?,? (?:[A-Z][a-z'’]+ ){1,3}"
-    r"(?:Court|House|Tower|Building|Lodge|Mansions|Point|Heights|Plaza|Apartments|Block|"
-    r"Hall|Mill|Wharf|Quay|Works|Buildings)\b"
-)
-ADDRESS_LOWER = re.compile(
-    r"(?i)(?:address|lives at|living at|resides at|moved to|property at|deliver(?:ed|y) to)"
-    r"\W{0,4}(?:is |was )?((?:flat \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?,? (?:[a-z'’-]+ ){1,3}"
-    r"(?:street|road|avenue|lane|close|drive|way|crescent|court|place|gardens|terrace|grove|"
-    r"hill|row|walk|square|mews|park|view|rise|st|rd|ave|ln|dr|cl|ct|pl|gdns|cres|sq)\b)"
-)
-
-
-def addresses(text: str) -> list[tuple[str, int, int]]:
-    found = []
-    for m in ADDRESS.finditer(text):
-        after = re.match(r" ([A-Z][a-z]+)", text[m.end() :])
-        if m.group().endswith(("Dr", "St")) and after and classify(after.group(1)) in "NU":
-            continue  # "the Oak Dr Patel": "Dr" is more likely a title
-        found.append(("ADDRESS", m.start(), m.end()))
-    found += [("ADDRESS", m.start(1), m.end(1)) for m in ADDRESS_LOWER.finditer(text)]
-    found += [("ADDRESS", m.start(), m.end()) for m in re.finditer(_BUILDING, text)]
     return found

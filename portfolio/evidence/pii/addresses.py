@@ -1,0 +1,244 @@
+"""Street addresses, recognised by their shape rather than by a list of street types.
+
+An address is a flat, house number or house name followed by the street's capitalised
+words ("Flat 12, Quarry Steps", "17b The Stray", "Glebe House, Nidd Knoll"). Such a run is
+an address when something around it says so:
+
+- a known street word ends it ("14 Acacia Avenue", the first rules below);
+- a flat or apartment number leads it ("Flat 12, Quarry Steps");
+- a postcode follows it, perhaps after a town ("12 Cinder Spur, Otley, LS21 3AB");
+- a cue comes before it ("lives at", "address is", "moved to", "sent to" ...), in any case;
+- or it reads as a place in a sentence: after a preposition such as "at", "outside" or
+  "from", two or more capitalised words, then punctuation or a little word ("and", "about").
+
+Counts and labels stay alone: a number after a word that names something else ("Platform
+4", "Gate 2", "Case 2231"), before a lower-case noun ("3 Pennine Water engineers", "12 Step
+Programme training"), after money, or with a business word among the capitals ("Holbeck
+Depot", "Leeds Station"). The town after an address is not personal data by itself; it is
+returned apart so that names are not looked for in it.
+"""
+
+import re
+
+from portfolio.evidence.pii.lists import (
+    CALENDAR_NAMES,
+    NOT_NAMES,
+    ORG_HEADS,
+    STREET_SUFFIXES,
+    TITLES,
+)
+from portfolio.evidence.pii.names import classify, frequent_words
+from portfolio.evidence.pii.patterns import POSTCODE, answers_question, window_before
+
+_SUFFIX = (
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Close|Cl|Drive|Dr|Way|Crescent|Cres|Court|Ct|"
+    r"Place|Pl|Gardens|Gdns|Terrace|Grove|Hill|Row|Walk|Square|Sq|Mews|Park|View|Rise|"
+    r"Parade|Vale|Heights|Wharf|Yard|Boulevard|Gate|Chase|Croft|Fold|Wynd|Brae|Meadows|"
+    r"Green|Broadway|Circus|Embankment|Esplanade|Promenade|Quay|End)"
+)
+_WORD = r"[A-Z][a-z'’]+(?:-(?:[a-z]{1,4}-)*[A-Z][a-z'’]+)*"
+_STREET = r"(?:St\.? |Saint )?" + _WORD + r"(?: (?:" + _WORD + r"|upon|on|the|de|la))*?"
+# Welsh and Scottish Gaelic streets put the street word first: "Heol Ddu", "Ffordd y Parc".
+_PREFIX_STREET = r"(?:Heol|Ffordd|Stryd|Lôn|Lon|Rhodfa|Clos|Cwrt|Maes|Bryn|Sraid)(?: (?:y|yr|an|na|[A-Z][a-z'’]+)){1,3}"
+_HOUSE_NAME = (
+    r"(?:[A-Z][a-z'’]+ ){1,2}(?:Cottage|Cottages|House|Farm|Farmhouse|Lodge|Barn|Villa|"
+    r"Bungalow|Manor|Hall|Mill|Grange|Rectory|Vicarage|Chapel|Oast|Croft)"
+)
+ADDRESS = re.compile(
+    r"(?<![\w£$€.,:/-])(?:(?:Flat|Apartment|Apt|Unit|Suite|Room|Studio)\.? \d{1,4}[A-Za-z]?"
+    r",? )?(?:" + _HOUSE_NAME + r",? |(?<![\d.:])\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?,? )"
+    r"(?:" + _STREET + " " + _SUFFIX + r"\b|" + _PREFIX_STREET + r"\b)"
+)
+_BUILDING = (
+    r"(?:Flat|Apartment|Apt|Unit|Suite|Studio)\.? \d{1,4}[A-Za-z]?,? (?:[A-Z][a-z'’]+ ){1,3}"
+    r"(?:Court|House|Tower|Building|Lodge|Mansions|Point|Heights|Plaza|Apartments|Block|"
+    r"Hall|Mill|Wharf|Quay|Works|Buildings)\b"
+)
+ADDRESS_LOWER = re.compile(
+    r"(?i)(?:address|lives at|living at|resides at|moved to|property at|deliver(?:ed|y) to)"
+    r"\W{0,4}(?:is |was )?((?:flat \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?,? (?:[a-z'’-]+ ){1,3}"
+    r"(?:street|road|avenue|lane|close|drive|way|crescent|court|place|gardens|terrace|grove|"
+    r"hill|row|walk|square|mews|park|view|rise|st|rd|ave|ln|dr|cl|ct|pl|gdns|cres|sq)\b)"
+)
+
+
+_CAPITALISED_AFTER = re.compile(r" ([A-Z][a-z]+)")
+
+
+def addresses(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for m in ADDRESS.finditer(text):
+        after = _CAPITALISED_AFTER.match(text, m.end())
+        if m.group().endswith(("Dr", "St")) and after and classify(after.group(1)) in "NU":
+            continue  # "the Oak Dr Patel": "Dr" is more likely a title
+        found.append(("ADDRESS", m.start(), m.end()))
+    found += [("ADDRESS", m.start(1), m.end(1)) for m in ADDRESS_LOWER.finditer(text)]
+    found += [("ADDRESS", m.start(), m.end()) for m in re.finditer(_BUILDING, text)]
+    return found
+
+
+# ---- by shape ---------------------------------------------------------------------------
+_CAP = r"[A-Z][a-z'’]+(?:-(?:[a-z]{1,4}-)*[A-Z][a-z'’]+)*"
+LED = re.compile(
+    r"(?<![\w£$€.,:/#-])(?=(?:Flat|Apartment|Apt)\b|\d|" + _HOUSE_NAME + r", )"
+    r"(?:(?P<flat>(?:Flat|Apartment|Apt)\.? \d{1,4}[A-Za-z]?),? )?"
+    r"(?:(?P<number>(?<![\d.:])\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?),? |"
+    r"(?P<house>" + _HOUSE_NAME + r"), )?"
+    r"(?P<street>(?:The |St\.? )?" + _CAP + r"(?: " + _CAP + r"){0,4})"
+)
+CUE = re.compile(
+    r"(?i)(?:\blives|\bliving|\bresides|\bresiding|\bstaying|\bstays|\bhome|\bproperty|"
+    r"\bdeliver(?:ed|y)?|\bsent|\bmoved|\bmoving|\brelocated)\s+(?:at|to|in|into)\s*$|"
+    r"\baddress(?:\s+is|\s+was|\s+of|\s+as)?\s*[:\-–]?\s*$"
+)
+# Little words after a street: it ends there ("outside 12 Clough Edge about the noise").
+_AFTER = frozenset(
+    "about and but with until since for at on in near so is was where which who when before "
+    "after because as or to from by yesterday today tonight this last again twice has have "
+    "had are were will would can could should did does do opposite behind beside next off "
+    "above below over under between round around along past up down into onto through across "
+    "towards now then while although though unless if whose earlier later".split()
+)
+# Words before a number that make the number an address's: prepositions and verbs of place.
+_BEFORE = frozenset(
+    "at to from outside of near opposite behind in on into by beside is was had as it's "
+    "visited visit attend attended reached".split()
+)
+_LOWER_AFTER_CUE = re.compile(
+    r"(?i)(?:flat \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?(?:-\d{1,4}[a-z]?)?,? (?:the )?"
+    r"[a-z][a-z'’-]+(?: [a-z][a-z'’-]+){0,3}"
+)
+# A question whose answer on the next line is an address ("And the first line of the
+# address?" / "Caller: The Old Smithy, Carr Lane.").
+ADDRESS_QUESTION = re.compile(r"(?i)\baddress|\bwhere do (?:you|they|you both) live\b")
+# An answer of a house name and a street: "The Old Smithy, Carr Lane".
+_NAMED_HOUSE = re.compile(
+    r"(?:The )?" + _CAP + r"(?: " + _CAP + r"){0,3}, (?:The )?" + _CAP + r"(?: " + _CAP + r"){0,3}"
+)
+# Cues strong enough for an address in lower case ("lives at 84 clough vennel").
+LOWER_CUE = re.compile(
+    r"(?i)\b(?:lives|living|resides|residing|staying|moved|moving) (?:at|to|into) |"
+    r"\baddress(?: is| was)?:? "
+)
+_TOWN = re.compile(
+    r",? ((?:" + _CAP + r" ){0,2}" + _CAP + r")(?=,? *(?:[A-Za-z]{1,2}\d|\[POSTCODE\])|[.;!?\n]|$)"
+)
+
+
+_NEXT_WORD = re.compile(r" ([A-Za-z'’]+)")
+_BEFORE_POSTCODE = re.compile(r",? *(?:((?:" + _CAP + r" ){0,2}" + _CAP + r"),? *)?")
+
+
+def _next_word(text: str, end: int) -> str | None:
+    """The word after ``end`` when only a space separates them; None at punctuation."""
+    m = _NEXT_WORD.match(text, end)
+    return m.group(1) if m else None
+
+
+def _postcode_follows(text: str, end: int) -> tuple[int, int] | None:
+    """Where the town is when a postcode follows, perhaps after a town: (start, end) of the
+    town, or (end, end) with no town; None without a postcode."""
+    m = _BEFORE_POSTCODE.match(text, end)
+    if not POSTCODE.match(text, m.end()):
+        return None
+    return m.span(1) if m.group(1) else (end, end)
+
+
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december".split()
+)
+
+
+def _trim_street(words: list[str]) -> list[str]:
+    """The street's words up to the first that cannot be part of one: a weekday, a month or
+    a title ("at 12 Quarry Steps Monday", "to 3 Kiln Garth Mrs Khan")."""
+    kept = []
+    for word in words:
+        low = word.lower()
+        if kept and (low in _CALENDAR or low in TITLES):
+            break
+        kept.append(word)
+    return kept
+
+
+# Words that end the names of businesses (depot, station, hospital), less those that also
+# end streets: "Beck Bank", "Corn Exchange", "Tower Hill".
+_BUSINESS_WORDS = ORG_HEADS - STREET_SUFFIXES - {"bank", "exchange", "house", "tower", "estate"}
+
+
+def _business(words: list[str]) -> bool:
+    """A place of business: a word such as depot, station or hospital among the capitals."""
+    return any(w.lower() in _BUSINESS_WORDS for w in words)
+
+
+def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int]]]:
+    """Addresses recognised by shape, and the towns after them (for names to leave alone)."""
+    found, towns = [], []
+    last_end = -1
+    for m in LED.finditer(text):
+        if not (m.group("flat") or m.group("number") or m.group("house")):
+            continue
+        words = m.group("street").split()
+        first = words[0].lower()
+        if first in CALENDAR_NAMES or first in NOT_NAMES or first in TITLES:
+            continue
+        words = _trim_street(words)
+        end = m.start("street") + len(" ".join(words))
+        before = window_before(text, m.start(), 40)
+        postcode = _postcode_follows(text, end)
+        asked = answers_question(text, m.start(), ADDRESS_QUESTION)
+        if not (m.group("flat") or postcode or asked):
+            after = _next_word(text, end)
+            if not (after is None or after.lower() in _AFTER):
+                continue  # a count of things: "3 Pennine Water engineers"
+            if _business(words):
+                continue
+            if not CUE.search(before) and not _placed(before, last_end, m.start()):
+                continue
+            if len(words) < 2 and not m.group("house"):
+                continue
+        found.append(("ADDRESS", m.start(), end))
+        last_end = end
+        town = town_after(text, end)
+        if town:
+            towns.append(town)
+    for m in re.finditer(r"(?m)^(?:[A-Za-z][\w ]{0,20}:)?[ \t]*(?:It['’]s )?", text):
+        house = _NAMED_HOUSE.match(text, m.end())
+        if house and answers_question(text, house.start(), ADDRESS_QUESTION):
+            found.append(("ADDRESS", house.start(), house.end()))
+    for m in LOWER_CUE.finditer(text):
+        lower = _LOWER_AFTER_CUE.match(text, m.end())
+        if lower:
+            words = lower.group().split(" ")
+            kept = []
+            for word in words:
+                if kept and word.lower() in _AFTER:
+                    break
+                kept.append(word)
+            counted = kept[1].lower() in frequent_words() and kept[1].endswith("s")
+            if len(kept) >= 3 and not counted:  # a number and two words, not "2 streets away"
+                found.append(("ADDRESS", lower.start(), lower.start() + len(" ".join(kept))))
+    return found, towns
+
+
+def _placed(before: str, last_end: int, start: int) -> bool:
+    """Whether the words before a number place it as an address: a preposition or verb of
+    place, or "and"/"or" straight after another address ("3 Kiln Garth and 5 Beck Side")."""
+    previous = re.search(r"([A-Za-z'’]+)\W*$", before)
+    if previous is None:
+        return True
+    word = previous.group(1).lower().replace("’", "'")
+    if word in ("and", "or"):
+        return last_end >= 0 and start - last_end <= len(previous.group()) + 2
+    return word in _BEFORE
+
+
+def town_after(text: str, end: int) -> tuple[int, int] | None:
+    """The span of the town after an address ending at ``end`` (", Otley, LS21 1AB",
+    ", Penrith."), if there is one."""
+    postcode = _postcode_follows(text, end)
+    if postcode:
+        return postcode if postcode[1] > postcode[0] else None
+    m = _TOWN.match(text, end)
+    return m.span(1) if m else None

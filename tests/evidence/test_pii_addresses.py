@@ -1,0 +1,163 @@
+"""Addresses by shape, whatever the street type, and the corpora the personal-data check
+was not built on: the second corpus and the notes written by hand."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from portfolio.evidence.pii import TYPES, find_personal_data, redact
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS_DIR = Path(__file__).resolve().parent / "pii_corpus"
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def addresses(text: str) -> list[str]:
+    return [f.text for f in find_personal_data(text) if f.type == "ADDRESS"]
+
+
+# ---- by shape ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        # the issue's example: a flat, a street type in no list, a postcode
+        ("a leak at Flat 12, Quarry Steps, LS6 2AB", "a leak at [ADDRESS], [POSTCODE]"),
+        # a postcode after the street, perhaps after a town (which stays)
+        ("Burst main at 14 Cinder Spur, LS21 3AB.", "Burst main at [ADDRESS], [POSTCODE]."),
+        ("Leak at 7 Tanner Brow, Otley, LS21 1AB.", "Leak at [ADDRESS], Otley, [POSTCODE]."),
+        # cues, in any case
+        ("She lives at 4 Beck Side with her son.", "She lives at [ADDRESS] with her son."),
+        ("Moved to 27 Kiln Garth, Ripon, last May.", "Moved to [ADDRESS], Ripon, last May."),
+        ("Address is 9 Pinfold Nook.", "Address is [ADDRESS]."),
+        ("caller lives at 84 clough vennel with two children",
+         "caller lives at [ADDRESS] with two children"),
+        ("the address is flat 3, 12 cobble wynd near the church",
+         "the address is [ADDRESS] near the church"),
+        ("Engineer sent to 12 Quarry Steps.", "Engineer sent to [ADDRESS]."),
+        # a place in a sentence: a preposition before, punctuation or a little word after
+        ("The streetlight outside 15 Pinfold Nook has been flashing.",
+         "The streetlight outside [ADDRESS] has been flashing."),
+        ("Crew went to 17b The Stray, Harrogate.", "Crew went to [ADDRESS], Harrogate."),
+        ("Flooding outside 3 Kiln Garth and 5 Beck Side.", "Flooding outside [ADDRESS] and [ADDRESS]."),
+        ("Glebe House, Nidd Knoll was flooded.", "[ADDRESS] was flooded."),
+        ("Apartment 31, Millwright Quay, CF10 4BZ", "[ADDRESS], [POSTCODE]"),
+        # a transcript's answer to a question about the address
+        ("Agent: And the first line of your address?\nCaller: The Old Smithy, Carr Lane.",
+         "Agent: And the first line of your address?\nCaller: [ADDRESS]."),
+        ("Agent: And what's the address?\nCaller: It's 14 Drovers Loan, Dalkeith.",
+         "Agent: And what's the address?\nCaller: It's [ADDRESS], Dalkeith."),
+    ],
+)  # fmt: skip
+def test_an_address_is_found_by_its_shape_whatever_the_street_type(text, redacted):
+    assert redact(text) == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # places of business the incident names, with numbers beside them
+        "Platform 4 at York Station was closed until 16:00.",
+        "Bay 3 at Stourton Depot has the spare van.",
+        "Gate 2, Drax Power Station, reported a fire alarm.",
+        "Stand 9 at the Bradford Interchange has a broken screen.",
+        "Crew from Holbeck Depot attended; Leeds Station staff informed.",
+        "Ward 12 at Airedale Hospital called at 11:15.",
+        # counts of things, references, times and money before capitals
+        "We had 2 Openreach engineers on site by 10:15.",
+        "3 British Gas vans attended at 14:32.",
+        "Ticket 4471 Leeds raised; job 88213 closed.",
+        "Case 2231 Pennine Water escalated to the duty manager at 13:45.",
+        "Refund of £25 Morrisons vouchers sent.",
+        "I went to 2 Team Meetings and 1 Toolbox Talk this week.",
+        "Call at 14:05 Monday about the 12 March outage.",
+        "From 9 Monday to 5 Friday the line is open.",
+        "Train 14 Leeds to York cancelled.",
+        "Route 36 Harrogate buses diverted.",
+        "The address is 2 streets away from the depot.",
+        "Reflection: 12 Step Programme training helped me stay calm on the call.",
+        # a street without a house number is not an address of anyone
+        "Burst main on Quarry Steps near the school; 40 properties affected.",
+    ],
+)
+def test_counts_references_money_and_places_of_business_are_not_addresses(text):
+    assert addresses(text) == []
+
+
+def test_the_town_after_an_address_is_neither_redacted_nor_taken_for_a_name():
+    text = "The ambulance went to 128a Ullswater Steps, Penrith. Crew from Hexham."
+    assert [(f.type, f.text) for f in find_personal_data(text)] == [
+        ("ADDRESS", "128a Ullswater Steps")
+    ]
+
+
+def test_a_date_answering_a_question_about_the_date_of_birth_is_one():
+    text = "Agent: Can you confirm your date of birth?\nCaller: 10.11.82. Thanks."
+    assert [(f.type, f.text) for f in find_personal_data(text)] == [("DATE_OF_BIRTH", "10.11.82")]
+    other = find_personal_data("Agent: Can you confirm the day of the leak?\nCaller: 10.11.26.")
+    assert [f for f in other if f.type == "DATE_OF_BIRTH"] == []
+
+
+# ---- the second corpus and the hand-written notes ----------------------------------------------
+@pytest.fixture(scope="module")
+def bench():
+    return _load("pii_eval", ROOT / "bench" / "pii_eval.py")
+
+
+@pytest.fixture(scope="module")
+def second(bench) -> list[dict]:
+    return bench.load(CORPUS_DIR / "second.jsonl")
+
+
+@pytest.fixture(scope="module")
+def handwritten(bench) -> list[dict]:
+    return bench.load(CORPUS_DIR / "handwritten.txt")
+
+
+def test_second_corpus_file_is_what_its_generator_makes(second):
+    generator = _load("pii_corpus_second", CORPUS_DIR / "second.py")
+    assert generator.generate() == second
+
+
+@pytest.mark.parametrize("name", ["second", "handwritten"])
+def test_labels_are_well_formed(name, request):
+    notes = request.getfixturevalue(name)
+    for note in notes:
+        spans = sorted((lab["start"], lab["end"]) for lab in note["labels"])
+        for lab in note["labels"]:
+            assert lab["type"] in TYPES
+            value = note["text"][lab["start"] : lab["end"]]
+            assert value and value.strip() == value
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            assert end <= start
+    assert sum(1 for note in notes if not note["labels"]) >= 8
+
+
+def test_recall_and_false_alarms_on_the_second_corpus(bench, second):
+    figures = bench.evaluate(second)
+    assert figures["labels_by_type"]["ADDRESS"] >= 150
+    assert figures["recall"] >= 0.98
+    for kind in TYPES:
+        assert figures["recall_by_type"][kind] >= 0.95, (kind, figures["recall_by_type"][kind])
+    assert figures["false_alarms_per_100_notes"] <= 6
+
+
+def test_recall_and_false_alarms_on_the_notes_written_by_hand(bench, handwritten):
+    figures = bench.evaluate(handwritten)
+    assert figures["recall"] >= 0.98
+    assert figures["recall_by_type"]["ADDRESS"] >= 0.95
+    assert figures["false_alarms"] <= 3
+
+
+def test_redacted_notes_of_both_sets_scan_clean(second, handwritten):
+    for note in second + handwritten:
+        redacted = redact(note["text"])
+        assert find_personal_data(redacted) == [], (note["id"], redacted)
