@@ -76,7 +76,7 @@ def test_assessor_marks_evidence_from_the_queue(page, live_server):
     submit_callums_log(page)
 
     sign_in(page, "assessor")  # Priya Sharma
-    notice = page.locator("main .note")
+    notice = page.locator("section[aria-labelledby='todo-h'] p", has_text="waiting to be marked")
     assert "waiting to be marked" in notice.inner_text()
     assert notice.locator("a").get_attribute("href").endswith("/queue")
     check_accessibility(page)
@@ -172,8 +172,8 @@ def test_iqa_reviews_samples_and_countersigns_a_unit(page, live_server):
 
 def test_learner_sees_returned_evidence_and_its_feedback(page):
     sign_in(page, "learner3")  # Chloe Evans
-    notice = page.locator("section[aria-labelledby=returned-h]")
-    assert notice.locator("h2").inner_text() == "Returned for rework"
+    notice = page.locator("section[aria-labelledby=todo-h]")
+    assert notice.locator("#returned-h").inner_text() == "Returned for rework (1)"
     link = notice.get_by_role("link", name="Water leak in the server room", exact=True)
     assert link.count() == 1
     check_accessibility(page)

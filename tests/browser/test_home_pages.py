@@ -15,12 +15,16 @@ TODO = "section[aria-labelledby='todo-h']"
 # Who, the first task on their home page, and where it must lead: on the demo data, Aisha has
 # a call note with personal data to resolve, Chloe evidence returned with feedback, Priya a
 # queue, Tom a sample the IQA sent back, the IQA samples to review, the admin learners at risk.
+# Other browser tests share the demo provider and may have done a task first: then the next
+# one (or, for Tom, the queue the empty list names) is the first.
 FIRST_TASKS = [
     ("learner", f"{TODO} a[href$='/check']", r"/evidence/\d+/check$", "Personal-data check"),
     ("learner3", f"{TODO} ul.todo a[href^='/evidence/']", r"/evidence/\d+$", "Returned for rework"),
     ("assessor", f"{TODO} a[href$='/mark']", r"/evidence/\d+/mark$", "Mark:"),
-    ("assessor2", f"{TODO} a[href^='/samples/']", r"/samples/\d+$", "Sampled decision"),
-    ("iqa", f"{TODO} a[href^='/samples/']", r"/samples/\d+$", "Sampled decision"),
+    ("assessor2", f"{TODO} a[href^='/samples/'], {TODO} a[href$='/queue']",
+     r"/samples/\d+$|/queue$", "Sampled decision|Marking queue"),
+    ("iqa", f"{TODO} a[href^='/samples/'], {TODO} ul.todo a[href$='#signoff-h']",
+     r"/samples/\d+$|/portfolio#signoff-h$", "Sampled decision|Sign-off"),
     ("admin", f"{TODO} a[href^='/dashboard/learners?risk=']", r"/dashboard/learners\?risk=",
      "learner"),
 ]  # fmt: skip
@@ -46,7 +50,7 @@ def test_each_home_page_leads_to_its_first_task(page, handle, link, lands, shows
     task.click()
     page.wait_for_load_state()
     assert re.search(lands, page.url), (text, page.url)
-    assert shows.lower() in page.locator("main").inner_text().lower(), (text, page.url)
+    assert re.search(shows, page.locator("main").inner_text(), re.I), (text, page.url)
     check_accessibility(page)
     fits(page)
     assert page.url == href
