@@ -126,7 +126,9 @@ def check_yaml(
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             problems.extend(_unknown_keys(error, path, key_lines))
             continue
-        problems.append(Problem(line_for(lines, path), format_path(path), _schema_message(error)))
+        problem = Problem(line_for(lines, path), format_path(path), _schema_message(error))
+        if problem not in problems:  # "" breaks minLength and the pattern alike: say it once
+            problems.append(problem)
     problems.extend(_unstorable_text(data, lines))
     if not problems:
         problems.extend(check_rules(data, lines))
@@ -148,7 +150,9 @@ def _unknown_keys(error, path: tuple, key_lines: dict) -> list[Problem]:
     hint = f"; the keys allowed here are {', '.join(allowed)}" if allowed else ""
     return [
         Problem(
-            key_lines.get((*path, key)) or line_for(key_lines, path),
+            key_lines.get((*path, key))
+            or key_lines.get((*path, str(key)))
+            or line_for(key_lines, path),
             format_path((*path, key)),
             f"unknown key '{key}'{hint}",
         )
@@ -176,7 +180,42 @@ def _unstorable_text(value, lines: dict, path: tuple = ()) -> list[Problem]:
     return [Problem(line_for(lines, path), format_path(path), reason)]
 
 
+_TYPES = {"string": "text", "integer": "a whole number", "number": "a number",
+          "array": "a list", "object": "a mapping of keys to values", "boolean": "true or false"}  # fmt: skip
+
+
+def _kind(value) -> str:
+    """What a YAML value turned out to be, in the words of someone editing the file."""
+    from datetime import date
+
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return (
+            f"{str(value).lower()} (YAML reads yes, no, on and off as true or false); "
+            "put it in quotes to keep it as text"
+        )
+    if isinstance(value, date):
+        return f"a date ({value.isoformat()}); put it in quotes to keep it as text"
+    if isinstance(value, int | float):
+        return f"the number {value!r}; put it in quotes to keep it as text"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return "a list" if isinstance(value, list) else "a mapping of keys to values"
+
+
 def _schema_message(error) -> str:
+    if error.validator == "type":
+        expected = error.validator_value
+        wanted = " or ".join(
+            _TYPES.get(t, t) for t in (expected if isinstance(expected, list) else [expected])
+        )
+        kind = _kind(error.instance)
+        if expected != "string":
+            kind = kind.split(";")[0]
+        return f"must be {wanted}, but is {kind}"
+    if error.validator == "minLength" and error.instance == "":
+        return "must not be empty"
     if error.validator == "required":
         return error.message.replace("is a required property", "is missing")
     if error.validator == "additionalProperties":

@@ -1,6 +1,7 @@
 """Importing criteria files: versions, idempotence and refusal of bad files."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -149,7 +150,22 @@ def unknown_key(data):
 
 def wrong_type(data):
     data["unit"]["level"] = "two"
-    return "line", "unit.level", "'two' is not of type 'integer'"
+    return "line", "unit.level", "must be a whole number, but is the text 'two'"
+
+
+def date_for_text(data):
+    data["unit"]["title"] = date(2024, 1, 1)
+    return "line", "unit.title", "must be text, but is a date (2024-01-01); put it in quotes"
+
+
+def yes_for_text(data):
+    data["qualifications"][0]["code"] = True
+    return "line", "qualifications[0].code", "must be text, but is true (YAML reads yes, no"
+
+
+def empty_value(data):
+    data["unit"]["level"] = None
+    return "line", "unit.level", "must be a whole number, but is empty"
 
 
 def long_guidance(data):
@@ -170,6 +186,9 @@ def long_title(data):
         unknown_outcome,
         unknown_key,
         wrong_type,
+        date_for_text,
+        yes_for_text,
+        empty_value,
         long_guidance,
         long_title,
     ],

@@ -123,8 +123,13 @@ def test_duplicate_concept_code_and_duplicate_body_are_refused(app, tmp_path):
         # Broken YAML: a flow sequence that never closes.
         (('VTCT: ["1.1"]', 'VTCT: ["1.1"'), None, "not valid YAML"),
         (("format: 1", "format: 2"), "format: 2", "(format): 1 was expected"),
-        (("title: Escalates", "titel: Escalates"), "code: escalation", "unknown key"),
-        (('PEARSON: ["3.1"]', "PEARSON: [3.1]"), "PEARSON: [3.1]", "is not of type 'string'"),
+        # an unknown key is reported at its own line, not at the start of its block
+        (("title: Escalates", "titel: Escalates"), "titel: Escalates", "unknown key 'titel'"),
+        (
+            ('PEARSON: ["3.1"]', "PEARSON: [3.1]"),
+            "PEARSON: [3.1]",
+            "must be text, but is the number 3.1; put it in quotes",
+        ),
     ],
 )
 def test_bad_yaml_and_schema_errors_are_refused_with_line(app, tmp_path, change, fragment, reason):
