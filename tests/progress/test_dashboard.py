@@ -200,7 +200,7 @@ def test_every_dashboard_figure_links_to_the_learners_behind_it(
             assert href.count("assessor=") == 1 and f"assessor={assessor}" in href, href
         if "evidence=awaiting+marking" in href:  # items awaiting marking, not learners
             waiting = re.findall(
-                r"\)</span></td>\n    <td>(\d+)(?:, oldest \d+ days)?</td>", listed
+                r"<td data-label=\"Awaiting marking\">(\d+)(?:, oldest \d+ days)?</td>", listed
             )
             assert sum(int(n) for n in waiting) == int(count), (href, count)
             assert f"<p>{len(waiting)} learner{'' if len(waiting) == 1 else 's'}." in listed

@@ -77,9 +77,13 @@ def test_learner_rows_escape_text_link_portfolios_and_show_the_status(macros):
         '<meter class="meter" min="0" max="100" value="40" aria-hidden="true"></meter> 40% '
         '<span class="muted">(2 of 5)</span>'
     ) in first
-    assert "<td>3, oldest 6 days</td>" in first and "<td>1</td>" in first
+    assert '<td data-label="Awaiting marking">3, oldest 6 days</td>' in first
+    assert '<td data-label="Days since activity">1</td>' in first
     assert "7 Oct 2027" in first and '<span class="tag tag-green">Green</span></td>' in first
-    assert "<td>None</td>" in second and "<td>—</td>" in second
+    assert '<td data-label="Awaiting marking">None</td>' in second
+    assert '<td data-label="Days since activity">—</td>' in second
+    # On a phone the status comes first (app.css: the "key" cell of a stacked row).
+    assert '<td data-label="Status" class="key"><span class="tag tag-green">' in first
     assert '<span class="tag tag-amber">Amber</span>' in second  # behind plan
     assert '<span class="muted">inactive, returned twice or more</span>' in second
 
