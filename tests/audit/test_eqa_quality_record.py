@@ -135,3 +135,11 @@ def test_the_sampling_record_takes_the_same_statements_however_long(client, auth
         page = client.get("/quality/sampling").get_data(as_text=True)
     assert page.count('class="trail-event"') > 1
     assert len(long) == len(short), "\n\n".join(long)
+
+
+def test_an_eqa_finds_a_learners_trail_from_their_portfolio(client, auth, people, record):
+    learner = people[Role.LEARNER]
+    enrolment_id = record.decision.enrolment_id
+    auth.sign_in(people[Role.EQA])
+    page = client.get(f"/enrolments/{enrolment_id}/portfolio").get_data(as_text=True)
+    assert f'href="/audit/learners/{learner.id}">Audit trail of {learner.name}</a>' in page
