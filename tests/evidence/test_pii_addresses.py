@@ -92,6 +92,12 @@ def test_counts_references_money_and_places_of_business_are_not_addresses(text):
     assert addresses(text) == []
 
 
+def test_a_street_without_a_house_is_the_incidents_place_and_only_the_postcode_goes():
+    assert redact("Burst main on Kirkstall Road, LS5 3AB; crew at Holbeck Depot, LS11 5AB.") == (
+        "Burst main on Kirkstall Road, [POSTCODE]; crew at Holbeck Depot, [POSTCODE]."
+    )
+
+
 def test_the_town_after_an_address_is_neither_redacted_nor_taken_for_a_name():
     text = "The ambulance went to 128a Ullswater Steps, Penrith. Crew from Hexham."
     assert [(f.type, f.text) for f in find_personal_data(text)] == [
