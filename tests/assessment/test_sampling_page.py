@@ -28,7 +28,7 @@ def coverage_row(html: str, name: str) -> list[str]:
     """The cells of the coverage table's row for this assessor, as text."""
     table = html[html.index('aria-label="Sampling coverage"') :]
     row = next(r for r in re.findall(r"<tr>(.*?)</tr>", table, re.S) if name in r)
-    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    cells = re.findall(r"<td\b[^>]*>(.*?)</td>", row, re.S)
     return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
 
 

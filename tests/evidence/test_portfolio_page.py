@@ -67,9 +67,9 @@ def test_each_criterion_shows_its_count_and_links_to_every_item_claiming_it(
     # Each item lists the criteria it claims, in the unit's order.
     row = html[html.index(">Account 050</a></td>") :]
     row = row[: row.index("</tr>")]
-    assert f"<td>{many.number}, {few.number}</td>" in row
+    assert f'<td data-label="Criteria claimed">{many.number}, {few.number}</td>' in row
     lone = html[html.index(">Account 000</a></td>") :]
-    assert f"<td>{many.number}</td>" in lone[: lone.index("</tr>")]
+    assert f'<td data-label="Criteria claimed">{many.number}</td>' in lone[: lone.index("</tr>")]
 
     filtered = client.get(f"{url}?criterion={few.id}").get_data(as_text=True)
     assert sorted(titles(filtered)) == ["Account 050", "Account 051"]
@@ -118,6 +118,7 @@ def test_titles_criteria_and_outcomes_are_escaped_in_both_tables(client, learner
     escaped = "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; co"
     matrix, items = html.split('id="items"')
     assert f'<li><a href="/evidence/{item.id}">{escaped}</a></li>' in matrix
-    assert f'<td><a href="/evidence/{item.id}">{escaped}</a></td>' in items
-    assert f"<td>{criteria[0].number}</td>" in items and "<td>STAR reflective account</td>" in items
+    assert f'<td data-label="Title"><a href="/evidence/{item.id}">{escaped}</a></td>' in items
+    assert f'<td data-label="Criteria claimed">{criteria[0].number}</td>' in items
+    assert '<td data-label="Kind">STAR reflective account</td>' in items
     assert '<span class="tag tag-blue">Claimed</span>' in matrix
