@@ -83,7 +83,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     from portfolio.accounts import auth  # noqa: F401  (registers the user loader)
-    from portfolio.exports import service  # noqa: F401  (supersedes documents on withdrawal)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -16,8 +16,6 @@ class DocumentStatus(enum.StrEnum):
     GENERATING = "generating"
     READY = "ready"
     FAILED = "failed"
-    # The sign-off it records was withdrawn: the PDF is no longer the current portfolio.
-    SUPERSEDED = "superseded"
 
 
 class PortfolioDocument(db.Model):
@@ -38,7 +36,6 @@ class PortfolioDocument(db.Model):
     pages: Mapped[int | None]
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     generated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
 
     enrolment: Mapped[Enrolment] = relationship()
@@ -46,8 +43,9 @@ class PortfolioDocument(db.Model):
 
     @property
     def in_force(self) -> bool:
-        """Its sign-off stands: this is the learner's current portfolio for the unit."""
-        return self.status is not DocumentStatus.SUPERSEDED and self.sign_off.withdrawn_at is None
+        """Its sign-off stands: this is the learner's current portfolio for the unit. Once the
+        sign-off is withdrawn, the document is kept as issued but superseded."""
+        return self.sign_off.withdrawn_at is None
 
     @property
     def under_review(self) -> bool:

@@ -10,8 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
 
 from portfolio.addresses import public_url
 from portfolio.assessment.models import SignOff
@@ -228,20 +227,6 @@ def start(app: Flask, document_id: int) -> None:
                 db.session.remove()
 
     threading.Thread(target=work, name=f"export-{document_id}", daemon=True).start()
-
-
-@event.listens_for(Session, "before_flush")
-def _supersede_on_withdrawal(session, flush_context, instances):
-    """A withdrawn sign-off supersedes its document, in the same flush."""
-    for obj in list(session.dirty):
-        if isinstance(obj, SignOff) and obj.withdrawn_at is not None:
-            for record in session.scalars(
-                select(PortfolioDocument).where(
-                    PortfolioDocument.sign_off_id == obj.id,
-                    PortfolioDocument.status != DocumentStatus.SUPERSEDED,
-                )
-            ):
-                record.status, record.superseded_at = DocumentStatus.SUPERSEDED, utcnow()
 
 
 def sweep(older_than: timedelta) -> evidence_files.Swept:

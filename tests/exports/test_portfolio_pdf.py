@@ -145,7 +145,8 @@ def test_withdrawing_the_sign_off_supersedes_the_pdf(client, auth, countersigned
     countersigned.be(Role.ASSESSOR)
     countersigned.post(f"/enrolments/{countersigned.enrolment.id}/sign-off/withdraw",
                        {"reason": "A customer's name was found in the log."})  # fmt: skip
-    assert db.session.scalar(select(PortfolioDocument)).status is DocumentStatus.SUPERSEDED
+    record = db.session.scalar(select(PortfolioDocument))
+    assert not record.in_force and record.status is DocumentStatus.READY  # kept as issued
     auth.sign_out()
     html = client.post("/verify", data={"sha256": hashlib.sha256(data).hexdigest()}).get_data(
         as_text=True
