@@ -4,6 +4,7 @@ from sqlalchemy import func, inspect, select
 
 from portfolio import create_app
 from portfolio.accounts.models import Provider, Role, User
+from portfolio.assessment.models import Decision, Sample, SampleStatus, SignOff
 from portfolio.db import db
 from portfolio.demo import PASSWORD, PROVIDER, sign_ins
 from portfolio.enrolments.models import Enrolment
@@ -48,6 +49,27 @@ def test_demo_builds_every_role_and_running_it_twice_changes_nothing(app, runner
         assert response.status_code == 302, email
         assert client.get("/").status_code == 200
         client.post("/sign-out")
+
+
+def test_the_demo_unit_awaiting_countersignature_can_be_countersigned(app, runner, client):
+    """The IQA's walk-through: a decision is sent back, but not one on the unit she is to
+    countersign, which a sent-back decision would block."""
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    awaiting = db.session.scalars(
+        select(SignOff).where(SignOff.countersigned_at.is_(None), SignOff.withdrawn_at.is_(None))
+    ).all()
+    assert len(awaiting) == 1
+    sent_back = db.session.scalars(
+        select(Decision.enrolment_id)
+        .join(Sample, Sample.decision_id == Decision.id)
+        .where(Sample.status == SampleStatus.ACTIONS_REQUIRED)
+    ).all()
+    assert sent_back and awaiting[0].enrolment_id not in sent_back
+    iqa = dict(sign_ins())[Role.IQA.label]
+    assert client.post("/sign-in", data={"email": iqa, "password": PASSWORD}).status_code == 302
+    response = client.post(f"/enrolments/{awaiting[0].enrolment_id}/countersign")
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
+    assert db.session.get(SignOff, awaiting[0].id).countersigned_at is not None
 
 
 def test_demo_if_empty_skips_a_database_with_data(app, runner, people):

@@ -288,7 +288,8 @@ def add_lifecycle(people: dict, enrolments: dict) -> None:
     )
     marking.confirm_record(people["assessor2"], observation)
 
-    # Helen (IQA) samples by the plan: one agreed, one sent back with an action.
+    # Helen (IQA) samples by the plan: one agreed, and one sent back with an action, never on
+    # Oluwaseun's unit, which awaits her countersignature (a sent-back decision would block it).
     samples = sampling.draw_samples(people["iqa"])
     if samples:
         sampling.review(
@@ -298,6 +299,8 @@ def add_lifecycle(people: dict, enrolments: dict) -> None:
             comment="Sound judgement, well evidenced.",
             actions="",
         )
-    if len(samples) > 1:
-        sampling.review(people["iqa"], samples[1], agree=False, comment="",
+    awaiting = enrolments["learner4"].id
+    others = [s for s in samples[1:] if s.decision.enrolment_id != awaiting]
+    if others:
+        sampling.review(people["iqa"], others[0], agree=False, comment="",
                         actions="Add a comment to each criterion you judge met.")  # fmt: skip
