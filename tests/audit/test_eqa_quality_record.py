@@ -143,3 +143,9 @@ def test_an_eqa_finds_a_learners_trail_from_their_portfolio(client, auth, people
     auth.sign_in(people[Role.EQA])
     page = client.get(f"/enrolments/{enrolment_id}/portfolio").get_data(as_text=True)
     assert f'href="/audit/learners/{learner.id}">Audit trail of {learner.name}</a>' in page
+
+
+def test_an_admin_finds_the_sampling_record_from_the_sampling_page(client, auth, people, record):
+    auth.sign_in(people[Role.ADMIN])
+    page = client.get("/sampling").get_data(as_text=True)
+    assert 'href="/quality/sampling"' in page
