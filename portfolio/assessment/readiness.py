@@ -84,7 +84,8 @@ class Readiness:
                 )
         for status, what in (
             (EvidenceStatus.SUBMITTED, "awaiting marking"),
-            (EvidenceStatus.RETURNED, "returned for rework and not yet resubmitted"),
+            (EvidenceStatus.RETURNED, "returned for rework and not yet resubmitted or moved "
+                                      "back to drafts"),
         ):
             items = [i for i in self.open_items if i.status is status]
             if items:

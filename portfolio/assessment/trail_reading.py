@@ -188,7 +188,7 @@ def _reading(e: AuditEvent, names: _Names) -> Reading:
         if after.get("kind") in set(EvidenceKind):
             facts["kind"] = _kind(after["kind"])
         facts["for_learner"] = e.actor_id is not None and e.actor_id != e.learner_id
-    elif e.action in ("evidence.submitted", "evidence.left_out"):
+    elif e.action in ("evidence.submitted", "evidence.left_out", "evidence.set_aside"):
         facts["version"] = after.get("version") or before.get("version")
         facts["again"] = before.get("status") == "returned"
     elif e.action == "decision.recorded":

@@ -370,6 +370,24 @@ def submit_item(user: User, item: EvidenceItem, lock_version: int | None = None)
     refresh.enrolments([item.enrolment_id])
 
 
+def set_aside(user: User, item: EvidenceItem) -> None:
+    """The learner moves an item returned for rework back to their drafts, to finish later:
+    it no longer holds up the unit's sign-off, and is left out of the signed portfolio until
+    it is submitted again."""
+    _check_owner(user, item)
+    if item.status is not EvidenceStatus.RETURNED:
+        raise Conflict("Only evidence returned for rework can be moved back to your drafts.")
+    item.status = EvidenceStatus.DRAFT
+    db.session.flush()
+    audit.record(
+        "evidence.set_aside", provider_id=item.provider_id, actor=user, object_type="evidence",
+        object_id=item.id, learner_id=item.learner_id,
+        before={"status": "returned"}, after={"status": "draft", "version": item.current.number},
+        summary=f"Moved '{item.title}' back to drafts",
+    )  # fmt: skip
+    refresh.enrolments([item.enrolment_id])
+
+
 def attach_file(user: User, item: EvidenceItem, upload, description: str) -> EvidenceFile:
     """Store an uploaded file and record it; on any failure neither file nor row remains."""
     _check_owner(user, item)

@@ -452,6 +452,22 @@ def submit(item_id: int):
     return redirect(url_for("evidence.item", item_id=item.id))
 
 
+@bp.post("/evidence/<int:item_id>/set-aside")
+@roles_required(Role.LEARNER)
+def set_aside(item_id: int):
+    item = own_item_or_404(current_user, item_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.set_aside(current_user, item)
+    except DomainError as error:
+        abort(error.status, error.message)
+    db.session.commit()
+    flash("Moved back to your drafts. It no longer holds up the unit's sign-off; submit it "
+          "again when it is ready.", "success")  # fmt: skip
+    return redirect(url_for("evidence.item", item_id=item.id))
+
+
 @bp.get("/evidence/<int:item_id>/versions/<int:number>")
 @login_required
 def version(item_id: int, number: int):

@@ -106,13 +106,50 @@ def test_the_declaration_is_refused_while_an_item_is_returned_for_rework(c):
     assert "You can sign the declaration once these are done" in c.portfolio()
     response = c.post(f"/enrolments/{c.enrolment.id}/declaration", {"confirm": "yes"})
     assert response.status_code == 400
-    assert "1 item is returned for rework and not yet resubmitted: 'Needs rework'." in (
-        response.get_data(as_text=True).replace("&#39;", "'")
+    returned = (
+        "1 item is returned for rework and not yet resubmitted or moved back to drafts: "
+        "'Needs rework'."
     )
+    assert returned in response.get_data(as_text=True).replace("&#39;", "'")
     assert count(Declaration) == 0
-    assert last_refusal().after == {
-        "problems": ["1 item is returned for rework and not yet resubmitted: 'Needs rework'."]
-    }
+    assert last_refusal().after == {"problems": [returned]}
+
+
+def test_a_learner_moves_a_returned_item_back_to_drafts_and_the_unit_can_be_signed_off(c):
+    items = [c.add(kind, data, numbers) for kind, data, numbers in UNITS["SFJ"]]
+    for item in items:
+        assert c.mark(item, "accepted").status_code == 302
+    extra = c.add("call_note", {**CALL_NOTE, "title": "Needs rework"}, ["1.1"])
+    assert c.mark(extra, "returned", met=False, feedback="Say more.").status_code == 302
+    c.be(Role.LEARNER)
+    page = c.client.get(f"/evidence/{extra.id}").get_data(as_text=True)
+    assert "Move back to drafts</button>" in page
+
+    response = c.post(f"/evidence/{extra.id}/set-aside")
+    assert response.status_code == 302
+    assert db.session.get(EvidenceItem, extra.id).status is EvidenceStatus.DRAFT
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "evidence.set_aside")
+    ).one()
+    assert event.object_id == extra.id and event.before == {"status": "returned"}
+    # Now only a draft: the declaration and the sign-off leave it out.
+    assert c.post(f"/enrolments/{c.enrolment.id}/declaration", {"confirm": "yes"}).status_code == 302
+    c.be(Role.ASSESSOR)
+    assert c.post(f"/enrolments/{c.enrolment.id}/sign-off").status_code == 302
+    assert count(SignOff, SignOff.enrolment_id == c.enrolment.id) == 1
+
+
+def test_only_the_learner_moves_only_a_returned_item_back_to_drafts(c, people):
+    waiting = c.add("call_note", {**CALL_NOTE, "title": "Awaiting"}, ["1.1"])
+    c.be(Role.LEARNER)
+    response = c.post(f"/evidence/{waiting.id}/set-aside")
+    assert response.status_code == 409
+    assert "Only evidence returned for rework" in response.get_data(as_text=True)
+    assert db.session.get(EvidenceItem, waiting.id).status is EvidenceStatus.SUBMITTED
+    assert c.mark(waiting, "returned", met=False, feedback="Say more.").status_code == 302
+    c.be(Role.ASSESSOR)
+    assert c.post(f"/evidence/{waiting.id}/set-aside").status_code == 403
+    assert db.session.get(EvidenceItem, waiting.id).status is EvidenceStatus.RETURNED
 
 
 def test_drafts_are_left_out_of_the_signed_portfolio_and_stay_editable(c):

@@ -222,6 +222,10 @@ def test_evidence_and_sign_off_events_read_as_sentences(app, people, cast):
                  after={"status": "draft"}) == (
         "'Lift entrapment' (version 3) was left out of the signed-off portfolio because it "
         "still awaited marking; it is a draft again")  # fmt: skip
+    assert event("evidence.set_aside", actor=learner, **about_item, before={"status": "returned"},
+                 after={"status": "draft", "version": 2}) == (
+        f"{learner.name} moved 'Lift entrapment' (version 2) back to drafts after it was "
+        "returned, so that it no longer holds up the unit's sign-off")  # fmt: skip
     assert event("access.refused", actor=assessor, **about_item,
                  summary="You cannot decide on evidence about your own work.") == (
         f"{assessor.name} was stopped on 'Lift entrapment': You cannot decide on evidence "
