@@ -1,50 +1,91 @@
-"""How well the criteria suggestions rank the right criteria on the labelled evidence set.
+"""How well the criteria suggestions rank the right criteria on labelled evidence texts.
 
-For every (text, unit) pair of tests/evidence/suggest_set/labelled.yaml the unit's criteria
-are read from criteria/*.yaml (found by awarding body code), ranked for the text, and scored:
+Two sets, each a folder of criteria files and a ``labelled.yaml`` of texts labelled, per unit,
+with the criterion numbers an assessor would accept them for:
+
+- the seed units: criteria/*.yaml and tests/evidence/suggest_set/labelled.yaml (the set the
+  engine was built and tuned on);
+- the held-out units: tests/evidence/suggest_held_out/ (units from other sectors, written
+  apart from the engine and never used to tune it).
+
+A label's key is the unit's awarding body code, its unit code, or BODY:UNIT. For every
+(text, unit) pair the unit's criteria are ranked for the text and scored:
 
 - top-3 hit rate: share of pairs with at least one right criterion in the first three;
 - top-1 accuracy: share of pairs whose first suggestion is right;
 - recall@3: share of all right criteria that appear in the first three;
 - MRR: mean of 1 / rank of the first right criterion (0 when none is suggested).
 
+Cold start is the ranking from the unit's own text alone. "After n decisions" simulates
+assessors: for each unit, its labelled pairs are shuffled (fixed seeds, ROUNDS rounds), the
+first n become decided evidence (each text with its right criteria, as judged met) that
+train the unit's learned model, and the rest are ranked with the model blended in. n is at
+most 80% of the unit's pairs, so a fifth is always left to evaluate on; the tables give the
+mean n actually used.
+
 Run: .venv/bin/python bench/suggest_eval.py  (--json for the figures as JSON)
 """
 
 import argparse
 import json
+import random
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from portfolio.evidence.suggest import CriterionText, suggest_criteria
+from portfolio.evidence.suggestion_model import Example, LearnedSuggestions
 from portfolio.units.criteria_file import read
 
 ROOT = Path(__file__).resolve().parent.parent
 CRITERIA_DIR = ROOT / "criteria"
 LABELLED = ROOT / "tests" / "evidence" / "suggest_set" / "labelled.yaml"
-# Texts from this id on were written after the engine was tuned: the held-out part.
+HELD_OUT_DIR = ROOT / "tests" / "evidence" / "suggest_held_out"
+# Texts of the seed set from this id on were written after the first engine was tuned.
 HELD_OUT_FIRST_ID = 113
 UNIT_ORDER = ("VTCT", "PEARSON", "CG", "SFJ", "BIIAB")
+DECISIONS = (50, 200)
+ROUNDS = 5
+TRAIN_SHARE = 0.8
 
 
-def load_units(folder: Path = CRITERIA_DIR) -> dict[str, list[CriterionText]]:
-    """Each awarding body's criteria, with their learning outcomes' texts, by body code."""
-    units = {}
+@dataclass(frozen=True)
+class BenchUnit:
+    criteria: list[CriterionText]
+    guidance: str
+
+
+def load_units(folder: Path = CRITERIA_DIR) -> dict[str, BenchUnit]:
+    """The folder's units by awarding body code (when only one unit has it), unit code and
+    BODY:UNIT, each with its criteria (and their outcomes' texts) and guidance."""
+    units: dict[str, BenchUnit] = {}
+    bodies: dict[str, list[str]] = {}
     for path in sorted(folder.glob("*.yaml")):
+        if path.name == "labelled.yaml":
+            continue
         data = read(path).data
         outcomes = {lo["number"]: lo["text"] for lo in data["learning_outcomes"]}
-        units[data["awarding_body"]["code"]] = [
-            CriterionText(
-                id=f"{data['unit']['code']}:{c['number']}",
-                number=c["number"],
-                text=c["text"],
-                outcome=outcomes[c["outcome"]],
-            )
-            for c in data["criteria"]
-        ]
+        body, code = data["awarding_body"]["code"], data["unit"]["code"]
+        unit = BenchUnit(
+            [
+                CriterionText(
+                    id=f"{code}:{c['number']}",
+                    number=c["number"],
+                    text=c["text"],
+                    outcome=outcomes[c["outcome"]],
+                )
+                for c in data["criteria"]
+            ],
+            data.get("guidance", ""),
+        )
+        units[code] = units[f"{body}:{code}"] = unit
+        bodies.setdefault(body, []).append(code)
+    for body, codes in bodies.items():
+        if len(codes) == 1:
+            units[body] = units[codes[0]]
     return units
 
 
@@ -53,7 +94,7 @@ def load_labelled(path: Path = LABELLED) -> list[dict]:
 
 
 def split(items: list[dict]) -> tuple[list[dict], list[dict]]:
-    """The development part and the held-out part of the labelled set."""
+    """The development part and the later-written part of the seed set."""
     development = [item for item in items if item["id"] < HELD_OUT_FIRST_ID]
     held_out = [item for item in items if item["id"] >= HELD_OUT_FIRST_ID]
     return development, held_out
@@ -80,48 +121,96 @@ def _figures(rows: list[tuple[list[str], set[str]]]) -> dict:
     }
 
 
-Ranker = Callable[[str, list[CriterionText]], list[str]]
+Ranker = Callable[[str, BenchUnit], list[str]]
 
 
-def suggested_numbers(text: str, criteria: list[CriterionText]) -> list[str]:
-    return [suggestion.number for suggestion in suggest_criteria(text, criteria)]
+def suggested_numbers(text: str, unit: BenchUnit) -> list[str]:
+    return [s.number for s in suggest_criteria(text, unit.criteria, guidance=unit.guidance)]
 
 
-def specification_order(_text: str, criteria: list[CriterionText]) -> list[str]:
+def specification_order(_text: str, unit: BenchUnit) -> list[str]:
     """The baseline: every criterion, in the order the unit lists them."""
-    return [criterion.number for criterion in criteria]
+    return [criterion.number for criterion in unit.criteria]
 
 
-def evaluate(
-    items: list[dict] | None = None,
-    units: dict[str, list[CriterionText]] | None = None,
-    rank: Ranker = suggested_numbers,
-) -> dict:
-    """The figures over every (text, unit) pair of ``items``, overall and per unit."""
-    items = load_labelled() if items is None else items
-    units = load_units() if units is None else units
-    rows: dict[str, list[tuple[list[str], set[str]]]] = {code: [] for code in units}
+def _pairs(items: list[dict]) -> dict[str, list[tuple[str, set[str]]]]:
+    pairs: dict[str, list[tuple[str, set[str]]]] = {}
     for item in items:
         for code, right in item["labels"].items():
             if right:
-                rows[code].append((rank(item["text"], units[code]), set(right)))
+                pairs.setdefault(code, []).append((item["text"], set(right)))
+    return pairs
+
+
+def _summary(rows: dict[str, list[tuple[list[str], set[str]]]], texts: int) -> dict:
     every_row = [row for code_rows in rows.values() for row in code_rows]
     return {
-        "texts": len(items),
+        "texts": texts,
         **_figures(every_row),
         "per_unit": {code: _figures(code_rows) for code, code_rows in rows.items() if code_rows},
     }
 
 
+def evaluate(
+    items: list[dict] | None = None,
+    units: dict[str, BenchUnit] | None = None,
+    rank: Ranker = suggested_numbers,
+) -> dict:
+    """The cold-start figures over every (text, unit) pair of ``items``, overall and per unit."""
+    items = load_labelled() if items is None else items
+    units = load_units() if units is None else units
+    rows = {
+        code: [(rank(text, units[code]), right) for text, right in pairs]
+        for code, pairs in _pairs(items).items()
+    }
+    return _summary(rows, len(items))
+
+
+def after_decisions(items: list[dict], units: dict[str, BenchUnit], decisions: int) -> dict:
+    """The figures once each unit's model has learned from ``decisions`` decided texts (at
+    most 80% of the unit's pairs), on the unit's other texts, over ROUNDS shuffles."""
+    rows: dict[str, list[tuple[list[str], set[str]]]] = {}
+    trained = []
+    for code, pairs in _pairs(items).items():
+        unit = units[code]
+        numbers = [criterion.number for criterion in unit.criteria]
+        size = min(decisions, int(len(pairs) * TRAIN_SHARE))
+        for seed in range(ROUNDS):
+            shuffled = random.Random(seed).sample(pairs, len(pairs))
+            train, test = shuffled[:size], shuffled[size:]
+            model = LearnedSuggestions.train(
+                [Example(text, frozenset(right)) for text, right in train], numbers
+            )
+            trained.append(size)
+            rows.setdefault(code, []).extend(
+                (
+                    [
+                        s.number
+                        for s in suggest_criteria(
+                            text, unit.criteria, guidance=unit.guidance, learned=model
+                        )
+                    ],
+                    right,
+                )
+                for text, right in test
+            )
+    return {**_summary(rows, len(items)), "mean_decisions": sum(trained) / len(trained)}
+
+
 def format_table(title: str, figures: dict) -> str:
+    extra = (
+        f", {figures['mean_decisions']:.0f} decisions a unit on average"
+        if "mean_decisions" in figures
+        else ""
+    )
     lines = [
-        f"{title}: {figures['texts']} texts, {figures['pairs']} (text, unit) pairs",
-        f"{'unit':<10}{'pairs':>7}{'top-3 hit':>11}{'top-1':>8}{'recall@3':>10}{'MRR':>7}",
+        f"{title}: {figures['texts']} texts, {figures['pairs']} (text, unit) pairs{extra}",
+        f"{'unit':<16}{'pairs':>7}{'top-3 hit':>11}{'top-1':>8}{'recall@3':>10}{'MRR':>7}",
     ]
     units = sorted(figures["per_unit"].items(), key=lambda kv: _unit_rank(kv[0]))
     for code, row in [*units, ("all", figures)]:
         lines.append(
-            f"{code:<10}{row['pairs']:>7}{row['top3_hit_rate']:>11.3f}"
+            f"{code:<16}{row['pairs']:>7}{row['top3_hit_rate']:>11.3f}"
             f"{row['top1_accuracy']:>8.3f}{row['recall_at_3']:>10.3f}{row['mrr']:>7.3f}"
         )
     return "\n".join(lines)
@@ -131,27 +220,48 @@ def _unit_rank(code: str) -> tuple[int, str]:
     return (UNIT_ORDER.index(code) if code in UNIT_ORDER else len(UNIT_ORDER), code)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args(argv)
-    items = load_labelled()
-    units = load_units()
-    development, held_out = split(items)
-    results = {
-        "all": evaluate(items, units),
-        "development": evaluate(development, units),
-        "held-out": evaluate(held_out, units) if held_out else None,
-        "baseline (criteria in specification order), all": evaluate(
+def results(held_out_dir: Path = HELD_OUT_DIR) -> dict[str, dict | None]:
+    """Every table: seed and held-out units, cold start and after simulated decisions."""
+    items, units = load_labelled(), load_units()
+    figures: dict[str, dict | None] = {
+        "seed units, cold start": evaluate(items, units),
+        "seed units, cold start, texts written after the first engine (ids 113-162)": evaluate(
+            split(items)[1], units
+        ),
+        "seed units, criteria in specification order (baseline)": evaluate(
             items, units, specification_order
         ),
     }
+    for n in DECISIONS:
+        figures[f"seed units, after {n} decisions"] = after_decisions(items, units, n)
+    labelled = held_out_dir / "labelled.yaml"
+    if labelled.exists():
+        held_items, held_units = load_labelled(labelled), load_units(held_out_dir)
+        figures["held-out units, cold start"] = evaluate(held_items, held_units)
+        figures["held-out units, criteria in specification order (baseline)"] = evaluate(
+            held_items, held_units, specification_order
+        )
+        for n in DECISIONS:
+            figures[f"held-out units, after {n} decisions"] = after_decisions(
+                held_items, held_units, n
+            )
+    else:
+        figures["held-out units"] = None
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--held-out", type=Path, default=HELD_OUT_DIR,
+                        help="folder of held-out criteria files and labelled.yaml")  # fmt: skip
+    args = parser.parse_args(argv)
+    figures = results(args.held_out)
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps(figures, indent=2))
         return 0
-    for title, figures in results.items():
-        if figures:
-            print(format_table(title, figures), end="\n\n")
+    for title, table in figures.items():
+        print(format_table(title, table) if table else f"{title}: none found", end="\n\n")
     return 0
 
 

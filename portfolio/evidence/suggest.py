@@ -1,43 +1,68 @@
 """Suggest which of a unit's assessment criteria a piece of evidence shows, and say why.
 
 The learner accepts or ignores each suggestion, so it must be explainable: every suggestion
-carries the learner's own words that matched. How it works:
+carries the learner's own words that matched. It works for any unit from the day it is
+imported, from the unit's own text and general English:
 
 1. Both texts (the evidence, and each criterion with its learning outcome) are split into
-   words, lower-cased, stop words dropped and the rest stemmed (Porter, 1980, as Snowball
-   gives it).
-2. Words and multi-word phrases are looked up in a concept map of contact-centre incident
-   vocabulary, so that "rang her back" meets "keeping them informed" and "sat with the new
-   starter" meets "support to colleagues". A word counts both as itself and as the concepts
-   it belongs to; weaker synonyms count for less.
-3. Each criterion feature is weighted by how rare it is among the unit's criteria (an
-   IDF): a feature every criterion shares says little about which one the text shows.
-4. A criterion's score is the BM25-style saturated sum of the features the evidence shares
-   with it, as a share of the criterion's own weight, squashed into 0..1. A criterion is
-   left out unless the evidence meets it on something that says what was done: a time or a
-   reference alone is no evidence of logging.
+   words, lower-cased, stop words dropped and the rest stemmed (Porter, as Snowball gives
+   it), so "escalated" meets "escalation".
+2. The unit's guidance ("what assessors look for", "common mistakes") is read line by line,
+   and each line joins the criterion it is closest to, at a lower weight: guidance is
+   written in plainer words than criteria, nearer to the learner's.
+3. Words that are not the same meet through general English word vectors (GloVe,
+   ``word_vectors.py``) when their vectors are very close: "advise" meets "inform",
+   "consumers" meets "customers", in part, the closer the more.
+4. Each criterion word is weighted by how rare it is among the unit's criteria (an IDF,
+   as in BM25) and in English (the vectors list words by frequency): a word every
+   criterion shares, or "time", says little about which criterion the text shows. The
+   200 most frequent English words cannot make a match alone.
+   The score is the saturated sum of what the evidence matches, as a share of the
+   criterion's weight, squashed into 0..1, with the closeness of the two texts' average
+   meanings added at a lower weight. A criterion the text meets on no word is left out.
+5. Once assessors have judged evidence for the unit, a model learned from their decisions
+   (``suggestion_model.py``) is blended in, with more weight the more examples it has.
 
-The vocabulary (``data/suggestions.toml``) is general contact-centre incident vocabulary,
-not tuned to any one unit, so any unit's criteria can be given; bench/suggest_eval.py
-measures it on a labelled set.
+bench/suggest_eval.py measures it; docs/suggestions.md has the figures.
 """
 
 import math
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Protocol
+
+import numpy as np
 
 from portfolio.evidence.pii import PLACEHOLDER
+from portfolio.evidence.word_vectors import DIMENSIONS, glove
 
-# How much a learning outcome's words count next to the criterion's own.
+# How much a learning outcome's words count next to the criterion's own, and a guidance
+# line's next to both.
 OUTCOME_WEIGHT = 0.5
+GUIDANCE_WEIGHT = 0.5
+# Two different words count as one from this cosine of their vectors on, fully at 1.0:
+# below it, GloVe's neighbours are words of the same topic, not the same meaning.
+SIMILAR = 0.85
 # BM25's term-frequency saturation: a word said five times is not five times the evidence.
 SATURATION = 2.0
-# The score is coverage / (coverage + NORMALISER), coverage being the share of the
-# criterion's weight the evidence matches (above 1 when matched words recur): 0..1.
-NORMALISER = 0.5
+# The word score is coverage / (coverage + NORMALISER), coverage being the share of the
+# criterion's weight the evidence matches (above 1 when matched words recur).
+NORMALISER = 0.3
+# The weight of the two texts' closeness in meaning beside the word score.
+MEANING_WEIGHT = 0.5
+# General English frequency: a word among the most frequent (the word vectors list words
+# by frequency) says less than a rarer one ("time" less than "escalated"), as an IDF over
+# English would. A word's weight is log(rank) / log(RARE_RANK), at most 1.
+RARE_RANK = 10_000
+# The most frequent English words ("time", "made", "call") add to a match but cannot make
+# one alone, so that a football report's "half time" and "made a save" suggest nothing.
+COMMON_RANK = 200
+# A model learned from n examples weighs n / (n + LEARNED_HALF) of the blend.
+LEARNED_HALF = 15
 MAX_TERMS = 6
 
 
@@ -65,6 +90,17 @@ class Suggestion:
         }
 
 
+class LearnedModel(Protocol):
+    """What the ranking needs of a model learned from assessors' decisions."""
+
+    examples: int
+
+    def predict(self, keys: list[str]) -> dict[str, tuple[float, dict[str, float]]]:
+        """For each criterion number: the probability the text shows it, and what each of
+        the text's word keys added to it."""
+        ...
+
+
 # --- Words ---------------------------------------------------------------------------------
 
 VOCABULARY_PATH = Path(__file__).with_name("data") / "suggestions.toml"
@@ -75,14 +111,6 @@ STOP_WORDS = frozenset(_VOCABULARY["stop_words"].split())
 BOILERPLATE = frozenset(_VOCABULARY["boilerplate"].split())
 IRREGULAR: dict[str, str] = dict(_VOCABULARY["irregular"])
 EXACT: dict[str, str] = dict(_VOCABULARY["exact"])
-GENERIC_WORDS: dict[str, float] = dict(_VOCABULARY["generic"])
-CONTEXT_CONCEPTS = frozenset(_VOCABULARY["context_concepts"])
-IMPLIES: dict[str, dict[str, float]] = _VOCABULARY["implies"]
-# A bare string counts fully; a (term, weight) pair is a weaker or ambiguous member.
-CONCEPTS: dict[str, tuple[str | tuple[str, float], ...]] = {
-    concept: tuple(term if isinstance(term, str) else tuple(term) for term in terms)
-    for concept, terms in _VOCABULARY["concepts"].items()
-}
 
 # The headings of a STAR account say where a sentence sits, not what the learner did.
 _STAR_HEADING = re.compile(r"\b(?:situation|task|action|result)\s*:", re.IGNORECASE)
@@ -90,13 +118,6 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[&'’.:/\-][A-Za-z0-9]+)*%?")
 # A clock time ("14:05", "9.30", "3pm") says when, not what was done: it is never a match,
 # however many criteria ask for things to be timed (issue 27).
 _CLOCK_TIME = re.compile(r"\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?(?:am|pm)?|\d{1,2}(?:am|pm)")
-# Whole tokens recognised by their shape before any splitting.
-_PATTERNS = (
-    (re.compile(r"p[1-5]|sev[1-5]|cat[1-5]"), {"PRIORITY": 1.0}),
-    (re.compile(r"999|112"), {"EMERGENCY_SERVICE": 1.0}),
-    (re.compile(r"\d+(?:\.\d+)?%"), {"KPI": 0.5}),
-    (re.compile(r"(?:\d+|one|two|four|eight|24|48)-(?:hour|minute|day)s?"), {"SLA": 0.6}),
-)
 
 
 @cache
@@ -111,27 +132,6 @@ def stem(word: str) -> str:
     import snowballstemmer
 
     return snowballstemmer.stemmer("porter").stemWord(word)
-
-
-# --- Analysis ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Token:
-    key: str  # the normalised stem; "" for a number or symbol that means nothing alone
-    start: int
-    end: int
-    stop: bool
-    pattern: tuple[tuple[str, float], ...] = ()
-
-
-@dataclass(frozen=True)
-class _Term:
-    """One word or phrase of a text and the features it brings."""
-
-    start: int
-    end: int
-    features: tuple[tuple[str, float], ...]
 
 
 def _normalise_word(word: str) -> str:
@@ -149,284 +149,277 @@ def _normalise_word(word: str) -> str:
     return word
 
 
-def _word_key(word: str) -> tuple[str, bool]:
-    """A word's key (its stem) and whether it is a stop word."""
+@dataclass(frozen=True)
+class _Word:
+    key: str  # the stem
+    row: int | None  # the word's row in the word vectors, if it has one
+    start: int
+    end: int
+
+
+def _word(word: str, start: int) -> _Word | None:
+    """A word of the text, or None for a stop word, a number or a symbol."""
     lower = word.lower().replace("’", "'")
     if lower in EXACT:
-        return EXACT[lower], False
-    word = _normalise_word(word)
-    if word in STOP_WORDS:
-        return word, True
-    if not any(ch.isalpha() for ch in word):
-        return "", True
-    return stem(word), False
+        key = EXACT[lower]
+    else:
+        normal = _normalise_word(word)
+        if normal in STOP_WORDS or not any(ch.isalpha() for ch in normal):
+            return None
+        key = stem(normal)
+    vectors = glove()
+    row = vectors.row(IRREGULAR.get(lower, lower))
+    if row is None:
+        row = vectors.row(_normalise_word(word))
+    return _Word(key, row, start, start + len(word))
 
 
-def _tokens(text: str) -> list[_Token]:
+@lru_cache(maxsize=4096)
+def _words(text: str, criterion: bool = False) -> tuple[_Word, ...]:
     """The text's words; clock times and the placeholders of the personal-data check
-    ("[PHONE]", "[NAME]") are left out: what was removed or when it happened shows nothing."""
+    ("[PHONE]", "[NAME]") are left out: what was removed or when it happened shows nothing.
+    For a criterion's text the specification's boilerplate ("award credit for
+    demonstrating") is dropped too."""
     headings = {match.start() for match in _STAR_HEADING.finditer(text)}
     placeholders = [match.span() for match in PLACEHOLDER.finditer(text)]
-    tokens = []
+    boilerplate = _boilerplate_keys() if criterion else frozenset()
+    words = []
     for match in _TOKEN.finditer(text):
         if match.start() in headings or any(a <= match.start() < b for a, b in placeholders):
             continue
-        raw = match.group().lower()
-        if _CLOCK_TIME.fullmatch(raw):
-            continue
-        pattern = next((features for regex, features in _PATTERNS if regex.fullmatch(raw)), None)
-        if pattern is not None:
-            features = tuple(_with_implied(pattern).items())
-            tokens.append(_Token("", match.start(), match.end(), False, features))
+        if _CLOCK_TIME.fullmatch(match.group().lower()):
             continue
         # Hyphenated and slashed words are read part by part, so "follow-up" meets "follow up".
         offset = match.start()
         for part in re.split(r"[\-/]", match.group()):
-            if part:
-                key, stop = _word_key(part)
-                tokens.append(_Token(key, offset, offset + len(part), stop))
+            word = _word(part, offset) if part else None
+            if word is not None and word.key not in boilerplate:
+                words.append(word)
             offset += len(part) + 1
-    return tokens
+    return tuple(words)
 
 
-def _phrase_key(phrase: str) -> tuple[str, ...]:
-    """A lexicon entry as the sequence of keys its words normalise to, stop words kept."""
-    keys = []
-    for match in _TOKEN.finditer(phrase):
-        for part in re.split(r"[\-/]", match.group()):
-            if part:
-                keys.append(_word_key(part)[0])
-    return tuple(keys)
-
-
-def _with_implied(concepts: dict[str, float]) -> dict[str, float]:
-    """The concepts with those they imply, at the implied strength."""
-    out = dict(concepts)
-    for concept, weight in concepts.items():
-        for other, factor in IMPLIES.get(concept, {}).items():
-            out[other] = max(out.get(other, 0.0), weight * factor)
-    return out
-
-
-@cache
-def _lexicon() -> dict[str, list[tuple[tuple[str, ...], dict[str, float]]]]:
-    """Concept entries indexed by their first key, longest first."""
-    entries: dict[tuple[str, ...], dict[str, float]] = {}
-    for concept, terms in CONCEPTS.items():
-        for term in terms:
-            phrase, weight = (term, 1.0) if isinstance(term, str) else term
-            key = _phrase_key(phrase)
-            if not key:
-                continue
-            concepts = entries.setdefault(key, {})
-            for name, strength in _with_implied({concept: weight}).items():
-                concepts[name] = max(concepts.get(name, 0.0), strength)
-    # Generic phrases ("contact centre") are read as one term that belongs to no concept.
-    for phrase in GENERIC_WORDS:
-        entries.setdefault(_phrase_key(phrase), {})
-    index: dict[str, list[tuple[tuple[str, ...], dict[str, float]]]] = {}
-    for key, concepts in entries.items():
-        index.setdefault(key[0], []).append((key, concepts))
-    for candidates in index.values():
-        candidates.sort(key=lambda entry: -len(entry[0]))
-    return index
+def word_keys(text: str) -> list[str]:
+    """The stems of the text's words, as the learned model reads them."""
+    return [word.key for word in _words(text or "")]
 
 
 @cache
 def _boilerplate_keys() -> frozenset[str]:
-    return frozenset(_word_key(word)[0] for word in BOILERPLATE)
+    return frozenset(stem(_normalise_word(word)) for word in BOILERPLATE)
 
 
-@cache
-def _generic_weights() -> dict[str, float]:
-    """Literal weights of the generic terms, by their keys joined with spaces."""
-    return {" ".join(_phrase_key(term)): weight for term, weight in GENERIC_WORDS.items()}
+def guidance_lines(guidance: str) -> list[str]:
+    """The unit guidance's sentences: its Markdown list items and paragraphs, not headings."""
+    lines = []
+    for line in (guidance or "").splitlines():
+        line = line.strip().lstrip("-*•+ ").strip()
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return lines
 
 
-# Stop words and generic words a phrase may skip over: "rang her back" is "ring back", as
-# are "called the customer back" and "raised the incident with" is "raise with".
-_MAX_GAP = 2
+# --- The unit's criteria ---------------------------------------------------------------------
 
 
-def _match_phrase(tokens: list[_Token], i: int, key: tuple[str, ...]) -> int | None:
-    """The index after the phrase if it starts at token i, else None.
+@dataclass(frozen=True)
+class _Profile:
+    """A criterion's words: their keys, weights (IDF included) and vectors."""
 
-    A phrase that starts with a stop word must be whole ("on call", not "on the call").
-    """
-    max_gap = 0 if tokens[i].stop else _MAX_GAP
-    generic = _generic_weights()
-    j = i + 1
-    for part in key[1:]:
-        gap = 0
-        while (
-            j < len(tokens)
-            and tokens[j].key != part
-            and (tokens[j].stop or tokens[j].key in generic)
-            and gap < max_gap
-        ):
-            j += 1
-            gap += 1
-        if j >= len(tokens) or tokens[j].key != part:
-            return None
-        j += 1
-    return j
+    keys: tuple[str, ...]
+    weights: np.ndarray
+    vectors: np.ndarray  # one row a key, zero where no word of it has a vector
+    meaning: np.ndarray  # the weighted average of the vectors, unit length
 
 
-@lru_cache(maxsize=4096)
-def _analyse(text: str, criterion: bool = False) -> tuple[_Term, ...]:
-    """The text's terms: phrases from the concept map, else single words that are not stop words.
-
-    For a criterion's text the specification's boilerplate ("award credit for demonstrating")
-    is dropped first.
-    """
-    tokens = _tokens(text)
-    if criterion:
-        boilerplate = _boilerplate_keys()
-        tokens = [token for token in tokens if token.key not in boilerplate]
-    lexicon = _lexicon()
-    generic = _generic_weights()
-    terms = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token.pattern:
-            terms.append(_Term(token.start, token.end, token.pattern))
-            i += 1
-            continue
-        matched = None
-        for key, concepts in lexicon.get(token.key, ()):
-            # A stop word may start a phrase ("on call") but is nothing on its own.
-            end = _match_phrase(tokens, i, key) if len(key) > 1 or not token.stop else None
-            if end is not None:
-                matched = (key, concepts, end)
-                break
-        if matched is None and token.stop:
-            i += 1
-            continue
-        key, concepts, end = matched or ((token.key,), {}, i + 1)
-        literal = " ".join(key)
-        features = {"=" + literal: generic.get(literal, 1.0), **concepts}
-        terms.append(_Term(token.start, tokens[end - 1].end, tuple(features.items())))
-        i = end
-    return tuple(terms)
-
-
-def _profile(text: str, scale: float = 1.0) -> dict[str, float]:
-    profile: dict[str, float] = {}
-    for term in _analyse(text, criterion=True):
-        for feature, weight in term.features:
-            profile[feature] = max(profile.get(feature, 0.0), weight * scale)
-    return profile
-
-
-def _criterion_profile(criterion: CriterionText) -> dict[str, float]:
-    profile = _profile(criterion.outcome, OUTCOME_WEIGHT)
-    for feature, weight in _profile(criterion.text).items():
-        profile[feature] = max(profile.get(feature, 0.0), weight)
-    return profile
-
-
-def _saturate(frequency: float) -> float:
-    return frequency * (SATURATION + 1) / (frequency + SATURATION)
-
-
-def _surface(text: str, term: _Term) -> str:
-    """The learner's words as written, without the capital a sentence start gives them."""
-    words = text[term.start : term.end]
-    before = text[: term.start].rstrip()
-    sentence_start = not before or before[-1] in ".!?:-*\u2022"
-    if sentence_start and words[:1].isupper() and words[1:].islower():
-        words = words[0].lower() + words[1:]
+def _collect(texts: list[tuple[str, float]]) -> dict[str, tuple[float, list[int]]]:
+    words: dict[str, tuple[float, list[int]]] = {}
+    for text, weight in texts:
+        for word in _words(text, criterion=True):
+            known, rows = words.get(word.key, (0.0, []))
+            words[word.key] = (
+                max(known, weight),
+                rows + ([word.row] if word.row is not None else []),
+            )
     return words
 
 
-def suggest_criteria(
-    text: str,
-    criteria: list[CriterionText],
-    *,
-    limit: int | None = None,
-    min_score: float = 0.05,
-) -> list[Suggestion]:
-    """The unit's criteria this evidence seems to show, best first, with the words that matched."""
-    terms = _analyse(text or "")
-    if not terms or not criteria:
-        return []
-    frequency: dict[str, float] = {}
-    for term in terms:
-        for feature, weight in term.features:
-            frequency[feature] = frequency.get(feature, 0.0) + weight
-    core = _core_features(terms)
-
-    profiles = [_criterion_profile(criterion) for criterion in criteria]
+def _profiles(collected: list[dict[str, tuple[float, list[int]]]]) -> list[_Profile]:
+    n = len(collected)
     document_frequency: dict[str, int] = {}
-    for profile in profiles:
-        for feature in profile:
-            document_frequency[feature] = document_frequency.get(feature, 0) + 1
-    n = len(criteria)
-    idf = {
-        feature: math.log(1 + (n - df + 0.5) / (df + 0.5))
-        for feature, df in document_frequency.items()
-    }
-
-    ranked = []
-    for position, (criterion, profile) in enumerate(zip(criteria, profiles, strict=True)):
-        importance = {feature: idf[feature] * weight for feature, weight in profile.items()}
-        contributions = {
-            feature: importance[feature] * _saturate(frequency[feature])
-            for feature in importance
-            if feature in frequency
-        }
-        matched = sum(contributions.values())
-        if not core.intersection(contributions):
-            continue
-        coverage = matched / sum(importance.values())
-        score = coverage / (coverage + NORMALISER)
-        if score < min_score:
-            continue
-        ranked.append(
-            (-score, position, criterion, _explain(text, terms, contributions, frequency))
+    for words in collected:
+        for key in words:
+            document_frequency[key] = document_frequency.get(key, 0) + 1
+    table = glove().vectors
+    profiles = []
+    for words in collected:
+        keys = tuple(words)
+        weights = np.array(
+            [
+                words[key][0]
+                * math.log(
+                    1 + (n - document_frequency[key] + 0.5) / (document_frequency[key] + 0.5)
+                )
+                for key in keys
+            ]
         )
-    ranked.sort(key=lambda entry: (entry[0], entry[1]))
-    suggestions = [
-        Suggestion(criterion.id, criterion.number, round(-negative, 4), explanation)
-        for negative, _position, criterion, explanation in ranked
+        vectors = np.zeros((len(keys), DIMENSIONS), dtype=np.float32)
+        for i, key in enumerate(keys):
+            rows = words[key][1]
+            weights[i] *= _rarity(min(rows) if rows else None)
+            if rows:
+                mean = table[rows].mean(axis=0)
+                vectors[i] = mean / (np.linalg.norm(mean) or 1)
+        meaning = (weights[:, None] * vectors).sum(axis=0) if keys else np.zeros(DIMENSIONS)
+        profiles.append(_Profile(keys, weights, vectors, meaning / (np.linalg.norm(meaning) or 1)))
+    return profiles
+
+
+def _rarity(row: int | None) -> float:
+    """How much a word says by how rare it is in English (its frequency rank is its row)."""
+    if row is None:
+        return 1.0
+    return min(1.0, math.log(row + 2) / math.log(RARE_RANK))
+
+
+@lru_cache(maxsize=64)
+def _unit_profiles(criteria: tuple[CriterionText, ...], guidance: str) -> list[_Profile]:
+    """Each criterion's profile: its text, its outcome's and the guidance lines closest to it."""
+    own = [
+        _collect([(criterion.outcome, OUTCOME_WEIGHT), (criterion.text, 1.0)])
+        for criterion in criteria
     ]
-    return suggestions if limit is None else suggestions[:limit]
+    lines = guidance_lines(guidance)
+    if not lines:
+        return _profiles(own)
+    plain = _profiles(own)
+    texts = [[(c.outcome, OUTCOME_WEIGHT), (c.text, 1.0)] for c in criteria]
+    for line in lines:
+        scores = [score for score, _shares in _score(_words(line), plain)]
+        best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+        if scores[best] > 0:
+            texts[best].append((line, GUIDANCE_WEIGHT))
+    return _profiles([_collect(text) for text in texts])
 
 
-def _core_features(terms: tuple[_Term, ...]) -> set[str]:
-    """The features that can make a match: those of terms that say what was done."""
-    core = set()
-    for term in terms:
-        literal = [f for f, weight in term.features if f.startswith("=") and weight >= 1]
-        concepts = [f for f, _weight in term.features if not f.startswith("=")]
-        substantive = [c for c in concepts if c not in CONTEXT_CONCEPTS]
-        if substantive or (literal and not concepts):
-            core.update(substantive + literal)
-    return core
+# --- Scoring ---------------------------------------------------------------------------------
 
 
-def _explain(
-    text: str,
-    terms: tuple[_Term, ...],
-    contributions: dict[str, float],
-    frequency: dict[str, float],
-) -> tuple[str, ...]:
+def _saturate(frequency: np.ndarray) -> np.ndarray:
+    return frequency * (SATURATION + 1) / (frequency + SATURATION)
+
+
+def _score(words: tuple[_Word, ...], profiles: list[_Profile]) -> list[tuple[float, np.ndarray]]:
+    """Each criterion's cold-start score for the words, and each word's share of it
+    (zero for every word when the text meets the criterion on none)."""
+    if not words:
+        return [(0.0, np.zeros(0)) for _profile in profiles]
+    table = glove().vectors
+    evidence = np.stack(
+        [table[w.row] if w.row is not None else np.zeros(DIMENSIONS, np.float32) for w in words]
+    )
+    keys = np.array([w.key for w in words], dtype=object)
+    common = np.array([w.row is not None and w.row < COMMON_RANK for w in words])
+    rarity = np.array([_rarity(w.row) for w in words])
+    meaning = (rarity[:, None] * evidence).sum(axis=0)
+    meaning /= np.linalg.norm(meaning) or 1
+    results = []
+    for profile in profiles:
+        if not profile.keys:
+            results.append((0.0, np.zeros(len(words))))
+            continue
+        same = np.array(profile.keys, dtype=object)[:, None] == keys[None, :]
+        cosine = profile.vectors @ evidence.T
+        similar = np.clip((cosine - SIMILAR) / (1 - SIMILAR), 0.0, 1.0)
+        match = np.where(same, 1.0, similar)  # criterion word x evidence word
+        frequency = match.sum(axis=1)
+        contribution = profile.weights * _saturate(frequency)
+        total = float(contribution.sum())
+        if total <= 0:
+            results.append((0.0, np.zeros(len(words))))
+            continue
+        coverage = total / float(profile.weights.sum())
+        if not (match[:, ~common].any() if (~common).any() else False):
+            results.append((0.0, np.zeros(len(words))))
+            continue
+        closeness = max(0.0, float(profile.meaning @ meaning))
+        score = (coverage / (coverage + NORMALISER) + MEANING_WEIGHT * closeness) / (
+            1 + MEANING_WEIGHT
+        )
+        share = (contribution / np.where(frequency > 0, frequency, 1)) @ match
+        results.append((score, share))
+    return results
+
+
+def _surface(text: str, word: _Word) -> str:
+    """The learner's word as written, without the capital a sentence start gives it."""
+    written = text[word.start : word.end]
+    before = text[: word.start].rstrip()
+    sentence_start = not before or before[-1] in ".!?:-*\u2022"
+    if sentence_start and written[:1].isupper() and written[1:].islower():
+        written = written[0].lower() + written[1:]
+    return written
+
+
+def _explain(text: str, words: tuple[_Word, ...], shares: Mapping[int, float]) -> tuple[str, ...]:
     """The learner's words that matched, the ones that weighed most first."""
     by_word: dict[str, list] = {}
-    for term in terms:
-        share = sum(
-            contributions[feature] * weight / frequency[feature]
-            for feature, weight in term.features
-            if feature in contributions
-        )
+    for i, share in shares.items():
         if share <= 0:
             continue
-        surface = _surface(text, term)
-        entry = by_word.setdefault(surface.lower(), [0.0, term.start, surface])
+        surface = _surface(text, words[i])
+        entry = by_word.setdefault(surface.lower(), [0.0, words[i].start, surface])
         entry[0] += share
     best = sorted(by_word.values(), key=lambda entry: (-entry[0], entry[1]))
     if not best:
         return ()
     floor = best[0][0] * 0.1
     return tuple(surface for share, _start, surface in best[:MAX_TERMS] if share >= floor)
+
+
+def learned_weight(examples: int) -> float:
+    """The share of the blend a learned model of this many examples has."""
+    return examples / (examples + LEARNED_HALF) if examples > 0 else 0.0
+
+
+def suggest_criteria(
+    text: str,
+    criteria: list[CriterionText],
+    *,
+    guidance: str = "",
+    learned: LearnedModel | None = None,
+    limit: int | None = None,
+    min_score: float = 0.05,
+) -> list[Suggestion]:
+    """The unit's criteria this evidence seems to show, best first, with the words that matched.
+
+    ``guidance`` is the unit's guidance for learners (Markdown); ``learned`` a model trained
+    on the unit's assessed evidence, blended in by how many examples it has.
+    """
+    text = text or ""
+    words = _words(text)
+    if not words or not criteria:
+        return []
+    profiles = _unit_profiles(tuple(criteria), guidance or "")
+    cold = _score(words, profiles)
+    weight = learned_weight(learned.examples) if learned is not None else 0.0
+    predicted = learned.predict([w.key for w in words]) if weight else {}
+    ranked = []
+    for position, (criterion, (score, share)) in enumerate(zip(criteria, cold, strict=True)):
+        shares = {i: float(s) for i, s in enumerate(share) if s > 0}
+        if weight and criterion.number in predicted:
+            probability, by_key = predicted[criterion.number]
+            score = (1 - weight) * score + weight * probability
+            for i, word in enumerate(words):
+                if by_key.get(word.key, 0) > 0:
+                    shares[i] = shares.get(i, 0.0) + weight * by_key[word.key]
+        terms = _explain(text, words, shares)
+        if not terms or score < min_score:
+            continue
+        ranked.append((-score, position, criterion, terms))
+    ranked.sort(key=lambda entry: (entry[0], entry[1]))
+    suggestions = [
+        Suggestion(criterion.id, criterion.number, round(-negative, 4), terms)
+        for negative, _position, criterion, terms in ranked
+    ]
+    return suggestions if limit is None else suggestions[:limit]
