@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from portfolio.assessment.trail_views import bp as audit_bp
     from portfolio.assessment.views import bp as assessment_bp
     from portfolio.enrolments.views import bp as enrolments_bp
+    from portfolio.evidence.suggestion_views import bp as suggestions_bp
     from portfolio.evidence.views import bp as evidence_bp
     from portfolio.exports.views import bp as exports_bp
     from portfolio.home.views import bp as home_bp
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
         units_bp,
         enrolments_bp,
         evidence_bp,
+        suggestions_bp,
         assessment_bp,
         audit_bp,
         progress_bp,

@@ -192,3 +192,24 @@ class PersonalDataDismissal(db.Model):
     reason: Mapped[str] = mapped_column(String(500))
     dismissed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     dismissed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SuggestionModel(db.Model):
+    """A unit's criteria-suggestion model for one provider, learned from its assessors'
+    decisions (``evidence/suggestion_training.py``), with how it did on the latest ones."""
+
+    __tablename__ = "suggestion_model"
+    __table_args__ = (UniqueConstraint("provider_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    examples: Mapped[int]
+    trained_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The latest decisions (at most 100), ranked as they would have been with a model
+    # learned from the decisions before them, and without any: how many had a met
+    # criterion among the first three.
+    evaluated: Mapped[int] = mapped_column(default=0)
+    top3_hits: Mapped[int] = mapped_column(default=0)
+    cold_top3_hits: Mapped[int] = mapped_column(default=0)
+    model: Mapped[dict] = mapped_column(JSON)

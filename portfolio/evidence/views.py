@@ -20,6 +20,7 @@ from portfolio.evidence.forms import (
     StarAccountForm,
     UploadForm,
 )
+from portfolio.evidence.item_suggestions import suggest_for_item
 from portfolio.evidence.kinds import STAR_PARTS, field_label, plain_text, text_fields
 from portfolio.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind
 from portfolio.evidence.permissions import (
@@ -28,10 +29,9 @@ from portfolio.evidence.permissions import (
     kind_for_author_or_404,
     own_item_or_404,
 )
-from portfolio.evidence.suggest import CriterionText, suggest_criteria
 from portfolio.forms import EmptyForm, attach_error, form_status
 from portfolio.listing import whole_number
-from portfolio.units.models import Criterion, LearningOutcome
+from portfolio.units.models import LearningOutcome
 
 bp = Blueprint("evidence", __name__)
 
@@ -187,16 +187,6 @@ def edit(item_id: int):
     )
 
 
-def _criteria_texts(criteria_set_id: int) -> list[CriterionText]:
-    rows = db.session.execute(
-        select(Criterion.id, Criterion.number, Criterion.text, LearningOutcome.text)
-        .join(LearningOutcome, Criterion.outcome_id == LearningOutcome.id)
-        .where(Criterion.criteria_set_id == criteria_set_id)
-        .order_by(Criterion.position)
-    ).all()
-    return [CriterionText(id=i, number=n, text=t, outcome=o) for i, n, t, o in rows]
-
-
 @bp.route("/evidence/<int:item_id>/claims", methods=["GET", "POST"])
 @login_required
 def claims(item_id: int):
@@ -239,11 +229,7 @@ def claims(item_id: int):
                     return redirect(url_for("evidence.claims", item_id=item.id) + "#suggested")
                 flash(f"Saved: {claimed}", "success")
                 return redirect(url_for("evidence.item", item_id=item.id))
-    suggestions = suggest_criteria(
-        plain_text(item.kind, item.title, item.current.content),
-        _criteria_texts(item.enrolment.criteria_set_id),
-        limit=5,
-    )
+    suggestions = suggest_for_item(item, plain_text(item.kind, item.title, item.current.content))
     return (
         render_template(
             "evidence/claims.html",
