@@ -88,7 +88,9 @@ def test_dashboard_figures_agree_with_a_hand_count(client, auth, people, cohort_
     assert "3 learners" in lacking
     name = re.escape(people[Role.ASSESSOR].name)
     workload = re.search(
-        name + r"</th><td><a [^>]+>(\d+)</a></td><td><a [^>]+>(\d+)</a></td>", html
+        name + r'</th><td data-label="Learners"><a [^>]+>(\d+)</a></td>'
+        r'<td data-label="Awaiting marking"><a [^>]+>(\d+)</a></td>',
+        html,
     )
     assert workload and workload.groups() == ("3", "1")  # three learners, one item waiting
 
@@ -247,7 +249,8 @@ def test_marking_time_and_iqa_coverage_agree_with_a_hand_count(
     decided = {90: "3", 30: "2"}[period]
     assert row[4:] == [decided, "1", {90: "33", 30: "50"}[period], "25"]
     html = client.get("/dashboard").get_data(as_text=True)
-    links = re.search(r'<td><a href="([^"]+)">(\d+)</a></td><td><a href="([^"]+)">(\d+)</a> '
+    links = re.search(r'<td data-label="Decisions"><a href="([^"]+)">(\d+)</a></td>'
+                      r'<td data-label="Sampled"><a href="([^"]+)">(\d+)</a> '
                       r"\((\d+)%\)</td>", html)  # fmt: skip
     assert links and links.group(2, 4, 5) == (decided, "1", row[6])
     # The learners behind the counts: those whose evidence was decided on in the period, and
@@ -286,10 +289,12 @@ def test_coverage_follows_a_change_of_the_sampling_period_at_once(
     plan.period_days = 30
     db.session.commit()
     assert decided() == "1"
-    assert ">1</a></td><td><a " in client.get("/dashboard").get_data(as_text=True)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert '>1</a></td><td data-label="Sampled"><a ' in html
     plan.period_days = 90
     db.session.commit()
-    assert ">2</a></td><td><a " in client.get("/dashboard").get_data(as_text=True)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert '>2</a></td><td data-label="Sampled"><a ' in html
 
 
 def test_each_provider_sets_the_days_without_activity_that_put_a_learner_at_risk(

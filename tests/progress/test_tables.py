@@ -33,12 +33,16 @@ def test_workload_rows_escape_names_and_flag_marking_over_target(macros):
     assert "<script>" not in html
     assert "&lt;script&gt;O&#39;Neil &amp; Co&lt;/script&gt;" in html
     assert (
-        '<a href="/dashboard/learners?cohort=3&amp;assessor=7">3</a></td><td><a href="/dashboard/'
+        '<a href="/dashboard/learners?cohort=3&amp;assessor=7">3</a></td>'
+        '<td data-label="Awaiting marking"><a href="/dashboard/'
         'learners?cohort=3&amp;evidence=awaiting+marking&amp;assessor=7">2</a></td>'
     ) in html
+    # On a phone the age of the oldest item comes first (app.css: the "key" cell).
+    assert '<td data-label="Oldest item (days)" class="key">5</td>' in html
     assert '12.3 <span class="tag tag-red">over target</span>' in html
     bo = html[html.index(">Bo<") :]
-    assert "<td>—</td>" in bo and "over target" not in bo
+    assert '<td data-label="Oldest item (days)" class="key">—</td>' in bo
+    assert "over target" not in bo
 
 
 def test_coverage_rows_escape_text_and_show_the_plan_met_or_short(macros):
@@ -53,10 +57,12 @@ def test_coverage_rows_escape_text_and_show_the_plan_met_or_short(macros):
     assert '<span class="tag tag-amber">New</span>' in ann
     # The decisions are the row's assessor's, whoever the filters name.
     assert (
-        '<td><a href="/dashboard/learners?cohort=3&amp;unit=9&amp;decided_by=7">4</a></td><td>'
-        '<a href="/dashboard/learners?cohort=3&amp;unit=9&amp;sampled_by=7">1</a> (25%)</td>'
+        '<td data-label="Decisions"><a href="/dashboard/learners?cohort=3&amp;unit=9&amp;'
+        'decided_by=7">4</a></td><td data-label="Sampled"><a href="/dashboard/learners?cohort=3'
+        '&amp;unit=9&amp;sampled_by=7">1</a> (25%)</td>'
     ) in ann
-    assert '<span class="tag tag-green">Met</span>' in ann
+    # On a phone the plan, met or short, comes first.
+    assert '<td data-label="Plan" class="key">25% <span class="tag tag-green">Met</span>' in ann
     assert "New" not in bo and '<span class="tag tag-amber">Short</span>' in bo
 
 
@@ -106,8 +112,9 @@ def test_gap_rows_escape_criteria_and_link_the_learners_lacking_them(macros):
         Filters(cohort=3),
     )
     assert html == (
-        "<tr><td><strong>1.1</strong> Log &lt;the&gt; incident</td><td>SFJ &lt;Awards&gt;</td>"
-        '<td><a href="/dashboard/learners?cohort=3&amp;lacking=12">7</a> of 40</td></tr>'
+        '<tr><td data-label="Criterion"><strong>1.1</strong> Log &lt;the&gt; incident</td>'
+        '<td data-label="Unit">SFJ &lt;Awards&gt;</td><td data-label="Learners lacking it">'
+        '<a href="/dashboard/learners?cohort=3&amp;lacking=12">7</a> of 40</td></tr>'
     )
 
 
