@@ -276,6 +276,6 @@ SIDEWAYS = """() => {
                 + ` (position: ${position}, right edge ${Math.round(right)}px): "${text}"`);
         }
     }
-    return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width,
+    return {scrollWidth: document.scrollingElement.scrollWidth, innerWidth: width,
             culprits: culprits.slice(0, 5)};
 }"""
