@@ -1,5 +1,5 @@
-"""What a process loads to start: the app and a command that needs neither PDFs nor
-spreadsheets do not import the libraries that make them."""
+"""What a process loads to start: the app and a command that needs neither PDFs, spreadsheets
+nor learned suggestions do not import the libraries that make them."""
 
 import json
 import subprocess
@@ -7,7 +7,7 @@ import sys
 
 from portfolio import ROOT
 
-HEAVY = ("weasyprint", "pyhanko", "pypdf", "openpyxl")
+HEAVY = ("weasyprint", "pyhanko", "pypdf", "openpyxl", "sklearn", "scipy", "pyarrow")
 
 START_AND_LIST = """
 import json, sys
@@ -20,7 +20,7 @@ print(json.dumps({"exit_code": result.exit_code, "output": result.output, "loade
 """
 
 
-def test_listing_the_criteria_loads_no_pdf_or_spreadsheet_library(app):
+def test_listing_the_criteria_loads_no_pdf_spreadsheet_or_learning_library(app):
     # A fresh interpreter: this one has imported everything the other tests use.
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     done = subprocess.run(

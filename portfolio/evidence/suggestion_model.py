@@ -11,11 +11,11 @@ pickle: loading a model from the database runs no code.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from portfolio.evidence.suggest import word_keys
+
+# scipy and scikit-learn are imported where a model is trained or used: the app, its
+# commands and its workers start without them.
 
 # Inverse regularisation strength: small sets of short texts overfit easily.
 REGULARISATION = 4.0
@@ -33,7 +33,9 @@ def _keys(keys: list[str]) -> list[str]:
     return keys
 
 
-def _vectoriser(**fixed) -> TfidfVectorizer:
+def _vectoriser(**fixed):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(analyzer=_keys, sublinear_tf=True, **fixed)
 
 
@@ -52,6 +54,8 @@ class LearnedSuggestions:
     def train(cls, examples: list[Example], numbers: list[str]) -> "LearnedSuggestions":
         """Fit one model per criterion on the examples (criterion numbers not in ``numbers``
         are ignored)."""
+        from sklearn.linear_model import LogisticRegression
+
         documents = [word_keys(example.text) for example in examples]
         vectoriser = _vectoriser()
         if not any(documents):
@@ -79,6 +83,8 @@ class LearnedSuggestions:
     def predict(self, keys: list[str]) -> dict[str, tuple[float, dict[str, float]]]:
         """For each criterion number: the chance a text of these word keys shows it, and
         what each key added to the criterion's log-odds (positive contributions only)."""
+        from scipy.special import expit
+
         if not self.vocabulary:
             return {number: (float(expit(b)), {}) for number, b in zip(self.numbers, self.intercepts, strict=True)}  # fmt: skip
         vectoriser = _vectoriser(vocabulary=self.vocabulary)
