@@ -2,7 +2,7 @@
 
 Revision ID: 5e8a1c3f9d27
 Revises: 5d1e7a2c9f40
-Create Date: 2026-12-06 16:45:00.000000
+Create Date: 2026-12-05 16:45:00.000000
 
 """
 import sqlalchemy as sa

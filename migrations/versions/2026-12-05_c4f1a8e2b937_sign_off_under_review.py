@@ -6,7 +6,7 @@ answered is put under review from the time of that review, and its progress row 
 
 Revision ID: c4f1a8e2b937
 Revises: b7e2d9c41a58
-Create Date: 2026-12-06 10:00:00.000000
+Create Date: 2026-12-05 10:00:00.000000
 
 """
 import sqlalchemy as sa
