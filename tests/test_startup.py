@@ -7,7 +7,7 @@ import sys
 
 from portfolio import ROOT
 
-HEAVY = ("weasyprint", "pyhanko", "pypdf", "openpyxl", "sklearn", "scipy", "pyarrow")
+HEAVY = ("weasyprint", "pyhanko", "pypdf", "openpyxl", "sklearn", "scipy", "pyarrow", "numpy")
 
 START_AND_LIST = """
 import json, sys

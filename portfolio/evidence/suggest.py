@@ -26,6 +26,8 @@ imported, from the unit's own text and general English:
 bench/suggest_eval.py measures it; docs/suggestions.md has the figures.
 """
 
+from __future__ import annotations
+
 import math
 import re
 import tomllib
@@ -33,12 +35,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from portfolio.evidence.pii import PLACEHOLDER
 from portfolio.evidence.word_vectors import DIMENSIONS, glove
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported where the ranking is worked out: the app and its commands start without it.
 
 # How much a learning outcome's words count next to the criterion's own, and a guidance
 # line's next to both.
@@ -245,6 +250,8 @@ def _collect(texts: list[tuple[str, float]]) -> dict[str, tuple[float, list[int]
 
 
 def _profiles(collected: list[dict[str, tuple[float, list[int]]]]) -> list[_Profile]:
+    import numpy as np
+
     n = len(collected)
     document_frequency: dict[str, int] = {}
     for words in collected:
@@ -312,6 +319,8 @@ def _saturate(frequency: np.ndarray) -> np.ndarray:
 def _score(words: tuple[_Word, ...], profiles: list[_Profile]) -> list[tuple[float, np.ndarray]]:
     """Each criterion's cold-start score for the words, and each word's share of it
     (zero for every word when the text meets the criterion on none)."""
+    import numpy as np
+
     if not words:
         return [(0.0, np.zeros(0)) for _profile in profiles]
     table = glove().vectors

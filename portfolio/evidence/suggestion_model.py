@@ -10,11 +10,9 @@ pickle: loading a model from the database runs no code.
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from portfolio.evidence.suggest import word_keys
 
-# scipy and scikit-learn are imported where a model is trained or used: the app, its
+# numpy, scipy and scikit-learn are imported where a model is trained or used: the app, its
 # commands and its workers start without them.
 
 # Inverse regularisation strength: small sets of short texts overfit easily.
@@ -54,6 +52,7 @@ class LearnedSuggestions:
     def train(cls, examples: list[Example], numbers: list[str]) -> "LearnedSuggestions":
         """Fit one model per criterion on the examples (criterion numbers not in ``numbers``
         are ignored)."""
+        import numpy as np
         from sklearn.linear_model import LogisticRegression
 
         documents = [word_keys(example.text) for example in examples]
@@ -83,6 +82,7 @@ class LearnedSuggestions:
     def predict(self, keys: list[str]) -> dict[str, tuple[float, dict[str, float]]]:
         """For each criterion number: the chance a text of these word keys shows it, and
         what each key added to the criterion's log-odds (positive contributions only)."""
+        import numpy as np
         from scipy.special import expit
 
         if not self.vocabulary:

