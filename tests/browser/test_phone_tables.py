@@ -39,18 +39,18 @@ TABLES = """() => [...document.querySelectorAll('main table')].map(table => {
 })"""
 
 
-def fits(page: Page) -> None:
+def assert_fits(page: Page) -> None:
     """axe-clean, and the page no wider than the phone."""
     check_accessibility(page)
     width = page.evaluate(SIDEWAYS)
     assert width["scrollWidth"] <= width["innerWidth"], (page.url, width["culprits"])
 
 
-def stacks(page: Page, keys: list[str] | None, tables: int = 1) -> list[dict]:
+def assert_stacks(page: Page, keys: list[str] | None, tables: int = 1) -> list[dict]:
     """The page fits the phone and each of its tables but the heatmap is a block per row:
     every cell labelled with its column's name, the headings hidden, nothing sticking out,
     the key shown first, and (unless None) the columns ``keys`` across the page marked key."""
-    fits(page)
+    assert_fits(page)
     found = page.evaluate(TABLES)
     assert len(found) >= tables, (page.url, found)
     for table in found:
@@ -78,36 +78,36 @@ def phone(page: Page) -> Page:
 def test_an_admin_reads_every_list_and_the_dashboard_on_a_phone(phone):
     sign_in(phone, "admin")
     visit(phone, "/enrolments")
-    stacks(phone, [])
+    assert_stacks(phone, [])
     visit(phone, "/enrolments?assessor=none")
-    fits(phone)
+    assert_fits(phone)
     visit(phone, "/people")
-    stacks(phone, ["Status"])
+    assert_stacks(phone, ["Status"])
     visit(phone, "/exports/eqa")
-    stacks(phone, [])
+    assert_stacks(phone, [])
     visit(phone, "/cohorts")
-    stacks(phone, [])
+    assert_stacks(phone, [])
     visit(phone, first_href(phone, "main a[href$='/crosswalk']"))
-    stacks(phone, [])
+    assert_stacks(phone, [])
     # The units library is a list, not a table: it only has to fit.
     visit(phone, "/criteria")
-    fits(phone)
+    assert_fits(phone)
     assert phone.locator("main table").count() == 0
 
     visit(phone, "/dashboard")
-    found = stacks(phone, ["Oldest item (days)", "Plan"], tables=5)
+    found = assert_stacks(phone, ["Oldest item (days)", "Plan"], tables=5)
     assert {t["name"] for t in found} >= {"Progress distribution", "Completion forecast",
                                           "Criteria still lacking", "Assessor workload",
                                           "IQA coverage"}  # fmt: skip
     visit(phone, "/dashboard/learners")
-    stacks(phone, ["Status"])
+    assert_stacks(phone, ["Status"])
 
 
 def test_the_heatmap_stays_a_grid_that_scrolls_in_its_own_region_on_a_phone(phone):
     sign_in(phone, "admin")
     visit(phone, "/dashboard")
     visit(phone, first_href(phone, ".empty-state a[href*='unit=']"))
-    found = stacks(phone, None, tables=4)
+    found = assert_stacks(phone, None, tables=4)
     (heatmap,) = [t for t in found if t["heatmap"]]
     assert heatmap["layout"].startswith("table-row"), heatmap
     assert heatmap["headings"] and heatmap["overflow"] > 0, heatmap
@@ -116,18 +116,18 @@ def test_the_heatmap_stays_a_grid_that_scrolls_in_its_own_region_on_a_phone(phon
 @pytest.mark.parametrize("handle", ["assessor", "iqa", "eqa"])
 def test_a_home_pages_learners_stack_on_a_phone(phone, handle):
     sign_in(phone, handle)
-    found = stacks(phone, [])
+    found = assert_stacks(phone, [])
     assert [t["name"] for t in found if t["name"].startswith(("Your caseload", "Learners"))]
 
 
 def test_an_iqa_reads_the_dashboard_and_an_eqa_the_enrolments_on_a_phone(phone):
     sign_in(phone, "iqa")
     visit(phone, "/dashboard")
-    stacks(phone, ["Oldest item (days)", "Plan"], tables=5)
+    assert_stacks(phone, ["Oldest item (days)", "Plan"], tables=5)
     sign_out(phone)
     sign_in(phone, "eqa")
     visit(phone, "/enrolments")
-    stacks(phone, [])
+    assert_stacks(phone, [])
 
 
 @pytest.mark.parametrize("handle", ["learner", "assessor"])
@@ -135,5 +135,5 @@ def test_the_crosswalk_of_an_enrolment_stacks_on_a_phone_its_state_first(phone, 
     sign_in(phone, handle)
     portfolio = first_href(phone, "main a[href$='/portfolio']")
     visit(phone, portfolio.removesuffix("/portfolio") + "/crosswalk")
-    found = stacks(phone, ["State"])
+    found = assert_stacks(phone, ["State"])
     assert all(t["rows"] for t in found)
