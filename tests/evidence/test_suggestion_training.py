@@ -156,3 +156,11 @@ def test_a_unit_without_decisions_has_no_model_and_says_so(app, people, cg, clie
     html = client.get("/suggestions").get_data(as_text=True)
     assert "Not trained yet" in html
     assert 'data-testid="decided">0<' in html
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.LEARNER])
+def test_the_criteria_library_links_the_admin_to_the_suggestions_page(app, people, client, auth,
+                                                                      role):  # fmt: skip
+    auth.sign_in(people[role])
+    html = client.get("/criteria").get_data(as_text=True)
+    assert ('href="/suggestions"' in html) is (role is Role.ADMIN)
