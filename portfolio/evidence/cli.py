@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from portfolio.db import db
 from portfolio.evidence import bulk, files
+from portfolio.evidence.item_suggestions import criteria_texts
 from portfolio.evidence.pii import find_personal_data, redact
-from portfolio.evidence.suggest import CriterionText, suggest_criteria
-from portfolio.units.models import AwardingBody, Criterion, LearningOutcome, Unit
+from portfolio.evidence.suggest import suggest_criteria
+from portfolio.units.models import AwardingBody, CriteriaSet, Unit
 
 INPUTS = click.argument(
     "paths", metavar="FILE...", nargs=-1, required=True,
@@ -101,8 +102,8 @@ def evidence_cli():
     """Work with evidence in bulk."""
 
 
-def _unit_criteria(unit_code: str) -> list[CriterionText]:
-    """The criteria of the unit's current version; a ClickException names a wrong code."""
+def _unit_version(unit_code: str) -> CriteriaSet:
+    """The unit's current version; a ClickException names a wrong code."""
     body_code, _, code = unit_code.rpartition(":")
     query = select(Unit).where(Unit.code == code)
     if body_code:
@@ -112,13 +113,7 @@ def _unit_criteria(unit_code: str) -> list[CriterionText]:
         raise click.ClickException(f"no unit with code {unit_code!r}; see 'flask criteria list'")
     if len(units) > 1:
         raise click.ClickException(f"several units have code {code!r}; give it as BODY:{code}")
-    rows = db.session.execute(
-        select(Criterion.id, Criterion.number, Criterion.text, LearningOutcome.text)
-        .join(LearningOutcome, Criterion.outcome_id == LearningOutcome.id)
-        .where(Criterion.criteria_set_id == units[0].current.id)
-        .order_by(Criterion.position)
-    ).all()
-    return [CriterionText(id=i, number=n, text=t, outcome=o) for i, n, t, o in rows]
+    return units[0].current
 
 
 @evidence_cli.command("suggest")
@@ -129,17 +124,20 @@ def _unit_criteria(unit_code: str) -> list[CriterionText]:
 @INPUTS
 @with_appcontext
 def suggest_command(unit_code: str, limit: int, jsonl: bool, paths: tuple[str, ...]):
-    """Rank the unit's criteria (current version) for the text in each FILE ('-' for
-    standard input), as JSON; with --jsonl each output object gets 'suggestions'.
+    """Rank the unit's criteria (current version, with its guidance) for the text in each
+    FILE ('-' for standard input), as JSON; with --jsonl each output object gets
+    'suggestions'.
 
     A line that cannot be read gets an object with 'file', 'line' and 'error' in its place,
     the error is named on standard error, and the command carries on and exits with
     status 1 at the end."""
-    criteria = _unit_criteria(unit_code)
+    version = _unit_version(unit_code)
+    criteria = criteria_texts(version.id)
+    guidance = (version.document or {}).get("guidance") or ""
     texts = {c.id: c.text for c in criteria}
 
     def result(text: str) -> dict:
-        ranked = suggest_criteria(text, criteria, limit=limit)
+        ranked = suggest_criteria(text, criteria, guidance=guidance, limit=limit)
         return {"suggestions": [
             {**s.as_dict(), "terms": list(s.terms), "text": texts[s.criterion_id]} for s in ranked
         ]}  # fmt: skip

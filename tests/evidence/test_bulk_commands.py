@@ -191,3 +191,31 @@ def test_suggest_refuses_an_unknown_unit_before_reading(runner):
     assert result.exit_code == 1
     assert "no unit with code 'NOPE'" in result.output
     assert result.stdout == ""
+
+
+def test_suggest_ranks_with_the_units_guidance_as_the_claims_page_does(app, runner, tmp_path):
+    from sqlalchemy import select
+
+    from portfolio.db import db
+    from portfolio.evidence.item_suggestions import criteria_texts
+    from portfolio.evidence.suggest import suggest_criteria
+    from portfolio.units.models import Unit
+
+    version = db.session.scalar(select(Unit).where(Unit.code == "BIIAB-INCIDENTS")).current
+    guidance = version.document["guidance"]
+    criteria = criteria_texts(version.id)
+    texts = [
+        "I kept the caller calm, checked the address twice and passed it to the engineer.",
+        "Logged the job with the time, the reference and what the customer told me.",
+        "I explained to the caller what would happen next and when we would ring back.",
+    ]
+    expected = [[s.number for s in suggest_criteria(t, criteria, guidance=guidance, limit=5)]
+                for t in texts]  # fmt: skip
+    without = [[s.number for s in suggest_criteria(t, criteria, limit=5)] for t in texts]
+    assert expected != without  # the guidance changes the ranking of these texts
+    result = runner.invoke(
+        args=["evidence", "suggest", "--unit", "BIIAB-INCIDENTS", "--jsonl", "-"],
+        input=jsonl([{"text": t} for t in texts]),
+    )
+    assert result.exit_code == 0, result.output
+    assert [[s["number"] for s in o["suggestions"]] for o in lines_of(result.output)] == expected
