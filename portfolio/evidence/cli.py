@@ -133,11 +133,10 @@ def suggest_command(unit_code: str, limit: int, jsonl: bool, paths: tuple[str, .
     status 1 at the end."""
     version = _unit_version(unit_code)
     criteria = criteria_texts(version.id)
-    guidance = (version.document or {}).get("guidance") or ""
     texts = {c.id: c.text for c in criteria}
 
     def result(text: str) -> dict:
-        ranked = suggest_criteria(text, criteria, guidance=guidance, limit=limit)
+        ranked = suggest_criteria(text, criteria, guidance=version.guidance, limit=limit)
         return {"suggestions": [
             {**s.as_dict(), "terms": list(s.terms), "text": texts[s.criterion_id]} for s in ranked
         ]}  # fmt: skip

@@ -28,7 +28,7 @@ from portfolio.evidence.models import (
 )
 from portfolio.evidence.suggest import CriterionText, suggest_criteria
 from portfolio.evidence.suggestion_model import Example, LearnedSuggestions
-from portfolio.units.models import CriteriaSet, Criterion, Unit
+from portfolio.units.models import Criterion, Unit
 
 # How many of the latest decisions the provider's page reports on.
 RECENT_DECISIONS = 100
@@ -120,13 +120,8 @@ def _group(rows, *, decided: bool) -> Iterator[Dated]:
 
 def _current_criteria(unit_id: int) -> tuple[list[CriterionText], str]:
     """The criteria of the unit's newest version, with their outcomes, and its guidance."""
-    newest = db.session.scalar(
-        select(CriteriaSet)
-        .where(CriteriaSet.unit_id == unit_id)
-        .order_by(CriteriaSet.version.desc())
-        .limit(1)
-    )
-    return criteria_texts(newest.id), (newest.document or {}).get("guidance", "")
+    newest = db.session.get(Unit, unit_id).current
+    return criteria_texts(newest.id), newest.guidance
 
 
 def _top3_hits(

@@ -95,6 +95,11 @@ class CriteriaSet(db.Model):
     document: Mapped[dict] = mapped_column(JSON)
 
     unit: Mapped[Unit] = relationship(back_populates="criteria_sets")
+
+    @property
+    def guidance(self) -> str:
+        """The unit's guidance for learners as the criteria file gives it (Markdown)."""
+        return (self.document or {}).get("guidance") or ""
     outcomes: Mapped[list["LearningOutcome"]] = relationship(
         back_populates="criteria_set", order_by="LearningOutcome.number"
     )
