@@ -13,11 +13,11 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 
 # Debian packages: WeasyPrint's fast font subsetting and the fonts of the portfolio PDF;
-# for the tests also a PostgreSQL server to start a throwaway cluster from, headless
+# for the tests also PostgreSQL and Redis servers to start throwaway ones from, headless
 # Chromium, Poppler's pdfsig, and npm (unless Node.js is already there) to fetch axe-core;
 # for the benchmarks wrk.
 RUN_APT_PACKAGES := libharfbuzz-subset0 fonts-dejavu-core
-TEST_APT_PACKAGES := $(RUN_APT_PACKAGES) postgresql chromium poppler-utils
+TEST_APT_PACKAGES := $(RUN_APT_PACKAGES) postgresql redis-server chromium poppler-utils
 BENCH_APT_PACKAGES := $(TEST_APT_PACKAGES) wrk
 BENCH_WEB_ARGS ?=
 BENCH_PDF_ARGS ?=
