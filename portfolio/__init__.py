@@ -83,6 +83,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     from portfolio.accounts import auth  # noqa: F401  (registers the user loader)
+    from portfolio.jobs import queue
+
+    queue.configure(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -94,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from portfolio.evidence.views import bp as evidence_bp
     from portfolio.exports.views import bp as exports_bp
     from portfolio.home.views import bp as home_bp
+    from portfolio.jobs.views import bp as jobs_bp
     from portfolio.progress.crosswalk_views import bp as crosswalk_bp
     from portfolio.progress.views import bp as progress_bp
     from portfolio.units.views import bp as units_bp
@@ -110,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         crosswalk_bp,
         exports_bp,
         home_bp,
+        jobs_bp,
     ):
         app.register_blueprint(bp)
 
@@ -206,6 +211,7 @@ def register_commands(app: Flask) -> None:
     from portfolio.demo.cli import demo_command
     from portfolio.evidence.cli import evidence_cli, pii_cli
     from portfolio.exports.cli import exports_cli
+    from portfolio.jobs.cli import jobs_cli
     from portfolio.progress.cli import progress_cli
     from portfolio.units.cli import criteria_cli
 
@@ -215,6 +221,7 @@ def register_commands(app: Flask) -> None:
         pii_cli,
         evidence_cli,
         exports_cli,
+        jobs_cli,
         audit_cli,
         progress_cli,
         assessment_cli,

@@ -1,7 +1,7 @@
 """Configuration: defaults here, overlaid from the environment inside the app factory.
 
-Every setting can be given as an environment variable. ``SECRET_KEY`` and ``DATABASE_URL``
-are read by those names; everything else by its name with a ``PORTFOLIO_`` prefix
+Every setting can be given as an environment variable. ``SECRET_KEY``, ``DATABASE_URL`` and
+``REDIS_URL`` are read by those names; everything else by its name with a ``PORTFOLIO_`` prefix
 (``PORTFOLIO_SIGNIN_MAX_FAILURES=10``), values parsed as JSON where they can be.
 """
 
@@ -52,10 +52,28 @@ class Defaults:
     SIGNING_PKCS12_PASSWORD = None
     # Portfolio PDFs are stored here (default: instance/exports).
     EXPORTS_PATH = None
+    # Outgoing email (portfolio.mail, docs/email.md). Without MAIL_HOST, messages are written
+    # as .eml files to MAIL_OUTBOX_PATH (default: instance/outbox) and the log says where.
+    MAIL_HOST = None
+    MAIL_PORT = None  # None: 465 for tls, 587 for starttls, 25 for none
+    MAIL_SECURITY = "starttls"  # none, starttls (STARTTLS after connecting) or tls (from the start)
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = None  # e.g. "Northgate Portfolio <portfolio@northgate.example.org>"
+    MAIL_OUTBOX_PATH = None
+    MAIL_TIMEOUT = 30  # seconds to wait for the mail server
     # Argon2id cost (argon2-cffi's defaults follow RFC 9106's second recommendation).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
+    # Background jobs (portfolio.jobs): the queue is Redis at REDIS_URL when set, else SQLite
+    # at JOBS_QUEUE_PATH (default: instance/jobs.sqlite3). JOBS_IMMEDIATE runs each job at once
+    # in the process that starts it, when its transaction commits (the tests). A running job's
+    # row is stamped this often; one unstamped for three times as long is run again.
+    REDIS_URL = os.environ.get("REDIS_URL")
+    JOBS_QUEUE_PATH = None
+    JOBS_IMMEDIATE = False
+    JOBS_HEARTBEAT_SECONDS = 10
 
 
 # Outside production: the public address when none is set (`make run`'s), and the loopback

@@ -27,6 +27,8 @@ TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",
     "WTF_CSRF_ENABLED": False,
+    # Jobs run at once, in the process that starts them, when its transaction commits.
+    "JOBS_IMMEDIATE": True,
     # Cheap hashing keeps the suite fast; production uses argon2-cffi's recommended cost.
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 8,

@@ -4,12 +4,11 @@ import hashlib
 import os
 import re
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import select, update
 
 from portfolio.addresses import public_url
@@ -24,6 +23,8 @@ RENDER_SECONDS = 120
 # A PDF being written is named for what it will be with this suffix instead of ".pdf".
 PARTIAL = ".partial"
 STORED_STEM = re.compile(r"[0-9a-f]{40}")
+PARTIAL_STEM = re.compile(r"document-[0-9]+|eqa-[0-9a-f]{40}\.zip")
+ZIP_STEM = re.compile(r"eqa-[0-9a-f]{40}")
 
 
 def storage_dir() -> Path:
@@ -152,7 +153,7 @@ def generate(document_id: int) -> PortfolioDocument:
     except Exception as error:  # noqa: BLE001  (a failure must never leave it pending for good)
         return _failed(document_id, error)
     try:
-        name = _store(data)
+        name = _store(data, document_id)
     except evidence_files.StorageError as error:
         return _failed(document_id, error)
     record.stored_name, record.size, record.pages = name, len(data), pages
@@ -169,13 +170,14 @@ def generate(document_id: int) -> PortfolioDocument:
     return record
 
 
-def _store(data: bytes) -> str:
-    """Write a signed PDF under a new name, whole or not at all."""
+def _store(data: bytes, document_id: int) -> str:
+    """Write a signed PDF under a new name, whole or not at all. It is written first under a
+    name of the document's own, so a second try after a worker died overwrites the first's."""
     name = secrets.token_hex(20) + ".pdf"
     partial = None
     try:
         path = storage_dir() / name
-        partial = path.with_suffix(PARTIAL)
+        partial = storage_dir() / f"document-{document_id}{PARTIAL}"
         partial.write_bytes(data)
         os.replace(partial, path)
     except OSError as error:
@@ -213,22 +215,6 @@ def _failed(document_id: int, error: Exception, message: str | None = None) -> P
     return record
 
 
-def start(app: Flask, document_id: int) -> None:
-    """Generate in the background so the request that asked returns at once."""
-    if app.config.get("EXPORTS_SYNCHRONOUS"):
-        generate(document_id)
-        return
-
-    def work():
-        with app.test_request_context(base_url=app.config["PUBLIC_URL"]):
-            try:
-                generate(document_id)
-            finally:
-                db.session.remove()
-
-    threading.Thread(target=work, name=f"export-{document_id}", daemon=True).start()
-
-
 def sweep(older_than: timedelta) -> evidence_files.Swept:
     """Remove what faults left in the exports folder, once older than ``older_than``: PDFs
     written in part (a worker killed or a disk filled mid-write) and PDFs no document
@@ -237,13 +223,21 @@ def sweep(older_than: timedelta) -> evidence_files.Swept:
     partial, stored = [], []
     for name in evidence_files.old_files(storage_dir(), older_than):
         stem, suffix = os.path.splitext(name)
-        if STORED_STEM.fullmatch(stem):
-            if suffix == PARTIAL:
-                partial.append(name)
-            elif suffix == ".pdf":
-                stored.append(name)
+        if suffix == PARTIAL and (STORED_STEM.fullmatch(stem) or PARTIAL_STEM.fullmatch(stem)):
+            partial.append(name)
+        elif suffix == ".pdf" and STORED_STEM.fullmatch(stem):
+            stored.append(name)
     unrecorded = evidence_files.unrecorded(stored, PortfolioDocument.stored_name)
     return evidence_files.Swept(
         sum(_discard(storage_dir() / name) for name in partial),
         sum(_discard(storage_dir() / name) for name in unrecorded),
     )
+
+
+def remove_expired_zips(kept: timedelta) -> int:
+    """Remove the EQA ZIPs made longer ago than ``kept``; the number removed."""
+    expired = [
+        name for name in evidence_files.old_files(storage_dir(), kept)
+        if name.endswith(".zip") and ZIP_STEM.fullmatch(name[: -len(".zip")])
+    ]  # fmt: skip
+    return sum(_discard(storage_dir() / name) for name in expired)

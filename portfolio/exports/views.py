@@ -1,10 +1,7 @@
 """Portfolio PDFs: download (made once), public verification, and the bulk export for EQAs."""
 
-import csv
 import hashlib
-import io
 import unicodedata
-import zipfile
 
 from flask import (
     Blueprint,
@@ -12,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -30,12 +28,12 @@ from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.enrolments.permissions import enrolment_or_404
 from portfolio.errors import DomainError
-from portfolio.exports import archive, service, verification
-from portfolio.exports.archive import EntryNames
+from portfolio.exports import archive, jobs, service, verification
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
 from portfolio.forms import EmptyForm
+from portfolio.jobs import JobState, enqueue
+from portfolio.jobs.views import job_or_404
 from portfolio.listing import whole_number
-from portfolio.progress.exports import neutralise
 
 bp = Blueprint("exports", __name__)
 
@@ -63,9 +61,10 @@ def portfolio_pdf(enrolment_id: int):
         record.status, record.error = DocumentStatus.PENDING, None
     db.session.commit()
     if service.claim(record):
-        # Only the request that claimed the pending document starts making it; reloads of
+        # Only the request that claimed the pending document queues its making; reloads of
         # the status page, in any worker, find it generating and just wait.
-        service.start(current_app._get_current_object(), record.id)
+        jobs.start_document(record, current_user.id)
+        db.session.commit()
         db.session.refresh(record)
         if record.status is DocumentStatus.READY:
             return redirect(url_for("exports.portfolio_pdf", enrolment_id=enrolment.id))
@@ -74,6 +73,21 @@ def portfolio_pdf(enrolment_id: int):
     return render_template(
         "exports/status.html", enrolment=enrolment, record=record, form=EmptyForm()
     ), status
+
+
+@bp.get("/enrolments/<int:enrolment_id>/portfolio.pdf/status")
+@login_required
+def portfolio_pdf_status(enrolment_id: int):
+    """Whether the portfolio PDF is made yet, for its status page to follow."""
+    enrolment = enrolment_or_404(current_user, enrolment_id)
+    sign_off = sign_off_in_force(enrolment)
+    record = service.document_for(sign_off) if sign_off else None
+    if record is None:
+        abort(404)
+    state = {"pending": "queued", "generating": "running", "ready": "done"}.get(
+        record.status.value, record.status.value
+    )
+    return jsonify(state=state, finished=state in ("done", "failed"), done=0, total=None)
 
 
 def _send_stored(enrolment: Enrolment, record: PortfolioDocument):
@@ -152,44 +166,29 @@ def eqa_export():
         if not chosen or not chosen <= set(by_id):
             flash("Choose at least one of the countersigned portfolios listed.", "error")
             return render_template("exports/eqa.html", rows=rows, form=EmptyForm()), 400
-        return _zip([by_id[i] for i in sorted(chosen)])
+        record = enqueue(
+            jobs.eqa_export, sorted(chosen), provider_id=current_user.provider_id,
+            requested_by_id=current_user.id,
+            label=f"EQA export of {len(chosen)} portfolio{'' if len(chosen) == 1 else 's'}",
+        )  # fmt: skip
+        db.session.commit()
+        return redirect(url_for("jobs.show", job_id=record.id), 303)
     return render_template("exports/eqa.html", rows=rows, form=EmptyForm())
 
 
-def _zip(chosen):
-    """A ZIP of the chosen signed PDFs (made now where missing) with an index CSV."""
-    buffer = io.BytesIO()
-    index = io.StringIO()
-    writer = csv.writer(index)
-    writer.writerow(
-        [
-            "file",
-            "learner",
-            "unit",
-            "awarding body",
-            "signed off",
-            "countersigned",
-            "pdf sha256",
-            "manifest sha256",
-        ]
-    )
-    names = EntryNames()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for sign_off, record in chosen:
-            record = record or service.request_document(sign_off)
-            if record.status is not DocumentStatus.READY:
-                db.session.commit()
-                record = service.generate(record.id)
-            if record.status is not DocumentStatus.READY:
-                continue
-            e = sign_off.enrolment
-            name = names.add(e.learner.name, e.unit.title, sign_off.signed_at.date())
-            archive.write(service.storage_dir() / record.stored_name, name)
-            writer.writerow([neutralise(v) for v in (
-                name, e.learner.name, e.unit.title, e.unit.awarding_body.name,
-                sign_off.signed_at.isoformat(), sign_off.countersigned_at.isoformat(),
-                record.sha256, record.manifest_hash)])  # fmt: skip
-        archive.writestr("index.csv", index.getvalue())
-    db.session.commit()
-    return Response(buffer.getvalue(), mimetype="application/zip",
-                    headers={"Content-Disposition": 'attachment; filename="eqa-sample.zip"'})  # fmt: skip
+@bp.get("/exports/eqa/<int:job_id>.zip")
+@roles_required(Role.ADMIN)
+def eqa_download(job_id: int):
+    """The ZIP an EQA export made, while it is kept."""
+    record = job_or_404(job_id)
+    result = record.result or {}
+    if record.kind != "eqa_export" or record.state is not JobState.DONE or "file" not in result:
+        abort(404)
+    try:
+        return send_file(
+            service.stored_path(result["file"]), mimetype="application/zip", as_attachment=True,
+            download_name=f"eqa-sample-{record.created_at.date().isoformat()}.zip",
+            conditional=True,
+        )  # fmt: skip
+    except FileNotFoundError:
+        abort(410, "This ZIP has been removed: ZIPs are kept for a week. Export again.")
