@@ -62,6 +62,9 @@ class Defaults:
     MAIL_SENDER = None  # e.g. "Northgate Portfolio <portfolio@northgate.example.org>"
     MAIL_OUTBOX_PATH = None
     MAIL_TIMEOUT = 30  # seconds to wait for the mail server
+    # A PEM file of authorities to trust for the mail server's certificate, besides the
+    # system's (a relay with a private authority); its host name is checked all the same.
+    MAIL_CA_FILE = None
     # Argon2id cost (argon2-cffi's defaults follow RFC 9106's second recommendation).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
