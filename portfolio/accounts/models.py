@@ -5,7 +5,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.db import UTCDateTime, db, enum_column, utcnow
@@ -62,7 +62,10 @@ class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     # A provider's staff in a role are found without reading its thousands of learners
     # (the dashboard's assessor filter); the index serves look-ups by provider alone too.
-    __table_args__ = (Index("ix_user_account_provider_role", "provider_id", "role"),)
+    __table_args__ = (
+        Index("ix_user_account_provider_role", "provider_id", "role"),
+        UniqueConstraint("provider_id", "mis_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"))
@@ -76,6 +79,10 @@ class User(UserMixin, db.Model):
     new_assessor: Mapped[bool] = mapped_column(default=False, server_default="0")
     # EQAs only: the last day their read-only access works.
     access_expires_on: Mapped[date | None]
+    # Learners onboarded from the provider's management information system: its id for the
+    # learner (what a re-import matches on) and the Unique Learner Number (ten digits).
+    mis_id: Mapped[str | None] = mapped_column(String(64))
+    uln: Mapped[str | None] = mapped_column(String(10))
     # Changes on every password change or deactivation, which signs out every session.
     session_token: Mapped[str] = mapped_column(
         String(64), default=lambda: secrets.token_urlsafe(24)

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.accounts.models import Provider, User
@@ -59,3 +59,27 @@ class Enrolment(db.Model):
     unit: Mapped[Unit] = relationship()
     criteria_set: Mapped[CriteriaSet] = relationship()
     cohort: Mapped[Cohort | None] = relationship(back_populates="enrolments")
+
+
+class OnboardingUpload(db.Model):
+    """A CSV of learners from the provider's management information system, kept from its dry
+    run until it is imported (portfolio.enrolments.onboarding)."""
+
+    __tablename__ = "onboarding_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    # The file as text (it is refused unless it is UTF-8), as it was uploaded.
+    content: Mapped[str] = mapped_column(Text)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when an admin confirms the import, which then runs as a background job.
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    import_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id"))
+    # What the import did: rows by outcome, and the refused rows' numbers and reasons.
+    result: Mapped[dict | None] = mapped_column(JSON)
+
+    uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
+    imported_by: Mapped[User | None] = relationship(foreign_keys=[imported_by_id])
