@@ -1,5 +1,6 @@
 """Forms for cohorts and enrolments; the choices are filled from the provider's own data."""
 
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, SelectField, StringField
@@ -155,3 +156,11 @@ class EnrolmentForm(EnrolmentDetailsForm):
     def qualification_and_unit(self) -> tuple[int, int]:
         qualification_id, unit_id = self.unit.data.split(":")
         return int(qualification_id), int(unit_id)
+
+
+class OnboardingUploadForm(AppForm):
+    file = FileField(
+        "CSV file from your MIS",
+        description="UTF-8 CSV with the columns below, at most 5 MB and 10,000 rows.",
+        validators=[FileRequired("Choose a CSV file to upload.")],
+    )

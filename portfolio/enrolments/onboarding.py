@@ -1,0 +1,453 @@
+"""Onboarding learners from a management information system (MIS): what each row of an
+uploaded CSV would do (the dry run), and doing it (the import, a background job).
+
+A row is one learner on one unit. The learner is matched by the MIS id, so importing the
+same file again changes nothing; each row is applied in a savepoint of its own, whole or not
+at all. Everything a plan needs is read for the whole file in a few statements.
+"""
+
+import enum
+import secrets
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portfolio.accounts.models import Role, User
+from portfolio.audit import trail as audit
+from portfolio.db import db, utcnow
+from portfolio.enrolments import operations
+from portfolio.enrolments.models import Cohort, Enrolment, OnboardingUpload
+from portfolio.enrolments.onboarding_file import Row, parse
+from portfolio.errors import DomainError
+from portfolio.units.models import AwardingBody, Qualification, Unit
+
+# Look-ups by many values are sent this many values at a time.
+CHUNK = 500
+# An imported account has no password until its holder accepts their invitation: a hash that
+# no password matches (argon2 refuses it as malformed).
+NO_PASSWORD_PREFIX = "!no-password:"  # noqa: S105  (not a password)
+
+
+class Outcome(enum.StrEnum):
+    REFUSED = "refused"
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+
+    @property
+    def label(self) -> str:
+        return {"refused": "Refused", "create": "Create", "update": "Update",
+                "unchanged": "Unchanged"}[self.value]  # fmt: skip
+
+
+@dataclass
+class RowPlan:
+    """What one row will do, with what it was matched to."""
+
+    row: Row
+    outcome: Outcome = Outcome.UNCHANGED
+    reasons: list[str] = field(default_factory=list)  # why it is refused
+    changes: list[str] = field(default_factory=list)  # what it creates or changes
+    learner: User | None = None
+    unit: Unit | None = None
+    qualification: Qualification | None = None
+    assessor: User | None = None
+    iqa: User | None = None
+    cohort: Cohort | None = None
+    enrolment: Enrolment | None = None
+
+    def refuse(self, reason: str) -> None:
+        self.outcome = Outcome.REFUSED
+        self.reasons.append(reason)
+
+
+@dataclass
+class Plan:
+    rows: list[RowPlan]
+
+    @property
+    def counts(self) -> dict[Outcome, int]:
+        counted = Counter(item.outcome for item in self.rows)
+        return {outcome: counted.get(outcome, 0) for outcome in Outcome}
+
+    @property
+    def to_apply(self) -> int:
+        return sum(item.outcome in (Outcome.CREATE, Outcome.UPDATE) for item in self.rows)
+
+    def in_report_order(self) -> list[RowPlan]:
+        """Refused rows first, then the others, each by row number."""
+        return sorted(self.rows, key=lambda i: (i.outcome is not Outcome.REFUSED, i.row.number))
+
+
+# -- the dry run ----------------------------------------------------------------------------
+
+
+@dataclass
+class Lookups:
+    """What the file's rows refer to, read in a few statements for the whole file."""
+
+    units: dict[tuple[str, str], Unit]
+    bodies: set[str]
+    people_by_email: dict[str, User]  # every provider's: an address belongs to one account
+    learners_by_mis_id: dict[str, User]
+    cohorts: dict[str, Cohort]
+    enrolments: dict[tuple[int, int], Enrolment]  # (learner, unit)
+
+
+def _chunks(values: Iterable, size: int = CHUNK):
+    values = sorted(set(values))
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def load_lookups(provider_id: int, rows: list[Row]) -> Lookups:
+    body_codes = {row.awarding_body.upper() for row in rows if row.awarding_body}
+    units = db.session.scalars(
+        select(Unit)
+        .join(AwardingBody)
+        .where(AwardingBody.code.in_(body_codes))
+        .options(
+            selectinload(Unit.awarding_body),
+            selectinload(Unit.qualifications).selectinload(Qualification.units),
+            selectinload(Unit.criteria_sets),
+        )
+    ).all()
+    bodies = set(
+        db.session.scalars(select(AwardingBody.code).where(AwardingBody.code.in_(body_codes)))
+    )
+    emails = {
+        row.values.get(name) for row in rows for name in ("email", "assessor_email", "iqa_email")
+    }
+    people = {}
+    for chunk in _chunks(emails - {"", None}):
+        people.update(
+            {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(chunk)))}
+        )
+    learners = {}
+    for chunk in _chunks(row.mis_id for row in rows if row.mis_id):
+        learners.update(
+            {u.mis_id: u for u in db.session.scalars(
+                select(User).where(User.provider_id == provider_id, User.mis_id.in_(chunk)))}
+        )  # fmt: skip
+    cohorts = db.session.scalars(select(Cohort).where(Cohort.provider_id == provider_id)).all()
+    learner_ids = {u.id for u in learners.values()} | {
+        u.id for u in people.values() if u.provider_id == provider_id and u.role is Role.LEARNER
+    }
+    enrolments = {}
+    for chunk in _chunks(learner_ids):
+        enrolments.update(
+            {(e.learner_id, e.unit_id): e for e in db.session.scalars(
+                select(Enrolment).where(Enrolment.learner_id.in_(chunk)))}
+        )  # fmt: skip
+    return Lookups(
+        units={(u.awarding_body.code.upper(), u.code.upper()): u for u in units},
+        bodies={code.upper() for code in bodies},
+        people_by_email=people,
+        learners_by_mis_id=learners,
+        cohorts={c.name: c for c in cohorts},
+        enrolments=enrolments,
+    )
+
+
+def plan(provider_id: int, rows: list[Row]) -> Plan:
+    """What importing these rows into the provider would do, row by row; changes nothing."""
+    lookups = load_lookups(provider_id, rows)
+    duplicates = _duplicates(rows)
+    plans = []
+    new_cohorts: set[str] = set()
+    for row in rows:
+        item = RowPlan(row)
+        for problem in row.problems + duplicates.get(row.number, []):
+            item.refuse(problem)
+        if item.outcome is not Outcome.REFUSED:
+            _plan_row(item, provider_id, lookups, new_cohorts)
+        plans.append(item)
+    return Plan(plans)
+
+
+def _duplicates(rows: list[Row]) -> dict[int, list[str]]:
+    """Rows sharing a MIS id, an email address or a ULN: each is refused, naming the others."""
+    found: dict[int, list[str]] = {}
+    for name, label in (("mis_id", "MIS id"), ("email", "Email"), ("uln", "ULN")):
+        numbers: dict[str, list[int]] = {}
+        for row in rows:
+            if row.values.get(name):
+                numbers.setdefault(row.values[name], []).append(row.number)
+        for value, shared in numbers.items():
+            for number in shared if len(shared) > 1 else ():
+                others = ", ".join(str(n) for n in shared if n != number)
+                found.setdefault(number, []).append(
+                    f"{label} “{value}” is also on row {others}: a file has one row per learner."
+                )
+    return found
+
+
+def _plan_row(item: RowPlan, provider_id: int, lookups: Lookups, new_cohorts: set[str]) -> None:
+    row = item.row
+    _find_unit(item, lookups)
+    item.assessor = _staff(item, lookups, row.assessor_email, Role.ASSESSOR, provider_id)
+    item.iqa = _staff(item, lookups, row.iqa_email, Role.IQA, provider_id)
+    if row.email in (row.assessor_email, row.iqa_email):
+        item.refuse("A learner cannot be their own assessor or IQA.")
+    _find_learner(item, provider_id, lookups)
+    if item.outcome is Outcome.REFUSED:
+        return
+    item.cohort = lookups.cohorts.get(row.cohort) if row.cohort else None
+    learner = item.learner
+    enrolment = lookups.enrolments.get((learner.id, item.unit.id)) if learner else None
+    item.enrolment = enrolment
+    if learner is None:
+        item.changes.append("new learner")
+    else:
+        item.changes += [
+            label for label, old, new in (
+                ("MIS id", learner.mis_id, row.mis_id), ("name", learner.name, row.name),
+                ("email", learner.email, row.email), ("ULN", learner.uln, row.uln or None),
+            ) if old != new
+        ]  # fmt: skip
+    if row.cohort and item.cohort is None and row.cohort not in new_cohorts:
+        new_cohorts.add(row.cohort)  # said once, on the first row that names it
+        item.changes.append("new cohort")
+    if enrolment is None:
+        item.changes.append("new enrolment")
+    else:
+        item.changes += [
+            label for label, old, new in _enrolment_changes(item, enrolment) if old != new
+        ]
+    if learner is None or enrolment is None:
+        item.outcome = Outcome.CREATE
+    elif item.changes:
+        item.outcome = Outcome.UPDATE
+
+
+def _enrolment_changes(item: RowPlan, enrolment: Enrolment):
+    """(what, now, after) for each thing the row sets on an existing enrolment. A blank
+    cohort, assessor or IQA leaves the enrolment's as it is."""
+    row = item.row
+    yield "start", enrolment.starts_on, row.starts_on
+    yield "planned end", enrolment.planned_end_on, row.planned_end_on
+    if row.cohort:
+        yield "cohort", enrolment.cohort_id, item.cohort.id if item.cohort else None
+    if item.assessor:
+        yield "assessor", enrolment.assessor_id, item.assessor.id
+    if item.iqa:
+        yield "IQA", enrolment.iqa_id, item.iqa.id
+
+
+def _find_unit(item: RowPlan, lookups: Lookups) -> None:
+    row = item.row
+    body, code = row.awarding_body.upper(), row.unit_code.upper()
+    if body not in lookups.bodies:
+        item.refuse(f"No awarding body has the code “{row.awarding_body}” in the criteria library.")
+        return
+    unit = lookups.units.get((body, code))
+    if unit is None:
+        item.refuse(f"{row.awarding_body} has no unit “{row.unit_code}” in the criteria library.")
+        return
+    item.unit = unit
+    qualifications = unit.qualifications
+    if row.qualification_code:
+        chosen = [q for q in qualifications if q.code.upper() == row.qualification_code.upper()]
+        if not chosen:
+            item.refuse(
+                f"Unit {unit.code} is not part of a qualification “{row.qualification_code}”: "
+                f"it is part of {', '.join(q.code for q in qualifications) or 'none'}."
+            )
+            return
+        item.qualification = chosen[0]
+    elif len(qualifications) == 1:
+        item.qualification = qualifications[0]
+    elif not qualifications:
+        item.refuse(f"Unit {unit.code} is not part of any qualification in the criteria library.")
+    else:
+        item.refuse(
+            f"Unit {unit.code} is part of several qualifications "
+            f"({', '.join(q.code for q in qualifications)}): give one in a qualification_code column."
+        )
+
+
+def _staff(
+    item: RowPlan, lookups: Lookups, email: str, role: Role, provider_id: int
+) -> User | None:
+    if not email:
+        return None
+    person = lookups.people_by_email.get(email)
+    if person is None or person.provider_id != provider_id or not person.active:
+        # Another provider's people are not named, nor is it said that the address is used.
+        item.refuse(
+            f"No one at your provider has the email address {email} with an active account."
+        )
+        return None
+    if person.role is not role:
+        item.refuse(f"{email} is the address of {person.name}, whose role is "
+                    f"{person.role.label}, not {role.label}.")  # fmt: skip
+        return None
+    return person
+
+
+def _find_learner(item: RowPlan, provider_id: int, lookups: Lookups) -> None:
+    """The learner the row is for: the one with its MIS id, else one with its email address
+    and no MIS id yet (who is given it), else nobody yet (one is created)."""
+    row = item.row
+    learner = lookups.learners_by_mis_id.get(row.mis_id)
+    holder = lookups.people_by_email.get(row.email)
+    if learner is not None and learner.role is not Role.LEARNER:
+        item.refuse(f"MIS id {row.mis_id} belongs to {learner.name}, who is not a learner.")
+        return
+    if holder is None or holder is learner:
+        item.learner = learner
+    elif holder.provider_id != provider_id:
+        item.refuse(f"The email address {row.email} is already in use.")
+    elif holder.role is not Role.LEARNER:
+        item.refuse(f"{row.email} is the address of {holder.name} "
+                    f"({holder.role.label.lower()}), not of a learner.")  # fmt: skip
+    elif holder.mis_id is not None:
+        item.refuse(
+            f"{row.email} is the address of {holder.name}, whose MIS id is {holder.mis_id}."
+        )
+    elif learner is not None:
+        item.refuse(f"{row.email} is the address of {holder.name}, another learner.")
+    else:
+        item.learner = holder
+
+
+# -- the import -----------------------------------------------------------------------------
+
+
+def apply(admin: User, plan: Plan, progress: Callable[[int, int], None] | None = None,
+          every: int = 100) -> dict:  # fmt: skip
+    """Apply each row that creates or updates, in a savepoint of its own: a row that fails
+    leaves nothing of itself and is reported as refused. ``progress(done, total)`` is called
+    every ``every`` rows and at the end. Returns the rows by outcome and the refused ones."""
+    total = len(plan.rows)
+    cohorts = {c.name: c for item in plan.rows if (c := item.cohort) is not None}
+    for done, item in enumerate(plan.rows, start=1):
+        if item.outcome in (Outcome.CREATE, Outcome.UPDATE):
+            try:
+                with db.session.begin_nested():
+                    _apply_row(admin, item, cohorts)
+            except (IntegrityError, DomainError) as error:
+                item.outcome = Outcome.REFUSED
+                item.reasons.append(_failure(error))
+            else:
+                if item.cohort is not None:
+                    cohorts[item.cohort.name] = item.cohort
+        if progress is not None and (done % every == 0 or done == total):
+            progress(done, total)
+    counts = plan.counts
+    refused = [{"row": i.row.number, "mis_id": i.row.mis_id, "reasons": i.reasons}
+               for i in plan.rows if i.outcome is Outcome.REFUSED]  # fmt: skip
+    audit.record(
+        "onboarding.imported", provider_id=admin.provider_id, actor=admin,
+        object_type="onboarding", after={o.value: n for o, n in counts.items()},
+        summary=f"Imported learners from the MIS: {counts[Outcome.CREATE]} created, "
+                f"{counts[Outcome.UPDATE]} updated, {counts[Outcome.REFUSED]} refused",
+    )  # fmt: skip
+    return {"counts": {o.value: n for o, n in counts.items()}, "refused": refused}
+
+
+def _failure(error: Exception) -> str:
+    if isinstance(error, DomainError):
+        return error.message
+    # Someone else made the same learner, address or enrolment after the plan was made.
+    return "Another change to the same learner came first; upload the file again to see it."
+
+
+def _apply_row(admin: User, item: RowPlan, cohorts: dict[str, Cohort]) -> None:
+    row = item.row
+    if row.cohort:
+        item.cohort = cohorts.get(row.cohort) or operations.create_cohort(
+            admin, row.cohort, None, None
+        )
+    new_learner = item.learner is None
+    if new_learner:
+        item.learner = _create_learner(admin, row)
+    else:
+        _update_learner(admin, item.learner, row)
+    if item.enrolment is None:
+        item.enrolment = operations.enrol_learner(
+            admin, learner_id=item.learner.id, qualification_id=item.qualification.id,
+            unit_id=item.unit.id, starts_on=row.starts_on, planned_end_on=row.planned_end_on,
+            cohort_id=item.cohort.id if item.cohort else None,
+            assessor_id=item.assessor.id if item.assessor else None,
+            iqa_id=item.iqa.id if item.iqa else None,
+        )  # fmt: skip
+    elif any(old != new for _, old, new in _enrolment_changes(item, item.enrolment)):
+        enrolment = item.enrolment
+        operations.update_enrolment(
+            admin, enrolment,
+            cohort_id=item.cohort.id if row.cohort else enrolment.cohort_id,
+            assessor_id=item.assessor.id if item.assessor else enrolment.assessor_id,
+            iqa_id=item.iqa.id if item.iqa else enrolment.iqa_id,
+            starts_on=row.starts_on, planned_end_on=row.planned_end_on,
+        )  # fmt: skip
+    if new_learner:
+        send_invitation(item.learner, admin)
+
+
+LEARNER_FIELDS = ("name", "email", "role", "active", "mis_id", "uln")
+
+
+def _create_learner(admin: User, row: Row) -> User:
+    learner = User(
+        provider_id=admin.provider_id, name=row.name, email=row.email, role=Role.LEARNER,
+        password_hash=NO_PASSWORD_PREFIX + secrets.token_urlsafe(16), mis_id=row.mis_id,
+        uln=row.uln or None,
+    )  # fmt: skip
+    db.session.add(learner)
+    db.session.flush()
+    audit.record(
+        "account.created", provider_id=admin.provider_id, actor=admin, object_type="user",
+        object_id=learner.id, learner_id=learner.id, after=audit.snapshot(learner, *LEARNER_FIELDS),
+        summary=f"Created the learner account of {learner.name} from the MIS",
+    )  # fmt: skip
+    return learner
+
+
+def _update_learner(admin: User, learner: User, row: Row) -> None:
+    before = audit.snapshot(learner, *LEARNER_FIELDS)
+    learner.mis_id, learner.name, learner.email = row.mis_id, row.name, row.email
+    learner.uln = row.uln or None
+    after = audit.snapshot(learner, *LEARNER_FIELDS)
+    if after == before:
+        return
+    db.session.flush()
+    audit.record(
+        "account.changed", provider_id=admin.provider_id, actor=admin, object_type="user",
+        object_id=learner.id, learner_id=learner.id, before=before, after=after,
+        summary=f"Changed the account of {learner.name} from the MIS",
+    )  # fmt: skip
+
+
+def send_invitation(learner: User, admin: User) -> None:
+    """Invite a learner the import created to set their password and sign in."""
+
+
+# -- uploads --------------------------------------------------------------------------------
+
+
+def plan_upload(upload: OnboardingUpload) -> Plan:
+    return plan(upload.provider_id, parse(upload.content))
+
+
+def import_upload(
+    upload: OnboardingUpload, progress: Callable[[int, int], None] | None = None
+) -> dict:
+    """Plan the upload afresh and apply it as the admin who asked for the import; safe to run
+    again, since the rows already applied are then unchanged."""
+    result = apply(upload.imported_by, plan_upload(upload), progress)
+    upload.result = result
+    db.session.flush()
+    return result
+
+
+def request_import(admin: User, upload: OnboardingUpload) -> None:
+    if upload.import_requested_at is not None:
+        raise DomainError("This file's import has already been started.")
+    upload.imported_by = admin
+    upload.import_requested_at = utcnow()
+    db.session.flush()
