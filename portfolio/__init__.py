@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from portfolio.accounts.views import bp as accounts_bp
     from portfolio.assessment.trail_views import bp as audit_bp
     from portfolio.assessment.views import bp as assessment_bp
+    from portfolio.enrolments.onboarding_views import bp as onboarding_bp
     from portfolio.enrolments.views import bp as enrolments_bp
     from portfolio.evidence.suggestion_views import bp as suggestions_bp
     from portfolio.evidence.views import bp as evidence_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
         accounts_bp,
         units_bp,
         enrolments_bp,
+        onboarding_bp,
         evidence_bp,
         suggestions_bp,
         assessment_bp,
