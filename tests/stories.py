@@ -111,6 +111,19 @@ LEAKY = (
 )
 
 
+def eqa_zip(client, sign_off_ids) -> bytes:
+    """Ask for the EQA's ZIP of these sign-offs as an admin does, follow its job (run at once
+    in the tests) to its page, and download what it made."""
+    response = client.post("/exports/eqa", data={"sign_off": [str(i) for i in sign_off_ids]})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = client.get(response.location)
+    assert page.status_code == 200 and "Download the ZIP" in page.get_data(as_text=True)
+    job_id = response.location.rstrip("/").rsplit("/", 1)[1]
+    with client.get(f"/exports/eqa/{job_id}.zip") as download:
+        assert download.status_code == 200 and download.mimetype == "application/zip"
+        return download.get_data()
+
+
 def leaky_note(client, enrolment):
     """The signed-in learner writes the call note of ``LEAKY`` and claims a criterion with it."""
     client.post(

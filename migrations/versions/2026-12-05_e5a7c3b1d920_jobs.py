@@ -41,8 +41,8 @@ def upgrade():
         sa.Column('finished_at', sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(['provider_id'], ['provider.id'],
                                 name=op.f('fk_job_provider_id_provider')),
-        sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'],
-                                name=op.f('fk_job_requested_by_id_user')),
+        sa.ForeignKeyConstraint(['requested_by_id'], ['user_account.id'],
+                                name=op.f('fk_job_requested_by_id_user_account')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_job')),
     )
     with op.batch_alter_table('job') as batch_op:

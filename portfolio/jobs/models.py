@@ -25,7 +25,7 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # None for work of the whole service (no provider's admin sees it).
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), index=True)
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     kind: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(200))
     arguments: Mapped[list] = mapped_column(JSON, default=list)

@@ -162,7 +162,7 @@ def enqueue(
     )  # fmt: skip
     db.session.add(record)
     db.session.flush()
-    _to_send(db.session()).append(record.id)
+    _to_send(db.session()).append((record.kind, record.id))
     return record
 
 
@@ -172,20 +172,18 @@ def retry(record: Job) -> None:
         raise ValueError("only a failed job is tried again")
     record.state, record.attempts, record.queued_at = JobState.QUEUED, 0, utcnow()
     record.progress_done, record.finished_at = 0, None
-    _to_send(db.session()).append(record.id)
+    _to_send(db.session()).append((record.kind, record.id))
 
 
-def _to_send(session: Session) -> list[int]:
+def _to_send(session: Session) -> list[tuple[str, int]]:
     return session.info.setdefault("portfolio.jobs", [])
 
 
 @event.listens_for(Session, "after_commit")
 def _send_committed(session: Session) -> None:
     waiting = session.info.pop("portfolio.jobs", None)
-    if waiting:
-        kinds = dict(session.execute(select(Job.id, Job.kind).where(Job.id.in_(waiting))).all())
-        for job_id in waiting:
-            send(kinds[job_id], job_id)
+    for kind, job_id in waiting or ():
+        send(kind, job_id)
 
 
 @event.listens_for(Session, "after_soft_rollback")
