@@ -1,4 +1,5 @@
-# Two commands: `make run` serves the app with demo data; `make test` runs every test.
+# Two commands: `make run` serves the app with demo data and runs its background jobs;
+# `make test` runs every test.
 SHELL := /bin/bash
 # The interpreter the virtualenv is made from: Debian's python3.11 where the machine has it
 # (with its venv module), else python3. Debian builds it with profile-guided and link-time
@@ -37,7 +38,9 @@ run: $(VENV)/.app-installed
 	$(BIN)/flask progress refresh --missing
 	$(BIN)/flask evidence sweep
 	$(BIN)/flask exports sweep
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops)"
+	@echo "Serving on http://$(HOST):$(PORT)/ with a job worker beside it (Ctrl+C stops both)"
+	@$(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test-installed
