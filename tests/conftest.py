@@ -21,6 +21,7 @@ from portfolio import ROOT, create_app  # noqa: E402
 from portfolio.db import db  # noqa: E402
 from portfolio.units.library import import_criteria  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.mailserver import _smtp_server, mail_server  # noqa: E402, F401  (fixtures)
 from tests.postgres import Cluster  # noqa: E402
 
 TEST_CONFIG = {
