@@ -79,7 +79,8 @@ def authenticate(email: str, password: str, address: str | None) -> User | None:
     email = normalise_email(email)
     check_throttle(email, address)
     user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
+    # An invited person who has not chosen a password yet cannot sign in with any.
+    if user is None or user.password_hash is None:
         if "hash" not in _dummy_hash:
             _dummy_hash["hash"] = hash_password("not a real password")
         verify_password(_dummy_hash["hash"], password)

@@ -4,6 +4,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from portfolio.accounts import invitations
 from portfolio.accounts.models import Provider, Role, User
 from portfolio.accounts.people import create_person
 from portfolio.db import db
@@ -35,10 +36,22 @@ def users_cli():
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="EQAs only: last day of access (YYYY-MM-DD).",
 )
-@click.password_option(help="Prompted for, with confirmation, when not given.")
+@click.option(
+    "--password", help="Prompted for, with confirmation, when neither it nor --invite is given."
+)
+@click.option(
+    "--invite",
+    is_flag=True,
+    help="Email the person an invitation to choose their own password instead.",
+)
 @with_appcontext
-def create_command(provider_name, email, name, role, expires, password):
-    """Create an account (by default a provider admin)."""
+def create_command(provider_name, email, name, role, expires, password, invite):
+    """Create an account (by default a provider admin), with a password typed here or an
+    emailed invitation to choose one."""
+    if invite and password:
+        raise click.ClickException("Give --password or --invite, not both.")
+    if not invite and not password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     problem = length_problem(provider_name.strip(), PROVIDER_NAME_LIMIT, "The provider's name")
     if problem:
         raise click.ClickException(problem)
@@ -52,14 +65,18 @@ def create_command(provider_name, email, name, role, expires, password):
             name=name,
             email=email,
             role=Role(role),
-            password=password,
+            password=password or None,
             access_expires_on=expires.date() if expires else None,
         )
+        if invite:
+            invitations.invite(user, by=None)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(f"{error.field or 'account'}: {error.message}") from None
     db.session.commit()
     click.echo(f"Created {user.role.label} {user.email} at {provider.name}.")
+    if invite:
+        click.echo(f"An invitation to choose a password has been emailed to {user.email}.")
 
 
 @users_cli.command("list")

@@ -51,6 +51,27 @@ class ChangePasswordForm(AppForm):
     )
 
 
+class ChoosePasswordForm(AppForm):
+    """An invited person's first password, or a new one from a reset link; the rules are
+    checked against the account's name and email by the domain function."""
+
+    password = PasswordField(
+        "Choose a password",
+        description="At least 8 characters. A few unrelated words make a strong password.",
+        validators=[DataRequired("Enter a password."), MaxLength(MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ForgotPasswordForm(AppForm):
+    email = EmailField(
+        "Email address",
+        description="The address you sign in with.",
+        validators=[DataRequired("Enter your email address."), MaxLength(254)],
+        render_kw={"autocomplete": "username", "spellcheck": "false"},
+    )
+
+
 def check_expiry_for_eqa(form, field) -> None:
     if form.role.data == Role.EQA.value and field.data is None:
         raise ValidationError("An EQA's access needs an end date.")
@@ -77,17 +98,6 @@ class PersonForm(AppForm):
         description="External quality assurers get read-only access until the end of this day.",
         validators=[Optional(), check_expiry_for_eqa],
     )
-    password = PasswordField(
-        "Initial password",
-        description="At least 8 characters. Give it to the person privately; "
-        "they can change it after signing in.",
-        validators=[
-            DataRequired("Enter an initial password."),
-            MaxLength(MAX_LENGTH),
-            check_new_password,
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
     # Shown once the provider has someone of the same name: adding a second one is allowed,
     # as two people may share a name, but only when the admin says so.
     same_name_confirmed = BooleanField("They are a different person: add the account anyway")
@@ -103,18 +113,6 @@ class EditPersonForm(AppForm):
     )
     active = BooleanField("Account is active (can sign in)")
     new_assessor = BooleanField("New assessor (more of their decisions are sampled by IQAs)")
-    password = PasswordField(
-        "Set a new password",
-        description="Leave empty to keep the current password.",
-        validators=[Optional(), MaxLength(MAX_LENGTH)],
-        render_kw={"autocomplete": "new-password"},
-    )
-
-    def validate_password(self, field) -> None:
-        if field.data:
-            problem = password_problem(field.data, name=self.name.data or "")
-            if problem:
-                raise ValidationError(problem)
 
 
 def check_time_zone(form, field) -> None:

@@ -73,7 +73,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role", 16), index=True)
-    password_hash: Mapped[str] = mapped_column(String(200))
+    # None until the person chooses a password from their invitation (accounts.invitations).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     # Assessors only: new assessors have more of their decisions sampled by IQAs.
     new_assessor: Mapped[bool] = mapped_column(default=False, server_default="0")

@@ -26,11 +26,14 @@ def create_person(
     name: str,
     email: str,
     role: Role,
-    password: str,
+    password: str | None = None,
     access_expires_on: date | None = None,
     actor: User | None = None,
 ) -> User:
-    """Add an account to a provider; refuses a used email address or a weak password."""
+    """Add an account to a provider; refuses a used email address or a weak password.
+
+    Without a password the account has none until its person accepts an invitation
+    (``accounts.invitations.invite``, which the caller sends)."""
     email = normalise_email(email)
     check_name(name)
     check_length(email, EMAIL_LIMIT, "Email address", field="email")
@@ -45,16 +48,17 @@ def create_person(
                 field="email",
             )
         raise DomainError("This email address is already in use.", field="email")
-    problem = password_problem(password, email=email, name=name)
-    if problem:
-        raise DomainError(problem, field="password")
+    if password is not None:
+        problem = password_problem(password, email=email, name=name)
+        if problem:
+            raise DomainError(problem, field="password")
     check_expiry(role, access_expires_on)
     user = User(
         provider=provider,
         name=name.strip(),
         email=email,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password) if password is not None else None,
         access_expires_on=access_expires_on if role is Role.EQA else None,
     )
     db.session.add(user)
@@ -105,10 +109,10 @@ def update_person(
     role: Role,
     active: bool,
     access_expires_on: date | None,
-    password: str | None = None,
     new_assessor: bool = False,
 ) -> User:
-    """Change an account; an admin cannot lock themselves out."""
+    """Change an account; an admin cannot lock themselves out. Its password is the person's
+    own: they change it themselves or reset it by email."""
     if user.id == admin.id and (role is not Role.ADMIN or not active):
         raise DomainError(
             "You cannot remove your own admin role or deactivate yourself; "
@@ -125,16 +129,8 @@ def update_person(
     if user.active and not active:
         user.rotate_session_token()
     user.active = active
-    if password:
-        problem = password_problem(password, email=user.email, name=user.name)
-        if problem:
-            raise DomainError(problem, field="password")
-        user.password_hash = hash_password(password)
-        user.rotate_session_token()
     db.session.flush()
     after = _account_state(user)
-    if password:
-        after["password_changed"] = True
     audit.record(
         "account.changed", provider_id=user.provider_id, actor=admin, object_type="user",
         object_id=user.id, learner_id=user.id if user.role is Role.LEARNER else None,
@@ -144,7 +140,7 @@ def update_person(
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
-    if not verify_password(user.password_hash, current):
+    if user.password_hash is None or not verify_password(user.password_hash, current):
         raise DomainError("Your current password is not right.", field="current_password")
     problem = password_problem(new, email=user.email, name=user.name)
     if problem:

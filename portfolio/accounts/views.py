@@ -4,10 +4,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from portfolio import dates, listing
-from portfolio.accounts import auth, people, providers
+from portfolio.accounts import auth, invitations, people, providers, tokens
 from portfolio.accounts.access import get_in_provider_or_404, provider_scoped, roles_required
 from portfolio.accounts.forms import (
     ChangePasswordForm,
@@ -116,32 +116,40 @@ def provider_settings():
 @bp.get("/people")
 @roles_required(Role.ADMIN)
 def people_list():
-    """The provider's people, by role and name, fifty a page; filtered by role and searched
-    by name or email."""
+    """The provider's people, by role and name, fifty a page; filtered by role or to those
+    who have not accepted their invitation, and searched by name or email."""
     role_filter = request.args.get("role")
     if role_filter not in {r.value for r in Role}:
         role_filter = None
+    invited_only = request.args.get("status") == "invited"
     search = listing.search_text()
     query = provider_scoped(User)
     if role_filter:
         query = query.where(User.role == Role(role_filter))
+    if invited_only:
+        query = query.where(User.password_hash.is_(None))
     if search:
         query = query.where(listing.matching(search, User.name, User.email))
     paging = listing.paginate(query.order_by(User.role, User.name, User.id))
     users = paging.items
-    counts = dict(
-        db.session.execute(
-            select(User.role, func.count())
-            .where(User.provider_id == current_user.provider_id)
-            .group_by(User.role)
-        ).all()
-    )
+    rows = db.session.execute(
+        select(User.role, func.count(), func.count(case((User.password_hash.is_(None), 1))))
+        .where(User.provider_id == current_user.provider_id)
+        .group_by(User.role)
+    ).all()
+    counts = {role: count for role, count, _ in rows}
+    # Only a page with someone who has not chosen a password yet reads their invitations.
+    waiting = [user.id for user in users if user.password_hash is None]
     return render_template(
         "accounts/people.html",
         users=users,
         counts=counts,
+        not_accepted=sum(row[2] for row in rows),
+        invitations=tokens.pending_invitations(waiting),
+        now=utcnow(),
         roles=list(Role),
         role_filter=role_filter,
+        invited_only=invited_only,
         search=search,
         paging=paging,
     )
@@ -162,7 +170,7 @@ def person_new():
             form.form_errors.append(
                 f"Your provider already has {'someone' if len(same_name) == 1 else 'people'} "
                 f"called {form.name.data.strip()}. If this is a different person, tick the box to "
-                "say so and enter the initial password again."
+                "say so."
             )
             return render_template("accounts/person_new.html", form=form, lookalikes=lookalikes,
                                    confirm=True), 409  # fmt: skip
@@ -172,20 +180,21 @@ def person_new():
                 name=form.name.data,
                 email=form.email.data,
                 role=Role(form.role.data),
-                password=form.password.data,
                 access_expires_on=form.access_expires_on.data,
                 actor=current_user,
             )
+            invitations.invite(user, by=current_user)
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
+            invited = (f"Account created for {user.name} ({user.role.label}); an invitation to "
+                       f"choose their password has been emailed to {user.email}.")  # fmt: skip
             if user.role is Role.LEARNER:
-                flash(f"Account created for {user.name} (Learner). Enrol them on a unit now, or "
-                      "later from Enrolments.", "success")  # fmt: skip
+                flash(f"{invited} Enrol them on a unit now, or later from Enrolments.", "success")
                 return redirect(url_for("enrolments.enrolment_new", learner=user.id))
-            flash(f"Account created for {user.name} ({user.role.label}).", "success")
+            flash(invited, "success")
             return redirect(url_for("accounts.people_list"))
     confirm = form.same_name_confirmed.data
     return render_template("accounts/person_new.html", form=form, lookalikes=lookalikes,
@@ -208,7 +217,6 @@ def person_edit(user_id: int):
                 role=Role(form.role.data),
                 active=form.active.data,
                 access_expires_on=form.access_expires_on.data,
-                password=form.password.data or None,
                 new_assessor=form.new_assessor.data,
             )
         except DomainError as error:
@@ -218,4 +226,7 @@ def person_edit(user_id: int):
             db.session.commit()
             flash(f"Saved the changes to {user.name}'s account.", "success")
             return redirect(url_for("accounts.people_list"))
-    return render_template("accounts/person_edit.html", form=form, person=user), form_status(form)
+    invitation = tokens.pending_invitations([user.id]).get(user.id)
+    return render_template(
+        "accounts/person_edit.html", form=form, person=user, invitation=invitation, now=utcnow()
+    ), form_status(form)
