@@ -89,6 +89,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from portfolio.accounts.invitation_views import bp as invitations_bp
+    from portfolio.accounts.password_reset_views import bp as password_reset_bp
     from portfolio.accounts.views import bp as accounts_bp
     from portfolio.assessment.trail_views import bp as audit_bp
     from portfolio.assessment.views import bp as assessment_bp
@@ -105,6 +107,8 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (
         accounts_bp,
+        invitations_bp,
+        password_reset_bp,
         units_bp,
         enrolments_bp,
         onboarding_bp,
