@@ -214,6 +214,7 @@ def register_commands(app: Flask) -> None:
     from portfolio.accounts.cli import users_cli
     from portfolio.assessment.cli import assessment_cli
     from portfolio.audit.cli import audit_cli
+    from portfolio.backup.cli import backup_command, restore_command
     from portfolio.demo.cli import demo_command
     from portfolio.evidence.cli import evidence_cli, pii_cli
     from portfolio.exports.cli import exports_cli
@@ -232,5 +233,7 @@ def register_commands(app: Flask) -> None:
         progress_cli,
         assessment_cli,
         demo_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
