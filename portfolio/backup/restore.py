@@ -31,6 +31,7 @@ FIXED = {
     database.SQLITE_MEMBER, database.POSTGRESQL_MEMBER, MANIFEST, archive.SECRET_KEY,
     archive.SELF_SIGNED_P12, archive.SELF_SIGNED_PASSWORD, archive.CONFIGURED_P12,
 }  # fmt: skip
+SIGNING = (archive.SELF_SIGNED_P12, archive.SELF_SIGNED_PASSWORD, archive.CONFIGURED_P12)
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Checked:
     path: Path
     manifest: dict
     members: dict[str, dict] = field(default_factory=dict)  # by path: size and sha256
+    signing: dict[str, bytes] = field(default_factory=dict)  # the certificate, as checked
 
     @property
     def kind(self) -> str:
@@ -59,6 +61,7 @@ def check_archive(path: Path) -> Checked:
     """Read every member, hash it and compare with the manifest; raises BackupError naming
     the first member that is missing, changed, unlisted or not allowed."""
     found: dict[str, dict] = {}
+    signing_material: dict[str, bytes] = {}
     manifest_bytes = None
     try:
         with tarfile.open(path, "r:*") as tar:
@@ -69,7 +72,12 @@ def check_archive(path: Path) -> Checked:
                 if name == MANIFEST:
                     manifest_bytes = tar.extractfile(info).read()
                     continue
-                found[name] = {"size": info.size, "sha256": _hash(tar.extractfile(info))}
+                if name in SIGNING:
+                    signing_material[name] = tar.extractfile(info).read()
+                    digest = hashlib.sha256(signing_material[name]).hexdigest()
+                else:
+                    digest = _hash(tar.extractfile(info))
+                found[name] = {"size": info.size, "sha256": digest}
     except (tarfile.TarError, EOFError, OSError) as error:
         raise BackupError(f"{path} is not a readable backup archive: {error}") from error
     if manifest_bytes is None:
@@ -99,7 +107,9 @@ def check_archive(path: Path) -> Checked:
     databases = {database.SQLITE_MEMBER, database.POSTGRESQL_MEMBER} & found.keys()
     if databases != {member}:
         raise BackupError(f"The archive should hold one database, {member}; it holds {databases}.")
-    return Checked(path, manifest, found)
+    if (archive.SELF_SIGNED_P12 in found) != (archive.SELF_SIGNED_PASSWORD in found):
+        raise BackupError("The archive holds the self-signed certificate or its password alone.")
+    return Checked(path, manifest, found, signing_material)
 
 
 def _allowed(info: tarfile.TarInfo) -> str:
@@ -180,10 +190,8 @@ def check_target(checked: Checked, where: Target) -> None:
     if archive.CONFIGURED_P12 in checked.members:
         _check_configured(checked, where)
     if archive.SELF_SIGNED_P12 in checked.members:
-        password = _member_bytes(checked, archive.SELF_SIGNED_PASSWORD).strip()
-        _check_opens(
-            _member_bytes(checked, archive.SELF_SIGNED_P12), password, "the self-signed one"
-        )
+        password = checked.signing[archive.SELF_SIGNED_PASSWORD].strip()
+        _check_opens(checked.signing[archive.SELF_SIGNED_P12], password, "the self-signed one")
 
 
 def _check_configured(checked: Checked, where: Target) -> None:
@@ -202,9 +210,7 @@ def _check_configured(checked: Checked, where: Target) -> None:
                 )
     password = current_app.config.get("SIGNING_PKCS12_PASSWORD")
     password = None if password in (None, "") else str(password).encode()
-    _check_opens(
-        _member_bytes(checked, archive.CONFIGURED_P12), password, str(where.configured_p12)
-    )
+    _check_opens(checked.signing[archive.CONFIGURED_P12], password, str(where.configured_p12))
 
 
 def _check_opens(p12: bytes, password: bytes | None, which: str) -> None:
@@ -217,11 +223,6 @@ def _check_opens(p12: bytes, password: bytes | None, which: str) -> None:
             f"The archive's signing certificate ({which}) does not open with its password: "
             "set PORTFOLIO_SIGNING_PKCS12_PASSWORD to the password it was made with."
         ) from None
-
-
-def _member_bytes(checked: Checked, name: str) -> bytes:
-    with tarfile.open(checked.path, "r:*") as tar:
-        return tar.extractfile(name).read()
 
 
 def _schema_head() -> str | None:

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from portfolio.accounts.models import User
 from portfolio.backup import archive
-from portfolio.backup.cli import backup_command, restore_command
 from portfolio.db import db
 from portfolio.demo import PASSWORD, demo_email
 from portfolio.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus
@@ -30,14 +29,14 @@ def sha256(path: Path) -> str:
 
 
 def backup(app, destination: Path) -> Path:
-    result = app.test_cli_runner().invoke(backup_command, [str(destination)])
+    result = app.test_cli_runner().invoke(args=["backup", str(destination)])
     assert result.exit_code == 0, result.output
     (made,) = destination.glob("portfolio-backup-*.tar")
     return made
 
 
 def restore(app, path: Path):
-    return app.test_cli_runner().invoke(restore_command, [str(path)])
+    return app.test_cli_runner().invoke(args=["restore", str(path)])
 
 
 def manifest_of(path: Path) -> dict:
@@ -204,6 +203,7 @@ def made(make_instance, tmp_path):
         build_demo()
         db.session.commit()
     evidence_file(source)
+    signing.ensure_certificate(source.instance_path)  # as the first PDF signed makes it
     return backup(source, tmp_path)
 
 
@@ -211,7 +211,7 @@ def flip_last_byte(data: bytes) -> bytes:
     return data[:-1] + bytes([data[-1] ^ 1])
 
 
-@pytest.mark.parametrize("part", ["files/", "database/", "instance/"])
+@pytest.mark.parametrize("part", ["files/", "database/", "signing/", "instance/"])
 def test_an_archive_with_a_changed_member_is_refused_naming_it_and_nothing_is_written(
     make_instance, made, part
 ):
@@ -226,14 +226,15 @@ def test_an_archive_with_a_changed_member_is_refused_naming_it_and_nothing_is_wr
     assert_untouched(target)
 
 
-def assert_untouched(app) -> None:
+def assert_untouched(app, files: list[str] = ()) -> None:
+    """Nothing restored: no tables, no files but those given, nothing half-written left."""
     from portfolio.backup.database import tables
+    from portfolio.evidence import files as evidence_files
 
     with app.app_context():
         assert tables(db.engine) == []
-        from portfolio.evidence import files
-
-        assert list(files.storage_dir().iterdir()) == []
+        assert sorted(p.name for p in evidence_files.storage_dir().iterdir()) == sorted(files)
+        assert [p.name for p in Path(app.instance_path).iterdir() if p.name.startswith(".")] == []
 
 
 def test_an_archive_missing_a_member_or_holding_an_unlisted_one_is_refused(make_instance, made):
@@ -284,10 +285,14 @@ def test_restore_refuses_an_instance_that_already_has_a_database_or_files(make_i
     result = restore(target, made)
     assert result.exit_code == 1
     assert "is not empty: a restore goes only into an empty instance" in result.output
-    with target.app_context():
-        from portfolio.backup.database import tables
+    assert_untouched(target, files=["left-over"])
 
-        assert tables(db.engine) == []
+    made_its_own = make_instance("made-its-own", migrated=False)
+    signing.ensure_certificate(made_its_own.instance_path)  # someone opened /verify
+    result = restore(made_its_own, made)
+    assert result.exit_code == 1
+    assert "signing exists: the archive brings back its own signing certificate" in result.output
+    assert_untouched(made_its_own)
 
 
 def test_restore_refuses_a_database_of_another_kind(make_instance, made, tmp_path, monkeypatch):
@@ -310,7 +315,7 @@ def test_restore_refuses_a_database_of_another_kind(make_instance, made, tmp_pat
 
 def test_a_backup_never_overwrites_an_archive(make_instance, made):
     source = make_instance("again")
-    result = source.test_cli_runner().invoke(backup_command, [str(made)])
+    result = source.test_cli_runner().invoke(args=["backup", str(made)])
     assert result.exit_code == 1
     assert "already exists; a backup never overwrites one" in result.output
 
@@ -329,7 +334,7 @@ def test_a_file_lost_from_the_disk_is_named_and_the_rest_is_backed_up(make_insta
 
         lost, kept = db.session.scalars(select(EvidenceFile.stored_name)).all()
         files.path_of(lost).unlink()
-    result = source.test_cli_runner().invoke(backup_command, [str(tmp_path)])
+    result = source.test_cli_runner().invoke(args=["backup", str(tmp_path)])
     assert result.exit_code == 1
     assert f"files/{lost} is named by the database but is not on the disk" in result.output
     assert "1 stored files are missing" in result.output
