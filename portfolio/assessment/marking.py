@@ -16,6 +16,7 @@ from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus, EvidenceVersion
 from portfolio.listing import paginate
+from portfolio.notifications import notify
 from portfolio.progress import refresh
 from portfolio.text import check_length, render_markdown
 from portfolio.units.models import Criterion
@@ -228,6 +229,9 @@ def record_decision(
         summary=f"{'Accepted' if outcome is Outcome.ACCEPTED else 'Returned for rework'} "
                 f"'{item.title}' version {version}",
     )  # fmt: skip
+    told = ("evidence_returned" if outcome is Outcome.RETURNED
+            else "evidence_accepted_feedback" if feedback.strip() else "evidence_accepted")  # fmt: skip
+    notify(item.provider_id, [item.learner_id], told, item=item.id, title=item.title, assessor=assessor.name)  # fmt: skip
     refresh.enrolments([item.enrolment_id])
     return decision
 

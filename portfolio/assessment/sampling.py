@@ -17,6 +17,7 @@ from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import EvidenceItem
+from portfolio.notifications import notify
 from portfolio.text import check_length
 
 # The longest IQA comment, required actions and assessor's response, in characters.
@@ -243,7 +244,9 @@ def review(iqa: User, sample: Sample, *, agree: bool, comment: str, actions: str
         summary=("Agreed with" if agree else "Sent back") + f" the decision on '{sample.decision.item.title}'",
     )  # fmt: skip
     if not agree:
-        signoff.put_under_review(iqa, sample.decision.item.enrolment, sample)
+        item = sample.decision.item
+        notify(iqa.provider_id, [sample.decision.assessor_id], "sample_sent_back", sample=sample.id, title=item.title, learner=item.learner.name, iqa=iqa.name)  # fmt: skip
+        signoff.put_under_review(iqa, item.enrolment, sample)
     return sample
 
 
@@ -271,6 +274,8 @@ def respond(assessor: User, sample: Sample, response: str, *, withdraw: bool = F
         before={"status": "actions_required"}, after={"status": "closed", "response": sample.assessor_response},
         summary=f"Responded to the IQA's actions on '{sample.decision.item.title}'",
     )  # fmt: skip
+    item = sample.decision.item
+    notify(assessor.provider_id, [sample.iqa_id], "sample_answered", sample=sample.id, title=item.title, learner=item.learner.name, assessor=assessor.name)  # fmt: skip
     if withdraw:
         reason = f"After the IQA's review of '{sample.decision.item.title}': {sample.assessor_response}"
         if len(reason) > signoff.REASON_LIMIT:

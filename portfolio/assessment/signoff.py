@@ -36,6 +36,7 @@ from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.coverage import evidence_tallies, requirement_states
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus
+from portfolio.notifications import notify
 from portfolio.progress import refresh
 from portfolio.progress.models import MET, CriterionState
 from portfolio.text import check_length
@@ -261,6 +262,9 @@ def sign_off(assessor: User, enrolment: Enrolment) -> SignOff:
         after={"sign_off": record.id, "manifest_sha256": digest},
         summary=f"Signed off {enrolment.unit.title}",
     )  # fmt: skip
+    facts = {"enrolment": enrolment.id, "unit": enrolment.unit.title, "assessor": assessor.name}
+    notify(enrolment.provider_id, [enrolment.learner_id], "unit_signed_off", **facts)
+    notify(enrolment.provider_id, [enrolment.iqa_id], "unit_ready_to_countersign", learner=enrolment.learner.name, **facts)  # fmt: skip
     refresh.enrolments([enrolment.id])
     return record
 

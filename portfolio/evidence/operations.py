@@ -21,6 +21,7 @@ from portfolio.evidence.models import (
     PersonalDataDismissal,
 )
 from portfolio.evidence.pii import PLACEHOLDERS, Finding, find_personal_data
+from portfolio.notifications import notify
 from portfolio.progress import refresh
 from portfolio.text import check_length
 from portfolio.units.models import Criterion
@@ -367,6 +368,7 @@ def submit_item(user: User, item: EvidenceItem, lock_version: int | None = None)
         before={"status": before.value}, after={"status": "submitted", "version": item.current.number},
         summary=f"Submitted '{item.title}' version {item.current.number}",
     )  # fmt: skip
+    notify(item.provider_id, [item.enrolment.assessor_id], "evidence_submitted", item=item.id, title=item.title, learner=user.name)  # fmt: skip
     refresh.enrolments([item.enrolment_id])
 
 
