@@ -107,7 +107,14 @@ def refresh_enrolment(session: Session, enrolment_id: int) -> None:
     progress.countersigned = bool(sign_off and sign_off.countersigned_at)
     progress.under_review = bool(sign_off and sign_off.under_review_since)
     progress.updated_at = utcnow()
-    session.execute(delete(CriterionState).where(CriterionState.enrolment_id == enrolment_id))
+    # Not looked for among the objects the session holds (synchronize_session): nothing loads
+    # these rows as objects, and the look is a walk through every object held, which grows
+    # with each enrolment a bulk import adds in one session.
+    session.execute(
+        delete(CriterionState)
+        .where(CriterionState.enrolment_id == enrolment_id)
+        .execution_options(synchronize_session=False)
+    )
     if criteria:
         session.execute(
             insert(CriterionState),
