@@ -7,7 +7,6 @@ at all. Everything a plan needs is read for the whole file in a few statements.
 """
 
 import enum
-import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portfolio.accounts import invitations
 from portfolio.accounts.models import Role, User
 from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
@@ -27,9 +27,6 @@ from portfolio.units.models import AwardingBody, Qualification, Unit
 
 # Look-ups by many values are sent this many values at a time.
 CHUNK = 500
-# An imported account has no password until its holder accepts their invitation: a hash that
-# no password matches (argon2 refuses it as malformed).
-NO_PASSWORD_PREFIX = "!no-password:"  # noqa: S105  (not a password)
 
 
 class Outcome(enum.StrEnum):
@@ -386,7 +383,8 @@ def _apply_row(admin: User, item: RowPlan, cohorts: dict[str, Cohort]) -> None:
             starts_on=row.starts_on, planned_end_on=row.planned_end_on,
         )  # fmt: skip
     if new_learner:
-        send_invitation(item.learner, admin)
+        # The account has no password until its learner chooses one from this email.
+        invitations.invite(item.learner, by=admin)
 
 
 LEARNER_FIELDS = ("name", "email", "role", "active", "mis_id", "uln")
@@ -395,7 +393,7 @@ LEARNER_FIELDS = ("name", "email", "role", "active", "mis_id", "uln")
 def _create_learner(admin: User, row: Row) -> User:
     learner = User(
         provider_id=admin.provider_id, name=row.name, email=row.email, role=Role.LEARNER,
-        password_hash=NO_PASSWORD_PREFIX + secrets.token_urlsafe(16), mis_id=row.mis_id,
+        password_hash=None, mis_id=row.mis_id,
         uln=row.uln or None,
     )  # fmt: skip
     db.session.add(learner)
@@ -421,10 +419,6 @@ def _update_learner(admin: User, learner: User, row: Row) -> None:
         object_id=learner.id, learner_id=learner.id, before=before, after=after,
         summary=f"Changed the account of {learner.name} from the MIS",
     )  # fmt: skip
-
-
-def send_invitation(learner: User, admin: User) -> None:
-    """Invite a learner the import created to set their password and sign in."""
 
 
 # -- uploads --------------------------------------------------------------------------------

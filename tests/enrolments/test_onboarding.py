@@ -151,6 +151,10 @@ def test_the_import_creates_the_learner_cohort_and_enrolment_and_audits_each(app
     ).all()
     assert "account.created" in actions and "enrolment.created" in actions
     assert count(AuditEvent, AuditEvent.action == "onboarding.imported") == 1
+    # Each new learner is invited to choose their password, and has none until then.
+    assert "account.invitation_sent" in actions
+    assert learner.password_hash is None
+    assert count(AuditEvent, AuditEvent.action == "account.invitation_sent") == 3
 
 
 def test_importing_the_same_file_again_reports_every_row_unchanged_and_changes_nothing(app, people):
@@ -186,6 +190,7 @@ def test_a_changed_row_updates_the_learner_and_the_enrolment(app, people):
         select(AuditEvent.action).where(AuditEvent.learner_id == learner.id)
     ).all()
     assert "account.changed" in actions and "enrolment.changed" in actions
+    assert actions.count("account.invitation_sent") == 1  # when created, not again
 
 
 def test_a_learner_already_added_by_hand_is_matched_by_email_and_given_the_mis_id(app, people):
