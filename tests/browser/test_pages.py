@@ -49,6 +49,7 @@ def test_each_role_signs_in_and_every_page_it_reaches_is_accessible(page, live_s
         unit = first_href(page, ".unit-list a")
         for url in [
             "/people/new",
+            "/people?status=invited",
             "/enrolments/new",
             portfolio,
             enrolment,
@@ -151,14 +152,14 @@ def test_admin_creates_a_learner_through_the_form(page):
     page.get_by_label("Full name", exact=True).fill("Nadia Rahman")
     page.get_by_label("Email address", exact=True).fill("nadia.rahman@northgate.example.org")
     page.get_by_label("Role", exact=True).select_option("learner")
-    page.get_by_label("Initial password", exact=True).fill("harbour-lantern-47")
-    response = submit(page, "Create account")
+    response = submit(page, "Create account and send invitation")
     assert response.ok, response.status
     # A new learner is offered enrolment straight away, chosen in the form.
     assert "/enrolments/new?learner=" in page.url
     assert page.locator(".flash-success").inner_text() == (
-        "Account created for Nadia Rahman (Learner). Enrol them on a unit now, or later from "
-        "Enrolments."
+        "Account created for Nadia Rahman (Learner); an invitation to choose their password has "
+        "been emailed to nadia.rahman@northgate.example.org. Enrol them on a unit now, or later "
+        "from Enrolments."
     )
     chosen = page.get_by_label("Learner", exact=True).locator("option:checked").inner_text()
     assert chosen.startswith("Nadia Rahman")
@@ -167,25 +168,25 @@ def test_admin_creates_a_learner_through_the_form(page):
     row = page.locator("tbody tr", has_text="Nadia Rahman")
     assert row.count() == 1
     assert "nadia.rahman@northgate.example.org" in row.inner_text()
-    assert "Learner" in row.inner_text()
+    assert "Learner" in row.inner_text() and "Invited" in row.inner_text()
 
     visit(page, "/people/new")
     page.get_by_label("Full name", exact=True).fill("Owen Price")
-    page.get_by_label("Email address", exact=True).fill("owen.price@northgate.example.org")
+    page.get_by_label("Email address", exact=True).fill("owen.price@")
     page.get_by_label("Role", exact=True).select_option("learner")
-    page.get_by_label("Initial password", exact=True).fill("short")
-    response = submit(page, "Create account")
+    response = submit(page, "Create account and send invitation")
     assert response.status == 400
-    # The message sits in the password field's own block, before its input.
-    field = page.locator(".field-error", has=page.locator("#password"))
-    assert "Use at least 8 characters." in field.locator("#password-error").inner_text()
-    password = page.get_by_label("Initial password", exact=True)
-    assert password.get_attribute("aria-invalid") == "true"
-    assert "password-error" in password.get_attribute("aria-describedby").split()
+    # The message sits in the email field's own block, before its input.
+    message = "Enter an email address like name@example.org."
+    field = page.locator(".field-error", has=page.locator("#email"))
+    assert message in field.locator("#email-error").inner_text()
+    email = page.get_by_label("Email address", exact=True)
+    assert email.get_attribute("aria-invalid") == "true"
+    assert "email-error" in email.get_attribute("aria-describedby").split()
     summary = page.locator(".error-summary")
     assert summary.locator("h2").inner_text() == "There is a problem"
-    link = summary.get_by_role("link", name="Initial password: Use at least 8 characters.")
-    assert link.get_attribute("href") == "#password"
+    link = summary.get_by_role("link", name=f"Email address: {message}")
+    assert link.get_attribute("href") == "#email"
     # The summary comes before the form.
     assert page.evaluate(
         "() => !!(document.querySelector('.error-summary').compareDocumentPosition("
