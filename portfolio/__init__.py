@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from portfolio.exports.views import bp as exports_bp
     from portfolio.home.views import bp as home_bp
     from portfolio.jobs.views import bp as jobs_bp
+    from portfolio.notifications.views import bp as notifications_bp
     from portfolio.progress.crosswalk_views import bp as crosswalk_bp
     from portfolio.progress.views import bp as progress_bp
     from portfolio.units.views import bp as units_bp
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
         exports_bp,
         home_bp,
         jobs_bp,
+        notifications_bp,
     ):
         app.register_blueprint(bp)
 
