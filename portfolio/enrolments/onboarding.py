@@ -200,12 +200,7 @@ def _plan_row(item: RowPlan, provider_id: int, lookups: Lookups, new_cohorts: se
     if learner is None:
         item.changes.append("new learner")
     else:
-        item.changes += [
-            label for label, old, new in (
-                ("MIS id", learner.mis_id, row.mis_id), ("name", learner.name, row.name),
-                ("email", learner.email, row.email), ("ULN", learner.uln, row.uln or None),
-            ) if old != new
-        ]  # fmt: skip
+        item.changes += [label for label, old, new in _learner_changes(learner, row) if old != new]
     if row.cohort and item.cohort is None and row.cohort not in new_cohorts:
         new_cohorts.add(row.cohort)  # said once, on the first row that names it
         item.changes.append("new cohort")
@@ -219,6 +214,14 @@ def _plan_row(item: RowPlan, provider_id: int, lookups: Lookups, new_cohorts: se
         item.outcome = Outcome.CREATE
     elif item.changes:
         item.outcome = Outcome.UPDATE
+
+
+def _learner_changes(learner: User, row: Row):
+    """(what, now, after) for each thing a row sets on an existing learner's account."""
+    yield "MIS id", learner.mis_id, row.mis_id
+    yield "name", learner.name, row.name
+    yield "email", learner.email, row.email
+    yield "ULN", learner.uln, row.uln or None
 
 
 def _enrolment_changes(item: RowPlan, enrolment: Enrolment):
@@ -354,7 +357,9 @@ def _failure(error: Exception) -> str:
     return "Another change to the same learner came first; upload the file again to see it."
 
 
-def _apply_row(admin: User, item: RowPlan, cohorts: dict[str, Cohort]) -> None:
+def _apply_row(
+    admin: User, item: RowPlan, cohorts: dict[str, Cohort], source: str = "the MIS"
+) -> None:
     row = item.row
     if row.cohort:
         item.cohort = cohorts.get(row.cohort) or operations.create_cohort(
@@ -362,9 +367,9 @@ def _apply_row(admin: User, item: RowPlan, cohorts: dict[str, Cohort]) -> None:
         )
     new_learner = item.learner is None
     if new_learner:
-        item.learner = _create_learner(admin, row)
+        item.learner = _create_learner(admin, row, source)
     else:
-        _update_learner(admin, item.learner, row)
+        _update_learner(admin, item.learner, row, source)
     if item.enrolment is None:
         item.enrolment = operations.enrol_learner(
             admin, learner_id=item.learner.id, qualification_id=item.qualification.id,
@@ -390,7 +395,7 @@ def _apply_row(admin: User, item: RowPlan, cohorts: dict[str, Cohort]) -> None:
 LEARNER_FIELDS = ("name", "email", "role", "active", "mis_id", "uln")
 
 
-def _create_learner(admin: User, row: Row) -> User:
+def _create_learner(admin: User, row: Row, source: str = "the MIS") -> User:
     learner = User(
         provider_id=admin.provider_id, name=row.name, email=row.email, role=Role.LEARNER,
         password_hash=None, mis_id=row.mis_id,
@@ -401,12 +406,12 @@ def _create_learner(admin: User, row: Row) -> User:
     audit.record(
         "account.created", provider_id=admin.provider_id, actor=admin, object_type="user",
         object_id=learner.id, learner_id=learner.id, after=audit.snapshot(learner, *LEARNER_FIELDS),
-        summary=f"Created the learner account of {learner.name} from the MIS",
+        summary=f"Created the learner account of {learner.name} from {source}",
     )  # fmt: skip
     return learner
 
 
-def _update_learner(admin: User, learner: User, row: Row) -> None:
+def _update_learner(admin: User, learner: User, row: Row, source: str = "the MIS") -> None:
     before = audit.snapshot(learner, *LEARNER_FIELDS)
     learner.mis_id, learner.name, learner.email = row.mis_id, row.name, row.email
     learner.uln = row.uln or None
@@ -417,8 +422,48 @@ def _update_learner(admin: User, learner: User, row: Row) -> None:
     audit.record(
         "account.changed", provider_id=admin.provider_id, actor=admin, object_type="user",
         object_id=learner.id, learner_id=learner.id, before=before, after=after,
-        summary=f"Changed the account of {learner.name} from the MIS",
+        summary=f"Changed the account of {learner.name} from {source}",
     )  # fmt: skip
+
+
+# -- one learner at a time (the REST API) -------------------------------------------------
+
+
+def plan_learner(provider_id: int, row: Row) -> RowPlan:
+    """What a row naming a learner alone, on no unit, would do to their account: matched and
+    refused as a file's row is."""
+    item = RowPlan(row)
+    for problem in row.problems:
+        item.refuse(problem)
+    if item.outcome is not Outcome.REFUSED:
+        _find_learner(item, provider_id, load_lookups(provider_id, [row]))
+    if item.outcome is Outcome.REFUSED:
+        return item
+    if item.learner is None:
+        item.outcome, item.changes = Outcome.CREATE, ["new learner"]
+    else:
+        item.changes = [
+            label for label, old, new in _learner_changes(item.learner, row) if old != new
+        ]
+        item.outcome = Outcome.UPDATE if item.changes else Outcome.UNCHANGED
+    return item
+
+
+def apply_learner(admin: User, item: RowPlan, source: str) -> User:
+    """Create or change the account plan_learner() planned, as an import would; a new
+    learner is invited to choose their password."""
+    if item.learner is None:
+        item.learner = _create_learner(admin, item.row, source)
+        invitations.invite(item.learner, by=admin)
+    else:
+        _update_learner(admin, item.learner, item.row, source)
+    return item.learner
+
+
+def apply_row(admin: User, item: RowPlan, source: str) -> None:
+    """Apply one planned row, as the import applies each; the caller holds the savepoint
+    and reports a DomainError or IntegrityError."""
+    _apply_row(admin, item, {}, source)
 
 
 # -- uploads --------------------------------------------------------------------------------

@@ -180,13 +180,13 @@ def _row(number: int, names: list[str], record: list[str]) -> Row:
                 f"{column.label} can be at most {column.limit} characters; this has {len(value)}."
             )
     for name in ("email", "assessor_email", "iqa_email"):
-        if values[name]:
+        if values.get(name):
             values[name] = normalise_email(values[name])
             if not _is_email(values[name]):
                 row.problems.append(
                     f"{BY_NAME[name].label} “{values[name]}” is not an email address."
                 )
-    if values["uln"] and not is_uln(values["uln"]):
+    if values.get("uln") and not is_uln(values["uln"]):
         row.problems.append(
             f"ULN “{values['uln']}” is not a Unique Learner Number: ten digits, the first not "
             "0, with a check digit that matches."
@@ -198,6 +198,12 @@ def _row(number: int, names: list[str], record: list[str]) -> Row:
     return row
 
 
+def check_values(values: dict[str, str]) -> Row:
+    """One learner's values as a row, checked as a file's row is; columns left out are not
+    checked (the REST API sends a learner alone, or a learner on a unit)."""
+    return _row(1, list(values), list(values.values()))
+
+
 def _is_email(value: str) -> bool:
     try:
         validate_email(value, check_deliverability=False)
@@ -207,7 +213,7 @@ def _is_email(value: str) -> bool:
 
 
 def _date(row: Row, name: str) -> date | None:
-    value = row.values[name]
+    value = row.values.get(name)
     if not value:
         return None
     for form in DATE_FORMATS:
