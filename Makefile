@@ -57,6 +57,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/web.py $(BENCH_WEB_ARGS)
 	$(BIN)/python bench/pdf.py $(BENCH_PDF_ARGS)
 	$(BIN)/python bench/load.py $(BENCH_LOAD_ARGS)
+	$(BIN)/python bench/onboarding.py
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
