@@ -1,6 +1,7 @@
 """Small factories for test data; each flushes and returns what it made."""
 
 import itertools
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import select
@@ -25,8 +26,13 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 _numbers = itertools.count(1)
 
 
-def make_provider(name: str | None = None) -> Provider:
-    provider = Provider(name=name or f"Provider {next(_numbers)}")
+def make_provider(name: str | None = None, *, two_factor_roles: Iterable[Role] = ()) -> Provider:
+    """A provider that requires two-factor authentication of no role unless told which (a new
+    provider requires it of admins)."""
+    provider = Provider(
+        name=name or f"Provider {next(_numbers)}",
+        two_factor_roles=",".join(role.value for role in two_factor_roles),
+    )
     db.session.add(provider)
     db.session.flush()
     return provider

@@ -48,9 +48,21 @@ class Provider(db.Model):
     time_zone: Mapped[str] = mapped_column(
         String(64), default="Europe/London", server_default="Europe/London"
     )
+    # The roles whose people must use two-factor authentication, as their values separated by
+    # commas (admins at first); and whether people who sign in through the provider's identity
+    # service (SSO) must give this app's second factor too, rather than relying on its own.
+    two_factor_roles: Mapped[str] = mapped_column(
+        String(100), default="admin", server_default="admin"
+    )
+    two_factor_for_sso: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="provider")
+
+    @property
+    def two_factor_role_set(self) -> frozenset[Role]:
+        values = {role.value for role in Role}
+        return frozenset(Role(v) for v in self.two_factor_roles.split(",") if v in values)
 
     def __repr__(self) -> str:
         return f"<Provider {self.name!r}>"
@@ -90,6 +102,12 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor authentication (accounts.one_time_codes): the base32 secret of the person's
+    # authenticator app, None until they set it up; the 30-second time step of the last code
+    # accepted, so that no code is accepted twice; and when it was set up.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
+    two_factor_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     provider: Mapped[Provider] = relationship(back_populates="users")
 
@@ -104,6 +122,10 @@ class User(UserMixin, db.Model):
         if self.access_expires_on is None:
             return False
         return (today or date.today()) > self.access_expires_on
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_secret is not None
 
     def rotate_session_token(self) -> None:
         self.session_token = secrets.token_urlsafe(24)
