@@ -15,11 +15,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 from joserfc.errors import JoseError
 from sqlalchemy import exists, select
 
-from portfolio.accounts import sso
+from portfolio.accounts import sso, two_factor
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role, User
 from portfolio.accounts.sso_client import client_for, discovery_url
@@ -75,12 +75,6 @@ def _client(connection: SsoConnection):
     """The connection's client, or None when its secret cannot be read (SECRET_KEY changed)."""
     secret = sso.decrypt_secret(connection.client_secret_encrypted)
     return client_for(connection, secret) if secret is not None else None
-
-
-def _complete_sign_in(user: User):
-    """Sign the person in, their identity provider having checked who they are."""
-    login_user(user)
-    return redirect(url_for("home.index"))
 
 
 @bp.route("/sso", methods=["GET", "POST"])
@@ -199,7 +193,9 @@ def callback():
         return refuse(refusal.message, refusal.reason, status=403, email=identity.email,
                       user_id=refusal.user.id if refusal.user else None)  # fmt: skip
     db.session.commit()
-    return _complete_sign_in(user)
+    # The identity provider's sign-in is the first factor; two_factor asks for this app's
+    # second when the provider requires it of people who sign in this way.
+    return two_factor.after_first_factor(user, via_sso=True)
 
 
 @bp.route("/provider/single-sign-on", methods=["GET", "POST"])
