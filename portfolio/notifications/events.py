@@ -2,7 +2,8 @@
 facts they already hold, as they call the audit trail.
 
 Each event is one INSERT however many people it tells (the rows come back with their ids in
-the same statement)."""
+the same statement), then one read of those who chose email at once and, if any did, one
+update marking theirs emailed (``portfolio.notifications.email``)."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy import insert, literal, select
 
 from portfolio.accounts.models import Role, User
 from portfolio.db import db, utcnow
+from portfolio.notifications import email
 from portfolio.notifications.kinds import KINDS
 from portfolio.notifications.models import Notification
 
@@ -34,6 +36,7 @@ def notify(
             for person in people
         ],
     ).all()  # fmt: skip
+    _email_at_once(ids)
     return ids
 
 
@@ -60,5 +63,10 @@ def notify_admins(provider_id: int, kind: str, *, once_key: str | None = None,
         )
         .returning(Notification.id)
     ).all()
+    _email_at_once(ids)
     return ids
 
+
+def _email_at_once(ids: list[int]) -> None:
+    if ids:
+        email.send_at_once(ids)

@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import url_for
 
+from portfolio.addresses import public_url
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -24,9 +26,15 @@ class Kind:
     def text(self, facts: dict[str, Any]) -> str:
         return self.sentence.format_map(facts)
 
-    def url(self, facts: dict[str, Any], **options) -> str:
-        return url_for(self.endpoint, **{arg: facts[fact] for arg, fact in self.link.items()},
-                       **options)  # fmt: skip
+    def url(self, facts: dict[str, Any]) -> str:
+        return url_for(self.endpoint, **self._values(facts))
+
+    def public_url(self, facts: dict[str, Any]) -> str:
+        """The link as an email gives it: under PUBLIC_URL."""
+        return public_url(self.endpoint, **self._values(facts))
+
+    def _values(self, facts: dict[str, Any]) -> dict[str, Any]:
+        return {arg: facts[fact] for arg, fact in self.link.items()}
 
 
 KINDS = {
