@@ -9,4 +9,9 @@ __all__ = ["Job", "JobState", "Run", "Transient", "Wait", "crontab", "enqueue", 
            "periodic"]  # fmt: skip
 
 # The modules that declare jobs: a worker imports them all, so it knows every kind it is sent.
-JOB_MODULES = ("portfolio.exports.jobs", "portfolio.mail.delivery", "portfolio.enrolments.jobs")
+JOB_MODULES = (
+    "portfolio.exports.jobs",
+    "portfolio.mail.delivery",
+    "portfolio.enrolments.jobs",
+    "portfolio.notifications.digest",
+)
