@@ -463,7 +463,8 @@ def apply_learner(admin: User, item: RowPlan, source: str) -> User:
 def apply_row(admin: User, item: RowPlan, source: str) -> None:
     """Apply one planned row, as the import applies each; the caller holds the savepoint
     and reports a DomainError or IntegrityError."""
-    _apply_row(admin, item, {}, source)
+    cohorts = {item.cohort.name: item.cohort} if item.cohort is not None else {}
+    _apply_row(admin, item, cohorts, source)
 
 
 # -- uploads --------------------------------------------------------------------------------
