@@ -85,10 +85,10 @@ def choose():
     form = SsoEmailForm()
     connections = None
     if form.validate_on_submit():
+        # Shown as links rather than followed at once: the content security policy's
+        # form-action 'self' also covers where a form's answer redirects, and the identity
+        # provider is another site.
         connections = sso.connections_for_email(form.email.data)
-        if len(connections) == 1:
-            return redirect(url_for("sso.start", provider_id=connections[0].provider_id,
-                                    login_hint=form.email.data.strip()))  # fmt: skip
         if not connections:
             domain = form.email.data.strip().rpartition("@")[2] or form.email.data.strip()
             form.email.errors = [
