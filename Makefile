@@ -56,6 +56,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/markdown_worst.py
 	$(BIN)/python bench/web.py $(BENCH_WEB_ARGS)
 	$(BIN)/python bench/pdf.py $(BENCH_PDF_ARGS)
+	$(BIN)/python bench/eqa_export.py
 	$(BIN)/python bench/load.py $(BENCH_LOAD_ARGS)
 	$(BIN)/python bench/onboarding.py
 
