@@ -3,10 +3,14 @@ new notifications; and the daily check of EQA access coming to an end.
 
 Composing a provider's digest takes the same statements however many people it reaches:
 one update marks the notifications it takes, one read gathers them with their recipients,
-one insert stores every message. Delivering marks the messages sent fifty at a time, each
-fifty committed with the job's progress, so a worker stopped mid-way sends again at most
-the fifty it was on (a job runs at least once: portfolio.jobs)."""
+one insert stores every message; then one read of the messages waiting, and one update
+marking those sent once all have been handed to the mail server (one for up to
+MARK_AT_ONCE people). A worker stopped while delivering sends that provider's digest again
+to those it had reached: a job runs at least once (portfolio.jobs), and people would
+rather have a digest twice than not at all."""
 
+import contextlib
+import smtplib
 from datetime import date, timedelta
 from itertools import groupby
 
@@ -17,7 +21,8 @@ from portfolio import dates
 from portfolio.accounts.models import Provider, Role, User
 from portfolio.db import db, utcnow
 from portfolio.jobs import Transient, crontab, enqueue, job, periodic
-from portfolio.mail.compose import render
+from portfolio.mail import delivery
+from portfolio.mail.compose import build, render
 from portfolio.mail.delivery import transmit
 from portfolio.mail.models import OutgoingEmail
 from portfolio.notifications.email import settings_url
@@ -27,9 +32,10 @@ from portfolio.notifications.models import EmailChoice, Notification, Notificati
 from portfolio.notifications.settings import email_choice_column
 
 TEMPLATE = "notification_digest"
-# Messages marked sent (and committed) together; and the attempts after which a digest
-# message that cannot be delivered is given up.
-DELIVERY_BATCH = 50
+# Messages marked sent by one statement (well within what either database takes as the
+# values of one statement); and the attempts after which a digest message that cannot be
+# delivered is given up.
+MARK_AT_ONCE = 10_000
 MAX_ATTEMPTS = 5
 # Admins hear of an EQA's access ending this many days ahead.
 EQA_NOTICE_DAYS = 14
@@ -101,10 +107,10 @@ def compose(provider_id: int) -> int:
     return len(messages)
 
 
-def deliver(provider_id: int, run=None) -> tuple[int, int]:
-    """Send the provider's digest messages not yet sent, marking them sent fifty at a time;
-    returns how many were sent and how many could not be (each kept with its error, to be
-    tried again, up to MAX_ATTEMPTS)."""
+def deliver(provider_id: int) -> tuple[int, int]:
+    """Send the provider's digest messages not yet sent, then mark those sent and count an
+    attempt on those that could not be (kept with the error, to be tried again up to
+    MAX_ATTEMPTS); commits. Returns how many were sent and how many could not be."""
     waiting = db.session.scalars(
         select(OutgoingEmail)
         .where(
@@ -115,33 +121,96 @@ def deliver(provider_id: int, run=None) -> tuple[int, int]:
         )
         .order_by(OutgoingEmail.id)
     ).all()
-    sent = failed = 0
-    for start in range(0, len(waiting), DELIVERY_BATCH):
-        for message in waiting[start : start + DELIVERY_BATCH]:
-            message.attempts += 1
+    sent, failed, error_text = [], [], None
+    with _Sender() as sender:
+        for message in waiting:
             try:
-                transmit(message)
+                sender.send(message)
             except Exception as error:
                 current_app.logger.warning("digest email %s not sent: %s", message.id, error)
-                message.last_error = f"{type(error).__name__}: {error}"[:500]
-                failed += 1
-                continue
-            message.sent_at, message.last_error = utcnow(), None
-            message.text_body = message.html_body = None
-            sent += 1
-        if run is not None:
-            run.progress(min(start + DELIVERY_BATCH, len(waiting)), len(waiting))  # commits
-        else:
-            db.session.commit()
-    return sent, failed
+                error_text = f"{type(error).__name__}: {error}"[:500]
+                failed.append(message.id)
+            else:
+                sent.append(message.id)
+    now = utcnow()
+    for ids, values in (
+        # Sent: the bodies are not kept, as for every email (portfolio.mail.delivery).
+        (sent, {"sent_at": now, "last_error": None, "text_body": None, "html_body": None}),
+        (failed, {"last_error": error_text}),
+    ):
+        for start in range(0, len(ids), MARK_AT_ONCE):
+            db.session.execute(
+                update(OutgoingEmail)
+                .where(OutgoingEmail.id.in_(ids[start : start + MARK_AT_ONCE]))
+                .values(attempts=OutgoingEmail.attempts + 1, **values)
+                .execution_options(synchronize_session=False)
+            )
+    db.session.commit()
+    return len(sent), len(failed)
 
 
-def daily_digest(provider_id: int, run=None) -> dict:
+class _Sender:
+    """Hands a digest's messages to the mail server over one connection (a provider's
+    thousands of messages would otherwise each open one, as ``mail.delivery.smtp_send``
+    does for a single message, with the same settings); or, with no mail server set, to
+    the outbox. A connection that fails is opened again for the next message."""
+
+    def __init__(self):
+        self.smtp = None
+
+    def __enter__(self):
+        return self
+
+    def send(self, message: OutgoingEmail) -> None:
+        if not current_app.config["MAIL_HOST"]:
+            transmit(message)
+            return
+        if self.smtp is None:
+            self.smtp = _connect()
+        try:
+            self.smtp.send_message(build(message))
+        except (OSError, smtplib.SMTPServerDisconnected):
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.smtp.quit()
+            self.smtp = None
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _connect() -> smtplib.SMTP:
+    """A connection to MAIL_HOST made as ``mail.delivery.smtp_send`` makes it: its security
+    (plain, STARTTLS or TLS, the certificate checked), its port and its sign-in."""
+    cfg = current_app.config
+    mode = delivery.security()
+    host, port = str(cfg["MAIL_HOST"]), int(cfg["MAIL_PORT"] or delivery.DEFAULT_PORTS[mode])
+    timeout = float(cfg["MAIL_TIMEOUT"])
+    if mode == "tls":
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=delivery.tls_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    try:
+        if mode == "starttls":
+            smtp.starttls(context=delivery.tls_context())
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(str(cfg["MAIL_USERNAME"]), str(cfg["MAIL_PASSWORD"] or ""))
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def daily_digest(provider_id: int) -> dict:
     """A provider's daily digest: compose what is new, then deliver every digest message not
     yet sent. Run twice, the second run composes nothing new and sends only what is left."""
     people = compose(provider_id)
     db.session.commit()
-    sent, failed = deliver(provider_id, run)
+    sent, failed = deliver(provider_id)
     if failed:
         raise Transient(f"{failed} digest email(s) could not be sent; they are tried again.")
     return {"people": people, "sent": sent}
@@ -149,7 +218,7 @@ def daily_digest(provider_id: int, run=None) -> dict:
 
 @job("digest", retries=3, retry_delay=300)
 def send_digest(run, provider_id: int) -> dict:
-    return daily_digest(provider_id, run)
+    return daily_digest(provider_id)
 
 
 def enqueue_digests(provider_ids: list[int] | None = None) -> int:
