@@ -59,6 +59,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/eqa_export.py
 	$(BIN)/python bench/load.py $(BENCH_LOAD_ARGS)
 	$(BIN)/python bench/onboarding.py
+	$(BIN)/python bench/digest.py
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
