@@ -12,7 +12,7 @@ required it, or any other way of signing in, reaches no page without the code.
 
 import time
 
-from flask import redirect, session, url_for
+from flask import has_request_context, redirect, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -101,6 +101,10 @@ def note_second_factor(user: User) -> None:
 def session_allowed(user: User) -> bool:
     """Whether this session gave every factor ``user`` needs now; the user loader refuses
     it otherwise."""
+    if not needs_second_factor(user, via_sso=False):
+        return True  # nor through SSO, which needs no more than a password does
+    if not has_request_context():
+        return False  # no session, so no factor given
     state = session.get(SIGNED_IN)
     if not isinstance(state, dict) or state.get("user") != user.id:
         state = {}
