@@ -91,6 +91,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portfolio.accounts.invitation_views import bp as invitations_bp
     from portfolio.accounts.password_reset_views import bp as password_reset_bp
+    from portfolio.accounts.sso_views import bp as sso_bp
+    from portfolio.accounts.two_factor_views import bp as two_factor_bp
     from portfolio.accounts.views import bp as accounts_bp
     from portfolio.assessment.trail_views import bp as audit_bp
     from portfolio.assessment.views import bp as assessment_bp
@@ -110,6 +112,8 @@ def register_blueprints(app: Flask) -> None:
         accounts_bp,
         invitations_bp,
         password_reset_bp,
+        sso_bp,
+        two_factor_bp,
         units_bp,
         enrolments_bp,
         onboarding_bp,
