@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
+from portfolio.accounts import two_factor
 from portfolio.accounts.models import SignInFailure, User, normalise_email
 from portfolio.accounts.passwords import hash_password, needs_rehash, verify_password
 from portfolio.audit import trail as audit
@@ -26,7 +27,8 @@ _dummy_hash: dict[str, str] = {}
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The user a session names as ``<id>:<session token>``: None when the token is no longer
-    theirs (they signed out or changed their password), or the account is inactive or expired."""
+    theirs (they signed out or changed their password), the account is inactive or expired,
+    or the session has not given the second factor the account needs."""
     ident, _, token = user_id.partition(":")
     number = whole_number(ident)
     if number is None:
@@ -34,6 +36,9 @@ def load_user(user_id: str) -> User | None:
     # With the provider: every page shows times in its time zone (portfolio.dates).
     user = db.session.get(User, number, options=[joinedload(User.provider)])
     if user is None or user.session_token != token or not user.is_active:
+        return None
+    # A session that has not given the second factor the account needs now is refused.
+    if not two_factor.session_allowed(user):
         return None
     return user
 

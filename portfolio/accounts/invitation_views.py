@@ -1,9 +1,9 @@
 """Invitations: the invited person chooses their password; the admin resends or revokes."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
-from portfolio.accounts import invitations
+from portfolio.accounts import invitations, two_factor
 from portfolio.accounts.access import get_in_provider_or_404, roles_required
 from portfolio.accounts.forms import ChoosePasswordForm
 from portfolio.accounts.models import Role, User
@@ -33,11 +33,11 @@ def accept(token: str):
             attach_error(form, error)
         else:
             db.session.commit()
-            if current_user.is_authenticated:
-                logout_user()  # someone else was signed in on this browser
-            login_user(user)
-            flash(f"Welcome, {user.name}. Your password is set and you are signed in.", "success")
-            return redirect(url_for("home.index"))
+            # Signed in now (anyone else signed in on this browser is signed out), or once
+            # they set up two-factor authentication, when their role requires it.
+            response = two_factor.after_first_factor(user, via_sso=False)
+            flash(f"Welcome, {user.name}. Your password is set.", "success")
+            return response
     return render_template(
         "accounts/accept_invitation.html",
         form=form,

@@ -1,9 +1,8 @@
 """Forgot your password: ask for a link by email, then choose a new password from it."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, flash, render_template, request
 
-from portfolio.accounts import password_reset
+from portfolio.accounts import password_reset, two_factor
 from portfolio.accounts.auth import Throttled
 from portfolio.accounts.forms import ChoosePasswordForm, ForgotPasswordForm
 from portfolio.db import db
@@ -51,12 +50,11 @@ def choose(token: str):
             attach_error(form, error)
         else:
             db.session.commit()
-            if current_user.is_authenticated:
-                logout_user()
-            login_user(user)
-            flash("Your password has been changed and you are signed in. Every other device "
-                  "has been signed out.", "success")  # fmt: skip
-            return redirect(url_for("home.index"))
+            # Signed in now, or once they give their second factor.
+            response = two_factor.after_first_factor(user, via_sso=False)
+            flash("Your password has been changed and every other device has been signed out.",
+                  "success")  # fmt: skip
+            return response
     return render_template(
         "accounts/reset_password.html", form=form, person=reset.user
     ), form_status(form)

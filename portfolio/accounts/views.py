@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import case, func, select
 
 from portfolio import dates, listing
-from portfolio.accounts import auth, invitations, people, providers, tokens
+from portfolio.accounts import auth, invitations, people, providers, tokens, two_factor
 from portfolio.accounts.access import get_in_provider_or_404, provider_scoped, roles_required
 from portfolio.accounts.forms import (
     ChangePasswordForm,
@@ -17,6 +17,7 @@ from portfolio.accounts.forms import (
     SignInForm,
 )
 from portfolio.accounts.models import Role, User
+from portfolio.accounts.two_factor_forms import TwoFactorPolicyForm
 from portfolio.db import db, utcnow
 from portfolio.errors import DomainError
 from portfolio.forms import EmptyForm, attach_error, form_status
@@ -51,8 +52,10 @@ def sign_in():
             return render_template("accounts/sign_in.html", form=form), 429
         db.session.commit()
         if user is not None:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            # Signed in now, or once they give their second factor.
+            return two_factor.after_first_factor(
+                user, via_sso=False, next_url=_safe_next(request.args.get("next"))
+            )
         form.form_errors.append(SIGN_IN_REFUSED)
         status = 401
     elif request.method == "POST":
@@ -69,6 +72,7 @@ def sign_out():
         auth.sign_out(current_user._get_current_object(), request.remote_addr)
         db.session.commit()
     logout_user()
+    two_factor.forget()
     flash("You have signed out on this and every other device.", "info")
     return redirect(url_for("accounts.sign_in"))
 
@@ -108,9 +112,11 @@ def provider_settings():
             db.session.commit()
             flash(f"Times are now shown in {provider.time_zone}.", "success")
             return redirect(url_for("accounts.provider_settings"))
+    two_factor_form = TwoFactorPolicyForm.for_provider(provider)
     return render_template(
-        "accounts/provider_settings.html", form=form, zone_names=dates.zone_names(), now=utcnow()
-    ), form_status(form)
+        "accounts/provider_settings.html", form=form, two_factor_form=two_factor_form,
+        zone_names=dates.zone_names(), now=utcnow(),
+    ), form_status(form)  # fmt: skip
 
 
 @bp.get("/people")
