@@ -43,9 +43,7 @@ class TwoFactorPolicyForm(AppForm):
     require_eqa = BooleanField(Role.EQA.label)
     require_learner = BooleanField(Role.LEARNER.label)
     for_sso = BooleanField(
-        "Ask for this app's code after a sign-in through your identity service (SSO) too",
-        description="Off: people who sign in through your identity service rely on its own "
-        "second factor.",
+        "Ask for this app's code after a sign-in through your identity service (SSO) too"
     )
 
     def __init__(self, *args, **kwargs):
