@@ -225,6 +225,7 @@ def register_commands(app: Flask) -> None:
     from portfolio.evidence.cli import evidence_cli, pii_cli
     from portfolio.exports.cli import exports_cli
     from portfolio.jobs.cli import jobs_cli
+    from portfolio.notifications.cli import notifications_cli
     from portfolio.progress.cli import progress_cli
     from portfolio.units.cli import criteria_cli
 
@@ -235,6 +236,7 @@ def register_commands(app: Flask) -> None:
         evidence_cli,
         exports_cli,
         jobs_cli,
+        notifications_cli,
         audit_cli,
         progress_cli,
         assessment_cli,
