@@ -94,6 +94,8 @@ def register_blueprints(app: Flask) -> None:
     from portfolio.accounts.sso_views import bp as sso_bp
     from portfolio.accounts.two_factor_views import bp as two_factor_bp
     from portfolio.accounts.views import bp as accounts_bp
+    from portfolio.api.admin_views import bp as api_tokens_bp
+    from portfolio.api.views import bp as api_bp
     from portfolio.assessment.trail_views import bp as audit_bp
     from portfolio.assessment.views import bp as assessment_bp
     from portfolio.enrolments.onboarding_views import bp as onboarding_bp
@@ -127,6 +129,8 @@ def register_blueprints(app: Flask) -> None:
         home_bp,
         jobs_bp,
         notifications_bp,
+        api_bp,
+        api_tokens_bp,
     ):
         app.register_blueprint(bp)
 
