@@ -14,7 +14,8 @@ from pathlib import Path
 from flask import current_app
 
 from portfolio.db import db, utcnow
-from portfolio.jobs import job
+from portfolio.jobs import Transient, job
+from portfolio.jobs.queue import TRANSIENT
 from portfolio.mail.compose import build
 from portfolio.mail.models import OutgoingEmail
 
@@ -40,24 +41,34 @@ def tls_context() -> ssl.SSLContext:
     return context
 
 
-def smtp_send(mime: EmailMessage) -> str:
-    """Hand the message to the MAIL_HOST server; returns where it went."""
+def connect() -> smtplib.SMTP:
+    """A connection to the MAIL_HOST server, secured as MAIL_SECURITY says (plain, STARTTLS or
+    TLS, the certificate checked) and signed in when MAIL_USERNAME is set."""
     cfg = current_app.config
     mode = security()
-    host = str(cfg["MAIL_HOST"])
-    port = int(cfg["MAIL_PORT"] or DEFAULT_PORTS[mode])
+    host, port = str(cfg["MAIL_HOST"]), int(cfg["MAIL_PORT"] or DEFAULT_PORTS[mode])
     timeout = float(cfg["MAIL_TIMEOUT"])
     if mode == "tls":
         smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context())
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
-    with smtp:
+    try:
         if mode == "starttls":
             smtp.starttls(context=tls_context())
         if cfg["MAIL_USERNAME"]:
             smtp.login(str(cfg["MAIL_USERNAME"]), str(cfg["MAIL_PASSWORD"] or ""))
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def smtp_send(mime: EmailMessage) -> str:
+    """Hand the message to the MAIL_HOST server; returns where it went."""
+    with connect() as smtp:
         smtp.send_message(mime)
-    return f"{host}:{port}"
+    cfg = current_app.config
+    return f"{cfg['MAIL_HOST']}:{int(cfg['MAIL_PORT'] or DEFAULT_PORTS[security()])}"
 
 
 def outbox_path() -> Path:
@@ -118,3 +129,23 @@ def deliver(message_id: int) -> dict:
 def deliver_email(run, message_id: int) -> dict:
     """Deliver one stored message (``portfolio.mail.send`` queues it)."""
     return deliver(message_id)
+
+
+@job("emails", retries=5, retry_delay=30)
+def deliver_emails(run, message_ids: list[int]) -> dict:
+    """Deliver several stored messages (``portfolio.mail.send_many`` queues them), each as
+    ``deliver_email`` does. One that fails does not hold up the others; the job then fails,
+    to be tried again (when the failure is transient) for those not yet sent."""
+    sent, failures = 0, []
+    for message_id in message_ids:
+        try:
+            sent += deliver(message_id)["sent"]
+        except Exception as error:  # noqa: BLE001  (recorded on its message by deliver)
+            failures.append(error)
+    if failures:
+        error = next((e for e in failures if isinstance(e, TRANSIENT)), failures[0])
+        what = f"{len(failures)} of {len(message_ids)} messages not sent, the first because: "
+        raise (Transient if isinstance(error, TRANSIENT) else RuntimeError)(
+            f"{what}{type(error).__name__}: {error}"
+        ) from error
+    return {"sent": sent, "messages": len(message_ids)}

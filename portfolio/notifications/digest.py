@@ -166,7 +166,7 @@ class _Sender:
             transmit(message)
             return
         if self.smtp is None:
-            self.smtp = _connect()
+            self.smtp = delivery.connect()
         try:
             self.smtp.send_message(build(message))
         except (OSError, smtplib.SMTPServerDisconnected):
@@ -181,28 +181,6 @@ class _Sender:
 
     def __exit__(self, *exc):
         self.close()
-
-
-def _connect() -> smtplib.SMTP:
-    """A connection to MAIL_HOST made as ``mail.delivery.smtp_send`` makes it: its security
-    (plain, STARTTLS or TLS, the certificate checked), its port and its sign-in."""
-    cfg = current_app.config
-    mode = delivery.security()
-    host, port = str(cfg["MAIL_HOST"]), int(cfg["MAIL_PORT"] or delivery.DEFAULT_PORTS[mode])
-    timeout = float(cfg["MAIL_TIMEOUT"])
-    if mode == "tls":
-        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=delivery.tls_context())
-    else:
-        smtp = smtplib.SMTP(host, port, timeout=timeout)
-    try:
-        if mode == "starttls":
-            smtp.starttls(context=delivery.tls_context())
-        if cfg["MAIL_USERNAME"]:
-            smtp.login(str(cfg["MAIL_USERNAME"]), str(cfg["MAIL_PASSWORD"] or ""))
-    except BaseException:
-        smtp.close()
-        raise
-    return smtp
 
 
 def daily_digest(provider_id: int) -> dict:
