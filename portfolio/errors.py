@@ -66,6 +66,12 @@ def register(app: Flask, on_refusal: Callable[[int], None] | None = None) -> Non
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if request.path.startswith("/api/"):
+            # An address under the API that no route of it matches (404, 405) never reaches
+            # the API blueprint's own handlers: answer as the API does.
+            from portfolio.api import problems
+
+            return problems.response(problems.from_http_error(error))
         if error.code == 413:
             limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
             message = (

@@ -40,3 +40,14 @@ def test_the_document_needs_no_token_and_sets_no_cookie(api):
     assert response.status_code == 200
     assert response.get_json()["openapi"] == "3.1.0"
     assert "Set-Cookie" not in response.headers
+
+
+def test_an_address_under_the_api_that_matches_no_route_answers_as_the_api_does(client):
+    for method, url, status in (("get", "/api/v1/nothing-here", 404),
+                                ("get", "/api/v2/people", 404),
+                                ("delete", "/api/v1/openapi.json", 405)):  # fmt: skip
+        response = getattr(client, method)(url)
+        assert response.status_code == status, url
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["status"] == status
+    assert client.get("/nothing-here").mimetype == "text/html"  # the app's own pages
