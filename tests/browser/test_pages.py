@@ -50,6 +50,7 @@ def test_each_role_signs_in_and_every_page_it_reaches_is_accessible(page, live_s
         for url in [
             "/people/new",
             "/people?status=invited",
+            "/provider/api-tokens",
             "/enrolments/new",
             portfolio,
             enrolment,
