@@ -17,6 +17,8 @@ class Role(enum.StrEnum):
     IQA = "iqa"
     ADMIN = "admin"
     EQA = "eqa"
+    # An apprentice's line manager at their employer (portfolio.apprenticeships).
+    EMPLOYER = "employer"
 
     @property
     def label(self) -> str:
@@ -29,6 +31,7 @@ ROLE_LABELS = {
     Role.IQA: "Internal quality assurer (IQA)",
     Role.ADMIN: "Provider admin",
     Role.EQA: "External quality assurer (EQA, read-only)",
+    Role.EMPLOYER: "Employer (line manager)",
 }
 
 
@@ -96,6 +99,8 @@ class User(UserMixin, db.Model):
     # learner (what a re-import matches on) and the Unique Learner Number (ten digits).
     mis_id: Mapped[str | None] = mapped_column(String(64))
     uln: Mapped[str | None] = mapped_column(String(10))
+    # Employers only: the organisation they work for (portfolio.apprenticeships.models).
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employer.id"), index=True)
     # Changes on every password change or deactivation, which signs out every session.
     session_token: Mapped[str] = mapped_column(
         String(64), default=lambda: secrets.token_urlsafe(24)

@@ -42,6 +42,7 @@ class TwoFactorPolicyForm(AppForm):
     require_iqa = BooleanField(Role.IQA.label)
     require_eqa = BooleanField(Role.EQA.label)
     require_learner = BooleanField(Role.LEARNER.label)
+    require_employer = BooleanField(Role.EMPLOYER.label)
     for_sso = BooleanField(
         "Ask for this app's code after a sign-in through your identity service (SSO) too"
     )
@@ -52,7 +53,7 @@ class TwoFactorPolicyForm(AppForm):
 
     def role_fields(self) -> list[BooleanField]:
         return [self.require_admin, self.require_assessor, self.require_iqa, self.require_eqa,
-                self.require_learner]  # fmt: skip
+                self.require_learner, self.require_employer]  # fmt: skip
 
     def roles(self) -> set[Role]:
         return {role for role in Role if self[f"require_{role.value}"].data}

@@ -1,8 +1,9 @@
 """Who may see which enrolment: the one rule every page about an enrolment, its evidence, its
 sign-off, its PDF and its audit trail starts from.
 
-A learner sees their own enrolments, an assessor and an IQA those they are named on, and a
-provider admin or an EQA every enrolment of their provider. Nobody sees another provider's:
+A learner sees their own enrolments, an assessor and an IQA those they are named on, an
+employer (a line manager) the apprenticeships that name them, and a provider admin or an EQA
+every enrolment of their provider. Nobody sees another provider's:
 to them it is a 404, as if it did not exist.
 """
 
@@ -11,6 +12,10 @@ from sqlalchemy import ColumnElement, Select, and_, false, select
 from sqlalchemy.orm import joinedload
 
 from portfolio.accounts.models import Role, User
+
+# The one model read against the package order (apprenticeships build on enrolments): which
+# apprenticeships name an employer account as line manager is part of this rule.
+from portfolio.apprenticeships.models import Apprenticeship
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.units.models import Unit
@@ -25,6 +30,11 @@ def may_see(user: User) -> ColumnElement[bool]:
         return and_(at_provider, Enrolment.assessor_id == user.id)
     if user.role is Role.IQA:
         return and_(at_provider, Enrolment.iqa_id == user.id)
+    if user.role is Role.EMPLOYER:
+        managed = select(Apprenticeship.enrolment_id).where(
+            Apprenticeship.line_manager_id == user.id
+        )
+        return and_(at_provider, Enrolment.id.in_(managed))
     if user.role in (Role.ADMIN, Role.EQA):
         return at_provider
     return false()

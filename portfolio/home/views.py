@@ -24,6 +24,7 @@ TEMPLATES = {
     Role.ASSESSOR: "home/assessor.html",
     Role.IQA: "home/iqa.html",
     Role.EQA: "home/eqa.html",
+    Role.EMPLOYER: "home/employer.html",
 }
 
 

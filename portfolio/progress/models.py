@@ -13,7 +13,7 @@ enrolment, which holds the constraints.
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, false
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portfolio.db import UTCDateTime, db, utcnow
@@ -62,6 +62,11 @@ class EnrolmentProgress(db.Model):
     countersigned: Mapped[bool] = mapped_column(default=False)
     # Countersigned, then a sampled decision sent back: the sign-off is under IQA review.
     under_review: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Breaks in learning (portfolio.apprenticeships.breaks), which expected progress leaves
+    # out: the days of those that have ended, and the start and reason of one still going.
+    break_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    break_since: Mapped[date | None]
+    break_reason: Mapped[str | None] = mapped_column(String(500))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -1,0 +1,96 @@
+"""Days an enrolment is paused by breaks in learning, for every figure that runs on time.
+
+Expected progress, off-the-job hours expected by a date and progress review due dates leave
+out the days of a break (``BreakInLearning.starts_on`` to ``ends_on`` inclusive; a break with
+no end lasts to the day asked about). A caller asks here rather than reading the breaks:
+
+- ``paused_days(enrolment, on_date)``: days paused from the enrolment's start to ``on_date``.
+- ``pause_between(enrolment_id, start, end)``: days paused from ``start`` to ``end``.
+- ``paused_days_for(ids, on_date)``: ``paused_days`` of many enrolments in one statement.
+- ``due_after(enrolment_id, start, days)``: the date ``days`` days after ``start`` with the
+  break days in between added (a review due twelve weeks on is due later by a break's length).
+- ``current_break(enrolment_id, on_date)``: the break in force on that day, if any.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+
+from portfolio.apprenticeships.models import BreakInLearning
+from portfolio.db import db
+from portfolio.enrolments.models import Enrolment
+
+
+def overlap_days(starts_on: date, ends_on: date | None, start: date, end: date) -> int:
+    """Days of a break (``ends_on`` None while it lasts) from ``start`` to ``end`` inclusive."""
+    first = max(starts_on, start)
+    last = end if ends_on is None else min(ends_on, end)
+    return max(0, (last - first).days + 1)
+
+
+def _breaks(enrolment_ids: Iterable[int], start: date | None, end: date):
+    query = select(
+        BreakInLearning.enrolment_id, BreakInLearning.starts_on, BreakInLearning.ends_on
+    ).where(BreakInLearning.enrolment_id.in_(list(enrolment_ids)), BreakInLearning.starts_on <= end)
+    if start is not None:
+        query = query.where(
+            or_(BreakInLearning.ends_on.is_(None), BreakInLearning.ends_on >= start)
+        )
+    return db.session.execute(query)
+
+
+def pause_between(enrolment_id: int, start: date, end: date) -> int:
+    """Days of this enrolment's breaks from ``start`` to ``end``, both included."""
+    if end < start:
+        return 0
+    return sum(
+        overlap_days(row.starts_on, row.ends_on, start, end)
+        for row in _breaks([enrolment_id], start, end)
+    )
+
+
+def paused_days(enrolment: Enrolment, on_date: date) -> int:
+    """Days of the enrolment's breaks from its start up to and including ``on_date``."""
+    return pause_between(enrolment.id, enrolment.starts_on, on_date)
+
+
+def paused_days_for(enrolment_ids: Iterable[int], on_date: date) -> dict[int, int]:
+    """``paused_days`` of each enrolment (0 for one without breaks), in one statement; a break
+    before an enrolment's start is not recorded (operations refuse it), so all count."""
+    out: dict[int, int] = defaultdict(int)
+    ids = list(enrolment_ids)
+    if not ids:
+        return out
+    for row in _breaks(ids, None, on_date):
+        out[row.enrolment_id] += overlap_days(row.starts_on, row.ends_on, row.starts_on, on_date)
+    return out
+
+
+def due_after(enrolment_id: int, start: date, days: int) -> date | None:
+    """The day ``days`` days after ``start``, later by every break day in between (a break
+    that begins before the day so reached pushes it on again); None while a break with no
+    end has begun by then, as nothing falls due until it ends."""
+    due = start + timedelta(days=days)
+    after = start + timedelta(days=1)
+    rows = _breaks([enrolment_id], after, date.max - timedelta(days=1))
+    # Breaks of one enrolment do not overlap (operations refuse it): each adds its days.
+    for row in sorted(rows, key=lambda row: row.starts_on):
+        if row.starts_on > due:
+            break
+        if row.ends_on is None:
+            return None
+        due += timedelta(days=(row.ends_on - max(row.starts_on, after)).days + 1)
+    return due
+
+
+def current_break(enrolment_id: int, on_date: date) -> BreakInLearning | None:
+    """The break in force on ``on_date``, if there is one."""
+    return db.session.scalar(
+        select(BreakInLearning).where(
+            BreakInLearning.enrolment_id == enrolment_id,
+            BreakInLearning.starts_on <= on_date,
+            or_(BreakInLearning.ends_on.is_(None), BreakInLearning.ends_on >= on_date),
+        )
+    )
