@@ -4,8 +4,13 @@ Every domain operation that changes what an enrolment's progress rows summarise 
 evidence, claims, decisions, sign-offs, or the enrolment itself) ends by calling
 ``enrolments`` with the enrolments it changed, so the summary rows change in the same
 transaction as what they summarise. ``flask progress refresh`` rebuilds them all.
+
+However many enrolments are given, each figure is read for all of them in one statement
+(up to BATCH at a time), so a caller that changes many enrolments at once, such as the
+import of a file of learners, refreshes them together rather than one by one.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -25,115 +30,155 @@ from portfolio.progress.models import (
 )
 from portfolio.units.models import Criterion
 
+# Enrolments whose figures are read in one statement: a bound on the length of its IN list.
+BATCH = 500
+
 
 def enrolments(enrolment_ids: Iterable[int]) -> None:
     """Recompute these enrolments' progress rows from what the session holds now."""
+    ids = sorted(set(enrolment_ids))
     db.session.flush()
-    for enrolment_id in sorted(set(enrolment_ids)):
-        refresh_enrolment(db.session, enrolment_id)
+    for start in range(0, len(ids), BATCH):
+        refresh_enrolments(db.session, ids[start : start + BATCH])
     db.session.flush()
 
 
 def refresh_enrolment(session: Session, enrolment_id: int) -> None:
     """Recompute one enrolment's progress rows from its evidence, claims and decisions."""
-    enrolment = session.get(Enrolment, enrolment_id)
-    if enrolment is None:
-        return
-    criteria = session.scalars(
-        select(Criterion.id).where(Criterion.criteria_set_id == enrolment.criteria_set_id)
+    refresh_enrolments(session, [enrolment_id])
+
+
+def refresh_enrolments(session: Session, enrolment_ids: list[int]) -> None:
+    """Recompute these enrolments' progress rows from their evidence, claims and decisions,
+    in the same statements for one enrolment or a few hundred."""
+    found = session.execute(
+        select(Enrolment, EnrolmentProgress)
+        .outerjoin(EnrolmentProgress, EnrolmentProgress.enrolment_id == Enrolment.id)
+        .where(Enrolment.id.in_(enrolment_ids))
     ).all()
-    claimed = set(
-        session.scalars(
-            select(CriterionClaim.criterion_id)
-            .join(EvidenceItem, CriterionClaim.item_id == EvidenceItem.id)
-            .where(EvidenceItem.enrolment_id == enrolment_id)
+    if not found:
+        return
+    ids = [enrolment.id for enrolment, _ in found]
+    criteria: dict[int, list[int]] = defaultdict(list)  # criteria set: its criteria
+    for set_id, criterion_id in session.execute(
+        select(Criterion.criteria_set_id, Criterion.id)
+        .where(Criterion.criteria_set_id.in_({e.criteria_set_id for e, _ in found}))
+        .order_by(Criterion.id)
+    ):
+        criteria[set_id].append(criterion_id)
+    claimed: dict[int, set[int]] = defaultdict(set)  # enrolment: criteria claimed
+    for enrolment_id, criterion_id in session.execute(
+        select(EvidenceItem.enrolment_id, CriterionClaim.criterion_id)
+        .join(EvidenceItem, CriterionClaim.item_id == EvidenceItem.id)
+        .where(EvidenceItem.enrolment_id.in_(ids))
+    ):
+        claimed[enrolment_id].add(criterion_id)
+    met: dict[int, set[int]] = defaultdict(set)  # enrolment: criteria met
+    for enrolment_id, criterion_id in session.execute(
+        select(EvidenceItem.enrolment_id, CriterionJudgement.criterion_id)
+        .join(Decision, CriterionJudgement.decision_id == Decision.id)
+        .join(EvidenceItem, Decision.item_id == EvidenceItem.id)
+        .where(
+            EvidenceItem.enrolment_id.in_(ids),
+            EvidenceItem.status == EvidenceStatus.ACCEPTED,
+            Decision.outcome == Outcome.ACCEPTED,
+            CriterionJudgement.met,
         )
-    )
-    met = set(
-        session.scalars(
-            select(CriterionJudgement.criterion_id)
-            .join(Decision, CriterionJudgement.decision_id == Decision.id)
-            .join(EvidenceItem, Decision.item_id == EvidenceItem.id)
-            .where(
-                EvidenceItem.enrolment_id == enrolment_id,
-                EvidenceItem.status == EvidenceStatus.ACCEPTED,
-                Decision.outcome == Outcome.ACCEPTED,
-                CriterionJudgement.met,
+    ):
+        met[enrolment_id].add(criterion_id)
+    submitted = EvidenceItem.status == EvidenceStatus.SUBMITTED
+    items = {
+        row.enrolment_id: row
+        for row in session.execute(
+            select(
+                EvidenceItem.enrolment_id,
+                func.count(EvidenceItem.id).label("items"),
+                func.max(EvidenceItem.updated_at).label("last_activity_at"),
+                func.count(EvidenceItem.id).filter(submitted).label("awaiting"),
+                func.min(EvidenceItem.submitted_at).filter(submitted).label("oldest_at"),
             )
+            .where(EvidenceItem.enrolment_id.in_(ids))
+            .group_by(EvidenceItem.enrolment_id)
         )
+    }
+    returned = (
+        select(EvidenceItem.enrolment_id)
+        .join(Decision, Decision.item_id == EvidenceItem.id)
+        .where(EvidenceItem.enrolment_id.in_(ids), Decision.outcome == Outcome.RETURNED)
+        .group_by(EvidenceItem.enrolment_id, Decision.item_id)
+        .having(func.count() >= 2)
+        .subquery()
     )
-    items = session.execute(
-        select(func.count(EvidenceItem.id).label("items"),
-               func.max(EvidenceItem.updated_at).label("last_activity_at"))
-        .where(EvidenceItem.enrolment_id == enrolment_id)
-    ).one()  # fmt: skip
-    awaiting = session.execute(
-        select(func.count(EvidenceItem.id).label("items"),
-               func.min(EvidenceItem.submitted_at).label("oldest_at"))
-        .where(EvidenceItem.enrolment_id == enrolment_id,
-               EvidenceItem.status == EvidenceStatus.SUBMITTED)
-    ).one()  # fmt: skip
-    returned_twice = session.scalar(
-        select(func.count()).select_from(
-            select(Decision.item_id)
-            .join(EvidenceItem, Decision.item_id == EvidenceItem.id)
-            .where(EvidenceItem.enrolment_id == enrolment_id, Decision.outcome == Outcome.RETURNED)
-            .group_by(Decision.item_id)
-            .having(func.count() >= 2)
-            .subquery()
+    returned_twice = dict(
+        session.execute(
+            select(returned.c.enrolment_id, func.count()).group_by(returned.c.enrolment_id)
+        ).all()
+    )
+    sign_offs = {
+        s.enrolment_id: s
+        for s in session.scalars(
+            select(SignOff).where(SignOff.enrolment_id.in_(ids), SignOff.withdrawn_at.is_(None))
         )
-    )
-    sign_off = session.scalar(
-        select(SignOff).where(SignOff.enrolment_id == enrolment_id, SignOff.withdrawn_at.is_(None))
-    )
-    scope = {column: getattr(enrolment, column) for column in ("provider_id", *SCOPE)}
-    progress = session.get(EnrolmentProgress, enrolment_id)
-    if progress is None:
-        progress = EnrolmentProgress(enrolment_id=enrolment_id)
-        session.add(progress)
-    for column, value in scope.items():
-        setattr(progress, column, value)
-    progress.starts_on = enrolment.starts_on
-    progress.planned_end_on = enrolment.planned_end_on
-    progress.criteria_total = len(criteria)
-    progress.criteria_met = len(met & set(criteria))
-    progress.criteria_claimed = len((claimed | met) & set(criteria))
-    progress.items = items.items
-    progress.awaiting_marking = awaiting.items
-    progress.oldest_awaiting_at = awaiting.oldest_at
-    progress.items_returned_twice = returned_twice
-    progress.last_activity_at = items.last_activity_at or enrolment.created_at
-    progress.signed_off = sign_off is not None
-    progress.countersigned = bool(sign_off and sign_off.countersigned_at)
-    progress.under_review = bool(sign_off and sign_off.under_review_since)
-    progress.updated_at = utcnow()
+    }
+    now = utcnow()
+    states = []
+    for enrolment, progress in found:
+        enrolment_id = enrolment.id
+        scope = {column: getattr(enrolment, column) for column in ("provider_id", *SCOPE)}
+        if progress is None:
+            progress = EnrolmentProgress(enrolment_id=enrolment_id)
+            session.add(progress)
+        for column, value in scope.items():
+            setattr(progress, column, value)
+        its_criteria = criteria.get(enrolment.criteria_set_id, [])
+        its_met = met.get(enrolment_id, set())
+        its_claimed = claimed.get(enrolment_id, set())
+        counted = items.get(enrolment_id)
+        sign_off = sign_offs.get(enrolment_id)
+        progress.starts_on = enrolment.starts_on
+        progress.planned_end_on = enrolment.planned_end_on
+        progress.criteria_total = len(its_criteria)
+        progress.criteria_met = len(its_met & set(its_criteria))
+        progress.criteria_claimed = len((its_claimed | its_met) & set(its_criteria))
+        progress.items = counted.items if counted else 0
+        progress.awaiting_marking = counted.awaiting if counted else 0
+        progress.oldest_awaiting_at = counted.oldest_at if counted else None
+        progress.items_returned_twice = returned_twice.get(enrolment_id, 0)
+        progress.last_activity_at = (counted and counted.last_activity_at) or enrolment.created_at
+        progress.signed_off = sign_off is not None
+        progress.countersigned = bool(sign_off and sign_off.countersigned_at)
+        progress.under_review = bool(sign_off and sign_off.under_review_since)
+        progress.updated_at = now
+        states += [
+            {"enrolment_id": enrolment_id, "criterion_id": c, **scope,
+             "state": MET if c in its_met else CLAIMED if c in its_claimed else NOT_STARTED}
+            for c in its_criteria
+        ]  # fmt: skip
     # Not looked for among the objects the session holds (synchronize_session): nothing loads
     # these rows as objects, and the look is a walk through every object held, which grows
     # with each enrolment a bulk import adds in one session.
     session.execute(
         delete(CriterionState)
-        .where(CriterionState.enrolment_id == enrolment_id)
+        .where(CriterionState.enrolment_id.in_(ids))
         .execution_options(synchronize_session=False)
     )
-    if criteria:
-        session.execute(
-            insert(CriterionState),
-            [
-                {"enrolment_id": enrolment_id, "criterion_id": c, **scope,
-                 "state": MET if c in met else CLAIMED if c in claimed else NOT_STARTED}
-                for c in criteria
-            ],
-        )  # fmt: skip
+    if states:
+        session.execute(insert(CriterionState), states)
     # The decisions' copies of the cohort and qualification, where the enrolment moved.
+    moved_to = select(Enrolment.cohort_id, Enrolment.qualification_id).where(
+        Enrolment.id == Decision.enrolment_id
+    )
+    cohort_id = moved_to.with_only_columns(Enrolment.cohort_id).scalar_subquery()
+    qualification_id = moved_to.with_only_columns(Enrolment.qualification_id).scalar_subquery()
     session.execute(
         update(Decision)
         .where(
-            Decision.enrolment_id == enrolment_id,
+            Decision.enrolment_id.in_(ids),
             or_(
-                Decision.cohort_id.is_distinct_from(enrolment.cohort_id),
-                Decision.qualification_id.is_distinct_from(enrolment.qualification_id),
+                Decision.cohort_id.is_distinct_from(cohort_id),
+                Decision.qualification_id.is_distinct_from(qualification_id),
             ),
         )
-        .values(cohort_id=enrolment.cohort_id, qualification_id=enrolment.qualification_id)
+        .values(cohort_id=cohort_id, qualification_id=qualification_id)
         .execution_options(synchronize_session=False)
     )

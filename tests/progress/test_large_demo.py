@@ -24,9 +24,11 @@ from portfolio.evidence.models import (
     EvidenceVersion,
 )
 from portfolio.evidence.pii import find_personal_data
+from portfolio.progress import refresh
 from portfolio.progress.models import CLAIMED, MET, NOT_STARTED, CriterionState, EnrolmentProgress
 from portfolio.progress.refresh import refresh_enrolment
 from portfolio.units.models import Criterion, Unit
+from tests.statements import counting
 
 LEARNERS = 30
 SMALL = {"cohorts": 3, "items_per_learner": 10}
@@ -265,6 +267,14 @@ def test_progress_rows_are_what_the_refresh_would_compute(large):
     db.session.flush()
     db.session.expire_all()
     assert {i: snapshot(i) for i in ids} == generated
+    # All at once, as an import refreshes its rows, in the statements it takes for one.
+    with counting(db.engine) as statements:
+        refresh.enrolments(ids)
+    db.session.expire_all()
+    assert {i: snapshot(i) for i in ids} == generated
+    with counting(db.engine) as for_one:
+        refresh.enrolments(ids[:1])
+    assert len(statements) == len(for_one)
 
 
 def test_each_items_history_follows_the_rules(large):
