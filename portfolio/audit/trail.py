@@ -3,6 +3,7 @@
 import enum
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -79,6 +80,20 @@ def _lock_chain(provider_id: int) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One event to append with ``record_many``: ``record``'s arguments but the provider."""
+
+    action: str
+    object_type: str
+    actor: User | None = None
+    object_id: int | None = None
+    learner_id: int | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    summary: str = ""
+
+
 def record(
     action: str,
     *,
@@ -92,6 +107,16 @@ def record(
     summary: str = "",
 ) -> AuditEvent:
     """Append an event to the provider's chain and flush; the caller commits it with its change."""
+    entry = Entry(action, object_type, actor, object_id, learner_id, before, after, summary)
+    return record_many(provider_id, [entry])[0]
+
+
+def record_many(provider_id: int, entries: Iterable[Entry]) -> list[AuditEvent]:
+    """Append these events to the provider's chain, in order, and flush: the chain is locked
+    and its head read once for them all. The caller commits them with its change."""
+    entries = list(entries)
+    if not entries:
+        return []
     _lock_chain(provider_id)
     last = db.session.execute(
         select(AuditEvent.seq, AuditEvent.hash)
@@ -99,28 +124,36 @@ def record(
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).first()
-    if len(summary) > SUMMARY_LENGTH:
-        summary = summary[: SUMMARY_LENGTH - 1] + "…"
-    audit_event = AuditEvent(
-        provider_id=provider_id,
-        seq=last.seq + 1 if last else 1,
-        actor_id=actor.id if actor else None,
-        actor_role=actor.role.value if actor else None,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        learner_id=learner_id,
-        # Set here, not by the column default, because the hash covers it.
-        at=utcnow(),
-        before=_stored_form(before),
-        after=_stored_form(after),
-        summary=summary,
-        prev_hash=last.hash if last else ZERO_HASH,
-    )
-    audit_event.hash = event_hash({name: getattr(audit_event, name) for name in HASHED_FIELDS})
-    db.session.add(audit_event)
+    seq, prev_hash = (last.seq, last.hash) if last else (0, ZERO_HASH)
+    events = []
+    for entry in entries:
+        summary = entry.summary
+        if len(summary) > SUMMARY_LENGTH:
+            summary = summary[: SUMMARY_LENGTH - 1] + "…"
+        seq += 1
+        audit_event = AuditEvent(
+            provider_id=provider_id,
+            seq=seq,
+            actor_id=entry.actor.id if entry.actor else None,
+            actor_role=entry.actor.role.value if entry.actor else None,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            learner_id=entry.learner_id,
+            # Set here, not by the column default, because the hash covers it.
+            at=utcnow(),
+            before=_stored_form(entry.before),
+            after=_stored_form(entry.after),
+            summary=summary,
+            prev_hash=prev_hash,
+        )
+        audit_event.hash = prev_hash = event_hash(
+            {name: getattr(audit_event, name) for name in HASHED_FIELDS}
+        )
+        events.append(audit_event)
+    db.session.add_all(events)
     db.session.flush()
-    return audit_event
+    return events
 
 
 @dataclass(frozen=True)

@@ -125,11 +125,11 @@ def test_times_name_the_zone_and_give_utc(story):
 
 
 def recorded_actions() -> set[str]:
-    """The action of every audit.record() call and refusal in the app's code."""
+    """The action of every audit.record() call, audit.Entry and refusal in the app's code."""
     actions = set()
     for path in Path(ROOT, "portfolio").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        actions |= set(re.findall(r'record\(\s*"([a-z_]+(?:\.[a-z_]+)?)"', text))
+        actions |= set(re.findall(r'(?:record|Entry)\(\s*"([a-z_]+(?:\.[a-z_]+)?)"', text))
         actions |= set(re.findall(r'"action": "([a-z_]+\.[a-z_]+)"', text))
     return actions
 

@@ -18,10 +18,12 @@ from portfolio.accounts.models import Role
 from portfolio.audit.cli import audit_cli
 from portfolio.audit.models import ZERO_HASH, AuditEvent, AuditEventChanged
 from portfolio.audit.trail import (
+    Entry,
     event_hash,
     events_for_learner,
     events_for_object,
     record,
+    record_many,
     snapshot,
     verify,
 )
@@ -31,6 +33,7 @@ from portfolio.evidence import operations
 from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from tests.conftest import TEST_CONFIG
 from tests.factories import STAR_CONTENT, make_enrolment, make_provider, make_user
+from tests.statements import counting
 
 
 def submit(provider, actor, learner, title: str, version: int = 1) -> AuditEvent:
@@ -88,6 +91,35 @@ def test_a_new_chain_starts_at_one_from_the_zero_hash(app):
     assert (first.seq, first.prev_hash) == (1, ZERO_HASH)
     assert first.actor_id is None and first.actor_role is None
     assert report_for(provider).ok
+
+
+def test_several_events_appended_at_once_continue_the_chain_in_order(chain):
+    provider, _ = chain
+    learner = make_user(provider, Role.LEARNER)
+    head = db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.provider_id == provider.id)
+        .order_by(AuditEvent.seq.desc())
+    )
+    entries = [
+        Entry("account.created", "user", actor=learner, object_id=learner.id,
+              learner_id=learner.id, after={"name": learner.name}, summary=f"Event {n}")
+        for n in range(1, 4)
+    ]  # fmt: skip
+    with counting(db.engine) as statements:
+        appended = record_many(provider.id, entries)
+    assert [e.seq for e in appended] == [head.seq + n for n in range(1, 4)]
+    assert [e.summary for e in appended] == ["Event 1", "Event 2", "Event 3"]
+    assert appended[0].prev_hash == head.hash
+    assert [e.prev_hash for e in appended[1:]] == [e.hash for e in appended[:-1]]
+    assert appended[0].actor_role == "learner" and appended[0].after == {"name": learner.name}
+    # The chain is locked and its head read once for all three.
+    reads = [s for s in statements if not s.lstrip().upper().startswith("INSERT")]
+    assert len(reads) == 2
+    assert report_for(provider).ok
+    assert record_many(provider.id, []) == []
+    record("sign_in.failed", provider_id=provider.id, object_type="user", summary="next")
+    assert report_for(provider).ok and report_for(provider).events == appended[-1].seq + 1
 
 
 def test_the_hash_covers_what_was_stored_including_dates_enums_and_accents(app):
