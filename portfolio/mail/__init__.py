@@ -1,5 +1,6 @@
-"""Email: ``send`` renders a message from ``templates/mail/`` and queues its delivery."""
+"""Email: ``send`` renders a message from ``templates/mail/`` and queues its delivery;
+``send_many`` does so for several messages delivered by one job."""
 
-from portfolio.mail.sending import send
+from portfolio.mail.sending import send, send_many
 
-__all__ = ["send"]
+__all__ = ["send", "send_many"]

@@ -1,10 +1,12 @@
 """Queueing an email: render it, store it, and start the job that delivers it."""
 
+from collections.abc import Iterable
+
 from portfolio.accounts.models import User
 from portfolio.db import db
 from portfolio.jobs import enqueue
 from portfolio.mail.compose import render
-from portfolio.mail.delivery import deliver_email
+from portfolio.mail.delivery import deliver_email, deliver_emails
 from portfolio.mail.models import OutgoingEmail
 
 
@@ -21,20 +23,44 @@ def send(to: User | str, template: str, *, provider_id: int, **context) -> Outgo
     message tells of, then commit. ``provider_id`` is the provider the message is sent for
     (its jobs page lists the delivery). Returns the stored message.
     """
+    message = _compose(to, template, provider_id, context)
+    db.session.add(message)
+    db.session.flush()
+    dispatch(message)
+    return message
+
+
+def send_many(
+    template: str, recipients: Iterable[tuple[User | str, dict]], *, provider_id: int
+) -> list[OutgoingEmail]:
+    """Email each ``(to, context)`` of ``recipients`` from ``template``, as ``send`` does,
+    with one job delivering them all: for messages that go out together, such as the
+    invitations of the learners an import adds. Returns the stored messages."""
+    messages = [_compose(to, template, provider_id, context) for to, context in recipients]
+    if not messages:
+        return []
+    db.session.add_all(messages)
+    db.session.flush()
+    first = messages[0]
+    others = f" and {len(messages) - 1} more" if len(messages) > 1 else ""
+    enqueue(
+        deliver_emails, [message.id for message in messages], provider_id=provider_id,
+        label=f"Email “{first.subject}” to {first.to_address}{others}"[:200],
+    )  # fmt: skip
+    return messages
+
+
+def _compose(to: User | str, template: str, provider_id: int, context: dict) -> OutgoingEmail:
     recipient = to if isinstance(to, User) else None
     address = recipient.email if recipient is not None else str(to).strip()
     name = recipient.name if recipient is not None else None
     subject, text, html = render(
         template, {"recipient": recipient, "recipient_name": name, **context}
     )
-    message = OutgoingEmail(
+    return OutgoingEmail(
         provider_id=provider_id, to_address=address, to_name=name, template=template,
         subject=subject[:300], text_body=text, html_body=html,
     )  # fmt: skip
-    db.session.add(message)
-    db.session.flush()
-    dispatch(message)
-    return message
 
 
 def dispatch(message: OutgoingEmail) -> None:

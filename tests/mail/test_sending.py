@@ -13,7 +13,7 @@ from portfolio import mail
 from portfolio.accounts.models import Role
 from portfolio.db import db, utcnow
 from portfolio.jobs import Job, JobState
-from portfolio.mail.delivery import deliver
+from portfolio.mail.delivery import deliver, deliver_emails
 from portfolio.mail.models import OutgoingEmail
 from tests import factories
 from tests.mailserver import (
@@ -78,6 +78,32 @@ def test_a_delivery_run_twice_sends_once(app, mail_server, person):
     message = send_reset(person)
     assert deliver(message.id) == {"sent": False, "reason": "Already sent."}
     assert len(mail_server.messages) == 1
+
+
+def test_messages_sent_together_are_delivered_by_one_job_each_once(app, mail_server, person):
+    others = [factories.make_user(person.provider, Role.LEARNER) for _ in range(2)]
+    context = {"reset_url": RESET_URL, "expires_at": utcnow(), "time_zone": "Europe/London",
+               "provider_name": person.provider.name}  # fmt: skip
+    messages = mail.send_many(
+        "password_reset", [(to, context) for to in [person, *others, "someone@example.org"]],
+        provider_id=person.provider_id,
+    )  # fmt: skip
+    assert mail.send_many("password_reset", [], provider_id=person.provider_id) == []
+    db.session.commit()
+    assert sorted(m["To"].addresses[0].addr_spec for m in mail_server.messages) == sorted(
+        [person.email, *(o.email for o in others), "someone@example.org"]
+    )
+    assert mail_server.messages[0]["To"] == f"Aisha Khan <{person.email}>"
+    [job] = db.session.scalars(select(Job)).all()
+    assert job.kind == "emails" and job.arguments == [[m.id for m in messages]]
+    assert job.state is JobState.DONE and job.result == {"sent": 4, "messages": 4}
+    assert job.label == f"Email “{messages[0].subject}” to {person.email} and 3 more"
+    for message in messages:
+        db.session.refresh(message)
+        assert message.sent_at is not None and message.text_body is None
+    # Run again (a worker may run a job twice), nothing is sent twice.
+    assert deliver_emails.function(None, job.arguments[0]) == {"sent": 0, "messages": 4}
+    assert len(mail_server.messages) == 4
 
 
 def test_a_message_rolled_back_with_its_transaction_is_never_sent(app, mail_server, person):
