@@ -357,9 +357,9 @@ def report(args, built_seconds: float, one: Alone, queued: Queued) -> None:
           f"{built_seconds:.0f} s")  # fmt: skip
     if max(load[0], args.start_load) > 0.5:
         print("Other work was running on the machine: the renders shared its cores with it, "
-              "which lengthens the export through the queue more than the PDFs alone (made "
-              "on one core at a time); the worker's CPU over the sum alone's is the steadier "
-              "guide to what the queue costs.")  # fmt: skip
+              "so both wall times, taken minutes apart, swing with it, and the ratio either "
+              "way; the worker's CPU over the sum alone's is the steadier guide to what the "
+              "queue costs.")  # fmt: skip
     print(f"Overall: {(ratio <= RATIO_TARGET) + ok} of 2 targets met")
 
 
