@@ -61,28 +61,44 @@ def token_hash(token: str) -> str:
 def issue(user: User, purpose: TokenPurpose, *, by: User | None = None) -> tuple[AccountToken, str]:
     """A new token for ``user``, replacing any they hold for the same purpose; returns the row
     (flushed) and the token itself, which exists nowhere else once the link is sent."""
-    revoke_all(user, purpose)
-    token = secrets.token_urlsafe(32)
+    return issue_many([user], purpose, by=by)[0]
+
+
+def issue_many(
+    users: list[User], purpose: TokenPurpose, *, by: User | None = None
+) -> list[tuple[AccountToken, str]]:
+    """``issue`` for each of these people, in the same statements for one or a few hundred."""
+    if not users:
+        return []
+    _revoke([user.id for user in users], purpose)
     now = utcnow()
-    row = AccountToken(
-        user_id=user.id,
-        purpose=purpose,
-        token_hash=token_hash(token),
-        created_at=now,
-        expires_at=now + LIFETIMES[purpose],
-        created_by_id=by.id if by is not None else None,
-    )
-    db.session.add(row)
+    issued = []
+    for user in users:
+        token = secrets.token_urlsafe(32)
+        row = AccountToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=now + LIFETIMES[purpose],
+            created_by_id=by.id if by is not None else None,
+        )
+        issued.append((row, token))
+    db.session.add_all(row for row, _ in issued)
     db.session.flush()
-    return row, token
+    return issued
 
 
 def revoke_all(user: User, purpose: TokenPurpose) -> int:
     """Stop every unused token of the user's for this purpose from working; returns how many."""
+    return _revoke([user.id], purpose)
+
+
+def _revoke(user_ids: list[int], purpose: TokenPurpose) -> int:
     return db.session.execute(
         update(AccountToken)
         .where(
-            AccountToken.user_id == user.id,
+            AccountToken.user_id.in_(user_ids),
             AccountToken.purpose == purpose,
             AccountToken.used_at.is_(None),
             AccountToken.revoked_at.is_(None),

@@ -4,12 +4,16 @@ on their home page; the admin sees who has not accepted, and resends or revokes.
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import select
 
+from portfolio.accounts import invitations
 from portfolio.accounts.models import Role, User
 from portfolio.accounts.tokens import AccountToken, TokenPurpose, token_hash
 from portfolio.audit.models import AuditEvent
 from portfolio.db import db, utcnow
+from portfolio.errors import DomainError
+from portfolio.jobs import Job, JobState
 from tests import factories
 from tests.mailserver import link, parts
 
@@ -145,6 +149,37 @@ def test_the_admin_sees_who_has_not_accepted_and_resends_or_revokes(
     # And a person with a password gets no invitation.
     client.post(f"/people/{learner.id}/invitation")
     assert len(mail_server.messages) == 3
+
+
+def test_people_invited_together_each_get_their_own_link_in_one_delivery(
+    app, client, people, mail_server
+):
+    admin = people[Role.ADMIN]
+    invited = [factories.make_user(admin.provider, Role.LEARNER, password=None) for _ in range(3)]
+    invitations.invite(invited[0], by=admin)  # an earlier invitation, replaced
+    db.session.commit()
+    earlier = invitation_path(mail_server.messages[0])
+    invitations.invite_many(invited, by=admin)
+    db.session.commit()
+    [job] = db.session.scalars(select(Job).where(Job.kind == "emails")).all()
+    assert job.state is JobState.DONE and len(job.arguments[0]) == 3
+    links = {m["To"].addresses[0].addr_spec: invitation_path(m) for m in mail_server.messages[1:]}
+    assert sorted(links) == sorted(person.email for person in invited)
+    assert client.get(earlier).status_code == 404
+    assert all(client.get(path).status_code == 200 for path in links.values())
+    sent = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "account.invitation_sent",
+                                 AuditEvent.object_id.in_([p.id for p in invited]))
+        .order_by(AuditEvent.seq)
+    ).all()  # fmt: skip
+    assert [(e.object_id, e.after["resent"]) for e in sent] == [
+        (invited[0].id, False), (invited[0].id, True), (invited[1].id, False),
+        (invited[2].id, False),
+    ]  # fmt: skip
+    # One who has a password already: nobody is invited.
+    with pytest.raises(DomainError, match="has already chosen a password"):
+        invitations.invite_many([invited[1], people[Role.LEARNER]], by=admin)
+    assert invitations.invite_many([], by=admin) == []
 
 
 def test_only_the_providers_admins_send_or_revoke_invitations(app, client, auth, people):
