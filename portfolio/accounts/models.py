@@ -58,6 +58,9 @@ class Provider(db.Model):
         String(100), default="admin", server_default="admin"
     )
     two_factor_for_sso: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Apprenticeships' progress reviews fall due this many weeks apart, breaks in learning left
+    # out (portfolio.apprenticeships.reviews).
+    review_interval_weeks: Mapped[int] = mapped_column(default=12, server_default="12")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="provider")
