@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from portfolio.apprenticeships.reviews_models import ProgressReview, ReviewDocument
 from portfolio.db import db
 from portfolio.exports.models import PortfolioDocument
 
@@ -28,6 +29,24 @@ def verify(digest: str) -> Verification | None:
         .order_by(PortfolioDocument.id.desc())
     ).all()
     if exact is None and not same:
-        return None
+        return verify_review(digest)
     record = exact or next((r for r in same if r.in_force), same[0])
     return Verification(record, exact is None, [r for r in same if r is not record])
+
+
+@dataclass(frozen=True)
+class ReviewVerification:
+    """A signed apprenticeship progress review's PDF, found by its SHA-256 or its content's."""
+
+    record: ReviewDocument
+    by_manifest: bool
+    template = "apprenticeships/review_verified.html"
+
+
+def verify_review(digest: str) -> ReviewVerification | None:
+    record = db.session.scalar(
+        select(ReviewDocument)
+        .where((ReviewDocument.sha256 == digest) | (ReviewDocument.content_sha256 == digest))
+        .options(joinedload(ReviewDocument.review).joinedload(ProgressReview.enrolment))
+    )
+    return record and ReviewVerification(record, record.sha256 != digest)
