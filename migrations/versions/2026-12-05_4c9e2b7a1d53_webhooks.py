@@ -1,7 +1,7 @@
 """Webhooks: a provider's subscriptions, the events each chose, and each delivery sent.
 
 Revision ID: 4c9e2b7a1d53
-Revises: 8f3a2d6c1e47
+Revises: 9d1e5a3c7b20
 Create Date: 2026-12-05 22:00:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '4c9e2b7a1d53'
-down_revision = '8f3a2d6c1e47'
+down_revision = '9d1e5a3c7b20'
 branch_labels = None
 depends_on = None
 
