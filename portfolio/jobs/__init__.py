@@ -14,4 +14,5 @@ JOB_MODULES = (
     "portfolio.mail.delivery",
     "portfolio.enrolments.jobs",
     "portfolio.notifications.digest",
+    "portfolio.webhooks.delivery",
 )
