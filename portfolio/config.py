@@ -77,6 +77,11 @@ class Defaults:
     JOBS_QUEUE_PATH = None
     JOBS_IMMEDIATE = False
     JOBS_HEARTBEAT_SECONDS = 10
+    # Webhooks (docs/webhooks.md): events go only to https:// addresses on public hosts, or to
+    # any address on these hosts (a list, or a string separated by commas); a failed delivery
+    # is tried again after this many seconds, twice as long each time after.
+    WEBHOOK_ALLOWED_HOSTS = ()
+    WEBHOOK_RETRY_DELAY = 60
 
 
 # Outside production: the public address when none is set (`make run`'s), and the loopback
