@@ -7,6 +7,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portfolio import webhooks
 from portfolio.accounts.models import Role, User
 from portfolio.assessment.models import CriterionJudgement, Decision, Outcome
 from portfolio.assessment.workdays import working_days_between
@@ -232,6 +233,7 @@ def record_decision(
     told = ("evidence_returned" if outcome is Outcome.RETURNED
             else "evidence_accepted_feedback" if feedback.strip() else "evidence_accepted")  # fmt: skip
     notify(item.provider_id, [item.learner_id], told, item=item.id, title=item.title, assessor=assessor.name)  # fmt: skip
+    webhooks.publish(item.provider_id, "decision.recorded", {"decision": {"id": decision.id, "outcome": outcome.value, "decided_at": decision.decided_at, "assessor_id": assessor.id}, "evidence": {"id": item.id, "version": version}, **webhooks.enrolment_facts(item.enrolment)})  # fmt: skip
     refresh.enrolments([item.enrolment_id])
     return decision
 
@@ -272,5 +274,6 @@ def confirm_record(assessor: User, item: EvidenceItem) -> Decision:
         before={"status": "draft"}, after={"status": "accepted", "decision": decision.id},
         summary=f"Confirmed {item.kind.label.lower()} '{item.title}'",
     )  # fmt: skip
+    webhooks.publish(item.provider_id, "decision.recorded", {"decision": {"id": decision.id, "outcome": Outcome.ACCEPTED.value, "decided_at": decision.decided_at, "assessor_id": assessor.id}, "evidence": {"id": item.id, "version": item.current.number}, **webhooks.enrolment_facts(item.enrolment)})  # fmt: skip
     refresh.enrolments([item.enrolment_id])
     return decision

@@ -10,6 +10,7 @@ from sqlalchemy import Integer, Select, String, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portfolio import webhooks
 from portfolio.accounts.models import User
 from portfolio.assessment.marking import refusal
 from portfolio.assessment.models import (
@@ -265,6 +266,7 @@ def sign_off(assessor: User, enrolment: Enrolment) -> SignOff:
     facts = {"enrolment": enrolment.id, "unit": enrolment.unit.title, "assessor": assessor.name}
     notify(enrolment.provider_id, [enrolment.learner_id], "unit_signed_off", **facts)
     notify(enrolment.provider_id, [enrolment.iqa_id], "unit_ready_to_countersign", learner=enrolment.learner.name, **facts)  # fmt: skip
+    webhooks.publish(enrolment.provider_id, "unit.signed_off", {"sign_off": {"id": record.id, "signed_at": record.signed_at, "assessor_id": assessor.id, "manifest_sha256": digest}, **webhooks.enrolment_facts(enrolment)})  # fmt: skip
     refresh.enrolments([enrolment.id])
     return record
 
@@ -293,6 +295,7 @@ def withdraw(assessor: User, enrolment: Enrolment, reason: str) -> SignOff:
         before={"sign_off": record.id, "in_force": True}, after={"in_force": False, "reason": reason},
         summary=f"Withdrew the sign-off of {enrolment.unit.title}: {reason}"[:300],
     )  # fmt: skip
+    webhooks.publish(enrolment.provider_id, "signoff.withdrawn", {"sign_off": {"id": record.id, "signed_at": record.signed_at, "withdrawn_at": record.withdrawn_at, "withdrawn_by_id": assessor.id}, **webhooks.enrolment_facts(enrolment)})  # fmt: skip
     refresh.enrolments([enrolment.id])
     return record
 
@@ -411,6 +414,7 @@ def countersign(iqa: User, enrolment: Enrolment) -> SignOff:
         after={"sign_off": record.id, "countersign_sha256": record.countersign_hash},
         summary=f"Countersigned {enrolment.unit.title}",
     )  # fmt: skip
+    webhooks.publish(enrolment.provider_id, "unit.countersigned", {"sign_off": {"id": record.id, "signed_at": record.signed_at, "countersigned_at": record.countersigned_at, "iqa_id": iqa.id, "countersign_sha256": record.countersign_hash}, **webhooks.enrolment_facts(enrolment)})  # fmt: skip
     refresh.enrolments([enrolment.id])
     return record
 

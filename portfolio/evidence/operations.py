@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
+from portfolio import webhooks
 from portfolio.accounts.models import User
 from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
@@ -369,6 +370,7 @@ def submit_item(user: User, item: EvidenceItem, lock_version: int | None = None)
         summary=f"Submitted '{item.title}' version {item.current.number}",
     )  # fmt: skip
     notify(item.provider_id, [item.enrolment.assessor_id], "evidence_submitted", item=item.id, title=item.title, learner=user.name)  # fmt: skip
+    webhooks.publish(item.provider_id, "evidence.submitted", {"evidence": {"id": item.id, "version": item.current.number, "kind": item.kind.value}, "submitted_at": now, **webhooks.enrolment_facts(item.enrolment)})  # fmt: skip
     refresh.enrolments([item.enrolment_id])
 
 
