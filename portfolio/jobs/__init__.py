@@ -15,4 +15,5 @@ JOB_MODULES = (
     "portfolio.enrolments.jobs",
     "portfolio.notifications.digest",
     "portfolio.webhooks.delivery",
+    "portfolio.apprenticeships.reviews_pdf",
 )
