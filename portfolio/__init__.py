@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from portfolio.progress.crosswalk_views import bp as crosswalk_bp
     from portfolio.progress.views import bp as progress_bp
     from portfolio.units.views import bp as units_bp
+    from portfolio.webhooks.views import bp as webhooks_bp
 
     for bp in (
         accounts_bp,
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         api_bp,
         api_tokens_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(bp)
 
