@@ -23,6 +23,7 @@ from portfolio.enrolments import operations
 from portfolio.enrolments.models import Cohort, Enrolment, OnboardingUpload
 from portfolio.enrolments.onboarding_file import Row, parse
 from portfolio.errors import DomainError
+from portfolio.progress import refresh
 from portfolio.units.models import AwardingBody, Qualification, Unit
 
 # Look-ups by many values are sent this many values at a time.
@@ -318,26 +319,55 @@ def _find_learner(item: RowPlan, provider_id: int, lookups: Lookups) -> None:
 # -- the import -----------------------------------------------------------------------------
 
 
+@dataclass
+class Pending:
+    """What applied rows leave to be done together before their commit: their audit events
+    (appended to the chain in one go), their new learners' invitations (one delivery job)
+    and their new enrolments' progress rows (recomputed in one pass)."""
+
+    events: list[audit.Entry] = field(default_factory=list)
+    invite: list[User] = field(default_factory=list)
+    enrolment_ids: list[int] = field(default_factory=list)
+
+    def take(self, other: "Pending") -> None:
+        self.events += other.events
+        self.invite += other.invite
+        self.enrolment_ids += other.enrolment_ids
+
+    def finish(self, admin: User) -> None:
+        audit.record_many(admin.provider_id, self.events)
+        invitations.invite_many(self.invite, by=admin)
+        refresh.enrolments(self.enrolment_ids)
+        self.events, self.invite, self.enrolment_ids = [], [], []
+
+
 def apply(admin: User, plan: Plan, progress: Callable[[int, int], None] | None = None,
           every: int = 100) -> dict:  # fmt: skip
     """Apply each row that creates or updates, in a savepoint of its own: a row that fails
-    leaves nothing of itself and is reported as refused. ``progress(done, total)`` is called
-    every ``every`` rows and at the end. Returns the rows by outcome and the refused ones."""
+    leaves nothing of itself and is reported as refused. Every ``every`` rows and at the end,
+    the audit events, invitations and progress rows of the rows applied since are written,
+    then ``progress(done, total)`` is called (the job commits there), so each commit holds
+    whole rows. Returns the rows by outcome and the refused ones."""
     total = len(plan.rows)
     cohorts = {c.name: c for item in plan.rows if (c := item.cohort) is not None}
+    pending = Pending()
     for done, item in enumerate(plan.rows, start=1):
         if item.outcome in (Outcome.CREATE, Outcome.UPDATE):
+            applied = Pending()
             try:
                 with db.session.begin_nested():
-                    _apply_row(admin, item, cohorts)
+                    _apply_row(admin, item, cohorts, applied)
             except (IntegrityError, DomainError) as error:
                 item.outcome = Outcome.REFUSED
                 item.reasons.append(_failure(error))
             else:
+                pending.take(applied)
                 if item.cohort is not None:
                     cohorts[item.cohort.name] = item.cohort
-        if progress is not None and (done % every == 0 or done == total):
-            progress(done, total)
+        if done % every == 0 or done == total:
+            pending.finish(admin)
+            if progress is not None:
+                progress(done, total)
     counts = plan.counts
     refused = [{"row": i.row.number, "mis_id": i.row.mis_id, "reasons": i.reasons}
                for i in plan.rows if i.outcome is Outcome.REFUSED]  # fmt: skip
@@ -358,8 +388,11 @@ def _failure(error: Exception) -> str:
 
 
 def _apply_row(
-    admin: User, item: RowPlan, cohorts: dict[str, Cohort], source: str = "the MIS"
-) -> None:
+    admin: User, item: RowPlan, cohorts: dict[str, Cohort], pending: Pending,
+    source: str = "the MIS",
+) -> None:  # fmt: skip
+    """Write the row's learner, cohort and enrolment, leaving to ``pending`` what is done
+    together for many rows."""
     row = item.row
     if row.cohort:
         item.cohort = cohorts.get(row.cohort) or operations.create_cohort(
@@ -367,17 +400,19 @@ def _apply_row(
         )
     new_learner = item.learner is None
     if new_learner:
-        item.learner = _create_learner(admin, row, source)
+        item.learner = _create_learner(admin, row, pending, source)
     else:
-        _update_learner(admin, item.learner, row, source)
+        _update_learner(admin, item.learner, row, pending, source)
     if item.enrolment is None:
-        item.enrolment = operations.enrol_learner(
+        item.enrolment = operations.add_enrolment(
             admin, learner_id=item.learner.id, qualification_id=item.qualification.id,
             unit_id=item.unit.id, starts_on=row.starts_on, planned_end_on=row.planned_end_on,
             cohort_id=item.cohort.id if item.cohort else None,
             assessor_id=item.assessor.id if item.assessor else None,
             iqa_id=item.iqa.id if item.iqa else None,
         )  # fmt: skip
+        pending.events.append(operations.enrolled(admin, item.enrolment))
+        pending.enrolment_ids.append(item.enrolment.id)
     elif any(old != new for _, old, new in _enrolment_changes(item, item.enrolment)):
         enrolment = item.enrolment
         operations.update_enrolment(
@@ -389,13 +424,13 @@ def _apply_row(
         )  # fmt: skip
     if new_learner:
         # The account has no password until its learner chooses one from this email.
-        invitations.invite(item.learner, by=admin)
+        pending.invite.append(item.learner)
 
 
 LEARNER_FIELDS = ("name", "email", "role", "active", "mis_id", "uln")
 
 
-def _create_learner(admin: User, row: Row, source: str = "the MIS") -> User:
+def _create_learner(admin: User, row: Row, pending: Pending, source: str = "the MIS") -> User:
     learner = User(
         provider_id=admin.provider_id, name=row.name, email=row.email, role=Role.LEARNER,
         password_hash=None, mis_id=row.mis_id,
@@ -403,15 +438,17 @@ def _create_learner(admin: User, row: Row, source: str = "the MIS") -> User:
     )  # fmt: skip
     db.session.add(learner)
     db.session.flush()
-    audit.record(
-        "account.created", provider_id=admin.provider_id, actor=admin, object_type="user",
-        object_id=learner.id, learner_id=learner.id, after=audit.snapshot(learner, *LEARNER_FIELDS),
+    pending.events.append(audit.Entry(
+        "account.created", "user", actor=admin, object_id=learner.id, learner_id=learner.id,
+        after=audit.snapshot(learner, *LEARNER_FIELDS),
         summary=f"Created the learner account of {learner.name} from {source}",
-    )  # fmt: skip
+    ))  # fmt: skip
     return learner
 
 
-def _update_learner(admin: User, learner: User, row: Row, source: str = "the MIS") -> None:
+def _update_learner(
+    admin: User, learner: User, row: Row, pending: Pending, source: str = "the MIS"
+) -> None:
     before = audit.snapshot(learner, *LEARNER_FIELDS)
     learner.mis_id, learner.name, learner.email = row.mis_id, row.name, row.email
     learner.uln = row.uln or None
@@ -419,11 +456,10 @@ def _update_learner(admin: User, learner: User, row: Row, source: str = "the MIS
     if after == before:
         return
     db.session.flush()
-    audit.record(
-        "account.changed", provider_id=admin.provider_id, actor=admin, object_type="user",
-        object_id=learner.id, learner_id=learner.id, before=before, after=after,
-        summary=f"Changed the account of {learner.name} from {source}",
-    )  # fmt: skip
+    pending.events.append(audit.Entry(
+        "account.changed", "user", actor=admin, object_id=learner.id, learner_id=learner.id,
+        before=before, after=after, summary=f"Changed the account of {learner.name} from {source}",
+    ))  # fmt: skip
 
 
 # -- one learner at a time (the REST API) -------------------------------------------------
@@ -452,11 +488,13 @@ def plan_learner(provider_id: int, row: Row) -> RowPlan:
 def apply_learner(admin: User, item: RowPlan, source: str) -> User:
     """Create or change the account plan_learner() planned, as an import would; a new
     learner is invited to choose their password."""
+    pending = Pending()
     if item.learner is None:
-        item.learner = _create_learner(admin, item.row, source)
-        invitations.invite(item.learner, by=admin)
+        item.learner = _create_learner(admin, item.row, pending, source)
+        pending.invite.append(item.learner)
     else:
-        _update_learner(admin, item.learner, item.row, source)
+        _update_learner(admin, item.learner, item.row, pending, source)
+    pending.finish(admin)
     return item.learner
 
 
@@ -464,7 +502,9 @@ def apply_row(admin: User, item: RowPlan, source: str) -> None:
     """Apply one planned row, as the import applies each; the caller holds the savepoint
     and reports a DomainError or IntegrityError."""
     cohorts = {item.cohort.name: item.cohort} if item.cohort is not None else {}
-    _apply_row(admin, item, cohorts, source)
+    pending = Pending()
+    _apply_row(admin, item, cohorts, pending, source)
+    pending.finish(admin)
 
 
 # -- uploads --------------------------------------------------------------------------------

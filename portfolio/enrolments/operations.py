@@ -63,6 +63,31 @@ def enrol_learner(
 ) -> Enrolment:
     """Enrol a learner on a qualification's unit, at the unit's current criteria version.
     A date not given is the cohort's."""
+    enrolment = add_enrolment(
+        admin, learner_id=learner_id, qualification_id=qualification_id, unit_id=unit_id,
+        starts_on=starts_on, planned_end_on=planned_end_on, cohort_id=cohort_id,
+        assessor_id=assessor_id, iqa_id=iqa_id,
+    )  # fmt: skip
+    audit.record_many(admin.provider_id, [enrolled(admin, enrolment)])
+    refresh.enrolments([enrolment.id])
+    return enrolment
+
+
+def add_enrolment(
+    admin: User,
+    *,
+    learner_id: int,
+    qualification_id: int,
+    unit_id: int,
+    starts_on: date | None,
+    planned_end_on: date | None,
+    cohort_id: int | None = None,
+    assessor_id: int | None = None,
+    iqa_id: int | None = None,
+) -> Enrolment:
+    """``enrol_learner``'s checks and new enrolment (flushed), without its audit event
+    (``enrolled``) or its progress rows: for a caller that records and refreshes many
+    enrolments at once, before the same commit (the MIS import)."""
     learner = _person(admin, learner_id, Role.LEARNER, "learner_id")
     cohort = _cohort(admin, cohort_id)
     starts_on = starts_on or (cohort.starts_on if cohort else None)
@@ -106,13 +131,16 @@ def enrol_learner(
         )
     db.session.add(enrolment)
     db.session.flush()
-    audit.record(
-        "enrolment.created", provider_id=admin.provider_id, actor=admin, object_type="enrolment",
-        object_id=enrolment.id, learner_id=learner.id, after=_enrolment_state(enrolment),
-        summary=f"Enrolled {learner.name} on {unit.title}",
-    )  # fmt: skip
-    refresh.enrolments([enrolment.id])
     return enrolment
+
+
+def enrolled(admin: User, enrolment: Enrolment) -> audit.Entry:
+    """The audit event of a new enrolment."""
+    return audit.Entry(
+        "enrolment.created", "enrolment", actor=admin, object_id=enrolment.id,
+        learner_id=enrolment.learner_id, after=_enrolment_state(enrolment),
+        summary=f"Enrolled {enrolment.learner.name} on {enrolment.unit.title}",
+    )  # fmt: skip
 
 
 def _enrolment_state(enrolment: Enrolment) -> dict:

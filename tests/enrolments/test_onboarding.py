@@ -7,12 +7,16 @@ import pytest
 from sqlalchemy import func, select
 
 from portfolio.accounts.models import Role, User
+from portfolio.audit import trail as audit
 from portfolio.audit.models import AuditEvent
 from portfolio.db import db
 from portfolio.enrolments import onboarding
 from portfolio.enrolments.models import Cohort, Enrolment, OnboardingUpload
 from portfolio.enrolments.onboarding import Outcome
 from portfolio.enrolments.onboarding_file import FileRefused, decode, is_uln, parse
+from portfolio.jobs import Job, JobState
+from portfolio.mail.models import OutgoingEmail
+from portfolio.progress.models import EnrolmentProgress
 from tests import factories
 from tests.statements import counting
 
@@ -223,6 +227,63 @@ def test_a_row_that_fails_while_applied_leaves_nothing_of_itself_and_the_others_
     assert count(User, User.mis_id == "MIS0002") == 0
     assert count(User, User.mis_id.in_(["MIS0001", "MIS0003"])) == 2
     assert count(Enrolment, Enrolment.provider_id == people[Role.ADMIN].provider_id) == 2
+
+
+def test_each_commit_holds_whole_rows_with_their_progress_invitations_and_audit_events(
+    app, people, mail_server
+):
+    admin = people[Role.ADMIN]
+    text = csv_of(*(line(people, n) for n in range(1, 6)), line(people, 6, email="broken"))
+    plan = onboarding.plan(admin.provider_id, parse(text))
+    new_learners = User.mis_id.is_not(None)
+    held = []
+
+    def commit(done: int, total: int) -> None:
+        # What the job commits at each report: every row applied so far, whole.
+        held.append((
+            done, count(User, new_learners), count(Enrolment), count(EnrolmentProgress),
+            count(OutgoingEmail, OutgoingEmail.template == "invitation"),
+            count(AuditEvent, AuditEvent.action == "account.invitation_sent"),
+            count(AuditEvent, AuditEvent.action == "enrolment.created"),
+        ))  # fmt: skip
+        db.session.commit()  # the tests run jobs as they commit
+
+    result = onboarding.apply(admin, plan, progress=commit, every=2)
+    assert result["counts"]["create"] == 5
+    assert held == [(2, 2, 2, 2, 2, 2, 2), (4, 4, 4, 4, 4, 4, 4), (6, 5, 5, 5, 5, 5, 5)]
+    # One job delivered each report's invitations; every learner has theirs.
+    jobs = db.session.scalars(select(Job).where(Job.kind == "emails").order_by(Job.id)).all()
+    assert [len(job.arguments[0]) for job in jobs] == [2, 2, 1]
+    assert {job.state for job in jobs} == {JobState.DONE}
+    assert sorted(m["To"].addresses[0].username for m in mail_server.messages) == [
+        f"new.learner{n}" for n in range(1, 6)
+    ]
+    progress = db.session.scalars(select(EnrolmentProgress)).all()
+    assert {p.criteria_total for p in progress} == {
+        len(plan.rows[0].unit.current.criteria)
+    }  # fmt: skip
+    assert {(p.criteria_claimed, p.items, p.signed_off) for p in progress} == {(0, 0, False)}
+    assert audit.verify(admin.provider_id)[0].ok
+
+
+def test_the_import_writes_a_rows_progress_invitation_and_audit_in_statements_per_chunk(
+    app, people
+):
+    run_import(people, csv_of(line(people, 1)))  # the cohort exists from here on
+    db.session.commit()  # and its invitation is delivered (the tests run jobs as they commit)
+
+    def reads_and_updates(numbers: range) -> int:
+        text = csv_of(*(line(people, n) for n in numbers))
+        plan = onboarding.plan(people[Role.ADMIN].provider_id, parse(text))
+        with counting(db.engine) as statements:
+            onboarding.apply(people[Role.ADMIN], plan)
+        db.session.commit()
+        # SQLite's driver is sent new rows one INSERT each (no ordered RETURNING of many).
+        return sum(not s.lstrip().upper().startswith("INSERT") for s in statements)
+
+    ten, twenty = reads_and_updates(range(2, 12)), reads_and_updates(range(12, 32))
+    # A row's own check that its learner is not on the unit yet; the rest is shared.
+    assert twenty - ten == 10
 
 
 def test_another_providers_people_are_refused_without_being_named(app, people):
