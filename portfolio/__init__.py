@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from portfolio.accounts.views import bp as accounts_bp
     from portfolio.api.admin_views import bp as api_tokens_bp
     from portfolio.api.views import bp as api_bp
+    from portfolio.apprenticeships.hours_views import bp as hours_bp
     from portfolio.assessment.trail_views import bp as audit_bp
     from portfolio.assessment.views import bp as assessment_bp
     from portfolio.enrolments.onboarding_views import bp as onboarding_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         api_tokens_bp,
         webhooks_bp,
+        hours_bp,
     ):
         app.register_blueprint(bp)
 

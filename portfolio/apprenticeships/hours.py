@@ -1,0 +1,485 @@
+"""Off-the-job training hours: logging an entry, changing it, the assessor's verification, the
+provider's own kinds of activity, and each enrolment's figures against its plan.
+
+One function per change. Each takes the acting user, checks the rule, records the audit event
+and flushes; a refusal is a DomainError naming the field it concerns, with nothing saved.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portfolio.accounts.models import Role, User
+from portfolio.apprenticeships import breaks
+from portfolio.apprenticeships.hours_models import (
+    ACTIVITIES,
+    EntryStatus,
+    OtjActivityKind,
+    OtjEntry,
+    OtjEntryCriterion,
+    OtjEntryEvidence,
+    OtjEntryVersion,
+)
+from portfolio.apprenticeships.models import Apprenticeship
+from portfolio.audit import trail as audit
+from portfolio.dates import zone
+from portfolio.db import db, utcnow
+from portfolio.enrolments.models import Enrolment
+from portfolio.errors import Conflict, DomainError
+from portfolio.evidence.models import EvidenceItem
+from portfolio.progress import refresh
+from portfolio.text import check_length
+from portfolio.units.models import Criterion
+
+LEARNED_LIMIT = 4000
+REASON_LIMIT = 1000
+KIND_NAME_LIMIT = 100
+# No more off-the-job training than this is believed of one day, all entries together.
+DAY_LIMIT_MINUTES = 12 * 60
+
+# The rules the pages print, written once.
+FORECAST_RULE = (
+    "Forecast at the planned end: the verified hours so far, divided by the days of the "
+    "programme passed so far, times the days of the whole programme. Days in a break in "
+    "learning count in neither."
+)
+RAG_RULE = (
+    "Green: verified hours at or above the hours due by today (the planned hours shared "
+    "evenly over the programme's days, breaks in learning left out). Amber: at least 90% "
+    "of the hours due. Red: below 90%."
+)
+AMBER_SHARE = 0.9
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    """What a learner gives for an entry: a start and end, or a duration alone."""
+
+    on: date
+    activity: str  # a code of ACTIVITIES, or "kind-<id>" for a provider's own kind
+    learned: str
+    start_minute: int | None = None
+    end_minute: int | None = None
+    minutes: int | None = None
+    criteria: tuple[int, ...] = ()
+    evidence: tuple[int, ...] = ()
+
+
+def today_at(provider) -> datetime:
+    """Now, in the provider's time zone."""
+    return utcnow().astimezone(zone(provider.time_zone))
+
+
+def activity_choices(provider_id: int) -> list[tuple[str, str]]:
+    """The fixed kinds of activity, then the provider's own, as (value, label)."""
+    own = db.session.execute(
+        select(OtjActivityKind.id, OtjActivityKind.name)
+        .where(OtjActivityKind.provider_id == provider_id)
+        .order_by(OtjActivityKind.name)
+    ).all()
+    return [*ACTIVITIES.items(), *((f"kind-{k.id}", k.name) for k in own)]
+
+
+def planned_hours(enrolment_id: int) -> int | None:
+    """The planned off-the-job hours of an enrolment that is an apprenticeship; None otherwise."""
+    return db.session.scalar(
+        select(Apprenticeship.planned_otj_hours).where(Apprenticeship.enrolment_id == enrolment_id)
+    )
+
+
+# Checks
+
+
+def _check_learner(user: User, enrolment: Enrolment) -> None:
+    if user.role is not Role.LEARNER or enrolment.learner_id != user.id:
+        raise DomainError("Only the apprentice logs their own off-the-job hours.")
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _checked(user: User, enrolment: Enrolment, given: EntryInput, entry: OtjEntry | None):
+    """The entry's activity (code or provider kind), minutes, criteria and evidence, once
+    every rule holds; a DomainError naming the field otherwise."""
+    check_length(given.learned, LEARNED_LIMIT, "What you learned", field="learned")
+    if not given.learned.strip():
+        raise DomainError("Say what you learned.", field="learned")
+    activity, kind = None, None
+    if given.activity in ACTIVITIES:
+        activity = given.activity
+    elif given.activity.startswith("kind-") and given.activity[5:].isdigit():
+        kind = db.session.get(OtjActivityKind, int(given.activity[5:]))
+        if kind is None or kind.provider_id != enrolment.provider_id:
+            kind = None
+    if activity is None and kind is None:
+        raise DomainError("Choose the kind of activity from the list.", field="activity")
+
+    now = today_at(enrolment.provider)
+    if given.on > now.date():
+        raise DomainError(
+            f"The date cannot be in the future: today is {now.date():%d/%m/%Y}.", field="on"
+        )
+    if given.on < enrolment.starts_on:
+        raise DomainError(
+            f"The date is before this programme started ({enrolment.starts_on:%d/%m/%Y}).",
+            field="on",
+        )
+    if (pause := breaks.current_break(enrolment.id, given.on)) is not None:
+        until = f"to {pause.ends_on:%d/%m/%Y}" if pause.ends_on else "and has not ended"
+        raise DomainError(
+            f"The date falls inside a break in learning (from {pause.starts_on:%d/%m/%Y} "
+            f"{until}): no hours are logged during a break.",
+            field="on",
+        )
+
+    timed = given.start_minute is not None or given.end_minute is not None
+    if timed:
+        if given.start_minute is None or given.end_minute is None:
+            field = "start" if given.start_minute is None else "end"
+            raise DomainError("Give both a start and an end time, or a duration alone.",
+                              field=field)  # fmt: skip
+        if given.end_minute <= given.start_minute:
+            raise DomainError("The end time must be after the start time.", field="end")
+        if given.on == now.date() and given.end_minute > now.hour * 60 + now.minute:
+            raise DomainError(
+                f"The end time cannot be in the future: it is {now:%H:%M} now.", field="end"
+            )
+        minutes = given.end_minute - given.start_minute
+    else:
+        if not given.minutes:
+            raise DomainError("Give a start and end time, or the duration in minutes.",
+                              field="minutes")  # fmt: skip
+        if given.minutes < 1:
+            raise DomainError("The duration must be at least one minute.", field="minutes")
+        minutes = given.minutes
+
+    others = (
+        select(OtjEntry)
+        .where(
+            OtjEntry.enrolment_id == enrolment.id,
+            OtjEntry.on_date == given.on,
+            OtjEntry.status != EntryStatus.REJECTED,
+        )
+        .order_by(OtjEntry.start_minute)
+    )
+    if entry is not None:
+        others = others.where(OtjEntry.id != entry.id)
+    same_day = list(db.session.scalars(others))
+    if timed:
+        for other in same_day:
+            if (
+                other.start_minute is not None
+                and other.start_minute < given.end_minute
+                and given.start_minute < other.end_minute
+            ):
+                raise DomainError(
+                    f"These times overlap your entry of {_clock(other.start_minute)} to "
+                    f"{_clock(other.end_minute)} that day ({other.activity_label}).",
+                    field="start",
+                )
+    day_total = minutes + sum(other.minutes for other in same_day)
+    if day_total > DAY_LIMIT_MINUTES:
+        field = "end" if timed else "minutes"
+        raise DomainError(
+            f"That makes {day_total / 60:g} hours on {given.on:%d/%m/%Y}, more than the "
+            f"{DAY_LIMIT_MINUTES // 60} hours a day an entry may add up to.",
+            field=field,
+        )
+
+    criteria = sorted(set(given.criteria))
+    if criteria:
+        found = set(
+            db.session.scalars(
+                select(Criterion.id).where(
+                    Criterion.id.in_(criteria),
+                    Criterion.criteria_set_id == enrolment.criteria_set_id,
+                )
+            )
+        )
+        if found != set(criteria):
+            raise DomainError("Choose criteria of this unit only.", field="criteria")
+    evidence = sorted(set(given.evidence))
+    if evidence:
+        found = set(
+            db.session.scalars(
+                select(EvidenceItem.id).where(
+                    EvidenceItem.id.in_(evidence), EvidenceItem.enrolment_id == enrolment.id
+                )
+            )
+        )
+        if found != set(evidence):
+            raise DomainError("Choose evidence of this unit only.", field="evidence")
+    return activity, kind, minutes, criteria, evidence
+
+
+def _content(entry: OtjEntry, criteria: list[int], evidence: list[int]) -> dict:
+    return {
+        "on": entry.on_date.isoformat(),
+        "start_minute": entry.start_minute,
+        "end_minute": entry.end_minute,
+        "minutes": entry.minutes,
+        "activity": entry.activity,
+        "activity_kind_id": entry.activity_kind_id,
+        "activity_label": entry.activity_label,
+        "learned": entry.learned,
+        "criteria": criteria,
+        "evidence": evidence,
+    }
+
+
+def _apply(entry: OtjEntry, given: EntryInput, checked) -> None:
+    activity, kind, minutes, criteria, evidence = checked
+    entry.on_date = given.on
+    timed = given.start_minute is not None
+    entry.start_minute = given.start_minute if timed else None
+    entry.end_minute = given.end_minute if timed else None
+    entry.minutes = minutes
+    entry.activity = activity
+    entry.activity_kind = kind
+    entry.activity_kind_id = kind.id if kind else None
+    entry.learned = given.learned.strip()
+
+
+def _set_links(entry: OtjEntry, criteria: list[int], evidence: list[int]) -> None:
+    db.session.execute(OtjEntryCriterion.__table__.delete().where(
+        OtjEntryCriterion.entry_id == entry.id))  # fmt: skip
+    db.session.execute(OtjEntryEvidence.__table__.delete().where(
+        OtjEntryEvidence.entry_id == entry.id))  # fmt: skip
+    db.session.add_all(OtjEntryCriterion(entry_id=entry.id, criterion_id=c) for c in criteria)
+    db.session.add_all(OtjEntryEvidence(entry_id=entry.id, item_id=i) for i in evidence)
+    db.session.flush()
+    db.session.expire(entry, ["criteria", "evidence"])
+
+
+def _about(entry: OtjEntry) -> dict:
+    """The audit event's arguments that name the entry."""
+    return {"provider_id": entry.provider_id, "object_type": "otj_entry",
+            "object_id": entry.id, "learner_id": entry.learner_id}  # fmt: skip
+
+
+def _facts(entry: OtjEntry) -> dict:
+    return {"on": entry.on_date, "minutes": entry.minutes, "activity": entry.activity_label,
+            "version": entry.version, "status": entry.status}  # fmt: skip
+
+
+def log_entry(user: User, enrolment: Enrolment, given: EntryInput) -> OtjEntry:
+    """The apprentice logs a stretch of off-the-job training; it awaits verification."""
+    _check_learner(user, enrolment)
+    checked = _checked(user, enrolment, given, None)
+    entry = OtjEntry(provider_id=enrolment.provider_id, enrolment_id=enrolment.id,
+                     learner_id=user.id, status=EntryStatus.AWAITING, version=1)  # fmt: skip
+    _apply(entry, given, checked)
+    db.session.add(entry)
+    db.session.flush()
+    _set_links(entry, checked[3], checked[4])
+    db.session.add(OtjEntryVersion(entry_id=entry.id, number=1, created_by_id=user.id,
+                                   content=_content(entry, checked[3], checked[4])))  # fmt: skip
+    audit.record("otj_hours.logged", actor=user, **_about(entry), after=_facts(entry),
+             summary=f"Logged {entry.minutes} minutes of off-the-job training")  # fmt: skip
+    refresh.enrolments([enrolment.id])
+    return entry
+
+
+def edit_entry(user: User, entry: OtjEntry, given: EntryInput,
+               lock_version: int | None = None) -> OtjEntry:  # fmt: skip
+    """The apprentice changes an entry. One awaiting verification changes in place; a
+    verified or rejected one keeps that version as it was and gets a new one, which awaits
+    verification again."""
+    _check_learner(user, entry.enrolment)
+    if lock_version is not None and lock_version != entry.lock_version:
+        raise Conflict("This entry was changed somewhere else after you opened it. Your "
+                       "changes were not saved: reload the page to see the latest.")  # fmt: skip
+    checked = _checked(user, entry.enrolment, given, entry)
+    before = _facts(entry)
+    _apply(entry, given, checked)
+    content = _content(entry, checked[3], checked[4])
+    if entry.status is EntryStatus.AWAITING:
+        entry.current.content = content
+        entry.current.created_at = utcnow()
+    else:
+        entry.version += 1
+        entry.status = EntryStatus.AWAITING
+        db.session.add(OtjEntryVersion(entry_id=entry.id, number=entry.version,
+                                       created_by_id=user.id, content=content))  # fmt: skip
+    db.session.flush()
+    _set_links(entry, checked[3], checked[4])
+    db.session.expire(entry, ["versions"])
+    audit.record("otj_hours.changed", actor=user, **_about(entry), before=before, after=_facts(entry),
+             summary="Changed an off-the-job training entry")  # fmt: skip
+    refresh.enrolments([entry.enrolment_id])
+    return entry
+
+
+def _check_assessor(user: User, entry: OtjEntry) -> None:
+    if user.role is not Role.ASSESSOR or entry.enrolment.assessor_id != user.id:
+        raise DomainError("Only the apprentice's assessor verifies their off-the-job hours.")
+
+
+def _decide(user: User, entry: OtjEntry, status: EntryStatus, reason: str | None,
+            lock_version: int | None) -> None:  # fmt: skip
+    _check_assessor(user, entry)
+    if lock_version is not None and lock_version != entry.lock_version:
+        raise Conflict("The apprentice changed this entry after you opened it: look at it "
+                       "again before deciding.")  # fmt: skip
+    if entry.status is not EntryStatus.AWAITING:
+        raise Conflict(f"This entry is already {entry.status.label.lower()}.")
+    version = entry.current
+    version.status = status
+    version.decided_by_id = user.id
+    version.decided_at = utcnow()
+    version.reason = reason
+    entry.status = status
+
+
+def verify_entry(user: User, entry: OtjEntry, lock_version: int | None = None) -> None:
+    """The assessor confirms the entry's current version as off-the-job training."""
+    _decide(user, entry, EntryStatus.VERIFIED, None, lock_version)
+    audit.record("otj_hours.verified", actor=user, **_about(entry), after=_facts(entry),
+             summary="Verified an off-the-job training entry")  # fmt: skip
+    refresh.enrolments([entry.enrolment_id])
+
+
+def reject_entry(user: User, entry: OtjEntry, reason: str,
+                 lock_version: int | None = None) -> None:  # fmt: skip
+    """The assessor refuses the entry's current version, saying why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why the entry is rejected: the apprentice sees it.", field="reason")
+    check_length(reason, REASON_LIMIT, "The reason", field="reason")
+    _decide(user, entry, EntryStatus.REJECTED, reason, lock_version)
+    audit.record("otj_hours.rejected", actor=user, **_about(entry), after={**_facts(entry), "reason": reason},
+             summary="Rejected an off-the-job training entry")  # fmt: skip
+    refresh.enrolments([entry.enrolment_id])
+
+
+def add_activity_kind(user: User, name: str) -> OtjActivityKind:
+    """A provider admin adds a kind of off-the-job activity to the fixed list."""
+    if user.role is not Role.ADMIN:
+        raise DomainError("Only a provider admin adds kinds of activity.")
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError("Enter the kind of activity's name.", field="name")
+    check_length(name, KIND_NAME_LIMIT, "The name", field="name")
+    taken = {label.lower() for label in ACTIVITIES.values()} | {
+        n.lower()
+        for n in db.session.scalars(
+            select(OtjActivityKind.name).where(OtjActivityKind.provider_id == user.provider_id)
+        )
+    }
+    if name.lower() in taken:
+        raise DomainError(f"“{name}” is already on the list.", field="name")
+    kind = OtjActivityKind(provider_id=user.provider_id, name=name, created_by_id=user.id)
+    db.session.add(kind)
+    db.session.flush()
+    audit.record("otj_activity_kind.added", provider_id=user.provider_id, actor=user,
+                 object_type="otj_activity_kind", object_id=kind.id, after={"name": name},
+                 summary=f"Added the kind of off-the-job activity “{name}”")  # fmt: skip
+    return kind
+
+
+# Figures
+
+
+@dataclass(frozen=True)
+class Figures:
+    """An enrolment's off-the-job hours against its plan, as of ``today``."""
+
+    planned: float | None  # hours; None where the enrolment is not an apprenticeship
+    logged: float  # hours awaiting verification and verified
+    verified: float
+    awaiting: float
+    rejected: float
+    programme_days: int  # start to planned end, break days left out
+    days_so_far: int  # start to today (or the planned end), break days left out
+    break_days: int  # so far
+
+    @property
+    def due(self) -> float | None:
+        """The planned hours due by today, shared evenly over the programme's days."""
+        if self.planned is None:
+            return None
+        if self.programme_days <= 0:
+            return self.planned
+        return self.planned * min(self.days_so_far, self.programme_days) / self.programme_days
+
+    @property
+    def forecast(self) -> float | None:
+        """Verified hours at the planned end, at the rate so far."""
+        if self.days_so_far <= 0:
+            return None
+        return self.verified / self.days_so_far * self.programme_days
+
+    @property
+    def percent_of_due(self) -> int | None:
+        due = self.due
+        if due is None:
+            return None
+        return 100 if due <= 0 else round(100 * self.verified / due)
+
+    @property
+    def rag(self) -> str | None:
+        return rag(self.planned, self.verified, self.due)
+
+
+def rag(planned, verified: float, due: float | None) -> str | None:
+    """Red, amber or green by RAG_RULE; None without a plan."""
+    if planned is None or due is None:
+        return None
+    if verified >= due:
+        return "green"
+    if verified >= AMBER_SHARE * due:
+        return "amber"
+    return "red"
+
+
+def figures(enrolment: Enrolment, today: date) -> Figures:
+    """The enrolment's planned, logged and verified hours, and the days they are measured over."""
+    totals = dict(
+        db.session.execute(
+            select(OtjEntry.status, func.coalesce(func.sum(OtjEntry.minutes), 0))
+            .where(OtjEntry.enrolment_id == enrolment.id)
+            .group_by(OtjEntry.status)
+        ).all()
+    )
+    hours = {status: int(totals.get(status, 0)) / 60 for status in EntryStatus}
+    planned = planned_hours(enrolment.id)
+    start, end = enrolment.starts_on, enrolment.planned_end_on
+    # A break still going counts to today: its end, and so its length, is not known yet.
+    whole = (end - start).days + 1 - breaks.pause_between(enrolment.id, start, min(end, today))
+    last = min(today, end)
+    if last < start:
+        so_far, paused = 0, 0
+    else:
+        paused = breaks.paused_days(enrolment, last)
+        so_far = (last - start).days + 1 - paused
+    return Figures(
+        planned=float(planned) if planned is not None else None,
+        logged=hours[EntryStatus.AWAITING] + hours[EntryStatus.VERIFIED],
+        verified=hours[EntryStatus.VERIFIED],
+        awaiting=hours[EntryStatus.AWAITING],
+        rejected=hours[EntryStatus.REJECTED],
+        programme_days=max(whole, 0),
+        days_so_far=max(so_far, 0),
+        break_days=paused,
+    )
+
+
+def entries(enrolment_id: int, status: EntryStatus | None = None) -> list[OtjEntry]:
+    """An enrolment's entries, newest first, with their kinds, criteria and evidence."""
+    query = (
+        select(OtjEntry)
+        .where(OtjEntry.enrolment_id == enrolment_id)
+        .options(
+            selectinload(OtjEntry.activity_kind),
+            selectinload(OtjEntry.criteria),
+            selectinload(OtjEntry.evidence),
+            selectinload(OtjEntry.versions),
+        )
+        .order_by(OtjEntry.on_date.desc(), OtjEntry.start_minute.desc(), OtjEntry.id.desc())
+    )
+    if status is not None:
+        query = query.where(OtjEntry.status == status)
+    return list(db.session.scalars(query))

@@ -1,0 +1,342 @@
+"""The off-the-job hours pages: an enrolment's log with its figures, logging and changing an
+entry, the assessor's verification queue and decisions, the provider's kinds of activity, and
+the log as CSV or XLSX."""
+
+from datetime import date, time
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields.choices import SelectChoice
+
+from portfolio.accounts.access import roles_required
+from portfolio.accounts.models import Role, User
+from portfolio.apprenticeships import hours
+from portfolio.apprenticeships.hours_forms import ActivityKindForm, EntryForm, RejectForm
+from portfolio.apprenticeships.hours_models import (
+    ACTIVITIES,
+    EntryStatus,
+    OtjActivityKind,
+    OtjEntry,
+)
+from portfolio.db import db
+from portfolio.enrolments.models import Enrolment
+from portfolio.enrolments.permissions import enrolment_or_404, visible_enrolment_ids
+from portfolio.errors import Conflict, DomainError
+from portfolio.evidence.models import EvidenceItem
+from portfolio.forms import EmptyForm, attach_error, form_status
+from portfolio.progress import exports
+from portfolio.units.models import Criterion
+
+bp = Blueprint("hours", __name__)
+
+
+def entry_or_404(user: User, entry_id: int) -> OtjEntry:
+    """The entry, with its versions, if ``user`` may see its enrolment; 404 otherwise."""
+    entry = db.session.scalar(
+        select(OtjEntry)
+        .where(OtjEntry.id == entry_id, OtjEntry.enrolment_id.in_(visible_enrolment_ids(user)))
+        .options(
+            selectinload(OtjEntry.versions),
+            joinedload(OtjEntry.enrolment).joinedload(Enrolment.learner),
+            selectinload(OtjEntry.criteria),
+            selectinload(OtjEntry.evidence),
+        )
+    )
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _today(enrolment: Enrolment) -> date:
+    return hours.today_at(enrolment.provider).date()
+
+
+@bp.get("/enrolments/<int:enrolment_id>/hours")
+@login_required
+def log(enrolment_id: int):
+    enrolment = enrolment_or_404(current_user, enrolment_id)
+    return render_template(
+        "apprenticeships/hours.html",
+        enrolment=enrolment,
+        entries=hours.entries(enrolment.id),
+        figures=hours.figures(enrolment, _today(enrolment)),
+        forecast_rule=hours.FORECAST_RULE,
+        rag_rule=hours.RAG_RULE,
+        mine=current_user.id == enrolment.learner_id,
+        deciding=current_user.role is Role.ASSESSOR and enrolment.assessor_id == current_user.id,
+        form=EmptyForm(),
+    )
+
+
+def _choices(form: EntryForm, enrolment: Enrolment) -> None:
+    form.activity.choices = [SelectChoice("", "Choose")] + [
+        SelectChoice(value, label) for value, label in hours.activity_choices(enrolment.provider_id)
+    ]
+    form.criteria.choices = [
+        (c.id, f"{c.number} {c.text}")
+        for c in db.session.scalars(
+            select(Criterion)
+            .where(Criterion.criteria_set_id == enrolment.criteria_set_id)
+            .order_by(Criterion.position)
+        )
+    ]
+    form.evidence.choices = [
+        (i.id, i.title)
+        for i in db.session.execute(
+            select(EvidenceItem.id, EvidenceItem.title)
+            .where(EvidenceItem.enrolment_id == enrolment.id)
+            .order_by(EvidenceItem.id)
+        )
+    ]
+
+
+def _given(form: EntryForm) -> hours.EntryInput:
+    def minute(value):
+        return None if value is None else value.hour * 60 + value.minute
+
+    return hours.EntryInput(
+        on=form.on.data,
+        activity=form.activity.data or "",
+        learned=form.learned.data or "",
+        start_minute=minute(form.start.data),
+        end_minute=minute(form.end.data),
+        minutes=form.minutes.data,
+        criteria=tuple(form.criteria.data or ()),
+        evidence=tuple(form.evidence.data or ()),
+    )
+
+
+def _learner_or_404(enrolment: Enrolment) -> None:
+    # Only the apprentice logs hours; to anyone else who may see the log, there is no form.
+    if current_user.id != enrolment.learner_id:
+        abort(404)
+
+
+@bp.route("/enrolments/<int:enrolment_id>/hours/new", methods=["GET", "POST"])
+@roles_required(Role.LEARNER)
+def new(enrolment_id: int):
+    enrolment = enrolment_or_404(current_user, enrolment_id)
+    _learner_or_404(enrolment)
+    form = EntryForm()
+    _choices(form, enrolment)
+    if request.method == "GET":
+        form.on.data = _today(enrolment)
+    if form.validate_on_submit():
+        try:
+            hours.log_entry(current_user, enrolment, _given(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your off-the-job hours are logged. Your assessor will verify them.", "success")
+            return redirect(url_for("hours.log", enrolment_id=enrolment.id))
+        enrolment = enrolment_or_404(current_user, enrolment_id)
+    return (
+        render_template("apprenticeships/hours_form.html", form=form, enrolment=enrolment,
+                        entry=None),
+        form_status(form),
+    )  # fmt: skip
+
+
+@bp.route("/hours/<int:entry_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.LEARNER)
+def edit(entry_id: int):
+    entry = entry_or_404(current_user, entry_id)
+    enrolment = entry.enrolment
+    _learner_or_404(enrolment)
+    form = EntryForm()
+    _choices(form, enrolment)
+    if request.method == "GET":
+        form.on.data = entry.on_date
+        form.start.data = _time(entry.start_minute)
+        form.end.data = _time(entry.end_minute)
+        form.minutes.data = None if entry.start_minute is not None else entry.minutes
+        form.activity.data = entry.activity or f"kind-{entry.activity_kind_id}"
+        form.learned.data = entry.learned
+        form.criteria.data = [c.id for c in entry.criteria]
+        form.evidence.data = [i.id for i in entry.evidence]
+    status = None
+    if form.validate_on_submit():
+        try:
+            hours.edit_entry(current_user, entry, _given(form),
+                             lock_version=request.form.get("lock_version", type=int))  # fmt: skip
+            db.session.commit()
+        except (DomainError, StaleDataError) as error:
+            db.session.rollback()
+            if isinstance(error, StaleDataError):
+                error = Conflict("This entry was changed somewhere else at the same moment. "
+                                 "Reload the page and make your change again.")  # fmt: skip
+            attach_error(form, error)
+            status = error.status
+        else:
+            flash("Your changes are saved and await verification.", "success")
+            return redirect(url_for("hours.log", enrolment_id=enrolment.id))
+        entry = entry_or_404(current_user, entry_id)
+    return (
+        render_template("apprenticeships/hours_form.html", form=form, enrolment=entry.enrolment,
+                        entry=entry),
+        status or form_status(form),
+    )  # fmt: skip
+
+
+def _time(minute: int | None) -> time | None:
+    return None if minute is None else time(minute // 60, minute % 60)
+
+
+@bp.get("/hours/<int:entry_id>")
+@login_required
+def entry(entry_id: int):
+    entry = entry_or_404(current_user, entry_id)
+    names = dict(
+        db.session.execute(
+            select(User.id, User.name).where(
+                User.id.in_({v.decided_by_id for v in entry.versions if v.decided_by_id}
+                            | {v.created_by_id for v in entry.versions})
+            )
+        ).all()
+    )  # fmt: skip
+    return render_template(
+        "apprenticeships/hours_entry.html", entry=entry, enrolment=entry.enrolment, names=names,
+        deciding=current_user.role is Role.ASSESSOR
+        and entry.enrolment.assessor_id == current_user.id,
+        mine=current_user.id == entry.learner_id, form=EmptyForm(),
+    )  # fmt: skip
+
+
+@bp.post("/hours/<int:entry_id>/verify")
+@roles_required(Role.ASSESSOR)
+def verify(entry_id: int):
+    entry = entry_or_404(current_user, entry_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400, "The form was incomplete: reload the page and try again.")
+    try:
+        hours.verify_entry(current_user, entry, request.form.get("lock_version", type=int))
+        db.session.commit()
+    except (DomainError, StaleDataError) as error:
+        db.session.rollback()
+        message = error.message if isinstance(error, DomainError) else (
+            "The apprentice changed this entry at the same moment: look at it again.")  # fmt: skip
+        flash(message, "error")
+    else:
+        flash(f"Verified {entry.minutes / 60:g} hours of {entry.learner.name}'s.", "success")
+    return redirect(request.form.get("next") == "queue" and url_for("hours.queue")
+                    or url_for("hours.log", enrolment_id=entry.enrolment_id))  # fmt: skip
+
+
+@bp.route("/hours/<int:entry_id>/reject", methods=["GET", "POST"])
+@roles_required(Role.ASSESSOR)
+def reject(entry_id: int):
+    entry = entry_or_404(current_user, entry_id)
+    form = RejectForm()
+    status = None
+    if form.validate_on_submit():
+        try:
+            hours.reject_entry(current_user, entry, form.reason.data,
+                               request.form.get("lock_version", type=int))  # fmt: skip
+            db.session.commit()
+        except (DomainError, StaleDataError) as error:
+            db.session.rollback()
+            if isinstance(error, StaleDataError):
+                error = Conflict("The apprentice changed this entry at the same moment: "
+                                 "look at it again.")  # fmt: skip
+            attach_error(form, error)
+            status = error.status
+        else:
+            flash("The entry is rejected; the apprentice sees your reason.", "success")
+            return redirect(url_for("hours.log", enrolment_id=entry.enrolment_id))
+        entry = entry_or_404(current_user, entry_id)
+    return (
+        render_template("apprenticeships/hours_reject.html", form=form, entry=entry,
+                        enrolment=entry.enrolment),
+        status or form_status(form),
+    )  # fmt: skip
+
+
+@bp.get("/hours/queue")
+@roles_required(Role.ASSESSOR)
+def queue():
+    """Entries awaiting the assessor's verification, oldest first, across their apprentices."""
+    waiting = list(
+        db.session.scalars(
+            select(OtjEntry)
+            .join(Enrolment, OtjEntry.enrolment_id == Enrolment.id)
+            .where(
+                Enrolment.assessor_id == current_user.id,
+                Enrolment.provider_id == current_user.provider_id,
+                OtjEntry.status == EntryStatus.AWAITING,
+            )
+            .options(
+                joinedload(OtjEntry.learner),
+                joinedload(OtjEntry.activity_kind),
+                joinedload(OtjEntry.enrolment).joinedload(Enrolment.unit),
+            )
+            .order_by(OtjEntry.updated_at, OtjEntry.id)
+            .limit(200)
+        )
+    )
+    return render_template("apprenticeships/hours_queue.html", entries=waiting, form=EmptyForm())
+
+
+@bp.route("/hours/activities", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def activities():
+    form = ActivityKindForm()
+    if form.validate_on_submit():
+        try:
+            kind = hours.add_activity_kind(current_user, form.name.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"“{kind.name}” is on the list of activities.", "success")
+            return redirect(url_for("hours.activities"))
+    own = db.session.execute(
+        select(OtjActivityKind.id, OtjActivityKind.name,
+               func.count(OtjEntry.id).label("entries"))
+        .outerjoin(OtjEntry, OtjEntry.activity_kind_id == OtjActivityKind.id)
+        .where(OtjActivityKind.provider_id == current_user.provider_id)
+        .group_by(OtjActivityKind.id, OtjActivityKind.name)
+        .order_by(OtjActivityKind.name)
+    ).all()  # fmt: skip
+    return (
+        render_template("apprenticeships/hours_activities.html", form=form, fixed=ACTIVITIES,
+                        own=own),
+        form_status(form),
+    )  # fmt: skip
+
+
+EXPORT_HEADER = ["Date", "Start", "End", "Minutes", "Hours", "Activity", "What was learned",
+                 "Criteria", "Evidence", "Status", "Version", "Reason for rejecting"]  # fmt: skip
+
+
+@bp.get("/enrolments/<int:enrolment_id>/hours/export.<fmt>")
+@login_required
+def export(enrolment_id: int, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    enrolment = enrolment_or_404(current_user, enrolment_id)
+    rows = [
+        [e.on_date.isoformat(), _clock(e.start_minute), _clock(e.end_minute), e.minutes,
+         round(e.minutes / 60, 2), e.activity_label, e.learned,
+         "; ".join(c.number for c in e.criteria), "; ".join(i.title for i in e.evidence),
+         e.status.label, e.version, e.current.reason or ""]
+        for e in hours.entries(enrolment.id)
+    ]  # fmt: skip
+    name = f"off-the-job-hours-{enrolment.id}-{date.today().isoformat()}"
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(EXPORT_HEADER, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx("Off-the-job hours", EXPORT_HEADER, rows)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})  # fmt: skip
+
+
+def _clock(minute: int | None) -> str:
+    return "" if minute is None else f"{minute // 60:02d}:{minute % 60:02d}"

@@ -1,0 +1,380 @@
+"""The off-the-job hours log: an apprentice logs hours, the assessor verifies or rejects them,
+the figures against the plan, who may see what, and the downloads."""
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+from markupsafe import escape
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from portfolio.accounts.models import Role
+from portfolio.apprenticeships import hours
+from portfolio.apprenticeships.hours import EntryInput
+from portfolio.apprenticeships.hours_models import (
+    EntryStatus,
+    OtjActivityKind,
+    OtjEntry,
+    OtjEntryVersion,
+)
+from portfolio.apprenticeships.models import Apprenticeship, BreakInLearning, Employer
+from portfolio.audit.models import AuditEvent
+from portfolio.db import db
+from portfolio.errors import DomainError
+from tests.factories import criteria_of, make_enrolment, make_user, submitted
+
+PAST = date(2026, 10, 5)  # a Monday after the enrolments' start (1 Sep 2026)
+
+
+@pytest.fixture
+def cast(people):
+    learner, assessor = people[Role.LEARNER], people[Role.ASSESSOR]
+    enrolment = make_enrolment(learner, assessor=assessor)
+    employer = Employer(provider_id=learner.provider_id, name="Acme Contact Centres")
+    db.session.add(employer)
+    db.session.flush()
+    manager = make_user(learner.provider, Role.EMPLOYER)
+    manager.employer_id = employer.id
+    db.session.add(
+        Apprenticeship(enrolment_id=enrolment.id, programme="Customer Service Practitioner",
+                       employer_id=employer.id, line_manager_id=manager.id,
+                       planned_otj_hours=400)
+    )  # fmt: skip
+    db.session.flush()
+    return learner, assessor, enrolment, manager
+
+
+def entry_input(on=PAST, start="09:00", end="12:00", minutes=None, **fields) -> EntryInput:
+    def minute(text):
+        if text is None:
+            return None
+        h, m = text.split(":")
+        return int(h) * 60 + int(m)
+
+    fields.setdefault("activity", "taught")
+    fields.setdefault("learned", "How to classify an incident's severity.")
+    return EntryInput(on=on, start_minute=minute(start), end_minute=minute(end),
+                      minutes=minutes, **fields)  # fmt: skip
+
+
+def refused(field: str, call, *args, **kwargs) -> str:
+    with pytest.raises(DomainError) as caught:
+        call(*args, **kwargs)
+    assert caught.value.field == field, caught.value.message
+    return caught.value.message
+
+
+# Validation
+
+
+def test_an_entry_cannot_be_in_the_future(app, cast):
+    learner, _assessor, enrolment, _ = cast
+    tomorrow = hours.today_at(enrolment.provider).date() + timedelta(days=1)
+    message = refused("on", hours.log_entry, learner, enrolment, entry_input(on=tomorrow))
+    assert "cannot be in the future" in message
+    assert db.session.scalar(select(OtjEntry.id)) is None
+
+
+def test_an_entry_cannot_overlap_another_of_the_same_day(app, cast):
+    learner, _assessor, enrolment, _ = cast
+    hours.log_entry(learner, enrolment, entry_input(start="09:00", end="12:00"))
+    message = refused("start", hours.log_entry, learner, enrolment,
+                      entry_input(start="11:30", end="13:00"))  # fmt: skip
+    assert "overlap your entry of 09:00 to 12:00" in message
+    # Touching is not overlapping.
+    hours.log_entry(learner, enrolment, entry_input(start="12:00", end="13:00"))
+
+
+def test_a_rejected_entry_does_not_block_its_time(app, cast):
+    learner, assessor, enrolment, _ = cast
+    entry = hours.log_entry(learner, enrolment, entry_input())
+    hours.reject_entry(assessor, entry, "This was your normal job, not training.")
+    hours.log_entry(learner, enrolment, entry_input())
+
+
+def test_an_entry_cannot_fall_inside_a_break_in_learning(app, cast):
+    learner, _assessor, enrolment, _ = cast
+    db.session.add(BreakInLearning(enrolment_id=enrolment.id, starts_on=date(2026, 10, 1),
+                                   ends_on=date(2026, 10, 31), reason="Illness",
+                                   recorded_by_id=learner.id))  # fmt: skip
+    db.session.flush()
+    message = refused("on", hours.log_entry, learner, enrolment, entry_input(on=PAST))
+    assert "inside a break in learning" in message
+    hours.log_entry(learner, enrolment, entry_input(on=date(2026, 11, 2)))
+
+
+def test_a_day_holds_at_most_twelve_hours_and_times_run_forwards(app, cast):
+    learner, _assessor, enrolment, _ = cast
+    hours.log_entry(learner, enrolment, entry_input(start="08:00", end="16:00"))
+    message = refused("minutes", hours.log_entry, learner, enrolment,
+                      entry_input(start=None, end=None, minutes=5 * 60))  # fmt: skip
+    assert "more than the 12 hours a day" in message
+    assert "end time must be after" in refused(
+        "end",
+        hours.log_entry,
+        learner,
+        enrolment,
+        entry_input(on=PAST + timedelta(days=1), start="10:00", end="09:00"),
+    )
+    assert "both a start and an end" in refused(
+        "end",
+        hours.log_entry,
+        learner,
+        enrolment,
+        entry_input(on=PAST + timedelta(days=1), start="10:00", end=None),
+    )
+    assert "duration" in refused(
+        "minutes",
+        hours.log_entry,
+        learner,
+        enrolment,
+        entry_input(on=PAST + timedelta(days=1), start=None, end=None),
+    )
+
+
+def test_related_criteria_and_evidence_must_be_the_enrolments_own(app, cast, people):
+    learner, _assessor, enrolment, _ = cast
+    other = make_enrolment(people["learner2"], body="CG")
+    foreign_criterion = criteria_of(other)[0]
+    foreign_item = submitted(people["learner2"], other)
+    assert "criteria of this unit" in refused(
+        "criteria",
+        hours.log_entry,
+        learner,
+        enrolment,
+        entry_input(criteria=(foreign_criterion.id,)),
+    )
+    assert "evidence of this unit" in refused(
+        "evidence", hours.log_entry, learner, enrolment, entry_input(evidence=(foreign_item.id,))
+    )
+    own_criterion, own_item = criteria_of(enrolment)[0], submitted(learner, enrolment)
+    entry = hours.log_entry(learner, enrolment, entry_input(criteria=(own_criterion.id,),
+                                                            evidence=(own_item.id,)))  # fmt: skip
+    assert [c.id for c in entry.criteria] == [own_criterion.id]
+    assert [i.id for i in entry.evidence] == [own_item.id]
+
+
+def test_only_the_apprentice_logs_their_hours(app, cast, people):
+    _learner, assessor, enrolment, _ = cast
+    with pytest.raises(DomainError):
+        hours.log_entry(people["learner2"], enrolment, entry_input())
+    with pytest.raises(DomainError):
+        hours.log_entry(assessor, enrolment, entry_input())
+
+
+# Verification and versions
+
+
+def test_the_assessor_verifies_one_entry_and_rejects_another_with_a_reason(app, cast):
+    learner, assessor, enrolment, _ = cast
+    good = hours.log_entry(learner, enrolment, entry_input(start="09:00", end="12:00"))
+    bad = hours.log_entry(learner, enrolment, entry_input(start="13:00", end="14:00"))
+    hours.verify_entry(assessor, good)
+    assert "Say why" in refused("reason", hours.reject_entry, assessor, bad, "   ")
+    hours.reject_entry(assessor, bad, "Answering calls is your normal job.")
+    assert good.status is EntryStatus.VERIFIED and good.current.decided_by_id == assessor.id
+    assert bad.status is EntryStatus.REJECTED
+    assert bad.current.reason == "Answering calls is your normal job."
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type == "otj_entry")
+    ).all()
+    assert actions.count("otj_hours.logged") == 2
+    assert {"otj_hours.verified", "otj_hours.rejected"} <= set(actions)
+
+
+def test_only_the_enrolments_assessor_decides(app, cast, people):
+    learner, _assessor, enrolment, _ = cast
+    entry = hours.log_entry(learner, enrolment, entry_input())
+    for someone in (people["assessor2"], people[Role.ADMIN], people[Role.IQA], learner):
+        with pytest.raises(DomainError):
+            hours.verify_entry(someone, entry)
+    assert entry.status is EntryStatus.AWAITING
+
+
+def test_editing_a_verified_entry_makes_a_new_version_to_verify_again(app, cast):
+    learner, assessor, enrolment, _ = cast
+    entry = hours.log_entry(learner, enrolment, entry_input(start="09:00", end="12:00"))
+    # Before any decision, a change replaces the version awaiting verification.
+    hours.edit_entry(learner, entry, entry_input(start="09:00", end="11:00"))
+    assert entry.version == 1 and entry.minutes == 120
+    hours.verify_entry(assessor, entry)
+    hours.edit_entry(learner, entry, entry_input(start="09:00", end="12:30",
+                                                 learned="Also the escalation matrix."))  # fmt: skip
+    db.session.expire_all()
+    entry = db.session.get(OtjEntry, entry.id)
+    assert entry.version == 2 and entry.status is EntryStatus.AWAITING and entry.minutes == 210
+    first, second = entry.versions
+    assert first.status is EntryStatus.VERIFIED and first.content["minutes"] == 120
+    assert second.status is EntryStatus.AWAITING
+    assert second.content["learned"] == "Also the escalation matrix."
+    with pytest.raises(DomainError):
+        hours.verify_entry(assessor, entry, lock_version=entry.lock_version - 1)
+    hours.verify_entry(assessor, entry)
+    with pytest.raises(DomainError):  # already decided
+        hours.reject_entry(assessor, entry, "Too late")
+    assert db.session.scalar(select(OtjEntryVersion.id).where(
+        OtjEntryVersion.entry_id == entry.id, OtjEntryVersion.number == 3)) is None  # fmt: skip
+
+
+# Figures
+
+
+def test_figures_forecast_and_status_follow_the_rules_on_the_page(app, cast):
+    learner, assessor, enrolment, _ = cast
+    # 1 Sep 2026 to 31 Aug 2027: 365 days; 400 planned hours.
+    for day in range(5):
+        entry = hours.log_entry(learner, enrolment, entry_input(on=PAST + timedelta(days=day),
+                                                                start="09:00", end="17:00"))  # fmt: skip
+        if day < 4:
+            hours.verify_entry(assessor, entry)
+    today = date(2026, 10, 31)  # day 61
+    figures = hours.figures(enrolment, today)
+    assert figures.planned == 400 and figures.logged == 40 and figures.verified == 32
+    assert figures.awaiting == 8
+    assert figures.programme_days == 365 and figures.days_so_far == 61
+    assert figures.due == pytest.approx(400 * 61 / 365)  # 66.8 hours
+    assert figures.forecast == pytest.approx(32 / 61 * 365)
+    assert figures.rag == "red"
+    assert hours.rag(400, 60.2, 66.8) == "amber"
+    assert hours.rag(400, 66.8, 66.8) == "green"
+    assert hours.rag(None, 10, None) is None
+
+
+def test_break_days_count_in_neither_the_days_so_far_nor_the_programme(app, cast):
+    learner, _assessor, enrolment, _ = cast
+    db.session.add(BreakInLearning(enrolment_id=enrolment.id, starts_on=date(2026, 9, 10),
+                                   ends_on=date(2026, 9, 19), reason="Leave",
+                                   recorded_by_id=learner.id))  # fmt: skip
+    db.session.flush()
+    figures = hours.figures(enrolment, date(2026, 10, 31))
+    assert figures.days_so_far == 51 and figures.programme_days == 355
+    assert figures.break_days == 10
+
+
+def test_an_enrolment_that_is_no_apprenticeship_has_no_plan(app, people):
+    enrolment = make_enrolment(people["learner2"])
+    figures = hours.figures(enrolment, date(2026, 10, 31))
+    assert figures.planned is None and figures.rag is None and figures.due is None
+
+
+# Pages
+
+
+def test_the_apprentice_logs_hours_and_the_assessor_verifies_and_rejects_on_the_pages(
+    app, client, auth, cast
+):
+    learner, assessor, enrolment, _ = cast
+    auth.sign_in(learner)
+    page = client.get(f"/enrolments/{enrolment.id}/hours").get_data(as_text=True)
+    assert "You have not logged any off-the-job hours yet" in page
+    for start, end in (("09:00", "12:00"), ("13:00", "14:00")):
+        response = client.post(f"/enrolments/{enrolment.id}/hours/new", data={
+            "on": PAST.isoformat(), "start": start, "end": end, "activity": "mentoring",
+            "learned": "<script>alert(1)</script> Handling an angry caller.",
+        })  # fmt: skip
+        assert response.status_code == 302, response.get_data(as_text=True)
+    response = client.post(f"/enrolments/{enrolment.id}/hours/new", data={
+        "on": PAST.isoformat(), "start": "11:00", "end": "13:30", "activity": "mentoring",
+        "learned": "Overlapping",
+    })  # fmt: skip
+    assert response.status_code == 400
+    assert "overlap your entry of 09:00 to 12:00" in response.get_data(as_text=True)
+    page = client.get(f"/enrolments/{enrolment.id}/hours").get_data(as_text=True)
+    assert "&lt;script&gt;" in page and "<script>alert" not in page
+    assert "4.0 hours" in page and str(escape(hours.RAG_RULE)) in page
+    auth.sign_out()
+
+    auth.sign_in(assessor)
+    first, second = db.session.scalars(select(OtjEntry).order_by(OtjEntry.start_minute)).all()
+    queue = client.get("/hours/queue").get_data(as_text=True)
+    assert queue.count("Verify<span") == 2
+    assert client.post(f"/hours/{first.id}/verify", data={"next": "queue"}).status_code == 302
+    response = client.post(f"/hours/{second.id}/reject", data={"reason": ""})
+    assert response.status_code == 400
+    assert client.post(f"/hours/{second.id}/reject",
+                       data={"reason": "Not off the job"}).status_code == 302  # fmt: skip
+    db.session.expire_all()
+    assert db.session.get(OtjEntry, first.id).status is EntryStatus.VERIFIED
+    assert db.session.get(OtjEntry, second.id).current.reason == "Not off the job"
+    assert "Nothing to verify" in client.get("/hours/queue").get_data(as_text=True)
+
+
+def test_another_learner_and_another_provider_get_404(app, client, auth, cast, people):
+    learner, _assessor, enrolment, _ = cast
+    entry = hours.log_entry(learner, enrolment, entry_input())
+    for someone in (people["learner2"], people["other_admin"], people["other_learner"]):
+        auth.sign_in(someone)
+        for address in (f"/enrolments/{enrolment.id}/hours", f"/hours/{entry.id}",
+                        f"/enrolments/{enrolment.id}/hours/export.csv"):  # fmt: skip
+            assert client.get(address).status_code == 404, (someone.role, address)
+        auth.sign_out()
+    auth.sign_in(people["learner2"])
+    assert client.get(f"/hours/{entry.id}/edit").status_code == 404
+    assert client.post(f"/enrolments/{enrolment.id}/hours/new", data={}).status_code == 404
+
+
+def test_the_line_manager_reads_the_log_and_cannot_change_it(app, client, auth, cast):
+    learner, _assessor, enrolment, manager = cast
+    entry = hours.log_entry(learner, enrolment, entry_input())
+    auth.sign_in(manager)
+    page = client.get(f"/enrolments/{enrolment.id}/hours")
+    assert page.status_code == 200
+    assert "Log hours" not in page.get_data(as_text=True)
+    assert client.get(f"/hours/{entry.id}").status_code == 200
+    assert client.get(f"/hours/{entry.id}/edit").status_code == 403
+    assert client.post(f"/hours/{entry.id}/verify").status_code == 403
+    assert client.get(f"/enrolments/{enrolment.id}/hours/new").status_code == 403
+
+
+def test_admins_add_kinds_of_activity_that_learners_then_choose(app, client, auth, cast, people):
+    learner, _assessor, enrolment, _ = cast
+    admin = people[Role.ADMIN]
+    auth.sign_in(admin)
+    assert (
+        client.post("/hours/activities", data={"name": "Off-site residential"}).status_code == 302
+    )
+    response = client.post("/hours/activities", data={"name": "off-site  Residential"})
+    assert response.status_code == 400 and "already on the list" in response.get_data(as_text=True)
+    auth.sign_out()
+    kind = db.session.scalar(select(OtjActivityKind))
+    entry = hours.log_entry(learner, enrolment, entry_input(activity=f"kind-{kind.id}"))
+    assert entry.activity_label == "Off-site residential"
+    other = OtjActivityKind(provider_id=people["other_admin"].provider_id, name="Theirs",
+                            created_by_id=people["other_admin"].id)  # fmt: skip
+    db.session.add(other)
+    db.session.flush()
+    refused("activity", hours.log_entry, learner, enrolment,
+            entry_input(on=PAST + timedelta(days=1), activity=f"kind-{other.id}"))  # fmt: skip
+    auth.sign_in(learner)
+    assert client.get("/hours/activities").status_code == 403
+
+
+def test_the_log_downloads_as_csv_and_xlsx_with_formulas_neutralised(app, client, auth, cast):
+    learner, assessor, enrolment, _ = cast
+    entry = hours.log_entry(learner, enrolment, entry_input(learned='=HYPERLINK("x")'))
+    hours.verify_entry(assessor, entry)
+    auth.sign_in(assessor)
+    response = client.get(f"/enrolments/{enrolment.id}/hours/export.csv")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:4] == ["Date", "Start", "End", "Minutes"]
+    assert rows[1][:4] == [PAST.isoformat(), "09:00", "12:00", "180"]
+    assert rows[1][6] == '\'=HYPERLINK("x")' and rows[1][9] == "Verified"
+    response = client.get(f"/enrolments/{enrolment.id}/hours/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet.cell(2, 7).value == '\'=HYPERLINK("x")'
+    assert client.get(f"/enrolments/{enrolment.id}/hours/export.pdf").status_code == 404
+
+
+def test_an_entry_on_today_cannot_end_after_now(app, cast):
+    learner, _assessor, enrolment, _ = cast
+    now = hours.today_at(enrolment.provider)
+    if now.hour >= 23:
+        pytest.skip("too near midnight in the provider's zone to leave room after now")
+    later = (now + timedelta(minutes=30)).strftime("%H:%M")
+    message = refused("end", hours.log_entry, learner, enrolment,
+                      entry_input(on=now.date(), start="00:00", end=later))  # fmt: skip
+    assert "cannot be in the future" in message
+    assert isinstance(now, datetime)
