@@ -1,11 +1,6 @@
-"""Progress reviews: when one is due, starting one with what changed since the last, each
-party's part, their signatures, and reopening a review being signed.
-
-When a review is due: the provider's interval (``Provider.review_interval_weeks``, 12 by
-default) after the day the last signed review was held, or after the apprenticeship's start
-for the first, later by the days of any break in learning in between
-(``breaks.due_after``). So reviews are never more than the interval apart, however early
-one was held. A review is overdue once that day has passed without a signed review.
+"""Progress reviews: starting one with what changed since the last (``reviews_facts``), each
+party's part, their signatures, and reopening a review being signed. When reviews are due
+and which are overdue: ``reviews_due``.
 
 What a signature covers (``signed_content``): the review's facts, the reviewer's notes, the
 day held and the targets, which nobody may change once anyone has signed, and the signing
@@ -19,14 +14,15 @@ event and flushes; a refusal is a DomainError naming the field it concerns.
 
 import hashlib
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import Date, case, func, literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portfolio.accounts.models import Role, User
-from portfolio.apprenticeships import breaks
-from portfolio.apprenticeships.models import Apprenticeship, BreakInLearning
+from portfolio.apprenticeships import reviews_due
+from portfolio.apprenticeships.models import Apprenticeship
+from portfolio.apprenticeships.reviews_facts import gather_facts, today_for
 from portfolio.apprenticeships.reviews_models import (
     CARRIED_STATES,
     Party,
@@ -38,210 +34,20 @@ from portfolio.apprenticeships.reviews_models import (
     TargetState,
 )
 from portfolio.audit import trail as audit
-from portfolio.dates import zone
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
-from portfolio.enrolments.permissions import may_see
 from portfolio.errors import Conflict, DomainError
-from portfolio.evidence.models import EvidenceItem
-from portfolio.progress.models import MET, CriterionState
-from portfolio.progress.sql import days_between
 from portfolio.text import check_length
-from portfolio.units.models import Criterion, Unit
 
-DEFAULT_INTERVAL_WEEKS = 12
 NOTES_LIMIT = 10000
 COMMENTS_LIMIT = 4000
 TARGET_LIMIT = 1000
-# How many titles of accepted or returned evidence a review lists; the counts are whole.
-TITLES_SHOWN = 25
-
-
-def today_for(enrolment: Enrolment) -> date:
-    """Today in the provider's time zone."""
-    return utcnow().astimezone(zone(enrolment.provider.time_zone)).date()
 
 
 def canonical_hash(data: dict) -> str:
     """SHA-256 of the data as canonical JSON, as the unit sign-off hashes its manifest."""
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-# When reviews are due ---------------------------------------------------------------------
-
-
-def interval_days(enrolment: Enrolment) -> int:
-    return 7 * (enrolment.provider.review_interval_weeks or DEFAULT_INTERVAL_WEEKS)
-
-
-def last_signed(enrolment_id: int) -> ProgressReview | None:
-    return db.session.scalar(
-        select(ProgressReview)
-        .where(ProgressReview.enrolment_id == enrolment_id,
-               ProgressReview.status == ReviewStatus.SIGNED)
-        .order_by(ProgressReview.number.desc())
-        .limit(1)
-    )  # fmt: skip
-
-
-def next_due(enrolment: Enrolment) -> date | None:
-    """The day the next review is due; None while a break in learning with no end pauses it."""
-    last = last_signed(enrolment.id)
-    anchor = last.held_on if last else enrolment.starts_on
-    return breaks.due_after(enrolment.id, anchor, interval_days(enrolment))
-
-
-def _least(a, b):
-    return case((a < b, a), else_=b)
-
-
-def _greatest(a, b):
-    return case((a > b, a), else_=b)
-
-
-def overdue_rows(scope, today: date, interval_weeks: int):
-    """A subquery of the apprenticeships among the enrolments ``scope`` selects (a
-    condition on Enrolment) whose next review is overdue on ``today``: enrolment_id and
-    ``since``, the day of the last signed review or the start.
-
-    The rule of ``next_due`` in SQL, for lists and counts in one statement: a review due on
-    day D is overdue on ``today`` when the days from its anchor to yesterday, less the days
-    of breaks in learning among them, reach the interval (the day reached that way is D
-    itself, as ``breaks.due_after`` counts it)."""
-    last = (
-        select(func.max(ProgressReview.held_on))
-        .where(ProgressReview.enrolment_id == Enrolment.id,
-               ProgressReview.status == ReviewStatus.SIGNED)
-        .correlate(Enrolment)
-        .scalar_subquery()
-    )  # fmt: skip
-    anchors = (
-        select(Enrolment.id.label("enrolment_id"),
-               func.coalesce(last, Enrolment.starts_on).label("since"))
-        .join(Apprenticeship, Apprenticeship.enrolment_id == Enrolment.id)
-        .where(scope)
-        .cte("review_anchors")
-    )  # fmt: skip
-    yesterday = literal(today - timedelta(days=1), Date)
-    # Days after the anchor, for the anchor, each break's first and last day and yesterday.
-    start = days_between(anchors.c.since, BreakInLearning.starts_on)
-    end = days_between(anchors.c.since, func.coalesce(BreakInLearning.ends_on, yesterday))
-    upto = days_between(anchors.c.since, yesterday)
-    overlap = _least(end, upto) - _greatest(start - 1, 0)
-    paused = (
-        select(anchors.c.enrolment_id, func.sum(_greatest(overlap, 0)).label("days"))
-        .join(BreakInLearning, BreakInLearning.enrolment_id == anchors.c.enrolment_id)
-        .group_by(anchors.c.enrolment_id)
-        .subquery()
-    )
-    return (
-        select(anchors.c.enrolment_id, anchors.c.since)
-        .outerjoin(paused, paused.c.enrolment_id == anchors.c.enrolment_id)
-        .where(upto - func.coalesce(paused.c.days, 0) >= 7 * interval_weeks)
-        .subquery()
-    )
-
-
-# What changed since the last review -------------------------------------------------------
-
-
-def _hours_facts(enrolment: Enrolment, start: date, today: date) -> dict | None:
-    """Off-the-job hours against the plan, and those of the period, for an apprenticeship."""
-    try:  # the off-the-job hours log: without it, reviews show no hours
-        from portfolio.apprenticeships import hours
-        from portfolio.apprenticeships.hours_models import EntryStatus, OtjEntry
-    except ImportError:
-        return None
-    figures = hours.figures(enrolment, today)
-    if figures.planned is None:
-        return None
-    period = dict(
-        db.session.execute(
-            select(OtjEntry.status, func.coalesce(func.sum(OtjEntry.minutes), 0))
-            .where(OtjEntry.enrolment_id == enrolment.id, OtjEntry.on > start,
-                   OtjEntry.on <= today)
-            .group_by(OtjEntry.status)
-        ).all()
-    )  # fmt: skip
-
-    def hrs(value: float) -> float:
-        return round(value, 2)
-
-    return {
-        "planned": hrs(figures.planned),
-        "due": hrs(figures.due or 0),
-        "logged": hrs(figures.logged),
-        "verified": hrs(figures.verified),
-        "awaiting": hrs(figures.awaiting),
-        "rag": figures.rag,
-        "period_verified": hrs(int(period.get(EntryStatus.VERIFIED, 0)) / 60),
-        "period_logged": hrs(
-            (int(period.get(EntryStatus.VERIFIED, 0)) + int(period.get(EntryStatus.AWAITING, 0)))
-            / 60
-        ),
-    }
-
-
-def _decisions_since(enrolment_id: int, since: datetime | None, until: datetime) -> dict:
-    """The items accepted and returned by decisions in the period, with their counts."""
-    from portfolio.assessment.models import Decision, Outcome
-
-    query = (
-        select(Decision.outcome, EvidenceItem.title, Decision.decided_at)
-        .join(EvidenceItem, EvidenceItem.id == Decision.item_id)
-        .where(Decision.enrolment_id == enrolment_id, Decision.decided_at <= until)
-        .order_by(Decision.decided_at, Decision.id)
-    )
-    if since is not None:
-        query = query.where(Decision.decided_at > since)
-    out = {Outcome.ACCEPTED: [], Outcome.RETURNED: []}
-    for row in db.session.execute(query):
-        out[row.outcome].append({"title": row.title, "on": row.decided_at.date().isoformat()})
-    return {
-        "accepted": len(out[Outcome.ACCEPTED]),
-        "accepted_titles": out[Outcome.ACCEPTED][-TITLES_SHOWN:],
-        "returned": len(out[Outcome.RETURNED]),
-        "returned_titles": out[Outcome.RETURNED][-TITLES_SHOWN:],
-    }
-
-
-def gather_facts(enrolment: Enrolment, previous: ProgressReview | None) -> dict:
-    """What changed since ``previous`` (or since the start): the criteria met since, the
-    evidence accepted and returned since, the off-the-job hours against the plan, and the
-    previous review's targets as they were left. JSON, kept on the review as signed."""
-    now, today = utcnow(), today_for(enrolment)
-    start = previous.held_on if previous else enrolment.starts_on
-    before = set(previous.facts.get("met_ids", [])) if previous else set()
-    met = db.session.execute(
-        select(Criterion.id, Criterion.number, Criterion.text)
-        .where(Criterion.id.in_(
-            select(CriterionState.criterion_id).where(CriterionState.enrolment_id == enrolment.id,
-                                                      CriterionState.state == MET)))
-        .order_by(Criterion.position)
-    ).all()  # fmt: skip
-    total = db.session.scalar(
-        select(func.count()).where(Criterion.criteria_set_id == enrolment.criteria_set_id)
-    )
-    since = datetime.fromisoformat(previous.facts["gathered_at"]) if previous else None
-    return {
-        "gathered_at": now.isoformat(),
-        "period": {"from": start.isoformat(), "to": today.isoformat()},
-        "met_ids": [c.id for c in met],
-        "criteria_total": total,
-        "criteria_met_total": len(met),
-        "criteria_met": [{"number": c.number, "text": c.text} for c in met if c.id not in before],
-        "evidence": _decisions_since(enrolment.id, since, now),
-        "hours": _hours_facts(enrolment, start, today),
-        "previous_targets": [
-            {
-                "text": t.text,
-                "due_on": t.due_on.isoformat() if t.due_on else None,
-                "state": t.state.value,
-            }
-            for t in (previous.targets if previous else [])
-        ],  # fmt: skip
-    }
 
 
 # Who is which party -----------------------------------------------------------------------
@@ -328,7 +134,8 @@ def start_review(user: User, enrolment: Enrolment) -> ProgressReview:
     previous = reviews[-1] if reviews else None
     review = ProgressReview(
         provider_id=enrolment.provider_id, enrolment_id=enrolment.id,
-        number=len(reviews) + 1, due_on=next_due(enrolment), held_on=today_for(enrolment),
+        number=len(reviews) + 1, due_on=reviews_due.next_due(enrolment),
+        held_on=today_for(enrolment),
         facts=gather_facts(enrolment, previous), created_by_id=user.id,
     )  # fmt: skip
     db.session.add(review)
@@ -584,58 +391,3 @@ def reviews_of(enrolment_id: int) -> list[ProgressReview]:
             .order_by(ProgressReview.number.desc())
         )
     )
-
-
-def overdue_for(user: User, today: date, limit: int = 10):
-    """The apprenticeships ``user`` sees whose review is overdue, the longest overdue first:
-    (rows of enrolment_id, learner, unit, since; the total), in one statement."""
-    rows = overdue_rows(may_see(user), today, user.provider.review_interval_weeks)
-    learner = User.__table__.alias("learner")
-    found = db.session.execute(
-        select(rows.c.enrolment_id, rows.c.since, learner.c.name.label("learner"),
-               Unit.title.label("unit"), func.count().over().label("total"))
-        .join(Enrolment, Enrolment.id == rows.c.enrolment_id)
-        .join(learner, learner.c.id == Enrolment.learner_id)
-        .join(Unit, Unit.id == Enrolment.unit_id)
-        .order_by(rows.c.since, learner.c.name, rows.c.enrolment_id)
-        .limit(limit)
-    ).all()  # fmt: skip
-    return found, (found[0].total if found else 0)
-
-
-def change_interval(admin: User, weeks: int) -> None:
-    """The provider admin sets how many weeks apart reviews fall due."""
-    if admin.role is not Role.ADMIN:
-        raise DomainError("Only a provider admin can change the provider's settings.")
-    if not 1 <= weeks <= 52:
-        raise DomainError("Enter a number of weeks from 1 to 52.", field="review_interval_weeks")
-    provider = admin.provider
-    before = provider.review_interval_weeks
-    provider.review_interval_weeks = weeks
-    db.session.flush()
-    if before != weeks:
-        audit.record(
-            "provider.changed", provider_id=provider.id, actor=admin, object_type="provider",
-            object_id=provider.id, before={"review_interval_weeks": before},
-            after={"review_interval_weeks": weeks},
-            summary=f"Progress reviews every {weeks} weeks",
-        )  # fmt: skip
-
-
-def readable_facts(facts: dict) -> dict:
-    """The facts with their ISO dates as dates, for the pages and the PDF."""
-
-    def day(value):
-        return date.fromisoformat(value) if value else None
-
-    evidence = facts["evidence"]
-    return {
-        **facts,
-        "period": {"from": day(facts["period"]["from"]), "to": day(facts["period"]["to"])},
-        "evidence": {
-            **evidence,
-            "accepted_titles": [{**i, "on": day(i["on"])} for i in evidence["accepted_titles"]],
-            "returned_titles": [{**i, "on": day(i["on"])} for i in evidence["returned_titles"]],
-        },
-        "previous_targets": [{**t, "due_on": day(t["due_on"])} for t in facts["previous_targets"]],
-    }

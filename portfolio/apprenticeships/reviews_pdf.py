@@ -10,7 +10,7 @@ import secrets
 from flask import current_app, render_template
 
 from portfolio.addresses import public_url
-from portfolio.apprenticeships import reviews
+from portfolio.apprenticeships import reviews, reviews_facts
 from portfolio.apprenticeships.reviews_models import (
     Party,
     ReviewDocument,
@@ -47,7 +47,7 @@ def render_html(record: ReviewDocument) -> str:
     return render_template(
         "apprenticeships/review_pdf.html", review=review, enrolment=review.enrolment,
         record=record, parties=list(Party), verify_url=public_url("exports.verify"),
-        facts=reviews.readable_facts(review.facts),
+        facts=reviews_facts.readable_facts(review.facts),
         apprenticeship=reviews.apprenticeship_of(review.enrolment),
         time_zone=review.enrolment.provider.time_zone,
     )  # fmt: skip

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role, User
-from portfolio.apprenticeships import reviews, reviews_pdf
+from portfolio.apprenticeships import reviews, reviews_due, reviews_facts, reviews_pdf
 from portfolio.apprenticeships.models import Apprenticeship
 from portfolio.apprenticeships.reviews_forms import (
     CommentsForm,
@@ -92,8 +92,8 @@ def index(enrolment_id: int):
               "success")  # fmt: skip
         return redirect(url_for("reviews.review", review_id=review.id))
     found = reviews.reviews_of(enrolment.id)
-    due = reviews.next_due(enrolment)
-    today = reviews.today_for(enrolment)
+    due = reviews_due.next_due(enrolment)
+    today = reviews_facts.today_for(enrolment)
     return render_template(
         "apprenticeships/reviews.html", enrolment=enrolment, apprenticeship=apprenticeship,
         reviews=found, due=due, today=today, form=form,
@@ -124,7 +124,7 @@ def _page(review: ProgressReview, status: int = 200, **forms):
     return render_template(
         "apprenticeships/review.html", review=review, enrolment=enrolment,
         apprenticeship=apprenticeship, mine=mine, parties=list(Party),
-        facts=reviews.readable_facts(review.facts),
+        facts=reviews_facts.readable_facts(review.facts),
         states=[s for s in TargetState if s is not TargetState.OPEN], document=document,
         holds={s.party: reviews.signature_holds(review, s) for s in review.signatures},
         form=EmptyForm(), **forms,
@@ -323,7 +323,7 @@ def interval():
     form = ReviewIntervalForm(obj=current_user.provider)
     if form.validate_on_submit():
         try:
-            reviews.change_interval(current_user, form.review_interval_weeks.data)
+            reviews_due.change_interval(current_user, form.review_interval_weeks.data)
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
