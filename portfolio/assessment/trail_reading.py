@@ -23,6 +23,7 @@ from portfolio.units.models import Criterion, Unit
 HASH_LABELS = {
     "manifest_sha256": "Manifest SHA-256",
     "countersign_sha256": "Countersignature SHA-256",
+    "content_sha256": "SHA-256 of what was signed",
 }
 
 # What changed, for the events that record a before and an after: the stored field, its
@@ -47,7 +48,10 @@ PLAN_FIELDS = [
     ("new", "share for new assessors", "percent"),
     ("period", "period in days", "text"),
 ]
-PROVIDER_FIELDS = [("time_zone", "time zone", "text")]
+PROVIDER_FIELDS = [
+    ("time_zone", "time zone", "text"),
+    ("review_interval_weeks", "weeks between progress reviews", "text"),
+]
 
 REFUSAL_REASONS = {403: "not open to their role", 404: "not theirs to see, or not there"}
 

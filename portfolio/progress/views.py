@@ -4,10 +4,13 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
+from sqlalchemy import select
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
+from portfolio.apprenticeships import reviews_due
 from portfolio.db import utcnow
+from portfolio.enrolments.models import Enrolment
 from portfolio.listing import PAGE_SIZE, page_number, whole_number
 from portfolio.progress import exports, figures, queries, workload
 from portfolio.progress.queries import Filters
@@ -67,6 +70,10 @@ def dashboard():
     unit = _heat_unit(filters, options)
     names = workload.Names(options)
     decisions = workload.decisions(filters, provider_id, plan, names)
+    # Apprenticeships' progress reviews overdue: the one figure read from a later package.
+    scope = Enrolment.id.in_(queries.filtered(select(Enrolment.id), filters, provider_id))
+    weeks = current_user.provider.review_interval_weeks
+    overdue = reviews_due.overdue_count(scope, date.today(), weeks)
     return render_template(
         "progress/dashboard.html",
         filters=filters,
@@ -85,6 +92,7 @@ def dashboard():
         awaiting_marking=queries.AWAITING_MARKING,
         signed_off=queries.SIGNED_OFF,
         under_review=queries.UNDER_REVIEW,
+        reviews_overdue=overdue,
     )
 
 
