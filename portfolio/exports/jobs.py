@@ -30,10 +30,7 @@ INDEX_COLUMNS = ["file", "learner", "unit", "awarding body", "signed off", "coun
 @job("portfolio_pdf", retries=2, retry_delay=30)
 def portfolio_pdf(run: Run, document_id: int) -> dict:
     """Make, sign and store one portfolio PDF (``service.generate``; made once)."""
-    # The portfolio's templates build links with url_for, which needs a request: give them
-    # one at the public address, as the page that asked for the PDF had.
-    with current_app.test_request_context(base_url=current_app.config.get("PUBLIC_URL")):
-        record = service.generate(document_id)
+    record = service.generate(document_id)
     return {"document": document_id, "status": record.status.value}
 
 

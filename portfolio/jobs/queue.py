@@ -108,8 +108,11 @@ def current() -> Queue:
 
 
 def _task(app: Flask, kind: str):
+    # A job runs in an app context of its own (its own session, even when run at once by the
+    # process that committed it), as if asked for at the app's public address, so that what
+    # it renders (a PDF's links, an email's) can build links with url_for, as a page would.
     def execute(job_id: int, task=None):
-        with app.app_context():
+        with app.app_context(), app.test_request_context(base_url=app.config.get("PUBLIC_URL")):
             return _execute(kind, job_id, task)
 
     execute.__name__ = execute.__qualname__ = kind
