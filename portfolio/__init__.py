@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from portfolio.api.admin_views import bp as api_tokens_bp
     from portfolio.api.views import bp as api_bp
     from portfolio.apprenticeships.hours_views import bp as hours_bp
+    from portfolio.apprenticeships.reviews_views import bp as reviews_bp
     from portfolio.assessment.trail_views import bp as audit_bp
     from portfolio.assessment.views import bp as assessment_bp
     from portfolio.enrolments.onboarding_views import bp as onboarding_bp
@@ -133,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         api_bp,
         api_tokens_bp,
+        reviews_bp,
         webhooks_bp,
         hours_bp,
     ):

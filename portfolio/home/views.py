@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from portfolio import listing
 from portfolio.accounts.models import Role, User
+from portfolio.apprenticeships import reviews_due
 from portfolio.assessment.marking import queue_summary
 from portfolio.db import db
 from portfolio.enrolments.caseload import enrolment_page
@@ -44,6 +45,8 @@ def index():
         extra["todo"] = todo.assessor(user)
     elif user.role is Role.IQA:
         extra["todo"] = todo.iqa(user)
+    if user.role in (Role.LEARNER, Role.ASSESSOR, Role.EMPLOYER):
+        extra["reviews_overdue"] = reviews_due.overdue_for(user, date.today())
     return render_template(TEMPLATES[user.role], enrolments=enrolments, paging=paging, **extra)
 
 
@@ -71,4 +74,5 @@ def admin_home():
         without_iqa=without_iqa,
         units=units,
         todo=todo.admin(current_user, date.today(), plan.inactive_days),
+        reviews_overdue=reviews_due.overdue_for(current_user, date.today()),
     )
