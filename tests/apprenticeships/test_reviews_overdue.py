@@ -1,0 +1,91 @@
+"""Overdue progress reviews on each role's home page and on the dashboard, in a fixed number
+of statements however many apprentices there are."""
+
+import pytest
+
+from portfolio.accounts.models import Role
+from portfolio.apprenticeships import reviews
+from portfolio.apprenticeships.reviews_models import Party
+from portfolio.db import db
+from tests.apprenticeships.test_reviews import make_apprenticeship
+from tests.factories import make_enrolment, make_user
+from tests.statements import counting
+
+
+@pytest.fixture
+def cast(people):
+    """An apprentice whose first review fell due twelve weeks after 1 Sep 2026 and who has
+    none: overdue from 25 Nov 2026 on."""
+    learner, assessor = people[Role.LEARNER], people[Role.ASSESSOR]
+    enrolment = make_enrolment(learner, assessor=assessor)
+    manager = make_apprenticeship(enrolment)
+    db.session.commit()
+    return learner, assessor, enrolment, manager
+
+
+def sign_today(cast):
+    learner, assessor, enrolment, manager = cast
+    review = reviews.start_review(assessor, enrolment)
+    reviews.save_reviewer_part(assessor, review, review.held_on, "On track.", {})
+    reviews.save_comments(learner, review, Party.APPRENTICE, "Agreed.")
+    reviews.save_comments(manager, review, Party.EMPLOYER, "Agreed.")
+    for party, who in ((Party.REVIEWER, assessor), (Party.APPRENTICE, learner),
+                       (Party.EMPLOYER, manager)):  # fmt: skip
+        reviews.sign(who, review, party)
+    db.session.commit()
+
+
+def test_an_overdue_review_shows_on_the_home_page_of_everyone_concerned(
+    app, client, auth, cast, people
+):
+    learner, assessor, enrolment, manager = cast
+    for who in (learner, assessor, manager, people[Role.ADMIN]):
+        auth.sign_in(who)
+        html = client.get("/").get_data(as_text=True)
+        assert "Progress reviews overdue (1)" in html, who.role
+        assert f"/enrolments/{enrolment.id}/reviews" in html
+        auth.sign_out()
+    for who in (people["learner2"], people["assessor2"], people["other_admin"]):
+        auth.sign_in(who)
+        assert "Progress reviews overdue" not in client.get("/").get_data(as_text=True)
+        auth.sign_out()
+    sign_today(cast)
+    auth.sign_in(assessor)
+    assert "Progress reviews overdue" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_dashboard_counts_apprentices_with_a_review_overdue(app, client, auth, cast, people):
+    auth.sign_in(people[Role.ADMIN])
+    assert '<span class="stat">1</span> apprentices with a progress review overdue' in (
+        client.get("/dashboard").get_data(as_text=True)
+    )
+    sign_today(cast)
+    assert '<span class="stat">0</span> apprentices with a progress review overdue' in (
+        client.get("/dashboard").get_data(as_text=True)
+    )
+
+
+def add_apprentices(provider, people, n):
+    for _ in range(n):
+        learner = make_user(provider, Role.LEARNER)
+        enrolment = make_enrolment(learner, assessor=people[Role.ASSESSOR])
+        make_apprenticeship(enrolment)
+        reviews.start_review(people[Role.ASSESSOR], enrolment)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("role, url", [(Role.ADMIN, "/dashboard"), (Role.ADMIN, "/"),
+                                       (Role.ASSESSOR, "/")])  # fmt: skip
+def test_statements_stay_the_same_however_many_reviews_are_overdue(
+    app, client, auth, people, provider, role, url
+):
+    auth.sign_in(people[role])
+    add_apprentices(provider, people, 2)
+    client.get(url)  # warm caches
+    with counting(db.engine) as small:
+        assert client.get(url).status_code == 200
+    add_apprentices(provider, people, 12)
+    with counting(db.engine) as large:
+        html = client.get(url).get_data(as_text=True)
+    assert len(small) == len(large), (len(small), len(large))
+    assert "14" in html
