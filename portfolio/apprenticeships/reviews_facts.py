@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from portfolio.apprenticeships import hours
+from portfolio.apprenticeships.hours_models import EntryStatus, OtjEntry
 from portfolio.apprenticeships.reviews_models import ProgressReview
 from portfolio.dates import zone
 from portfolio.db import db, utcnow
@@ -24,11 +26,6 @@ def today_for(enrolment: Enrolment) -> date:
 
 def _hours_facts(enrolment: Enrolment, start: date, today: date) -> dict | None:
     """Off-the-job hours against the plan, and those of the period, for an apprenticeship."""
-    try:  # the off-the-job hours log: without it, reviews show no hours
-        from portfolio.apprenticeships import hours
-        from portfolio.apprenticeships.hours_models import EntryStatus, OtjEntry
-    except ImportError:
-        return None
     figures = hours.figures(enrolment, today)
     if figures.planned is None:
         return None

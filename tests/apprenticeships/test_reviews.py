@@ -170,6 +170,7 @@ def test_a_review_opens_with_what_changed_since_the_last(app, cast):
     assert [i["title"] for i in facts["evidence"]["returned_titles"]] == ["Power cut log"]
     assert facts["period"]["from"] == START.isoformat()
     assert facts["previous_targets"] == []
+    assert facts["hours"]["planned"] == 300 and facts["hours"]["verified"] == 0
 
     accepted(learner, assessor, enrolment, [second_number], title="Flood account")
     second = reviews.start_review(assessor, enrolment)
