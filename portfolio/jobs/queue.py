@@ -53,7 +53,7 @@ class JobKind:
     kind: str
     function: Callable
     retries: int
-    retry_delay: int
+    retry_delay: int | str
 
     @property
     def max_attempts(self) -> int:
@@ -95,8 +95,11 @@ def configure(app: Flask) -> None:
         huey = SqliteHuey("portfolio", results=False, filename=path)
     queue = app.extensions["portfolio.jobs"] = Queue(huey)
     for kind in KINDS.values():
+        delay = kind.retry_delay
+        if isinstance(delay, str):  # the name of a setting
+            delay = app.config[delay]
         queue.tasks[kind.kind] = huey.task(
-            retries=kind.retries, retry_delay=kind.retry_delay, retry_backoff=2, context=True,
+            retries=kind.retries, retry_delay=delay, retry_backoff=2, context=True,
             name=kind.kind,
         )(_task(app, kind.kind))  # fmt: skip
     for schedule, function in PERIODIC:
@@ -131,10 +134,11 @@ def _periodic(app: Flask, function: Callable):
     return execute
 
 
-def job(kind: str, *, retries: int = 3, retry_delay: int = 10):
+def job(kind: str, *, retries: int = 3, retry_delay: int | str = 10):
     """Declare a kind of job. The function is called as ``function(run, *arguments)`` in an
     app context in a worker; transient failures (``TRANSIENT``) are tried again ``retries``
-    times, waiting ``retry_delay`` seconds and twice as long each time after."""
+    times, waiting ``retry_delay`` seconds (or the app's setting of that name) and twice as
+    long each time after."""
 
     def declare(function: Callable) -> JobKind:
         declared = KINDS[kind] = JobKind(kind, function, retries, retry_delay)

@@ -125,7 +125,7 @@ def send_again(admin: User, delivery: WebhookDelivery) -> None:
     )  # fmt: skip
 
 
-@job("webhook_delivery", retries=RETRIES, retry_delay=60)
+@job("webhook_delivery", retries=RETRIES, retry_delay="WEBHOOK_RETRY_DELAY")
 def webhook_delivery(run, delivery_id: int) -> dict:
     """POST a delivery's event to its subscription's address: a 2xx answer delivers it; any
     other answer, a redirect included, or none within TIMEOUT is recorded and tried again."""

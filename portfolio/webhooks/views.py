@@ -16,14 +16,6 @@ from portfolio.webhooks.models import EVENTS, WebhookDelivery, WebhookSubscripti
 bp = Blueprint("webhooks", __name__)
 
 
-@bp.record_once
-def _retry_delay(state) -> None:
-    # Jobs' kinds are declared once per process with their delay; the app's setting
-    # (WEBHOOK_RETRY_DELAY) applies it to this app's queue, so tests can wait seconds.
-    task = state.app.extensions["portfolio.jobs"].tasks["webhook_delivery"]
-    task.task_class.default_retry_delay = state.app.config["WEBHOOK_RETRY_DELAY"]
-
-
 @bp.route("/webhooks", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def index():
