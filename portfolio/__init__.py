@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from portfolio.api.views import bp as api_bp
     from portfolio.apprenticeships.hours_views import bp as hours_bp
     from portfolio.apprenticeships.reviews_views import bp as reviews_bp
+    from portfolio.apprenticeships.views import bp as apprenticeships_bp
     from portfolio.assessment.trail_views import bp as audit_bp
     from portfolio.assessment.views import bp as assessment_bp
     from portfolio.enrolments.onboarding_views import bp as onboarding_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         units_bp,
         enrolments_bp,
         onboarding_bp,
+        apprenticeships_bp,
         evidence_bp,
         suggestions_bp,
         assessment_bp,

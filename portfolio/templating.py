@@ -20,6 +20,7 @@ NAVIGATION = [
     ("home.index", "Home", ALL_ROLES, "home.index"),
     ("accounts.people_list", "People", {Role.ADMIN}, ("accounts.people_list", "accounts.person_")),
     ("enrolments.cohorts", "Cohorts", {Role.ADMIN}, "enrolments.cohorts"),
+    ("apprenticeships.employers", "Employers", {Role.ADMIN}, "apprenticeships.employer"),
     ("progress.caseload", "Caseload", {Role.ASSESSOR}, "progress.caseload"),
     ("assessment.queue", "Marking queue", {Role.ASSESSOR}, "assessment.queue"),
     ("progress.dashboard", "Dashboard", {Role.IQA, Role.ADMIN, Role.EQA}, ("progress.",)),

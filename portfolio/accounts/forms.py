@@ -77,6 +77,14 @@ def check_expiry_for_eqa(form, field) -> None:
         raise ValidationError("An EQA's access needs an end date.")
 
 
+def not_employer(form, field) -> None:
+    # An employer account belongs to an employer organisation: it is added there.
+    if field.data == Role.EMPLOYER.value:
+        raise ValidationError(
+            "Line managers are added on their employer's page (Employers), which links them to it."
+        )
+
+
 class PersonForm(AppForm):
     name = StringField(
         "Full name",
@@ -92,7 +100,7 @@ class PersonForm(AppForm):
         ],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
-    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired(), not_employer])
     access_expires_on = DateField(
         "Access ends on (EQA only)",
         description="External quality assurers get read-only access until the end of this day.",

@@ -10,6 +10,11 @@ no end lasts to the day asked about). A caller asks here rather than reading the
 - ``due_after(enrolment_id, start, days)``: the date ``days`` days after ``start`` with the
   break days in between added (a review due twelve weeks on is due later by a break's length).
 - ``current_break(enrolment_id, on_date)``: the break in force on that day, if any.
+
+The progress rows (``EnrolmentProgress``) keep what lists need without reading the breaks:
+the days of the breaks that have ended (``break_days``; a break ends on or before the day it
+is ended) and the start and reason of one still going; ``row_paused_days`` and
+``expected_share`` read them, as ``portfolio.progress.queries`` does in SQL.
 """
 
 from collections import defaultdict
@@ -83,6 +88,26 @@ def due_after(enrolment_id: int, start: date, days: int) -> date | None:
             return None
         due += timedelta(days=(row.ends_on - max(row.starts_on, after)).days + 1)
     return due
+
+
+def row_paused_days(progress, today: date) -> int:
+    """Days paused up to ``today``, from an enrolment's progress row."""
+    ongoing = 0
+    if progress.break_since is not None and progress.break_since <= today:
+        ongoing = (today - progress.break_since).days + 1
+    return (progress.break_days or 0) + ongoing
+
+
+def expected_share(progress, today: date) -> float | None:
+    """The share of planned time passed by ``today``, leaving out the days paused (and so
+    moving the planned end on by them); from 0 to 1, None without dates."""
+    if progress.starts_on is None or progress.planned_end_on is None:
+        return None
+    span = (progress.planned_end_on - progress.starts_on).days
+    if span <= 0:
+        return 1.0
+    elapsed = (today - progress.starts_on).days - row_paused_days(progress, today)
+    return min(1.0, max(0.0, elapsed / span))
 
 
 def current_break(enrolment_id: int, on_date: date) -> BreakInLearning | None:

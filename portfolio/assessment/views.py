@@ -1,5 +1,7 @@
 """The assessor's queue and marking, the portfolio with sign-off, and IQA sampling."""
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -8,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
+from portfolio.apprenticeships import breaks
 from portfolio.assessment import marking, marking_view, sampling, signoff
 from portfolio.assessment.forms import SampleResponseForm, SampleReviewForm, marking_form
 from portfolio.assessment.models import Decision, Outcome, Sample, SampleStatus
@@ -110,6 +113,8 @@ def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
         sent_back=story.sent_back,
         problems=problems,
         error=error.message if error else None,
+        # A break in learning going on today pauses what is expected of the learner.
+        on_break=breaks.current_break(enrolment.id, date.today()),
     )
     return page, (error.status if error else 200)
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from portfolio import listing
 from portfolio.accounts.models import Role, User
 from portfolio.apprenticeships import reviews_due
+from portfolio.apprenticeships.listing import apprentice_figures
 from portfolio.assessment.marking import queue_summary
 from portfolio.db import db
 from portfolio.enrolments.caseload import enrolment_page
@@ -45,6 +46,9 @@ def index():
         extra["todo"] = todo.assessor(user)
     elif user.role is Role.IQA:
         extra["todo"] = todo.iqa(user)
+    elif user.role is Role.EMPLOYER:
+        extra["figures"] = apprentice_figures(e.id for e in enrolments)
+        extra["today"] = date.today()
     if user.role in (Role.LEARNER, Role.ASSESSOR, Role.EMPLOYER):
         extra["reviews_overdue"] = reviews_due.overdue_for(user, date.today())
     return render_template(TEMPLATES[user.role], enrolments=enrolments, paging=paging, **extra)

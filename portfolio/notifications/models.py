@@ -35,6 +35,7 @@ DEFAULT_CHOICE = {
     Role.IQA: EmailChoice.DAILY,
     Role.ADMIN: EmailChoice.IMMEDIATELY,
     Role.EQA: EmailChoice.OFF,
+    Role.EMPLOYER: EmailChoice.DAILY,
 }
 
 

@@ -147,14 +147,32 @@ class Measures:
         )
 
     @cached_property
+    def paused_now(self):
+        """On a break in learning today."""
+        progress = EnrolmentProgress
+        return and_(progress.break_since.is_not(None), progress.break_since <= self.today)
+
+    @cached_property
+    def paused_days(self):
+        """Days of breaks in learning up to today, which expected progress leaves out (and by
+        which the planned end moves on): those ended, and today's so far
+        (portfolio.apprenticeships.breaks)."""
+        progress = EnrolmentProgress
+        ongoing = case(
+            (self.paused_now, days_between(progress.break_since, self.today) + 1), else_=0.0
+        )
+        return progress.break_days + ongoing
+
+    @cached_property
     def behind_plan(self):
-        """The met share more than BEHIND_MARGIN below the share of planned time passed.
-        That share is capped at 1; as the met share is never negative, comparing with the
-        raw share and with 1 is the same test."""
+        """The met share more than BEHIND_MARGIN below the share of planned time passed,
+        breaks in learning left out. That share is capped at 1; as the met share is never
+        negative, comparing with the raw share and with 1 is the same test."""
         progress = EnrolmentProgress
         span = func.nullif(days_between(progress.starts_on, progress.planned_end_on), 0,
                            type_=Float)  # fmt: skip
-        elapsed = func.coalesce(days_between(progress.starts_on, self.today) / span, 1.0)
+        passed = days_between(progress.starts_on, self.today) - self.paused_days
+        elapsed = func.coalesce(passed / span, 1.0)
         lagging = self.share + BEHIND_MARGIN
         return and_(lagging < elapsed, lagging < 1.0)
 
@@ -173,7 +191,15 @@ class Measures:
         progress = EnrolmentProgress
         return case(
             (progress.countersigned.is_(True), 0),
-            (and_(progress.planned_end_on < self.today, self.share < 1.0), 1),
+            # Past the planned end moved on by the breaks.
+            (
+                and_(
+                    progress.planned_end_on < self.today,
+                    self.share < 1.0,
+                    days_between(progress.planned_end_on, self.today) > self.paused_days,
+                ),
+                1,
+            ),
             (self.behind_plan, 2),
             else_=3,
         )
@@ -182,9 +208,13 @@ class Measures:
     def risks(self) -> dict:
         progress = EnrolmentProgress
         return {
-            "inactive": or_(
-                progress.last_activity_at.is_(None),
-                self.inactive_days > self.inactive_after,
+            # No one is expected to be active on a break in learning.
+            "inactive": and_(
+                or_(
+                    progress.last_activity_at.is_(None),
+                    self.inactive_days > self.inactive_after,
+                ),
+                ~self.paused_now,
             ),
             "behind plan": and_(self.behind_plan, progress.countersigned.is_not(True)),
             "returned twice or more": progress.items_returned_twice > 0,
@@ -295,6 +325,11 @@ class LearnerRow:
     planned_end_on: date
     forecast: str
     risks: tuple[str, ...]
+    # Breaks in learning: the start and reason of one going on today, and the days of
+    # breaks so far, which the forecast leaves out.
+    break_since: date | None = None
+    break_reason: str | None = None
+    paused_days: int = 0
 
     @property
     def percent(self) -> int:
@@ -304,14 +339,14 @@ class LearnerRow:
         """Red, amber or green by RAG_RULE, given the provider's marking target and its
         days without activity that put a learner at risk."""
         behind = self.forecast in ("behind plan", "past planned end")
-        if (self.inactive_days or 0) >= inactive_days or (
-            self.oldest_awaiting_days or 0
-        ) > target_days * 7 // 5:
+        # No one is expected to be active on a break in learning.
+        inactive = 0 if self.break_since else (self.inactive_days or 0)
+        if inactive >= inactive_days or (self.oldest_awaiting_days or 0) > target_days * 7 // 5:
             return "red"
         if self.forecast == "past planned end":
             return "red"
         if (
-            (self.inactive_days or 0) >= amber_inactive_days(inactive_days)
+            inactive >= amber_inactive_days(inactive_days)
             or behind
             or "returned twice or more" in self.risks
         ):
@@ -386,6 +421,9 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
             measures.inactive_days.label("inactive_days"),
             progress.planned_end_on,
             measures.forecast.label("forecast"),
+            case((measures.paused_now, progress.break_since)).label("break_since"),
+            case((measures.paused_now, progress.break_reason)).label("break_reason"),
+            measures.paused_days.label("paused_days"),
             *(case((condition, True), else_=False).label(RISK_COLUMNS[name])
               for name, condition in measures.risks.items()),  # fmt: skip
             func.count().over().label("total"),  # how many in all, so a page needs no count
@@ -410,6 +448,7 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
             inactive_days=_whole(r.inactive_days), planned_end_on=r.planned_end_on,
             forecast=FORECASTS[r.forecast],
             risks=tuple(name for name, column in RISK_COLUMNS.items() if getattr(r, column)),
+            break_since=r.break_since, break_reason=r.break_reason, paused_days=_whole(r.paused_days) or 0,
         )  # fmt: skip
         for r in rows
     ]

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from portfolio.apprenticeships.models import BreakInLearning
 from portfolio.assessment.models import CriterionJudgement, Decision, Outcome, SignOff
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
@@ -120,6 +121,20 @@ def refresh_enrolments(session: Session, enrolment_ids: list[int]) -> None:
             select(SignOff).where(SignOff.enrolment_id.in_(ids), SignOff.withdrawn_at.is_(None))
         )
     }
+    # Breaks in learning: the days of those ended (each ends on or before the day it is
+    # ended, so all are past), and the one still going (portfolio.apprenticeships.breaks).
+    ended_days: dict[int, int] = defaultdict(int)
+    ongoing = {}
+    for pause in session.execute(
+        select(
+            BreakInLearning.enrolment_id, BreakInLearning.starts_on, BreakInLearning.ends_on,
+            BreakInLearning.reason,
+        ).where(BreakInLearning.enrolment_id.in_(ids))
+    ):  # fmt: skip
+        if pause.ends_on is None:
+            ongoing[pause.enrolment_id] = pause
+        else:
+            ended_days[pause.enrolment_id] += (pause.ends_on - pause.starts_on).days + 1
     now = utcnow()
     states = []
     for enrolment, progress in found:
@@ -148,6 +163,10 @@ def refresh_enrolments(session: Session, enrolment_ids: list[int]) -> None:
         progress.signed_off = sign_off is not None
         progress.countersigned = bool(sign_off and sign_off.countersigned_at)
         progress.under_review = bool(sign_off and sign_off.under_review_since)
+        pause = ongoing.get(enrolment_id)
+        progress.break_days = ended_days.get(enrolment_id, 0)
+        progress.break_since = pause.starts_on if pause else None
+        progress.break_reason = pause.reason if pause else None
         progress.updated_at = now
         states += [
             {"enrolment_id": enrolment_id, "criterion_id": c, **scope,

@@ -1,0 +1,266 @@
+"""The provider admin's apprenticeship operations: employers and their line managers, an
+enrolment's apprenticeship, and breaks in learning. Each checks its rule, records the audit
+event, refreshes the progress rows it changes (a break pauses expected progress) and
+flushes; the view commits."""
+
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from portfolio.accounts import invitations, people
+from portfolio.accounts.models import Role, User
+from portfolio.apprenticeships.models import Apprenticeship, BreakInLearning, Employer
+from portfolio.audit import trail as audit
+from portfolio.db import db, utcnow
+from portfolio.enrolments.models import Enrolment
+from portfolio.errors import DomainError
+from portfolio.progress import refresh
+from portfolio.text import check_length
+
+NAME_LIMIT = 200
+PROGRAMME_LIMIT = 200
+REASON_LIMIT = 500
+# Planned off-the-job hours above this are a typing mistake (a four-year programme at the
+# most generous rules plans about 1,600).
+MAX_OTJ_HOURS = 5000
+
+EMPLOYER_FIELDS = ("name", "contact_name", "contact_email", "contact_phone")
+APPRENTICESHIP_FIELDS = ("programme", "employer_id", "line_manager_id", "planned_otj_hours")
+BREAK_FIELDS = ("starts_on", "ends_on", "reason")
+
+
+def _clean(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def _employer_details(admin: User, employer: Employer | None, **details) -> dict:
+    name = (details["name"] or "").strip()
+    if not name:
+        raise DomainError("Enter the employer's name.", field="name")
+    check_length(name, NAME_LIMIT, "Employer name", field="name")
+    taken = select(Employer.id).where(
+        Employer.provider_id == admin.provider_id, Employer.name == name
+    )
+    if employer is not None:
+        taken = taken.where(Employer.id != employer.id)
+    if db.session.scalar(taken) is not None:
+        raise DomainError(f"An employer called '{name}' already exists.", field="name")
+    return {
+        "name": name,
+        **{field: _clean(details[field]) for field in EMPLOYER_FIELDS if field != "name"},
+    }
+
+
+def create_employer(admin: User, **details) -> Employer:
+    """Add an employer organisation to the admin's provider."""
+    employer = Employer(provider_id=admin.provider_id, **_employer_details(admin, None, **details))
+    db.session.add(employer)
+    db.session.flush()
+    audit.record(
+        "employer.created", provider_id=admin.provider_id, actor=admin, object_type="employer",
+        object_id=employer.id, after=audit.snapshot(employer, *EMPLOYER_FIELDS),
+        summary=f"Added the employer {employer.name}",
+    )  # fmt: skip
+    return employer
+
+
+def update_employer(admin: User, employer: Employer, **details) -> None:
+    """Change an employer's name or contact details."""
+    before = audit.snapshot(employer, *EMPLOYER_FIELDS)
+    for field, value in _employer_details(admin, employer, **details).items():
+        setattr(employer, field, value)
+    after = audit.snapshot(employer, *EMPLOYER_FIELDS)
+    if after == before:
+        return
+    db.session.flush()
+    audit.record(
+        "employer.updated", provider_id=admin.provider_id, actor=admin, object_type="employer",
+        object_id=employer.id, before=before, after=after,
+        summary=f"Changed the details of the employer {employer.name}",
+    )  # fmt: skip
+
+
+def add_line_manager(admin: User, employer: Employer, *, name: str, email: str) -> User:
+    """An employer account at this employer, invited by email to choose a password."""
+    user = people.create_person(
+        admin.provider, name=name, email=email, role=Role.EMPLOYER, actor=admin
+    )
+    user.employer_id = employer.id
+    db.session.flush()
+    invitations.invite(user, by=admin)
+    return user
+
+
+def line_managers(employer_id: int) -> list[User]:
+    """The employer's people (employer accounts), by name."""
+    return db.session.scalars(
+        select(User)
+        .where(User.employer_id == employer_id, User.role == Role.EMPLOYER)
+        .order_by(User.name, User.id)
+    ).all()
+
+
+def set_apprenticeship(
+    admin: User,
+    enrolment: Enrolment,
+    *,
+    programme: str,
+    employer_id: int,
+    line_manager_id: int | None,
+    planned_otj_hours: int,
+) -> Apprenticeship:
+    """Make the enrolment an apprenticeship, or change its programme, employer, line manager
+    or planned hours. The line manager (who then sees the enrolment) must be an active
+    employer account at that employer."""
+    programme = programme.strip()
+    if not programme:
+        raise DomainError("Enter the apprenticeship programme.", field="programme")
+    check_length(programme, PROGRAMME_LIMIT, "Programme", field="programme")
+    employer = db.session.get(Employer, employer_id)
+    if employer is None or employer.provider_id != admin.provider_id:
+        raise DomainError("Choose one of your provider's employers.", field="employer_id")
+    if line_manager_id is not None:
+        manager = db.session.get(User, line_manager_id)
+        if (
+            manager is None
+            or manager.provider_id != admin.provider_id
+            or manager.role is not Role.EMPLOYER
+            or manager.employer_id != employer.id
+            or not manager.active
+        ):
+            raise DomainError(
+                f"Choose a line manager at {employer.name}, or add one on the employer's page.",
+                field="line_manager_id",
+            )
+    if not 0 <= planned_otj_hours <= MAX_OTJ_HOURS:
+        raise DomainError(
+            f"Planned off-the-job hours are a whole number from 0 to {MAX_OTJ_HOURS}.",
+            field="planned_otj_hours",
+        )
+    apprenticeship = apprenticeship_of(enrolment.id)
+    before = None
+    if apprenticeship is None:
+        apprenticeship = Apprenticeship(enrolment_id=enrolment.id)
+        db.session.add(apprenticeship)
+    else:
+        before = audit.snapshot(apprenticeship, *APPRENTICESHIP_FIELDS)
+    apprenticeship.programme = programme
+    apprenticeship.employer_id = employer.id
+    apprenticeship.line_manager_id = line_manager_id
+    apprenticeship.planned_otj_hours = planned_otj_hours
+    after = audit.snapshot(apprenticeship, *APPRENTICESHIP_FIELDS)
+    if before == after:
+        return apprenticeship
+    db.session.flush()
+    audit.record(
+        "apprenticeship.set", provider_id=admin.provider_id, actor=admin,
+        object_type="enrolment", object_id=enrolment.id, learner_id=enrolment.learner_id,
+        before=before, after=after,
+        summary=f"Set the apprenticeship of {enrolment.learner.name}: {programme} "
+        f"with {employer.name}",
+    )  # fmt: skip
+    return apprenticeship
+
+
+def apprenticeship_of(enrolment_id: int) -> Apprenticeship | None:
+    return db.session.scalar(
+        select(Apprenticeship).where(Apprenticeship.enrolment_id == enrolment_id)
+    )
+
+
+def _check_break(
+    enrolment: Enrolment,
+    starts_on: date,
+    ends_on: date | None,
+    today: date,
+    exclude: int | None = None,
+) -> None:
+    if starts_on < enrolment.starts_on:
+        raise DomainError(
+            f"A break starts on or after the enrolment's start, {enrolment.starts_on:%-d %B %Y}.",
+            field="starts_on",
+        )
+    if ends_on is not None and ends_on < starts_on:
+        raise DomainError("The last day of the break is on or after its first.", field="ends_on")
+    if ends_on is not None and ends_on > today:
+        raise DomainError(
+            "A break that has not ended yet is recorded without a last day: end it when the "
+            "learner returns.",
+            field="ends_on",
+        )
+    overlapping = select(BreakInLearning).where(
+        BreakInLearning.enrolment_id == enrolment.id,
+        or_(BreakInLearning.ends_on.is_(None), BreakInLearning.ends_on >= starts_on),
+    )
+    if ends_on is not None:
+        overlapping = overlapping.where(BreakInLearning.starts_on <= ends_on)
+    if exclude is not None:
+        overlapping = overlapping.where(BreakInLearning.id != exclude)
+    clash = db.session.scalars(overlapping.order_by(BreakInLearning.starts_on)).first()
+    if clash is not None:
+        until = f" to {clash.ends_on:%-d %B %Y}" if clash.ends_on else ", not ended yet"
+        raise DomainError(
+            f"This overlaps the break from {clash.starts_on:%-d %B %Y}{until}: "
+            "change the dates, or end that break first.",
+            field="starts_on",
+        )
+
+
+def record_break(
+    admin: User,
+    enrolment: Enrolment,
+    *,
+    starts_on: date,
+    ends_on: date | None,
+    reason: str,
+    today: date,
+) -> BreakInLearning:
+    """A break in learning on this enrolment: its figures leave out the break's days."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Enter the reason for the break.", field="reason")
+    check_length(reason, REASON_LIMIT, "Reason", field="reason")
+    _check_break(enrolment, starts_on, ends_on, today)
+    pause = BreakInLearning(
+        enrolment_id=enrolment.id, starts_on=starts_on, ends_on=ends_on, reason=reason,
+        recorded_by_id=admin.id,
+    )  # fmt: skip
+    db.session.add(pause)
+    db.session.flush()
+    audit.record(
+        "break.recorded", provider_id=admin.provider_id, actor=admin,
+        object_type="break_in_learning", object_id=pause.id, learner_id=enrolment.learner_id,
+        after={"enrolment": enrolment.id, **audit.snapshot(pause, *BREAK_FIELDS)},
+        summary=f"Recorded a break in learning for {enrolment.learner.name} from "
+        f"{starts_on:%-d %B %Y}: {reason}",
+    )  # fmt: skip
+    refresh.enrolments([enrolment.id])
+    return pause
+
+
+def end_break(admin: User, pause: BreakInLearning, *, ends_on: date, today: date) -> None:
+    """End a break that is still going, on its last day."""
+    if pause.ends_on is not None:
+        raise DomainError("This break has ended already.", field="ends_on")
+    enrolment = pause.enrolment
+    _check_break(enrolment, pause.starts_on, ends_on, today, exclude=pause.id)
+    before = audit.snapshot(pause, *BREAK_FIELDS)
+    pause.ends_on = ends_on
+    pause.ended_by_id = admin.id
+    pause.ended_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "break.ended", provider_id=admin.provider_id, actor=admin,
+        object_type="break_in_learning", object_id=pause.id, learner_id=enrolment.learner_id,
+        before=before, after=audit.snapshot(pause, *BREAK_FIELDS),
+        summary=f"Ended the break in learning of {enrolment.learner.name} on {ends_on:%-d %B %Y}",
+    )  # fmt: skip
+    refresh.enrolments([enrolment.id])
+
+
+def breaks_of(enrolment_id: int) -> list[BreakInLearning]:
+    return db.session.scalars(
+        select(BreakInLearning)
+        .where(BreakInLearning.enrolment_id == enrolment_id)
+        .order_by(BreakInLearning.starts_on.desc())
+    ).all()
