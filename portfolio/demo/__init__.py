@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 
 from portfolio.accounts.models import Provider, Role
 from portfolio.accounts.people import create_person
+from portfolio.apprenticeships.reviews_demo import add_demo_reviews
 from portfolio.db import db
+from portfolio.demo.apprenticeships import add_apprenticeships
 from portfolio.demo.lifecycle import add_lifecycle
 from portfolio.enrolments.operations import create_cohort, enrol_learner
 from portfolio.units.models import AwardingBody, Unit
@@ -31,6 +33,7 @@ PEOPLE = [
     ("learner6", "Wei Zhang", Role.LEARNER),
     ("learner7", "Jakub Nowak", Role.LEARNER),
     ("learner8", "Fatima Hussain", Role.LEARNER),
+    ("employer", "Mark Ellison", Role.EMPLOYER),
 ]
 
 COHORTS = [
@@ -103,6 +106,8 @@ def build_demo(today: date | None = None) -> bool:
             iqa_id=people["iqa"].id,
         )
     add_lifecycle(people, enrolments)
+    add_apprenticeships(people, enrolments, today)
+    add_demo_reviews(people, enrolments, today)
     return True
 
 

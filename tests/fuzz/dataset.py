@@ -8,6 +8,8 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portfolio.accounts.models import Provider, Role, User
+from portfolio.apprenticeships import operations as apprenticeships
+from portfolio.apprenticeships.models import BreakInLearning, Employer
 from portfolio.assessment import marking, signoff
 from portfolio.assessment.models import Outcome, Sample
 from portfolio.audit.models import AuditEvent
@@ -32,6 +34,7 @@ ROLES = [
     ("assessor", demo_email("assessor")),
     ("IQA", demo_email("iqa")),
     ("admin", demo_email("admin")),
+    ("employer", demo_email("employer")),
 ]
 ROLE_PASSWORD = PASSWORD
 
@@ -139,6 +142,14 @@ def build_data_set() -> DataSet:
         {**CALL_NOTE, "duration_minutes": 12},
     )  # fmt: skip
     other_file = _upload(other_learner, other_item)
+    other_employer = apprenticeships.create_employer(
+        other_admin, name="Other employer", contact_name=None, contact_email=None,
+        contact_phone=None,
+    )  # fmt: skip
+    other_break = apprenticeships.record_break(
+        other_admin, other_enrolment, starts_on=other_enrolment.starts_on, ends_on=None,
+        reason="Leave", today=date.today(),
+    )  # fmt: skip
     db.session.flush()
 
     cohorts = db.session.scalars(select(Cohort.id).where(Cohort.provider_id == provider.id)).all()
@@ -174,6 +185,14 @@ def build_data_set() -> DataSet:
         "kind": [kind.value for kind in EvidenceKind],
         "object_type": list(trails),
         "object_id": list(trails.values()),
+        "employer_id": db.session.scalars(
+            select(Employer.id).where(Employer.provider_id == provider.id)
+        ).all(),
+        "break_id": db.session.scalars(
+            select(BreakInLearning.id)
+            .join(Enrolment, Enrolment.id == BreakInLearning.enrolment_id)
+            .where(Enrolment.provider_id == provider.id)
+        ).all(),
     }
     data.other = {
         "enrolment_id": [other_enrolment.id],
@@ -183,6 +202,8 @@ def build_data_set() -> DataSet:
         "cohort_id": [other_cohort.id],
         "file_id": [other_file.id],
         "object_id": [other_item.id],
+        "employer_id": [other_employer.id],
+        "break_id": [other_break.id],
     }
     data.together = {
         frozenset({"item_id", "file_id"}): [{"item_id": drafts[0].id, "file_id": own_file.id}],

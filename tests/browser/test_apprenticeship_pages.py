@@ -1,0 +1,56 @@
+"""The employer's pages and the admin's apprenticeship pages pass axe-core and fit the screen
+at desktop and phone widths: on the demo, Mark Ellison manages Aisha and Callum, and Callum
+is on a break in learning."""
+
+import pytest
+
+from tests.stories import SIDEWAYS, check_accessibility, sign_in, visit
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (1280, 390)
+
+
+def fits(page) -> None:
+    width = page.evaluate(SIDEWAYS)
+    assert width["scrollWidth"] <= width["innerWidth"], width["culprits"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_employer_sees_their_apprentices_and_a_break(page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, "employer")
+    visit(page, "/")
+    main = page.locator("main").inner_text()
+    assert "Aisha Khan" in main and "Callum MacLeod" in main
+    assert "Paused: break in learning" in main
+    assert "Chloe Evans" not in main
+    check_accessibility(page)
+    fits(page)
+    page.get_by_role("link", name="Callum MacLeod", exact=True).click()
+    page.wait_for_load_state()
+    assert "Paused: break in learning" in page.locator("main").inner_text()
+    check_accessibility(page)
+    fits(page)
+    page.get_by_role("link", name="Open the portfolio").click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+    fits(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_admins_employer_and_apprenticeship_pages(page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, "admin")
+    visit(page, "/employers")
+    check_accessibility(page)
+    fits(page)
+    page.get_by_role("link", name="Northgate Water Services Ltd").click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+    fits(page)
+    page.get_by_role("link", name="Callum MacLeod", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("h2#breaks-h").count() == 1
+    check_accessibility(page)
+    fits(page)
