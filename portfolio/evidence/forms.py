@@ -511,3 +511,10 @@ FORMS.update(
         "witness_testimony": WitnessForm,
     }
 )
+
+
+class CommentForm(AppForm):
+    body = TextAreaField(
+        "Your comment",
+        validators=[DataRequired("Write your comment before sending it."), MaxLength(2_000)],
+    )

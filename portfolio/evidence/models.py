@@ -213,3 +213,20 @@ class SuggestionModel(db.Model):
     top3_hits: Mapped[int] = mapped_column(default=0)
     cold_top3_hits: Mapped[int] = mapped_column(default=0)
     model: Mapped[dict] = mapped_column(JSON)
+
+
+class EvidenceComment(db.Model):
+    """A comment on an evidence item by the learner, their assessor or their line manager."""
+
+    __tablename__ = "evidence_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("evidence_item.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(Text)
+    # The body rendered and sanitised once, when written (portfolio.text.render_markdown).
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()

@@ -12,9 +12,10 @@ from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.enrolments.permissions import enrolment_or_404
 from portfolio.errors import Conflict, DomainError
-from portfolio.evidence import files, history, incident, operations, quality
+from portfolio.evidence import comments, files, history, incident, operations, quality
 from portfolio.evidence.forms import (
     FORMS,
+    CommentForm,
     DismissForm,
     RedactForm,
     StarAccountForm,
@@ -97,8 +98,8 @@ def item(item_id: int):
 
 
 def _item_page(
-    item: EvidenceItem, *, upload_form=None, error: DomainError | str | None = None,
-    status: int = 200,
+    item: EvidenceItem, *, upload_form=None, comment_form=None,
+    error: DomainError | str | None = None, status: int = 200,
 ):  # fmt: skip
     version = item.current
     content = version.content
@@ -123,9 +124,32 @@ def _item_page(
             priority=incident.priority(content.get("impact"), content.get("urgency")),
             labels=_labels(),
             error=error,
+            comments=comments.comments_on(item),
+            comment_form=(comment_form or CommentForm())
+            if comments.may_comment(current_user)
+            else None,
         ),
         status,
     )
+
+
+@bp.post("/evidence/<int:item_id>/comments")
+@roles_required(*comments.COMMENTERS)
+def comment(item_id: int):
+    item = item_or_404(current_user, item_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            comments.add_comment(current_user, item, form.body.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your comment is added.", "success")
+            return redirect(url_for("evidence.item", item_id=item.id) + "#comments")
+        item = item_or_404(current_user, item_id)
+    return _item_page(item, comment_form=form, status=form_status(form))
 
 
 def _labels():

@@ -55,6 +55,9 @@ KINDS = {
              "evidence.item", {"item_id": "item"}, "Read the feedback"),
         Kind("unit_signed_off", "{assessor} signed off {unit}.",
              "assessment.portfolio", {"enrolment_id": "enrolment"}, "See the portfolio"),
+        # To the learner and their assessor, unless they wrote it.
+        Kind("evidence_commented", "{author} commented on '{title}'.",
+             "evidence.item", {"item_id": "item"}, "Read the comment"),
         # To the learner's IQA.
         Kind("unit_ready_to_countersign",
              "{assessor} signed off {unit} for {learner}: it is ready to countersign.",
