@@ -159,6 +159,8 @@ def set_apprenticeship(
         summary=f"Set the apprenticeship of {enrolment.learner.name}: {programme} "
         f"with {employer.name}",
     )  # fmt: skip
+    # The progress row carries the planned hours.
+    refresh.enrolments([enrolment.id])
     return apprenticeship
 
 

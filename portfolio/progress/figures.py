@@ -31,6 +31,7 @@ WORDS = {
         "inactive": "with no activity for {inactive_days} days or more",  # the provider's
         "behind plan": "behind plan",
         "returned twice or more": "with evidence returned twice or more",
+        "behind on off-the-job hours": "behind on off-the-job hours",
     },
     "forecast": {
         "complete": "whose unit is complete (countersigned)",

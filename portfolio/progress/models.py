@@ -67,6 +67,12 @@ class EnrolmentProgress(db.Model):
     break_days: Mapped[int] = mapped_column(default=0, server_default="0")
     break_since: Mapped[date | None]
     break_reason: Mapped[str | None] = mapped_column(String(500))
+    # Off-the-job hours (portfolio.apprenticeships.hours), in minutes: planned (None where
+    # the enrolment is not an apprenticeship), logged (awaiting verification and verified)
+    # and verified.
+    otj_planned_minutes: Mapped[int | None]
+    otj_logged_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    otj_verified_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

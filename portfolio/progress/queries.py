@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 
 from portfolio.accounts.models import Role, User
+from portfolio.apprenticeships.hours import AMBER_SHARE as OTJ_AMBER_SHARE
+from portfolio.apprenticeships.hours import rag as otj_rag
 from portfolio.assessment.models import Decision, Sample
 from portfolio.db import UTCDateTime, db, utcnow
 from portfolio.enrolments.models import Cohort, Enrolment
@@ -110,9 +112,13 @@ BUCKETS = [
 ]
 BUCKET_LABELS = (*(name for name, _lo, _hi in BUCKETS), "100%")
 FORECASTS = ("complete", "past planned end", "behind plan", "on track")
-RISKS = ("inactive", "behind plan", "returned twice or more")
+# Behind on off-the-job hours: red by the hours log's rule (hours.RAG_RULE).
+BEHIND_ON_HOURS = "behind on off-the-job hours"
+RISKS = ("inactive", "behind plan", "returned twice or more", BEHIND_ON_HOURS)
 # Each risk's column in the statements that count or flag them.
-RISK_COLUMNS = dict(zip(RISKS, ("inactive", "behind_plan", "returned_twice"), strict=True))
+RISK_COLUMNS = dict(
+    zip(RISKS, ("inactive", "behind_plan", "returned_twice", "behind_on_hours"), strict=True)
+)
 # The learners behind the dashboard's count of units signed off, and behind an assessor's
 # count of evidence awaiting marking.
 SIGNED_OFF = "signed off"
@@ -177,6 +183,30 @@ class Measures:
         return and_(lagging < elapsed, lagging < 1.0)
 
     @cached_property
+    def otj_due_minutes(self):
+        """Off-the-job minutes due by today: the planned minutes shared evenly over the
+        programme's days, breaks in learning left out, as ``hours.figures`` shares them (all
+        of them from the planned end on); None without a plan."""
+        progress = EnrolmentProgress
+        whole = days_between(progress.starts_on, progress.planned_end_on) + 1 - self.paused_days
+        so_far = days_between(progress.starts_on, self.today) + 1 - self.paused_days
+        share = case(
+            (progress.planned_end_on <= self.today, 1.0),
+            (progress.starts_on > self.today, 0.0),
+            else_=func.coalesce(so_far / func.nullif(whole, 0, type_=Float), 1.0),
+        )
+        return progress.otj_planned_minutes * share
+
+    @cached_property
+    def behind_on_hours(self):
+        """Red by the hours log's rule: verified below AMBER_SHARE of the hours due."""
+        progress = EnrolmentProgress
+        return and_(
+            progress.otj_planned_minutes.is_not(None),
+            progress.otj_verified_minutes < OTJ_AMBER_SHARE * self.otj_due_minutes,
+        )
+
+    @cached_property
     def bucket(self):
         share = self.share
         return case(
@@ -218,6 +248,7 @@ class Measures:
             ),
             "behind plan": and_(self.behind_plan, progress.countersigned.is_not(True)),
             "returned twice or more": progress.items_returned_twice > 0,
+            BEHIND_ON_HOURS: self.behind_on_hours,
         }
 
     @cached_property
@@ -330,10 +361,24 @@ class LearnerRow:
     break_since: date | None = None
     break_reason: str | None = None
     paused_days: int = 0
+    # Off-the-job hours, in minutes: planned (None where not an apprenticeship), logged,
+    # verified, and due by today.
+    otj_planned: int | None = None
+    otj_logged: int = 0
+    otj_verified: int = 0
+    otj_due: float | None = None
 
     @property
     def percent(self) -> int:
         return round(100 * self.met / self.total) if self.total else 0
+
+    @property
+    def otj_rag(self) -> str | None:
+        """The off-the-job hours' red, amber or green by the hours log's rule; None without
+        a plan."""
+        if self.otj_planned is None or self.otj_due is None:
+            return None
+        return otj_rag(self.otj_planned, self.otj_verified, self.otj_due)
 
     def rag(self, target_days: int, inactive_days: int) -> str:
         """Red, amber or green by RAG_RULE, given the provider's marking target and its
@@ -424,6 +469,10 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
             case((measures.paused_now, progress.break_since)).label("break_since"),
             case((measures.paused_now, progress.break_reason)).label("break_reason"),
             measures.paused_days.label("paused_days"),
+            progress.otj_planned_minutes,
+            progress.otj_logged_minutes,
+            progress.otj_verified_minutes,
+            measures.otj_due_minutes.label("otj_due_minutes"),
             *(case((condition, True), else_=False).label(RISK_COLUMNS[name])
               for name, condition in measures.risks.items()),  # fmt: skip
             func.count().over().label("total"),  # how many in all, so a page needs no count
@@ -449,6 +498,9 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
             forecast=FORECASTS[r.forecast],
             risks=tuple(name for name, column in RISK_COLUMNS.items() if getattr(r, column)),
             break_since=r.break_since, break_reason=r.break_reason, paused_days=_whole(r.paused_days) or 0,
+            otj_planned=r.otj_planned_minutes, otj_logged=r.otj_logged_minutes,
+            otj_verified=r.otj_verified_minutes,
+            otj_due=None if r.otj_due_minutes is None else float(r.otj_due_minutes),
         )  # fmt: skip
         for r in rows
     ]

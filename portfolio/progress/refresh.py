@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from portfolio.apprenticeships.models import BreakInLearning
+from portfolio.apprenticeships.hours_models import EntryStatus, OtjEntry
+from portfolio.apprenticeships.models import Apprenticeship, BreakInLearning
 from portfolio.assessment.models import CriterionJudgement, Decision, Outcome, SignOff
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
@@ -135,6 +136,28 @@ def refresh_enrolments(session: Session, enrolment_ids: list[int]) -> None:
             ongoing[pause.enrolment_id] = pause
         else:
             ended_days[pause.enrolment_id] += (pause.ends_on - pause.starts_on).days + 1
+    # Off-the-job hours: the plan of those that are apprenticeships, and the minutes logged
+    # (rejected entries left out) and verified.
+    planned = dict(
+        session.execute(
+            select(Apprenticeship.enrolment_id, Apprenticeship.planned_otj_hours).where(
+                Apprenticeship.enrolment_id.in_(ids)
+            )
+        ).all()
+    )
+    verified = OtjEntry.status == EntryStatus.VERIFIED
+    hours = {
+        row.enrolment_id: row
+        for row in session.execute(
+            select(
+                OtjEntry.enrolment_id,
+                func.sum(OtjEntry.minutes).label("logged"),
+                func.sum(OtjEntry.minutes).filter(verified).label("verified"),
+            )
+            .where(OtjEntry.enrolment_id.in_(ids), OtjEntry.status != EntryStatus.REJECTED)
+            .group_by(OtjEntry.enrolment_id)
+        )
+    }
     now = utcnow()
     states = []
     for enrolment, progress in found:
@@ -167,6 +190,10 @@ def refresh_enrolments(session: Session, enrolment_ids: list[int]) -> None:
         progress.break_days = ended_days.get(enrolment_id, 0)
         progress.break_since = pause.starts_on if pause else None
         progress.break_reason = pause.reason if pause else None
+        its_planned, its_hours = planned.get(enrolment_id), hours.get(enrolment_id)
+        progress.otj_planned_minutes = its_planned * 60 if its_planned is not None else None
+        progress.otj_logged_minutes = int(its_hours.logged or 0) if its_hours else 0
+        progress.otj_verified_minutes = int(its_hours.verified or 0) if its_hours else 0
         progress.updated_at = now
         states += [
             {"enrolment_id": enrolment_id, "criterion_id": c, **scope,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
-from portfolio.apprenticeships import reviews_due
+from portfolio.apprenticeships import hours, reviews_due
 from portfolio.db import utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.listing import PAGE_SIZE, page_number, whole_number
@@ -35,7 +35,7 @@ def caseload():
                                        offset=(page - 1) * PAGE_SIZE)  # fmt: skip
     return render_template(
         "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
-        settings=plan, rule=_rule(plan),
+        settings=plan, rule=_rule(plan), hours_rule=hours.RAG_RULE,
     )  # fmt: skip
 
 
@@ -93,6 +93,7 @@ def dashboard():
         signed_off=queries.SIGNED_OFF,
         under_review=queries.UNDER_REVIEW,
         reviews_overdue=overdue,
+        hours_rule=hours.RAG_RULE,
     )
 
 
@@ -144,6 +145,7 @@ def learners():
         "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
         filters=filters, figure=figure, heading=figures.heading(figure, names, days, plan.inactive_days),
         chosen=figures.chosen_filters(filters, options), rule=_rule(plan), settings=plan,
+        hours_rule=hours.RAG_RULE,
     )  # fmt: skip
 
 
