@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from portfolio import listing
 from portfolio.accounts.access import get_in_provider_or_404, provider_scoped, roles_required
 from portfolio.accounts.models import Role
+from portfolio.apprenticeships.operations import apprenticeship_of
 from portfolio.db import db
 from portfolio.enrolments import operations
 from portfolio.enrolments.caseload import UNASSIGNED, enrolment_page
@@ -134,4 +135,8 @@ def enrolment_edit(enrolment_id: int):
 @login_required
 def enrolment(enrolment_id: int):
     enrolment = enrolment_or_404(current_user, enrolment_id)
-    return render_template("enrolments/enrolment.html", enrolment=enrolment)
+    return render_template(
+        "enrolments/enrolment.html",
+        enrolment=enrolment,
+        apprenticeship=apprenticeship_of(enrolment.id),
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portfolio.accounts.models import Role, User
+from portfolio.apprenticeships.hours_models import EntryStatus, OtjEntry
 from portfolio.assessment.models import Decision, Declaration, Sample, SampleStatus, SignOff
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
@@ -159,6 +160,9 @@ class UnitProgress:
     awaiting: int
     signed_off: bool
     countersigned: bool
+    # Off-the-job hours in minutes: planned (None where not an apprenticeship) and verified.
+    otj_planned: int | None = None
+    otj_verified: int = 0
 
     @property
     def percent(self) -> int:
@@ -182,7 +186,8 @@ def learner(user: User, enrolment_ids: list[int]) -> LearnerToDo:
     """The learner's units (those shown, ``enrolment_ids``) and their evidence to work on."""
     progress = {
         row.enrolment_id: UnitProgress(row.criteria_met, row.criteria_total,
-                                       row.awaiting_marking, row.signed_off, row.countersigned)
+                                       row.awaiting_marking, row.signed_off, row.countersigned,
+                                       row.otj_planned_minutes, row.otj_verified_minutes)
         for row in db.session.scalars(
             select(EnrolmentProgress).where(EnrolmentProgress.enrolment_id.in_(enrolment_ids))
         )
@@ -294,6 +299,7 @@ class AssessorToDo:
     sign_off: ToDo  # units the learner has declared, to sign off
     declaration_due: int  # units complete but waiting for the learner's declaration
     samples: ToDo  # decisions an IQA sent back, to answer
+    hours_awaiting: int = 0  # off-the-job hours entries of their apprentices to verify
 
 
 def assessor(user: User) -> AssessorToDo:
@@ -323,7 +329,14 @@ def assessor(user: User) -> AssessorToDo:
         .order_by(Sample.reviewed_at, Sample.id)
         .limit(SHOWN)
     )  # fmt: skip
+    hours_awaiting = db.session.scalar(
+        select(func.count(OtjEntry.id))
+        .join(Enrolment, Enrolment.id == OtjEntry.enrolment_id)
+        .where(Enrolment.assessor_id == user.id, Enrolment.provider_id == user.provider_id,
+               OtjEntry.status == EntryStatus.AWAITING)
+    )  # fmt: skip
     return AssessorToDo(
+        hours_awaiting=hours_awaiting,
         oldest=Entry(oldest.id, oldest.title, oldest.learner, at=oldest.submitted_at,
                      enrolment_id=oldest.enrolment_id) if oldest else None,
         sign_off=ToDo(declared[:SHOWN], len(declared)),

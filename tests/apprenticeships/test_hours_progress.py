@@ -216,3 +216,39 @@ def test_statement_count_does_not_grow_with_apprentices(client, auth, provider, 
     with counting(db.engine) as large:
         assert client.get(url).status_code == 200
     assert len(small) == len(large), (len(small), len(large))
+
+
+def test_the_enrolment_page_links_an_apprenticeships_hours_and_reviews(client, auth, provider):
+    apprentice = make_apprentice(provider)
+    other = make_enrolment(make_user(provider, Role.LEARNER), assessor=apprentice.assessor)
+    db.session.commit()
+    auth.sign_in(apprentice.admin)
+    html = client.get(f"/enrolments/{apprentice.enrolment.id}").get_data(as_text=True)
+    assert f'href="/enrolments/{apprentice.enrolment.id}/hours"' in html
+    assert f'href="/enrolments/{apprentice.enrolment.id}/reviews"' in html
+    html = client.get(f"/enrolments/{other.id}").get_data(as_text=True)
+    assert "/hours" not in html and "/reviews" not in html
+
+
+def test_the_apprentices_home_links_their_hours_log(client, auth, provider):
+    apprentice = make_apprentice(provider)
+    hours.verify_entry(apprentice.assessor, log(apprentice, START + timedelta(days=7), 90))
+    db.session.commit()
+    auth.sign_in(apprentice.learner)
+    html = client.get("/").get_data(as_text=True)
+    assert f'href="/enrolments/{apprentice.enrolment.id}/hours"' in html
+    assert "1.5 of 278.0 hours verified" in html
+
+
+def test_the_assessors_home_links_the_hours_awaiting_verification(client, auth, provider):
+    apprentice = make_apprentice(provider)
+    db.session.commit()
+    auth.sign_in(apprentice.assessor)
+    assert "/hours/queue" not in client.get("/").get_data(as_text=True)
+    log(apprentice, START + timedelta(days=7), 90)
+    log(apprentice, START + timedelta(days=8), 30)
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert (
+        '<a href="/hours/queue">2 entries of off-the-job hours awaiting your verification' in html
+    )
