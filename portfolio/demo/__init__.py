@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from portfolio.accounts.models import Provider, Role
 from portfolio.accounts.people import create_person
+from portfolio.apprenticeships.hours_demo import add_demo_hours
 from portfolio.apprenticeships.reviews_demo import add_demo_reviews
 from portfolio.db import db
 from portfolio.demo.apprenticeships import add_apprenticeships
@@ -107,6 +108,7 @@ def build_demo(today: date | None = None) -> bool:
         )
     add_lifecycle(people, enrolments)
     add_apprenticeships(people, enrolments, today)
+    add_demo_hours(today)
     add_demo_reviews(people, enrolments, today)
     return True
 

@@ -252,3 +252,22 @@ def test_the_assessors_home_links_the_hours_awaiting_verification(client, auth, 
     assert (
         '<a href="/hours/queue">2 entries of off-the-job hours awaiting your verification' in html
     )
+
+
+def test_the_demo_apprentices_have_hours_in_every_state_on_their_rows(app):
+    from sqlalchemy import func, select
+
+    from portfolio.apprenticeships.hours_models import EntryStatus, OtjEntry, OtjEntryVersion
+    from portfolio.apprenticeships.models import Apprenticeship
+    from portfolio.demo import build_demo
+
+    assert build_demo(date.today())
+    statuses = set(db.session.scalars(select(OtjEntry.status).distinct()))
+    assert statuses == set(EntryStatus)
+    assert db.session.scalar(select(func.max(OtjEntryVersion.number))) == 2  # one edited
+    for apprenticeship in db.session.scalars(select(Apprenticeship)):
+        row = row_of(apprenticeship.enrolment)
+        figures = hours.figures(apprenticeship.enrolment, date.today())
+        assert row.otj_planned_minutes == apprenticeship.planned_otj_hours * 60
+        assert row.otj_logged_minutes == round(figures.logged * 60) > 0
+        assert row.otj_verified_minutes == round(figures.verified * 60)
