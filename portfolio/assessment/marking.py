@@ -232,7 +232,9 @@ def record_decision(
     )  # fmt: skip
     told = ("evidence_returned" if outcome is Outcome.RETURNED
             else "evidence_accepted_feedback" if feedback.strip() else "evidence_accepted")  # fmt: skip
-    notify(item.provider_id, [item.learner_id], told, item=item.id, title=item.title, assessor=assessor.name)  # fmt: skip
+    # A line manager's witness testimony is theirs to rework: they are told as well.
+    authors = [item.learner_id, item.created_by_id if item.by_employer else None]
+    notify(item.provider_id, authors, told, item=item.id, title=item.title, assessor=assessor.name)  # fmt: skip
     webhooks.publish(item.provider_id, "decision.recorded", {"decision": {"id": decision.id, "outcome": outcome.value, "decided_at": decision.decided_at, "assessor_id": assessor.id}, "evidence": {"id": item.id, "version": version}, **webhooks.enrolment_facts(item.enrolment)})  # fmt: skip
     refresh.enrolments([item.enrolment_id])
     return decision

@@ -29,6 +29,7 @@ from portfolio.errors import DomainError
 from portfolio.evidence.coverage import build_portfolio
 from portfolio.evidence.models import (
     ASSESSOR_KINDS,
+    EMPLOYER_KINDS,
     LEARNER_KINDS,
     EvidenceItem,
     EvidenceStatus,
@@ -100,7 +101,11 @@ def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
             own=sign_off is not None and sign_off.assessor_id == current_user.id,
             sent_back=story.sent_back,
         )
-    kinds = ASSESSOR_KINDS if current_user.id == enrolment.assessor_id else LEARNER_KINDS
+    kinds = (
+        ASSESSOR_KINDS if current_user.id == enrolment.assessor_id
+        else EMPLOYER_KINDS if current_user.role is Role.EMPLOYER
+        else LEARNER_KINDS
+    )  # fmt: skip
     page = render_template(
         "evidence/portfolio.html",
         portfolio=portfolio,

@@ -62,6 +62,16 @@ def visible_enrolment_ids(user: User) -> Select:
     return select(Enrolment.id).where(may_see(user))
 
 
+def is_line_manager(user: User, enrolment: Enrolment) -> bool:
+    """Whether ``user`` is the line manager the enrolment's apprenticeship names."""
+    if user.role is not Role.EMPLOYER:
+        return False
+    manager_id = db.session.scalar(
+        select(Apprenticeship.line_manager_id).where(Apprenticeship.enrolment_id == enrolment.id)
+    )
+    return manager_id == user.id and enrolment.provider_id == user.provider_id
+
+
 def enrolment_or_404(user: User, enrolment_id: int) -> Enrolment:
     """The enrolment, if this user may see it; 404 otherwise."""
     enrolment = db.session.scalar(visible_enrolments(user).where(Enrolment.id == enrolment_id))

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portfolio.accounts.models import User
+from portfolio.accounts.models import Role, User
 from portfolio.db import UTCDateTime, db, enum_column, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.units.models import Criterion
@@ -45,6 +45,8 @@ ASSESSOR_KINDS = (
     EvidenceKind.PROFESSIONAL_DISCUSSION,
     EvidenceKind.WITNESS_TESTIMONY,
 )
+# An apprentice's line manager writes witness testimony too, which the assessor then marks.
+EMPLOYER_KINDS = (EvidenceKind.WITNESS_TESTIMONY,)
 
 
 class EvidenceStatus(enum.StrEnum):
@@ -99,6 +101,12 @@ class EvidenceItem(db.Model):
         back_populates="item", order_by="EvidenceFile.uploaded_at"
     )
     claims: Mapped[list["CriterionClaim"]] = relationship(back_populates="item")
+
+    @property
+    def by_employer(self) -> bool:
+        """A witness testimony the apprentice's line manager wrote: submitted to the assessor
+        and marked as the learner's evidence is, not confirmed as the assessor's records are."""
+        return self.created_by.role is Role.EMPLOYER
 
     @property
     def current(self) -> "EvidenceVersion":

@@ -6,13 +6,15 @@ from flask import current_app
 from sqlalchemy import select
 
 from portfolio import webhooks
-from portfolio.accounts.models import User
+from portfolio.accounts.models import Role, User
 from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
+from portfolio.enrolments.permissions import is_line_manager
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence import files, kinds
 from portfolio.evidence.models import (
+    EMPLOYER_KINDS,
     CriterionClaim,
     EvidenceFile,
     EvidenceItem,
@@ -90,10 +92,14 @@ def start_item(
     """Create a draft item with its first version.
 
     Learners write their own kinds of evidence; the learner's assessor writes observation,
-    professional discussion and witness testimony records about them.
+    professional discussion and witness testimony records about them, and an apprentice's
+    line manager witness testimony, which the assessor then marks.
     """
     author = learner
-    if kind.by_assessor:
+    if author.role is Role.EMPLOYER:
+        if kind not in EMPLOYER_KINDS or not is_line_manager(author, enrolment):
+            raise DomainError("A line manager writes witness testimony for their own apprentice.")
+    elif kind.by_assessor:
         if enrolment.assessor_id != author.id:
             raise DomainError("Only the learner's assessor can record this kind of evidence.")
     elif enrolment.learner_id != author.id:
@@ -309,7 +315,7 @@ def submission_problems(item: EvidenceItem,
     page lists beside its Submit button, and what ``submit_item`` refuses with. The open
     personal-data findings may be given when already worked out."""
     problems = []
-    if item.kind.by_assessor:
+    if item.kind.by_assessor and not item.by_employer:
         problems.append("Records an assessor writes are confirmed, not submitted.")
     if item.enrolment.locked:
         problems.append(

@@ -5,11 +5,11 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portfolio.accounts.models import User
+from portfolio.accounts.models import Role, User
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
-from portfolio.enrolments.permissions import visible_enrolment_ids
-from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceKind
+from portfolio.enrolments.permissions import is_line_manager, visible_enrolment_ids
+from portfolio.evidence.models import EMPLOYER_KINDS, CriterionClaim, EvidenceItem, EvidenceKind
 
 
 def item_or_404(user: User, item_id: int) -> EvidenceItem:
@@ -47,12 +47,17 @@ def author_or_403(user: User, item: EvidenceItem) -> None:
 
 def kind_for_author_or_404(user: User, kind: str, enrolment: Enrolment) -> EvidenceKind:
     """The kind of evidence ``user`` may start on this enrolment: the learner writes their own
-    kinds, the enrolment's assessor the assessor's kinds. 404 for a kind that does not
-    exist, 403 for one this user does not write."""
+    kinds, the enrolment's assessor the assessor's kinds, the apprentice's line manager
+    witness testimony. 404 for a kind that does not exist, 403 for one this user does not
+    write."""
     try:
         found = EvidenceKind(kind)
     except ValueError:
         abort(404)
+    if user.role is Role.EMPLOYER:
+        if found not in EMPLOYER_KINDS or not is_line_manager(user, enrolment):
+            abort(403)
+        return found
     author = enrolment.assessor_id if found.by_assessor else enrolment.learner_id
     if user.id != author:
         abort(403)

@@ -62,12 +62,16 @@ def _wants_another_row(form) -> bool:
 
 
 @bp.route("/enrolments/<int:enrolment_id>/evidence/new/<kind>", methods=["GET", "POST"])
-@roles_required(Role.LEARNER, Role.ASSESSOR)
+@roles_required(Role.LEARNER, Role.ASSESSOR, Role.EMPLOYER)
 def new(enrolment_id: int, kind: str):
     enrolment = enrolment_or_404(current_user, enrolment_id)
     kind = kind_for_author_or_404(current_user, kind, enrolment)
     form = FORMS[kind.value]()
     _incident_log_choices(form, current_user.id, enrolment.id)
+    if request.method == "GET" and current_user.role is Role.EMPLOYER:
+        # The line manager is the witness: their name and role to start from.
+        form.witness_name.data = current_user.name
+        form.witness_role.data = "Line manager"
     if request.method == "POST" and _wants_another_row(form):
         return render_template(
             "evidence/form.html", form=form, kind=kind, enrolment=enrolment, item=None
@@ -162,7 +166,7 @@ def _labels():
 
 
 @bp.route("/evidence/<int:item_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.LEARNER, Role.ASSESSOR)
+@roles_required(Role.LEARNER, Role.ASSESSOR, Role.EMPLOYER)
 def edit(item_id: int):
     item = own_item_or_404(current_user, item_id)
     if not item.editable:
@@ -269,7 +273,7 @@ def claims(item_id: int):
 
 
 @bp.post("/evidence/<int:item_id>/files")
-@roles_required(Role.LEARNER, Role.ASSESSOR)
+@roles_required(Role.LEARNER, Role.ASSESSOR, Role.EMPLOYER)
 def upload(item_id: int):
     item = own_item_or_404(current_user, item_id)
     form = UploadForm()
@@ -330,7 +334,7 @@ def download(item_id: int, file_id: int):
 
 
 @bp.post("/evidence/<int:item_id>/files/<int:file_id>/remove")
-@roles_required(Role.LEARNER, Role.ASSESSOR)
+@roles_required(Role.LEARNER, Role.ASSESSOR, Role.EMPLOYER)
 def remove_file(item_id: int, file_id: int):
     item = own_item_or_404(current_user, item_id)
     record = _file_of(item, file_id)
@@ -350,7 +354,7 @@ def remove_file(item_id: int, file_id: int):
 
 
 @bp.get("/evidence/<int:item_id>/check")
-@roles_required(Role.LEARNER)
+@roles_required(Role.LEARNER, Role.EMPLOYER)
 def check(item_id: int):
     item = own_item_or_404(current_user, item_id)
     return _check_page(item)
@@ -379,7 +383,7 @@ def _check_page(item: EvidenceItem, dismiss_form: DismissForm | None = None, sta
 
 
 @bp.post("/evidence/<int:item_id>/check/replace")
-@roles_required(Role.LEARNER)
+@roles_required(Role.LEARNER, Role.EMPLOYER)
 def replace(item_id: int):
     item = own_item_or_404(current_user, item_id)
     form = RedactForm()
@@ -397,7 +401,7 @@ def replace(item_id: int):
 
 
 @bp.post("/evidence/<int:item_id>/check/replace-all")
-@roles_required(Role.LEARNER)
+@roles_required(Role.LEARNER, Role.EMPLOYER)
 def replace_all(item_id: int):
     item = own_item_or_404(current_user, item_id)
     if not EmptyForm().validate_on_submit():
@@ -412,7 +416,7 @@ def replace_all(item_id: int):
 
 
 @bp.post("/evidence/<int:item_id>/check/dismiss")
-@roles_required(Role.LEARNER)
+@roles_required(Role.LEARNER, Role.EMPLOYER)
 def dismiss(item_id: int):
     item = own_item_or_404(current_user, item_id)
     form = DismissForm()
@@ -439,7 +443,7 @@ def dismiss(item_id: int):
 
 
 @bp.post("/evidence/<int:item_id>/submit")
-@roles_required(Role.LEARNER)
+@roles_required(Role.LEARNER, Role.EMPLOYER)
 def submit(item_id: int):
     item = own_item_or_404(current_user, item_id)
     if not EmptyForm().validate_on_submit():
@@ -458,7 +462,8 @@ def submit(item_id: int):
         item = own_item_or_404(current_user, item_id)
         return _item_page(item, error=error if error.problems else error.message, status=400)
     db.session.commit()
-    flash("Submitted to your assessor. It is read-only until they return it.", "success")
+    to = "the assessor" if current_user.role is Role.EMPLOYER else "your assessor"
+    flash(f"Submitted to {to}. It is read-only until they return it.", "success")
     return redirect(url_for("evidence.item", item_id=item.id))
 
 

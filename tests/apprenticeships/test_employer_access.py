@@ -65,8 +65,10 @@ def test_an_employer_reads_evidence_but_cannot_change_it_or_judge_it(two, auth, 
     item = factories.submitted(mine.learner, mine.enrolment)
     auth.sign_in(mine.manager)
     assert client.get(f"/evidence/{item.id}").status_code == 200
-    assert client.get(f"/evidence/{item.id}/edit").status_code == 403
-    assert client.post(f"/evidence/{item.id}/submit").status_code == 403
+    # They write witness testimony of their own (test_employer_evidence.py): the learner's
+    # evidence is not theirs to change.
+    assert client.get(f"/evidence/{item.id}/edit").status_code == 404
+    assert client.post(f"/evidence/{item.id}/submit").status_code == 404
     assert client.get(f"/evidence/{item.id}/mark").status_code == 403
     assert client.post(f"/evidence/{item.id}/claims", data={"criterion": "1"}).status_code == 403
     assert client.post(f"/enrolments/{mine.enrolment.id}/sign-off").status_code == 403

@@ -7,7 +7,9 @@ from sqlalchemy import select
 from portfolio.accounts.models import Role
 from portfolio.audit.models import AuditEvent
 from portfolio.db import db
-from portfolio.evidence.models import EvidenceComment
+from portfolio.errors import DomainError
+from portfolio.evidence import operations
+from portfolio.evidence.models import EvidenceComment, EvidenceItem, EvidenceKind, EvidenceStatus
 from portfolio.notifications.models import Notification
 from tests import factories
 from tests.apprenticeships.helpers import make_apprentice
@@ -122,3 +124,136 @@ def test_comment_needs_the_csrf_token(two, auth, client, app):
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert db.session.scalar(select(EvidenceComment.id)) is None
+
+
+TESTIMONY = {
+    "title": "Handling the burst main at Station Road",
+    "witness_name": "Should be kept as typed",
+    "witness_role": "Line manager",
+    "given_on": "2026-11-20",
+    "testimony": "I saw her log the burst, classify it as P2 and escalate it within 5 minutes.",
+}
+
+
+def _write_testimony(client, enrolment, **changes) -> int:
+    """The line manager writes, maps and submits a witness testimony; returns its id."""
+    response = client.post(
+        f"/enrolments/{enrolment.id}/evidence/new/witness_testimony",
+        data={**TESTIMONY, **changes},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def test_line_manager_writes_submits_and_the_assessor_marks_witness_testimony(two, auth, client):
+    mine, _theirs, _elsewhere = two
+    criterion = factories.criteria_of(mine.enrolment)[0]
+    auth.sign_in(mine.manager)
+    portfolio = client.get(f"/enrolments/{mine.enrolment.id}/portfolio").get_data(as_text=True)
+    assert "New witness testimony" in portfolio
+    assert "New incident log" not in portfolio and "New observation record" not in portfolio
+    form = client.get(f"/enrolments/{mine.enrolment.id}/evidence/new/witness_testimony")
+    assert f'value="{mine.manager.name}"' in form.get_data(as_text=True)
+    item_id = _write_testimony(client, mine.enrolment, witness_name=mine.manager.name)
+    claimed = client.post(f"/evidence/{item_id}/claims", data={"criterion": str(criterion.id)})
+    assert claimed.status_code == 302
+    page = client.get(f"/evidence/{item_id}").get_data(as_text=True)
+    assert "Submit to assessor" in page and "Confirm record" not in page
+    submitted = client.post(f"/evidence/{item_id}/submit")
+    assert submitted.status_code == 302
+    item = db.session.get(EvidenceItem, item_id)
+    assert item.status is EvidenceStatus.SUBMITTED and item.created_by_id == mine.manager.id
+    assert item.learner_id == mine.learner.id
+    told = db.session.scalars(
+        select(Notification.recipient_id).where(Notification.kind == "evidence_submitted")
+    ).all()
+    assert told == [mine.assessor.id]
+    auth.sign_out()
+
+    # The learner and the assessor see it, with the line manager named as the witness.
+    for person in (mine.learner, mine.assessor):
+        auth.sign_in(person)
+        page = client.get(f"/evidence/{item_id}").get_data(as_text=True)
+        assert f"Witness testimony written by {mine.manager.name}" in page
+        assert f"{mine.manager.name}, Line manager" in page
+        auth.sign_out()
+
+    # The assessor returns it; the line manager reworks and resubmits; the assessor accepts.
+    auth.sign_in(mine.assessor)
+    mark = client.get(f"/evidence/{item_id}/mark").get_data(as_text=True)
+    assert f"by {mine.manager.name}, line manager of {mine.learner.name}" in mark
+    judged = {f"judgement_{criterion.id}": "not_met"}
+    returned = client.post(
+        f"/evidence/{item_id}/mark",
+        data={"outcome": "returned", "feedback": "Say what time it was escalated.", **judged},
+    )
+    assert returned.status_code == 302
+    assert db.session.get(EvidenceItem, item_id).status is EvidenceStatus.RETURNED
+    told = db.session.scalars(
+        select(Notification.recipient_id).where(Notification.kind == "evidence_returned")
+    ).all()
+    assert sorted(told) == sorted([mine.learner.id, mine.manager.id])
+    auth.sign_out()
+    auth.sign_in(mine.manager)
+    edited = client.post(
+        f"/evidence/{item_id}/edit",
+        data={**TESTIMONY, "testimony": TESTIMONY["testimony"] + " It was escalated at 14:05."},
+    )
+    assert edited.status_code == 302
+    assert client.post(f"/evidence/{item_id}/submit").status_code == 302
+    auth.sign_out()
+    auth.sign_in(mine.assessor)
+    accepted = client.post(
+        f"/evidence/{item_id}/mark",
+        data={"outcome": "accepted", "feedback": "", f"judgement_{criterion.id}": "met"},
+    )
+    assert accepted.status_code == 302
+    item = db.session.get(EvidenceItem, item_id)
+    assert item.status is EvidenceStatus.ACCEPTED and item.current.number == 2
+
+
+def test_another_employer_cannot_write_testimony_for_someone_elses_apprentice(two, auth, client):
+    mine, theirs, elsewhere = two
+    auth.sign_in(theirs.manager)
+    for enrolment in (mine.enrolment, elsewhere.enrolment):
+        url = f"/enrolments/{enrolment.id}/evidence/new/witness_testimony"
+        assert client.get(url).status_code == 404
+        assert client.post(url, data=TESTIMONY).status_code == 404
+    assert db.session.scalar(select(EvidenceItem.id)) is None
+    with pytest.raises(DomainError):
+        operations.start_item(
+            theirs.manager, mine.enrolment, EvidenceKind.WITNESS_TESTIMONY, "T",
+            {"witness_name": "x", "witness_role": "y", "given_on": "2026-11-20", "testimony": "z"},
+        )  # fmt: skip
+
+
+def test_line_manager_writes_no_other_kind_and_changes_no_other_evidence(two, auth, client):
+    mine, _theirs, _elsewhere = two
+    learners = factories.submitted(mine.learner, mine.enrolment)
+    draft = operations.start_item(
+        mine.learner, mine.enrolment, EvidenceKind.STAR_ACCOUNT, "Draft", factories.STAR_CONTENT
+    )
+    auth.sign_in(mine.manager)
+    for kind in ("observation", "incident_log", "star_account", "professional_discussion"):
+        assert client.get(f"/enrolments/{mine.enrolment.id}/evidence/new/{kind}").status_code == 403
+    for item in (learners, draft):
+        assert client.get(f"/evidence/{item.id}/edit").status_code == 404
+        assert client.post(f"/evidence/{item.id}/edit", data=TESTIMONY).status_code == 404
+        assert client.post(f"/evidence/{item.id}/submit").status_code == 404
+        assert client.post(f"/evidence/{item.id}/claims", data={}).status_code == 403
+        assert client.get(f"/evidence/{item.id}/check").status_code == 404
+        assert client.post(f"/evidence/{item.id}/mark", data={}).status_code == 403
+        assert client.post(f"/evidence/{item.id}/confirm").status_code == 403
+    assert db.session.get(EvidenceItem, draft.id).title == "Draft"
+
+
+def test_the_assessor_cannot_confirm_a_line_managers_testimony_as_their_own(two, auth, client):
+    mine, _theirs, _elsewhere = two
+    auth.sign_in(mine.manager)
+    item_id = _write_testimony(client, mine.enrolment)
+    auth.sign_out()
+    auth.sign_in(mine.assessor)
+    page = client.get(f"/evidence/{item_id}").get_data(as_text=True)
+    assert "Confirm record" not in page
+    client.post(f"/evidence/{item_id}/confirm")
+    assert db.session.get(EvidenceItem, item_id).status is EvidenceStatus.DRAFT
