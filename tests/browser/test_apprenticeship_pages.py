@@ -36,6 +36,19 @@ def test_the_employer_sees_their_apprentices_and_a_break(page, width):
     page.wait_for_load_state()
     check_accessibility(page)
     fits(page)
+    # The line manager's evidence pages: a piece of evidence with its comments, and the
+    # witness testimony form.
+    portfolio = page.url
+    page.locator("main a[href*='/evidence/']").first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Comments").is_visible()
+    check_accessibility(page)
+    fits(page)
+    visit(page, portfolio)
+    page.get_by_role("link", name="New witness testimony").click()
+    page.wait_for_load_state()
+    check_accessibility(page)
+    fits(page)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
