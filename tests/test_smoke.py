@@ -17,9 +17,10 @@ def test_each_role_sees_its_navigation_with_the_current_page_marked(client, auth
         Role.LEARNER: ["Home", "Criteria"],
         Role.ASSESSOR: ["Home", "Caseload", "Marking queue", "Criteria"],
         Role.IQA: ["Home", "Dashboard", "Sampling", "Criteria"],
-        Role.ADMIN: ["Home", "People", "Cohorts", "Dashboard", "Sampling", "EQA export",
+        Role.ADMIN: ["Home", "People", "Cohorts", "Employers", "Dashboard", "Sampling", "EQA export",
                      "Enrolments", "Criteria", "Settings"],
         Role.EQA: ["Home", "Dashboard", "Enrolments", "Sampling record", "Criteria"],
+        Role.EMPLOYER: ["Home", "Criteria"],
     }  # fmt: skip
     for role, labels in expected.items():
         auth.sign_in(people[role])
