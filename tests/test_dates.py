@@ -70,6 +70,6 @@ def test_templates_format_dates_only_through_the_filters():
     for path in Path(ROOT, "templates").rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         assert "strftime" not in text, path
-        # isoformat() only feeds a machine-readable datetime attribute.
-        in_attributes = re.findall(r'datetime="\{\{ [\w.]+\.isoformat\(\) \}\}"', text)
+        # isoformat() only feeds a machine-readable attribute: a datetime, or a date input's value.
+        in_attributes = re.findall(r'(?:datetime|value)="\{\{ [\w.]+\.isoformat\(\) \}\}"', text)
         assert text.count(".isoformat()") == len(in_attributes), path
