@@ -91,7 +91,8 @@ def test_a_rejected_entry_does_not_block_its_time(app, cast):
     learner, assessor, enrolment, _ = cast
     entry = hours.log_entry(learner, enrolment, entry_input())
     hours.reject_entry(assessor, entry, "This was your normal job, not training.")
-    hours.log_entry(learner, enrolment, entry_input())
+    again = hours.log_entry(learner, enrolment, entry_input())  # the same times, accepted
+    assert again.id != entry.id and (again.on, again.minutes) == (entry.on, entry.minutes)
 
 
 def test_an_entry_cannot_fall_inside_a_break_in_learning(app, cast):
