@@ -12,6 +12,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
+# The tests run in this many processes (pytest-xdist), a test file to a process: many
+# tests wait on servers, workers and browsers, so more processes than cores keep both busy.
+TEST_PROCESSES ?= 4
 
 # Debian packages: WeasyPrint's fast font subsetting and the fonts of the portfolio PDF;
 # for the tests also PostgreSQL and Redis servers to start throwaway ones from, headless
@@ -47,7 +50,7 @@ test: $(VENV)/.test-installed
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(TEST_APT_PACKAGES)"
 	@$(MAKE) --no-print-directory node_modules/.installed
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 bench: $(VENV)/.test-installed
 	@$(MAKE) --no-print-directory system-deps PACKAGES="$(BENCH_APT_PACKAGES)"

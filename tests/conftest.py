@@ -44,13 +44,6 @@ def postgres_cluster():
     cluster.stop()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory):
-    if request.param == "sqlite":
-        return "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
-    return request.getfixturevalue("postgres_cluster").create_database("portfolio_test")
-
-
 def make_app(database_url: str, **config):
     """An app on a migrated database holding the criteria library."""
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **config})
@@ -95,11 +88,26 @@ def own_database_app(request, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def _app(database_url):
-    app = make_app(database_url)
+def _sqlite_app(tmp_path_factory):
+    app = make_app("sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3"))
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgresql_app(postgres_cluster):
+    app = make_app(postgres_cluster.create_database("portfolio_test"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def _app(request):
+    """The migrated app of one database, made once per run: a function-scoped choice between
+    two session-scoped apps, so that no run (serial or in several processes) makes one twice."""
+    return request.getfixturevalue(f"_{request.param}_app")
 
 
 @pytest.fixture

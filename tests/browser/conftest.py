@@ -1,7 +1,7 @@
 """Browser fixtures: the demo provider served over HTTP, and headless Chromium to drive it.
 
-These run once, on SQLite: they do not use the ``app``/``database_url`` fixtures of
-``tests/conftest.py``, which are parametrized over SQLite and PostgreSQL.
+These run once, on SQLite: they do not use the ``app`` fixture of
+``tests/conftest.py``, which is parametrized over SQLite and PostgreSQL.
 """
 
 import threading

@@ -27,26 +27,26 @@ def test_the_employer_sees_their_apprentices_and_a_break(page, width):
     assert "Chloe Evans" not in main
     check_accessibility(page)
     fits(page)
-    page.get_by_role("link", name="Callum MacLeod", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Callum MacLeod", exact=True).click()
     assert "Paused: break in learning" in page.locator("main").inner_text()
     check_accessibility(page)
     fits(page)
-    page.get_by_role("link", name="Open the portfolio").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Open the portfolio").click()
     check_accessibility(page)
     fits(page)
     # The line manager's evidence pages: a piece of evidence with its comments, and the
     # witness testimony form.
     portfolio = page.url
-    page.locator("main a[href*='/evidence/']").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main a[href^='/evidence/']").first.click()
     assert page.get_by_role("heading", name="Comments").is_visible()
     check_accessibility(page)
     fits(page)
     visit(page, portfolio)
-    page.get_by_role("link", name="New witness testimony").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="New witness testimony").click()
     check_accessibility(page)
     fits(page)
 
@@ -58,12 +58,12 @@ def test_the_admins_employer_and_apprenticeship_pages(page, width):
     visit(page, "/employers")
     check_accessibility(page)
     fits(page)
-    page.get_by_role("link", name="Northgate Water Services Ltd").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Northgate Water Services Ltd").click()
     check_accessibility(page)
     fits(page)
-    page.get_by_role("link", name="Callum MacLeod", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Callum MacLeod", exact=True).click()
     assert page.locator("h2#breaks-h").count() == 1
     check_accessibility(page)
     fits(page)

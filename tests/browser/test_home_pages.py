@@ -47,8 +47,8 @@ def test_each_home_page_leads_to_its_first_task(page, handle, link, lands, shows
     task = page.locator(link).first
     text = task.inner_text()
     href = first_href(page, link)
-    task.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        task.click()
     assert re.search(lands, page.url), (text, page.url)
     assert re.search(shows, page.locator("main").inner_text(), re.I), (text, page.url)
     check_accessibility(page)
@@ -63,16 +63,16 @@ def test_the_admins_figures_match_and_the_heatmap_says_what_to_choose(page, widt
     visit(page, "/")
     risk = page.locator(f"{TODO} a[href^='/dashboard/learners?risk=']").first
     counted = int(risk.inner_text().split()[0])
-    risk.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        risk.click()
     assert f"{counted} learner" in page.locator("main").inner_text()
     visit(page, "/dashboard")
     empty = page.locator("section[aria-labelledby='heat-h'] .empty-state")
     assert "Unit (for the heatmap)" in empty.inner_text()
     check_accessibility(page)
     fits(page)
-    empty.locator("a").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        empty.locator("a").first.click()
     assert page.locator("table.heatmap").count() == 1
     assert page.get_by_role("link", name="CSV").first.is_visible()
     check_accessibility(page)
