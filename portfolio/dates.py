@@ -35,6 +35,11 @@ def zone(name: str | None) -> ZoneInfo:
     return ZoneInfo(DEFAULT_TIME_ZONE)
 
 
+def local_today(time_zone: str | None) -> date:
+    """Today where the provider is (its time zone): the day every dated figure counts to."""
+    return datetime.now(zone(time_zone)).date()
+
+
 def _as_utc(value: datetime) -> datetime:
     # Stored times are UTC (portfolio.db.UTCDateTime); a naive one is taken to be UTC too.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -74,13 +74,14 @@ def provider_tokens(provider_id: int) -> list[ApiToken]:
 
 
 def find(secret: str) -> ApiToken | None:
-    """The token with this secret, if it has not been revoked."""
+    """The token with this secret, if it has not been revoked, with its provider (whose time
+    zone dates the figures)."""
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return None
     return db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == token_hash(secret), ApiToken.revoked_at.is_(None)
-        )
+        select(ApiToken)
+        .options(joinedload(ApiToken.provider))
+        .where(ApiToken.token_hash == token_hash(secret), ApiToken.revoked_at.is_(None))
     )
 
 

@@ -6,7 +6,6 @@ at /api/v1/openapi.json; docs/api.md is the guide.
 """
 
 import functools
-from datetime import date
 from pathlib import Path
 
 import yaml
@@ -20,6 +19,7 @@ from portfolio.api.limits import limiter, rate_limit
 from portfolio.api.models import ApiToken
 from portfolio.api.problems import Problem, field_error, invalid
 from portfolio.assessment.models import SignOff
+from portfolio.dates import local_today
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.evidence.models import EvidenceItem
@@ -226,7 +226,8 @@ def enrolment(enrolment_id: int):
 
 def _progress_query():
     plan = workload.settings(_token().provider_id)
-    query = resources.progress(_token().provider_id, date.today(), plan.inactive_days)
+    today = local_today(_token().provider.time_zone)
+    query = resources.progress(_token().provider_id, today, plan.inactive_days)
     return query, lambda row: resources.progress_row(row, plan.marking_target_days,
                                                      plan.inactive_days)  # fmt: skip
 

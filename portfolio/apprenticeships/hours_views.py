@@ -21,6 +21,7 @@ from portfolio.apprenticeships.hours_models import (
     OtjActivityKind,
     OtjEntry,
 )
+from portfolio.dates import local_today
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.enrolments.permissions import enrolment_or_404, visible_enrolment_ids
@@ -51,7 +52,7 @@ def entry_or_404(user: User, entry_id: int) -> OtjEntry:
 
 
 def _today(enrolment: Enrolment) -> date:
-    return hours.today_at(enrolment.provider).date()
+    return local_today(enrolment.provider.time_zone)
 
 
 @bp.get("/enrolments/<int:enrolment_id>/hours")
@@ -328,7 +329,7 @@ def export(enrolment_id: int, fmt: str):
          e.status.label, e.version, e.current.reason or ""]
         for e in hours.entries(enrolment.id)
     ]  # fmt: skip
-    name = f"off-the-job-hours-{enrolment.id}-{date.today().isoformat()}"
+    name = f"off-the-job-hours-{enrolment.id}-{_today(enrolment).isoformat()}"
     if fmt == "csv":
         body, mimetype = exports.to_csv(EXPORT_HEADER, rows), "text/csv; charset=utf-8"
     else:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from portfolio.apprenticeships import hours
 from portfolio.apprenticeships.hours_models import EntryStatus, OtjEntry
 from portfolio.apprenticeships.reviews_models import ProgressReview
-from portfolio.dates import zone
+from portfolio.dates import local_today
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.models import EvidenceItem
@@ -21,7 +21,7 @@ TITLES_SHOWN = 25
 
 def today_for(enrolment: Enrolment) -> date:
     """Today in the provider's time zone."""
-    return utcnow().astimezone(zone(enrolment.provider.time_zone)).date()
+    return local_today(enrolment.provider.time_zone)
 
 
 def _hours_facts(enrolment: Enrolment, start: date, today: date) -> dict | None:

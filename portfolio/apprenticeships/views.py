@@ -1,7 +1,6 @@
 """Pages of apprenticeships: the admin's employers and line managers, an enrolment's
 apprenticeship with its breaks in learning, and what an employer sees of an apprentice."""
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -19,6 +18,7 @@ from portfolio.apprenticeships.forms import (
     LineManagerForm,
 )
 from portfolio.apprenticeships.models import Apprenticeship, BreakInLearning, Employer
+from portfolio.dates import local_today
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.enrolments.permissions import enrolment_or_404
@@ -143,7 +143,7 @@ def apprenticeship(enrolment_id: int):
 
 
 def _apprenticeship_page(enrolment, *, form=None, break_form=None, status=200):
-    today = date.today()
+    today = local_today(current_user.provider.time_zone)
     progress = db.session.get(EnrolmentProgress, enrolment.id)
     is_admin = current_user.role is Role.ADMIN
     if is_admin and form is None:
@@ -208,7 +208,7 @@ def record_break(enrolment_id: int):
                 starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data,
                 reason=form.reason.data,
-                today=date.today(),
+                today=local_today(current_user.provider.time_zone),
             )
         except DomainError as error:
             db.session.rollback()
@@ -241,7 +241,8 @@ def end_break(break_id: int):
     problem = None
     if form.validate_on_submit():
         try:
-            operations.end_break(current_user, pause, ends_on=form.ends_on.data, today=date.today())
+            today = local_today(current_user.provider.time_zone)
+            operations.end_break(current_user, pause, ends_on=form.ends_on.data, today=today)
         except DomainError as error:
             db.session.rollback()
             enrolment = enrolment_or_404(current_user, pause.enrolment_id)

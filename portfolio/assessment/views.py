@@ -1,6 +1,5 @@
 """The assessor's queue and marking, the portfolio with sign-off, and IQA sampling."""
 
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -23,6 +22,7 @@ from portfolio.assessment.readiness import (
     unfinished_items,
 )
 from portfolio.audit import trail as audit
+from portfolio.dates import local_today
 from portfolio.db import db
 from portfolio.enrolments.permissions import enrolment_or_404
 from portfolio.errors import DomainError
@@ -119,7 +119,7 @@ def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
         problems=problems,
         error=error.message if error else None,
         # A break in learning going on today pauses what is expected of the learner.
-        on_break=breaks.current_break(enrolment.id, date.today()),
+        on_break=breaks.current_break(enrolment.id, local_today(enrolment.provider.time_zone)),
     )
     return page, (error.status if error else 200)
 

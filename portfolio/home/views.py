@@ -1,7 +1,6 @@
 """The home page: each role's to-do list, every entry linked to where the work is done, and
 what to do next when there is nothing to do yet."""
 
-from datetime import date
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
@@ -12,6 +11,7 @@ from portfolio.accounts.models import Role, User
 from portfolio.apprenticeships import reviews_due
 from portfolio.apprenticeships.listing import apprentice_figures
 from portfolio.assessment.marking import queue_summary
+from portfolio.dates import local_today
 from portfolio.db import db
 from portfolio.enrolments.caseload import enrolment_page
 from portfolio.enrolments.models import Cohort, Enrolment
@@ -39,6 +39,7 @@ def index():
     user = current_user._get_current_object()
     enrolments, paging = enrolment_page(user, listing.page_number())
     extra = {}
+    today = local_today(user.provider.time_zone)
     if user.role is Role.LEARNER:
         extra["todo"] = todo.learner(user, [e.id for e in enrolments])
     elif user.role is Role.ASSESSOR:
@@ -48,9 +49,9 @@ def index():
         extra["todo"] = todo.iqa(user)
     elif user.role is Role.EMPLOYER:
         extra["figures"] = apprentice_figures(e.id for e in enrolments)
-        extra["today"] = date.today()
+        extra["today"] = today
     if user.role in (Role.LEARNER, Role.ASSESSOR, Role.EMPLOYER):
-        extra["reviews_overdue"] = reviews_due.overdue_for(user, date.today())
+        extra["reviews_overdue"] = reviews_due.overdue_for(user, today)
     return render_template(TEMPLATES[user.role], enrolments=enrolments, paging=paging, **extra)
 
 
@@ -70,6 +71,7 @@ def admin_home():
     )
     units = db.session.scalar(select(func.count(Unit.id)))
     plan = workload.settings(provider_id)
+    today = local_today(current_user.provider.time_zone)
     return render_template(
         "home/admin.html",
         people=people,
@@ -77,6 +79,6 @@ def admin_home():
         enrolments=enrolments,
         without_iqa=without_iqa,
         units=units,
-        todo=todo.admin(current_user, date.today(), plan.inactive_days),
-        reviews_overdue=reviews_due.overdue_for(current_user, date.today()),
+        todo=todo.admin(current_user, today, plan.inactive_days),
+        reviews_overdue=reviews_due.overdue_for(current_user, today),
     )

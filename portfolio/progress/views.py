@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
 from portfolio.apprenticeships import hours, reviews_due
+from portfolio.dates import local_today
 from portfolio.db import utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.listing import PAGE_SIZE, page_number, whole_number
@@ -30,13 +31,18 @@ def caseload():
     filters = Filters(assessor=current_user.id)
     page = page_number()
     plan = workload.settings(current_user.provider_id)
-    total, rows = queries.learner_rows(filters, current_user.provider_id, date.today(),
+    total, rows = queries.learner_rows(filters, current_user.provider_id, _today(),
                                        plan.inactive_days, limit=PAGE_SIZE,
                                        offset=(page - 1) * PAGE_SIZE)  # fmt: skip
     return render_template(
         "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
         settings=plan, rule=_rule(plan), hours_rule=hours.RAG_RULE,
     )  # fmt: skip
+
+
+def _today() -> date:
+    """Today where the signed-in person's provider is: the day its figures count to."""
+    return local_today(current_user.provider.time_zone)
 
 
 def _rule(plan: workload.Settings) -> str:
@@ -66,14 +72,15 @@ def dashboard():
     options = queries.filter_options(provider_id)
     _checked(filters, options)
     plan = workload.settings(provider_id)
-    summary = queries.summary(filters, provider_id, date.today(), plan.inactive_days)
+    today = _today()
+    summary = queries.summary(filters, provider_id, today, plan.inactive_days)
     unit = _heat_unit(filters, options)
     names = workload.Names(options)
     decisions = workload.decisions(filters, provider_id, plan, names)
     # Apprenticeships' progress reviews overdue: the one figure read from a later package.
     scope = Enrolment.id.in_(queries.filtered(select(Enrolment.id), filters, provider_id))
     weeks = current_user.provider.review_interval_weeks
-    overdue = reviews_due.overdue_count(scope, date.today(), weeks)
+    overdue = reviews_due.overdue_count(scope, today, weeks)
     return render_template(
         "progress/dashboard.html",
         filters=filters,
@@ -138,7 +145,7 @@ def learners():
         figure_args = {**figure, "sampling_since": utcnow() - timedelta(days=days)}
     else:
         days, figure_args = None, figure
-    total, rows = queries.learner_rows(filters, provider_id, date.today(), plan.inactive_days,
+    total, rows = queries.learner_rows(filters, provider_id, _today(), plan.inactive_days,
                                        **figure_args, limit=PAGE_SIZE,
                                        offset=(page - 1) * PAGE_SIZE)  # fmt: skip
     return render_template(
@@ -166,7 +173,7 @@ def export(fmt: str):
     options = queries.filter_options(current_user.provider_id)
     _checked(filters, options)
     header, rows = _table(table, filters, options)
-    name = f"{table}-{date.today().isoformat()}"
+    name = f"{table}-{_today().isoformat()}"
     if fmt == "csv":
         body, mimetype = exports.to_csv(header, rows), "text/csv; charset=utf-8"
     else:
@@ -174,6 +181,18 @@ def export(fmt: str):
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})  # fmt: skip
+
+
+# Off-the-job hours in the learners' download: blank for a learner who is not an apprentice.
+OTJ_HEADER = ["Off-the-job hours planned", "Off-the-job hours logged",
+              "Off-the-job hours verified", "Off-the-job hours due by today", "Off-the-job RAG"]  # fmt: skip
+
+
+def _otj_cells(row: queries.LearnerRow) -> list:
+    if row.otj_planned is None:
+        return [""] * len(OTJ_HEADER)
+    minutes = (row.otj_planned, row.otj_logged, row.otj_verified, row.otj_due or 0)
+    return [*(round(m / 60, 1) for m in minutes), row.otj_rag]
 
 
 def _table(table: str, filters: Filters, options: dict):
@@ -195,20 +214,21 @@ def _table(table: str, filters: Filters, options: dict):
         )  # fmt: skip
     plan = workload.settings(provider_id)
     if table == "learners":
-        _total, rows = queries.learner_rows(filters, provider_id, date.today(),
-                                            plan.inactive_days, limit=100_000)  # fmt: skip
+        _total, rows = queries.learner_rows(filters, provider_id, _today(), plan.inactive_days,
+                                            limit=100_000)  # fmt: skip
         target, inactive = plan.marking_target_days, plan.inactive_days
         return (
             ["Learner", "Unit", "Awarding body", "Cohort", "Assessor", "Criteria met", "Criteria",
-             "Per cent met", "Awaiting marking", "Days since activity", "Planned end", "Forecast", "Risks", "RAG"],
+             "Per cent met", "Awaiting marking", "Days since activity", "Planned end", "Forecast", "Risks", "RAG",
+             *OTJ_HEADER],
             [[r.learner, r.unit, r.awarding_body, r.cohort or "", r.assessor or "", r.met, r.total, r.percent,
               r.awaiting, r.inactive_days, r.planned_end_on.isoformat(), r.forecast, "; ".join(r.risks),
-              r.rag(target, inactive)] for r in rows],
+              r.rag(target, inactive), *_otj_cells(r)] for r in rows],
         )  # fmt: skip
     names = workload.Names(options)
     counted = workload.decisions(filters, provider_id, plan, names)
     if table == "workload":
-        summary = queries.summary(filters, provider_id, date.today(), plan.inactive_days)
+        summary = queries.summary(filters, provider_id, _today(), plan.inactive_days)
         rows = workload.workload(summary, counted, names)
         return (
             ["Assessor", "Learners", "Awaiting marking", "Oldest item (days)", "Average marking (working days)"],

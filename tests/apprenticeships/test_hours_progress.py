@@ -271,3 +271,24 @@ def test_the_demo_apprentices_have_hours_in_every_state_on_their_rows(app):
         assert row.otj_planned_minutes == apprenticeship.planned_otj_hours * 60
         assert row.otj_logged_minutes == round(figures.logged * 60) > 0
         assert row.otj_verified_minutes == round(figures.verified * 60)
+
+
+def test_the_learners_download_carries_the_hours_of_apprentices_only(client, auth, provider):
+    apprentice = make_apprentice(provider)
+    other = make_enrolment(make_user(provider, Role.LEARNER))
+    hours.verify_entry(apprentice.assessor, log(apprentice, START, 90))
+    log(apprentice, START + timedelta(days=1), 30)
+    db.session.commit()
+    auth.sign_in(apprentice.admin)
+    text = client.get("/dashboard/export.csv?table=learners").get_data(as_text=True)
+    header, *lines = [line.split(",") for line in text.splitlines()]
+    assert header[-5:] == ["Off-the-job hours planned", "Off-the-job hours logged",
+                           "Off-the-job hours verified", "Off-the-job hours due by today",
+                           "Off-the-job RAG"]  # fmt: skip
+    by_learner = {line[0]: line for line in lines}
+    cells = by_learner[apprentice.learner.name][-5:]
+    page = hours.figures(apprentice.enrolment, date.today())
+    assert cells[:3] == ["278.0", "2.0", "1.5"]
+    assert float(cells[3]) == pytest.approx(page.due, abs=0.05)
+    assert cells[4] == page.rag
+    assert by_learner[other.learner.name][-5:] == [""] * 5

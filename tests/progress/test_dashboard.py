@@ -320,8 +320,9 @@ def test_each_provider_sets_the_days_without_activity_that_put_a_learner_at_risk
 
     def exported() -> tuple[str, str]:
         rows = client.get("/dashboard/export.csv?table=learners").get_data(as_text=True)
-        row = next(r for r in csv.reader(io.StringIO(rows)) if r[0] == idle)
-        return row[-2], row[-1]  # risks, RAG
+        header, *lines = csv.reader(io.StringIO(rows))
+        found = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
+        return found[idle]["Risks"], found[idle]["RAG"]
 
     auth.sign_in(people[Role.ADMIN])
     assert at_risk() == ("1", "21")
