@@ -10,13 +10,19 @@ item has one version (two after a rework), one or two criterion claims and, once
 decisions with a judgement per claimed criterion; the progress rows of each enrolment
 (``EnrolmentProgress`` and ``CriterionState``) are filled to match.
 
+Every enrolment is also an apprenticeship, at one of a few employers (about 250 apprentices
+each, a line manager to about 25), with about 150 entries of off-the-job hours from its start
+(most verified, a few rejected, the newest awaiting verification; learners who went quiet
+stopped logging too) and a progress review every twelve weeks, signed by all three; about one
+apprentice in eight missed the latest, which is overdue.
+
 The rows are written with SQLAlchemy Core bulk inserts, with ids assigned here from the
 largest id of each table, not through the ORM or the domain operations: 5,000 learners and
 half a million items take minutes that way instead of hours. So the domain rules are kept
 by construction rather than checked, and **generated history is not audited**: no audit
 events are written for any generated row, and the provider's audit trail starts empty.
 Every account shares one password hash (the demo password, hashed once). Nothing here
-writes files, sign-offs, declarations or IQA samples.
+writes files, sign-offs, declarations, IQA samples, breaks in learning or review PDFs.
 
 Everything is written in the caller's transaction, and the caller commits. On PostgreSQL the
 id sequences are moved past the ids assigned here, so that rows added later get fresh ids.
@@ -36,6 +42,22 @@ from sqlalchemy import func, insert, select, text
 
 from portfolio.accounts.models import Provider, Role, User
 from portfolio.accounts.passwords import hash_password
+from portfolio.apprenticeships.hours_models import (
+    ACTIVITIES,
+    EntryStatus,
+    OtjEntry,
+    OtjEntryVersion,
+)
+from portfolio.apprenticeships.models import Apprenticeship, Employer
+from portfolio.apprenticeships.reviews import canonical_hash
+from portfolio.apprenticeships.reviews_models import (
+    Party,
+    ProgressReview,
+    ReviewSignature,
+    ReviewStatus,
+    ReviewTarget,
+    TargetState,
+)
 from portfolio.assessment.models import CriterionJudgement, Decision, Outcome
 from portfolio.assessment.workdays import working_days_between
 from portfolio.db import db, utcnow
@@ -66,6 +88,24 @@ ASSESSOR_TEAM = 10  # assessors in a team, which takes the next enrolments in tu
 LEARNERS_PER_IQA = 500
 # Rows per INSERT ... executemany; learners are written in whole batches of about this many items.
 BATCH_ITEMS = 4000
+# Apprenticeships: apprentices per employer and per line manager, entries of off-the-job
+# hours per apprentice (on average), planned hours a week, weeks between progress reviews.
+APPRENTICES_PER_EMPLOYER = 250
+APPRENTICES_PER_MANAGER = 25
+HOURS_ENTRIES = 150
+OTJ_HOURS_PER_WEEK = 6
+REVIEW_WEEKS = 12
+PROGRAMME = "Customer Service Practitioner (Level 2)"
+EMPLOYER_KINDS = ("Water Services", "Energy", "Housing", "Telecom", "Rail", "Insurance")
+REVIEWER_NOTES = "Progress discussed with the apprentice and their line manager."
+APPRENTICE_COMMENTS = "I agree with the targets."
+EMPLOYER_COMMENTS = "Time for the off-the-job training is agreed."
+REVIEW_TARGETS = (
+    "Log two contrasting incidents, with every timestamp",
+    "Shadow a team leader on an escalation",
+    "Write a STAR account of a call that went badly, and what you would change",
+    "Complete the online module on handling personal data",
+)
 PROGRESS_EVERY_SECONDS = 3.0
 
 FIRST_NAMES = (
@@ -275,6 +315,9 @@ class _Plan:
     active_until: datetime
     fraction: float  # how far through the planned programme the learner is, 0 to 1
     items: int = 0
+    employer_id: int = 0
+    manager_id: int = 0
+    planned_hours: int = 0
 
 
 @dataclass
@@ -288,6 +331,11 @@ class _Rows:
     judgements: list[dict] = field(default_factory=list)
     progress: list[dict] = field(default_factory=list)
     states: list[dict] = field(default_factory=list)
+    entries: list[dict] = field(default_factory=list)
+    entry_versions: list[dict] = field(default_factory=list)
+    reviews: list[dict] = field(default_factory=list)
+    targets: list[dict] = field(default_factory=list)
+    signatures: list[dict] = field(default_factory=list)
 
     def tables(self):
         return (
@@ -298,6 +346,11 @@ class _Rows:
             (CriterionJudgement.__table__, self.judgements),
             (EnrolmentProgress.__table__, self.progress),
             (CriterionState.__table__, self.states),
+            (OtjEntry.__table__, self.entries),
+            (OtjEntryVersion.__table__, self.entry_versions),
+            (ProgressReview.__table__, self.reviews),
+            (ReviewTarget.__table__, self.targets),
+            (ReviewSignature.__table__, self.signatures),
         )
 
 
@@ -389,6 +442,15 @@ def figures(provider_id: int, *, created: bool = False) -> dict:
         "criterion_states": count(
             select(func.count()).where(CriterionState.enrolment_id.in_(enrolments))
         ),
+        "employers": count(select(func.count()).where(Employer.provider_id == provider_id)),
+        "line_managers": roles.get(Role.EMPLOYER, 0),
+        "apprenticeships": count(
+            select(func.count()).where(Apprenticeship.enrolment_id.in_(enrolments))
+        ),
+        "otj_entries": count(select(func.count()).where(OtjEntry.provider_id == provider_id)),
+        "progress_reviews": count(
+            select(func.count()).where(ProgressReview.provider_id == provider_id)
+        ),
     }
 
 
@@ -420,6 +482,12 @@ def _next_id(model) -> int:
     return first
 
 
+def _employer_name(n: int) -> str:
+    surname, kind = SURNAMES[n % len(SURNAMES)], EMPLOYER_KINDS[n // len(SURNAMES) % 6]
+    repeat = n // (len(SURNAMES) * len(EMPLOYER_KINDS))
+    return f"{surname} {kind} Ltd" + (f" ({repeat + 1})" if repeat else "")
+
+
 def _aware(day: date, hour: int = 9) -> datetime:
     return datetime.combine(day, clock(hour), tzinfo=UTC)
 
@@ -446,7 +514,8 @@ class _Builder:
         self.today = self.now.date()
         self.counts = dict.fromkeys(
             ("evidence_items", "evidence_versions", "criterion_claims", "decisions",
-             "criterion_judgements", "enrolment_progress", "criterion_states"), 0,
+             "criterion_judgements", "enrolment_progress", "criterion_states", "apprenticeships",
+             "otj_entries", "progress_reviews"), 0,
         )  # fmt: skip
         self.started = time.monotonic()
         self.last_report = self.started
@@ -473,14 +542,14 @@ class _Builder:
         user_id = _next_id(User)
         users = []
 
-        def person(email: str, role: Role, created_at: datetime) -> int:
+        def person(email: str, role: Role, created_at: datetime, employer_id=None) -> int:
             nonlocal user_id
             users.append({
                 "id": user_id, "provider_id": provider_id, "email": email, "name": self._name(),
                 "role": role, "password_hash": password_hash, "active": True,
                 "new_assessor": False, "access_expires_on": None,
                 "session_token": secrets.token_urlsafe(24), "created_at": created_at,
-                "last_signed_in_at": None,
+                "last_signed_in_at": None, "employer_id": employer_id,
             })  # fmt: skip
             user_id += 1
             return user_id - 1
@@ -490,6 +559,15 @@ class _Builder:
         assessor_ids = [person(f"assessor{n}@{DOMAIN}", Role.ASSESSOR, staff_since)
                         for n in range(1, assessors + 1)]  # fmt: skip
         iqa_ids = [person(f"iqa{n}@{DOMAIN}", Role.IQA, staff_since) for n in range(1, iqas + 1)]
+        employer_ids = self._employers(staff_since)
+        managers = [
+            (person(f"manager{n}@{DOMAIN}", Role.EMPLOYER, staff_since, employer), employer)
+            for n, employer in enumerate(
+                (employer_ids[m % len(employer_ids)]
+                 for m in range(max(1, round(self.learners / APPRENTICES_PER_MANAGER)))),
+                start=1,
+            )
+        ]  # fmt: skip
 
         cohort_rows = self._cohorts()
         sizes = self._cohort_sizes()
@@ -503,6 +581,9 @@ class _Builder:
                 plan.learner_id = person(
                     f"learner{index + 1}@{DOMAIN}", Role.LEARNER, plan.created_at
                 )
+                plan.manager_id, plan.employer_id = managers[index % len(managers)]
+                weeks = (plan.planned_end_on - plan.starts_on).days / 7
+                plan.planned_hours = round(weeks * OTJ_HOURS_PER_WEEK)
                 plans.append(plan)
                 enrolments.append({
                     "id": enrolment_id, "provider_id": provider_id, "learner_id": plan.learner_id,
@@ -519,6 +600,14 @@ class _Builder:
         _insert(Cohort.__table__, cohort_rows)
         for start in range(0, len(enrolments), BATCH_ITEMS):
             _insert(Enrolment.__table__, enrolments[start : start + BATCH_ITEMS])
+        _insert(Apprenticeship.__table__, [
+            {"enrolment_id": plan.enrolment_id, "programme": PROGRAMME,
+             "employer_id": plan.employer_id, "line_manager_id": plan.manager_id,
+             "planned_otj_hours": plan.planned_hours, "created_at": plan.created_at,
+             "updated_at": plan.created_at}
+            for plan in plans
+        ])  # fmt: skip
+        self.counts["apprenticeships"] = len(plans)
         self._share_items(plans)
         self._evidence(plans)
         self._fix_sequences()
@@ -532,9 +621,24 @@ class _Builder:
             "learners": self.learners,
             "cohorts": len(cohort_rows),
             "enrolments": len(enrolments),
+            "employers": len(employer_ids),
+            "line_managers": len(managers),
         }
         result.update(self.counts)
         return result
+
+    def _employers(self, since: datetime) -> list[int]:
+        """The apprentices' employers, inserted now (their line managers' accounts name them)."""
+        first_id = _next_id(Employer)
+        count = max(1, round(self.learners / APPRENTICES_PER_EMPLOYER))
+        _insert(Employer.__table__, [
+            {"id": first_id + n, "provider_id": self.provider_id,
+             "name": _employer_name(n),
+             "contact_name": self._name(), "contact_email": None, "contact_phone": None,
+             "created_at": since}
+            for n in range(count)
+        ])  # fmt: skip
+        return [first_id + n for n in range(count)]
 
     def _name(self) -> str:
         return f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(SURNAMES)}"
@@ -618,6 +722,9 @@ class _Builder:
             "claim": _next_id(CriterionClaim),
             "decision": _next_id(Decision),
             "judgement": _next_id(CriterionJudgement),
+            "entry": _next_id(OtjEntry),
+            "review": _next_id(ProgressReview),
+            "target": _next_id(ReviewTarget),
         }
         rows = _Rows()
         for done, plan in enumerate(plans, start=1):
@@ -728,6 +835,10 @@ class _Builder:
             self.counts["criterion_claims"] += len(claim_ids)
             self.counts["decisions"] += len(decision_rows)
             self.counts["criterion_judgements"] += sum(len(j) for _d, j in decision_rows)
+        entries = self._hours(plan, rows)
+        self._reviews(plan, rows, entries, n, len(met))
+        logged = sum(e["minutes"] for e in entries if e["status"] is not EntryStatus.REJECTED)
+        verified = sum(e["minutes"] for e in entries if e["status"] is EntryStatus.VERIFIED)
         scope = {"provider_id": self.provider_id, "cohort_id": plan.cohort_id,
                  "qualification_id": plan.unit.qualification_id, "unit_id": plan.unit.unit_id,
                  "assessor_id": plan.assessor_id}  # fmt: skip
@@ -739,6 +850,8 @@ class _Builder:
             "items_returned_twice": returned_twice,
             "last_activity_at": last_activity or plan.created_at,
             "signed_off": False, "countersigned": False, "updated_at": self.now,
+            "otj_planned_minutes": plan.planned_hours * 60, "otj_logged_minutes": logged,
+            "otj_verified_minutes": verified,
         })  # fmt: skip
         rows.states.extend(
             {"enrolment_id": plan.enrolment_id, "criterion_id": c, **scope,
@@ -747,6 +860,161 @@ class _Builder:
         )  # fmt: skip
         self.counts["enrolment_progress"] += 1
         self.counts["criterion_states"] += n
+
+    # -- apprenticeships ---------------------------------------------------------------------
+
+    def _hours(self, plan: _Plan, rows: _Rows) -> list[dict]:
+        """About HOURS_ENTRIES entries on weekdays from the start to the learner's last
+        activity, at most one a day: most verified, a few rejected with a reason, the newest
+        eight awaiting verification. Returns the entries' rows."""
+        rng = self.rng
+        last = min(plan.active_until.date(), self.today - timedelta(days=1))
+        days = [plan.starts_on + timedelta(days=d)
+                for d in range((last - plan.starts_on).days + 1)
+                if (plan.starts_on + timedelta(days=d)).weekday() < 5]  # fmt: skip
+        wanted = rng.randint(HOURS_ENTRIES * 2 // 3, HOURS_ENTRIES * 4 // 3)
+        chosen = sorted(rng.sample(days, min(wanted, len(days))))
+        codes = list(ACTIVITIES)
+        entries = []
+        for offset, day in enumerate(chosen):
+            entry_id = self._take("entry")
+            activity = codes[rng.randrange(len(codes))]
+            start = rng.choice((9 * 60, 9 * 60 + 30, 13 * 60, 14 * 60))
+            minutes = rng.choice((60, 90, 120, 180, 240))
+            if len(chosen) - offset <= 8:
+                status = EntryStatus.AWAITING
+            elif rng.random() < 0.04:
+                status = EntryStatus.REJECTED
+            else:
+                status = EntryStatus.VERIFIED
+            at = datetime.combine(day, clock(17), tzinfo=UTC)
+            learned = f"{ACTIVITIES[activity]}: what I learned on {day:%d %B}."
+            entry = {
+                "id": entry_id, "provider_id": self.provider_id, "enrolment_id": plan.enrolment_id,
+                "learner_id": plan.learner_id, "on_date": day, "start_minute": start,
+                "end_minute": start + minutes, "minutes": minutes, "activity": activity,
+                "activity_kind_id": None, "learned": learned, "status": status, "version": 1,
+                "created_at": at, "updated_at": at, "lock_version": 1,
+            }  # fmt: skip
+            decided = status is not EntryStatus.AWAITING
+            rows.entries.append(entry)
+            rows.entry_versions.append({
+                "entry_id": entry_id, "number": 1, "created_by_id": plan.learner_id,
+                "created_at": at,
+                "content": {"on": day.isoformat(), "start_minute": start,
+                            "end_minute": start + minutes, "minutes": minutes,
+                            "activity": activity, "activity_kind_id": None,
+                            "activity_label": ACTIVITIES[activity], "learned": learned,
+                            "criteria": [], "evidence": []},
+                "status": status, "decided_by_id": plan.assessor_id if decided else None,
+                "decided_at": at + timedelta(days=2) if decided else None,
+                "reason": "Not away from normal duties." if status is EntryStatus.REJECTED
+                else None,
+            })  # fmt: skip
+            entries.append(entry)
+        self.counts["otj_entries"] += len(entries)
+        return entries
+
+    def _reviews(self, plan: _Plan, rows: _Rows, entries: list[dict], criteria: int,
+                 met: int) -> None:  # fmt: skip
+        """A review every REVIEW_WEEKS weeks from the start, held on or a few days before its
+        due day and signed by the assessor, the apprentice and the line manager, each setting
+        a target and carrying the last one's forward. About one apprentice in eight missed the
+        latest, which is now overdue."""
+        rng = self.rng
+        interval = timedelta(weeks=REVIEW_WEEKS)
+        # Each review is due the interval after the last was held (the first, after the start)
+        # and is held on that day or up to ten days before.
+        held_days = []
+        since = plan.starts_on
+        while since + interval <= self.today:
+            due_on = since + interval
+            held_days.append((due_on, due_on - timedelta(days=rng.randint(0, 10))))
+            since = held_days[-1][1]
+        if held_days and plan.index % 8 == 3:
+            held_days.pop()  # one apprentice in eight missed the latest: overdue now
+        whole = max(1, (plan.planned_end_on - plan.starts_on).days)
+        previous_targets: list[dict] = []
+        since = plan.starts_on
+        for number, (due_on, held) in enumerate(held_days, start=1):
+            period = [e for e in entries if since < e["on_date"] <= held]
+            upto = [e for e in entries if e["on_date"] <= held]
+
+            def total(found, *statuses):
+                return round(sum(e["minutes"] for e in found if e["status"] in statuses) / 60, 2)
+
+            verified = total(upto, EntryStatus.VERIFIED)
+            planned = plan.planned_hours
+            due_hours = round(planned * min(1.0, (held - plan.starts_on).days / whole), 2)
+            share = verified / due_hours if due_hours else 1.0
+            facts = {
+                "gathered_at": _aware(held, 10).isoformat(),
+                "period": {"from": since.isoformat(), "to": held.isoformat()},
+                "met_ids": [],
+                "criteria_total": criteria,
+                "criteria_met_total": round(met * (held - plan.starts_on).days
+                                            / max(1, (self.today - plan.starts_on).days)),
+                "criteria_met": [],
+                "evidence": {"accepted": 0, "accepted_titles": [], "returned": 0,
+                             "returned_titles": []},
+                "hours": {
+                    "planned": float(planned), "due": due_hours,
+                    "logged": total(upto, EntryStatus.VERIFIED, EntryStatus.AWAITING),
+                    "verified": verified,
+                    "awaiting": total(upto, EntryStatus.AWAITING),
+                    "rag": "green" if share >= 1 else "amber" if share >= 0.9 else "red",
+                    "period_verified": total(period, EntryStatus.VERIFIED),
+                    "period_logged": total(period, EntryStatus.VERIFIED, EntryStatus.AWAITING),
+                },
+                "previous_targets": [
+                    {"text": t["text"], "due_on": None, "state": TargetState.MET.value}
+                    for t in previous_targets
+                ],
+            }  # fmt: skip
+            review_id = self._take("review")
+            signed_at = _aware(held, 16)
+            rows.reviews.append({
+                "id": review_id, "provider_id": self.provider_id,
+                "enrolment_id": plan.enrolment_id, "number": number, "due_on": due_on,
+                "held_on": held, "status": ReviewStatus.SIGNED, "facts": facts,
+                "reviewer_notes": REVIEWER_NOTES, "apprentice_comments": APPRENTICE_COMMENTS,
+                "employer_comments": EMPLOYER_COMMENTS,
+                "created_by_id": plan.assessor_id, "created_at": _aware(held, 9),
+                "updated_at": signed_at, "signed_at": signed_at,
+            })  # fmt: skip
+            targets = []
+            for position, carried in enumerate(previous_targets):
+                targets.append({"id": self._take("target"), "review_id": review_id,
+                                "position": position, "text": carried["text"], "due_on": None,
+                                "state": TargetState.MET, "carried_from_id": carried["id"]})  # fmt: skip
+            targets.append({"id": self._take("target"), "review_id": review_id,
+                            "position": len(targets),
+                            "text": REVIEW_TARGETS[number % len(REVIEW_TARGETS)],
+                            "due_on": None, "state": TargetState.OPEN, "carried_from_id": None})  # fmt: skip
+            rows.targets.extend(targets)
+            # What each party signed, as reviews.signed_content puts it.
+            shared = {
+                "review": review_id, "enrolment": plan.enrolment_id, "learner": plan.learner_id,
+                "unit": plan.unit.unit_id, "number": number, "due_on": due_on.isoformat(),
+                "held_on": held.isoformat(), "facts": facts, "reviewer_notes": REVIEWER_NOTES,
+                "targets": [{"text": t["text"], "due_on": None, "state": t["state"].value,
+                             "carried": t["carried_from_id"] is not None} for t in targets],
+            }  # fmt: skip
+            comments = {Party.REVIEWER: "", Party.APPRENTICE: APPRENTICE_COMMENTS,
+                        Party.EMPLOYER: EMPLOYER_COMMENTS}  # fmt: skip
+            for minutes, (party, user_id) in enumerate(
+                ((Party.REVIEWER, plan.assessor_id), (Party.APPRENTICE, plan.learner_id),
+                 (Party.EMPLOYER, plan.manager_id))
+            ):  # fmt: skip
+                signed = {**shared, "party": party.value, "comments": comments[party]}
+                rows.signatures.append({
+                    "review_id": review_id, "party": party, "user_id": user_id,
+                    "signed_at": signed_at - timedelta(minutes=30 - 10 * minutes),
+                    "content_sha256": canonical_hash(signed),
+                })  # fmt: skip
+            previous_targets = targets[-1:]
+            since = held
+        self.counts["progress_reviews"] += len(held_days)
 
     def _status(self, late: bool) -> tuple[EvidenceStatus, list[str]]:
         """An item's status and the decisions it went through: A accepted, R returned.
@@ -933,7 +1201,8 @@ class _Builder:
         if db.session.get_bind().dialect.name != "postgresql":
             return
         for model in (Provider, User, Cohort, Enrolment, EvidenceItem, EvidenceVersion,
-                      CriterionClaim, Decision, CriterionJudgement):  # fmt: skip
+                      CriterionClaim, Decision, CriterionJudgement, Employer, OtjEntry,
+                      ProgressReview, ReviewTarget):  # fmt: skip
             table = model.__tablename__
             sequence = f"pg_get_serial_sequence('{table}', 'id')"
             db.session.execute(
@@ -984,9 +1253,13 @@ def large_demo_command(learners: int, cohorts: int, items: int, seed: int):
         f"{result['iqas']} IQA(s), "
         f"{result['cohorts']} cohorts; {result['evidence_items']:,} evidence items, "
         f"{result['evidence_versions']:,} versions, {result['criterion_claims']:,} claims, "
-        f"{result['decisions']:,} decisions, {result['criterion_judgements']:,} judgements."
+        f"{result['decisions']:,} decisions, {result['criterion_judgements']:,} judgements; "
+        f"{result['apprenticeships']:,} apprenticeships at {result['employers']} employers, "
+        f"{result['otj_entries']:,} entries of off-the-job hours, "
+        f"{result['progress_reviews']:,} progress reviews."
     )
     click.echo(
-        f"Sign in as {ADMIN_EMAIL}, assessor1@{DOMAIN}, iqa1@{DOMAIN} or learner1@{DOMAIN} "
+        f"Sign in as {ADMIN_EMAIL}, assessor1@{DOMAIN}, iqa1@{DOMAIN}, manager1@{DOMAIN} "
+        f"or learner1@{DOMAIN} "
         f"(password: {PASSWORD})."
     )

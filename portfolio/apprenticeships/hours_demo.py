@@ -1,16 +1,13 @@
 """Off-the-job hours for the demonstration: a few weeks of entries for each demo apprentice,
-in every state, through the same functions the pages call; and rows of entries for the large
-demo's thousands of learners, written in bulk."""
+in every state, through the same functions the pages call. (The large demo's thousands of
+learners get theirs in bulk, in ``bench/large_demo.py``.)"""
 
-import random
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from portfolio.accounts.models import User
 from portfolio.apprenticeships import breaks, hours
-from portfolio.apprenticeships.hours_models import ACTIVITIES, EntryStatus
 from portfolio.apprenticeships.models import Apprenticeship
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
@@ -77,50 +74,3 @@ def _weekdays(start: date, today: date) -> list[date]:
             days.append(day)
         day += timedelta(days=1)
     return days
-
-
-def bulk_entries(rng: random.Random, *, provider_id: int, enrolment_id: int, learner_id: int,
-                 assessor_id: int | None, starts_on: date, today: date, first_id: int,
-                 entries: int = 150) -> Iterator[tuple[dict, dict]]:  # fmt: skip
-    """Rows of ``entries`` entries (and each one's single version) for one learner of the large
-    demo, on weekdays from ``starts_on`` to before ``today``, at most one a day; ids from
-    ``first_id``. Most older ones are verified, a few rejected, the newest await verification."""
-    days = _weekdays(starts_on, today)
-    if not days:
-        return
-    chosen = sorted(rng.sample(days, min(entries, len(days))))
-    codes = list(ACTIVITIES)
-    for offset, day in enumerate(chosen):
-        entry_id = first_id + offset
-        activity = codes[rng.randrange(len(codes))]
-        start = rng.choice((9 * 60, 9 * 60 + 30, 13 * 60, 14 * 60))
-        minutes = rng.choice((60, 90, 120, 180, 240))
-        age = len(chosen) - offset
-        if assessor_id is None or age <= 8:
-            status = EntryStatus.AWAITING
-        elif rng.random() < 0.04:
-            status = EntryStatus.REJECTED
-        else:
-            status = EntryStatus.VERIFIED
-        at = datetime.combine(day, time(17, 0), tzinfo=UTC)
-        learned = f"{ACTIVITIES[activity]}: what I learned on {day:%d %B}."
-        entry = {
-            "id": entry_id, "provider_id": provider_id, "enrolment_id": enrolment_id,
-            "learner_id": learner_id, "on_date": day, "start_minute": start,
-            "end_minute": start + minutes, "minutes": minutes, "activity": activity,
-            "activity_kind_id": None, "learned": learned, "status": status, "version": 1,
-            "created_at": at, "updated_at": at, "lock_version": 1,
-        }  # fmt: skip
-        decided = status is not EntryStatus.AWAITING
-        version = {
-            "entry_id": entry_id, "number": 1, "created_by_id": learner_id, "created_at": at,
-            "content": {"on": day.isoformat(), "start_minute": start,
-                        "end_minute": start + minutes, "minutes": minutes,
-                        "activity": activity, "activity_kind_id": None,
-                        "activity_label": ACTIVITIES[activity], "learned": learned,
-                        "criteria": [], "evidence": []},
-            "status": status, "decided_by_id": assessor_id if decided else None,
-            "decided_at": at + timedelta(days=2) if decided else None,
-            "reason": "Not away from normal duties." if status is EntryStatus.REJECTED else None,
-        }  # fmt: skip
-        yield entry, version

@@ -1,13 +1,17 @@
 """The large demo provider: its counts, its history and its progress rows agree."""
 
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from bench.large_demo import ADMIN_EMAIL, DOMAIN, build_large_provider
 from portfolio.accounts.models import Provider, Role, User
+from portfolio.apprenticeships import hours, reviews, reviews_due
+from portfolio.apprenticeships.hours_models import EntryStatus, OtjEntry
+from portfolio.apprenticeships.models import Apprenticeship, Employer
+from portfolio.apprenticeships.reviews_models import ProgressReview, ReviewStatus
 from portfolio.assessment.models import CriterionJudgement, Decision, Outcome
 from portfolio.assessment.workdays import working_days_between
 from portfolio.audit.models import AuditEvent
@@ -78,6 +82,15 @@ def count_rows(provider_id: int) -> dict:
             (Enrolment, Enrolment.id == CriterionState.enrolment_id),
             Enrolment.provider_id == provider_id,
         ),
+        "employers": count(Employer, Employer.provider_id == provider_id),
+        "line_managers": roles[Role.EMPLOYER],
+        "apprenticeships": count(
+            Apprenticeship,
+            (Enrolment, Enrolment.id == Apprenticeship.enrolment_id),
+            Enrolment.provider_id == provider_id,
+        ),
+        "otj_entries": count(OtjEntry, OtjEntry.provider_id == provider_id),
+        "progress_reviews": count(ProgressReview, ProgressReview.provider_id == provider_id),
     }
 
 
@@ -412,3 +425,42 @@ def test_the_command_builds_once(app, runner):
     again = runner.invoke(args=args)
     assert again.exit_code == 0, again.output
     assert "nothing changed" in again.output
+
+
+def test_every_learner_is_an_apprentice_with_hours_and_reviews_that_follow_the_rules(large):
+    """Each apprentice's line manager works for its employer; entries fall on weekdays, at
+    most one a day, never in the future; reviews are signed by all three, every signature
+    holds, none more than the interval apart; and some apprentices are behind on hours and
+    some have a review overdue, as the dashboard counts them."""
+    provider_id = large["provider_id"]
+    today = date.today()
+    apprenticeships = db.session.scalars(
+        select(Apprenticeship).join(Enrolment).where(Enrolment.provider_id == provider_id)
+    ).all()
+    assert len(apprenticeships) == LEARNERS
+    behind = 0
+    for apprenticeship in apprenticeships:
+        manager = apprenticeship.line_manager
+        assert manager.role is Role.EMPLOYER and manager.employer_id == apprenticeship.employer_id
+        enrolment = apprenticeship.enrolment
+        entries = db.session.scalars(
+            select(OtjEntry).where(OtjEntry.enrolment_id == enrolment.id).order_by(OtjEntry.on_date)
+        ).all()
+        days = [e.on_date for e in entries]
+        assert len(days) == len(set(days)) and all(d.weekday() < 5 and d < today for d in days)
+        assert entries and entries[-1].status is EntryStatus.AWAITING
+        figures = hours.figures(enrolment, today)
+        behind += figures.rag == "red"
+        signed = db.session.scalars(
+            select(ProgressReview).where(ProgressReview.enrolment_id == enrolment.id)
+            .order_by(ProgressReview.number)
+        ).all()  # fmt: skip
+        anchor = enrolment.starts_on
+        for review in signed:
+            assert review.status is ReviewStatus.SIGNED and len(review.signatures) == 3
+            assert all(reviews.signature_holds(review, s) for s in review.signatures)
+            assert 0 < (review.held_on - anchor).days <= 7 * reviews_due.DEFAULT_INTERVAL_WEEKS
+            anchor = review.held_on
+    assert 0 < behind < LEARNERS
+    overdue = reviews_due.overdue_count(Enrolment.provider_id == provider_id, today, 12)
+    assert 0 < overdue < LEARNERS // 2
