@@ -36,9 +36,11 @@ import psycopg  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.large_demo import build_large_provider, settle  # noqa: E402
+from bench.large_demo import DOMAIN, build_large_provider, settle  # noqa: E402
 from portfolio import create_app  # noqa: E402
 from portfolio.accounts.models import User  # noqa: E402
+from portfolio.apprenticeships.hours_models import OtjEntry  # noqa: E402
+from portfolio.apprenticeships.models import Apprenticeship  # noqa: E402
 from portfolio.db import db  # noqa: E402
 from portfolio.demo import build_demo  # noqa: E402
 from portfolio.enrolments.models import Enrolment  # noqa: E402
@@ -99,8 +101,10 @@ class Built:
     learner_email: str
     learner_enrolment_id: int
     learner_items: int
+    learner_entries: int  # of off-the-job hours
     cohort_id: int
     cohort_size: int
+    manager_apprentices: int  # of the first line manager, manager1@
 
 
 def build(url: str, instance: Path, learners: int, items: int) -> Built:
@@ -141,6 +145,15 @@ def build(url: str, instance: Path, learners: int, items: int) -> Built:
                 .group_by(Enrolment.cohort_id)
             ).all()
             cohort_id, cohort_size = min(sizes, key=lambda row: (abs(row[1] - COHORT_SIZE), row[0]))
+            learner_entries = db.session.scalar(
+                select(func.count()).where(OtjEntry.enrolment_id == enrolment_id)
+            )
+            manager_apprentices = db.session.scalar(
+                select(func.count())
+                .select_from(Apprenticeship)
+                .join(User, User.id == Apprenticeship.line_manager_id)
+                .where(User.email == f"manager1@{DOMAIN}")
+            )
         finally:
             db.session.remove()
             db.engine.dispose()
@@ -151,8 +164,10 @@ def build(url: str, instance: Path, learners: int, items: int) -> Built:
         learner_email=learner_email,
         learner_enrolment_id=enrolment_id,
         learner_items=learner_items,
+        learner_entries=learner_entries,
         cohort_id=cohort_id,
         cohort_size=cohort_size,
+        manager_apprentices=manager_apprentices,
     )
 
 

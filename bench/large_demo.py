@@ -365,9 +365,12 @@ def build_large_provider(
     items_per_learner: int = 100,
     seed: int = 1,
     first_cohort: int | None = None,
+    apprenticeships: bool = True,
 ) -> dict:
     """Build the large provider, or do nothing when it exists; returns its figures.
 
+    ``apprenticeships=False`` leaves out the employers, apprenticeships, hours and reviews,
+    for a quicker build where they are not wanted.
     ``first_cohort`` optionally sets the size of the first cohort (say 100, to measure a
     dashboard for a typical cohort); the other cohorts then share the rest equally.
     The figures are counts of rows by table (and of people by role), with ``provider_id``
@@ -386,7 +389,9 @@ def build_large_provider(
         raise click.ClickException(
             "the criteria library is empty: run 'flask criteria import' first"
         )
-    return _Builder(learners, cohorts, items_per_learner, seed, first_cohort, units).build()
+    return _Builder(
+        learners, cohorts, items_per_learner, seed, first_cohort, units, apprenticeships
+    ).build()
 
 
 def settle() -> None:
@@ -503,8 +508,10 @@ def _insert(table, rows: list[dict]) -> None:
 
 
 class _Builder:
-    def __init__(self, learners, cohorts, items_per_learner, seed, first_cohort, units):
+    def __init__(self, learners, cohorts, items_per_learner, seed, first_cohort, units,
+                 apprenticeships=True):  # fmt: skip
         self.learners = learners
+        self.apprenticeships = apprenticeships
         self.cohort_count = cohorts
         self.items_per_learner = items_per_learner
         self.first_cohort = first_cohort
@@ -559,12 +566,13 @@ class _Builder:
         assessor_ids = [person(f"assessor{n}@{DOMAIN}", Role.ASSESSOR, staff_since)
                         for n in range(1, assessors + 1)]  # fmt: skip
         iqa_ids = [person(f"iqa{n}@{DOMAIN}", Role.IQA, staff_since) for n in range(1, iqas + 1)]
-        employer_ids = self._employers(staff_since)
+        employer_ids = self._employers(staff_since) if self.apprenticeships else []
         managers = [
             (person(f"manager{n}@{DOMAIN}", Role.EMPLOYER, staff_since, employer), employer)
             for n, employer in enumerate(
                 (employer_ids[m % len(employer_ids)]
-                 for m in range(max(1, round(self.learners / APPRENTICES_PER_MANAGER)))),
+                 for m in range(round(self.learners / APPRENTICES_PER_MANAGER) or 1)
+                 if employer_ids),
                 start=1,
             )
         ]  # fmt: skip
@@ -581,9 +589,10 @@ class _Builder:
                 plan.learner_id = person(
                     f"learner{index + 1}@{DOMAIN}", Role.LEARNER, plan.created_at
                 )
-                plan.manager_id, plan.employer_id = managers[index % len(managers)]
-                weeks = (plan.planned_end_on - plan.starts_on).days / 7
-                plan.planned_hours = round(weeks * OTJ_HOURS_PER_WEEK)
+                if managers:
+                    plan.manager_id, plan.employer_id = managers[index % len(managers)]
+                    weeks = (plan.planned_end_on - plan.starts_on).days / 7
+                    plan.planned_hours = round(weeks * OTJ_HOURS_PER_WEEK)
                 plans.append(plan)
                 enrolments.append({
                     "id": enrolment_id, "provider_id": provider_id, "learner_id": plan.learner_id,
@@ -605,9 +614,9 @@ class _Builder:
              "employer_id": plan.employer_id, "line_manager_id": plan.manager_id,
              "planned_otj_hours": plan.planned_hours, "created_at": plan.created_at,
              "updated_at": plan.created_at}
-            for plan in plans
+            for plan in plans if plan.manager_id
         ])  # fmt: skip
-        self.counts["apprenticeships"] = len(plans)
+        self.counts["apprenticeships"] = len(plans) if managers else 0
         self._share_items(plans)
         self._evidence(plans)
         self._fix_sequences()
@@ -835,8 +844,9 @@ class _Builder:
             self.counts["criterion_claims"] += len(claim_ids)
             self.counts["decisions"] += len(decision_rows)
             self.counts["criterion_judgements"] += sum(len(j) for _d, j in decision_rows)
-        entries = self._hours(plan, rows)
-        self._reviews(plan, rows, entries, n, len(met))
+        entries = self._hours(plan, rows) if plan.manager_id else []
+        if plan.manager_id:
+            self._reviews(plan, rows, entries, n, len(met))
         logged = sum(e["minutes"] for e in entries if e["status"] is not EntryStatus.REJECTED)
         verified = sum(e["minutes"] for e in entries if e["status"] is EntryStatus.VERIFIED)
         scope = {"provider_id": self.provider_id, "cohort_id": plan.cohort_id,
@@ -850,7 +860,8 @@ class _Builder:
             "items_returned_twice": returned_twice,
             "last_activity_at": last_activity or plan.created_at,
             "signed_off": False, "countersigned": False, "updated_at": self.now,
-            "otj_planned_minutes": plan.planned_hours * 60, "otj_logged_minutes": logged,
+            "otj_planned_minutes": plan.planned_hours * 60 if plan.manager_id else None,
+            "otj_logged_minutes": logged,
             "otj_verified_minutes": verified,
         })  # fmt: skip
         rows.states.extend(

@@ -220,7 +220,11 @@ def pages(built: Built) -> list[Page]:
         Page("hello (the ceiling)", "/hello", None, None),
         Page(f"learner portfolio ({built.learner_items} items)",
              f"/enrolments/{built.learner_enrolment_id}/portfolio", "learner", AUTHENTICATED),
+        Page(f"learner's off-the-job hours ({built.learner_entries} entries)",
+             f"/enrolments/{built.learner_enrolment_id}/hours", "learner", AUTHENTICATED),
         Page("assessor caseload", "/caseload", "assessor", AUTHENTICATED),
+        Page(f"line manager's home ({built.manager_apprentices} apprentices)", "/", "employer",
+             AUTHENTICATED),
         Page(f"dashboard, cohort of {built.cohort_size}", f"/dashboard?cohort={built.cohort_id}",
              "admin", AUTHENTICATED),
         Page(f"dashboard, all {built.figures['learners']:,} learners (1 connection)", "/dashboard",
@@ -249,6 +253,7 @@ def measure(name: str, url: str, instance: Path, args, postmaster: int | None = 
         cookies = {
             "learner": sign_in(server.base, built.learner_email, PASSWORD),
             "assessor": sign_in(server.base, f"assessor1@{DOMAIN}", PASSWORD),
+            "employer": sign_in(server.base, f"manager1@{DOMAIN}", PASSWORD),
             "admin": sign_in(server.base, ADMIN_EMAIL, PASSWORD),
         }
         results: dict[str, WrkResult | str] = {}

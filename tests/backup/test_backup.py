@@ -5,6 +5,7 @@ is refused with nothing written."""
 import hashlib
 import io
 import json
+import shutil
 import tarfile
 import threading
 import time
@@ -194,17 +195,31 @@ def evidence_file(app) -> None:
     assert response.status_code == 302
 
 
-@pytest.fixture
-def made(make_instance, tmp_path):
-    source = make_instance("source")
-    with source.app_context():
-        from portfolio.demo import build_demo
+@pytest.fixture(scope="module")
+def demo_backups(tmp_path_factory) -> dict[str, Path]:
+    """The backups of the demo made so far in this module, by database kind."""
+    return {}
 
-        build_demo()
-        db.session.commit()
-    evidence_file(source)
-    signing.ensure_certificate(source.instance_path)  # as the first PDF signed makes it
-    return backup(source, tmp_path)
+
+@pytest.fixture
+def made(make_instance, tmp_path, demo_backups, tmp_path_factory):
+    """A backup of the demo with a learner's file in it: made once for each kind of database,
+    and copied for each test, which may write beside its copy."""
+    kind = make_instance.kind
+    if kind not in demo_backups:
+        source = make_instance("source")
+        with source.app_context():
+            from portfolio.demo import build_demo
+
+            build_demo()
+            db.session.commit()
+        evidence_file(source)
+        signing.ensure_certificate(source.instance_path)  # as the first PDF signed makes it
+        demo_backups[kind] = backup(source, tmp_path_factory.mktemp(f"demo-backup-{kind}"))
+    copy = tmp_path / "archives" / demo_backups[kind].name
+    copy.parent.mkdir()
+    shutil.copyfile(demo_backups[kind], copy)
+    return copy
 
 
 def flip_last_byte(data: bytes) -> bytes:

@@ -135,7 +135,8 @@ def test_learners_are_enrolled_round_robin_at_the_current_criteria(large):
 
 
 def test_assessors_work_in_teams_that_take_whole_intakes(app):
-    figures = build_large_provider(1200, cohorts=6, items_per_learner=1, first_cohort=100)
+    figures = build_large_provider(1200, cohorts=6, items_per_learner=1, first_cohort=100,
+                                   apprenticeships=False)
     rows = db.session.execute(
         select(Enrolment.cohort_id, Enrolment.assessor_id)
         .where(Enrolment.provider_id == figures["provider_id"])
@@ -153,7 +154,11 @@ def test_assessors_work_in_teams_that_take_whole_intakes(app):
 
 
 def test_first_cohort_can_be_given_its_own_size(app):
-    figures = build_large_provider(30, cohorts=3, items_per_learner=1, first_cohort=12)
+    figures = build_large_provider(30, cohorts=3, items_per_learner=1, first_cohort=12,
+                                   apprenticeships=False)
+    assert figures == count_rows(figures["provider_id"]) | {
+        "provider_id": figures["provider_id"], "created": True}
+    assert figures["apprenticeships"] == figures["otj_entries"] == figures["employers"] == 0
     sizes = db.session.execute(
         select(Enrolment.cohort_id, func.count())
         .where(Enrolment.provider_id == figures["provider_id"])
