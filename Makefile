@@ -12,9 +12,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
-# The tests run in this many processes (pytest-xdist), a test file to a process: many
-# tests wait on servers, workers and browsers, so more processes than cores keep both busy.
-TEST_PROCESSES ?= 4
+# The tests run in this many processes (pytest-xdist), a test file to a process: one a core.
+TEST_PROCESSES ?= 2
 
 # Debian packages: WeasyPrint's fast font subsetting and the fonts of the portfolio PDF;
 # for the tests also PostgreSQL and Redis servers to start throwaway ones from, headless

@@ -10,7 +10,8 @@ from portfolio.progress.queries import (
     AWAITING_MARKING,
     BUCKET_LABELS,
     FORECASTS,
-    RISKS,
+    LISTED_RISKS,
+    REVIEW_OVERDUE,
     SIGNED_OFF,
     UNDER_REVIEW,
     Filters,
@@ -19,7 +20,7 @@ from portfolio.units.models import AwardingBody, CriteriaSet, Criterion, Unit
 
 # The values a figure named by a label may take; anything else is refused (400).
 CHOICES = {
-    "risk": RISKS,
+    "risk": LISTED_RISKS,
     "bucket": BUCKET_LABELS,
     "forecast": FORECASTS,
     "status": (SIGNED_OFF, UNDER_REVIEW),
@@ -32,6 +33,7 @@ WORDS = {
         "behind plan": "behind plan",
         "returned twice or more": "with evidence returned twice or more",
         "behind on off-the-job hours": "behind on off-the-job hours",
+        REVIEW_OVERDUE: "with a progress review overdue",
     },
     "forecast": {
         "complete": "whose unit is complete (countersigned)",

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from portfolio.accounts.models import Role, User
+from portfolio.apprenticeships import reviews_due
 from portfolio.apprenticeships.hours import AMBER_SHARE as OTJ_AMBER_SHARE
 from portfolio.apprenticeships.hours import rag as otj_rag
 from portfolio.assessment.models import Decision, Sample
@@ -119,6 +120,10 @@ RISKS = ("inactive", "behind plan", "returned twice or more", BEHIND_ON_HOURS)
 RISK_COLUMNS = dict(
     zip(RISKS, ("inactive", "behind_plan", "returned_twice", "behind_on_hours"), strict=True)
 )
+# An apprenticeship whose progress review is overdue (apprenticeships.reviews_due): counted
+# on the dashboard by a statement of its own, and listed and flagged with the other risks.
+REVIEW_OVERDUE = "progress review overdue"
+LISTED_RISKS = (*RISKS, REVIEW_OVERDUE)
 # The learners behind the dashboard's count of units signed off, and behind an assessor's
 # count of evidence awaiting marking.
 SIGNED_OFF = "signed off"
@@ -404,7 +409,7 @@ def _whole(days: float | None) -> int | None:
 
 
 def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days: int, *,
-                 risk: str | None = None,
+                 review_weeks: int | None = None, risk: str | None = None,
                  bucket: str | None = None, forecast: str | None = None, lacking: int | None = None,
                  status: str | None = None, evidence: str | None = None,
                  decided_by: int | None = None, sampled_by: int | None = None,
@@ -414,9 +419,16 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
     there are in all. ``status`` may be SIGNED_OFF or UNDER_REVIEW, and ``evidence`` AWAITING_MARKING;
     ``decided_by`` and ``sampled_by`` name an assessor whose decisions since
     ``sampling_since`` (those sampled, for ``sampled_by``) were on the learners' evidence.
-    ``inactive_days`` is the provider's days without activity that put a learner at risk."""
+    ``inactive_days`` is the provider's days without activity that put a learner at risk,
+    ``review_weeks`` its weeks between progress reviews (the default's when None)."""
     progress, measures = EnrolmentProgress, Measures(today, inactive_days)
     query = base_query(filters, provider_id)
+    overdue = select(
+        reviews_due.overdue_rows(Enrolment.provider_id == provider_id, today,
+                                 review_weeks or reviews_due.DEFAULT_INTERVAL_WEEKS).c.enrolment_id
+    )  # fmt: skip
+    if risk == REVIEW_OVERDUE:
+        query = query.where(progress.enrolment_id.in_(overdue))
     if status == SIGNED_OFF:
         query = query.where(progress.signed_off.is_(True))
     elif status == UNDER_REVIEW:
@@ -475,6 +487,7 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
             measures.otj_due_minutes.label("otj_due_minutes"),
             *(case((condition, True), else_=False).label(RISK_COLUMNS[name])
               for name, condition in measures.risks.items()),  # fmt: skip
+            case((progress.enrolment_id.in_(overdue), True), else_=False).label("review_overdue"),
             func.count().over().label("total"),  # how many in all, so a page needs no count
         )
         .order_by(User.name, progress.enrolment_id)
@@ -496,7 +509,8 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
             oldest_awaiting_days=_whole(r.oldest_awaiting_days),
             inactive_days=_whole(r.inactive_days), planned_end_on=r.planned_end_on,
             forecast=FORECASTS[r.forecast],
-            risks=tuple(name for name, column in RISK_COLUMNS.items() if getattr(r, column)),
+            risks=tuple(name for name, column in RISK_COLUMNS.items() if getattr(r, column))
+            + ((REVIEW_OVERDUE,) if r.review_overdue else ()),
             break_since=r.break_since, break_reason=r.break_reason, paused_days=_whole(r.paused_days) or 0,
             otj_planned=r.otj_planned_minutes, otj_logged=r.otj_logged_minutes,
             otj_verified=r.otj_verified_minutes,

@@ -32,7 +32,8 @@ def caseload():
     page = page_number()
     plan = workload.settings(current_user.provider_id)
     total, rows = queries.learner_rows(filters, current_user.provider_id, _today(),
-                                       plan.inactive_days, limit=PAGE_SIZE,
+                                       plan.inactive_days, review_weeks=_review_weeks(),
+                                       limit=PAGE_SIZE,
                                        offset=(page - 1) * PAGE_SIZE)  # fmt: skip
     return render_template(
         "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
@@ -43,6 +44,11 @@ def caseload():
 def _today() -> date:
     """Today where the signed-in person's provider is: the day its figures count to."""
     return local_today(current_user.provider.time_zone)
+
+
+def _review_weeks() -> int | None:
+    """The provider's weeks between progress reviews."""
+    return current_user.provider.review_interval_weeks
 
 
 def _rule(plan: workload.Settings) -> str:
@@ -79,8 +85,7 @@ def dashboard():
     decisions = workload.decisions(filters, provider_id, plan, names)
     # Apprenticeships' progress reviews overdue: the one figure read from a later package.
     scope = Enrolment.id.in_(queries.filtered(select(Enrolment.id), filters, provider_id))
-    weeks = current_user.provider.review_interval_weeks
-    overdue = reviews_due.overdue_count(scope, today, weeks)
+    overdue = reviews_due.overdue_count(scope, today, _review_weeks())
     return render_template(
         "progress/dashboard.html",
         filters=filters,
@@ -146,7 +151,8 @@ def learners():
     else:
         days, figure_args = None, figure
     total, rows = queries.learner_rows(filters, provider_id, _today(), plan.inactive_days,
-                                       **figure_args, limit=PAGE_SIZE,
+                                       review_weeks=_review_weeks(), **figure_args,
+                                       limit=PAGE_SIZE,
                                        offset=(page - 1) * PAGE_SIZE)  # fmt: skip
     return render_template(
         "progress/learners.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
@@ -215,6 +221,7 @@ def _table(table: str, filters: Filters, options: dict):
     plan = workload.settings(provider_id)
     if table == "learners":
         _total, rows = queries.learner_rows(filters, provider_id, _today(), plan.inactive_days,
+                                            review_weeks=_review_weeks(),
                                             limit=100_000)  # fmt: skip
         target, inactive = plan.marking_target_days, plan.inactive_days
         return (

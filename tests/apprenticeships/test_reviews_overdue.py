@@ -1,6 +1,8 @@
 """Overdue progress reviews on each role's home page and on the dashboard, in a fixed number
 of statements however many apprentices there are."""
 
+import re
+
 import pytest
 
 from portfolio.accounts.models import Role
@@ -56,13 +58,33 @@ def test_an_overdue_review_shows_on_the_home_page_of_everyone_concerned(
 
 def test_the_dashboard_counts_apprentices_with_a_review_overdue(app, client, auth, cast, people):
     auth.sign_in(people[Role.ADMIN])
-    assert '<span class="stat">1</span> apprentices with a progress review overdue' in (
-        client.get("/dashboard").get_data(as_text=True)
+    counted = re.compile(r'<span class="stat"><a href="[^"]+">(\d+)</a></span> apprentices with a '
+                         r"progress review overdue")  # fmt: skip
+    assert counted.search(client.get("/dashboard").get_data(as_text=True))[1] == "1"
+    sign_today(cast)
+    assert counted.search(client.get("/dashboard").get_data(as_text=True))[1] == "0"
+
+
+def test_the_dashboards_count_lists_the_apprentices_with_a_review_overdue(
+    app, client, auth, cast, people
+):
+    learner = cast[0]
+    auth.sign_in(people[Role.ADMIN])
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    link = "/dashboard/learners?risk=progress+review+overdue"
+    assert f'href="{link}">1</a></span> apprentices with a progress review overdue' in dashboard
+    listed = client.get(link)
+    text = listed.get_data(as_text=True)
+    assert listed.status_code == 200
+    assert "Learners with a progress review overdue" in text
+    assert learner.name in text and people["learner2"].name not in text
+    assert "progress review overdue" in text  # among the row's risks
+    exported = client.get("/dashboard/export.csv?table=learners").get_data(as_text=True)
+    assert "progress review overdue" in next(
+        line for line in exported.splitlines() if line.startswith(learner.name)
     )
     sign_today(cast)
-    assert '<span class="stat">0</span> apprentices with a progress review overdue' in (
-        client.get("/dashboard").get_data(as_text=True)
-    )
+    assert learner.name not in client.get(link).get_data(as_text=True)
 
 
 def add_apprentices(provider, people, n):
@@ -75,7 +97,8 @@ def add_apprentices(provider, people, n):
 
 
 @pytest.mark.parametrize("role, url", [(Role.ADMIN, "/dashboard"), (Role.ADMIN, "/"),
-                                       (Role.ASSESSOR, "/")])  # fmt: skip
+                                       (Role.ASSESSOR, "/"), (Role.ASSESSOR, "/caseload"),
+                                       (Role.ADMIN, "/dashboard/learners?risk=progress review overdue")])  # fmt: skip
 def test_statements_stay_the_same_however_many_reviews_are_overdue(
     app, client, auth, people, provider, role, url
 ):
@@ -88,4 +111,7 @@ def test_statements_stay_the_same_however_many_reviews_are_overdue(
     with counting(db.engine) as large:
         html = client.get(url).get_data(as_text=True)
     assert len(small) == len(large), (len(small), len(large))
-    assert "14" in html
+    if url == "/caseload":  # each row names its risks
+        assert html.count("progress review overdue") == 14
+    else:
+        assert "14" in html

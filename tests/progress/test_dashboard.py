@@ -123,8 +123,8 @@ def test_signed_off_and_awaiting_marking_list_their_learners(client, auth, peopl
         assert f"The figure &#34;{name}&#34; may only be" in refused.get_data(as_text=True)
     refused = client.get("/dashboard/learners?risk=bored").get_data(as_text=True)
     assert (
-        "&#34;inactive&#34;, &#34;behind plan&#34;, &#34;returned twice or more&#34; or "
-        "&#34;behind on off-the-job hours&#34;" in refused
+        "&#34;inactive&#34;, &#34;behind plan&#34;, &#34;returned twice or more&#34;, "
+        "&#34;behind on off-the-job hours&#34; or &#34;progress review overdue&#34;" in refused
     )
 
 
