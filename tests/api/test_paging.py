@@ -12,9 +12,10 @@ from tests.statements import counting
 
 @pytest.fixture
 def many(world):
-    """Thirty more learners at my provider, each enrolled with evidence."""
+    """Twelve more learners at my provider, each enrolled with evidence: lists of two pages
+    and more at seven a page."""
     provider = world["mine"]["admin"].provider
-    for n in range(30):
+    for n in range(12):
         learner = factories.make_user(provider, Role.LEARNER)
         learner.mis_id = f"M{n:03d}"
         enrolment = factories.make_enrolment(learner, assessor=world["mine"]["assessor"])

@@ -118,10 +118,12 @@ def sign_in_at_provider(page, login: str | None = None):
 
 def test_a_learner_signs_in_with_their_organisations_account(page, site, configured):
     page.goto("/sign-in")
-    page.get_by_role("link", name="Sign in with your organisation's account").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Sign in with your organisation's account").click()
     check_accessibility(page)
     page.get_by_label("Email address", exact=True).fill(f"learner@{DOMAIN}")
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
     check_accessibility(page)
     page.get_by_role("link", name="Sign in with Northgate College").click()
     response = sign_in_at_provider(page)
