@@ -37,6 +37,19 @@ TEST_CONFIG = {
 }
 
 
+# The files that take longest, run first: pytest-xdist (make test) hands the processes whole
+# files in the order collected, so none of these is left running alone at the end.
+SLOWEST_FIRST = ("tests/fuzz/", "tests/jobs/test_worker_killed.py", "tests/browser/")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        found = (n for n, start in enumerate(SLOWEST_FIRST) if item.nodeid.startswith(start))
+        return next(found, len(SLOWEST_FIRST))
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(scope="session")
 def postgres_cluster():
     cluster = Cluster().start()

@@ -17,7 +17,7 @@ from portfolio.enrolments.models import Enrolment
 from portfolio.exports import service
 from portfolio.exports.archive import EntryNames
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
-from portfolio.jobs import Run, Wait, crontab, enqueue, job, periodic
+from portfolio.jobs import Run, Wait, enqueue, job, periodic
 from portfolio.progress.exports import neutralise
 
 # An EQA's ZIP is kept this long after it is made, then removed by ``flask exports sweep``.
@@ -102,7 +102,7 @@ def _write_zip(run: Run, sign_offs: list[SignOff], documents: dict) -> dict:
     }  # fmt: skip
 
 
-@periodic(crontab(minute="17"))
+@periodic(minute="17")
 def exports_sweep() -> None:
     """Hourly: remove EQA ZIPs past their time, and what faults left an hour or more ago."""
     service.remove_expired_zips(current_app.config.get("EQA_ZIP_KEPT", ZIP_KEPT))

@@ -1,12 +1,9 @@
 """Background jobs (see ``queue``): declare with ``@job``, start with ``enqueue``."""
 
-from huey import crontab
-
 from portfolio.jobs.models import Job, JobState
 from portfolio.jobs.queue import Run, Transient, Wait, enqueue, job, periodic
 
-__all__ = ["Job", "JobState", "Run", "Transient", "Wait", "crontab", "enqueue", "job",
-           "periodic"]  # fmt: skip
+__all__ = ["Job", "JobState", "Run", "Transient", "Wait", "enqueue", "job", "periodic"]
 
 # The modules that declare jobs: a worker imports them all, so it knows every kind it is sent.
 JOB_MODULES = (

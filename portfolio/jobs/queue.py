@@ -13,15 +13,14 @@ import logging
 import smtplib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from huey import Huey, RedisHuey, SqliteHuey
-from huey.exceptions import RetryTask
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
@@ -64,12 +63,51 @@ KINDS: dict[str, JobKind] = {}
 PERIODIC: list[tuple[Any, Callable]] = []
 
 
-@dataclass
 class Queue:
-    """An app's queue: its Huey, and the Huey task of each kind of job."""
+    """An app's queue: its Huey, and the Huey task of each kind of job, made when first used
+    (so that a command that sends no job, such as ``flask criteria list``, never loads Huey and
+    the Redis and PostgreSQL clients it imports)."""
 
-    huey: Huey
-    tasks: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, app: Flask):
+        self.app = app
+
+    @property
+    def huey(self):
+        return self._made[0]
+
+    def task(self, kind: str):
+        """The Huey task that runs jobs of this kind."""
+        return self._made[1][kind]
+
+    @cached_property
+    def _made(self) -> tuple[Any, dict[str, Any]]:
+        """Huey's immediate mode when JOBS_IMMEDIATE (the tests), Redis when REDIS_URL, else
+        SQLite in the instance folder; with a task for every kind of job and every periodic
+        task, each run in an app context of this app."""
+        from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+        app = self.app
+        if app.config["JOBS_IMMEDIATE"]:
+            huey = Huey("portfolio", results=False, immediate=True)
+        elif app.config.get("REDIS_URL"):
+            huey = RedisHuey("portfolio", results=False, url=app.config["REDIS_URL"])
+        else:
+            path = app.config.get("JOBS_QUEUE_PATH") or Path(app.instance_path) / "jobs.sqlite3"
+            huey = SqliteHuey("portfolio", results=False, filename=str(path))
+        tasks = {}
+        for kind in KINDS.values():
+            delay = kind.retry_delay
+            if isinstance(delay, str):  # the name of a setting
+                delay = app.config[delay]
+            tasks[kind.kind] = huey.task(
+                retries=kind.retries, retry_delay=delay, retry_backoff=2, context=True,
+                name=kind.kind,
+            )(_task(app, kind.kind))  # fmt: skip
+        for schedule, function in PERIODIC:
+            huey.periodic_task(crontab(**schedule), name=function.__name__)(
+                _periodic(app, function)
+            )
+        return huey, tasks
 
     def describe(self) -> str:
         if self.huey.immediate:
@@ -79,31 +117,12 @@ class Queue:
 
 
 def configure(app: Flask) -> None:
-    """Give the app its queue: Huey's immediate mode when JOBS_IMMEDIATE (the tests), Redis
-    when REDIS_URL, else SQLite in the instance folder; and a Huey task for every kind of job
-    the modules in JOB_MODULES declare, each run in an app context of this app."""
+    """Give the app its queue, knowing every kind of job the modules in JOB_MODULES declare."""
     from portfolio.jobs import JOB_MODULES
 
     for name in JOB_MODULES:
         import_module(name)
-    if app.config["JOBS_IMMEDIATE"]:
-        huey = Huey("portfolio", results=False, immediate=True)
-    elif app.config.get("REDIS_URL"):
-        huey = RedisHuey("portfolio", results=False, url=app.config["REDIS_URL"])
-    else:
-        path = app.config.get("JOBS_QUEUE_PATH") or str(Path(app.instance_path) / "jobs.sqlite3")
-        huey = SqliteHuey("portfolio", results=False, filename=path)
-    queue = app.extensions["portfolio.jobs"] = Queue(huey)
-    for kind in KINDS.values():
-        delay = kind.retry_delay
-        if isinstance(delay, str):  # the name of a setting
-            delay = app.config[delay]
-        queue.tasks[kind.kind] = huey.task(
-            retries=kind.retries, retry_delay=delay, retry_backoff=2, context=True,
-            name=kind.kind,
-        )(_task(app, kind.kind))  # fmt: skip
-    for schedule, function in PERIODIC:
-        huey.periodic_task(schedule, name=function.__name__)(_periodic(app, function))
+    app.extensions["portfolio.jobs"] = Queue(app)
 
 
 def current() -> Queue:
@@ -147,9 +166,10 @@ def job(kind: str, *, retries: int = 3, retry_delay: int | str = 10):
     return declare
 
 
-def periodic(schedule):
-    """A task the worker runs on a schedule (``huey.crontab``), in an app context. It keeps no
-    row of its own; work worth watching it should ``enqueue`` as jobs."""
+def periodic(**schedule):
+    """A task the worker runs on a schedule, given as ``huey.crontab``'s arguments (minute,
+    hour, day, month, day_of_week), in an app context. It keeps no row of its own; work worth
+    watching it should ``enqueue`` as jobs."""
 
     def declare(function: Callable):
         PERIODIC.append((schedule, function))
@@ -200,7 +220,7 @@ def _forget_rolled_back(session: Session, previous_transaction) -> None:
 
 
 def send(kind: str, job_id: int) -> None:
-    current().tasks[kind](job_id)
+    current().task(kind)(job_id)
 
 
 class Run:
@@ -238,6 +258,8 @@ def _execute(kind: str, job_id: int, task) -> None:
             .values(state=JobState.QUEUED, attempts=Job.attempts - 1, queued_at=utcnow())
         )  # fmt: skip
         db.session.commit()
+        from huey.exceptions import RetryTask
+
         raise RetryTask(delay=waiting.seconds) from None
     except Exception as error:
         db.session.rollback()

@@ -20,7 +20,7 @@ from sqlalchemy import insert, select, update
 from portfolio import dates
 from portfolio.accounts.models import Provider, Role, User
 from portfolio.db import db, utcnow
-from portfolio.jobs import Transient, crontab, enqueue, job, periodic
+from portfolio.jobs import Transient, enqueue, job, periodic
 from portfolio.mail import delivery
 from portfolio.mail.compose import build, render
 from portfolio.mail.delivery import transmit
@@ -242,7 +242,7 @@ def check_eqa_access(today: date | None = None) -> int:
     return told
 
 
-@periodic(crontab(hour="6", minute="30"))
+@periodic(hour="6", minute="30")
 def daily_notifications() -> None:
     """Every morning: the EQA access check, then each provider's digest."""
     check_eqa_access()
