@@ -467,8 +467,9 @@ def figures(enrolment: Enrolment, today: date) -> Figures:
     )
 
 
-def entries(enrolment_id: int, status: EntryStatus | None = None) -> list[OtjEntry]:
-    """An enrolment's entries, newest first, with their kinds, criteria and evidence."""
+def entries_query(enrolment_id: int, status: EntryStatus | None = None):
+    """An enrolment's entries, newest first, with their kinds, criteria, evidence and
+    versions: a query, for a page at a time."""
     query = (
         select(OtjEntry)
         .where(OtjEntry.enrolment_id == enrolment_id)
@@ -482,4 +483,9 @@ def entries(enrolment_id: int, status: EntryStatus | None = None) -> list[OtjEnt
     )
     if status is not None:
         query = query.where(OtjEntry.status == status)
-    return list(db.session.scalars(query))
+    return query
+
+
+def entries(enrolment_id: int, status: EntryStatus | None = None) -> list[OtjEntry]:
+    """All of an enrolment's entries (``entries_query``), for a download."""
+    return list(db.session.scalars(entries_query(enrolment_id, status)))

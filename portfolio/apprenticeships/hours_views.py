@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
+from portfolio import listing
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role, User
 from portfolio.apprenticeships import hours
@@ -62,7 +63,7 @@ def log(enrolment_id: int):
     return render_template(
         "apprenticeships/hours.html",
         enrolment=enrolment,
-        entries=hours.entries(enrolment.id),
+        paging=listing.paginate(hours.entries_query(enrolment.id)),
         figures=hours.figures(enrolment, _today(enrolment)),
         forecast_rule=hours.FORECAST_RULE,
         rag_rule=hours.RAG_RULE,

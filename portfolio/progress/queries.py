@@ -423,8 +423,10 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
     ``review_weeks`` its weeks between progress reviews (the default's when None)."""
     progress, measures = EnrolmentProgress, Measures(today, inactive_days)
     query = base_query(filters, provider_id)
+    # The apprenticeships among the same enrolments with a review overdue, worked out once.
+    scope = filtered(select(Enrolment.id), filters, provider_id).whereclause
     overdue = select(
-        reviews_due.overdue_rows(Enrolment.provider_id == provider_id, today,
+        reviews_due.overdue_rows(scope, today,
                                  review_weeks or reviews_due.DEFAULT_INTERVAL_WEEKS).c.enrolment_id
     )  # fmt: skip
     if risk == REVIEW_OVERDUE:

@@ -379,3 +379,31 @@ def test_an_entry_on_today_cannot_end_after_now(app, cast):
                       entry_input(on=now.date(), start="00:00", end=later))  # fmt: skip
     assert "cannot be in the future" in message
     assert isinstance(now, datetime)
+
+
+def test_a_long_log_shows_fifty_entries_a_page_newest_first_in_the_same_statements(
+    app, client, auth, cast
+):
+    from tests.statements import counting
+
+    learner, _assessor, enrolment, _manager = cast
+    day, logged = enrolment.starts_on, []
+    while len(logged) < 60:  # weekdays from the start, all before today
+        if day.weekday() < 5:
+            logged.append(hours.log_entry(learner, enrolment, entry_input(on=day)))
+        day += timedelta(days=1)
+    logged.reverse()  # newest first, as the log lists them
+    db.session.commit()
+    auth.sign_in(learner)
+    url = f"/enrolments/{enrolment.id}/hours"
+    client.get(url)
+    with counting(db.engine) as first:
+        html = client.get(url).get_data(as_text=True)
+    assert "60 entries, newest first." in html and "Page 1 of 2" in html
+    shown = [f"/hours/{e.id}" for e in logged]
+    assert all(f'href="{link}"' in html for link in shown[:50])
+    assert not any(f'href="{link}"' in html for link in shown[50:])
+    with counting(db.engine) as second:
+        html = client.get(f"{url}?page=2").get_data(as_text=True)
+    assert all(f'href="{link}"' in html for link in shown[50:])
+    assert len(first) == len(second)
