@@ -498,7 +498,7 @@ def _next_id(model) -> int:
 
 
 def _employer_name(n: int) -> str:
-    surname, kind = SURNAMES[n % len(SURNAMES)], EMPLOYER_KINDS[n // len(SURNAMES) % 6]
+    surname, kind = SURNAMES[n % len(SURNAMES)], EMPLOYER_KINDS[n // len(SURNAMES) % len(EMPLOYER_KINDS)]
     repeat = n // (len(SURNAMES) * len(EMPLOYER_KINDS))
     return f"{surname} {kind} Ltd" + (f" ({repeat + 1})" if repeat else "")
 

@@ -1,21 +1,11 @@
 """An employer (a line manager) sees their own apprentices and nothing else, read-only."""
 
-import pytest
 
 from portfolio.accounts.models import Role
 from portfolio.db import db
 from portfolio.enrolments.permissions import visible_enrolment_ids
 from tests import factories
 from tests.apprenticeships.helpers import make_apprentice
-
-
-@pytest.fixture
-def two(app, provider):
-    """Two employers of one provider, each with an apprentice, and another provider's."""
-    mine = make_apprentice(provider, "Harbour Energy Ltd")
-    theirs = make_apprentice(provider, "Northgate Water")
-    elsewhere = make_apprentice(factories.make_provider(), "Harbour Energy Ltd")
-    return mine, theirs, elsewhere
 
 
 def test_an_employer_sees_only_the_apprentices_that_name_them(two):
