@@ -61,6 +61,8 @@ def page_time_zone(context: Context) -> ZoneInfo:
 
 @pass_context
 def format_date(context: Context, value: date | datetime | None) -> str:
+    if not isinstance(value, datetime):  # a calendar date is the same day in every zone
+        return dates.format_date(value)
     return dates.format_date(value, page_time_zone(context))
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portfolio.accounts.models import Role, User
 from portfolio.apprenticeships import breaks
@@ -468,17 +468,12 @@ def figures(enrolment: Enrolment, today: date) -> Figures:
 
 
 def entries_query(enrolment_id: int, status: EntryStatus | None = None):
-    """An enrolment's entries, newest first, with their kinds, criteria, evidence and
-    versions: a query, for a page at a time."""
+    """An enrolment's entries, newest first, with what the log shows of them (the kind of
+    activity and the versions): a query, for a page at a time."""
     query = (
         select(OtjEntry)
         .where(OtjEntry.enrolment_id == enrolment_id)
-        .options(
-            selectinload(OtjEntry.activity_kind),
-            selectinload(OtjEntry.criteria),
-            selectinload(OtjEntry.evidence),
-            selectinload(OtjEntry.versions),
-        )
+        .options(joinedload(OtjEntry.activity_kind), selectinload(OtjEntry.versions))
         .order_by(OtjEntry.on_date.desc(), OtjEntry.start_minute.desc(), OtjEntry.id.desc())
     )
     if status is not None:
@@ -487,5 +482,9 @@ def entries_query(enrolment_id: int, status: EntryStatus | None = None):
 
 
 def entries(enrolment_id: int, status: EntryStatus | None = None) -> list[OtjEntry]:
-    """All of an enrolment's entries (``entries_query``), for a download."""
-    return list(db.session.scalars(entries_query(enrolment_id, status)))
+    """All of an enrolment's entries (``entries_query``) with their criteria and evidence,
+    for a download."""
+    query = entries_query(enrolment_id, status).options(
+        selectinload(OtjEntry.criteria), selectinload(OtjEntry.evidence)
+    )
+    return list(db.session.scalars(query))
