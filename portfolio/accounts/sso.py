@@ -8,9 +8,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -43,7 +40,11 @@ class SsoRefused(Exception):
 # Settings
 
 
-def _fernet() -> Fernet:
+def _fernet():
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     # A key of its own, derived from SECRET_KEY, so the secret is not readable from a copy
     # of the database alone; a new SECRET_KEY means entering the client secret again.
     key = HKDF(
@@ -58,6 +59,8 @@ def encrypt_secret(secret: str) -> str:
 
 def decrypt_secret(stored: str) -> str | None:
     """The client secret, or None when it was encrypted under another SECRET_KEY."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet().decrypt(stored.encode()).decode()
     except InvalidToken:

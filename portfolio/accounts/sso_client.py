@@ -3,7 +3,6 @@ first needed, from the provider's settings in the database."""
 
 import hashlib
 
-from authlib.integrations.flask_client import OAuth
 from flask import current_app
 
 from portfolio.accounts.sso_models import SsoConnection
@@ -17,7 +16,9 @@ def discovery_url(issuer: str) -> str:
     return issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
-def _registry() -> OAuth:
+def _registry():
+    from authlib.integrations.flask_client import OAuth
+
     # One registry per app: tests run several apps in one process.
     app = current_app._get_current_object()
     oauth = app.extensions.get("portfolio.sso")

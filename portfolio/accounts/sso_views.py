@@ -1,9 +1,6 @@
 """Single sign-on pages: finding a person's identity provider, the round trip through it,
 and the provider admin's settings (docs/sso.md)."""
 
-import requests
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import (
     Blueprint,
     abort,
@@ -16,7 +13,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from joserfc.errors import JoseError
 from sqlalchemy import exists, select
 
 from portfolio.accounts import sso, two_factor
@@ -103,6 +99,8 @@ def choose():
 def start(provider_id: int):
     """Send the browser to the provider's identity provider: the address a provider's
     intranet links to."""
+    import requests
+
     connection = _enabled_connection_or_404(provider_id)
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -131,6 +129,11 @@ def start(provider_id: int):
 def callback():
     """The identity provider's answer: checked (state, then the ID token's signature, issuer,
     audience, expiry and nonce), then the account found, and signed in."""
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.base_client import MismatchingStateError, OAuthError
+    from joserfc.errors import JoseError
+
     pending = session.pop(PENDING, None)
     connection = sso.connection_of(pending) if isinstance(pending, int) else None
     if connection is None or not connection.enabled:

@@ -8,8 +8,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from email_validator import EmailNotValidError, validate_email
-
 from portfolio.accounts.models import normalise_email
 
 # A file past either limit is refused whole: split it and upload the parts one by one.
@@ -205,6 +203,8 @@ def check_values(values: dict[str, str]) -> Row:
 
 
 def _is_email(value: str) -> bool:
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError:

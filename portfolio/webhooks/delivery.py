@@ -11,7 +11,6 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import requests
 from sqlalchemy import select
 
 from portfolio.accounts.models import User
@@ -129,6 +128,8 @@ def send_again(admin: User, delivery: WebhookDelivery) -> None:
 def webhook_delivery(run, delivery_id: int) -> dict:
     """POST a delivery's event to its subscription's address: a 2xx answer delivers it; any
     other answer, a redirect included, or none within TIMEOUT is recorded and tried again."""
+    import requests
+
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         return {"sent": False, "why": "the webhook was removed"}
