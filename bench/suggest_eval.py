@@ -6,7 +6,8 @@ with the criterion numbers an assessor would accept them for:
 - the seed units: criteria/*.yaml and tests/evidence/suggest_set/labelled.yaml (the set the
   engine was built and tuned on);
 - the held-out units: tests/evidence/suggest_held_out/ (units from other sectors, written
-  apart from the engine and never used to tune it).
+  apart from the engine and never used to tune it), and a second set in
+  tests/evidence/suggest_held_out_2/, written the same way once the first had been seen.
 
 A label's key is the unit's awarding body code, its unit code, or BODY:UNIT. For every
 (text, unit) pair the unit's criteria are ranked for the text and scored:
@@ -44,6 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CRITERIA_DIR = ROOT / "criteria"
 LABELLED = ROOT / "tests" / "evidence" / "suggest_set" / "labelled.yaml"
 HELD_OUT_DIR = ROOT / "tests" / "evidence" / "suggest_held_out"
+# The second held-out set, written once the first had been seen.
+HELD_OUT_DIRS = (HELD_OUT_DIR, HELD_OUT_DIR.with_name("suggest_held_out_2"))
 # Texts of the seed set from this id on were written after the first engine was tuned.
 HELD_OUT_FIRST_ID = 113
 UNIT_ORDER = ("VTCT", "PEARSON", "CG", "SFJ", "BIIAB")
@@ -220,7 +223,7 @@ def _unit_rank(code: str) -> tuple[int, str]:
     return (UNIT_ORDER.index(code) if code in UNIT_ORDER else len(UNIT_ORDER), code)
 
 
-def results(held_out_dir: Path = HELD_OUT_DIR) -> dict[str, dict | None]:
+def results(held_out_dirs: tuple[Path, ...] = HELD_OUT_DIRS) -> dict[str, dict | None]:
     """Every table: seed and held-out units, cold start and after simulated decisions."""
     items, units = load_labelled(), load_units()
     figures: dict[str, dict | None] = {
@@ -234,29 +237,30 @@ def results(held_out_dir: Path = HELD_OUT_DIR) -> dict[str, dict | None]:
     }
     for n in DECISIONS:
         figures[f"seed units, after {n} decisions"] = after_decisions(items, units, n)
-    labelled = held_out_dir / "labelled.yaml"
-    if labelled.exists():
-        held_items, held_units = load_labelled(labelled), load_units(held_out_dir)
-        figures["held-out units, cold start"] = evaluate(held_items, held_units)
-        figures["held-out units, criteria in specification order (baseline)"] = evaluate(
+    for number, folder in enumerate(held_out_dirs, 1):
+        name = "held-out units" if number == 1 else f"held-out units, set {number}"
+        labelled = folder / "labelled.yaml"
+        if not labelled.exists():
+            figures[name] = None
+            continue
+        held_items, held_units = load_labelled(labelled), load_units(folder)
+        figures[f"{name}, cold start"] = evaluate(held_items, held_units)
+        figures[f"{name}, criteria in specification order (baseline)"] = evaluate(
             held_items, held_units, specification_order
         )
         for n in DECISIONS:
-            figures[f"held-out units, after {n} decisions"] = after_decisions(
-                held_items, held_units, n
-            )
-    else:
-        figures["held-out units"] = None
+            figures[f"{name}, after {n} decisions"] = after_decisions(held_items, held_units, n)
     return figures
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--held-out", type=Path, default=HELD_OUT_DIR,
-                        help="folder of held-out criteria files and labelled.yaml")  # fmt: skip
+    parser.add_argument("--held-out", type=Path, action="append",
+                        help="a folder of held-out criteria files and labelled.yaml "
+                             "(repeatable; default: both held-out sets)")  # fmt: skip
     args = parser.parse_args(argv)
-    figures = results(args.held_out)
+    figures = results(tuple(args.held_out) if args.held_out else HELD_OUT_DIRS)
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0

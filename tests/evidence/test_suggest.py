@@ -5,6 +5,7 @@ import json
 import pytest
 
 from bench.suggest_eval import (
+    HELD_OUT_DIRS,
     HELD_OUT_FIRST_ID,
     BenchUnit,
     evaluate,
@@ -257,6 +258,23 @@ def test_the_labelled_set_is_big_varied_and_refers_to_real_criteria(labelled, un
     _development, held_out = split(labelled)
     assert len(held_out) >= 0.3 * len(labelled)
     assert all(item["id"] >= HELD_OUT_FIRST_ID for item in held_out)
+
+
+@pytest.mark.parametrize("folder", HELD_OUT_DIRS, ids=lambda folder: folder.name)
+def test_each_held_out_set_refers_to_real_criteria_of_units_from_other_sectors(folder):
+    units = load_units(folder)
+    labelled = load_labelled(folder / "labelled.yaml")
+    assert len(labelled) >= 100
+    assert len({item["id"] for item in labelled}) == len(labelled)
+    bodies = {code for code in units if ":" not in code and code == code.split("-")[0]}
+    assert len(bodies) == 3 and not bodies & {"VTCT", "PEARSON", "CG", "SFJ", "BIIAB"}
+    times_right = {(code, c.number): 0 for code in bodies for c in units[code].criteria}
+    for item in labelled:
+        for code, right in item["labels"].items():
+            assert right, item["id"]
+            for number in right:
+                times_right[(code, number)] += 1  # KeyError: no such unit or criterion
+    assert min(times_right.values()) >= 2
 
 
 def test_the_right_criterion_is_in_the_top_three_for_the_labelled_set(labelled, bench_units):
