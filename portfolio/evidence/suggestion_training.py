@@ -6,7 +6,8 @@ judged met (the version the assessor decided on, with the criteria judged met, c
 added by the assessor), and, for evidence not yet decided, the learner's own claims at half
 the weight. Criteria are matched by number, so examples carry over to a unit's next version.
 A model is per provider and unit: one provider's learners' writing never shapes another's
-suggestions. Until the job queue exists, ``flask suggestions train`` retrains them.
+suggestions. The worker retrains a unit's model once it has new decisions
+(``suggestion_jobs``); ``flask suggestions train`` retrains them all at once.
 """
 
 from collections.abc import Iterator

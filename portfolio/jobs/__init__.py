@@ -13,4 +13,5 @@ JOB_MODULES = (
     "portfolio.notifications.digest",
     "portfolio.webhooks.delivery",
     "portfolio.apprenticeships.reviews_pdf",
+    "portfolio.evidence.suggestion_jobs",
 )

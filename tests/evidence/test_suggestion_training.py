@@ -11,7 +11,9 @@ from portfolio.db import db
 from portfolio.evidence import operations
 from portfolio.evidence.item_suggestions import suggest_for_item
 from portfolio.evidence.models import EvidenceKind, SuggestionModel
+from portfolio.evidence.suggestion_jobs import enqueue_retraining, hourly_retraining, stale_units
 from portfolio.evidence.suggestion_training import train_unit
+from portfolio.jobs import Job, JobState
 from tests import factories
 
 # Helping a colleague, in words the City & Guilds criterion ("Provide effective support to
@@ -143,6 +145,73 @@ def test_train_command_and_the_admins_page_show_examples_and_hit_rate(
     assert "Manage incidents referred to a contact centre" in html
     assert 'data-testid="decided">8<' in html
     assert "of the last 8" in html
+
+
+def _model(provider_id: int, unit_id: int) -> SuggestionModel | None:
+    return db.session.scalar(
+        select(SuggestionModel).where(
+            SuggestionModel.provider_id == provider_id, SuggestionModel.unit_id == unit_id
+        )
+    )
+
+
+def test_the_worker_retrains_a_unit_once_it_has_decisions_its_model_has_not_seen(
+    app, people, cg
+):
+    learner, assessor, enrolment = cg
+    provider, unit = learner.provider_id, enrolment.unit_id
+    assert stale_units() == []  # no decision yet: nothing to learn from
+    for helping in HELPING[:3]:
+        _decide(learner, assessor, enrolment, helping, "2.1")
+    db.session.commit()
+    assert [(p, u) for p, u, _title in stale_units()] == [(provider, unit)]
+
+    hourly_retraining()  # the worker's hourly task; jobs run at once in the tests
+
+    done = db.session.scalars(select(Job).where(Job.kind == "suggestion_training")).all()
+    assert [(j.state, j.provider_id, j.arguments) for j in done] == [
+        (JobState.DONE, provider, [provider, unit])
+    ]
+    assert done[0].label.startswith("Retrain suggestions for Manage incidents")
+    assert done[0].result == {"examples": 3}
+    first = _model(provider, unit)
+    assert first.examples == 3
+    trained_at = first.trained_at
+    # Nothing new: nothing queued.
+    assert stale_units() == [] and enqueue_retraining() == 0
+
+    _decide(learner, assessor, enrolment, HELPING[3], "2.1")
+    db.session.commit()
+    assert enqueue_retraining() == 1
+    db.session.expire_all()
+    again = _model(provider, unit)
+    assert again.examples == 4 and again.trained_at > trained_at
+
+
+def test_a_unit_waiting_for_its_retraining_is_not_queued_twice(app, people, cg):
+    learner, assessor, enrolment = cg
+    _decide(learner, assessor, enrolment, HELPING[0], "2.1")
+    waiting = Job(provider_id=learner.provider_id, kind="suggestion_training", label="waiting",
+                  arguments=[learner.provider_id, enrolment.unit_id], max_attempts=2)  # fmt: skip
+    db.session.add(waiting)
+    db.session.commit()
+    assert enqueue_retraining() == 0
+    assert _model(learner.provider_id, enrolment.unit_id) is None
+
+
+def test_retraining_one_provider_leaves_another_alone(app, people, cg):
+    learner, assessor, enrolment = cg
+    _decide(learner, assessor, enrolment, HELPING[0], "2.1")
+    other = people["other_learner"]
+    other_assessor = factories.make_user(other.provider, Role.ASSESSOR)
+    other_enrolment = factories.make_enrolment(other, body="CG", assessor=other_assessor)
+    _decide(other, other_assessor, other_enrolment, HELPING[1], "2.1")
+    db.session.commit()
+
+    assert enqueue_retraining(learner.provider_id) == 1
+    assert _model(learner.provider_id, enrolment.unit_id).examples == 1
+    assert _model(other.provider_id, other_enrolment.unit_id) is None
+    assert [p for p, _u, _t in stale_units()] == [other.provider_id]
 
 
 @pytest.mark.parametrize("role", [Role.LEARNER, Role.ASSESSOR, Role.IQA])
