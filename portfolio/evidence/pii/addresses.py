@@ -89,7 +89,7 @@ LED = re.compile(
 CUE = re.compile(
     r"(?i)(?:\blives|\bliving|\bresides|\bresiding|\bstaying|\bstays|\bhome|\bproperty|"
     r"\bdeliver(?:ed|y)?|\bsent|\bmoved|\bmoving|\brelocated)\s+(?:at|to|in|into)\s*$|"
-    r"\baddress(?:\s+is|\s+was|\s+of|\s+as)?\s*[:\-–]?\s*$"
+    r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now))?\s*[:\-–,]?\s*$"
 )
 # Little words after a street: it ends there ("outside 12 Clough Edge about the noise").
 _AFTER = frozenset(
@@ -97,7 +97,7 @@ _AFTER = frozenset(
     "after because as or to from by yesterday today tonight this last again twice has have "
     "had are were will would can could should did does do opposite behind beside next off "
     "above below over under between round around along past up down into onto through across "
-    "towards now then while although though unless if whose earlier later".split()
+    "towards now then while although though unless if whose earlier later not".split()
 )
 # Words before a number that make the number an address's: prepositions and verbs of place.
 _BEFORE = frozenset(
@@ -115,6 +115,12 @@ ADDRESS_QUESTION = re.compile(r"(?i)\baddress|\bwhere do (?:you|they|you both) l
 _NAMED_HOUSE = re.compile(
     r"(?:The )?" + _CAP + r"(?: " + _CAP + r"){0,3}, (?:The )?" + _CAP + r"(?: " + _CAP + r"){0,3}"
 )
+# A number and words in any case: an address when a postcode follows ("23 the paddock,
+# pc wf17 6hn").
+_LOWER_LED = re.compile(
+    r"(?i)(?<![\w£$€.,:/#-])(?:flat \d{1,4}[a-z]?,? )?(?<![\d.:])\d{1,4}[a-z]?,? (?:the )?"
+    r"[a-z][a-z'’-]+(?: [a-z][a-z'’-]+){0,3}"
+)
 # Cues strong enough for an address in lower case ("lives at 84 clough vennel").
 LOWER_CUE = re.compile(
     r"(?i)\b(?:lives|living|resides|residing|staying|moved|moving) (?:at|to|into) |"
@@ -126,7 +132,10 @@ _TOWN = re.compile(
 
 
 _NEXT_WORD = re.compile(r" ([A-Za-z'’]+)")
+# A town after a comma: "12 Eastgate, Louth".
+_TOWN_NEXT = re.compile(r", (?:" + _CAP + r" ){0,2}" + _CAP + r"\b")
 _BEFORE_POSTCODE = re.compile(r",? *(?:((?:" + _CAP + r" ){0,2}" + _CAP + r"),? *)?")
+_POSTCODE_WORD = re.compile(r"(?i)(?:(?:pc|post ?code)\b:? *)?")
 
 
 def _next_word(text: str, end: int) -> str | None:
@@ -139,7 +148,7 @@ def _postcode_follows(text: str, end: int) -> tuple[int, int] | None:
     """Where the town is when a postcode follows, perhaps after a town: (start, end) of the
     town, or (end, end) with no town; None without a postcode."""
     m = _BEFORE_POSTCODE.match(text, end)
-    if not POSTCODE.match(text, m.end()):
+    if not POSTCODE.match(text, _POSTCODE_WORD.match(text, m.end()).end()):
         return None
     return m.span(1) if m.group(1) else (end, end)
 
@@ -192,11 +201,13 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
             after = _next_word(text, end)
             if not (after is None or after.lower() in _AFTER):
                 continue  # a count of things: "3 Pennine Water engineers"
-            if _business(words):
+            cued = CUE.search(before)
+            if _business(words) and not cued:
                 continue
-            if not CUE.search(before) and not _placed(before, last_end, m.start()):
+            if not cued and not _placed(before, last_end, m.start()):
                 continue
-            if len(words) < 2 and not m.group("house"):
+            one_word_street = _TOWN_NEXT.match(text, end) and not _business(words)
+            if len(words) < 2 and not m.group("house") and not one_word_street:
                 continue
         found.append(("ADDRESS", m.start(), end))
         last_end = end
@@ -207,19 +218,50 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
         house = _NAMED_HOUSE.match(text, m.end())
         if house and answers_question(text, house.start(), ADDRESS_QUESTION):
             found.append(("ADDRESS", house.start(), house.end()))
+    found += _named_houses(text)
+    for m in _LOWER_LED.finditer(text):
+        words = _until_little_word(m.group().split(" "))
+        end = m.start() + len(" ".join(words))
+        if len(words) >= 2 and _postcode_follows(text, end):
+            found.append(("ADDRESS", m.start(), end))
     for m in LOWER_CUE.finditer(text):
         lower = _LOWER_AFTER_CUE.match(text, m.end())
         if lower:
-            words = lower.group().split(" ")
-            kept = []
-            for word in words:
-                if kept and word.lower() in _AFTER:
-                    break
-                kept.append(word)
+            kept = _until_little_word(lower.group().split(" "))
             counted = kept[1].lower() in frequent_words() and kept[1].endswith("s")
             if len(kept) >= 3 and not counted:  # a number and two words, not "2 streets away"
                 found.append(("ADDRESS", lower.start(), lower.start() + len(" ".join(kept))))
     return found, towns
+
+
+def _until_little_word(words: list[str]) -> list[str]:
+    """A street's words up to a little word that follows streets ("about", "and", "not")."""
+    kept = []
+    for word in words:
+        if kept and word.lower() in _AFTER:
+            break
+        kept.append(word)
+    return kept
+
+
+def _named_houses(text: str) -> list[tuple[str, int, int]]:
+    """A house's name and its street after a cue ("delivery to Ty Gwyn, Ffordd y Llan"), or
+    a house called "The ..." and a street with a street word after a word of place ("a call
+    at The Laurels, Ferry Lane")."""
+    found = []
+    for m in _NAMED_HOUSE.finditer(text):
+        house, street = m.group().split(", ", 1)
+        if _business(house.split()) or _business(street.split()):
+            continue
+        before = window_before(text, m.start(), 40)
+        placed = (
+            house.startswith("The ")
+            and street.split()[-1].lower() in STREET_SUFFIXES
+            and _placed(before, -1, m.start())
+        )
+        if placed or CUE.search(before):
+            found.append(("ADDRESS", m.start(), m.end()))
+    return found
 
 
 def _placed(before: str, last_end: int, start: int) -> bool:

@@ -96,7 +96,7 @@ _WORD = r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*"
 TOKEN = re.compile(_WORD)
 LOWER_TITLE = re.compile(
     r"(?<![\w'])(mrs?|ms|mx|dr|MRS?|MS|MX|DR|MISS|PROF|SIR|DAME|REV|"
-    r"Mrs?|Ms|Mx|Dr|Miss|Prof|Sir|Dame|Rev)\.?\s+(" + _WORD + r")"
+    r"Mrs?|Ms|Mx|Dr|Miss|Prof|Sir|Dame|Rev)\.?\s+(?:[A-Za-z]\.? ){0,3}(" + _WORD + r")"
 )
 
 
@@ -436,6 +436,7 @@ def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int
     found += _field_names(text)
     found += _lower_case_titles(text, found)
     found += _lower_case_names(text, found)
+    found += _signed_and_speaking(text, found)
     return [s for s in _merge(found) if not any(a < s[1] and s[0] < b for a, b in exclude)]
 
 
@@ -531,8 +532,32 @@ def _lower_case_titles(text: str, found: list[tuple[int, int]]) -> list[tuple[in
             continue  # handled by the main pass
         if any(a < m.end() and m.start() < b for a, b in found):
             continue
-        if classify(word) in "NA" and (word.lower() in lex.surnames or word.lower() in lex.given):
+        listed = word.lower() in lex.surnames or word.lower() in lex.given
+        kind = classify(word.capitalize())
+        # Not a title before an ordinary word ("ms teams", "dr appointment"); "mr x" is
+        # already anonymised.
+        if kind == "N" or (kind == "A" and listed) or (
+            kind == "U" and len(word) > 2 and title.lower() != "dr"
+        ):
             extra.append((m.start(), m.end()))
+    return extra
+
+
+# A message signed with a name on its last line ("...for our records.\nRahima"), and a
+# person answering the phone ("IT service desk, Rich speaking").
+_SIGNED = re.compile(r"(?:^|[.!?]\s*\n)\s*([A-Z][a-z'’-]+)[.!\"”]*\s*$")
+_SPEAKING = re.compile(r"(?:^|[,.:]\s*)([A-Z][a-z'’-]+) speaking\b", re.MULTILINE)
+
+
+def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    extra = []
+    for m in (*_SIGNED.finditer(text), *_SPEAKING.finditer(text)):
+        start, end = m.span(1)
+        if any(a < end and start < b for a, b in found):
+            continue
+        # Before "speaking" even a name that is also a word ("Rich speaking").
+        if classify(m.group(1)) in ("NAU" if m.re is _SPEAKING else "NU"):
+            extra.append((start, end))
     return extra
 
 

@@ -208,6 +208,13 @@ DOB_CUE = re.compile(
 DOB_AFTER = re.compile(r"(?i)^\s*[(\[-]?\s*(?:dob|d\.o\.b\.?|date of birth)\b")
 
 
+# A question written without its question mark: "ok can i take the address".
+_ASKING = re.compile(
+    r"(?i)\b(?:can|could|may) (?:i|we) (?:take|have|get|grab|check|confirm)\b|"
+    r"\b(?:confirm|tell me)\b|\bwhat(?:'s| is)\b"
+)
+
+
 def answers_question(text: str, start: int, cue: re.Pattern[str]) -> bool:
     """In a transcript, whether ``start`` opens the answer to a question on the line before
     that matches ``cue`` ("Can you confirm your date of birth?" / "Caller: 10.11.82")."""
@@ -217,7 +224,8 @@ def answers_question(text: str, start: int, cue: re.Pattern[str]) -> bool:
         return False
     asked_from = text.rfind("\n", max(0, line_start - 300), line_start - 1) + 1
     question = text[max(asked_from, line_start - 300) : line_start - 1].rstrip()
-    return question.endswith("?") and bool(cue.search(question))
+    asking = question.endswith("?") or _ASKING.search(question)
+    return bool(asking) and bool(cue.search(question))
 
 
 def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
