@@ -71,6 +71,7 @@ from portfolio.evidence.models import (
     EvidenceStatus,
     EvidenceVersion,
 )
+from portfolio.evidence.operations import personal_data_in
 from portfolio.progress.models import (
     CLAIMED,
     MET,
@@ -538,6 +539,7 @@ class _Builder:
         self.last_report = self.started
         self.references = 0
         self._html: dict[tuple, dict] = {}
+        self._personal_data: dict[tuple, int] = {}
         self._feedback_html = {
             words: render_markdown(words) for words in ACCEPT_FEEDBACK + RETURN_FEEDBACK
         }
@@ -815,7 +817,7 @@ class _Builder:
             item_id = self._take("item")
             times = self._times(created, end, rounds)
             updated = times[-1]
-            content, html, title = self._content(kind, created)
+            content, html, title, personal_data = self._content(kind, created)
             linked = None
             if kind is EvidenceKind.STAR_ACCOUNT and incident_logs and rng.random() < 0.5:
                 linked = rng.choice(incident_logs)
@@ -833,6 +835,7 @@ class _Builder:
                 "learner_id": plan.learner_id, "kind": kind, "title": title, "status": status,
                 "linked_item_id": linked, "created_by_id": plan.learner_id, "created_at": created,
                 "updated_at": updated, "submitted_at": submitted, "lock_version": 1,
+                "personal_data_open": personal_data,
             })  # fmt: skip
             for criterion_id in claim_ids:
                 rows.claims.append({
@@ -1149,8 +1152,10 @@ class _Builder:
 
     # -- content -------------------------------------------------------------------------------
 
-    def _content(self, kind: EvidenceKind, created: datetime) -> tuple[dict, dict, str]:
-        """Small content valid for the kind, its rendered Markdown, and a title."""
+    def _content(self, kind: EvidenceKind, created: datetime) -> tuple[dict, dict, str, int]:
+        """Small content valid for the kind, its rendered Markdown, a title, and how much
+        possible personal data the personal-data check finds in them (the template's: the
+        times and references made for each item are none)."""
         rng = self.rng
         if kind is EvidenceKind.INCIDENT_LOG:
             index = rng.randrange(len(INCIDENTS))
@@ -1170,7 +1175,8 @@ class _Builder:
         key = (kind, index)
         if key not in self._html:
             self._html[key] = kinds.render_html(kind, content)
-        return content, self._html[key], template["title"]
+            self._personal_data[key] = len(personal_data_in(template["title"], kind, content))
+        return content, self._html[key], template["title"], self._personal_data[key]
 
     def _incident(self, template: dict, created: datetime) -> dict:
         reported = created - timedelta(hours=2)

@@ -8,7 +8,7 @@ learners, one of its assessors and its admin, and measure each page with wrk:
 
 - /hello: a plain route answering "hello", the ceiling the other pages are compared with;
 - the learner's portfolio (/enrolments/<id>/portfolio), for a learner with a typical number
-  of items;
+  of items, and that learner's home page (/), their to-do list;
 - the assessor's caseload (/caseload), about 50 learners;
 - the provider dashboard for one cohort of 100 learners (/dashboard?cohort=<id>);
 - the provider dashboard for all learners (/dashboard).
@@ -220,6 +220,7 @@ def pages(built: Built) -> list[Page]:
         Page("hello (the ceiling)", "/hello", None, None),
         Page(f"learner portfolio ({built.learner_items} items)",
              f"/enrolments/{built.learner_enrolment_id}/portfolio", "learner", AUTHENTICATED),
+        Page("learner's home", "/", "learner", AUTHENTICATED),
         Page(f"learner's off-the-job hours ({built.learner_entries} entries)",
              f"/enrolments/{built.learner_enrolment_id}/hours", "learner", AUTHENTICATED),
         Page("assessor caseload", "/caseload", "assessor", AUTHENTICATED),

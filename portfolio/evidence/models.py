@@ -87,6 +87,10 @@ class EvidenceItem(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Raised on every change: two people saving the same item at once cannot both win.
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Possible personal data in the title and the current version's text, less what the
+    # learner dismissed: counted by the evidence operations that change either, for the
+    # learner's to-do list.
+    personal_data_open: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __mapper_args__ = {"version_id_col": lock_version}
 

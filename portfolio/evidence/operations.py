@@ -116,6 +116,7 @@ def start_item(
         title=title.strip(),
         linked_item=_linked_item(author, enrolment, linked_item_id),
         created_by_id=author.id,
+        personal_data_open=len(personal_data_in(title.strip(), kind, content)),
     )
     db.session.add(item)
     db.session.add(
@@ -177,6 +178,7 @@ def save_item(
     if item.kind is EvidenceKind.STAR_ACCOUNT:
         item.linked_item = _linked_item(user, item.enrolment, linked_item_id)
     item.updated_at = utcnow()
+    count_personal_data(item, version)
     refresh.enrolments([item.enrolment_id])
     return version
 
@@ -225,19 +227,34 @@ class FieldFinding:
 def findings(item: EvidenceItem, version: EvidenceVersion | None = None) -> list[FieldFinding]:
     """Possible personal data in every text field of the item, less what was dismissed."""
     version = version or item.current
-    dismissed = {
-        (d.field, d.finding_type, d.text)
-        for d in db.session.scalars(
-            select(PersonalDataDismissal).where(PersonalDataDismissal.item_id == item.id)
-        )
-    }
-    fields = {"title": item.title, **kinds.text_fields(item.kind, version.content)}
-    out = []
-    for path, text in fields.items():
-        for finding in find_personal_data(text):
-            if (path, finding.type, finding.text) not in dismissed:
-                out.append(FieldFinding(path, finding))
-    return out
+    # The item's own changes not yet written change no dismissal.
+    with db.session.no_autoflush:
+        dismissed = {
+            (d.field, d.finding_type, d.text)
+            for d in db.session.scalars(
+                select(PersonalDataDismissal).where(PersonalDataDismissal.item_id == item.id)
+            )
+        }
+    return personal_data_in(item.title, item.kind, version.content, dismissed)
+
+
+def personal_data_in(
+    title: str, kind: EvidenceKind, content: dict, dismissed=frozenset()
+) -> list[FieldFinding]:
+    """Possible personal data in a title and the text fields of content of this kind, less
+    the dismissed findings: (field, type, text)."""
+    fields = {"title": title, **kinds.text_fields(kind, content)}
+    return [
+        FieldFinding(path, finding)
+        for path, text in fields.items()
+        for finding in find_personal_data(text)
+        if (path, finding.type, finding.text) not in dismissed
+    ]
+
+
+def count_personal_data(item: EvidenceItem, version: EvidenceVersion | None = None) -> None:
+    """Keep the item's count of open findings (``findings``) for the learner's to-do list."""
+    item.personal_data_open = len(findings(item, version))
 
 
 def replace_finding(
@@ -264,6 +281,7 @@ def replace_finding(
         version.content = content
         version.html = kinds.render_html(item.kind, content)
     item.updated_at = utcnow()
+    count_personal_data(item, version)
     refresh.enrolments([item.enrolment_id])
 
 
@@ -307,6 +325,7 @@ def dismiss_finding(
         )  # fmt: skip
     )
     db.session.flush()
+    count_personal_data(item)
 
 
 def submission_problems(item: EvidenceItem,

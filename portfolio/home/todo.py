@@ -17,16 +17,13 @@ from portfolio.apprenticeships.hours_models import EntryStatus, OtjEntry
 from portfolio.assessment.models import Decision, Declaration, Sample, SampleStatus, SignOff
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
-from portfolio.evidence import kinds
 from portfolio.evidence.coverage import Tally, requirement_states
 from portfolio.evidence.models import (
     EvidenceItem,
     EvidenceKind,
     EvidenceStatus,
     EvidenceVersion,
-    PersonalDataDismissal,
 )
-from portfolio.evidence.pii import find_personal_data
 from portfolio.progress.models import NOT_STARTED, CriterionState, EnrolmentProgress
 from portfolio.progress.queries import Filters, Measures, base_query
 from portfolio.units.models import CriteriaSet, Criterion, Unit
@@ -247,47 +244,24 @@ def _returned(user: User) -> ToDo:
 
 def _personal_data(user: User) -> ToDo:
     """The learner's drafts and returned items (of units not signed off) whose text still
-    holds possible personal data, each with how many findings are open: the personal-data
-    check of ``evidence.operations.findings``, run on every such item's current version
-    with the dismissals read in one statement."""
-    current = (
-        select(func.max(EvidenceVersion.number))
-        .where(EvidenceVersion.item_id == EvidenceItem.id)
-        .correlate(EvidenceItem)
-        .scalar_subquery()
-    )
+    holds possible personal data, each with how many findings are open (kept on the item by
+    ``evidence.operations.count_personal_data``), and how many such items there are."""
     rows = db.session.execute(
-        select(EvidenceItem.id, EvidenceItem.title, EvidenceItem.kind, EvidenceItem.enrolment_id,
-               EvidenceItem.updated_at, EvidenceVersion.content)
-        .join(EvidenceVersion, and_(EvidenceVersion.item_id == EvidenceItem.id,
-                                    EvidenceVersion.number == current))
+        select(EvidenceItem.id, EvidenceItem.title, EvidenceItem.enrolment_id,
+               EvidenceItem.updated_at, EvidenceItem.personal_data_open,
+               func.count().over().label("total"))
         .join(Enrolment, Enrolment.id == EvidenceItem.enrolment_id)
         .where(EvidenceItem.learner_id == user.id, EvidenceItem.provider_id == user.provider_id,
                EvidenceItem.status.in_([EvidenceStatus.DRAFT, EvidenceStatus.RETURNED]),
-               Enrolment.locked.is_(False))
+               EvidenceItem.personal_data_open > 0, Enrolment.locked.is_(False))
         .order_by(EvidenceItem.updated_at.desc(), EvidenceItem.id.desc())
-    ).all()  # fmt: skip
-    dismissed: dict[int, set] = {}
-    for d in db.session.execute(
-        select(PersonalDataDismissal.item_id, PersonalDataDismissal.field,
-               PersonalDataDismissal.finding_type, PersonalDataDismissal.text)
-        .where(PersonalDataDismissal.item_id.in_([r.id for r in rows]))
-    ):  # fmt: skip
-        dismissed.setdefault(d.item_id, set()).add((d.field, d.finding_type, d.text))
-    found = []
-    for r in rows:
-        fields = {"title": r.title, **kinds.text_fields(r.kind, r.content or {})}
-        open_ = sum(
-            1
-            for path, text in fields.items()
-            for finding in find_personal_data(text)
-            if (path, finding.type, finding.text) not in dismissed.get(r.id, set())
-        )
-        if open_:
-            detail = f"{open_} possible personal detail{'s' if open_ != 1 else ''} to resolve"
-            found.append(Entry(r.id, r.title, detail=detail, at=r.updated_at,
-                               enrolment_id=r.enrolment_id))  # fmt: skip
-    return ToDo(found[:SHOWN], len(found))
+        .limit(SHOWN)
+    )  # fmt: skip
+    return _todo(rows, lambda r: Entry(
+        r.id, r.title, at=r.updated_at, enrolment_id=r.enrolment_id,
+        detail=f"{r.personal_data_open} possible personal detail"
+               f"{'s' if r.personal_data_open != 1 else ''} to resolve",
+    ))  # fmt: skip
 
 
 # The assessor ------------------------------------------------------------------------------
