@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portfolio.db import db
 from portfolio.evidence import bulk, files
 from portfolio.evidence.item_suggestions import criteria_texts
-from portfolio.evidence.pii import find_personal_data, redact
+from portfolio.evidence.pii import find_personal_data, redact, redacted
 from portfolio.evidence.suggest import suggest_criteria
 from portfolio.units.models import AwardingBody, CriteriaSet, Unit
 
@@ -82,10 +82,10 @@ def scan_command(do_redact: bool, jsonl: bool, paths: tuple[str, ...]):
     standard error, and the command carries on and exits with status 1 at the end."""
 
     def result(text: str) -> dict:
-        findings = find_personal_data(text)
         if do_redact:
-            return {"text": redact(text, findings), "replaced": len(findings)}
-        return {"findings": [f.as_dict() for f in findings]}
+            text, replaced = redacted(text)
+            return {"text": text, "replaced": replaced}
+        return {"findings": [f.as_dict() for f in find_personal_data(text)]}
 
     if do_redact and not jsonl and len(paths) == 1:
         # one file redacted is printed as text, as it was written

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portfolio.evidence.pii import TYPES, find_personal_data, redact
+from portfolio.evidence.pii import TYPES, find_personal_data, redact, redacted
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = Path(__file__).resolve().parent / "pii_corpus"
@@ -133,12 +133,17 @@ def third(bench) -> list[dict]:
     return bench.load(CORPUS_DIR / "third.txt")
 
 
+@pytest.fixture(scope="module")
+def fourth(bench) -> list[dict]:
+    return bench.load(CORPUS_DIR / "fourth.txt")
+
+
 def test_second_corpus_file_is_what_its_generator_makes(second):
     generator = _load("pii_corpus_second", CORPUS_DIR / "second.py")
     assert generator.generate() == second
 
 
-@pytest.mark.parametrize("name", ["second", "handwritten", "third"])
+@pytest.mark.parametrize("name", ["second", "handwritten", "third", "fourth"])
 def test_labels_are_well_formed(name, request):
     notes = request.getfixturevalue(name)
     for note in notes:
@@ -179,8 +184,19 @@ def test_recall_and_false_alarms_on_the_third_set(bench, third):
     assert figures["false_alarms_per_100_notes"] <= 7
 
 
-def test_redacted_notes_of_every_set_scan_clean(second, handwritten, third):
-    for note in second + handwritten + third:
+def test_recall_on_the_fourth_set_as_first_measured(bench, fourth):
+    # Written blind as apprentices write, never tuned on: names that are also words ("amber",
+    # "Joy", "Mark") and first names alone are what it misses.
+    figures = bench.evaluate(fourth)
+    assert figures["labels"] >= 450
+    assert figures["recall"] >= 0.93
+    assert figures["recall_by_type"]["NAME"] >= 0.84
+    assert figures["recall_by_type"]["ADDRESS"] >= 0.93
+    assert figures["false_alarms_per_100_notes"] <= 9
+
+
+def test_redacted_notes_of_every_set_scan_clean(second, handwritten, third, fourth):
+    for note in second + handwritten + third + fourth:
         redacted = redact(note["text"])
         assert find_personal_data(redacted) == [], (note["id"], redacted)
 
@@ -229,3 +245,12 @@ def test_names_after_any_title_a_phone_greeting_or_as_a_signature(text, name):
 )
 def test_pronouns_greetings_and_ordinary_words_after_a_title_are_no_names(text):
     assert [f for f in find_personal_data(text) if f.type == "NAME"] == []
+
+
+def test_redaction_checks_again_what_it_left_until_nothing_more_is_found():
+    # The first pass takes the firm for the name; with it replaced the person stands out.
+    text = "Contractor: Marek Kowalczyk, Kowalczyk Roofing Ltd"
+    assert len(find_personal_data(text)) == 1
+    assert redacted(text) == ("Contractor: [NAME], [NAME]", 2)
+    assert redact(text) == "Contractor: [NAME], [NAME]"
+    assert find_personal_data(redact(text)) == []

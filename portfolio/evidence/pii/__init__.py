@@ -140,9 +140,28 @@ class _Intervals:
 
 
 def redact(text: str, findings: list[Finding] | None = None) -> str:
-    """``text`` with each finding replaced by its placeholder, working right to left."""
+    """``text`` with each finding replaced by its placeholder, working right to left; without
+    ``findings``, everything ``redacted`` finds."""
     if findings is None:
-        findings = find_personal_data(text)
+        return redacted(text)[0]
     for finding in sorted(findings, key=lambda f: f.start, reverse=True):
         text = text[: finding.start] + PLACEHOLDERS[finding.type] + text[finding.end :]
     return text
+
+
+# A name can stand out only once the words beside it are placeholders ("Contractor: Dariusz
+# Nowak, Nowak Roofing Ltd"): the check runs again on what it left, this many times at most.
+REDACT_PASSES = 4
+
+
+def redacted(text: str) -> tuple[str, int]:
+    """``text`` with its personal data replaced, checked again until nothing more is found,
+    and how many findings were replaced."""
+    replaced = 0
+    for _ in range(REDACT_PASSES):
+        findings = find_personal_data(text)
+        if not findings:
+            break
+        text = redact(text, findings)
+        replaced += len(findings)
+    return text, replaced
