@@ -351,10 +351,49 @@ def test_numbers_without_an_account_cue_are_not_accounts():
         ("Her birthday is 3rd April 1962.", "3rd April 1962"),
         ("Verified identity (DOB 7 Jan 1991).", "7 Jan 1991"),
         ("Caller was born in 1948.", "1948"),
+        ("Birthday: 4th November", "4th November"),
+        ("her dob is the 2nd of May, so", "the 2nd of May"),
     ],
 )
 def test_dates_of_birth(text, date):
     assert found(text) == [("DATE_OF_BIRTH", date)]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # Introducing oneself in a message, "its" without its apostrophe.
+        ("hiya its Sunny, can i book my car in", ["Sunny"]),
+        ("hi its Rhiannon Price, my parcel says delivered", ["Rhiannon Price"]),
+        ("Hi, its Kerry (mum of Alfie)", ["Kerry", "Alfie"]),
+        # A role in apposition, before or after the name.
+        ("Rose, my senior stylist, watched me section.", ["Rose"]),
+        ("his nephew, Florin, has been looking after his card", ["Florin"]),
+        ("two of my team, Kasia and Lerato, disagreed", ["Kasia", "Lerato"]),
+        # Booked with someone.
+        ("He wants a taster so I booked him with Mark on Friday.", ["Mark"]),
+        ("I moved her to Wednesday 16:00 with Amber.", ["Amber"]),
+        # "that" as a conjunction, not a determiner.
+        ("I can confirm that Liam Gallagher-Ruane attended", ["Liam Gallagher-Ruane"]),
+        # A person and then their firm.
+        ("Contractor: Dariusz Nowak, Nowak Roofing Ltd, on site", ["Dariusz Nowak"]),
+    ],
+)
+def test_names_in_apprentices_notes(text, names):
+    assert [value for kind, value in found(text) if kind == "NAME"] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Delivery due 4th November.",
+        "That Netgear Orbi was replaced.",
+        "Invoice from Nowak Roofing Ltd paid.",
+        "The rota has Mark Sheet Review at 10.",
+    ],
+)
+def test_not_names_or_birthdays(text):
+    assert [kind for kind, _ in found(text) if kind in ("NAME", "DATE_OF_BIRTH")] == []
 
 
 def test_dates_without_a_birth_cue_are_not_personal_data():

@@ -149,8 +149,8 @@ def redact(text: str, findings: list[Finding] | None = None) -> str:
     return text
 
 
-# A name can stand out only once the words beside it are placeholders ("Contractor: Dariusz
-# Nowak, Nowak Roofing Ltd"): the check runs again on what it left, this many times at most.
+# A name can stand out only once the words beside it are placeholders: the check runs again
+# on what it left, this many times at most.
 REDACT_PASSES = 4
 
 

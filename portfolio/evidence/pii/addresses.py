@@ -24,6 +24,7 @@ from portfolio.evidence.pii.lists import (
     CALENDAR_NAMES,
     NOT_NAMES,
     ORG_HEADS,
+    ROLE_WORDS,
     STREET_SUFFIXES,
     TITLES,
 )
@@ -102,7 +103,7 @@ _AFTER = frozenset(
 # Words before a number that make the number an address's: prepositions and verbs of place.
 _BEFORE = frozenset(
     "at to from outside of near opposite behind in on into by beside is was had as it's "
-    "visited visit attend attended reached".split()
+    "visited visit attend attended reached previously formerly".split()
 )
 _LOWER_AFTER_CUE = re.compile(
     r"(?i)(?:flat \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?(?:-\d{1,4}[a-z]?)?,? (?:the )?"
@@ -131,6 +132,10 @@ _TOWN = re.compile(
 )
 
 
+# A house's name on a Welsh or Gaelic street: "Bryn Awel, Heol y Nant".
+_HOUSE_ON_PREFIX_STREET = re.compile(
+    r"(?<![\w'’-])" + _CAP + r"(?: " + _CAP + r"){0,2}, " + _PREFIX_STREET + r"\b"
+)
 _NEXT_WORD = re.compile(r" ([A-Za-z'’]+)")
 # A town after a comma: "12 Eastgate, Louth".
 _TOWN_NEXT = re.compile(r", (?:" + _CAP + r" ){0,2}" + _CAP + r"\b")
@@ -199,12 +204,14 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
         asked = answers_question(text, m.start(), ADDRESS_QUESTION)
         if not (m.group("flat") or postcode or asked):
             after = _next_word(text, end)
-            if not (after is None or after.lower() in _AFTER):
-                continue  # a count of things: "3 Pennine Water engineers"
             cued = CUE.search(before)
+            if not (after is None or after.lower() in _AFTER or (cued and after.islower())):
+                continue  # a count of things: "3 Pennine Water engineers"
             if _business(words) and not cued:
                 continue
-            if not cued and not _placed(before, last_end, m.start()):
+            if not cued and not (
+                _placed(before, last_end, m.start()) or _in_apposition(text, m.start(), end)
+            ):
                 continue
             one_word_street = _TOWN_NEXT.match(text, end) and not _business(words)
             if len(words) < 2 and not m.group("house") and not one_word_street:
@@ -219,6 +226,10 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
         if house and answers_question(text, house.start(), ADDRESS_QUESTION):
             found.append(("ADDRESS", house.start(), house.end()))
     found += _named_houses(text)
+    for m in _HOUSE_ON_PREFIX_STREET.finditer(text):
+        before = window_before(text, m.start(), 40)
+        if CUE.search(before) or _placed(before, -1, m.start()):
+            found.append(("ADDRESS", m.start(), m.end()))
     for m in _LOWER_LED.finditer(text):
         words = _until_little_word(m.group().split(" "))
         end = m.start() + len(" ".join(words))
@@ -262,6 +273,20 @@ def _named_houses(text: str) -> list[tuple[str, int, int]]:
         if placed or CUE.search(before):
             found.append(("ADDRESS", m.start(), m.end()))
     return found
+
+
+def _in_apposition(text: str, start: int, end: int) -> bool:
+    """A number and two or more capitalised words between commas straight after a name or
+    a place: "said Mr Rashid Chaudhry, 54 Cragg Brow, and ..."; not a count of things
+    ("Leeds, 3 Team Leaders, 2 Agents")."""
+    words = text[start:end].split()[1:]
+    counted = any(w.lower() in frequent_words() or w.lower() in ROLE_WORDS for w in words[-1:])
+    return (
+        len(words) >= 2
+        and not counted
+        and bool(re.search(r"[A-Z][\w'’-]+, $", text[max(0, start - 30) : start]))
+        and bool(re.match(r"[,.;]|\s*$", text[end : end + 1]))
+    )
 
 
 def _placed(before: str, last_end: int, start: int) -> bool:

@@ -57,7 +57,7 @@ _CUE = "|".join(
     [
         # introductions
         r"(?:sur|first |last |family |full |fore|maiden )?name(?:'s| is| was| given as| as)",
-        r"i'm|i am|this is|it's|it is|known as",
+        r"i'm|i am|this is|it's|it is|known as|(?:hi|hiya|hey|hello)\b[\w ,]{0,8}\bits",
         # talking to someone, handing work to someone
         r"speaking to|spoke to|spoke with|speaking with|talked to|talking to|talked with|"
         r"called by|asked for|asked to speak to|on behalf of|left with|signed for by",
@@ -67,6 +67,8 @@ _CUE = "|".join(
         r"emailed|told|met|thanked|reminded|informed|contacted|messaged|texted|shadowed|"
         r"chased|asked|advised|warned|helped|called|rang|phoned|waiting on|waiting for|"
         r"checked with|agreed with|confirmed with|working with|according to|per|cc|"
+        r"(?:booked|booking|appointment|appt|session|lesson|class)(?: \w+){0,2} with|"
+        r"\d{1,2}(?:[:.]\d\d)?(?:am|pm)? with|(?:my|our|the) team|team members?|"
         r"thanks to|thank you|thanks|hi|hello|dear",
         r"(?:voicemail|message|reminder|note|email|letter|text|update|complaint|feedback|"
         r"query|concern|visit|invoice|parcel|delivery)s? (?:for|from|about|by)",
@@ -78,12 +80,15 @@ _CUE = "|".join(
         r"name\s*[:\-–]|caller|customer|son|daughter|wife|husband|partner|mum|mother|dad|"
         r"father|sister|brother|carer|friend|colleague|manager|team leader|supervisor|"
         r"engineer|technician|driver|courier|nurse|doctor|landlord|tenant|neighbour|agent|"
-        r"advisor|adviser|clinician|paramedic|officer|resident|homeowner|patient|key holder",
+        r"advisor|adviser|clinician|paramedic|officer|resident|homeowner|patient|key holder|"
+        r"nephew|niece|uncle|aunt|auntie|cousin|grandson|granddaughter|nan|gran|grandad|"
+        r"grandma|grandpa|stepson|stepdaughter|fianc[eé]e?|mentor|stylist",
     ]
 )
 # Cues strong enough to take a name written in lower case ("spoke to priya").
 STRONG_CUE = re.compile(
     r"(?i)(?:^|(?<=[^\w']))(?:(?:my |her |his |their )?name(?: is| was|'s)|i'm|i am|this is|"
+    r"(?:hi|hiya|hey|hello)\b[\w ,]{0,8}\bits|"
     r"spoke to|spoke with|"
     r"speaking to|speaking with|passed to|transferred to|handed over to|handed to|"
     r"(?:caller|customer|contact|patient|tenant|account holder)(?: name)?\s*[:\-–]|"
@@ -235,7 +240,11 @@ def _groups(text: str, piece: list[_Token]) -> list[list[_Token]]:
     current: list[_Token] = []
     for i, tok in enumerate(piece):
         nxt = piece[i + 1].kind if i + 1 < len(piece) else ""
-        if tok.kind in "NAUIP" or (tok.kind == "W" and _word_joins(text, tok, current, nxt)):
+        if tok.kind == "U" and tok.text.lower() in ORG_HEADS:
+            if current:
+                groups.append(current)
+            current = []  # "Nowak Roofing Ltd": a firm's word ends a name
+        elif tok.kind in "NAUIP" or (tok.kind == "W" and _word_joins(text, tok, current, nxt)):
             current.append(tok)
         elif tok.kind == "W" and not current and not nxt and _cue(text, tok.start):
             after = _next_word(text, tok.end)
@@ -348,15 +357,16 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
     words = [t for t in group if t.kind in "NAUW"]
     kinds = {t.kind for t in words}
     after = "'s" if group[-1].possessive else _next_word(text, end)
-    if _org_head_after(text, end):
+    if _org_head_after(text, end, listed=len(words) == 1):
         return False
     if _firm(text, group) or (not cued and _street(text, group)):
         return False
     determiner = re.search(
         r"(?i)\b(?:a|an|the|this|that|our|your|their|its)\s+$", text[max(0, start - 8) : start]
     )
-    if not cued and determiner:
-        return False  # "a Netgear Orbi", "the Kettering hub"
+    conjunction = determiner and determiner.group().startswith("that") and group[0].kind == "N"
+    if not cued and determiner and not conjunction:
+        return False  # "a Netgear Orbi", "the Kettering hub"; not "confirm that Liam Ince"
     if cued:
         return True
     if kinds <= {"W"}:
@@ -395,10 +405,14 @@ _HEAD_AFTER = re.compile(
 )
 
 
-def _org_head_after(text: str, end: int) -> bool:
+_HEAD_NEXT = re.compile(r"[ \t]+([\w'’.]+)")
+
+
+def _org_head_after(text: str, end: int, listed: bool = True) -> bool:
     """Whether a place or organisation word follows, maybe after a list: "Preston depot",
-    "Matlock and Buxton depots", "Dublin Road"."""
-    m = _HEAD_AFTER.match(text, end)
+    "Matlock and Buxton depots", "Dublin Road". Only single words are read as the start of
+    a list: "Dariusz Nowak, Nowak Roofing Ltd" is a person and his firm."""
+    m = (_HEAD_AFTER if listed else _HEAD_NEXT).match(text, end)
     if not m:
         return False
     word = m.group(1).lower()
@@ -461,6 +475,14 @@ def _neighbours(text: str, start: int, end: int) -> tuple[int, int]:
     return (before.start() if before else -1), (after.end() if after else -1)
 
 
+# A person's role in apposition after their name: "Rose, my senior stylist".
+_APPOSITIVE_ROLE = re.compile(
+    r",? (?:my|our|his|her|their|the) (?:[a-z]+ ){0,2}(?:"
+    + "|".join(sorted(ROLE_WORDS))
+    + r")s?\b"
+)
+
+
 def _coordinated(
     text: str, pending: list[_Candidate], found: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
@@ -474,6 +496,9 @@ def _coordinated(
         other = by_start.get(_neighbours(text, cand.start, cand.end)[1])
         if other and (cand.kinds | other.kinds) & {"N", "U"} and other.after in verbs:
             confirmed[cand.start], confirmed[other.start] = cand, other
+    for cand in pending:
+        if _APPOSITIVE_ROLE.match(text, cand.end):
+            confirmed[cand.start] = cand  # "Rose, my senior stylist, watched"
     queue = list(found) + [(c.start, c.end) for c in confirmed.values()]
     while queue:
         start, end = queue.pop()

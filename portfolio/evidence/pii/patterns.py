@@ -205,6 +205,12 @@ DOB_CUE = re.compile(
     r"(?i)(?:\bd\.?o\.?b\b\.?|\bdate of birth\b|\bbirth ?date\b|\bborn\b|\bbirthday\b|"
     r"\bb\. )"
 )
+# A birthday without its year, straight after its cue: "Birthday: 4th November".
+BIRTHDAY = re.compile(
+    r"(?i)\b(?:birthday|d\.?o\.?b\b\.?|date of birth|born(?: on)?)(?: is| was)?[\s:\-–]*"
+    r"((?:the )?\d{1,2}(?:st|nd|rd|th)?(?: of)? " + _MONTH + r"|" + _MONTH + r" \d{1,2}(?:st|nd|rd|th)?)"
+    r"\b(?!,? \d)"
+)
 DOB_AFTER = re.compile(r"(?i)^\s*[(\[-]?\s*(?:dob|d\.o\.b\.?|date of birth)\b")
 
 
@@ -248,4 +254,7 @@ def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
             if not (1 <= day <= 31 and 1 <= month <= 12):
                 continue
         found.append(("DATE_OF_BIRTH", m.start(), m.end()))
+    for m in BIRTHDAY.finditer(text):
+        if not any(a <= m.start(1) < b for _, a, b in found):
+            found.append(("DATE_OF_BIRTH", m.start(1), m.end(1)))
     return found
