@@ -330,6 +330,10 @@ def test_sort_codes_and_accounts():
     ]
     assert found("Paying-in branch 40-11-92.") == [("SORT_CODE", "40-11-92")]
     assert found("a/c 1234567 on the old system") == [("ACCOUNT_NUMBER", "1234567")]
+    assert found("sort code 608371, account number 31926840.") == [
+        ("SORT_CODE", "608371"),
+        ("ACCOUNT_NUMBER", "31926840"),
+    ]
     assert found("Customer account number 8501234567.") == [("ACCOUNT_NUMBER", "8501234567")]
 
 
@@ -384,12 +388,44 @@ def test_names_in_apprentices_notes(text, names):
 
 
 @pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # A conversation copied line by line: its speakers, and each name again later.
+        ("[07:02] Dawn (Gym Manager): pool closed\n[07:16] Dawn: moved to studio 2",
+         ["Dawn", "Dawn"]),
+        ("Rich: can u be at the job for 7.30\nMe: ye no probs\nRich: yes", ["Rich", "Rich"]),
+        ("leanne: whos doing the 11\nchantelle: me x\nleanne: ty", ["leanne", "chantelle", "leanne"]),
+        # A name signing off, on its own line after "Thanks" or before a blank line.
+        ("Can you send the plan by 3pm.\nThanks\nFang\nTransport Compliance", ["Fang"]),
+        ("I am a new client.\nKasia\n\n(My reply: Saturday 10am.)", ["Kasia"]),
+        # A given name in lower case that is no English word, and its accents.
+        ("saw how gemma does the weekly shop order", ["gemma"]),
+        ("please call Sinéad on reception", ["Sinéad"]),
+        # A role or a title in brackets; praise; initials where someone signs.
+        ("- Will (mentor) says I can do the bookings", ["Will"]),
+        ("rm 8 Bill (Mr W. Hughes) was walking", ["Bill", "Mr W. Hughes"]),
+        ("Well done Ruaraidh. You greeted every customer.", ["Ruaraidh"]),
+        ("Call back on the mobile. Taken by: KB 14:25", ["KB"]),
+        ("I inducted a new member, Mark, on the kit and will check in with Mark next week.",
+         ["Mark", "Mark"]),
+        # A firm named after a person is not the person.
+        ("Paid Campbell & Daughters Joinery; Kev Campbell fitted the door.", ["Kev Campbell"]),
+    ],
+)
+def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
+    assert [value for kind, value in found(text) if kind == "NAME"] == names
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Delivery due 4th November.",
         "That Netgear Orbi was replaced.",
         "Invoice from Nowak Roofing Ltd paid.",
         "The rota has Mark Sheet Review at 10.",
+        "Caller: Will it be backdated?",
+        "Return to work form checked by HR Advisor.",
+        "Outcome: resolved\nAction: none\nBill: £45 paid",
     ],
 )
 def test_not_names_or_birthdays(text):

@@ -84,6 +84,7 @@ def test_an_address_is_found_by_its_shape_whatever_the_street_type(text, redacte
         "Route 36 Harrogate buses diverted.",
         "The address is 2 streets away from the depot.",
         "Staffing at Leeds, 3 Team Leaders, 2 agents.",
+        "The fridge was moved to 422 and logged for maintenance.",
         "Reflection: 12 Step Programme training helped me stay calm on the call.",
         # a street without a house number is not an address of anyone
         "Burst main on Quarry Steps near the school; 40 properties affected.",
@@ -139,12 +140,17 @@ def fourth(bench) -> list[dict]:
     return bench.load(CORPUS_DIR / "fourth.txt")
 
 
+@pytest.fixture(scope="module")
+def fifth(bench) -> list[dict]:
+    return bench.load(CORPUS_DIR / "fifth.txt")
+
+
 def test_second_corpus_file_is_what_its_generator_makes(second):
     generator = _load("pii_corpus_second", CORPUS_DIR / "second.py")
     assert generator.generate() == second
 
 
-@pytest.mark.parametrize("name", ["second", "handwritten", "third", "fourth"])
+@pytest.mark.parametrize("name", ["second", "handwritten", "third", "fourth", "fifth"])
 def test_labels_are_well_formed(name, request):
     notes = request.getfixturevalue(name)
     for note in notes:
@@ -196,8 +202,19 @@ def test_recall_and_false_alarms_on_the_fourth_set(bench, fourth):
     assert figures["false_alarms_per_100_notes"] <= 8
 
 
-def test_redacted_notes_of_every_set_scan_clean(second, handwritten, third, fourth):
-    for note in second + handwritten + third + fourth:
+def test_recall_and_false_alarms_on_the_fifth_set(bench, fifth):
+    # Written blind in seventeen sectors, mostly names (91.7% when first measured, and one
+    # note that crashed the check): chats, signatures and names in lower case.
+    figures = bench.evaluate(fifth)
+    assert figures["labels"] >= 450 and figures["labels_by_type"]["NAME"] >= 250
+    assert figures["recall"] >= 0.975
+    assert figures["recall_by_type"]["NAME"] >= 0.965
+    assert figures["recall_by_type"]["ADDRESS"] >= 0.98
+    assert figures["false_alarms_per_100_notes"] <= 9
+
+
+def test_redacted_notes_of_every_set_scan_clean(second, handwritten, third, fourth, fifth):
+    for note in second + handwritten + third + fourth + fifth:
         redacted = redact(note["text"])
         assert find_personal_data(redacted) == [], (note["id"], redacted)
 
@@ -217,6 +234,9 @@ def test_redacted_notes_of_every_set_scan_clean(second, handwritten, third, four
         ("was delivered to 21 Belle Vue Mount the same day", "21 Belle Vue Mount"),
         ("Last address: 7 Cherry Tree Green, previously 66 Birch Shaw", "66 Birch Shaw"),
         ("safety check at Bryn Awel, Heol y Nant, SY23 2DA is booked", "Bryn Awel, Heol y Nant"),
+        ("owner Ms Rhiannon Parry, Ty Gwyn, Heol y Felin, CF37 2RN.", "Ty Gwyn, Heol y Felin"),
+        ("Home address: The Old Forge, Church Lane, Llanfair", "The Old Forge, Church Lane"),
+        ("Lives at: 10 Larch Court, Fairfield Way, BD5 9HQ", "10 Larch Court, Fairfield Way"),
     ],
 )
 def test_addresses_by_their_cue_town_postcode_or_house_name_whatever_the_street(text, address):

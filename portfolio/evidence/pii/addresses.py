@@ -49,6 +49,8 @@ ADDRESS = re.compile(
     r"(?<![\w£$€.,:/-])(?:(?:Flat|Apartment|Apt|Unit|Suite|Room|Studio)\.? \d{1,4}[A-Za-z]?"
     r",? )?(?:" + _HOUSE_NAME + r",? |(?<![\d.:])\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?,? )"
     r"(?:" + _STREET + " " + _SUFFIX + r"\b|" + _PREFIX_STREET + r"\b)"
+    # A second street after a block's name: "10 Larch Court, Fairfield Way".
+    r"(?:, " + _STREET + " " + _SUFFIX + r"\b)?"
 )
 _BUILDING = (
     r"(?:Flat|Apartment|Apt|Unit|Suite|Studio)\.? \d{1,4}[A-Za-z]?,? (?:[A-Z][a-z'’]+ ){1,3}"
@@ -228,7 +230,8 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
     found += _named_houses(text)
     for m in _HOUSE_ON_PREFIX_STREET.finditer(text):
         before = window_before(text, m.start(), 40)
-        if CUE.search(before) or _placed(before, -1, m.start()):
+        after_name = re.search(r"[A-Z][\w'’-]+, $", before) and _postcode_follows(text, m.end())
+        if CUE.search(before) or _placed(before, -1, m.start()) or after_name:
             found.append(("ADDRESS", m.start(), m.end()))
     for m in _LOWER_LED.finditer(text):
         words = _until_little_word(m.group().split(" "))
@@ -239,8 +242,9 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
         lower = _LOWER_AFTER_CUE.match(text, m.end())
         if lower:
             kept = _until_little_word(lower.group().split(" "))
-            counted = kept[1].lower() in frequent_words() and kept[1].endswith("s")
-            if len(kept) >= 3 and not counted:  # a number and two words, not "2 streets away"
+            if len(kept) < 3:
+                continue  # a number and two words at least: not "moved to 422 and logged"
+            if not (kept[1].lower() in frequent_words() and kept[1].endswith("s")):  # "2 streets"
                 found.append(("ADDRESS", lower.start(), lower.start() + len(" ".join(kept))))
     return found, towns
 
@@ -262,8 +266,8 @@ def _named_houses(text: str) -> list[tuple[str, int, int]]:
     found = []
     for m in _NAMED_HOUSE.finditer(text):
         house, street = m.group().split(", ", 1)
-        if _business(house.split()) or _business(street.split()):
-            continue
+        if _business(house.split()[-1:]) or _business(street.split()[-1:]):
+            continue  # "Boothtown Surgery, Halifax"; not "The Old Forge, Church Lane"
         before = window_before(text, m.start(), 40)
         placed = (
             house.startswith("The ")

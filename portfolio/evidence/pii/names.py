@@ -22,18 +22,24 @@ particles such as "bin", "da", "van") are names when:
 - it is a single N word ("Wojciech");
 - a verb that people do follows ("Grace said", "Tadhg rang back"; for U words also "is",
   "took", "from" ..., a bracket or a colon: "Tadhg (supervisor)", "Tadhg: please chase");
-- it is joined by "and" or a comma to a name ("Grace and Priya", "cc Jasper, Eilidh").
+- it is joined by "and" or a comma to a name ("Grace and Priya", "cc Jasper, Eilidh");
+- a role stands beside it ("Rose, my senior stylist", "a new member, Mark,", "Will
+  (mentor)", "Bill (Mr W. Hughes)").
 
 A group is not a name when a street or organisation word follows ("Kennedy Close",
 "Preston depot", "Matlock and Buxton depots") or, uncued, when an article comes before
 ("a Netgear Orbi"). Ordinary words join a group next to name words ("Tan Wei", "Wei Tan").
 Separate passes find names after field cues whatever their case ("Surname: OKONKWO"),
-titles in lower case ("mr khan") and lower-case names after strong cues ("spoke to priya").
+titles in lower case ("mr khan"), lower-case names after strong cues ("spoke to priya") or
+that are no English word ("gemma"), the speakers of a copied chat ("[07:16] Dawn:"), a name
+signing a message, initials where someone signs ("Taken by: KB"), and, last, every other
+place a name found once is written the same way.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from portfolio.evidence.pii.lists import (
@@ -73,7 +79,8 @@ _CUE = "|".join(
         r"(?:voicemail|message|reminder|note|email|letter|text|update|complaint|feedback|"
         r"query|concern|visit|invoice|parcel|delivery)s? (?:for|from|about|by)",
         r"(?:attended|approved|authorised|checked|raised|logged|handled|completed|signed|"
-        r"done|visited) by",
+        r"done|visited|taken|written|witnessed|observed|assessed|reviewed|seen|served) by",
+        r"well done|congratulations|congrats|good luck|welcome",
         # fields and people's roles
         r"(?:caller|customer|contact|patient|tenant|account holder|policy ?holder|"
         r"bill payer|engineer|agent|advisor|adviser|nurse|clinician)(?: name)?\s*[:\-–]",
@@ -82,7 +89,8 @@ _CUE = "|".join(
         r"engineer|technician|driver|courier|nurse|doctor|landlord|tenant|neighbour|agent|"
         r"advisor|adviser|clinician|paramedic|officer|resident|homeowner|patient|key holder|"
         r"nephew|niece|uncle|aunt|auntie|cousin|grandson|granddaughter|nan|gran|grandad|"
-        r"grandma|grandpa|stepson|stepdaughter|fianc[eé]e?|mentor|stylist",
+        r"grandma|grandpa|stepson|stepdaughter|fianc[eé]e?|mentor|stylist|assessor|witness|"
+        r"observer|tutor|trainer|reviewer",
     ]
 )
 # Cues strong enough to take a name written in lower case ("spoke to priya").
@@ -131,7 +139,15 @@ def classify(word: str) -> str:
             return "W" if "W" in kinds else "S"
     if re.match(r"(?:Mc|Mac|Fitz|O['’]|D['’])[A-Z]", word):
         return "N"
+    plain = _without_accents(word)
+    if plain != word:
+        return classify(plain)  # "Sinéad", "Zoë": listed without their accents
     return "U"
+
+
+def _without_accents(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass
@@ -259,7 +275,10 @@ def _groups(text: str, piece: list[_Token]) -> list[list[_Token]]:
             and not current
             and not nxt
             and tok.text.lower() not in ROLE_WORDS
-            and re.match(r" (?:and|&) [A-Z]", text[tok.end : tok.end + 6])
+            and (
+                re.match(r" (?:and|&) [A-Z]", text[tok.end : tok.end + 6])
+                or _BRACKETED.match(text, tok.end)
+            )
         ):
             groups.append([tok])  # "Jasper and Fiachra": a neighbouring name may confirm it
         else:
@@ -351,6 +370,9 @@ class _Candidate:
     after: str
 
 
+_PRONOUNS = frozenset("i you it we they he she this that there these those".split())
+
+
 def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
     """True: a name; False: not; None: a lone ambiguous word a neighbour may confirm."""
     start, end = group[0].start, group[-1].end
@@ -361,6 +383,10 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
         return False
     if _firm(text, group) or (not cued and _street(text, group)):
         return False
+    if len(words) == 1 and kinds <= {"A", "W"} and after in _PRONOUNS and _sentence_initial(
+        text, start
+    ):
+        return False  # "Caller: Will it be backdated?", "Mark it as read"
     determiner = re.search(
         r"(?i)\b(?:a|an|the|this|that|our|your|their|its)\s+$", text[max(0, start - 8) : start]
     )
@@ -451,6 +477,10 @@ def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int
     found += _lower_case_titles(text, found)
     found += _lower_case_names(text, found)
     found += _signed_and_speaking(text, found)
+    found += _speakers(text)
+    found += [m.span(1) for m in _INITIALS.finditer(text)]
+    found += _lower_case_given_names(text)
+    found += _again(text, found)
     return [s for s in _merge(found) if not any(a < s[1] and s[0] < b for a, b in exclude)]
 
 
@@ -482,6 +512,16 @@ _APPOSITIVE_ROLE = re.compile(
     + r")s?\b"
 )
 
+# A person's role in lower case, then a comma: "a new member, Mark, on the cardio".
+_ROLE_COMMA = re.compile(
+    r"\b(?:" + "|".join(sorted(ROLE_WORDS | {"member", "learner", "apprentice", "guest"}))
+    + r"), $"
+)
+# A title or a role in brackets after a name: "Bill (Mr W. Hughes)", "Will (mentor)".
+_BRACKETED = re.compile(
+    r" \((?:(?i:mrs?|ms|miss|mx|dr)\.? |(?:" + "|".join(sorted(ROLE_WORDS)) + r")\))"
+)
+
 
 def _coordinated(
     text: str, pending: list[_Candidate], found: list[tuple[int, int]]
@@ -497,8 +537,9 @@ def _coordinated(
         if other and (cand.kinds | other.kinds) & {"N", "U"} and other.after in verbs:
             confirmed[cand.start], confirmed[other.start] = cand, other
     for cand in pending:
-        if _APPOSITIVE_ROLE.match(text, cand.end):
-            confirmed[cand.start] = cand  # "Rose, my senior stylist, watched"
+        role_before = _ROLE_COMMA.search(text, max(0, cand.start - 30), cand.start)
+        if role_before or _APPOSITIVE_ROLE.match(text, cand.end) or _BRACKETED.match(text, cand.end):
+            confirmed[cand.start] = cand  # "Rose, my senior stylist", "Will (mentor)"
     queue = list(found) + [(c.start, c.end) for c in confirmed.values()]
     while queue:
         start, end = queue.pop()
@@ -568,22 +609,96 @@ def _lower_case_titles(text: str, found: list[tuple[int, int]]) -> list[tuple[in
     return extra
 
 
-# A message signed with a name on its last line ("...for our records.\nRahima"), and a
-# person answering the phone ("IT service desk, Rich speaking").
-_SIGNED = re.compile(r"(?:^|[.!?]\s*\n)\s*([A-Z][a-z'’-]+)[.!\"”]*\s*$")
+# A message signed with a name on its last line ("...for our records.\nRahima"), or on a
+# line of its own before a blank line, or after "Thanks"; and a person answering the phone
+# ("IT service desk, Rich speaking").
+_SIGNED = re.compile(
+    r"(?:^|[.!?]\s*\n)\s*([A-Z][a-z'’-]+)[.!\"”]*(?:\s*$|[ \t]*\n[ \t>]*\n)|"
+    r"(?im:^[ \t>]*(?:thanks|thank you|many thanks|regards|kind regards|best wishes|cheers|"
+    r"speak soon|all the best)\b[^\n]{0,20}\n[ \t>]*)([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$))"
+)
 _SPEAKING = re.compile(r"(?:^|[,.:]\s*)([A-Z][a-z'’-]+) speaking\b", re.MULTILINE)
 
 
 def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     extra = []
     for m in (*_SIGNED.finditer(text), *_SPEAKING.finditer(text)):
-        start, end = m.span(1)
+        group = 1 if m.group(1) else 2
+        start, end = m.span(group)
         if any(a < end and start < b for a, b in found):
             continue
-        # Before "speaking" even a name that is also a word ("Rich speaking").
-        if classify(m.group(1)) in ("NAU" if m.re is _SPEAKING else "NU"):
+        # Before "speaking" or after "Thanks" even a name that is also a word ("Rich").
+        sure = m.re is _SPEAKING or group == 2
+        if classify(m.group(group)) in ("NAU" if sure else "NU"):
             extra.append((start, end))
     return extra
+
+
+# A conversation copied line by line: "[07:16] Dawn: moved to studio 2", "leanne: ty!!".
+_SPEAKER = re.compile(
+    r"(?m)^[ \t>]*(\[?\d{1,2}[:.]\d\d\]?[ \t]*)?([^\W\d_][\w'’-]*(?: [A-Z]\.?)?)"
+    r"(?: \([^)\n]{1,30}\))?:[ \t]"
+)
+
+
+def _speakers(text: str) -> list[tuple[int, int]]:
+    """The speakers of a conversation: given names, or with a time or "Me" in the
+    conversation, any name-like word. A form's labels ("Outcome:") are ordinary words."""
+    lex = lexicon()
+    lines = list(_SPEAKER.finditer(text))
+    labels = {m.group(2).lower() for m in lines}
+    timed = any(m.group(1) for m in lines) or labels & {"me", "i"}
+    given = [m for m in lines if m.group(2).split()[0].lower() in lex.given]
+    if not (timed or len({m.group(2).lower() for m in given}) >= 2):
+        return []
+    extra = []
+    for m in lines:
+        first = m.group(2).split()[0]
+        kind = classify(first.capitalize())
+        if first.lower() in lex.given and kind != "S" or (timed and kind in "NAU"):
+            extra.append(m.span(2))
+    return extra
+
+
+# Initials where a person signs or is named by their role: "Taken by: KB", "Assessor: JO".
+_INITIALS = re.compile(
+    r"(?i:\b(?:(?:taken|signed|checked|completed|logged|written|assessed|observed|witnessed)"
+    r" by|assessor|witness|observer|initials|signed)\s*[:\-–]?\s*)"
+    r"(?!(?:HR|IT|GP|QA|HQ|ID|OK|ME)\b)([A-Z]{2,3})\b(?![\w-]| [A-Z][a-z])"
+)
+_LOWER_WORD = re.compile(r"(?<![\w'’@./#-])[a-z][a-z'’-]{3,}(?![\w'’@/-])")
+
+
+def _lower_case_given_names(text: str) -> list[tuple[int, int]]:
+    """A given name in lower case that is no English word: "saw how gemma does it"."""
+    lex = lexicon()
+    return [
+        m.span()
+        for m in _LOWER_WORD.finditer(text)
+        if m.group() in lex.given
+        and classify(m.group().capitalize()) == "N"
+        and m.group() not in frequent_words()
+    ]
+
+
+def _again(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Every other place a name found once is written the same way: "Dawn (Gym Manager):
+    ... / Dawn: moved to studio 2"."""
+    words = set()
+    for start, end in found:
+        for m in TOKEN.finditer(text, start, end):
+            low = m.group().lower()
+            name_like = len(low) > 1 and low not in TITLES and low not in PARTICLES
+            if name_like and classify(m.group().capitalize()) in "NAU":
+                words.add(m.group())
+    if not words:
+        return []
+    again = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-]|['’][a-rt-z])")
+    return [
+        m.span()
+        for m in again.finditer(text)
+        if not (_org_head_after(text, m.end(), listed=False) or re.match(r" &", text[m.end() :]))
+    ]
 
 
 STRONG_CUE_AHEAD = re.compile(STRONG_CUE.pattern.replace(r"\s*$", r"\s*"))

@@ -28,6 +28,8 @@ OTHER_NUMBER_CUE = re.compile(
 SORT_CODE = re.compile(
     r"(?<![\w/.:£$-])(?<!\d )(\d{2})([- ])(\d{2})\2(\d{2})(?![\w/:-]|[.,]\d|[ -]\d{1,6}\b)"
 )
+# Six digits run together straight after their cue: "sort code 608371".
+SORT_CODE_RUN = re.compile(r"(?i)\b(?:sort ?code|s/c)\b[\s:.-]*(\d{6})(?![\w/-]|[.,]\d)")
 CARD = re.compile(
     r"(?<![\w/.-])(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -]?)\d{6}\2\d{4,5}"
     r"|\d{13,19})(?![\w/-]|[.,]\d)"
@@ -107,6 +109,9 @@ def numbers(text: str) -> list[tuple[str, int, int]]:
             continue  # "on 04-11-26": a date, not a sort code
         sort_codes.append((m.start(), m.end()))
         found.append(("SORT_CODE", m.start(), m.end()))
+    for m in SORT_CODE_RUN.finditer(text):
+        sort_codes.append(m.span(1))
+        found.append(("SORT_CODE", *m.span(1)))
     for m in ACCOUNT.finditer(text):
         before = window_before(text, m.start(), 30)
         cues = list(ACCOUNT_CUE.finditer(before))
