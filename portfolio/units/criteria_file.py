@@ -94,6 +94,27 @@ def line_for(lines: dict, path: tuple) -> int | None:
     return lines.get(path)
 
 
+@cache
+def _loader():
+    """YAML's safe loader, for which a value shaped as a date that is none (0000-00-00) is
+    a problem at its line, not a failure."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_yaml_timestamp(self, node):
+            try:
+                return super().construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                raise yaml.constructor.ConstructorError(
+                    None, None,
+                    f"'{node.value}' is written as a date but is not one; put it in quotes",
+                    node.start_mark,
+                ) from None  # fmt: skip
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+    return Loader
+
+
 def check_yaml(
     text: str, source: str, validator, check_rules, error_class=None
 ) -> tuple[dict, dict]:
@@ -106,8 +127,12 @@ def check_yaml(
 
     error_class = error_class or CriteriaFileError
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = _loader()(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None

@@ -1,0 +1,76 @@
+"""Whatever a criteria or crosswalk file holds, reading it either succeeds or names its
+problems (CriteriaFileError); it never fails otherwise. Files are the shipped ones with a
+few lines deleted, repeated, cut short, re-indented or given odd values."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from portfolio.units import criteria_file, crosswalk_file
+from portfolio.units.criteria_file import CriteriaFileError
+from tests.conftest import CRITERIA_DIR
+
+CRITERIA = [p.read_text(encoding="utf-8") for p in sorted(CRITERIA_DIR.glob("*.yaml"))]
+CROSSWALKS = [p.read_text(encoding="utf-8") for p in sorted(CRITERIA_DIR.glob("crosswalks/*.yaml"))]
+ODD_VALUES = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        ["", "~", "[]", "{}", "- a", "1e309", "-1", "true", "'''", '"', "&a", "*a", "? x",
+         "!!python/object/apply:os.system ['true']", "x" * 300, ".nan", "0000-00-00",
+         "2024-02-30", "|", ">", "\t"]
+    ),
+)  # fmt: skip
+
+
+@st.composite
+def damaged(draw, files: list[str]) -> str:
+    lines = draw(st.sampled_from(files)).splitlines()
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(lines) - 1))
+        change = draw(st.sampled_from(["delete", "repeat", "value", "indent", "insert", "cut"]))
+        if change == "delete":
+            del lines[i]
+        elif change == "repeat":
+            lines.insert(i, lines[draw(st.integers(0, len(lines) - 1))])
+        elif change == "value":
+            key, colon, _ = lines[i].partition(":")
+            lines[i] = f"{key}: {draw(ODD_VALUES)}" if colon else draw(ODD_VALUES)
+        elif change == "indent":
+            lines[i] = " " * draw(st.integers(0, 6)) + lines[i].lstrip()
+        elif change == "insert":
+            lines.insert(i, f"{draw(ODD_VALUES)}: {draw(ODD_VALUES)}")
+        else:
+            lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))]
+        if not lines:
+            break
+    return "\n".join(lines)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(damaged(CRITERIA))
+def test_a_damaged_criteria_file_is_read_or_refused_with_its_problems(text):
+    try:
+        criteria_file.parse(text, "unit.yaml")
+    except CriteriaFileError as error:
+        assert error.problems and all(p.message for p in error.problems)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(damaged(CROSSWALKS))
+def test_a_damaged_crosswalk_file_is_read_or_refused_with_its_problems(text):
+    try:
+        crosswalk_file.parse(text, "crosswalk.yaml")
+    except CriteriaFileError as error:
+        assert error.problems and all(p.message for p in error.problems)
+
+
+@pytest.mark.parametrize("value", ["0000-00-00", "2024-02-30"])
+def test_a_value_shaped_as_a_date_that_is_none_is_a_problem_at_its_line(value):
+    text = CRITERIA[0].replace("\nformat: 1\n", f"\nformat: 1\nreleased: {value}\n", 1)
+    line = text.splitlines().index(f"released: {value}") + 1
+    with pytest.raises(CriteriaFileError) as refused:
+        criteria_file.parse(text, "unit.yaml")
+    assert str(refused.value) == (
+        f"unit.yaml, line {line}: not valid YAML: '{value}' is written as a date but is not one;"
+        " put it in quotes"
+    )
