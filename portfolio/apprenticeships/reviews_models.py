@@ -16,7 +16,7 @@ employer meet, look at what changed since the last review, set targets and each 
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.accounts.models import User
@@ -74,11 +74,16 @@ class ProgressReview(db.Model):
     """One progress review of an apprentice's enrolment."""
 
     __tablename__ = "progress_review"
-    __table_args__ = (UniqueConstraint("enrolment_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "number"),
+        # The last signed review of each apprenticeship, read from the index alone: when the
+        # next is due (``reviews_due``), on every home page and the dashboard.
+        Index("ix_progress_review_enrolment_status_held", "enrolment_id", "status", "held_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
-    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"))
     number: Mapped[int]
     # When it was due when started (the interval from the last signed review or the start,
     # breaks in learning left out), and the day the three met.
