@@ -6,8 +6,9 @@ With no path it reports on each corpus in tests/evidence/pii_corpus/ in turn: th
 (corpus.jsonl, which the detector was built on), the second (second.jsonl, written before
 any tuning for it), the notes written by hand (handwritten.txt), the third set, written
 blind in other sectors' voices (third.txt), the fourth, written blind as apprentices
-write their evidence (fourth.txt), and the fifth, written blind in seventeen sectors with
-chats, signatures and names in lower case (fifth.txt).
+write their evidence (fourth.txt), the fifth, written blind in seventeen sectors with
+chats, signatures and names in lower case (fifth.txt), and the sixth, written blind with
+every type at least 27 times (sixth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -167,6 +168,7 @@ CORPORA = [
     CORPUS.with_name("third.txt"),
     CORPUS.with_name("fourth.txt"),
     CORPUS.with_name("fifth.txt"),
+    CORPUS.with_name("sixth.txt"),
 ]
 
 

@@ -330,6 +330,10 @@ def test_sort_codes_and_accounts():
     ]
     assert found("Paying-in branch 40-11-92.") == [("SORT_CODE", "40-11-92")]
     assert found("a/c 1234567 on the old system") == [("ACCOUNT_NUMBER", "1234567")]
+    assert found("sort 560029, acct 30021945") == [
+        ("SORT_CODE", "560029"),
+        ("ACCOUNT_NUMBER", "30021945"),
+    ]
     assert found("sort code 608371, account number 31926840.") == [
         ("SORT_CODE", "608371"),
         ("ACCOUNT_NUMBER", "31926840"),
@@ -361,6 +365,11 @@ def test_numbers_without_an_account_cue_are_not_accounts():
 )
 def test_dates_of_birth(text, date):
     assert found(text) == [("DATE_OF_BIRTH", date)]
+
+
+def test_a_date_of_birth_anywhere_in_the_answer_to_a_question_asking_for_it():
+    text = "Me: What's his full name and date of birth?\nCaller: Rhys Pritchard, 3rd of November 2020."
+    assert found(text) == [("NAME", "Rhys Pritchard"), ("DATE_OF_BIRTH", "3rd of November 2020")]
 
 
 @pytest.mark.parametrize(
@@ -410,6 +419,14 @@ def test_names_in_apprentices_notes(text, names):
          ["Mark", "Mark"]),
         # A firm named after a person is not the person.
         ("Paid Campbell & Daughters Joinery; Kev Campbell fitted the door.", ["Kev Campbell"]),
+        # Lower case: a given name with its surname, hyphens, a given name that is a word.
+        ("new pt registration - ahmed el-sayed dob", ["ahmed el-sayed"]),
+        ("born on the 9th of april 1990. thanks kelly-marie", ["kelly-marie"]),
+        ("then tom harding came in for a frame adjustment", ["tom harding"]),
+        # A form's label is no name; the name after it is.
+        ("Hirer: Mrs Aleksandra Nowak\nLicence: checked", ["Mrs Aleksandra Nowak"]),
+        ("Me: Can I have your name and address?\nCaller: Shannon Kelly, Flat 3/2, 14 Ardbeg "
+         "Street, G42 8LL.", ["Shannon Kelly"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -426,6 +443,13 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "Caller: Will it be backdated?",
         "Return to work form checked by HR Advisor.",
         "Outcome: resolved\nAction: none\nBill: £45 paid",
+        "Caller: Will do, cheers.",
+        "Agent: And can you confirm the first line?",
+        "Delivered: 9\nRedelivery: 12\nEscalations: 2",
+        "Workshop diary: did 3 MOTs and a timing belt.",
+        "Reception duties at Marsh Holloway Solicitors. Opened the post.",
+        "Rental agreement - Hopwood Vehicle Hire. Vehicle: 2016 Vauxhall Astra.",
+        "Case note - Ashby Money Advice; I'm calling from Westgate Debt Advice.",
     ],
 )
 def test_not_names_or_birthdays(text):

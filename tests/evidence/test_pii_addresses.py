@@ -100,6 +100,11 @@ def test_a_street_without_a_house_is_the_incidents_place_and_only_the_postcode_g
     )
 
 
+def test_two_places_before_a_postcode_are_neither_redacted_nor_taken_for_names():
+    text = "27 Sycamore Close, Handsworth Wood, Birmingham B20 1HJ"
+    assert redact(text) == "[ADDRESS], Handsworth Wood, Birmingham [POSTCODE]"
+
+
 def test_the_town_after_an_address_is_neither_redacted_nor_taken_for_a_name():
     text = "The ambulance went to 128a Ullswater Steps, Penrith. Crew from Hexham."
     assert [(f.type, f.text) for f in find_personal_data(text)] == [
@@ -145,12 +150,17 @@ def fifth(bench) -> list[dict]:
     return bench.load(CORPUS_DIR / "fifth.txt")
 
 
+@pytest.fixture(scope="module")
+def sixth(bench) -> list[dict]:
+    return bench.load(CORPUS_DIR / "sixth.txt")
+
+
 def test_second_corpus_file_is_what_its_generator_makes(second):
     generator = _load("pii_corpus_second", CORPUS_DIR / "second.py")
     assert generator.generate() == second
 
 
-@pytest.mark.parametrize("name", ["second", "handwritten", "third", "fourth", "fifth"])
+@pytest.mark.parametrize("name", ["second", "handwritten", "third", "fourth", "fifth", "sixth"])
 def test_labels_are_well_formed(name, request):
     notes = request.getfixturevalue(name)
     for note in notes:
@@ -213,8 +223,19 @@ def test_recall_and_false_alarms_on_the_fifth_set(bench, fifth):
     assert figures["false_alarms_per_100_notes"] <= 9
 
 
-def test_redacted_notes_of_every_set_scan_clean(second, handwritten, third, fourth, fifth):
-    for note in second + handwritten + third + fourth + fifth:
+def test_recall_and_false_alarms_on_the_sixth_set(bench, sixth):
+    # Written blind with every type at least 27 times (95.4% when first measured: addresses
+    # in lower case, NHS numbers in a timed list, forms' labels taken for names).
+    figures = bench.evaluate(sixth)
+    assert figures["labels"] >= 500 and min(figures["labels_by_type"].values()) >= 27
+    assert figures["recall"] >= 0.98
+    for kind in TYPES:
+        assert figures["recall_by_type"][kind] >= 0.93, (kind, figures["recall_by_type"][kind])
+    assert figures["false_alarms_per_100_notes"] <= 9
+
+
+def test_redacted_notes_of_every_set_scan_clean(second, handwritten, third, fourth, fifth, sixth):
+    for note in second + handwritten + third + fourth + fifth + sixth:
         redacted = redact(note["text"])
         assert find_personal_data(redacted) == [], (note["id"], redacted)
 
@@ -237,6 +258,17 @@ def test_redacted_notes_of_every_set_scan_clean(second, handwritten, third, four
         ("owner Ms Rhiannon Parry, Ty Gwyn, Heol y Felin, CF37 2RN.", "Ty Gwyn, Heol y Felin"),
         ("Home address: The Old Forge, Church Lane, Llanfair", "The Old Forge, Church Lane"),
         ("Lives at: 10 Larch Court, Fairfield Way, BD5 9HQ", "10 Larch Court, Fairfield Way"),
+        # In lower case: before a postcode, after a word of place, a flat in a block.
+        ("repair for tenant at 27 st aidans road ne6 5tq leak", "27 st aidans road"),
+        ("bin missed again. 9 hollins lane bl2 5ps. logged", "9 hollins lane"),
+        ("can u pay the rent for 16 jubilee terrace into my new acc", "16 jubilee terrace"),
+        ("tenant aisha at flat 14 ravenscar house ls9 7ht. mould", "flat 14 ravenscar house"),
+        # Answering where someone is moving to; a Welsh street; a letter's heading.
+        ("Agent: And where are you moving to?\nCustomer: Bryn Awel, Lôn Ganol, Llanfairpwll, "
+         "LL61 5JD.", "Bryn Awel, Lôn Ganol"),
+        ("David Evans (1) born 4th Jan 1957, 21 Glan yr Afon, NHS", "21 Glan yr Afon"),
+        ("Complaint letter received\nHollybank, Mill Lane\nLittle Budworth\nCW6 9EY\nDear Sir",
+         "Hollybank, Mill Lane"),
     ],
 )
 def test_addresses_by_their_cue_town_postcode_or_house_name_whatever_the_street(text, address):

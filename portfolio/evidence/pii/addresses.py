@@ -40,7 +40,7 @@ _SUFFIX = (
 _WORD = r"[A-Z][a-z'’]+(?:-(?:[a-z]{1,4}-)*[A-Z][a-z'’]+)*"
 _STREET = r"(?:St\.? |Saint )?" + _WORD + r"(?: (?:" + _WORD + r"|upon|on|the|de|la))*?"
 # Welsh and Scottish Gaelic streets put the street word first: "Heol Ddu", "Ffordd y Parc".
-_PREFIX_STREET = r"(?:Heol|Ffordd|Stryd|Lôn|Lon|Rhodfa|Clos|Cwrt|Maes|Bryn|Sraid)(?: (?:y|yr|an|na|[A-Z][a-z'’]+)){1,3}"
+_PREFIX_STREET = r"(?:Heol|Ffordd|Stryd|Lôn|Lon|Rhodfa|Clos|Cwrt|Maes|Bryn|Glan|Llys|Parc|Sraid)(?: (?:y|yr|an|na|[A-Z][a-z'’]+)){1,3}"
 _HOUSE_NAME = (
     r"(?:[A-Z][a-z'’]+ ){1,2}(?:Cottage|Cottages|House|Farm|Farmhouse|Lodge|Barn|Villa|"
     r"Bungalow|Manor|Hall|Mill|Grange|Rectory|Vicarage|Chapel|Oast|Croft)"
@@ -109,20 +109,36 @@ _BEFORE = frozenset(
 )
 _LOWER_AFTER_CUE = re.compile(
     r"(?i)(?:flat \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?(?:-\d{1,4}[a-z]?)?,? (?:the )?"
-    r"[a-z][a-z'’-]+(?: [a-z][a-z'’-]+){0,3}"
+    r"[a-z][a-z'’-]+(?![\w'’-])(?: [a-z][a-z'’-]+(?![\w'’-])){0,3}"
+)
+# A number and lower-case words ending in a street word, after a word of place: "rent for
+# 16 jubilee terrace", "at 27 st aidans road".
+_LOWER_STREET = re.compile(
+    r"(?<![\w£$€.,:/#-])\d{1,4}[a-z]?,? (?:[a-z][a-z'’-]+ ){1,3}(?:"
+    + "|".join(sorted(STREET_SUFFIXES - {"gate", "park", "yard", "fields", "green", "view"}))
+    + r")\b"
 )
 # A question whose answer on the next line is an address ("And the first line of the
 # address?" / "Caller: The Old Smithy, Carr Lane.").
-ADDRESS_QUESTION = re.compile(r"(?i)\baddress|\bwhere do (?:you|they|you both) live\b")
+ADDRESS_QUESTION = re.compile(
+    r"(?i)\baddress|\bwhere (?:do|does|are|is) (?:you|they|you both|he|she)\b.{0,12}"
+    r"\b(?:live|living|moving|staying)\b"
+)
 # An answer of a house name and a street: "The Old Smithy, Carr Lane".
 _NAMED_HOUSE = re.compile(
     r"(?:The )?" + _CAP + r"(?: " + _CAP + r"){0,3}, (?:The )?" + _CAP + r"(?: " + _CAP + r"){0,3}"
 )
 # A number and words in any case: an address when a postcode follows ("23 the paddock,
 # pc wf17 6hn").
+_LOWER_WORD = r"[a-z][a-z'’-]+(?![\w'’-])"
 _LOWER_LED = re.compile(
     r"(?i)(?<![\w£$€.,:/#-])(?:flat \d{1,4}[a-z]?,? )?(?<![\d.:])\d{1,4}[a-z]?,? (?:the )?"
-    r"[a-z][a-z'’-]+(?: [a-z][a-z'’-]+){0,3}"
+    + _LOWER_WORD + r"(?: " + _LOWER_WORD + r"){0,3}"
+)
+# A flat in a named block, in any case: "flat 14 ravenscar house".
+_LOWER_BLOCK = re.compile(
+    r"(?i)(?<![\w£$€.,:/#-])flat \d{1,4}[a-z]?,? (?:[a-z][a-z'’-]+ ){1,3}"
+    r"(?:court|house|tower|lodge|mansions|point|heights|apartments|buildings)\b"
 )
 # Cues strong enough for an address in lower case ("lives at 84 clough vennel").
 LOWER_CUE = re.compile(
@@ -130,7 +146,8 @@ LOWER_CUE = re.compile(
     r"\baddress(?: is| was)?:? "
 )
 _TOWN = re.compile(
-    r",? ((?:" + _CAP + r" ){0,2}" + _CAP + r")(?=,? *(?:[A-Za-z]{1,2}\d|\[POSTCODE\])|[.;!?\n]|$)"
+    r",? ((?:" + _CAP + r" ){0,2}" + _CAP + r"(?:, (?:" + _CAP + r" ){0,2}" + _CAP + r"(?= *\[POSTCODE\]))?)"
+    r"(?=,? *(?:[A-Za-z]{1,2}\d|\[POSTCODE\])|[.;!?\n]|$)"
 )
 
 
@@ -141,7 +158,8 @@ _HOUSE_ON_PREFIX_STREET = re.compile(
 _NEXT_WORD = re.compile(r" ([A-Za-z'’]+)")
 # A town after a comma: "12 Eastgate, Louth".
 _TOWN_NEXT = re.compile(r", (?:" + _CAP + r" ){0,2}" + _CAP + r"\b")
-_BEFORE_POSTCODE = re.compile(r",? *(?:((?:" + _CAP + r" ){0,2}" + _CAP + r"),? *)?")
+_LOCALITY = r"(?:" + _CAP + r" ){0,2}" + _CAP
+_BEFORE_POSTCODE = re.compile(r",? *(?:(" + _LOCALITY + r"(?:, " + _LOCALITY + r")?),? *)?")
 _POSTCODE_WORD = re.compile(r"(?i)(?:(?:pc|post ?code)\b:? *)?")
 
 
@@ -226,18 +244,29 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
     for m in re.finditer(r"(?m)^(?:[A-Za-z][\w ]{0,20}:)?[ \t]*(?:It['’]s )?", text):
         house = _NAMED_HOUSE.match(text, m.end())
         if house and answers_question(text, house.start(), ADDRESS_QUESTION):
+            first, rest = house.group().split(", ", 1)
+            if not (_person(first) or rest.startswith(("Flat", "Apartment"))):
+                found.append(("ADDRESS", house.start(), house.end()))  # not "Shannon Kelly, Flat 3"
+        if house and _letter_heading(text, house):
             found.append(("ADDRESS", house.start(), house.end()))
     found += _named_houses(text)
     for m in _HOUSE_ON_PREFIX_STREET.finditer(text):
         before = window_before(text, m.start(), 40)
         after_name = re.search(r"[A-Z][\w'’-]+, $", before) and _postcode_follows(text, m.end())
-        if CUE.search(before) or _placed(before, -1, m.start()) or after_name:
+        asked = answers_question(text, m.start(), ADDRESS_QUESTION)
+        if CUE.search(before) or _placed(before, -1, m.start()) or after_name or asked:
             found.append(("ADDRESS", m.start(), m.end()))
     for m in _LOWER_LED.finditer(text):
         words = _until_little_word(m.group().split(" "))
         end = m.start() + len(" ".join(words))
         if len(words) >= 2 and _postcode_follows(text, end):
             found.append(("ADDRESS", m.start(), end))
+    for m in _LOWER_STREET.finditer(text):
+        before = window_before(text, m.start(), 40)
+        placed = _placed(before, -1, m.start()) or re.search(r"(?i)\bfor\s*$", before)
+        if CUE.search(before) or placed or _postcode_follows(text, m.end()):
+            found.append(("ADDRESS", m.start(), m.end()))
+    found += [("ADDRESS", *m.span()) for m in _LOWER_BLOCK.finditer(text)]
     for m in LOWER_CUE.finditer(text):
         lower = _LOWER_AFTER_CUE.match(text, m.end())
         if lower:
@@ -247,6 +276,22 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
             if not (kept[1].lower() in frequent_words() and kept[1].endswith("s")):  # "2 streets"
                 found.append(("ADDRESS", lower.start(), lower.start() + len(" ".join(kept))))
     return found, towns
+
+
+def _person(words: str) -> bool:
+    """Words that are all names and no ordinary words: "Shannon Kelly", not "Bryn Awel"."""
+    return all(classify(w) == "N" for w in words.split())
+
+
+def _letter_heading(text: str, house: re.Match) -> bool:
+    """A house's name and its street on a line of their own, with a postcode on one of the
+    two lines after: a letter's address ("Hollybank, Mill Lane / Little Budworth / CW6 9EY")."""
+    street = house.group().split(", ", 1)[1].split()
+    line_end = text.find("\n", house.end())
+    if street[-1].lower() not in STREET_SUFFIXES or text[house.end() : line_end].strip(" ,"):
+        return False
+    following = text[line_end + 1 :].split("\n")[:2]
+    return any(POSTCODE.fullmatch(line.strip(" ,.")) for line in following)
 
 
 def _until_little_word(words: list[str]) -> list[str]:

@@ -139,6 +139,8 @@ def classify(word: str) -> str:
             return "W" if "W" in kinds else "S"
     if re.match(r"(?:Mc|Mac|Fitz|O['’]|D['’])[A-Z]", word):
         return "N"
+    if re.fullmatch(r"[A-Z]{2,}s", word):
+        return "S"  # a plural of capitals: "MOTs", "PCs"
     plain = _without_accents(word)
     if plain != word:
         return classify(plain)  # "Sinéad", "Zoë": listed without their accents
@@ -370,7 +372,9 @@ class _Candidate:
     after: str
 
 
-_PRONOUNS = frozenset("i you it we they he she this that there these those".split())
+_PRONOUNS = frozenset("i you it we they he she this that there these those do be have not".split())
+# After a label's colon: a title or a number, so the label is no name.
+_LABEL_VALUE = re.compile(r":[ \t]*(?:\d|(?i:mrs?|ms|miss|mx|dr)\.?\s)")
 
 
 def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
@@ -405,6 +409,8 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
         return True
     if after in STRONG_VERBS or after == "'s":
         return True
+    if "U" in kinds and after == ":" and _LABEL_VALUE.match(text, end):
+        return None  # a form's label: "Hirer: Mrs Nowak", "Redelivery: 12"
     if "U" in kinds and (after in WEAK_VERBS or after.startswith(("(", ":"))):
         return True
     return None
@@ -441,7 +447,7 @@ def _org_head_after(text: str, end: int, listed: bool = True) -> bool:
     m = (_HEAD_AFTER if listed else _HEAD_NEXT).match(text, end)
     if not m:
         return False
-    word = m.group(1).lower()
+    word = m.group(1).lower().rstrip(".")
     return word in ORG_HEADS or (word.endswith("s") and word[:-1] in ORG_HEADS)
 
 
@@ -670,15 +676,37 @@ _LOWER_WORD = re.compile(r"(?<![\w'’@./#-])[a-z][a-z'’-]{3,}(?![\w'’@/-])"
 
 
 def _lower_case_given_names(text: str) -> list[tuple[int, int]]:
-    """A given name in lower case that is no English word: "saw how gemma does it"."""
+    """A given name in lower case that is no English word ("saw how gemma does it",
+    "thanks kelly-marie"), with the surname after it ("ahmed el-sayed")."""
     lex = lexicon()
-    return [
-        m.span()
-        for m in _LOWER_WORD.finditer(text)
-        if m.group() in lex.given
-        and classify(m.group().capitalize()) == "N"
-        and m.group() not in frequent_words()
-    ]
+    found = []
+    for m in _LOWER_WORD.finditer(text):
+        parts = m.group().split("-")
+        if not all(
+            p in lex.given and classify(p.capitalize()) == "N" and p not in frequent_words()
+            for p in parts
+        ):
+            continue
+        end = m.end()
+        surname = _LOWER_SURNAME.match(text, end)
+        if surname and classify(surname.group(1).capitalize()) in "NU":
+            end = surname.end()
+        found.append((m.start(), end))
+    # A given name that is also a word, before a surname that is not: "tom harding".
+    for m in _LOWER_PAIR.finditer(text):
+        given, surname = m.group(2), m.group(3)
+        if given in lex.given and surname in lex.surnames and classify(surname.capitalize()) == "N":
+            found.append(m.span(1))
+    return found
+
+
+# Every pair of lower-case words, overlapping ("then tom harding": "then tom", "tom harding").
+_LOWER_PAIR = re.compile(
+    r"(?<![\w'’@./#-])(?=(([a-z]{3,}) ([a-z][a-z'’]+(?:-[a-z]+)?))(?![\w'’@-]))"
+)
+
+
+_LOWER_SURNAME = re.compile(r" ([a-z][a-z'’]*(?:-[a-z][a-z'’]*)?)(?![\w'’@-])")
 
 
 def _again(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:

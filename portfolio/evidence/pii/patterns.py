@@ -28,8 +28,13 @@ OTHER_NUMBER_CUE = re.compile(
 SORT_CODE = re.compile(
     r"(?<![\w/.:£$-])(?<!\d )(\d{2})([- ])(\d{2})\2(\d{2})(?![\w/:-]|[.,]\d|[ -]\d{1,6}\b)"
 )
-# Six digits run together straight after their cue: "sort code 608371".
-SORT_CODE_RUN = re.compile(r"(?i)\b(?:sort ?code|s/c)\b[\s:.-]*(\d{6})(?![\w/-]|[.,]\d)")
+# Six digits run together straight after their cue: "sort code 608371", "sort 560029".
+SORT_CODE_RUN = re.compile(r"(?i)\b(?:sort(?: ?code)?|s/c)\b[\s:.-]*(\d{6})(?![\w/-]|[.,]\d)")
+# Ten digits that may be an NHS number; not inside a longer run of numbers, but after a
+# time of day ("08:30 922 512 2713").
+_NHS = re.compile(
+    r"(?<![\w/.+-])(?:(?<=\d\d:\d\d )|(?<!\d ))\d{3}([ -]?)\d{3}\1\d{4}(?![\w/-]|[.,]?\d)"
+)
 CARD = re.compile(
     r"(?<![\w/.-])(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -]?)\d{6}\2\d{4,5}"
     r"|\d{13,19})(?![\w/-]|[.,]\d)"
@@ -91,7 +96,7 @@ def numbers(text: str) -> list[tuple[str, int, int]]:
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_ok(digits):
             found.append(("CARD_NUMBER", m.start(), m.end()))
-    for m in re.finditer(r"(?<![\w/.+-])(?<!\d )\d{3}([ -]?)\d{3}\1\d{4}(?![\w/-]|[.,]?\d)", text):
+    for m in _NHS.finditer(text):
         digits = re.sub(r"\D", "", m.group())
         before = window_before(text, m.start(), 40)
         if nhs_ok(digits) and (digits[0] != "0" or NHS_CUE.search(before)):
@@ -226,12 +231,18 @@ _ASKING = re.compile(
 )
 
 
-def answers_question(text: str, start: int, cue: re.Pattern[str]) -> bool:
+def answers_question(
+    text: str, start: int, cue: re.Pattern[str], anywhere: bool = False
+) -> bool:
     """In a transcript, whether ``start`` opens the answer to a question on the line before
-    that matches ``cue`` ("Can you confirm your date of birth?" / "Caller: 10.11.82")."""
-    line_start = text.rfind("\n", max(0, start - 40), start) + 1
+    that matches ``cue`` ("Can you confirm your date of birth?" / "Caller: 10.11.82"); with
+    ``anywhere``, whether it is anywhere in that answer ("Caller: Rhys Pritchard, 3rd of
+    November 2020")."""
+    line_start = text.rfind("\n", max(0, start - (200 if anywhere else 40)), start) + 1
     opening = text[line_start:start]
-    if not line_start or not re.fullmatch(r"\s*(?:[A-Za-z][\w ]{0,20}:)?\s*(?:It['’]s )?", opening):
+    if not line_start or not (
+        anywhere or re.fullmatch(r"\s*(?:[A-Za-z][\w ]{0,20}:)?\s*(?:It['’]s )?", opening)
+    ):
         return False
     asked_from = text.rfind("\n", max(0, line_start - 300), line_start - 1) + 1
     question = text[max(asked_from, line_start - 300) : line_start - 1].rstrip()
@@ -247,7 +258,7 @@ def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
         between = before[cues[-1].end() :] if cues else ""
         cued = bool(cues) and not re.search(r"[.!?;] |\d", between)
         cued = cued or bool(DOB_AFTER.match(text[m.end() : m.end() + 20]))
-        cued = cued or answers_question(text, m.start(), DOB_CUE)
+        cued = cued or answers_question(text, m.start(), DOB_CUE, anywhere=True)
         if not cued:
             continue
         value = m.group()
