@@ -7,8 +7,9 @@ With no path it reports on each corpus in tests/evidence/pii_corpus/ in turn: th
 any tuning for it), the notes written by hand (handwritten.txt), the third set, written
 blind in other sectors' voices (third.txt), the fourth, written blind as apprentices
 write their evidence (fourth.txt), the fifth, written blind in seventeen sectors with
-chats, signatures and names in lower case (fifth.txt), and the sixth, written blind with
-every type at least 27 times (sixth.txt).
+chats, signatures and names in lower case (fifth.txt), the sixth, written blind with
+every type at least 27 times (sixth.txt), and the seventh, written blind about incidents
+through contact centres (seventh.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -169,6 +170,7 @@ CORPORA = [
     CORPUS.with_name("fourth.txt"),
     CORPUS.with_name("fifth.txt"),
     CORPUS.with_name("sixth.txt"),
+    CORPUS.with_name("seventh.txt"),
 ]
 
 

@@ -367,6 +367,13 @@ def test_dates_of_birth(text, date):
     assert found(text) == [("DATE_OF_BIRTH", date)]
 
 
+def test_an_nhs_number_grouped_four_three_three_after_its_cue():
+    assert found("The record showed her NHS number 8720 743 963 and an appointment.") == [
+        ("NHS_NUMBER", "8720 743 963")
+    ]
+    assert found("Ticket 8720 743 963 closed.") == []
+
+
 def test_a_date_of_birth_anywhere_in_the_answer_to_a_question_asking_for_it():
     text = "Me: What's his full name and date of birth?\nCaller: Rhys Pritchard, 3rd of November 2020."
     assert found(text) == [("NAME", "Rhys Pritchard"), ("DATE_OF_BIRTH", "3rd of November 2020")]
@@ -427,6 +434,13 @@ def test_names_in_apprentices_notes(text, names):
         ("Hirer: Mrs Aleksandra Nowak\nLicence: checked", ["Mrs Aleksandra Nowak"]),
         ("Me: Can I have your name and address?\nCaller: Shannon Kelly, Flat 3/2, 14 Ardbeg "
          "Street, G42 8LL.", ["Shannon Kelly"]),
+        # A given name that is also a word, alone after the full name; an initial and a
+        # surname; a lower-case name after "her husband".
+        ("Caller: Precious Mhlanga\nCall handler: Thank you Precious. Please leave.",
+         ["Precious Mhlanga", "Precious"]),
+        ("Safety advice given first. - H. Brightwell)", ["H. Brightwell"]),
+        ("lady rang because her husband ron had wandered off", ["ron"]),
+        ("Payer: Mr Rohan Fernandes (son)\nPayer NI: checked", ["Mr Rohan Fernandes"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -450,6 +464,12 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "Reception duties at Marsh Holloway Solicitors. Opened the post.",
         "Rental agreement - Hopwood Vehicle Hire. Vehicle: 2016 Vauxhall Astra.",
         "Case note - Ashby Money Advice; I'm calling from Westgate Debt Advice.",
+        "Units Oscar 21 and Oscar 23 attended; Tango 4 informed.",
+        "Thanks,\nWard 7 Discharge Coordinator",
+        "Install: pendant, key safe. Installer booked Thursday 10-12.",
+        "Trespass near Hebden Bridge resolved; vehicle lost near Hungerford.",
+        "Ticket SEC-2091 passed to the cyber team.",
+        "she talked about her husband alot.",
     ],
 )
 def test_not_names_or_birthdays(text):

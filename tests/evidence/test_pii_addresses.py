@@ -103,6 +103,8 @@ def test_a_street_without_a_house_is_the_incidents_place_and_only_the_postcode_g
 def test_two_places_before_a_postcode_are_neither_redacted_nor_taken_for_names():
     text = "27 Sycamore Close, Handsworth Wood, Birmingham B20 1HJ"
     assert redact(text) == "[ADDRESS], Handsworth Wood, Birmingham [POSTCODE]"
+    text = "Risk address: The Old Forge, Back Lane, Great Ayton, TS9 6NQ"
+    assert redact(text) == "Risk address: [ADDRESS], Great Ayton, [POSTCODE]"
 
 
 def test_the_town_after_an_address_is_neither_redacted_nor_taken_for_a_name():
@@ -155,12 +157,19 @@ def sixth(bench) -> list[dict]:
     return bench.load(CORPUS_DIR / "sixth.txt")
 
 
+@pytest.fixture(scope="module")
+def seventh(bench) -> list[dict]:
+    return bench.load(CORPUS_DIR / "seventh.txt")
+
+
 def test_second_corpus_file_is_what_its_generator_makes(second):
     generator = _load("pii_corpus_second", CORPUS_DIR / "second.py")
     assert generator.generate() == second
 
 
-@pytest.mark.parametrize("name", ["second", "handwritten", "third", "fourth", "fifth", "sixth"])
+@pytest.mark.parametrize(
+    "name", ["second", "handwritten", "third", "fourth", "fifth", "sixth", "seventh"]
+)
 def test_labels_are_well_formed(name, request):
     notes = request.getfixturevalue(name)
     for note in notes:
@@ -234,8 +243,24 @@ def test_recall_and_false_alarms_on_the_sixth_set(bench, sixth):
     assert figures["false_alarms_per_100_notes"] <= 9
 
 
-def test_redacted_notes_of_every_set_scan_clean(second, handwritten, third, fourth, fifth, sixth):
-    for note in second + handwritten + third + fourth + fifth + sixth:
+def test_recall_and_false_alarms_on_the_seventh_set(bench, seventh):
+    # Written blind about incidents through contact centres, every type at least 25 times
+    # (97.4% when first measured: addresses 94.3%, names 95.0%, 16.7 false alarms).
+    figures = bench.evaluate(seventh)
+    assert figures["labels"] >= 500 and min(figures["labels_by_type"].values()) >= 25
+    assert figures["recall"] >= 0.98
+    for kind in TYPES:
+        assert figures["recall_by_type"][kind] >= 0.95, (kind, figures["recall_by_type"][kind])
+    assert figures["false_alarms_per_100_notes"] <= 6
+
+
+@pytest.fixture(scope="module")
+def every_set(second, handwritten, third, fourth, fifth, sixth, seventh) -> list[dict]:
+    return second + handwritten + third + fourth + fifth + sixth + seventh
+
+
+def test_redacted_notes_of_every_set_scan_clean(every_set):
+    for note in every_set:
         redacted = redact(note["text"])
         assert find_personal_data(redacted) == [], (note["id"], redacted)
 
@@ -269,6 +294,10 @@ def test_redacted_notes_of_every_set_scan_clean(second, handwritten, third, four
         ("David Evans (1) born 4th Jan 1957, 21 Glan yr Afon, NHS", "21 Glan yr Afon"),
         ("Complaint letter received\nHollybank, Mill Lane\nLittle Budworth\nCW6 9EY\nDear Sir",
          "Hollybank, Mill Lane"),
+        ("Owner: Fergus MacLeod\nHome: Tigh na Mara, Shore Road, Ullapool, IV26 2UR",
+         "Tigh na Mara, Shore Road"),
+        ("the policyholder, from Flat 9, Meridian House, 52 Cheetham Hill Road, Manchester M8",
+         "Flat 9, Meridian House, 52 Cheetham Hill Road"),
     ],
 )
 def test_addresses_by_their_cue_town_postcode_or_house_name_whatever_the_street(text, address):

@@ -48,14 +48,16 @@ _HOUSE_NAME = (
 ADDRESS = re.compile(
     r"(?<![\w£$€.,:/-])(?:(?:Flat|Apartment|Apt|Unit|Suite|Room|Studio)\.? \d{1,4}[A-Za-z]?"
     r",? )?(?:" + _HOUSE_NAME + r",? |(?<![\d.:])\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?,? )"
-    r"(?:" + _STREET + " " + _SUFFIX + r"\b|" + _PREFIX_STREET + r"\b)"
+    r"(?:" + _STREET + " " + _SUFFIX + r"\b(?: " + _SUFFIX + r"\b)?|" + _PREFIX_STREET + r"\b)"
     # A second street after a block's name: "10 Larch Court, Fairfield Way".
-    r"(?:, " + _STREET + " " + _SUFFIX + r"\b)?"
+    r"(?:, " + _STREET + " " + _SUFFIX + r"\b(?: " + _SUFFIX + r"\b)?)?"
 )
 _BUILDING = (
     r"(?:Flat|Apartment|Apt|Unit|Suite|Studio)\.? \d{1,4}[A-Za-z]?,? (?:[A-Z][a-z'’]+ ){1,3}"
     r"(?:Court|House|Tower|Building|Lodge|Mansions|Point|Heights|Plaza|Apartments|Block|"
     r"Hall|Mill|Wharf|Quay|Works|Buildings)\b"
+    # and the street after it: "Flat 9, Meridian House, 52 Cheetham Hill Road"
+    r"(?:, \d{1,4}[A-Za-z]? " + _STREET + " " + _SUFFIX + r"\b(?: " + _SUFFIX + r"\b)?)?"
 )
 ADDRESS_LOWER = re.compile(
     r"(?i)(?:address|lives at|living at|resides at|moved to|property at|deliver(?:ed|y) to)"
@@ -92,7 +94,8 @@ LED = re.compile(
 CUE = re.compile(
     r"(?i)(?:\blives|\bliving|\bresides|\bresiding|\bstaying|\bstays|\bhome|\bproperty|"
     r"\bdeliver(?:ed|y)?|\bsent|\bmoved|\bmoving|\brelocated)\s+(?:at|to|in|into)\s*$|"
-    r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now))?\s*[:\-–,]?\s*$"
+    r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now))?\s*[:\-–,]?\s*$|"
+    r"^[ \t]*home\s*[:\-–]\s*$"
 )
 # Little words after a street: it ends there ("outside 12 Clough Edge about the noise").
 _AFTER = frozenset(
@@ -125,8 +128,10 @@ ADDRESS_QUESTION = re.compile(
     r"\b(?:live|living|moving|staying)\b"
 )
 # An answer of a house name and a street: "The Old Smithy, Carr Lane".
+_PARTICLE = r"(?:na|nan|an|y|yr|du|de|la|le|of|on|the)"
 _NAMED_HOUSE = re.compile(
-    r"(?:The )?" + _CAP + r"(?: " + _CAP + r"){0,3}, (?:The )?" + _CAP + r"(?: " + _CAP + r"){0,3}"
+    r"(?:The )?" + _CAP + r"(?: (?:" + _PARTICLE + r" )?" + _CAP + r"){0,3}, (?:The )?"
+    + _CAP + r"(?: " + _CAP + r"){0,3}"
 )
 # A number and words in any case: an address when a postcode follows ("23 the paddock,
 # pc wf17 6hn").
@@ -249,7 +254,9 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
                 found.append(("ADDRESS", house.start(), house.end()))  # not "Shannon Kelly, Flat 3"
         if house and _letter_heading(text, house):
             found.append(("ADDRESS", house.start(), house.end()))
-    found += _named_houses(text)
+    houses = _named_houses(text)
+    found += houses
+    towns += named_house_towns(text, houses)
     for m in _HOUSE_ON_PREFIX_STREET.finditer(text):
         before = window_before(text, m.start(), 40)
         after_name = re.search(r"[A-Z][\w'’-]+, $", before) and _postcode_follows(text, m.end())
@@ -322,6 +329,11 @@ def _named_houses(text: str) -> list[tuple[str, int, int]]:
         if placed or CUE.search(before):
             found.append(("ADDRESS", m.start(), m.end()))
     return found
+
+
+def named_house_towns(text: str, found: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
+    """The towns after the addresses found: "The Old Forge, Back Lane, Great Ayton, TS9"."""
+    return [t for t in (town_after(text, end) for _, _, end in found) if t]
 
 
 def _in_apposition(text: str, start: int, end: int) -> bool:

@@ -97,6 +97,7 @@ _CUE = "|".join(
 STRONG_CUE = re.compile(
     r"(?i)(?:^|(?<=[^\w']))(?:(?:my |her |his |their )?name(?: is| was|'s)|i'm|i am|this is|"
     r"(?:hi|hiya|hey|hello)\b[\w ,]{0,8}\bits|"
+    r"(?:my|her|his|their) (?:husband|wife|son|daughter|partner|mum|dad|brother|sister) |"
     r"spoke to|spoke with|"
     r"speaking to|speaking with|passed to|transferred to|handed over to|handed to|"
     r"(?:caller|customer|contact|patient|tenant|account holder)(?: name)?\s*[:\-–]|"
@@ -141,6 +142,9 @@ def classify(word: str) -> str:
         return "N"
     if re.fullmatch(r"[A-Z]{2,}s", word):
         return "S"  # a plural of capitals: "MOTs", "PCs"
+    doer = re.fullmatch(r"(.{3,}?)e?rs?", low)
+    if doer and (doer.group(1) in lex.common or doer.group(1) + "e" in lex.common):
+        return "W"  # someone who does a common thing: "Installer", "Payer"
     plain = _without_accents(word)
     if plain != word:
         return classify(plain)  # "Sinéad", "Zoë": listed without their accents
@@ -387,6 +391,10 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
         return False
     if _firm(text, group) or (not cued and _street(text, group)):
         return False
+    if len(words) == 1 and re.match(r" \d{1,3}\b(?! ?\d)", text[end : end + 6]):
+        return False  # a call sign or a ward: "Oscar 21", "Ward 7"
+    if re.search(r"\bnear $", text[max(0, start - 5) : start]) and not cued:
+        return False  # a place: "near Hebden Bridge"
     if len(words) == 1 and kinds <= {"A", "W"} and after in _PRONOUNS and _sentence_initial(
         text, start
     ):
@@ -407,6 +415,8 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
         return True
     if kinds == {"N"}:
         return True
+    if any(t.kind == "I" for t in group[:-1]) and group[-1].kind in "NU":
+        return True  # an initial and a surname: "H. Brightwell"
     if after in STRONG_VERBS or after == "'s":
         return True
     if "U" in kinds and after == ":" and _LABEL_VALUE.match(text, end):
@@ -621,7 +631,9 @@ def _lower_case_titles(text: str, found: list[tuple[int, int]]) -> list[tuple[in
 _SIGNED = re.compile(
     r"(?:^|[.!?]\s*\n)\s*([A-Z][a-z'’-]+)[.!\"”]*(?:\s*$|[ \t]*\n[ \t>]*\n)|"
     r"(?im:^[ \t>]*(?:thanks|thank you|many thanks|regards|kind regards|best wishes|cheers|"
-    r"speak soon|all the best)\b[^\n]{0,20}\n[ \t>]*)([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$))"
+    r"speak soon|all the best)\b[^\n]{0,20}\n[ \t>]*)([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$))|"
+    r"(?im:^[ \t>]*(?:thanks|many thanks|regards|kind regards|best wishes|cheers),[ \t]*)"
+    r"([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$))"
 )
 _SPEAKING = re.compile(r"(?:^|[,.:]\s*)([A-Z][a-z'’-]+) speaking\b", re.MULTILINE)
 
@@ -629,12 +641,12 @@ _SPEAKING = re.compile(r"(?:^|[,.:]\s*)([A-Z][a-z'’-]+) speaking\b", re.MULTIL
 def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     extra = []
     for m in (*_SIGNED.finditer(text), *_SPEAKING.finditer(text)):
-        group = 1 if m.group(1) else 2
+        group = next(i for i in (1, 2, 3) if m.re is _SPEAKING or m.group(i))
         start, end = m.span(group)
-        if any(a < end and start < b for a, b in found):
-            continue
+        if any(a < end and start < b for a, b in found) or re.match(r" \d", text[end : end + 2]):
+            continue  # found already, or a ward or a call sign ("Thanks, Ward 7 team")
         # Before "speaking" or after "Thanks" even a name that is also a word ("Rich").
-        sure = m.re is _SPEAKING or group == 2
+        sure = m.re is _SPEAKING or group > 1
         if classify(m.group(group)) in ("NAU" if sure else "NU"):
             extra.append((start, end))
     return extra
@@ -695,7 +707,11 @@ def _lower_case_given_names(text: str) -> list[tuple[int, int]]:
     # A given name that is also a word, before a surname that is not: "tom harding".
     for m in _LOWER_PAIR.finditer(text):
         given, surname = m.group(2), m.group(3)
-        if given in lex.given and surname in lex.surnames and classify(surname.capitalize()) == "N":
+        kind = classify(given.capitalize())
+        name_like = kind == "N" or (kind == "A" and given not in frequent_words())
+        if name_like and given in lex.given and surname in lex.surnames and (
+            classify(surname.capitalize()) == "N"
+        ):
             found.append(m.span(1))
     return found
 
@@ -712,20 +728,25 @@ _LOWER_SURNAME = re.compile(r" ([a-z][a-z'’]*(?:-[a-z][a-z'’]*)?)(?![\w'’@
 def _again(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Every other place a name found once is written the same way: "Dawn (Gym Manager):
     ... / Dawn: moved to studio 2"."""
-    words = set()
+    words, given = set(), set()
     for start, end in found:
         for m in TOKEN.finditer(text, start, end):
             low = m.group().lower()
             name_like = len(low) > 1 and low not in TITLES and low not in PARTICLES
             if name_like and classify(m.group().capitalize()) in "NAU":
                 words.add(m.group())
-    if not words:
+            elif name_like and m.start() == start and end > m.end() + 1 and _is_cap(m.group()):
+                given.add(m.group())  # "Precious Mhlanga": "Precious" alone is her too
+    if not words and not given:
         return []
-    again = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-]|['’][a-rt-z])")
+    again = re.compile(
+        r"(?<![\w'’-])(?:" + "|".join(map(re.escape, words | given)) + r")(?![\w-]|['’][a-rt-z])"
+    )
     return [
         m.span()
         for m in again.finditer(text)
         if not (_org_head_after(text, m.end(), listed=False) or re.match(r" &", text[m.end() :]))
+        and (m.group() in words or not _sentence_initial(text, m.start()))
     ]
 
 
@@ -749,7 +770,7 @@ def _lower_case_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int
         ]
         for i, (word, kind) in enumerate(zip(words, classes, strict=True)):
             w, nxt = word.group(), classes[i + 1] if i + 1 < len(classes) else ""
-            if kind in "AW" and not kinds and nxt in ("N", "U"):
+            if kind in "AW" and not kinds and nxt in ("N", "U") and w not in _ARTICLES:
                 kind = "A"  # "tan yuxuan": an ordinary word before a name is part of it
             lone_ambiguous = kind == "A" and not kinds and nxt not in ("N", "U")
             if w in ABBREVIATIONS or len(w) < 2 or kind in "SW" or lone_ambiguous:
@@ -757,6 +778,11 @@ def _lower_case_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int
             kinds.append(kind)
             if kind != "P":
                 end = m.start() + word.end()
-        if set(kinds) & {"N", "U"}:
-            extra.append((m.start(), end))
+        kin = _KIN.search(cue.group())
+        if set(kinds) & ({"N"} if kin else {"N", "U"}):
+            extra.append((m.start(), end))  # after "her husband" a listed name only
     return extra
+
+
+_ARTICLES = frozenset(("the", "a", "an"))
+_KIN = re.compile(r"(?i)(?:husband|wife|son|daughter|partner|mum|dad|brother|sister)\s*$")

@@ -30,6 +30,8 @@ SORT_CODE = re.compile(
 )
 # Six digits run together straight after their cue: "sort code 608371", "sort 560029".
 SORT_CODE_RUN = re.compile(r"(?i)\b(?:sort(?: ?code)?|s/c)\b[\s:.-]*(\d{6})(?![\w/-]|[.,]\d)")
+# Ten digits grouped 4-3-3, an NHS number only after its cue: "NHS number 8720 743 963".
+_NHS_GROUPED_OTHERWISE = re.compile(r"(?<![\w/.+-])\d{4} \d{3} \d{3}(?![\w/-]|[.,]?\d| \d)")
 # Ten digits that may be an NHS number; not inside a longer run of numbers, but after a
 # time of day ("08:30 922 512 2713").
 _NHS = re.compile(
@@ -96,6 +98,10 @@ def numbers(text: str) -> list[tuple[str, int, int]]:
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_ok(digits):
             found.append(("CARD_NUMBER", m.start(), m.end()))
+    for m in _NHS_GROUPED_OTHERWISE.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if nhs_ok(digits) and NHS_CUE.search(window_before(text, m.start(), 40)):
+            found.append(("NHS_NUMBER", m.start(), m.end()))
     for m in _NHS.finditer(text):
         digits = re.sub(r"\D", "", m.group())
         before = window_before(text, m.start(), 40)
