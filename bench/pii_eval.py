@@ -8,8 +8,9 @@ any tuning for it), the notes written by hand (handwritten.txt), the third set, 
 blind in other sectors' voices (third.txt), the fourth, written blind as apprentices
 write their evidence (fourth.txt), the fifth, written blind in seventeen sectors with
 chats, signatures and names in lower case (fifth.txt), the sixth, written blind with
-every type at least 27 times (sixth.txt), and the seventh, written blind about incidents
-through contact centres (seventh.txt).
+every type at least 27 times (sixth.txt), the seventh, written blind about incidents
+through contact centres (seventh.txt), and the eighth, written blind in banking, billing,
+travel and advice lines (eighth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -171,6 +172,7 @@ CORPORA = [
     CORPUS.with_name("fifth.txt"),
     CORPUS.with_name("sixth.txt"),
     CORPUS.with_name("seventh.txt"),
+    CORPUS.with_name("eighth.txt"),
 ]
 
 

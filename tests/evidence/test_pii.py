@@ -374,6 +374,20 @@ def test_an_nhs_number_grouped_four_three_three_after_its_cue():
     assert found("Ticket 8720 743 963 closed.") == []
 
 
+def test_numbers_in_brackets_and_dateless_registrations():
+    assert found("checked the NHS number (164 152 4022) against the certificate") == [
+        ("NHS_NUMBER", "164 152 4022")
+    ]
+    assert found("will repossess her car (BFZ 7324) after two missed payments") == [
+        ("VEHICLE_REG", "BFZ 7324")
+    ]
+    assert found("Old details: 20-98-57 4303917 (only 7 digits)") == [
+        ("SORT_CODE", "20-98-57"),
+        ("ACCOUNT_NUMBER", "4303917"),
+    ]
+    assert found("Room ABC 1234 is booked; SLA 1234 hours.") == []
+
+
 def test_a_date_of_birth_anywhere_in_the_answer_to_a_question_asking_for_it():
     text = "Me: What's his full name and date of birth?\nCaller: Rhys Pritchard, 3rd of November 2020."
     assert found(text) == [("NAME", "Rhys Pritchard"), ("DATE_OF_BIRTH", "3rd of November 2020")]
@@ -441,6 +455,14 @@ def test_names_in_apprentices_notes(text, names):
         ("Safety advice given first. - H. Brightwell)", ["H. Brightwell"]),
         ("lady rang because her husband ron had wandered off", ["ron"]),
         ("Payer: Mr Rohan Fernandes (son)\nPayer NI: checked", ["Mr Rohan Fernandes"]),
+        # Lower case after a role or "name on account"; a list's "Surname, Given"; a
+        # nickname in quotes.
+        ("upgrade today, customer callum o'hare wanted the new handset", ["callum o'hare"]),
+        ("name on account natasha greenidge (said to call her tash)",
+         ["natasha greenidge", "tash"]),
+        ("Employee | NI number\nWojcik, Marta | CJ 38 08 34 C\nOduya, Samuel | MZ638570D",
+         ["Wojcik, Marta", "Oduya, Samuel"]),
+        ('Plan holder: Mrs Margaret "Peggy" Ellison', ['Mrs Margaret "Peggy" Ellison']),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -470,6 +492,11 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "Trespass near Hebden Bridge resolved; vehicle lost near Hungerford.",
         "Ticket SEC-2091 passed to the cyber team.",
         "she talked about her husband alot.",
+        "Repayments from: the usual account. Affordability passed. Callback booked.",
+        "NINo: checked. We are on WaterSure Plus.",
+        "Buses by Avonside Buses; the wake at Rosebank Crematorium; Halliwell Engineering.",
+        "Road closures on Hope Street and Rose Lane.",
+        "Rhyme Time Tuesdays at the library.",
     ],
 )
 def test_not_names_or_birthdays(text):

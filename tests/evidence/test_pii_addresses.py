@@ -105,6 +105,9 @@ def test_two_places_before_a_postcode_are_neither_redacted_nor_taken_for_names()
     assert redact(text) == "[ADDRESS], Handsworth Wood, Birmingham [POSTCODE]"
     text = "Risk address: The Old Forge, Back Lane, Great Ayton, TS9 6NQ"
     assert redact(text) == "Risk address: [ADDRESS], Great Ayton, [POSTCODE]"
+    # A person's name before an address is not a house's: "Mr Ray Brown, 15 Cherry ..."
+    text = "given by mistake to Mr Ray Brown, 15 Cherry Tree Gardens, Burnley BB11 2NP."
+    assert redact(text) == "given by mistake to [NAME], [ADDRESS], Burnley [POSTCODE]."
 
 
 def test_the_town_after_an_address_is_neither_redacted_nor_taken_for_a_name():
@@ -162,13 +165,18 @@ def seventh(bench) -> list[dict]:
     return bench.load(CORPUS_DIR / "seventh.txt")
 
 
+@pytest.fixture(scope="module")
+def eighth(bench) -> list[dict]:
+    return bench.load(CORPUS_DIR / "eighth.txt")
+
+
 def test_second_corpus_file_is_what_its_generator_makes(second):
     generator = _load("pii_corpus_second", CORPUS_DIR / "second.py")
     assert generator.generate() == second
 
 
 @pytest.mark.parametrize(
-    "name", ["second", "handwritten", "third", "fourth", "fifth", "sixth", "seventh"]
+    "name", ["second", "handwritten", "third", "fourth", "fifth", "sixth", "seventh", "eighth"]
 )
 def test_labels_are_well_formed(name, request):
     notes = request.getfixturevalue(name)
@@ -254,9 +262,21 @@ def test_recall_and_false_alarms_on_the_seventh_set(bench, seventh):
     assert figures["false_alarms_per_100_notes"] <= 6
 
 
+def test_recall_and_false_alarms_on_the_eighth_set(bench, eighth):
+    # Written blind in banking, billing, travel, funerals, removals and advice lines, every
+    # type at least 26 times (96.0% when first measured: addresses 89.4%, NHS numbers and
+    # registrations 88.9%, 20 false alarms per 100 notes).
+    figures = bench.evaluate(eighth)
+    assert figures["labels"] >= 450 and min(figures["labels_by_type"].values()) >= 26
+    assert figures["recall"] >= 0.985
+    for kind in TYPES:
+        assert figures["recall_by_type"][kind] >= 0.95, (kind, figures["recall_by_type"][kind])
+    assert figures["false_alarms_per_100_notes"] <= 6
+
+
 @pytest.fixture(scope="module")
-def every_set(second, handwritten, third, fourth, fifth, sixth, seventh) -> list[dict]:
-    return second + handwritten + third + fourth + fifth + sixth + seventh
+def every_set(second, handwritten, third, fourth, fifth, sixth, seventh, eighth) -> list[dict]:
+    return second + handwritten + third + fourth + fifth + sixth + seventh + eighth
 
 
 def test_redacted_notes_of_every_set_scan_clean(every_set):
@@ -298,6 +318,14 @@ def test_redacted_notes_of_every_set_scan_clean(every_set):
          "Tigh na Mara, Shore Road"),
         ("the policyholder, from Flat 9, Meridian House, 52 Cheetham Hill Road, Manchester M8",
          "Flat 9, Meridian House, 52 Cheetham Hill Road"),
+        ("the late Mr Wilfred Arkwright of Holly Bank, 3 Moor Lane, Pateley Bridge, HG3 5QA.",
+         "Holly Bank, 3 Moor Lane"),
+        ("Collection booked from Orchard End, Tilford Road, Farnham GU10 2BN.",
+         "Orchard End, Tilford Road"),
+        ("Mr A. J. Pryce\nTŷ'n y Berth, Ffordd Penrhos\nBangor\nGwynedd\nLL57 2LX\n",
+         "Tŷ'n y Berth, Ffordd Penrhos"),
+        ("I updated his record (address on file 31 Holloway Head) and cleared the block.",
+         "31 Holloway Head"),
     ],
 )
 def test_addresses_by_their_cue_town_postcode_or_house_name_whatever_the_street(text, address):

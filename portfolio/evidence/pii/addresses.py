@@ -83,7 +83,8 @@ def addresses(text: str) -> list[tuple[str, int, int]]:
 
 
 # ---- by shape ---------------------------------------------------------------------------
-_CAP = r"[A-Z][a-z'’]+(?:-(?:[a-z]{1,4}-)*[A-Z][a-z'’]+)*"
+_LOW = r"[a-zà-öø-ÿŵŷ'’]"  # a lower-case letter, Welsh and accented ones too ("Tŷ'n")
+_CAP = r"[A-Z]" + _LOW + r"+(?:-(?:[a-z]{1,4}-)*[A-Z]" + _LOW + r"+)*"
 LED = re.compile(
     r"(?<![\w£$€.,:/#-])(?=(?:Flat|Apartment|Apt)\b|\d|" + _HOUSE_NAME + r", )"
     r"(?:(?P<flat>(?:Flat|Apartment|Apt)\.? \d{1,4}[A-Za-z]?),? )?"
@@ -94,7 +95,8 @@ LED = re.compile(
 CUE = re.compile(
     r"(?i)(?:\blives|\bliving|\bresides|\bresiding|\bstaying|\bstays|\bhome|\bproperty|"
     r"\bdeliver(?:ed|y)?|\bsent|\bmoved|\bmoving|\brelocated)\s+(?:at|to|in|into)\s*$|"
-    r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now))?\s*[:\-–,]?\s*$|"
+    r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now|on (?:file|record|the "
+    r"system|the account)))?\s*[:\-–,]?\s*$|"
     r"^[ \t]*home\s*[:\-–]\s*$"
 )
 # Little words after a street: it ends there ("outside 12 Clough Edge about the noise").
@@ -160,6 +162,8 @@ _TOWN = re.compile(
 _HOUSE_ON_PREFIX_STREET = re.compile(
     r"(?<![\w'’-])" + _CAP + r"(?: " + _CAP + r"){0,2}, " + _PREFIX_STREET + r"\b"
 )
+# A house's name just before a number: "Holly Bank, 3 Moor Lane".
+_HOUSE_BEFORE = re.compile(r"(?<![\w'’])(" + _CAP + r"(?: " + _CAP + r"){0,2}), $")
 _NEXT_WORD = re.compile(r" ([A-Za-z'’]+)")
 # A town after a comma: "12 Eastgate, Louth".
 _TOWN_NEXT = re.compile(r", (?:" + _CAP + r" ){0,2}" + _CAP + r"\b")
@@ -241,7 +245,11 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
             one_word_street = _TOWN_NEXT.match(text, end) and not _business(words)
             if len(words) < 2 and not m.group("house") and not one_word_street:
                 continue
-        found.append(("ADDRESS", m.start(), end))
+        start = m.start()
+        named = _HOUSE_BEFORE.search(text, max(0, start - 40), start)
+        if named and _house(named.group(1)) and _placed(text[: named.start()][-40:], -1, 0):
+            start = named.start(1)  # "of Holly Bank, 3 Moor Lane"
+        found.append(("ADDRESS", start, end))
         last_end = end
         town = town_after(text, end)
         if town:
@@ -285,6 +293,18 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
     return found, towns
 
 
+# Words that end the names of houses: "Holly Bank", "Orchard End", "Rose Cottage".
+_HOUSE_WORDS = STREET_SUFFIXES | frozenset(
+    "bank end house cottage cottages farm farmhouse lodge barn villa bungalow manor hall mill "
+    "grange rectory vicarage chapel croft view side brow garth nook holme haven rise".split()
+)
+
+
+def _house(words: str) -> bool:
+    """A house's name, not a person's: "The Laurels", or ending in a word such as "Bank"."""
+    return words.startswith("The ") or words.split()[-1].lower() in _HOUSE_WORDS
+
+
 def _person(words: str) -> bool:
     """Words that are all names and no ordinary words: "Shannon Kelly", not "Bryn Awel"."""
     return all(classify(w) == "N" for w in words.split())
@@ -292,12 +312,16 @@ def _person(words: str) -> bool:
 
 def _letter_heading(text: str, house: re.Match) -> bool:
     """A house's name and its street on a line of their own, with a postcode on one of the
-    two lines after: a letter's address ("Hollybank, Mill Lane / Little Budworth / CW6 9EY")."""
-    street = house.group().split(", ", 1)[1].split()
+    three lines after: a letter's address ("Hollybank, Mill Lane / Little Budworth / CW6
+    9EY")."""
+    street = house.group().split(", ", 1)[1]
     line_end = text.find("\n", house.end())
-    if street[-1].lower() not in STREET_SUFFIXES or text[house.end() : line_end].strip(" ,"):
+    named_street = street.split()[-1].lower() in STREET_SUFFIXES or re.fullmatch(
+        _PREFIX_STREET, street
+    )
+    if not named_street or text[house.end() : line_end].strip(" ,"):
         return False
-    following = text[line_end + 1 :].split("\n")[:2]
+    following = text[line_end + 1 :].split("\n")[:3]
     return any(POSTCODE.fullmatch(line.strip(" ,.")) for line in following)
 
 
@@ -321,12 +345,10 @@ def _named_houses(text: str) -> list[tuple[str, int, int]]:
         if _business(house.split()[-1:]) or _business(street.split()[-1:]):
             continue  # "Boothtown Surgery, Halifax"; not "The Old Forge, Church Lane"
         before = window_before(text, m.start(), 40)
-        placed = (
-            house.startswith("The ")
-            and street.split()[-1].lower() in STREET_SUFFIXES
-            and _placed(before, -1, m.start())
-        )
-        if placed or CUE.search(before):
+        street_word = street.split()[-1].lower() in STREET_SUFFIXES
+        placed = street_word and house.startswith("The ") and _placed(before, -1, m.start())
+        posted = street_word and _postcode_follows(text, m.end()) and _house(house)
+        if placed or posted or CUE.search(before):
             found.append(("ADDRESS", m.start(), m.end()))
     return found
 

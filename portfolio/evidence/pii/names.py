@@ -98,6 +98,7 @@ STRONG_CUE = re.compile(
     r"(?i)(?:^|(?<=[^\w']))(?:(?:my |her |his |their )?name(?: is| was|'s)|i'm|i am|this is|"
     r"(?:hi|hiya|hey|hello)\b[\w ,]{0,8}\bits|"
     r"(?:my|her|his|their) (?:husband|wife|son|daughter|partner|mum|dad|brother|sister) |"
+    r"name on (?:the )?(?:account|card) |(?:customer|client|tenant|patient|member) |"
     r"spoke to|spoke with|"
     r"speaking to|speaking with|passed to|transferred to|handed over to|handed to|"
     r"(?:caller|customer|contact|patient|tenant|account holder)(?: name)?\s*[:\-–]|"
@@ -122,6 +123,10 @@ def classify(word: str) -> str:
         return "A"
     if CONTRACTIONS.fullmatch(word):
         return "W"
+    # Capitals then lower case, or capitals inside: "MOTs", "NINo", "WaterSure" (not "McKay").
+    shaped = re.fullmatch(r"[A-Z]{2,}[a-z]+", word) or re.search(r"[a-z][A-Z]", word)
+    if shaped and not re.match(r"(?:Mc|Mac|Fitz|De|Di|La|Le|Van|Von)[A-Z]", word):
+        return "S"
     if low in lex.stop or low in TITLES:
         return "S"
     if low in lex.given or low in lex.surnames:
@@ -140,8 +145,8 @@ def classify(word: str) -> str:
             return "W" if "W" in kinds else "S"
     if re.match(r"(?:Mc|Mac|Fitz|O['’]|D['’])[A-Z]", word):
         return "N"
-    if re.fullmatch(r"[A-Z]{2,}s", word):
-        return "S"  # a plural of capitals: "MOTs", "PCs"
+    if _ordinary_by_shape(low, lex.common):
+        return "W"  # "Affordability", "Repayments", "Callback", "Wristband"
     doer = re.fullmatch(r"(.{3,}?)e?rs?", low)
     if doer and (doer.group(1) in lex.common or doer.group(1) + "e" in lex.common):
         return "W"  # someone who does a common thing: "Installer", "Payer"
@@ -149,6 +154,20 @@ def classify(word: str) -> str:
     if plain != word:
         return classify(plain)  # "Sinéad", "Zoë": listed without their accents
     return "U"
+
+
+_NOUN_ENDING = re.compile(r".{3,}(?:ments?|ity|ities|ness|tions?)")
+
+
+def _ordinary_by_shape(low: str, common: frozenset[str]) -> bool:
+    """An unknown word made of ordinary ones: a plural, a noun by its ending, or two
+    ordinary words run together."""
+    if low.endswith("s") and low[:-1] in common:
+        return True
+    if _NOUN_ENDING.fullmatch(low):
+        return True
+    frequent = frequent_words()
+    return any(low[:i] in frequent and low[i:] in frequent for i in range(4, len(low) - 3))
 
 
 def _without_accents(word: str) -> str:
@@ -428,10 +447,12 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
 
 def _street(text: str, group: list[_Token]) -> bool:
     """A street named without a number: "on Brook Lane"."""
-    before = text[max(0, group[0].start - 8) : group[0].start]
+    before = text[max(0, group[0].start - 24) : group[0].start]
     street = len(group) >= 2 and group[-1].text.lower() in STREET_SUFFIXES
+    after_street = re.search(r"(\w+) (?:and|or) $", before)
     return street and bool(
         re.search(r"(?i)\b(?:on|in|at|off|near|along|from|to|via|into)\s+$", before)
+        or (after_street and after_street.group(1).lower() in STREET_SUFFIXES)
     )
 
 
@@ -494,6 +515,8 @@ def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int
     found += _lower_case_names(text, found)
     found += _signed_and_speaking(text, found)
     found += _speakers(text)
+    found += _surname_first(text)
+    found += [m.span() for m in _NICKNAMED.finditer(text)]
     found += [m.span(1) for m in _INITIALS.finditer(text)]
     found += _lower_case_given_names(text)
     found += _again(text, found)
@@ -676,6 +699,26 @@ def _speakers(text: str) -> list[tuple[int, int]]:
         if first.lower() in lex.given and kind != "S" or (timed and kind in "NAU"):
             extra.append(m.span(2))
     return extra
+
+
+# A name with a nickname in quotes: "Mrs Margaret "Peggy" Ellison".
+_NICKNAMED = re.compile(
+    r"(?:\b(?:Mrs?|Ms|Miss|Mx|Dr)\.? )?\b[A-Z][a-z]+ [\"“‘'][A-Z][a-z]+[\"”’'] [A-Z][\w'’-]+"
+)
+# A list's "Surname, Given" before a column or the line's end: "Wojcik, Marta | CJ 38".
+_SURNAME_FIRST = re.compile(
+    r"(?m)(?:^|\| ?)\s*([A-Z][\w'’-]+), ([A-Z][a-z'’-]+)(?=\s*(?:\||$|\t))"
+)
+
+
+def _surname_first(text: str) -> list[tuple[int, int]]:
+    lex = lexicon()
+    found = []
+    for m in _SURNAME_FIRST.finditer(text):
+        surname, given = m.group(1), m.group(2)
+        if given.lower() in lex.given and classify(surname) in "NAU":
+            found.append((m.start(1), m.end(2)))
+    return found
 
 
 # Initials where a person signs or is named by their role: "Taken by: KB", "Assessor: JO".

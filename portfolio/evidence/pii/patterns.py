@@ -80,6 +80,8 @@ def _phones(text: str) -> list[tuple[str, int, int]]:
         ):
             continue
         written = match.raw_string
+        if written.startswith("(") and not re.match(r"\((?:0|\+44)", written):
+            continue  # a number in brackets without its trunk 0: "(164 152 4022)"
         prefixed = written.startswith(("+", "00", "("))
         if not prefixed and not written.startswith("0"):
             continue
@@ -129,9 +131,10 @@ def numbers(text: str) -> list[tuple[str, int, int]]:
         between = before[cues[-1].end() :] if cues else ""
         cued = bool(cues) and not OTHER_NUMBER_CUE.search(between)
         cued = cued and not re.search(r"\d", between)
+        straight_after = any(0 <= m.start() - b <= 2 for a, b in sort_codes)
         near_sort = (
             m.group().isdigit()
-            and len(m.group()) == 8
+            and (len(m.group()) == 8 or (len(m.group()) == 7 and straight_after))
             and any(
                 (0 <= m.start() - b <= 30 or 0 <= a - m.end() <= 30)
                 and "\n" not in text[min(b, m.end()) : max(a, m.start())]
@@ -160,6 +163,8 @@ REG_CUE = re.compile(r"(?i)\b(?:reg|registration|vehicle|vrm|number plate|plate|
 REG_CURRENT = re.compile(r"(?<![\w-])([A-Z]{2})(\d{2}) ?([A-Z]{3})(?![\w-])", re.IGNORECASE)
 REG_PREFIX = re.compile(r"(?<![\w-])([A-Z])(\d{1,3}) ?([A-Z]{3})(?![\w-])", re.IGNORECASE)
 REG_SUFFIX = re.compile(r"(?<![\w-])([A-Z]{3}) ?(\d{1,3})([A-Z])(?![\w-])", re.IGNORECASE)
+# Dateless: letters and up to four digits, with no year ("BFZ 7324"); after a cue only.
+REG_DATELESS = re.compile(r"(?<![\w-])([A-Z]{1,3}) (\d{1,4})(?![\w-]|[.,]\d)")
 
 
 def identifiers(text: str) -> list[tuple[str, int, int]]:
@@ -189,6 +194,10 @@ def identifiers(text: str) -> list[tuple[str, int, int]]:
             # "ABC 123D" is distinctive enough
             if cued or rx is REG_SUFFIX or letters.lower() not in frequent_words():
                 found.append(("VEHICLE_REG", m.start(), m.end()))
+    for m in REG_DATELESS.finditer(text):
+        cued = REG_CUE.search(window_before(text, m.start(), 20))
+        if cued and len(m.group(1)) == 3 and m.group(1) not in NOT_REGISTRATIONS:
+            found.append(("VEHICLE_REG", m.start(), m.end()))  # "her car (BFZ 7324)"
     return found
 
 
