@@ -9,8 +9,9 @@ blind in other sectors' voices (third.txt), the fourth, written blind as apprent
 write their evidence (fourth.txt), the fifth, written blind in seventeen sectors with
 chats, signatures and names in lower case (fifth.txt), the sixth, written blind with
 every type at least 27 times (sixth.txt), the seventh, written blind about incidents
-through contact centres (seventh.txt), and the eighth, written blind in banking, billing,
-travel and advice lines (eighth.txt).
+through contact centres (seventh.txt), the eighth, written blind in banking, billing,
+travel and advice lines (eighth.txt), and the ninth, written blind in care, housing,
+councils and offices (ninth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -173,6 +174,7 @@ CORPORA = [
     CORPUS.with_name("sixth.txt"),
     CORPUS.with_name("seventh.txt"),
     CORPUS.with_name("eighth.txt"),
+    CORPUS.with_name("ninth.txt"),
 ]
 
 

@@ -386,6 +386,29 @@ def test_numbers_in_brackets_and_dateless_registrations():
         ("ACCOUNT_NUMBER", "4303917"),
     ]
     assert found("Room ABC 1234 is booked; SLA 1234 hours.") == []
+    assert found("08:55 | gas engineer | car hgz 7710") == [("VEHICLE_REG", "hgz 7710")]
+    assert found("car park barrier (Bay 6) stuck") == []
+
+
+def test_a_date_of_birth_beside_an_ni_number_in_a_list_or_under_its_heading():
+    rows = "10442 | Rahman S | MP712629D | 1984-10-03\n10517 | Pike J | LC720151A | 1999-01-30"
+    births = [value for kind, value in found(rows) if kind == "DATE_OF_BIRTH"]
+    assert births == ["1984-10-03", "1999-01-30"]
+    table = "Name | DOB | Start\nAmy | 03/04/1988 | 01/09/2025"
+    assert [v for k, v in found(table) if k == "DATE_OF_BIRTH"] == ["03/04/1988"]
+    # A recent date beside an NI number is not a birth: "started 2025-04-01".
+    assert [k for k, _ in found("10442 | MP712629D | 2025-04-01")] == ["NI_NUMBER"]
+
+
+def test_answers_to_a_question_without_its_question_mark():
+    text = "me: and the account number\ncaller: 03365821\nme: and the property address\n"
+    text += "caller: Ty Coch, Heol Pentre, Crymych, SA41 3QE"
+    assert found(text) == [
+        ("ACCOUNT_NUMBER", "03365821"),
+        ("ADDRESS", "Ty Coch, Heol Pentre"),
+        ("POSTCODE", "SA41 3QE"),
+    ]
+    assert [k for k, _ in found("Cost centres: 52-10-07 and 52-10-08")] == []
 
 
 def test_a_date_of_birth_anywhere_in_the_answer_to_a_question_asking_for_it():
@@ -463,6 +486,14 @@ def test_names_in_apprentices_notes(text, names):
         ("Employee | NI number\nWojcik, Marta | CJ 38 08 34 C\nOduya, Samuel | MZ638570D",
          ["Wojcik, Marta", "Oduya, Samuel"]),
         ('Plan holder: Mrs Margaret "Peggy" Ellison', ['Mrs Margaret "Peggy" Ellison']),
+        # A greeting with a comma; lower-case initials; a list's
+        # "Surname I"; a bare kin word before a listed name; a Welsh sign-off.
+        ("Hi Precious, it's Dan from the lettings office.", ["Precious", "Dan"]),
+        ("he did not promise anything. signed p. hussain, income officer", ["p. hussain"]),
+        ("10517 | Pike J | checked", ["Pike J"]),
+        ("keep the porch door shut. daughter nia on the mobile if no answer.", ["nia"]),
+        ("Please cancel the calls from tonight.\nDiolch,\nBron", ["Bron"]),
+        ("Card checked, name on card R BELLAMY. Payment taken.", ["R BELLAMY"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -497,6 +528,12 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "Buses by Avonside Buses; the wake at Rosebank Crematorium; Halliwell Engineering.",
         "Road closures on Hope Street and Rose Lane.",
         "Rhyme Time Tuesdays at the library.",
+        "Hi Team, the rota is out.",
+        "Born at St James's; church visit to St Mark's.",
+        "Next: job 20419, Frank's Plumbing subcontract.",
+        "GP practice: Boscombe Manor Medical Centre. Preferences: 1. Highfields Primary.",
+        "Team meeting notes\nAttendees: housing, income.\nForename(s): see form",
+        "he has been admitted to Ysbyty Gwynedd.",
     ],
 )
 def test_not_names_or_birthdays(text):

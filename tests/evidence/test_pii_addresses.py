@@ -170,13 +170,19 @@ def eighth(bench) -> list[dict]:
     return bench.load(CORPUS_DIR / "eighth.txt")
 
 
+@pytest.fixture(scope="module")
+def ninth(bench) -> list[dict]:
+    return bench.load(CORPUS_DIR / "ninth.txt")
+
+
 def test_second_corpus_file_is_what_its_generator_makes(second):
     generator = _load("pii_corpus_second", CORPUS_DIR / "second.py")
     assert generator.generate() == second
 
 
 @pytest.mark.parametrize(
-    "name", ["second", "handwritten", "third", "fourth", "fifth", "sixth", "seventh", "eighth"]
+    "name",
+    ["second", "handwritten", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"],
 )
 def test_labels_are_well_formed(name, request):
     notes = request.getfixturevalue(name)
@@ -274,9 +280,23 @@ def test_recall_and_false_alarms_on_the_eighth_set(bench, eighth):
     assert figures["false_alarms_per_100_notes"] <= 6
 
 
+def test_recall_and_false_alarms_on_the_ninth_set(bench, ninth):
+    # Written blind in care, housing, councils and offices, every type at least 26 times
+    # (95.5% when first measured: addresses 87.2%, dates of birth 88.5%, names 93.0%, 25.8
+    # false alarms per 100 notes, medicines and equipment among them).
+    figures = bench.evaluate(ninth)
+    assert figures["labels"] >= 450 and min(figures["labels_by_type"].values()) >= 26
+    assert figures["recall"] >= 0.98
+    for kind in TYPES:
+        assert figures["recall_by_type"][kind] >= 0.93, (kind, figures["recall_by_type"][kind])
+    assert figures["false_alarms_per_100_notes"] <= 13
+
+
 @pytest.fixture(scope="module")
-def every_set(second, handwritten, third, fourth, fifth, sixth, seventh, eighth) -> list[dict]:
-    return second + handwritten + third + fourth + fifth + sixth + seventh + eighth
+def every_set(
+    second, handwritten, third, fourth, fifth, sixth, seventh, eighth, ninth
+) -> list[dict]:
+    return second + handwritten + third + fourth + fifth + sixth + seventh + eighth + ninth
 
 
 def test_redacted_notes_of_every_set_scan_clean(every_set):
@@ -326,6 +346,10 @@ def test_redacted_notes_of_every_set_scan_clean(every_set):
          "Tŷ'n y Berth, Ffordd Penrhos"),
         ("I updated his record (address on file 31 Holloway Head) and cleared the block.",
          "31 Holloway Head"),
+        ("Called 999 and gave the address as Heatherlea, 2 Kirk Brae, Kinross KY13 8AA.",
+         "Heatherlea, 2 Kirk Brae"),
+        ("Address for the bin: Pen-y-Bryn, Llanfair Road, Ruthin LL15 1DU",
+         "Pen-y-Bryn, Llanfair Road"),
     ],
 )
 def test_addresses_by_their_cue_town_postcode_or_house_name_whatever_the_street(text, address):

@@ -46,7 +46,7 @@ _HOUSE_NAME = (
     r"Bungalow|Manor|Hall|Mill|Grange|Rectory|Vicarage|Chapel|Oast|Croft)"
 )
 ADDRESS = re.compile(
-    r"(?<![\w£$€.,:/-])(?:(?:Flat|Apartment|Apt|Unit|Suite|Room|Studio)\.? \d{1,4}[A-Za-z]?"
+    r"(?<![\w£$€.,:/-])(?:(?:Flat|Fflat|Apartment|Apt|Unit|Suite|Room|Studio)\.? \d{1,4}[A-Za-z]?"
     r",? )?(?:" + _HOUSE_NAME + r",? |(?<![\d.:])\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?,? )"
     r"(?:" + _STREET + " " + _SUFFIX + r"\b(?: " + _SUFFIX + r"\b)?|" + _PREFIX_STREET + r"\b)"
     # A second street after a block's name: "10 Larch Court, Fairfield Way".
@@ -96,7 +96,7 @@ CUE = re.compile(
     r"(?i)(?:\blives|\bliving|\bresides|\bresiding|\bstaying|\bstays|\bhome|\bproperty|"
     r"\bdeliver(?:ed|y)?|\bsent|\bmoved|\bmoving|\brelocated)\s+(?:at|to|in|into)\s*$|"
     r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now|on (?:file|record|the "
-    r"system|the account)))?\s*[:\-–,]?\s*$|"
+    r"system|the account)|for [\w ]{1,20}(?=:)))?\s*[:\-–,]?\s*$|"
     r"^[ \t]*home\s*[:\-–]\s*$"
 )
 # Little words after a street: it ends there ("outside 12 Clough Edge about the noise").
@@ -163,7 +163,10 @@ _HOUSE_ON_PREFIX_STREET = re.compile(
     r"(?<![\w'’-])" + _CAP + r"(?: " + _CAP + r"){0,2}, " + _PREFIX_STREET + r"\b"
 )
 # A house's name just before a number: "Holly Bank, 3 Moor Lane".
-_HOUSE_BEFORE = re.compile(r"(?<![\w'’])(" + _CAP + r"(?: " + _CAP + r"){0,2}), $")
+_HOUSE_BEFORE = re.compile(
+    r"(?<![\w'’])((?:Flat|Fflat|Apartment) \d{1,4}[A-Za-z]?, )?(" + _CAP + r"(?: " + _CAP
+    + r"){0,2}), $"
+)
 _NEXT_WORD = re.compile(r" ([A-Za-z'’]+)")
 # A town after a comma: "12 Eastgate, Louth".
 _TOWN_NEXT = re.compile(r", (?:" + _CAP + r" ){0,2}" + _CAP + r"\b")
@@ -246,9 +249,12 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
             if len(words) < 2 and not m.group("house") and not one_word_street:
                 continue
         start = m.start()
-        named = _HOUSE_BEFORE.search(text, max(0, start - 40), start)
-        if named and _house(named.group(1)) and _placed(text[: named.start()][-40:], -1, 0):
-            start = named.start(1)  # "of Holly Bank, 3 Moor Lane"
+        named = _HOUSE_BEFORE.search(text, max(0, start - 60), start)
+        if named and not _person(named.group(2)):
+            ahead = window_before(text, named.start(), 40)
+            placed = _house(named.group(2)) and _placed(ahead, -1, 0)
+            if placed or named.group(1) or CUE.search(ahead):
+                start = named.start()  # "of Holly Bank, 3 Moor Lane", "Fflat 4, Tŷ Glas, 19"
         found.append(("ADDRESS", start, end))
         last_end = end
         town = town_after(text, end)

@@ -97,7 +97,7 @@ _CUE = "|".join(
 STRONG_CUE = re.compile(
     r"(?i)(?:^|(?<=[^\w']))(?:(?:my |her |his |their )?name(?: is| was|'s)|i'm|i am|this is|"
     r"(?:hi|hiya|hey|hello)\b[\w ,]{0,8}\bits|"
-    r"(?:my|her|his|their) (?:husband|wife|son|daughter|partner|mum|dad|brother|sister) |"
+    r"(?:(?:my|her|his|their) )?(?:husband|wife|son|daughter|partner|mum|dad|brother|sister) |"
     r"name on (?:the )?(?:account|card) |(?:customer|client|tenant|patient|member) |"
     r"spoke to|spoke with|"
     r"speaking to|speaking with|passed to|transferred to|handed over to|handed to|"
@@ -295,6 +295,10 @@ def _groups(text: str, piece: list[_Token]) -> list[list[_Token]]:
                 groups.append([tok])  # "cc Jasper, Eilidh": the neighbour may confirm it
             elif not _sentence_initial(text, tok.start) and _cue(text, tok.start, roles=True):
                 groups.append([tok])  # "carer Blessing on scene"
+            elif _GREETED.search(text, max(0, tok.start - 8), tok.start) and re.match(
+                r",", text[tok.end : tok.end + 1]
+            ) and tok.text.lower() not in _NOT_GREETED:
+                groups.append([tok])  # "Hi Precious, it's Dan"
         elif (
             tok.kind == "W"
             and not current
@@ -321,6 +325,10 @@ def _groups(text: str, piece: list[_Token]) -> list[list[_Token]]:
         if group and (any(t.kind in "NAU" for t in group) or len(group) == 1):
             trimmed.append(group)
     return trimmed
+
+
+_GREETED = re.compile(r"(?i)\b(?:hi|hiya|hello|hey|dear|morning)\s+$")
+_NOT_GREETED = frozenset("team all everyone there guys folks both sir madam colleagues".split())
 
 
 def _word_joins(text: str, tok: _Token, current: list[_Token], nxt: str) -> bool:
@@ -374,7 +382,7 @@ def _next_word(text: str, end: int) -> str:
     if text[end : end + 1] == ":":
         return ":"
     m = re.match(r"[ \t]*(\(?[\w'’]+)", text[end : end + 40])
-    return m.group(1).lower() if m else ""
+    return re.sub(r"['’](?:d|s|ll)$", "", m.group(1).lower()) if m else ""
 
 
 def _cue(text: str, start: int, roles: bool = False) -> bool:
@@ -410,6 +418,11 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
         return False
     if _firm(text, group) or (not cued and _street(text, group)):
         return False
+    if re.search(r"\bSt\.? $", text[max(0, start - 4) : start]):
+        return False  # a saint: "St James's", "St Mark's"
+    firm_after = re.match(r"['’]s [A-Z]", text[end : end + 4])
+    if group[-1].possessive and firm_after and _org_head_after(text, end + 2, listed=False):
+        return False  # "Frank's Plumbing", not "Grace's line manager"
     if len(words) == 1 and re.match(r" \d{1,3}\b(?! ?\d)", text[end : end + 6]):
         return False  # a call sign or a ward: "Oscar 21", "Ward 7"
     if re.search(r"\bnear $", text[max(0, start - 5) : start]) and not cued:
@@ -516,6 +529,7 @@ def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int
     found += _signed_and_speaking(text, found)
     found += _speakers(text)
     found += _surname_first(text)
+    found += _lower_case_initials(text)
     found += [m.span() for m in _NICKNAMED.finditer(text)]
     found += [m.span(1) for m in _INITIALS.finditer(text)]
     found += _lower_case_given_names(text)
@@ -593,7 +607,7 @@ def _coordinated(
 FIELD = re.compile(
     r"(?i:\b(?:(?:surname|last name|family name|first name|forename|full name)"
     r"(?:\s+is|\s+was)?\s*[:\-–]?\s*|(?:my name is|name is|name was|name given as|name as)\s+|"
-    r"(?:caller |customer |contact )?name\s*[:\-–]\s*))"
+    r"(?:caller |customer |contact )?name\s*[:\-–]\s*|name on (?:the )?(?:card|account)\s+))"
     r"((?:(?:Mrs?|Ms|Miss|Mx|Dr|Prof|MRS?|MS|MISS|DR)\.? )?[^\W\d_][\w'’-]*"
     r"(?: [^\W\d_][\w'’-]*){0,2})"
 )
@@ -654,7 +668,7 @@ def _lower_case_titles(text: str, found: list[tuple[int, int]]) -> list[tuple[in
 _SIGNED = re.compile(
     r"(?:^|[.!?]\s*\n)\s*([A-Z][a-z'’-]+)[.!\"”]*(?:\s*$|[ \t]*\n[ \t>]*\n)|"
     r"(?im:^[ \t>]*(?:thanks|thank you|many thanks|regards|kind regards|best wishes|cheers|"
-    r"speak soon|all the best)\b[^\n]{0,20}\n[ \t>]*)([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$))|"
+    r"speak soon|all the best|diolch|ta)\b[^\n]{0,20}\n[ \t>]*)([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$))|"
     r"(?im:^[ \t>]*(?:thanks|many thanks|regards|kind regards|best wishes|cheers),[ \t]*)"
     r"([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$))"
 )
@@ -705,9 +719,10 @@ def _speakers(text: str) -> list[tuple[int, int]]:
 _NICKNAMED = re.compile(
     r"(?:\b(?:Mrs?|Ms|Miss|Mx|Dr)\.? )?\b[A-Z][a-z]+ [\"“‘'][A-Z][a-z]+[\"”’'] [A-Z][\w'’-]+"
 )
-# A list's "Surname, Given" before a column or the line's end: "Wojcik, Marta | CJ 38".
+# A list's "Surname, Given" or "Surname I" before a column or the line's end: "Wojcik,
+# Marta | CJ 38", "| Pike J |".
 _SURNAME_FIRST = re.compile(
-    r"(?m)(?:^|\| ?)\s*([A-Z][\w'’-]+), ([A-Z][a-z'’-]+)(?=\s*(?:\||$|\t))"
+    r"(?m)(?:^|\| ?)\s*([A-Z][\w'’-]+)(?:, ([A-Z][a-z'’-]+)| ([A-Z]))(?=\s*(?:\||$|\t))"
 )
 
 
@@ -715,10 +730,26 @@ def _surname_first(text: str) -> list[tuple[int, int]]:
     lex = lexicon()
     found = []
     for m in _SURNAME_FIRST.finditer(text):
-        surname, given = m.group(1), m.group(2)
-        if given.lower() in lex.given and classify(surname) in "NAU":
+        surname, given, initial = m.group(1), m.group(2), m.group(3)
+        if given and given.lower() in lex.given and classify(surname) in "NAU":
             found.append((m.start(1), m.end(2)))
+        elif initial and initial not in "AI" and classify(surname) in "NAUW":
+            found.append((m.start(1), m.end(3)))
     return found
+
+
+_LOWER_INITIAL = re.compile(r"(?<![\w.])[a-z]\. ?([a-z][a-z'’-]{2,})(?![\w'’-])")
+
+
+def _lower_case_initials(text: str) -> list[tuple[int, int]]:
+    """An initial and a listed surname in lower case: "signed p. hussain", "k. o'hare"."""
+    lex = lexicon()
+    return [
+        m.span()
+        for m in _LOWER_INITIAL.finditer(text)
+        if classify(m.group(1).capitalize()) == "N" and m.group(1) in lex.surnames
+        or re.match(r"o['’]|mc|mac", m.group(1))
+    ]
 
 
 # Initials where a person signs or is named by their role: "Taken by: KB", "Assessor: JO".

@@ -2,6 +2,7 @@
 findings as (type, start, end), which ``find_personal_data`` ranks and chooses between."""
 
 import re
+from datetime import date
 
 from portfolio.evidence.pii.lists import NOT_REGISTRATIONS, POSTCODE_AREAS
 from portfolio.evidence.pii.names import frequent_words
@@ -120,6 +121,8 @@ def numbers(text: str) -> list[tuple[str, int, int]]:
         banking = re.search(r"(?i)sort|s/c|bank|account|acc\b|a/c|\b\d{8}\b", line)
         if is_date and m.group(2) == "-" and not banking:
             continue  # "on 04-11-26": a date, not a sort code
+        if re.search(r"(?i)cost cent(?:re|er)|nominal|budget code", line):
+            continue  # a finance code shaped as one
         sort_codes.append((m.start(), m.end()))
         found.append(("SORT_CODE", m.start(), m.end()))
     for m in SORT_CODE_RUN.finditer(text):
@@ -141,7 +144,8 @@ def numbers(text: str) -> list[tuple[str, int, int]]:
                 for a, b in sort_codes
             )
         )
-        if cued or near_sort:
+        asked = answers_question(text, m.start(), ACCOUNT_CUE)
+        if cued or near_sort or asked:
             found.append(("ACCOUNT_NUMBER", m.start(), m.end()))
     return found
 
@@ -164,7 +168,7 @@ REG_CURRENT = re.compile(r"(?<![\w-])([A-Z]{2})(\d{2}) ?([A-Z]{3})(?![\w-])", re
 REG_PREFIX = re.compile(r"(?<![\w-])([A-Z])(\d{1,3}) ?([A-Z]{3})(?![\w-])", re.IGNORECASE)
 REG_SUFFIX = re.compile(r"(?<![\w-])([A-Z]{3}) ?(\d{1,3})([A-Z])(?![\w-])", re.IGNORECASE)
 # Dateless: letters and up to four digits, with no year ("BFZ 7324"); after a cue only.
-REG_DATELESS = re.compile(r"(?<![\w-])([A-Z]{1,3}) (\d{1,4})(?![\w-]|[.,]\d)")
+REG_DATELESS = re.compile(r"(?<![\w-])([A-Z]{1,3}) (\d{1,4})(?![\w-]|[.,]\d)", re.IGNORECASE)
 
 
 def identifiers(text: str) -> list[tuple[str, int, int]]:
@@ -196,7 +200,9 @@ def identifiers(text: str) -> list[tuple[str, int, int]]:
                 found.append(("VEHICLE_REG", m.start(), m.end()))
     for m in REG_DATELESS.finditer(text):
         cued = REG_CUE.search(window_before(text, m.start(), 20))
-        if cued and len(m.group(1)) == 3 and m.group(1) not in NOT_REGISTRATIONS:
+        letters, written = m.group(1).upper(), m.group(1)
+        one_case = written.isupper() or written.islower()  # "hgz 7710", not "Bay 6"
+        if cued and one_case and len(letters) == 3 and letters not in NOT_REGISTRATIONS:
             found.append(("VEHICLE_REG", m.start(), m.end()))  # "her car (BFZ 7324)"
     return found
 
@@ -242,7 +248,8 @@ DOB_AFTER = re.compile(r"(?i)^\s*[(\[-]?\s*(?:dob|d\.o\.b\.?|date of birth)\b")
 # A question written without its question mark: "ok can i take the address".
 _ASKING = re.compile(
     r"(?i)\b(?:can|could|may) (?:i|we) (?:take|have|get|grab|check|confirm)\b|"
-    r"\b(?:confirm|tell me)\b|\bwhat(?:'s| is)\b"
+    r"\b(?:confirm|tell me)\b|\bwhat(?:'s| is)\b|"
+    r":\s*(?:and )?(?:the|your|his|her) [\w ]{0,20}(?:please)?\s*$"
 )
 
 
@@ -265,6 +272,39 @@ def answers_question(
     return bool(asking) and bool(cue.search(question))
 
 
+def _in_birth_column(text: str, start: int) -> bool:
+    """In a table written as lines of "|"-separated cells, whether ``start`` is in the
+    column whose heading above is a date of birth ("ID | Name | NI | DOB")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if "|" not in line:
+        return False
+    column = text[line_start:start].count("|")
+    for above in reversed(text[: max(0, line_start - 1)].split("\n")[-30:]):
+        if "|" not in above:
+            return False
+        cells = above.split("|")
+        if column < len(cells) and DOB_CUE.search(cells[column]) and not DATE.search(above):
+            return True
+    return False
+
+
+def _beside_ni_number(text: str, m: re.Match[str]) -> bool:
+    """A whole date at least 14 years ago in a table's row that holds an NI number: a list of
+    staff or claimants ("10442 | Rahman S | MP712629D | 1984-10-03")."""
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_end = text.find("\n", m.end())
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    year = re.search(r"(?:19|20)\d{2}", m.group())
+    return (
+        "|" in line
+        and bool(NI.search(line))
+        and year is not None
+        and int(year.group()) <= date.today().year - 14
+    )
+
+
 def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
     found = []
     for m in DATE.finditer(text):
@@ -274,6 +314,7 @@ def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
         cued = bool(cues) and not re.search(r"[.!?;] |\d", between)
         cued = cued or bool(DOB_AFTER.match(text[m.end() : m.end() + 20]))
         cued = cued or answers_question(text, m.start(), DOB_CUE, anywhere=True)
+        cued = cued or _in_birth_column(text, m.start()) or _beside_ni_number(text, m)
         if not cued:
             continue
         value = m.group()
