@@ -10,8 +10,9 @@ write their evidence (fourth.txt), the fifth, written blind in seventeen sectors
 chats, signatures and names in lower case (fifth.txt), the sixth, written blind with
 every type at least 27 times (sixth.txt), the seventh, written blind about incidents
 through contact centres (seventh.txt), the eighth, written blind in banking, billing,
-travel and advice lines (eighth.txt), and the ninth, written blind in care, housing,
-councils and offices (ninth.txt).
+travel and advice lines (eighth.txt), the ninth, written blind in care, housing,
+councils and offices (ninth.txt), and the tenth, written blind in retail, hospitality,
+logistics, trades, IT support and schools (tenth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -175,6 +176,7 @@ CORPORA = [
     CORPUS.with_name("seventh.txt"),
     CORPUS.with_name("eighth.txt"),
     CORPUS.with_name("ninth.txt"),
+    CORPUS.with_name("tenth.txt"),
 ]
 
 

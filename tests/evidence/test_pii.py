@@ -388,6 +388,8 @@ def test_numbers_in_brackets_and_dateless_registrations():
     assert found("Room ABC 1234 is booked; SLA 1234 hours.") == []
     assert found("08:55 | gas engineer | car hgz 7710") == [("VEHICLE_REG", "hgz 7710")]
     assert found("car park barrier (Bay 6) stuck") == []
+    assert found("New taxi from Monday: NXZ 4718, pick-up 08:05") == [("VEHICLE_REG", "NXZ 4718")]
+    assert found("77-91-04 | 1604 8683") == [("SORT_CODE", "77-91-04"), ("ACCOUNT_NUMBER", "1604 8683")]
 
 
 def test_a_date_of_birth_beside_an_ni_number_in_a_list_or_under_its_heading():
@@ -494,6 +496,10 @@ def test_names_in_apprentices_notes(text, names):
         ("keep the porch door shut. daughter nia on the mobile if no answer.", ["nia"]),
         ("Please cancel the calls from tonight.\nDiolch,\nBron", ["Bron"]),
         ("Card checked, name on card R BELLAMY. Payment taken.", ["R BELLAMY"]),
+        # A surname in capitals first after a field; an abbreviation is no name; three letters.
+        ("Driver daily log\nDriver: MACKAY, Stuart\nLicence checked.", ["MACKAY, Stuart"]),
+        ("Caller: Nadia (Finance)\nContact: ext 4471", ["Nadia"]),
+        ("today me and gaz did a consumer unit change", ["gaz"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -534,6 +540,8 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "GP practice: Boscombe Manor Medical Centre. Preferences: 1. Highfields Primary.",
         "Team meeting notes\nAttendees: housing, income.\nForename(s): see form",
         "he has been admitted to Ysbyty Gwynedd.",
+        "no access, gate code wrong; customer texted a new code.",
+        "Sous Chef reminded us: 14 allergens. Cardholder claims: goods not received.",
     ],
 )
 def test_not_names_or_birthdays(text):

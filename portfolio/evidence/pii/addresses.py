@@ -35,7 +35,7 @@ _SUFFIX = (
     r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Close|Cl|Drive|Dr|Way|Crescent|Cres|Court|Ct|"
     r"Place|Pl|Gardens|Gdns|Terrace|Grove|Hill|Row|Walk|Square|Sq|Mews|Park|View|Rise|"
     r"Parade|Vale|Heights|Wharf|Yard|Boulevard|Gate|Chase|Croft|Fold|Wynd|Brae|Meadows|"
-    r"Green|Broadway|Circus|Embankment|Esplanade|Promenade|Quay|End)"
+    r"Green|Broadway|Circus|Embankment|Esplanade|Promenade|Quay|End|Common)"
 )
 _WORD = r"[A-Z][a-z'’]+(?:-(?:[a-z]{1,4}-)*[A-Z][a-z'’]+)*"
 _STREET = r"(?:St\.? |Saint )?" + _WORD + r"(?: (?:" + _WORD + r"|upon|on|the|de|la))*?"
@@ -43,7 +43,7 @@ _STREET = r"(?:St\.? |Saint )?" + _WORD + r"(?: (?:" + _WORD + r"|upon|on|the|de
 _PREFIX_STREET = r"(?:Heol|Ffordd|Stryd|Lôn|Lon|Rhodfa|Clos|Cwrt|Maes|Bryn|Glan|Llys|Parc|Sraid)(?: (?:y|yr|an|na|[A-Z][a-z'’]+)){1,3}"
 _HOUSE_NAME = (
     r"(?:[A-Z][a-z'’]+ ){1,2}(?:Cottage|Cottages|House|Farm|Farmhouse|Lodge|Barn|Villa|"
-    r"Bungalow|Manor|Hall|Mill|Grange|Rectory|Vicarage|Chapel|Oast|Croft)"
+    r"Bungalow|Manor|Hall|Mill|Grange|Rectory|Vicarage|Chapel|Oast|Croft|Steading)"
 )
 ADDRESS = re.compile(
     r"(?<![\w£$€.,:/-])(?:(?:Flat|Fflat|Apartment|Apt|Unit|Suite|Room|Studio)\.? \d{1,4}[A-Za-z]?"
@@ -68,6 +68,7 @@ ADDRESS_LOWER = re.compile(
 
 
 _CAPITALISED_AFTER = re.compile(r" ([A-Z][a-z]+)")
+_LABELLED = re.compile(r"(?i)\b(?:plots?|platforms?|bays?|stands?|pitch(?:es)?|lots?|phases?)\s+$")
 
 
 def addresses(text: str) -> list[tuple[str, int, int]]:
@@ -76,7 +77,12 @@ def addresses(text: str) -> list[tuple[str, int, int]]:
         after = _CAPITALISED_AFTER.match(text, m.end())
         if m.group().endswith(("Dr", "St")) and after and classify(after.group(1)) in "NU":
             continue  # "the Oak Dr Patel": "Dr" is more likely a title
+        if _LABELLED.search(window_before(text, m.start(), 12)):
+            continue  # "Plots 44-52, Meadow Gate": numbers of plots, not a house
         found.append(("ADDRESS", m.start(), m.end()))
+    for m in re.finditer(_HOUSE_NAME, text):
+        if _postcode_follows(text, m.end()):
+            found.append(("ADDRESS", m.start(), m.end()))  # "Hillhead Steading, Kintore AB51"
     found += [("ADDRESS", m.start(1), m.end(1)) for m in ADDRESS_LOWER.finditer(text)]
     found += [("ADDRESS", m.start(), m.end()) for m in re.finditer(_BUILDING, text)]
     return found
@@ -154,13 +160,14 @@ LOWER_CUE = re.compile(
 )
 _TOWN = re.compile(
     r",? ((?:" + _CAP + r" ){0,2}" + _CAP + r"(?:, (?:" + _CAP + r" ){0,2}" + _CAP + r"(?= *\[POSTCODE\]))?)"
-    r"(?=,? *(?:[A-Za-z]{1,2}\d|\[POSTCODE\])|[.;!?\n]|$)"
+    r"(?=,? *(?:[A-Za-z]{1,2}\d|\[POSTCODE\])|[.;!?\n]|$| [–-] )"
 )
 
 
 # A house's name on a Welsh or Gaelic street: "Bryn Awel, Heol y Nant".
 _HOUSE_ON_PREFIX_STREET = re.compile(
-    r"(?<![\w'’-])" + _CAP + r"(?: " + _CAP + r"){0,2}, " + _PREFIX_STREET + r"\b"
+    r"(?<![\w'’-])" + _CAP + r"(?: (?:y|yr|an|na) )?(?: ?" + _CAP + r"){0,2}, " + _PREFIX_STREET
+    + r"\b"
 )
 # A house's name just before a number: "Holly Bank, 3 Moor Lane".
 _HOUSE_BEFORE = re.compile(
@@ -273,7 +280,9 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
     towns += named_house_towns(text, houses)
     for m in _HOUSE_ON_PREFIX_STREET.finditer(text):
         before = window_before(text, m.start(), 40)
-        after_name = re.search(r"[A-Z][\w'’-]+, $", before) and _postcode_follows(text, m.end())
+        after_name = _postcode_follows(text, m.end()) and (
+            re.search(r"[A-Z][\w'’-]+, $", before) or not before.strip()
+        )
         asked = answers_question(text, m.start(), ADDRESS_QUESTION)
         if CUE.search(before) or _placed(before, -1, m.start()) or after_name or asked:
             found.append(("ADDRESS", m.start(), m.end()))

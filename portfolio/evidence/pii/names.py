@@ -110,7 +110,7 @@ ROLE_BEFORE = re.compile(r"(?:^|(?<=[^\w']))(?:" + "|".join(sorted(ROLE_WORDS)) 
 _WORD = r"[^\W\d_]+(?:['’][^\W\d_]+|-[^\W\d_]+)*"
 TOKEN = re.compile(_WORD)
 LOWER_TITLE = re.compile(
-    r"(?<![\w'])(mrs?|ms|mx|dr|MRS?|MS|MX|DR|MISS|PROF|SIR|DAME|REV|"
+    r"(?<![\w'])(mrs?|ms|mx|dr|miss|MRS?|MS|MX|DR|MISS|PROF|SIR|DAME|REV|"
     r"Mrs?|Ms|Mx|Dr|Miss|Prof|Sir|Dame|Rev)\.?\s+(?:[A-Za-z]\.? ){0,3}(" + _WORD + r")"
 )
 
@@ -722,7 +722,8 @@ _NICKNAMED = re.compile(
 # A list's "Surname, Given" or "Surname I" before a column or the line's end: "Wojcik,
 # Marta | CJ 38", "| Pike J |".
 _SURNAME_FIRST = re.compile(
-    r"(?m)(?:^|\| ?)\s*([A-Z][\w'’-]+)(?:, ([A-Z][a-z'’-]+)| ([A-Z]))(?=\s*(?:\||$|\t))"
+    r"(?m)(?:^|\| ?|^[A-Za-z ]{1,20}:[ \t]*)\s*([A-Z][\w'’-]+)(?:, ([A-Z][a-z'’-]+)| ([A-Z]))"
+    r"(?=\s*(?:\||$|\t))"
 )
 
 
@@ -731,7 +732,7 @@ def _surname_first(text: str) -> list[tuple[int, int]]:
     found = []
     for m in _SURNAME_FIRST.finditer(text):
         surname, given, initial = m.group(1), m.group(2), m.group(3)
-        if given and given.lower() in lex.given and classify(surname) in "NAU":
+        if given and given.lower() in lex.given and classify(surname.capitalize()) in "NAU":
             found.append((m.start(1), m.end(2)))
         elif initial and initial not in "AI" and classify(surname) in "NAUW":
             found.append((m.start(1), m.end(3)))
@@ -758,7 +759,7 @@ _INITIALS = re.compile(
     r" by|assessor|witness|observer|initials|signed)\s*[:\-–]?\s*)"
     r"(?!(?:HR|IT|GP|QA|HQ|ID|OK|ME)\b)([A-Z]{2,3})\b(?![\w-]| [A-Z][a-z])"
 )
-_LOWER_WORD = re.compile(r"(?<![\w'’@./#-])[a-z][a-z'’-]{3,}(?![\w'’@/-])")
+_LOWER_WORD = re.compile(r"(?<![\w'’@./#-])[a-z][a-z'’-]{2,}(?![\w'’@/-])")
 
 
 def _lower_case_given_names(text: str) -> list[tuple[int, int]]:
@@ -859,4 +860,9 @@ def _lower_case_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int
 
 
 _ARTICLES = frozenset(("the", "a", "an"))
-_KIN = re.compile(r"(?i)(?:husband|wife|son|daughter|partner|mum|dad|brother|sister)\s*$")
+# Cues after which a lower-case word must be a listed name ("her husband ron"), not any
+# unknown word ("customer texted").
+_KIN = re.compile(
+    r"(?i)(?:husband|wife|son|daughter|partner|mum|dad|brother|sister|customer|client|tenant|"
+    r"patient|member)\s*$"
+)

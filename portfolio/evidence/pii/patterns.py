@@ -135,9 +135,10 @@ def numbers(text: str) -> list[tuple[str, int, int]]:
         cued = bool(cues) and not OTHER_NUMBER_CUE.search(between)
         cued = cued and not re.search(r"\d", between)
         straight_after = any(0 <= m.start() - b <= 2 for a, b in sort_codes)
+        digits = m.group().replace(" ", "")
         near_sort = (
-            m.group().isdigit()
-            and (len(m.group()) == 8 or (len(m.group()) == 7 and straight_after))
+            digits.isdigit()
+            and (len(digits) == 8 or (len(digits) == 7 and straight_after))
             and any(
                 (0 <= m.start() - b <= 30 or 0 <= a - m.end() <= 30)
                 and "\n" not in text[min(b, m.end()) : max(a, m.start())]
@@ -163,7 +164,9 @@ OUTWARD = re.compile(
     r"(?i)\b(?:post ?code|postal code|p/code)(?: area| district)?(?: is| was| of)?\W{0,3}"
     r"([A-Z]{1,2}\d[A-Z\d]?)(?![\w-])"
 )
-REG_CUE = re.compile(r"(?i)\b(?:reg|registration|vehicle|vrm|number plate|plate|car|van)\b")
+REG_CUE = re.compile(
+    r"(?i)\b(?:reg|registration|vehicle|vrm|number plate|plate|car|van|taxi|minibus|lorry|truck)\b"
+)
 REG_CURRENT = re.compile(r"(?<![\w-])([A-Z]{2})(\d{2}) ?([A-Z]{3})(?![\w-])", re.IGNORECASE)
 REG_PREFIX = re.compile(r"(?<![\w-])([A-Z])(\d{1,3}) ?([A-Z]{3})(?![\w-])", re.IGNORECASE)
 REG_SUFFIX = re.compile(r"(?<![\w-])([A-Z]{3}) ?(\d{1,3})([A-Z])(?![\w-])", re.IGNORECASE)
