@@ -46,22 +46,23 @@ def damaged(draw, files: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _read_or_refused(parse, text: str, name: str) -> None:
+    try:
+        parse(text, name)
+    except CriteriaFileError as error:
+        assert error.problems and all(p.message for p in error.problems)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged(CRITERIA))
 def test_a_damaged_criteria_file_is_read_or_refused_with_its_problems(text):
-    try:
-        criteria_file.parse(text, "unit.yaml")
-    except CriteriaFileError as error:
-        assert error.problems and all(p.message for p in error.problems)
+    _read_or_refused(criteria_file.parse, text, "unit.yaml")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged(CROSSWALKS))
 def test_a_damaged_crosswalk_file_is_read_or_refused_with_its_problems(text):
-    try:
-        crosswalk_file.parse(text, "crosswalk.yaml")
-    except CriteriaFileError as error:
-        assert error.problems and all(p.message for p in error.problems)
+    _read_or_refused(crosswalk_file.parse, text, "crosswalk.yaml")
 
 
 @pytest.mark.parametrize("value", ["0000-00-00", "2024-02-30"])

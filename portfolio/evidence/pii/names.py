@@ -853,8 +853,8 @@ def _lower_case_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int
             kinds.append(kind)
             if kind != "P":
                 end = m.start() + word.end()
-        kin = _KIN.search(cue.group())
-        if set(kinds) & ({"N"} if kin else {"N", "U"}):
+        listed_only = _LISTED_ONLY.search(cue.group())
+        if set(kinds) & ({"N"} if listed_only else {"N", "U"}):
             extra.append((m.start(), end))  # after "her husband" a listed name only
     return extra
 
@@ -862,7 +862,7 @@ def _lower_case_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int
 _ARTICLES = frozenset(("the", "a", "an"))
 # Cues after which a lower-case word must be a listed name ("her husband ron"), not any
 # unknown word ("customer texted").
-_KIN = re.compile(
+_LISTED_ONLY = re.compile(
     r"(?i)(?:husband|wife|son|daughter|partner|mum|dad|brother|sister|customer|client|tenant|"
     r"patient|member)\s*$"
 )
