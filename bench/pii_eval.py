@@ -11,8 +11,9 @@ chats, signatures and names in lower case (fifth.txt), the sixth, written blind 
 every type at least 27 times (sixth.txt), the seventh, written blind about incidents
 through contact centres (seventh.txt), the eighth, written blind in banking, billing,
 travel and advice lines (eighth.txt), the ninth, written blind in care, housing,
-councils and offices (ninth.txt), and the tenth, written blind in retail, hospitality,
-logistics, trades, IT support and schools (tenth.txt).
+councils and offices (ninth.txt), the tenth, written blind in retail, hospitality,
+logistics, trades, IT support and schools (tenth.txt), and the eleventh, written blind in
+utilities, telecoms, emergency and non-emergency lines, travel and councils (eleventh.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -177,6 +178,7 @@ CORPORA = [
     CORPUS.with_name("eighth.txt"),
     CORPUS.with_name("ninth.txt"),
     CORPUS.with_name("tenth.txt"),
+    CORPUS.with_name("eleventh.txt"),
 ]
 
 

@@ -361,6 +361,10 @@ def test_numbers_without_an_account_cue_are_not_accounts():
         ("Caller was born in 1948.", "1948"),
         ("Birthday: 4th November", "4th November"),
         ("her dob is the 2nd of May, so", "the 2nd of May"),
+        ("DOB: the third of March 2001", "the third of March 2001"),
+        ("Advisor: And your date of birth?\nCaller: Twenty-ninth of May, 1942.",
+         "Twenty-ninth of May, 1942"),
+        ("email: checked\ndate_of_birth: 1986-11-21\n", "1986-11-21"),
     ],
 )
 def test_dates_of_birth(text, date):
@@ -500,6 +504,17 @@ def test_names_in_apprentices_notes(text, names):
         ("Driver daily log\nDriver: MACKAY, Stuart\nLicence checked.", ["MACKAY, Stuart"]),
         ("Caller: Nadia (Finance)\nContact: ext 4471", ["Nadia"]),
         ("today me and gaz did a consumer unit change", ["gaz"]),
+        # After "checked by" and the like, before a date; fields with underscores or plural;
+        # two people of one surname joined by "&"; "SURNAME, I" in a table; "cust".
+        ("DD mandates, checked by Olamide 12/04", ["Olamide"]),
+        ("Processed by Mercy, 4 mandates, BACS file 0612.", ["Mercy"]),
+        ("first_name: Dumitru\nlast_name: Ciobanu\nemail: none", ["Dumitru", "Ciobanu"]),
+        ("SURNAME: KAMARA\nFORENAMES: ISATU MARIAMA\n", ["KAMARA", "ISATU MARIAMA"]),
+        ("Applicant: Will Ferreira & Summer Ferreira\nViewed: Sat",
+         ["Will Ferreira", "Summer Ferreira"]),
+        ("JOB     NAME            STATUS\n44190   HOLLINGWORTH, S   Patrol assigned",
+         ["HOLLINGWORTH, S"]),
+        ("ticket update\ncust sami haddad rang again 3rd time", ["sami haddad"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -542,6 +557,8 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "he has been admitted to Ysbyty Gwynedd.",
         "no access, gate code wrong; customer texted a new code.",
         "Sous Chef reminded us: 14 allergens. Cardholder claims: goods not received.",
+        "Veh: CU67 HBW Ford Fiesta\nAppt: Mon/Wed/Fri",
+        "Solicitors: Hartley & Boothroyd, ref HB/221",
     ],
 )
 def test_not_names_or_birthdays(text):

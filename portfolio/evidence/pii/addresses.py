@@ -172,8 +172,10 @@ _HOUSE_ON_PREFIX_STREET = re.compile(
 # A house's name just before a number: "Holly Bank, 3 Moor Lane".
 _HOUSE_BEFORE = re.compile(
     r"(?<![\w'’])((?:Flat|Fflat|Apartment) \d{1,4}[A-Za-z]?, )?(" + _CAP + r"(?: " + _CAP
-    + r"){0,2}), $"
+    + r"){0,3}), $"
 )
+# A form's label just before: "Property: ", "Pick-up: ".
+_LABEL_BEFORE = re.compile(r"(?m)^[ \t]*[A-Za-z][\w ()/'’-]{0,30}:[ \t]*$")
 _NEXT_WORD = re.compile(r" ([A-Za-z'’]+)")
 # A town after a comma: "12 Eastgate, Louth".
 _TOWN_NEXT = re.compile(r", (?:" + _CAP + r" ){0,2}" + _CAP + r"\b")
@@ -259,7 +261,9 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
         named = _HOUSE_BEFORE.search(text, max(0, start - 60), start)
         if named and not _person(named.group(2)):
             ahead = window_before(text, named.start(), 40)
-            placed = _house(named.group(2)) and _placed(ahead, -1, 0)
+            placed = _house(named.group(2)) and (
+                _placed(ahead, -1, 0) or _LABEL_BEFORE.search(ahead)
+            )
             if placed or named.group(1) or CUE.search(ahead):
                 start = named.start()  # "of Holly Bank, 3 Moor Lane", "Fflat 4, Tŷ Glas, 19"
         found.append(("ADDRESS", start, end))
@@ -284,7 +288,8 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
             re.search(r"[A-Z][\w'’-]+, $", before) or not before.strip()
         )
         asked = answers_question(text, m.start(), ADDRESS_QUESTION)
-        if CUE.search(before) or _placed(before, -1, m.start()) or after_name or asked:
+        labelled = _LABEL_BEFORE.search(before)
+        if CUE.search(before) or _placed(before, -1, m.start()) or after_name or asked or labelled:
             found.append(("ADDRESS", m.start(), m.end()))
     for m in _LOWER_LED.finditer(text):
         words = _until_little_word(m.group().split(" "))
@@ -311,7 +316,7 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
 # Words that end the names of houses: "Holly Bank", "Orchard End", "Rose Cottage".
 _HOUSE_WORDS = STREET_SUFFIXES | frozenset(
     "bank end house cottage cottages farm farmhouse lodge barn villa bungalow manor hall mill "
-    "grange rectory vicarage chapel croft view side brow garth nook holme haven rise".split()
+    "grange rectory vicarage chapel croft view side brow garth nook holme haven rise home".split()
 )
 
 
@@ -360,9 +365,13 @@ def _named_houses(text: str) -> list[tuple[str, int, int]]:
         if _business(house.split()[-1:]) or _business(street.split()[-1:]):
             continue  # "Boothtown Surgery, Halifax"; not "The Old Forge, Church Lane"
         before = window_before(text, m.start(), 40)
-        street_word = street.split()[-1].lower() in STREET_SUFFIXES
+        last = street.split()[-1].lower()
+        street_word = last in STREET_SUFFIXES
         placed = street_word and house.startswith("The ") and _placed(before, -1, m.start())
-        posted = street_word and _postcode_follows(text, m.end()) and _house(house)
+        # "Ivy Cottage, Church Bank, Goathland YO22": a house's word may end the street too.
+        posted = (street_word or last in _HOUSE_WORDS) and _house(house) and (
+            _postcode_follows(text, m.end())
+        )
         if placed or posted or CUE.search(before):
             found.append(("ADDRESS", m.start(), m.end()))
     return found

@@ -79,12 +79,14 @@ _CUE = "|".join(
         r"(?:voicemail|message|reminder|note|email|letter|text|update|complaint|feedback|"
         r"query|concern|visit|invoice|parcel|delivery)s? (?:for|from|about|by)",
         r"(?:attended|approved|authorised|checked|raised|logged|handled|completed|signed|"
-        r"done|visited|taken|written|witnessed|observed|assessed|reviewed|seen|served) by",
+        r"done|visited|taken|written|witnessed|observed|assessed|reviewed|seen|served|"
+        r"processed|corrected|prepared|keyed|verified|countersigned|supervised|actioned) by",
         r"well done|congratulations|congrats|good luck|welcome",
         # fields and people's roles
-        r"(?:caller|customer|contact|patient|tenant|account holder|policy ?holder|"
-        r"bill payer|engineer|agent|advisor|adviser|nurse|clinician)(?: name)?\s*[:\-–]",
-        r"name\s*[:\-–]|caller|customer|son|daughter|wife|husband|partner|mum|mother|dad|"
+        r"(?:caller|customer|cust|contact|patient|tenant|account holder|policy ?holder|"
+        r"bill payer|engineer|agent|advisor|adviser|nurse|clinician|applicant|claimant|"
+        r"vendor|buyer|passenger)(?: name)?\s*[:\-–]",
+        r"name\s*[:\-–]|caller|customer|cust|son|daughter|wife|husband|partner|mum|mother|dad|"
         r"father|sister|brother|carer|friend|colleague|manager|team leader|supervisor|"
         r"engineer|technician|driver|courier|nurse|doctor|landlord|tenant|neighbour|agent|"
         r"advisor|adviser|clinician|paramedic|officer|resident|homeowner|patient|key holder|"
@@ -98,7 +100,7 @@ STRONG_CUE = re.compile(
     r"(?i)(?:^|(?<=[^\w']))(?:(?:my |her |his |their )?name(?: is| was|'s)|i'm|i am|this is|"
     r"(?:hi|hiya|hey|hello)\b[\w ,]{0,8}\bits|"
     r"(?:(?:my|her|his|their) )?(?:husband|wife|son|daughter|partner|mum|dad|brother|sister) |"
-    r"name on (?:the )?(?:account|card) |(?:customer|client|tenant|patient|member) |"
+    r"name on (?:the )?(?:account|card) |(?:customer|cust|client|tenant|patient|member) |"
     r"spoke to|spoke with|"
     r"speaking to|speaking with|passed to|transferred to|handed over to|handed to|"
     r"(?:caller|customer|contact|patient|tenant|account holder)(?: name)?\s*[:\-–]|"
@@ -127,8 +129,8 @@ def classify(word: str) -> str:
     shaped = re.fullmatch(r"[A-Z]{2,}[a-z]+", word) or re.search(r"[a-z][A-Z]", word)
     if shaped and not re.match(r"(?:Mc|Mac|Fitz|De|Di|La|Le|Van|Von)[A-Z]", word):
         return "S"
-    if low in lex.stop or low in TITLES:
-        return "S"
+    if low in lex.stop or low in TITLES or low in ABBREVIATIONS:
+        return "S"  # "Veh: CU67 HBW", "Appt: Mon"
     if low in lex.given or low in lex.surnames:
         ambiguous = (low in lex.common and low not in STRONG_NAMES) or low in lex.places
         return "A" if ambiguous else "N"
@@ -423,7 +425,7 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
     firm_after = re.match(r"['’]s [A-Z]", text[end : end + 4])
     if group[-1].possessive and firm_after and _org_head_after(text, end + 2, listed=False):
         return False  # "Frank's Plumbing", not "Grace's line manager"
-    if len(words) == 1 and re.match(r" \d{1,3}\b(?! ?\d)", text[end : end + 6]):
+    if len(words) == 1 and re.match(r" \d{1,3}\b(?! ?\d|[/:.]\d)", text[end : end + 6]):
         return False  # a call sign or a ward: "Oscar 21", "Ward 7"
     if re.search(r"\bnear $", text[max(0, start - 5) : start]) and not cued:
         return False  # a place: "near Hebden Bridge"
@@ -470,8 +472,15 @@ def _street(text: str, group: list[_Token]) -> bool:
 
 
 def _firm(text: str, group: list[_Token]) -> bool:
-    """Names joined by an ampersand are a firm: "Hartley & Boothroyd"."""
+    """Names joined by an ampersand are a firm: "Hartley & Boothroyd"; not two people of one
+    surname: "Will Ferreira & Summer Ferreira"."""
     start, end = group[0].start, group[-1].end
+    surname = re.escape(group[-1].text)
+    if len(group) >= 2 and (
+        re.match(r" & [A-Z][\w'’-]* " + surname + r"\b", text[end:])
+        or re.search(r"[A-Z][\w'’-]* " + surname + r" & $", text[max(0, start - 40) : start])
+    ):
+        return False
     firm_after = re.match(r" & [A-Z]", text[end : end + 4])
     return bool(firm_after or re.search(r"[A-Z]\w* & $", text[max(0, start - 30) : start]))
 
@@ -605,7 +614,8 @@ def _coordinated(
 
 
 FIELD = re.compile(
-    r"(?i:\b(?:(?:surname|last name|family name|first name|forename|full name)"
+    r"(?i:\b(?:(?:surname|last[ _]name|family[ _]name|first[ _]names?|forenames?|"
+    r"full[ _]name|given[ _]names?)"
     r"(?:\s+is|\s+was)?\s*[:\-–]?\s*|(?:my name is|name is|name was|name given as|name as)\s+|"
     r"(?:caller |customer |contact )?name\s*[:\-–]\s*|name on (?:the )?(?:card|account)\s+))"
     r"((?:(?:Mrs?|Ms|Miss|Mx|Dr|Prof|MRS?|MS|MISS|DR)\.? )?[^\W\d_][\w'’-]*"
@@ -719,11 +729,12 @@ def _speakers(text: str) -> list[tuple[int, int]]:
 _NICKNAMED = re.compile(
     r"(?:\b(?:Mrs?|Ms|Miss|Mx|Dr)\.? )?\b[A-Z][a-z]+ [\"“‘'][A-Z][a-z]+[\"”’'] [A-Z][\w'’-]+"
 )
-# A list's "Surname, Given" or "Surname I" before a column or the line's end: "Wojcik,
-# Marta | CJ 38", "| Pike J |".
+# A list's "Surname, Given" or "Surname I" before a column or the line's end, perhaps after
+# a column of numbers: "Wojcik, Marta | CJ 38", "| Pike J |", "44190   HOLLINGWORTH, S   KX19".
 _SURNAME_FIRST = re.compile(
-    r"(?m)(?:^|\| ?|^[A-Za-z ]{1,20}:[ \t]*)\s*([A-Z][\w'’-]+)(?:, ([A-Z][a-z'’-]+)| ([A-Z]))"
-    r"(?=\s*(?:\||$|\t))"
+    r"(?m)(?:^|\| ?|^[A-Za-z ]{1,20}:[ \t]*|^[\w-]{1,12}(?: {2,}|\t))\s*"
+    r"([A-Z][\w'’-]+)(?:, ([A-Z][a-z'’-]+)|,? ([A-Z])\.?)"
+    r"(?=\s*(?:\||$|\t)| {2,})"
 )
 
 
@@ -863,6 +874,6 @@ _ARTICLES = frozenset(("the", "a", "an"))
 # Cues after which a lower-case word must be a listed name ("her husband ron"), not any
 # unknown word ("customer texted").
 _LISTED_ONLY = re.compile(
-    r"(?i)(?:husband|wife|son|daughter|partner|mum|dad|brother|sister|customer|client|tenant|"
+    r"(?i)(?:husband|wife|son|daughter|partner|mum|dad|brother|sister|customer|cust|client|tenant|"
     r"patient|member)\s*$"
 )

@@ -222,8 +222,15 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+# A day of the month in words: "twenty-ninth", "third".
+_ORDINAL = (
+    r"(?:(?:twenty|thirty)[- ]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
+    r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
+    r"eighteenth|nineteenth|twentieth|thirtieth"
+)
 DATE = re.compile(
     r"(?i)(?<![\w/.-])(?:\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
+    r"(?:the )?(?:" + _ORDINAL + r") of " + _MONTH + r",? \d{4}|"
     r"\d{1,2} \d{1,2} \d{4}|"
     r"\d{1,2}(?:st|nd|rd|th)?(?: of)? " + _MONTH + r"\.?,? (?:\d{4}|'?\d{2})|"
     r"(?:the )?\d{1,2}(?:st|nd|rd|th) of "
@@ -236,7 +243,7 @@ DATE = re.compile(
     r"(?![\w/-]|[.:]\d)"
 )
 DOB_CUE = re.compile(
-    r"(?i)(?:\bd\.?o\.?b\b\.?|\bdate of birth\b|\bbirth ?date\b|\bborn\b|\bbirthday\b|"
+    r"(?i)(?:\bd\.?o\.?b\b\.?|\bdate[ _]of[ _]birth\b|\bbirth[ _]?date\b|\bborn\b|\bbirthday\b|"
     r"\bb\. )"
 )
 # A birthday without its year, straight after its cue: "Birthday: 4th November".
