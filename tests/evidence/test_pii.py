@@ -559,6 +559,8 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "Sous Chef reminded us: 14 allergens. Cardholder claims: goods not received.",
         "Veh: CU67 HBW Ford Fiesta\nAppt: Mon/Wed/Fri",
         "Solicitors: Hartley & Boothroyd, ref HB/221",
+        "Team Leader, Customer Operations (Water)",
+        "My train from Manchester Piccadilly was cancelled.",
     ],
 )
 def test_not_names_or_birthdays(text):

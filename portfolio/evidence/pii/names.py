@@ -256,7 +256,11 @@ def _pieces(run: list[_Token]) -> list[list[_Token]]:
     """Split a run at S words; a title starts a new piece."""
     pieces: list[list[_Token]] = []
     current: list[_Token] = []
+    previous = None
     for tok in run:
+        if tok.kind == "U" and previous is not None and previous.kind == "L":
+            tok.kind = "L"  # an unknown word after a place is part of it: "Manchester Piccadilly"
+        previous = tok
         if tok.kind == "L" and current and current[-1].kind in "NUTI":
             tok.kind = "A"  # a place after a given name is a surname: "Nerys Gwynedd"
             current.append(tok)
@@ -439,7 +443,7 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
     conjunction = determiner and determiner.group().startswith("that") and group[0].kind == "N"
     if not cued and determiner and not conjunction:
         return False  # "a Netgear Orbi", "the Kettering hub"; not "confirm that Liam Ince"
-    if cued:
+    if cued and not (kinds <= {"W"} and _department(text, start)):
         return True
     if kinds <= {"W"}:
         return None
@@ -458,6 +462,12 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
     if "U" in kinds and (after in WEAK_VERBS or after.startswith(("(", ":"))):
         return True
     return None
+
+
+def _department(text: str, start: int) -> bool:
+    """A capitalised role just before ordinary words: a department, "Customer Operations"."""
+    role = re.search(r"\b([A-Z][a-z]+) $", text[max(0, start - 20) : start])
+    return bool(role) and role.group(1).lower() in ROLE_WORDS
 
 
 def _street(text: str, group: list[_Token]) -> bool:
