@@ -12,8 +12,10 @@ every type at least 27 times (sixth.txt), the seventh, written blind about incid
 through contact centres (seventh.txt), the eighth, written blind in banking, billing,
 travel and advice lines (eighth.txt), the ninth, written blind in care, housing,
 councils and offices (ninth.txt), the tenth, written blind in retail, hospitality,
-logistics, trades, IT support and schools (tenth.txt), and the eleventh, written blind in
-utilities, telecoms, emergency and non-emergency lines, travel and councils (eleventh.txt).
+logistics, trades, IT support and schools (tenth.txt), the eleventh, written blind in
+utilities, telecoms, emergency and non-emergency lines, travel and councils (eleventh.txt),
+and the twelfth, written blind in surgeries, colleges, insurance, payroll, housing,
+facilities, vets and leisure, with tables and CSV lines (twelfth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -179,6 +181,7 @@ CORPORA = [
     CORPUS.with_name("ninth.txt"),
     CORPUS.with_name("tenth.txt"),
     CORPUS.with_name("eleventh.txt"),
+    CORPUS.with_name("twelfth.txt"),
 ]
 
 

@@ -365,10 +365,40 @@ def test_numbers_without_an_account_cue_are_not_accounts():
         ("Advisor: And your date of birth?\nCaller: Twenty-ninth of May, 1942.",
          "Twenty-ninth of May, 1942"),
         ("email: checked\ndate_of_birth: 1986-11-21\n", "1986-11-21"),
+        ("D.O.B: 18-Feb-1996", "18-Feb-1996"),
+        ("DOB (18+ check): 07/07/1990", "07/07/1990"),
     ],
 )
 def test_dates_of_birth(text, date):
     assert found(text) == [("DATE_OF_BIRTH", date)]
+
+
+def test_the_dates_of_birth_listed_after_their_cue():
+    text = "recorded their dates of birth (19/04/1991 and 03/12/1992) and address"
+    assert found(text) == [("DATE_OF_BIRTH", "19/04/1991"), ("DATE_OF_BIRTH", "03/12/1992")]
+    assert found("Invoice dated 04-Nov-2024 paid.") == []
+
+
+def test_a_tables_cells_by_their_columns_headings():
+    csv = (
+        "employee_id,surname,forename,dob,sort_code,account_no,start_date\n"
+        "E40871,Nowak,Zofia,1998-03-17,20-45-77,53018842,2024-09-02\n"
+        "E40873,Mac an tSaoir,Eilidh,1979-07-28,83-27-14,00614729,2024-09-09"
+    )
+    assert found(csv) == [
+        ("NAME", "Nowak"), ("NAME", "Zofia"), ("DATE_OF_BIRTH", "1998-03-17"),
+        ("SORT_CODE", "20-45-77"), ("ACCOUNT_NUMBER", "53018842"),
+        ("NAME", "Mac an tSaoir"), ("NAME", "Eilidh"), ("DATE_OF_BIRTH", "1979-07-28"),
+        ("SORT_CODE", "83-27-14"), ("ACCOUNT_NUMBER", "00614729"),
+    ]  # fmt: skip
+    # Prose with commas is no table, and a column's heading says nothing of another's.
+    prose = "Rooms, times, staff, kit\nHall 2, 09:30, two, mats\nStudio, 18:00, one, bikes"
+    assert found(prose) == []
+
+
+def test_initials_in_a_reference_or_a_firms_name_are_not_the_persons():
+    text = "Subcontractor: Jaroslav Horák t/a JH Plastering. The buyer Keith Armstrong, ref KA/22/118"
+    assert found(text) == [("NAME", "Jaroslav Horák"), ("NAME", "Keith Armstrong")]
 
 
 def test_an_nhs_number_grouped_four_three_three_after_its_cue():
@@ -515,6 +545,16 @@ def test_names_in_apprentices_notes(text, names):
         ("JOB     NAME            STATUS\n44190   HOLLINGWORTH, S   Patrol assigned",
          ["HOLLINGWORTH, S"]),
         ("ticket update\ncust sami haddad rang again 3rd time", ["sami haddad"]),
+        # After a label that names a person; the initials of a person named; a chat's
+        # speaker with the time after the name; "its" introducing a name.
+        ("From: Chester Ogunbanjo\nTo: Payroll", ["Chester Ogunbanjo"]),
+        ("Signed: P. Lincoln, HR Manager", ["P. Lincoln"]),
+        ("CHECKED BY: J. OYELARAN (Student Support Adviser)", ["J. OYELARAN"]),
+        ("Present: Dawn Whitaker (chair), Mohammed Iqbal\nDW asked MI about it. IT were told.",
+         ["Dawn Whitaker", "Mohammed Iqbal", "DW", "MI"]),
+        ("Kasia 10:02: did he pay\nRachel 10:03: no\nKasia 10:05: ok", ["Kasia", "Rachel", "Kasia"]),
+        ("Customer: its Liam Prendergast", ["Liam Prendergast"]),
+        ("can i rebook for next week? its jasmine bello btw", ["jasmine bello"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -561,6 +601,7 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "Solicitors: Hartley & Boothroyd, ref HB/221",
         "Team Leader, Customer Operations (Water)",
         "My train from Manchester Piccadilly was cancelled.",
+        "From: Customer Relations <team@example.org>\nTo: All Staff",
     ],
 )
 def test_not_names_or_birthdays(text):

@@ -146,7 +146,7 @@ def test_second_corpus_file_is_what_its_generator_makes(corpora):
     "name",
     [
         "second", "handwritten", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-        "ninth", "tenth", "eleventh",
+        "ninth", "tenth", "eleventh", "twelfth",
     ],
 )
 def test_labels_are_well_formed(name, corpora):
@@ -228,6 +228,9 @@ BALANCED_SETS = [
     # utilities, telecoms, 111 and ambulance, recovery, 101, travel, councils; 96.1%: names
     # 93.0%, addresses 93.6%, dates of birth 95.2%
     ("eleventh", 27, 0.98, 0.96, 20),
+    # surgeries, colleges, insurance, payroll, housing, vets, leisure; 92.7%: dates of birth
+    # 81.7%, names 89.6%, sort codes 89.3%, addresses 93.4% (tables and CSV lines)
+    ("twelfth", 26, 0.965, 0.9, 45),
 ]
 
 

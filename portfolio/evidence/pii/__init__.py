@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from dataclasses import asdict, dataclass
 
+from portfolio.evidence.pii import tables
 from portfolio.evidence.pii.addresses import addresses, by_shape, town_after
 from portfolio.evidence.pii.names import find_names
 from portfolio.evidence.pii.patterns import EMAIL, dates_of_birth, identifiers, numbers
@@ -86,6 +87,7 @@ def find_personal_data(text: str) -> list[Finding]:
     candidates += numbers(text)
     candidates += identifiers(text)
     candidates += dates_of_birth(text)
+    candidates += tables.findings(text)
     candidates += addresses(text)
     shaped, towns = by_shape(text)
     candidates += shaped

@@ -63,7 +63,7 @@ _CUE = "|".join(
     [
         # introductions
         r"(?:sur|first |last |family |full |fore|maiden )?name(?:'s| is| was| given as| as)",
-        r"i'm|i am|this is|it's|it is|known as|(?:hi|hiya|hey|hello)\b[\w ,]{0,8}\bits",
+        r"i'm|i am|this is|it's|its|it is|known as|(?:hi|hiya|hey|hello)\b[\w ,]{0,8}\bits",
         # talking to someone, handing work to someone
         r"speaking to|spoke to|spoke with|speaking with|talked to|talking to|talked with|"
         r"called by|asked for|asked to speak to|on behalf of|left with|signed for by",
@@ -98,6 +98,7 @@ _CUE = "|".join(
 # Cues strong enough to take a name written in lower case ("spoke to priya").
 STRONG_CUE = re.compile(
     r"(?i)(?:^|(?<=[^\w']))(?:(?:my |her |his |their )?name(?: is| was|'s)|i'm|i am|this is|"
+    r"it['’]?s|"
     r"(?:hi|hiya|hey|hello)\b[\w ,]{0,8}\bits|"
     r"(?:(?:my|her|his|their) )?(?:husband|wife|son|daughter|partner|mum|dad|brother|sister) |"
     r"name on (?:the )?(?:account|card) |(?:customer|cust|client|tenant|patient|member) |"
@@ -552,7 +553,9 @@ def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int
     found += [m.span() for m in _NICKNAMED.finditer(text)]
     found += [m.span(1) for m in _INITIALS.finditer(text)]
     found += _lower_case_given_names(text)
+    found += _labelled_people(text)
     found += _again(text, found)
+    found += _initials_of(text, found)
     return [s for s in _merge(found) if not any(a < s[1] and s[0] < b for a, b in exclude)]
 
 
@@ -661,6 +664,58 @@ def _field_names(text: str) -> list[tuple[int, int]]:
     return extra
 
 
+# A person after a label that names one: an email's sender, a signature, a form's contact.
+_PERSON_LABEL = re.compile(
+    r"(?m)^[ \t]*(?i:from|to|cc|signed|signature|staff|presenter|queries|emergency contact|"
+    r"next of kin|injured person|checked by|authorised by|approved by|triage by)[ \t]*:[ \t]*"
+    r"((?:(?i:mrs?|ms|miss|mx|dr)\.? )?(?:[A-Z]\.? ?){0,2}[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})"
+    r"(?=[ \t]*(?:<|\(|,|$)| on\b| \d)"
+)
+
+
+def _labelled_people(text: str) -> list[tuple[int, int]]:
+    """ "From: Chester Ogunbanjo <...>", "Signed: P. Lincoln, HR Manager", "Staff: Bryn": the
+    words after the label, unless they are a team's or a firm's ("From: Customer
+    Relations"), or ordinary words only ("To: All Staff")."""
+    lex = lexicon()
+    found = []
+    for m in _PERSON_LABEL.finditer(text):
+        words = [w.strip(".") for w in m.group(1).split()]
+        words = [w for w in words if len(w) > 1 and w.lower() not in TITLES]
+        low = [w.lower() for w in words]
+        if not words or any(w in lex.stop or w in ORG_HEADS or w in ROLE_WORDS for w in low):
+            continue
+        kinds = [classify(w.capitalize()) for w in words]
+        if all(k in "SW" for k in kinds):
+            continue
+        found.append(m.span(1))
+    return found
+
+
+# Common abbreviations that are nobody's initials.
+_NOT_INITIALS = frozenset("HR IT GP QA HQ ID OK ME AM PM UK NI TV PC IOU".split())
+
+
+def _initials_of(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Initials of a person named in the text, in capitals: "DW asked MI" in the notes of a
+    meeting with Dawn Whitaker and Mohammed Iqbal present."""
+    initials = set()
+    for start, end in found:
+        words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text[start:end])]
+        words = [w for w in words if w.lower() not in TITLES and w.lower() not in PARTICLES]
+        if 2 <= len(words) <= 3 and all(w[0].isupper() and len(w) > 1 for w in words):
+            initials.add("".join(w[0] for w in words))
+    initials -= _NOT_INITIALS
+    if not initials:
+        return []
+    return [
+        m.span()
+        # not a reference ("ref KA/22/118") or a firm's name ("t/a JH Plastering")
+        for m in re.finditer(r"(?<![\w'’/-])([A-Z]{2,3})(?![\w'’/-]| [A-Z][a-z])", text)
+        if m.group() in initials and not any(a <= m.start() < b for a, b in found)
+    ]
+
+
 def _lower_case_titles(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """ "mr khan", "MRS SMITH": a title then a listed name, when not capitalised."""
     lex = lexicon()
@@ -712,7 +767,7 @@ def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[
 # A conversation copied line by line: "[07:16] Dawn: moved to studio 2", "leanne: ty!!".
 _SPEAKER = re.compile(
     r"(?m)^[ \t>]*(\[?\d{1,2}[:.]\d\d\]?[ \t]*)?([^\W\d_][\w'’-]*(?: [A-Z]\.?)?)"
-    r"(?: \([^)\n]{1,30}\))?:[ \t]"
+    r"(?: \([^)\n]{1,30}\))?([ \t]+\d{1,2}[:.]\d\d)?:[ \t]"
 )
 
 
@@ -722,7 +777,7 @@ def _speakers(text: str) -> list[tuple[int, int]]:
     lex = lexicon()
     lines = list(_SPEAKER.finditer(text))
     labels = {m.group(2).lower() for m in lines}
-    timed = any(m.group(1) for m in lines) or labels & {"me", "i"}
+    timed = any(m.group(1) or m.group(3) for m in lines) or labels & {"me", "i"}
     given = [m for m in lines if m.group(2).split()[0].lower() in lex.given]
     if not (timed or len({m.group(2).lower() for m in given}) >= 2):
         return []

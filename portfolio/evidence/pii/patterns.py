@@ -230,7 +230,7 @@ _ORDINAL = (
 )
 DATE = re.compile(
     r"(?i)(?<![\w/.-])(?:\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
-    r"(?:the )?(?:" + _ORDINAL + r") of " + _MONTH + r",? \d{4}|"
+    r"(?:the )?(?:" + _ORDINAL + r") of " + _MONTH + r",? \d{4}|\d{1,2}-" + _MONTH + r"-(?:\d{4}|\d{2})|"
     r"\d{1,2} \d{1,2} \d{4}|"
     r"\d{1,2}(?:st|nd|rd|th)?(?: of)? " + _MONTH + r"\.?,? (?:\d{4}|'?\d{2})|"
     r"(?:the )?\d{1,2}(?:st|nd|rd|th) of "
@@ -243,7 +243,7 @@ DATE = re.compile(
     r"(?![\w/-]|[.:]\d)"
 )
 DOB_CUE = re.compile(
-    r"(?i)(?:\bd\.?o\.?b\b\.?|\bdate[ _]of[ _]birth\b|\bbirth[ _]?date\b|\bborn\b|\bbirthday\b|"
+    r"(?i)(?:\bd\.?o\.?b\b\.?|\bdates?[ _]of[ _]birth\b|\bbirth[ _]?date\b|\bborn\b|\bbirthday\b|"
     r"\bb\. )"
 )
 # A birthday without its year, straight after its cue: "Birthday: 4th November".
@@ -282,24 +282,6 @@ def answers_question(
     return bool(asking) and bool(cue.search(question))
 
 
-def _in_birth_column(text: str, start: int) -> bool:
-    """In a table written as lines of "|"-separated cells, whether ``start`` is in the
-    column whose heading above is a date of birth ("ID | Name | NI | DOB")."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    if "|" not in line:
-        return False
-    column = text[line_start:start].count("|")
-    for above in reversed(text[: max(0, line_start - 1)].split("\n")[-30:]):
-        if "|" not in above:
-            return False
-        cells = above.split("|")
-        if column < len(cells) and DOB_CUE.search(cells[column]) and not DATE.search(above):
-            return True
-    return False
-
-
 def _beside_ni_number(text: str, m: re.Match[str]) -> bool:
     """A whole date at least 14 years ago in a table's row that holds an NI number: a list of
     staff or claimants ("10442 | Rahman S | MP712629D | 1984-10-03")."""
@@ -320,11 +302,16 @@ def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
     for m in DATE.finditer(text):
         before = window_before(text, m.start(), 35)
         cues = list(DOB_CUE.finditer(before))
-        between = before[cues[-1].end() :] if cues else ""
+        # What lies between the cue and the date, less any brackets: "DOB (18+ check): ".
+        between = re.sub(r"\([^)]*\)", "", before[cues[-1].end() :] if cues else "")
         cued = bool(cues) and not re.search(r"[.!?;] |\d", between)
         cued = cued or bool(DOB_AFTER.match(text[m.end() : m.end() + 20]))
         cued = cued or answers_question(text, m.start(), DOB_CUE, anywhere=True)
-        cued = cued or _in_birth_column(text, m.start()) or _beside_ni_number(text, m)
+        cued = cued or _beside_ni_number(text, m)
+        # The next of a list of them: "dates of birth (19/04/1991 and 03/12/1992)".
+        cued = cued or bool(
+            found and re.fullmatch(r"\s*(?:,|and|or|&)\s*", text[found[-1][2] : m.start()])
+        )
         if not cued:
             continue
         value = m.group()

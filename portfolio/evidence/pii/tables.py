@@ -1,0 +1,88 @@
+"""Tables written as text: a line of headings, then rows of cells split by "|" or by commas (a
+spreadsheet's rows pasted as CSV). A cell's heading says what it holds: a date under "DOB"
+is a date of birth, eight digits under "account_no" an account number, words under
+"surname" a name."""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from portfolio.evidence.pii.patterns import ACCOUNT_CUE, DATE, DOB_CUE
+
+# The fewest separators a line needs to be a table's: commas are common in prose.
+_FEWEST = {"|": 1, ",": 3}
+
+
+@dataclass(frozen=True)
+class Cell:
+    heading: str  # in lower case
+    start: int
+    end: int
+    value: str
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    offsets, start = [], 0
+    for line in text.split("\n"):
+        offsets.append((start, line))
+        start += len(line) + 1
+    return offsets
+
+
+def cells(text: str) -> Iterator[Cell]:
+    """The cells of each table in ``text`` with their headings: a line with no digit and at
+    least one "|" (or three commas), and the lines after it with as many."""
+    lines = _lines(text)
+    i = 0
+    while i < len(lines):
+        _, line = lines[i]
+        rows = 0
+        for sep in "|,":
+            count = line.count(sep)
+            if count < _FEWEST[sep] or re.search(r"\d", line):
+                continue
+            headings = [h.strip().lower() for h in line.split(sep)]
+            while i + rows + 1 < len(lines) and lines[i + rows + 1][1].count(sep) == count:
+                rows += 1
+                row_start, row = lines[i + rows]
+                position = row_start
+                for heading, cell in zip(headings, row.split(sep), strict=True):
+                    value = cell.strip()
+                    if value:
+                        start = position + cell.index(value)
+                        yield Cell(heading, start, start + len(value), value)
+                    position += len(cell) + 1
+            if rows:
+                break
+        i += rows + 1
+
+
+_SORT_HEADING = re.compile(r"(?i)sort|\bs/c\b")
+_NAME_HEADING = re.compile(
+    r"(?i)(?:^|[\s_])(?:sur|first|last|fore|full|given|family)?[ _]?names?\b|^surname|"
+    r"^(?:learner|employee|apprentice|candidate|tenant|patient|customer|member|contact|"
+    r"manager|staff|student|claimant|applicant)$"
+)
+_NOT_NAME_HEADING = re.compile(r"(?i)item|product|unit|course|company|employer|business|site|file")
+_NAME_VALUE = re.compile(r"[^\W\d_a-z][\w'’.-]*(?: [^\W\d_][\w'’.-]*){0,4}")
+
+
+def findings(text: str) -> list[tuple[str, int, int]]:
+    """Personal data known by its column's heading: dates of birth, sort codes, account
+    numbers and names."""
+    found = []
+    for cell in cells(text):
+        heading, value, span = cell.heading, cell.value, (cell.start, cell.end)
+        if DOB_CUE.search(heading) and DATE.fullmatch(value):
+            found.append(("DATE_OF_BIRTH", *span))
+        elif _SORT_HEADING.search(heading) and re.fullmatch(r"\d\d([- ]?)\d\d\1\d\d", value):
+            found.append(("SORT_CODE", *span))
+        elif ACCOUNT_CUE.search(heading) and re.fullmatch(r"\d{7,10}", value):
+            found.append(("ACCOUNT_NUMBER", *span))
+        elif (
+            _NAME_HEADING.search(heading)
+            and not _NOT_NAME_HEADING.search(heading)
+            and _NAME_VALUE.fullmatch(value)
+        ):
+            found.append(("NAME", *span))
+    return found
