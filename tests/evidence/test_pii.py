@@ -391,6 +391,11 @@ def test_a_tables_cells_by_their_columns_headings():
         ("NAME", "Mac an tSaoir"), ("NAME", "Eilidh"), ("DATE_OF_BIRTH", "1979-07-28"),
         ("SORT_CODE", "83-27-14"), ("ACCOUNT_NUMBER", "00614729"),
     ]  # fmt: skip
+    # A heading may hold digits, not start with them: "Wk1".
+    register = "Child | DOB | Carer | Wk1 | Wk2\nYusuf Demir | 14/06/2017 | Elif Demir | Y | N"
+    assert found(register) == [
+        ("NAME", "Yusuf Demir"), ("DATE_OF_BIRTH", "14/06/2017"), ("NAME", "Elif Demir"),
+    ]  # fmt: skip
     # Prose with commas is no table, and a column's heading says nothing of another's.
     prose = "Rooms, times, staff, kit\nHall 2, 09:30, two, mats\nStudio, 18:00, one, bikes"
     assert found(prose) == []

@@ -60,7 +60,7 @@ _BUILDING = (
     r"(?:, \d{1,4}[A-Za-z]? " + _STREET + " " + _SUFFIX + r"\b(?: " + _SUFFIX + r"\b)?)?"
 )
 ADDRESS_LOWER = re.compile(
-    r"(?i)(?:address|lives at|living at|resides at|moved to|property at|deliver(?:ed|y) to)"
+    r"(?i)(?:address|addr\b|lives at|living at|resides at|moved to|property at|deliver(?:ed|y) to)"
     r"\W{0,4}(?:is |was )?((?:flat \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?,? (?:[a-z'’-]+ ){1,3}"
     r"(?:street|road|avenue|lane|close|drive|way|crescent|court|place|gardens|terrace|grove|"
     r"hill|row|walk|square|mews|park|view|rise|st|rd|ave|ln|dr|cl|ct|pl|gdns|cres|sq)\b)"
@@ -101,6 +101,7 @@ LED = re.compile(
 CUE = re.compile(
     r"(?i)(?:\blives|\bliving|\bresides|\bresiding|\bstaying|\bstays|\bhome|\bproperty|"
     r"\bdeliver(?:ed|y)?|\bsent|\bmoved|\bmoving|\brelocated)\s+(?:at|to|in|into)\s*$|"
+    r"\baddr\b\.?\s*[:\-–]?\s*$|"
     r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now|on (?:file|record|the "
     r"system|the account)|for [\w ]{1,20}(?=:)))?\s*[:\-–,]?\s*$|"
     r"^[ \t]*home\s*[:\-–]\s*$"
@@ -156,7 +157,7 @@ _LOWER_BLOCK = re.compile(
 # Cues strong enough for an address in lower case ("lives at 84 clough vennel").
 LOWER_CUE = re.compile(
     r"(?i)\b(?:lives|living|resides|residing|staying|moved|moving) (?:at|to|into) |"
-    r"\baddress(?: is| was)?:? "
+    r"\baddress(?: is| was)?:? |\baddr\b\.?:? "
 )
 _TOWN = re.compile(
     r",? ((?:" + _CAP + r" ){0,2}" + _CAP + r"(?:, (?:" + _CAP + r" ){0,2}" + _CAP + r"(?= *\[POSTCODE\]))?)"
@@ -369,7 +370,9 @@ def _named_houses(text: str) -> list[tuple[str, int, int]]:
         street_word = last in STREET_SUFFIXES
         placed = street_word and house.startswith("The ") and _placed(before, -1, m.start())
         # "Ivy Cottage, Church Bank, Goathland YO22": a house's word may end the street too.
-        posted = (street_word or last in _HOUSE_WORDS) and _house(house) and (
+        # A house's name of one unknown word: "Sunnybank, Low Fold, Bolton-by-Bowland BB7".
+        named = _house(house) or (" " not in house and classify(house) == "U")
+        posted = (street_word or last in _HOUSE_WORDS) and named and (
             _postcode_follows(text, m.end())
         )
         if placed or posted or CUE.search(before):

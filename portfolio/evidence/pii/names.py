@@ -886,6 +886,8 @@ def _again(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
             name_like = len(low) > 1 and low not in TITLES and low not in PARTICLES
             if name_like and classify(m.group().capitalize()) in "NAU":
                 words.add(m.group())
+                if m.group().islower():
+                    words.add(m.group().capitalize())  # "its jasmine bello" / "Jasmine,"
             elif name_like and m.start() == start and end > m.end() + 1 and _is_cap(m.group()):
                 given.add(m.group())  # "Precious Mhlanga": "Precious" alone is her too
     if not words and not given:

@@ -30,8 +30,9 @@ def _lines(text: str) -> list[tuple[int, str]]:
 
 
 def cells(text: str) -> Iterator[Cell]:
-    """The cells of each table in ``text`` with their headings: a line with no digit and at
-    least one "|" (or three commas), and the lines after it with as many."""
+    """The cells of each table in ``text`` with their headings: a line with at least one "|"
+    (or three commas) and no cell that starts with a digit ("Wk1" may head a column, "2024"
+    may not), and the lines after it with as many."""
     lines = _lines(text)
     i = 0
     while i < len(lines):
@@ -39,9 +40,9 @@ def cells(text: str) -> Iterator[Cell]:
         rows = 0
         for sep in "|,":
             count = line.count(sep)
-            if count < _FEWEST[sep] or re.search(r"\d", line):
-                continue
             headings = [h.strip().lower() for h in line.split(sep)]
+            if count < _FEWEST[sep] or any(h[:1].isdigit() for h in headings):
+                continue
             while i + rows + 1 < len(lines) and lines[i + rows + 1][1].count(sep) == count:
                 rows += 1
                 row_start, row = lines[i + rows]
