@@ -401,6 +401,12 @@ def test_a_tables_cells_by_their_columns_headings():
     assert found(prose) == []
 
 
+def test_a_job_after_a_name_is_not_another_name():
+    assert found("Signed: Dawn Ferreira-Hughes, Branch Manager") == [
+        ("NAME", "Dawn Ferreira-Hughes")
+    ]
+
+
 def test_initials_in_a_reference_or_a_firms_name_are_not_the_persons():
     text = "Subcontractor: Jaroslav Horák t/a JH Plastering. The buyer Keith Armstrong, ref KA/22/118"
     assert found(text) == [("NAME", "Jaroslav Horák"), ("NAME", "Keith Armstrong")]
@@ -607,6 +613,7 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "Team Leader, Customer Operations (Water)",
         "My train from Manchester Piccadilly was cancelled.",
         "From: Customer Relations <team@example.org>\nTo: All Staff",
+        "Security Manager     Date: 08/10/2024",
     ],
 )
 def test_not_names_or_birthdays(text):

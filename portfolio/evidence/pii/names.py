@@ -399,7 +399,9 @@ def _cue(text: str, start: int, roles: bool = False) -> bool:
     window = text[max(line_start, start - 40) : start]
     if roles:
         return bool(ROLE_BEFORE.search(window))
-    return bool(CUE_BEFORE.search(window))
+    cue = CUE_BEFORE.search(window)
+    # Not across a table's or a form's gap: "Security Manager     Date:".
+    return bool(cue) and not re.search(r" {3,}|\t", window[cue.end(1) :])
 
 
 @dataclass
@@ -620,7 +622,8 @@ def _coordinated(
         start, end = queue.pop()
         prev_end, next_start = _neighbours(text, start, end)
         for cand in (by_end.get(prev_end), by_start.get(next_start)):
-            if cand and cand.start not in confirmed:
+            # Not a job's first word: "Dawn Ferreira-Hughes, Branch Manager".
+            if cand and cand.start not in confirmed and cand.after not in ROLE_WORDS:
                 confirmed[cand.start] = cand
                 queue.append((cand.start, cand.end))
     return [(c.start, c.end) for c in confirmed.values()]
