@@ -46,23 +46,27 @@ def damaged(draw, files: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _read_or_refused(parse, text: str, name: str) -> None:
+def _outcome(parse, text: str, name: str) -> str:
+    """ "read", "refused" when the file's problems are each named, "unnamed" when some are
+    not; any other exception is the failure the tests look for, and propagates."""
     try:
         parse(text, name)
     except CriteriaFileError as error:
-        assert error.problems and all(p.message for p in error.problems)
+        named = error.problems and all(p.message for p in error.problems)
+        return "refused" if named else "unnamed"
+    return "read"
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged(CRITERIA))
 def test_a_damaged_criteria_file_is_read_or_refused_with_its_problems(text):
-    _read_or_refused(criteria_file.parse, text, "unit.yaml")
+    assert _outcome(criteria_file.parse, text, "unit.yaml") in ("read", "refused")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged(CROSSWALKS))
 def test_a_damaged_crosswalk_file_is_read_or_refused_with_its_problems(text):
-    _read_or_refused(crosswalk_file.parse, text, "crosswalk.yaml")
+    assert _outcome(crosswalk_file.parse, text, "crosswalk.yaml") in ("read", "refused")
 
 
 @pytest.mark.parametrize("value", ["0000-00-00", "2024-02-30"])
