@@ -40,8 +40,10 @@ def cells(text: str) -> Iterator[Cell]:
         rows = 0
         for sep in "|,":
             count = line.count(sep)
+            if count < _FEWEST[sep]:
+                continue
             headings = [h.strip().lower() for h in line.split(sep)]
-            if count < _FEWEST[sep] or any(h[:1].isdigit() for h in headings):
+            if any(h[:1].isdigit() for h in headings):
                 continue
             while i + rows + 1 < len(lines) and lines[i + rows + 1][1].count(sep) == count:
                 rows += 1
@@ -59,13 +61,19 @@ def cells(text: str) -> Iterator[Cell]:
 
 
 _SORT_HEADING = re.compile(r"(?i)sort|\bs/c\b")
-_NAME_HEADING = re.compile(
-    r"(?i)(?:^|[\s_])(?:sur|first|last|fore|full|given|family)?[ _]?names?\b|^surname|"
-    r"^(?:learner|employee|apprentice|candidate|tenant|patient|customer|member|contact|"
-    r"manager|staff|student|claimant|applicant)$"
+# A column of people: a heading with one of these words, or one of these roles alone.
+_NAME_WORDS = frozenset("name names surname forename forenames".split())
+_PEOPLE = frozenset(
+    "learner employee apprentice candidate tenant patient customer member contact manager "
+    "staff student claimant applicant".split()
 )
-_NOT_NAME_HEADING = re.compile(r"(?i)item|product|unit|course|company|employer|business|site|file")
+_NOT_PEOPLE = re.compile(r"item|product|unit|course|company|employer|business|site|file")
 _NAME_VALUE = re.compile(r"[^\W\d_a-z][\w'’.-]*(?: [^\W\d_][\w'’.-]*){0,4}")
+
+
+def _names_column(heading: str) -> bool:
+    words = set(re.split(r"[\s_]+", heading))
+    return bool(words & _NAME_WORDS or heading in _PEOPLE) and not _NOT_PEOPLE.search(heading)
 
 
 def findings(text: str) -> list[tuple[str, int, int]]:
@@ -80,10 +88,6 @@ def findings(text: str) -> list[tuple[str, int, int]]:
             found.append(("SORT_CODE", *span))
         elif ACCOUNT_CUE.search(heading) and re.fullmatch(r"\d{7,10}", value):
             found.append(("ACCOUNT_NUMBER", *span))
-        elif (
-            _NAME_HEADING.search(heading)
-            and not _NOT_NAME_HEADING.search(heading)
-            and _NAME_VALUE.fullmatch(value)
-        ):
+        elif _names_column(heading) and _NAME_VALUE.fullmatch(value):
             found.append(("NAME", *span))
     return found
