@@ -14,8 +14,10 @@ travel and advice lines (eighth.txt), the ninth, written blind in care, housing,
 councils and offices (ninth.txt), the tenth, written blind in retail, hospitality,
 logistics, trades, IT support and schools (tenth.txt), the eleventh, written blind in
 utilities, telecoms, emergency and non-emergency lines, travel and councils (eleventh.txt),
-and the twelfth, written blind in surgeries, colleges, insurance, payroll, housing,
-facilities, vets and leisure, with tables and CSV lines (twelfth.txt).
+the twelfth, written blind in surgeries, colleges, insurance, payroll, housing,
+facilities, vets and leisure, with tables and CSV lines (twelfth.txt), and the thirteenth,
+written blind in solicitors, funeral directors, charities, buses, salons, nurseries, clubs,
+crisis lines and venues (thirteenth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -182,6 +184,7 @@ CORPORA = [
     CORPUS.with_name("tenth.txt"),
     CORPUS.with_name("eleventh.txt"),
     CORPUS.with_name("twelfth.txt"),
+    CORPUS.with_name("thirteenth.txt"),
 ]
 
 

@@ -391,6 +391,19 @@ def test_a_tables_cells_by_their_columns_headings():
         ("NAME", "Mac an tSaoir"), ("NAME", "Eilidh"), ("DATE_OF_BIRTH", "1979-07-28"),
         ("SORT_CODE", "83-27-14"), ("ACCOUNT_NUMBER", "00614729"),
     ]  # fmt: skip
+    # Addresses and postcodes by their columns; a row with a comma inside a cell is passed
+    # over; initials under "Initials".
+    library = (
+        "library_card,name,address,postcode\nLIB0093381,Hoa Trinh,88 Bramble Way,g41 3rd\n"
+        "LIB0093382,Keanu Phillips,Flat 6, 12 Normanton Road,DE23 6UQ\n"
+    )
+    assert found(library)[:4] == [
+        ("NAME", "Hoa Trinh"), ("ADDRESS", "88 Bramble Way"), ("POSTCODE", "g41 3rd"),
+        ("NAME", "Keanu Phillips"),
+    ]  # fmt: skip
+    assert found("Initials | Name\nMJ | Michael Jeffries") == [
+        ("NAME", "MJ"), ("NAME", "Michael Jeffries"),
+    ]  # fmt: skip
     # A heading may hold digits, not start with them: "Wk1".
     register = "Child | DOB | Carer | Wk1 | Wk2\nYusuf Demir | 14/06/2017 | Elif Demir | Y | N"
     assert found(register) == [
@@ -566,6 +579,10 @@ def test_names_in_apprentices_notes(text, names):
         ("Kasia 10:02: did he pay\nRachel 10:03: no\nKasia 10:05: ok", ["Kasia", "Rachel", "Kasia"]),
         ("Customer: its Liam Prendergast", ["Liam Prendergast"]),
         ("can i rebook for next week? its jasmine bello btw", ["jasmine bello"]),
+        ("Time: 21:12    Call handler: Tamsin\nBooked by: Fern (reservations)", ["Tamsin", "Fern"]),
+        ("Mother: Chelsea Kruger, 07700 900 675", ["Chelsea Kruger"]),
+        ("RW = volunteer, C = caller\n\nRW: You're through to the line.\nC: hi",
+         ["RW", "RW"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -614,6 +631,7 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "My train from Manchester Piccadilly was cancelled.",
         "From: Customer Relations <team@example.org>\nTo: All Staff",
         "Security Manager     Date: 08/10/2024",
+        "Witness: None\nAgent: Unknown\nTo: Payroll\nAgent: Lovely, and a number?",
     ],
 )
 def test_not_names_or_birthdays(text):

@@ -146,7 +146,7 @@ def test_second_corpus_file_is_what_its_generator_makes(corpora):
     "name",
     [
         "second", "handwritten", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-        "ninth", "tenth", "eleventh", "twelfth",
+        "ninth", "tenth", "eleventh", "twelfth", "thirteenth",
     ],
 )
 def test_labels_are_well_formed(name, corpora):
@@ -230,7 +230,10 @@ BALANCED_SETS = [
     ("eleventh", 27, 0.98, 0.96, 20),
     # surgeries, colleges, insurance, payroll, housing, vets, leisure; 92.7%: dates of birth
     # 81.7%, names 89.6%, sort codes 89.3%, addresses 93.4% (tables and CSV lines)
-    ("twelfth", 26, 0.965, 0.9, 45),
+    ("twelfth", 26, 0.97, 0.9, 45),
+    # solicitors, funerals, charities, buses, salons, nurseries, clubs, crisis lines, venues;
+    # 94.5%: dates of birth 86.3%, names 92.0%, addresses 94.6% (72.5 false alarms)
+    ("thirteenth", 26, 0.97, 0.95, 80),
 ]
 
 

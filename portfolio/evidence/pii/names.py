@@ -669,10 +669,12 @@ def _field_names(text: str) -> list[tuple[int, int]]:
 
 # A person after a label that names one: an email's sender, a signature, a form's contact.
 _PERSON_LABEL = re.compile(
-    r"(?m)^[ \t]*(?i:from|to|cc|signed|signature|staff|presenter|queries|emergency contact|"
-    r"next of kin|injured person|checked by|authorised by|approved by|triage by)[ \t]*:[ \t]*"
+    r"(?m)(?:^|[ \t]{2,})[ \t]*(?i:from|to|cc|signed|signature|staff|presenter|queries|"
+    r"emergency contact|next of kin|injured person|(?:checked|authorised|approved|booked|"
+    r"checked in|taken|logged|raised|dealt with|triage) by|agent|call handler|handler|mother|"
+    r"father|couple|volunteer|vol)[ \t]*:[ \t]*"
     r"((?:(?i:mrs?|ms|miss|mx|dr)\.? )?(?:[A-Z]\.? ?){0,2}[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})"
-    r"(?=[ \t]*(?:<|\(|,|$)| on\b| \d)"
+    r"(?=[ \t]*(?:<|\(|,|&|$)| on\b| \d)"
 )
 
 
@@ -686,10 +688,14 @@ def _labelled_people(text: str) -> list[tuple[int, int]]:
         words = [w.strip(".") for w in m.group(1).split()]
         words = [w for w in words if len(w) > 1 and w.lower() not in TITLES]
         low = [w.lower() for w in words]
-        if not words or any(w in lex.stop or w in ORG_HEADS or w in ROLE_WORDS for w in low):
+        if not words or any(w in ORG_HEADS or w in ROLE_WORDS for w in low):
             continue
         kinds = [classify(w.capitalize()) for w in words]
-        if all(k in "SW" for k in kinds):
+        # Names or words of no list, not ordinary words ("To: Payroll", "Agent: Lovely, and
+        # ..."); a firm's or a place's word only before a surname ("Chelsea Kruger").
+        if not any(k in "NAU" for k in kinds):
+            continue
+        if any(w in lex.stop for w in low) and (len(words) == 1 or kinds[-1] not in "NU"):
             continue
         found.append(m.span(1))
     return found
@@ -701,8 +707,9 @@ _NOT_INITIALS = frozenset("HR IT GP QA HQ ID OK ME AM PM UK NI TV PC IOU".split(
 
 def _initials_of(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Initials of a person named in the text, in capitals: "DW asked MI" in the notes of a
-    meeting with Dawn Whitaker and Mohammed Iqbal present."""
-    initials = set()
+    meeting with Dawn Whitaker and Mohammed Iqbal present; or of a person a transcript's key
+    names by role: "RW = volunteer, C = caller"."""
+    initials = set(re.findall(r"(?m)(?:^|\(|, )([A-Z]{2,3}) = [a-z]", text))
     for start, end in found:
         words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text[start:end])]
         words = [w for w in words if w.lower() not in TITLES and w.lower() not in PARTICLES]
