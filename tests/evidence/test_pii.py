@@ -581,6 +581,7 @@ def test_names_in_apprentices_notes(text, names):
         ("can i rebook for next week? its jasmine bello btw", ["jasmine bello"]),
         ("Time: 21:12    Call handler: Tamsin\nBooked by: Fern (reservations)", ["Tamsin", "Fern"]),
         ("Mother: Chelsea Kruger, 07700 900 675", ["Chelsea Kruger"]),
+        ("Resident: Jason Mark Tillotson       Room: 7", ["Jason Mark Tillotson"]),
         ("RW = volunteer, C = caller\n\nRW: You're through to the line.\nC: hi",
          ["RW", "RW"]),
     ],
@@ -632,6 +633,7 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "From: Customer Relations <team@example.org>\nTo: All Staff",
         "Security Manager     Date: 08/10/2024",
         "Witness: None\nAgent: Unknown\nTo: Payroll\nAgent: Lovely, and a number?",
+        "Room bookings: Andrew Carnegie Room 10:00, Mary Seacole Room; tea in Tennyson Lounge.",
     ],
 )
 def test_not_names_or_birthdays(text):

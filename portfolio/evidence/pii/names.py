@@ -498,12 +498,13 @@ def _firm(text: str, group: list[_Token]) -> bool:
     return bool(firm_after or re.search(r"[A-Z]\w* & $", text[max(0, start - 30) : start]))
 
 
+# The word after, not across a form's gap ("Resident: Jason Tillotson      Room: 7").
 _HEAD_AFTER = re.compile(
-    r"(?:(?:,| and| &| or) [A-Z][\w'’-]*(?: [A-Z][\w'’-]*)?){0,4}[ \t]+([\w'’.]+)"
+    r"(?:(?:,| and| &| or) [A-Z][\w'’-]*(?: [A-Z][\w'’-]*)?){0,4}(?: {1,2}|\t)([\w'’.]+)"
 )
 
 
-_HEAD_NEXT = re.compile(r"[ \t]+([\w'’.]+)")
+_HEAD_NEXT = re.compile(r"(?: {1,2}|\t)([\w'’.]+)")
 
 
 def _org_head_after(text: str, end: int, listed: bool = True) -> bool:
