@@ -484,16 +484,19 @@ def _street(text: str, group: list[_Token]) -> bool:
     )
 
 
+_PAIR_AFTER = re.compile(r" & [A-Z][\w'’-]* ([\w'’-]+)")
+_PAIR_BEFORE = re.compile(r"[A-Z][\w'’-]* ([\w'’-]+) & $")
+
+
 def _firm(text: str, group: list[_Token]) -> bool:
     """Names joined by an ampersand are a firm: "Hartley & Boothroyd"; not two people of one
     surname: "Will Ferreira & Summer Ferreira"."""
     start, end = group[0].start, group[-1].end
-    surname = re.escape(group[-1].text)
-    if len(group) >= 2 and (
-        re.match(r" & [A-Z][\w'’-]* " + surname + r"\b", text[end:])
-        or re.search(r"[A-Z][\w'’-]* " + surname + r" & $", text[max(0, start - 40) : start])
-    ):
-        return False
+    if len(group) >= 2:
+        after = _PAIR_AFTER.match(text, end)
+        before = _PAIR_BEFORE.search(text, max(0, start - 40), start)
+        if group[-1].text in (after and after.group(1), before and before.group(1)):
+            return False
     firm_after = re.match(r" & [A-Z]", text[end : end + 4])
     return bool(firm_after or re.search(r"[A-Z]\w* & $", text[max(0, start - 30) : start]))
 
