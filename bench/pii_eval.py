@@ -15,9 +15,10 @@ councils and offices (ninth.txt), the tenth, written blind in retail, hospitalit
 logistics, trades, IT support and schools (tenth.txt), the eleventh, written blind in
 utilities, telecoms, emergency and non-emergency lines, travel and councils (eleventh.txt),
 the twelfth, written blind in surgeries, colleges, insurance, payroll, housing,
-facilities, vets and leisure, with tables and CSV lines (twelfth.txt), and the thirteenth,
+facilities, vets and leisure, with tables and CSV lines (twelfth.txt), the thirteenth,
 written blind in solicitors, funeral directors, charities, buses, salons, nurseries, clubs,
-crisis lines and venues (thirteenth.txt).
+crisis lines and venues (thirteenth.txt), and the fourteenth, written blind as learners on
+this unit write their evidence of incidents through contact centres (fourteenth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -185,6 +186,7 @@ CORPORA = [
     CORPUS.with_name("eleventh.txt"),
     CORPUS.with_name("twelfth.txt"),
     CORPUS.with_name("thirteenth.txt"),
+    CORPUS.with_name("fourteenth.txt"),
 ]
 
 

@@ -401,6 +401,15 @@ def test_a_tables_cells_by_their_columns_headings():
         ("NAME", "Hoa Trinh"), ("ADDRESS", "88 Bramble Way"), ("POSTCODE", "g41 3rd"),
         ("NAME", "Keanu Phillips"),
     ]  # fmt: skip
+    # A CSV field in quotes may hold commas; NHS and card numbers by their columns.
+    keyholders = (
+        "client_ref,name,nhs_no,address,card_number\n"
+        'TC-10057,Winston Forbes,6619475086,"Flat 2, 8 Holly Fold",5388557247032873\n'
+    )
+    assert found(keyholders) == [
+        ("NAME", "Winston Forbes"), ("NHS_NUMBER", "6619475086"),
+        ("ADDRESS", "Flat 2, 8 Holly Fold"), ("CARD_NUMBER", "5388557247032873"),
+    ]  # fmt: skip
     assert found("Initials | Name\nMJ | Michael Jeffries") == [
         ("NAME", "MJ"), ("NAME", "Michael Jeffries"),
     ]  # fmt: skip
@@ -582,6 +591,10 @@ def test_names_in_apprentices_notes(text, names):
         ("Time: 21:12    Call handler: Tamsin\nBooked by: Fern (reservations)", ["Tamsin", "Fern"]),
         ("Mother: Chelsea Kruger, 07700 900 675", ["Chelsea Kruger"]),
         ("Resident: Jason Mark Tillotson       Room: 7", ["Jason Mark Tillotson"]),
+        ("POLICYHOLDER: MR DIMITRIOS PAPADOPOULOS\nEMERGENCY CONTACT: CHIOMA OBI 07700 900 442",
+         ["MR DIMITRIOS PAPADOPOULOS", "CHIOMA OBI"]),
+        ("SB: Good morning, roadside assistance.\nKO: Yes, we're on the hard shoulder.\n"
+         "SB: Is everyone out of the car?\nKO: Yes.", ["SB", "KO", "SB", "KO"]),
         ("RW = volunteer, C = caller\n\nRW: You're through to the line.\nC: hi",
          ["RW", "RW"]),
     ],
@@ -634,6 +647,8 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "Security Manager     Date: 08/10/2024",
         "Witness: None\nAgent: Unknown\nTo: Payroll\nAgent: Lovely, and a number?",
         "Room bookings: Andrew Carnegie Room 10:00, Mary Seacole Room; tea in Tennyson Lounge.",
+        "Patient: NHS 111 transfer\nCaller: My Corsa, the silver one",
+        "HR: approved\nIT: done\nHR: ok\nIT: fine",
     ],
 )
 def test_not_names_or_birthdays(text):

@@ -146,7 +146,7 @@ def test_second_corpus_file_is_what_its_generator_makes(corpora):
     "name",
     [
         "second", "handwritten", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-        "ninth", "tenth", "eleventh", "twelfth", "thirteenth",
+        "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
     ],
 )
 def test_labels_are_well_formed(name, corpora):
@@ -234,6 +234,9 @@ BALANCED_SETS = [
     # solicitors, funerals, charities, buses, salons, nurseries, clubs, crisis lines, venues;
     # 94.5%: dates of birth 86.3%, names 92.0%, addresses 94.6% (72.5 false alarms)
     ("thirteenth", 26, 0.97, 0.95, 80),
+    # incidents through contact centres as learners on this unit write them; 95.5%: NHS
+    # numbers 76.9%, cards 92.0%, names 93.6% (CSV exports from a CRM)
+    ("fourteenth", 25, 0.975, 0.95, 45),
 ]
 
 
@@ -312,6 +315,7 @@ def test_redacted_notes_of_every_set_scan_clean(corpora):
         ("Mrs Edna Thwaite, 91, Sunnybank, Low Fold, Bolton-by-Bowland BB7 4NQ - chesty",
          "Sunnybank, Low Fold"),
         ("shes moved - new addr 14 linnet close, chorley pr7 3bd, update", "14 linnet close"),
+        ("ADDRESS LINE 1: 27 ACACIA AVENUE\nTOWN: SWINDON", "27 ACACIA AVENUE"),
         ("Owner: Alistair Cunningham-Fyfe, Hillhead Steading, Kintore AB51 0YN, born 1965",
          "Hillhead Steading"),
         ("Mr Aled Vaughan-Thomas t/a AVT Roofing\nPen y Bryn, Lôn Las, Llanrug LL55 4AS",

@@ -60,7 +60,8 @@ _BUILDING = (
     r"(?:, \d{1,4}[A-Za-z]? " + _STREET + " " + _SUFFIX + r"\b(?: " + _SUFFIX + r"\b)?)?"
 )
 ADDRESS_LOWER = re.compile(
-    r"(?i)(?:address|addr\b|lives at|living at|resides at|moved to|property at|deliver(?:ed|y) to)"
+    r"(?i)(?:address(?: line ?1)?|addr\b|lives at|living at|resides at|moved to|property at|"
+    r"deliver(?:ed|y) to)"
     r"\W{0,4}(?:is |was )?((?:flat \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?,? (?:[a-z'’-]+ ){1,3}"
     r"(?:street|road|avenue|lane|close|drive|way|crescent|court|place|gardens|terrace|grove|"
     r"hill|row|walk|square|mews|park|view|rise|st|rd|ave|ln|dr|cl|ct|pl|gdns|cres|sq)\b)"

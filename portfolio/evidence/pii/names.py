@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from portfolio.evidence.pii.lists import (
@@ -676,10 +677,15 @@ _PERSON_LABEL = re.compile(
     r"(?m)(?:^|[ \t]{2,})[ \t]*(?i:from|to|cc|signed|signature|staff|presenter|queries|"
     r"emergency contact|next of kin|injured person|(?:checked|authorised|approved|booked|"
     r"checked in|taken|logged|raised|dealt with|triage) by|agent|call handler|handler|mother|"
-    r"father|couple|volunteer|vol)[ \t]*:[ \t]*"
+    r"father|couple|volunteer|vol|caller|customer|patient|member|tenant|resident|applicant|"
+    r"claimant|policy ?holder|account holder|key ?holder|witness|driver|passenger|owner)"
+    r"[ \t]*:[ \t]*"
     r"((?:(?i:mrs?|ms|miss|mx|dr)\.? )?(?:[A-Z]\.? ?){0,2}[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})"
     r"(?=[ \t]*(?:<|\(|,|&|$)| on\b| \d)"
 )
+
+
+_NOT_A_NAME_START = frozenset("my the a an his her our their your its this that no yes".split())
 
 
 def _labelled_people(text: str) -> list[tuple[int, int]]:
@@ -694,6 +700,10 @@ def _labelled_people(text: str) -> list[tuple[int, int]]:
         low = [w.lower() for w in words]
         if not words or any(w in ORG_HEADS or w in ROLE_WORDS for w in low):
             continue
+        if len(words) == 1 and words[0].isupper() and len(words[0]) <= 3:
+            continue  # an acronym: "Patient: NHS 111 transfer"
+        if low[0] in _NOT_A_NAME_START:
+            continue  # "Caller: My Corsa, CU19 XWM"
         kinds = [classify(w.capitalize()) for w in words]
         # Names or words of no list, not ordinary words ("To: Payroll", "Agent: Lovely, and
         # ..."); a firm's or a place's word only before a surname ("Chelsea Kruger").
@@ -793,9 +803,12 @@ def _speakers(text: str) -> list[tuple[int, int]]:
     labels = {m.group(2).lower() for m in lines}
     timed = any(m.group(1) or m.group(3) for m in lines) or labels & {"me", "i"}
     given = [m for m in lines if m.group(2).split()[0].lower() in lex.given]
+    # Initials that speak twice or more, beside others that do: "SB: Good morning" / "KO: Yes".
+    initials = Counter(m.group(2) for m in lines if re.fullmatch(r"[A-Z]{2,3}", m.group(2)))
+    speaking = {i for i, n in initials.items() if n >= 2 and i not in _NOT_INITIALS}
+    extra = [m.span(2) for m in lines if m.group(2) in speaking] if len(speaking) >= 2 else []
     if not (timed or len({m.group(2).lower() for m in given}) >= 2):
-        return []
-    extra = []
+        return extra
     for m in lines:
         first = m.group(2).split()[0]
         kind = classify(first.capitalize())

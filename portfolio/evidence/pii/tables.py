@@ -7,7 +7,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from portfolio.evidence.pii.patterns import ACCOUNT_CUE, DATE, DOB_CUE, POSTCODE
+from portfolio.evidence.pii.patterns import (
+    ACCOUNT_CUE,
+    DATE,
+    DOB_CUE,
+    POSTCODE,
+    luhn_ok,
+    nhs_ok,
+)
 
 # The fewest separators a line needs to be a table's: commas are common in prose.
 _FEWEST = {"|": 1, ",": 3}
@@ -29,6 +36,26 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return offsets
 
 
+# A CSV field: in double quotes (a comma may be inside) or up to the next comma.
+_CSV_FIELD = re.compile(r'"(?:[^"\n]|"")*"(?=,|$)|[^,\n]*')
+
+
+def _split(line: str, sep: str) -> list[tuple[int, str]]:
+    """The line's cells with where each starts; a CSV line's quoted fields are one cell."""
+    if sep == "|":
+        cells, start = [], 0
+        for cell in line.split("|"):
+            cells.append((start, cell))
+            start += len(cell) + 1
+        return cells
+    cells, position = [], 0
+    while position <= len(line):
+        m = _CSV_FIELD.match(line, position)
+        cells.append((m.start(), m.group()))
+        position = m.end() + 1
+    return cells
+
+
 def cells(text: str) -> Iterator[Cell]:
     """The cells of each table in ``text`` with their headings (in lower case, "_" read as a
     space): a line with at least one "|" (or three commas) and no cell that starts with a
@@ -41,24 +68,22 @@ def cells(text: str) -> Iterator[Cell]:
         _, line = lines[i]
         rows = 0
         for sep in "|,":
-            count = line.count(sep)
-            if count < _FEWEST[sep]:
+            if line.count(sep) < _FEWEST[sep]:
                 continue
-            headings = [h.strip().lower().replace("_", " ") for h in line.split(sep)]
+            headings = [h.strip().lower().replace("_", " ") for _, h in _split(line, sep)]
             if any(h[:1].isdigit() for h in headings):
                 continue
             while i + rows + 1 < len(lines) and lines[i + rows + 1][1].count(sep) >= _FEWEST[sep]:
                 rows += 1
                 row_start, row = lines[i + rows]
-                if row.count(sep) != count:
+                row_cells = _split(row, sep)
+                if len(row_cells) != len(headings):
                     continue
-                position = row_start
-                for heading, cell in zip(headings, row.split(sep), strict=True):
-                    value = cell.strip()
+                for heading, (offset, cell) in zip(headings, row_cells, strict=True):
+                    value = cell.strip().strip('"').strip()
                     if value:
-                        start = position + cell.index(value)
+                        start = row_start + offset + cell.index(value)
                         yield Cell(heading, start, start + len(value), value)
-                    position += len(cell) + 1
             if rows:
                 break
         i += rows + 1
@@ -84,22 +109,39 @@ def _names_column(heading: str) -> bool:
     return bool(words & _NAME_WORDS or heading in _PEOPLE) and not _NOT_PEOPLE.search(heading)
 
 
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+# What a column's heading and a cell's value must be for each type, in order.
+_BY_COLUMN = (
+    ("DATE_OF_BIRTH", DOB_CUE.search, DATE.fullmatch),
+    ("SORT_CODE", _SORT_HEADING.search, re.compile(r"\d\d([- ]?)\d\d\1\d\d").fullmatch),
+    ("ACCOUNT_NUMBER", ACCOUNT_CUE.search, re.compile(r"\d{7,10}").fullmatch),
+    (
+        "NHS_NUMBER",
+        re.compile("nhs").search,
+        lambda v: re.fullmatch(r"\d{3}([ -]?)\d{3}\1\d{4}", v) and nhs_ok(_digits(v)),
+    ),
+    (
+        "CARD_NUMBER",
+        re.compile("card").search,
+        lambda v: re.fullmatch(r"\d{4}(?:[ -]?\d{4}){3}|\d{4}[ -]?\d{6}[ -]?\d{5}", v)
+        and luhn_ok(_digits(v)),
+    ),
+    ("POSTCODE", lambda h: "postcode" in h.replace(" ", ""), POSTCODE.fullmatch),
+    ("ADDRESS", lambda h: "address" in h and "email" not in h, _ADDRESS_VALUE.fullmatch),
+    ("NAME", _names_column, _NAME_VALUE.fullmatch),
+)
+
+
 def findings(text: str) -> list[tuple[str, int, int]]:
     """Personal data known by its column's heading: dates of birth, sort codes, account
-    numbers, postcodes, addresses and names."""
+    numbers, NHS and card numbers, postcodes, addresses and names."""
     found = []
     for cell in cells(text):
-        heading, value, span = cell.heading, cell.value, (cell.start, cell.end)
-        if DOB_CUE.search(heading) and DATE.fullmatch(value):
-            found.append(("DATE_OF_BIRTH", *span))
-        elif _SORT_HEADING.search(heading) and re.fullmatch(r"\d\d([- ]?)\d\d\1\d\d", value):
-            found.append(("SORT_CODE", *span))
-        elif ACCOUNT_CUE.search(heading) and re.fullmatch(r"\d{7,10}", value):
-            found.append(("ACCOUNT_NUMBER", *span))
-        elif "postcode" in heading.replace(" ", "") and POSTCODE.fullmatch(value):
-            found.append(("POSTCODE", *span))
-        elif "address" in heading and "email" not in heading and _ADDRESS_VALUE.fullmatch(value):
-            found.append(("ADDRESS", *span))
-        elif _names_column(heading) and _NAME_VALUE.fullmatch(value):
-            found.append(("NAME", *span))
+        for kind, heading_says, value_is in _BY_COLUMN:
+            if heading_says(cell.heading) and value_is(cell.value):
+                found.append((kind, cell.start, cell.end))
+                break
     return found
