@@ -17,8 +17,10 @@ utilities, telecoms, emergency and non-emergency lines, travel and councils (ele
 the twelfth, written blind in surgeries, colleges, insurance, payroll, housing,
 facilities, vets and leisure, with tables and CSV lines (twelfth.txt), the thirteenth,
 written blind in solicitors, funeral directors, charities, buses, salons, nurseries, clubs,
-crisis lines and venues (thirteenth.txt), and the fourteenth, written blind as learners on
-this unit write their evidence of incidents through contact centres (fourteenth.txt).
+crisis lines and venues (thirteenth.txt), the fourteenth, written blind as learners on
+this unit write their evidence of incidents through contact centres (fourteenth.txt), and
+the fifteenth, written blind as customer service apprentices write theirs across sixteen
+kinds of employer (fifteenth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -187,6 +189,7 @@ CORPORA = [
     CORPUS.with_name("twelfth.txt"),
     CORPUS.with_name("thirteenth.txt"),
     CORPUS.with_name("fourteenth.txt"),
+    CORPUS.with_name("fifteenth.txt"),
 ]
 
 

@@ -410,6 +410,20 @@ def test_a_tables_cells_by_their_columns_headings():
         ("NAME", "Winston Forbes"), ("NHS_NUMBER", "6619475086"),
         ("ADDRESS", "Flat 2, 8 Holly Fold"), ("CARD_NUMBER", "5388557247032873"),
     ]  # fmt: skip
+    # Columns lined up with spaces; "Surname, Given" with its particles; an address with its
+    # town, in quotes.
+    aligned = (
+        "Name                NI number        DOB            Phone\n"
+        "Mrs Precious Dube   RK 30 55 94 B    23/05/1964     01632 960 538"
+    )
+    assert found(aligned) == [
+        ("NAME", "Mrs Precious Dube"), ("NI_NUMBER", "RK 30 55 94 B"),
+        ("DATE_OF_BIRTH", "23/05/1964"), ("PHONE", "01632 960 538"),
+    ]  # fmt: skip
+    quoted = 'ref,name,address,plan\nSW-1,"van der Berg, Pieter","6 Tanners Ginnel, Swinton",A'
+    assert found(quoted) == [
+        ("NAME", "van der Berg, Pieter"), ("ADDRESS", "6 Tanners Ginnel, Swinton"),
+    ]  # fmt: skip
     assert found("Initials | Name\nMJ | Michael Jeffries") == [
         ("NAME", "MJ"), ("NAME", "Michael Jeffries"),
     ]  # fmt: skip
@@ -595,6 +609,13 @@ def test_names_in_apprentices_notes(text, names):
          ["MR DIMITRIOS PAPADOPOULOS", "CHIOMA OBI"]),
         ("SB: Good morning, roadside assistance.\nKO: Yes, we're on the hard shoulder.\n"
          "SB: Is everyone out of the car?\nKO: Yes.", ["SB", "KO", "SB", "KO"]),
+        ("MAIN APPLICANT: SARHANG MAHMOUD\nJOINT APPLICANT: SHILAN MAHMOUD   D.O.B: 25/12/1992",
+         ["SARHANG MAHMOUD", "SHILAN MAHMOUD"]),
+        ("Lead passenger: Mr Colin Dempsey DOB 08/08/1952", ["Mr Colin Dempsey"]),
+        ("Processed by: S. Chukwu, Parking Services", ["S. Chukwu"]),
+        ("Agent (Faith): Hello, you're through.\nCustomer: hi", ["Faith"]),
+        ("14/08 11:20  ZW: New connection\n14/08 11:31  ZW: Fee taken\n16/08 09:02  LM: Done",
+         ["ZW", "ZW", "LM"]),
         ("RW = volunteer, C = caller\n\nRW: You're through to the line.\nC: hi",
          ["RW", "RW"]),
     ],

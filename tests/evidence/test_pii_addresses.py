@@ -146,7 +146,7 @@ def test_second_corpus_file_is_what_its_generator_makes(corpora):
     "name",
     [
         "second", "handwritten", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-        "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
+        "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
     ],
 )
 def test_labels_are_well_formed(name, corpora):
@@ -237,6 +237,9 @@ BALANCED_SETS = [
     # incidents through contact centres as learners on this unit write them; 95.5%: NHS
     # numbers 76.9%, cards 92.0%, names 93.6% (CSV exports from a CRM)
     ("fourteenth", 25, 0.975, 0.95, 45),
+    # customer service across sixteen kinds of employer; 95.0%: names 91.4%, dates of birth
+    # 89.8% (a table lined up with spaces), addresses 94.8%
+    ("fifteenth", 26, 0.97, 0.94, 65),
 ]
 
 

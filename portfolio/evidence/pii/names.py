@@ -561,6 +561,7 @@ def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int
     found += [m.span(1) for m in _INITIALS.finditer(text)]
     found += _lower_case_given_names(text)
     found += _labelled_people(text)
+    found += [m.span(1) for m in _ROLE_NAMED.finditer(text)]
     found += _again(text, found)
     found += _initials_of(text, found)
     return [s for s in _merge(found) if not any(a < s[1] and s[0] < b for a, b in exclude)]
@@ -674,17 +675,25 @@ def _field_names(text: str) -> list[tuple[int, int]]:
 
 # A person after a label that names one: an email's sender, a signature, a form's contact.
 _PERSON_LABEL = re.compile(
-    r"(?m)(?:^|[ \t]{2,})[ \t]*(?i:from|to|cc|signed|signature|staff|presenter|queries|"
+    r"(?m)(?:^|[ \t]{2,})[ \t]*(?i:(?:main|joint|lead|second) )?"
+    r"(?i:from|to|cc|signed|signature|staff|presenter|queries|"
     r"emergency contact|next of kin|injured person|(?:checked|authorised|approved|booked|"
-    r"checked in|taken|logged|raised|dealt with|triage) by|agent|call handler|handler|mother|"
+    r"checked in|taken|logged|raised|dealt with|triage|processed|keyed|handled|completed|"
+    r"observed|assessed) by|agent|call handler|handler|mother|"
     r"father|couple|volunteer|vol|caller|customer|patient|member|tenant|resident|applicant|"
     r"claimant|policy ?holder|account holder|key ?holder|witness|driver|passenger|owner)"
     r"[ \t]*:[ \t]*"
     r"((?:(?i:mrs?|ms|miss|mx|dr)\.? )?(?:[A-Z]\.? ?){0,2}[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})"
-    r"(?=[ \t]*(?:<|\(|,|&|$)| on\b| \d)"
+    r"(?=[ \t]*(?:<|\(|,|&|$)| on\b| \d| {2,}|\t)"
 )
 
 
+# A role and the name in brackets, speaking: "Agent (Faith): Hello".
+_ROLE_NAMED = re.compile(
+    r"(?mi)^[ \t]*(?:agent|advisor|adviser|assessor|operator|call handler|rep)[ \t]*"
+    r"\(((?-i:[A-Z][\w'’-]*)(?: (?-i:[A-Z][\w'’-]*))?)\):"
+)
+_NEXT_LABELS = frozenset("DOB NHS NI TEL MOB REF ID NO DD".split())
 _NOT_A_NAME_START = frozenset("my the a an his her our their your its this that no yes".split())
 
 
@@ -695,7 +704,13 @@ def _labelled_people(text: str) -> list[tuple[int, int]]:
     lex = lexicon()
     found = []
     for m in _PERSON_LABEL.finditer(text):
-        words = [w.strip(".") for w in m.group(1).split()]
+        start, end = m.span(1)
+        # The name ends before a form's next label: "Mr Colin Dempsey DOB 08/08/1952".
+        for w in list(re.finditer(r"\S+", m.group(1)))[1:]:
+            if w.group() in _NEXT_LABELS:
+                end = start + w.start() - 1
+                break
+        words = [w.strip(".") for w in text[start:end].split()]
         words = [w for w in words if len(w) > 1 and w.lower() not in TITLES]
         low = [w.lower() for w in words]
         if not words or any(w in ORG_HEADS or w in ROLE_WORDS for w in low):
@@ -711,7 +726,7 @@ def _labelled_people(text: str) -> list[tuple[int, int]]:
             continue
         if any(w in lex.stop for w in low) and (len(words) == 1 or kinds[-1] not in "NU"):
             continue
-        found.append(m.span(1))
+        found.append((start, end))
     return found
 
 
@@ -790,7 +805,8 @@ def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[
 
 # A conversation copied line by line: "[07:16] Dawn: moved to studio 2", "leanne: ty!!".
 _SPEAKER = re.compile(
-    r"(?m)^[ \t>]*(\[?\d{1,2}[:.]\d\d\]?[ \t]*)?([^\W\d_][\w'’-]*(?: [A-Z]\.?)?)"
+    r"(?m)^[ \t>]*(\[?(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?[ \t]+)?\d{1,2}[:.]\d\d\]?[ \t]*)?"
+    r"([^\W\d_][\w'’-]*(?: [A-Z]\.?)?)"
     r"(?: \([^)\n]{1,30}\))?([ \t]+\d{1,2}[:.]\d\d)?:[ \t]"
 )
 

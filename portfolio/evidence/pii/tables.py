@@ -16,8 +16,10 @@ from portfolio.evidence.pii.patterns import (
     nhs_ok,
 )
 
-# The fewest separators a line needs to be a table's: commas are common in prose.
-_FEWEST = {"|": 1, ",": 3}
+# The fewest separators a line needs to be a table's: commas are common in prose, and a run
+# of spaces ("  ") lines columns up in a plain-text table.
+_FEWEST = {"|": 1, ",": 3, "  ": 3}
+_GAP = re.compile(r" {2,}|\t")
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,22 @@ def _split(line: str, sep: str) -> list[tuple[int, str]]:
             cells.append((start, cell))
             start += len(cell) + 1
         return cells
+    if sep == "  ":
+        stripped = line.rstrip()
+        lead = len(stripped) - len(stripped.lstrip())
+        starts = [lead] + [m.end() for m in _GAP.finditer(stripped, lead)]
+        ends = [m.start() for m in _GAP.finditer(stripped, lead)] + [len(stripped)]
+        return [(a, stripped[a:b]) for a, b in zip(starts, ends, strict=True)]
     cells, position = [], 0
     while position <= len(line):
         m = _CSV_FIELD.match(line, position)
         cells.append((m.start(), m.group()))
         position = m.end() + 1
     return cells
+
+
+def _count(line: str, sep: str) -> int:
+    return len(_GAP.findall(line.strip())) if sep == "  " else line.count(sep)
 
 
 def cells(text: str) -> Iterator[Cell]:
@@ -67,13 +79,13 @@ def cells(text: str) -> Iterator[Cell]:
     while i < len(lines):
         _, line = lines[i]
         rows = 0
-        for sep in "|,":
-            if line.count(sep) < _FEWEST[sep]:
+        for sep in ("|", ",", "  "):
+            if _count(line, sep) < _FEWEST[sep]:
                 continue
             headings = [h.strip().lower().replace("_", " ") for _, h in _split(line, sep)]
             if any(h[:1].isdigit() for h in headings):
                 continue
-            while i + rows + 1 < len(lines) and lines[i + rows + 1][1].count(sep) >= _FEWEST[sep]:
+            while i + rows + 1 < len(lines) and _count(lines[i + rows + 1][1], sep) >= _FEWEST[sep]:
                 rows += 1
                 row_start, row = lines[i + rows]
                 row_cells = _split(row, sep)
@@ -97,11 +109,14 @@ _PEOPLE = frozenset(
     "staff student claimant applicant".split()
 )
 _NOT_PEOPLE = re.compile(r"item|product|unit|course|company|employer|business|site|file")
-# A flat or a house number and the street: "Flat 6, 12 Normanton Road", "88 bramble way".
+# A flat or a house number and the street, perhaps with the town after a comma (the whole
+# cell is replaced): "Flat 6, 12 Normanton Road", "88 bramble way", "6 Tanners Ginnel, Swinton".
 _ADDRESS_VALUE = re.compile(
     r"(?i)(?:(?:flat|apartment|apt|unit) \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?,? [a-z][\w'’ -]+"
+    r"(?:, [a-z][\w'’ -]*)?"
 )
-_NAME_VALUE = re.compile(r"[^\W\d_a-z][\w'’.-]*(?: [^\W\d_][\w'’.-]*){0,4}")
+# Capitalised words, perhaps after particles ("van der Berg, Pieter").
+_NAME_VALUE = re.compile(r"(?:[a-z]{1,3} ){0,2}[^\W\d_a-z][\w'’.-]*(?:,? [^\W\d_][\w'’.-]*){0,4}")
 
 
 def _names_column(heading: str) -> bool:
