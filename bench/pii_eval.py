@@ -18,9 +18,10 @@ the twelfth, written blind in surgeries, colleges, insurance, payroll, housing,
 facilities, vets and leisure, with tables and CSV lines (twelfth.txt), the thirteenth,
 written blind in solicitors, funeral directors, charities, buses, salons, nurseries, clubs,
 crisis lines and venues (thirteenth.txt), the fourteenth, written blind as learners on
-this unit write their evidence of incidents through contact centres (fourteenth.txt), and
+this unit write their evidence of incidents through contact centres (fourteenth.txt),
 the fifteenth, written blind as customer service apprentices write theirs across sixteen
-kinds of employer (fifteenth.txt).
+kinds of employer (fifteenth.txt), and the sixteenth, written blind as apprentices of
+twenty-six standards write theirs (sixteenth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -190,6 +191,7 @@ CORPORA = [
     CORPUS.with_name("thirteenth.txt"),
     CORPUS.with_name("fourteenth.txt"),
     CORPUS.with_name("fifteenth.txt"),
+    CORPUS.with_name("sixteenth.txt"),
 ]
 
 

@@ -613,6 +613,8 @@ def test_names_in_apprentices_notes(text, names):
          ["SARHANG MAHMOUD", "SHILAN MAHMOUD"]),
         ("Lead passenger: Mr Colin Dempsey DOB 08/08/1952", ["Mr Colin Dempsey"]),
         ("Processed by: S. Chukwu, Parking Services", ["S. Chukwu"]),
+        ("Officer: Chester Olawale\nBORROWER: MS TEMPERANCE OKORO\nCLIENT: Sole trader",
+         ["Chester Olawale", "MS TEMPERANCE OKORO"]),
         ("Agent (Faith): Hello, you're through.\nCustomer: hi", ["Faith"]),
         ("14/08 11:20  ZW: New connection\n14/08 11:31  ZW: Fee taken\n16/08 09:02  LM: Done",
          ["ZW", "ZW", "LM"]),
