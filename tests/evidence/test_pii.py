@@ -615,6 +615,10 @@ def test_names_in_apprentices_notes(text, names):
         ("Processed by: S. Chukwu, Parking Services", ["S. Chukwu"]),
         ("Officer: Chester Olawale\nBORROWER: MS TEMPERANCE OKORO\nCLIENT: Sole trader",
          ["Chester Olawale", "MS TEMPERANCE OKORO"]),
+        # A first name alone before its job or "who": "Kit, the event manager".
+        ("I radioed Kit, the event manager, and Azad, my senior barber, came too.",
+         ["Kit", "Azad"]),
+        ("I shared it with Summer, our SENCO. I rang Oskar, who said no.", ["Summer", "Oskar"]),
         ("Agent (Faith): Hello, you're through.\nCustomer: hi", ["Faith"]),
         ("14/08 11:20  ZW: New connection\n14/08 11:31  ZW: Fee taken\n16/08 09:02  LM: Done",
          ["ZW", "ZW", "LM"]),
@@ -672,6 +676,8 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "Room bookings: Andrew Carnegie Room 10:00, Mary Seacole Room; tea in Tennyson Lounge.",
         "Patient: NHS 111 transfer\nCaller: My Corsa, the silver one",
         "HR: approved\nIT: done\nHR: ok\nIT: fine",
+        "We met at Leeds, the head office. Security, the team said, was fine.",
+        "The son lives at 9 Church Side, Cinderford, who has the key.",
     ],
 )
 def test_not_names_or_birthdays(text):

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from portfolio.evidence.pii.lists import (
     ABBREVIATIONS,
     CALENDAR_NAMES,
+    JOBS,
     NO_NAME,
     ORG_HEADS,
     PARTICLES,
@@ -315,9 +316,10 @@ def _groups(text: str, piece: list[_Token]) -> list[list[_Token]]:
             and (
                 re.match(r" (?:and|&) [A-Z]", text[tok.end : tok.end + 6])
                 or _BRACKETED.match(text, tok.end)
+                or (_APPOSITIVE_ROLE.match(text, tok.end) and not _sentence_initial(text, tok.start))
             )
         ):
-            groups.append([tok])  # "Jasper and Fiachra": a neighbouring name may confirm it
+            groups.append([tok])  # "Jasper and Fiachra", "Kit, the event manager"
         else:
             if current:
                 groups.append(current)
@@ -449,6 +451,11 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
         return False  # "a Netgear Orbi", "the Kettering hub"; not "confirm that Liam Ince"
     if cued and not (kinds <= {"W"} and _department(text, start)):
         return True
+    after_comma = text[max(0, start - 2) : start] == ", "  # "9 Church Side, Cinderford, who"
+    if kinds & {"N", "A", "U"} and _WHO.match(text, end) and not after_comma and (
+        not _sentence_initial(text, start)
+    ):
+        return True  # "I rang Oskar, who said ..."
     if kinds <= {"W"}:
         return None
     if len(words) >= 2 and (
@@ -466,6 +473,9 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
     if "U" in kinds and (after in WEAK_VERBS or after.startswith(("(", ":"))):
         return True
     return None
+
+
+_WHO = re.compile(r",? who\b")
 
 
 def _department(text: str, start: int) -> bool:
@@ -590,8 +600,8 @@ def _neighbours(text: str, start: int, end: int) -> tuple[int, int]:
 
 # A person's role in apposition after their name: "Rose, my senior stylist".
 _APPOSITIVE_ROLE = re.compile(
-    r",? (?:my|our|his|her|their|the) (?:[a-z]+ ){0,2}(?:"
-    + "|".join(sorted(ROLE_WORDS))
+    r",? (?:my|our|his|her|their|the) (?:[a-z]+ ){0,2}(?i:"
+    + "|".join(sorted(ROLE_WORDS | JOBS))
     + r")s?\b"
 )
 
