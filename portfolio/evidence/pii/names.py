@@ -742,8 +742,10 @@ def _labelled_people(text: str) -> list[tuple[int, int]]:
     return found
 
 
-# Common abbreviations that are nobody's initials.
-_NOT_INITIALS = frozenset("HR IT GP QA HQ ID OK ME AM PM UK NI TV PC IOU".split())
+# Abbreviations that are nobody's initials: after "signed by" and the like, and (with the
+# rest) anywhere in a note.
+_ABBREVIATED = frozenset("HR IT GP QA HQ ID OK ME".split())
+_NOT_INITIALS = _ABBREVIATED | frozenset("AM PM UK NI TV PC IOU".split())
 
 
 def _initials_of(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -752,8 +754,11 @@ def _initials_of(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int
     names by role: "RW = volunteer, C = caller"."""
     initials = set(re.findall(r"(?m)(?:^|\(|, )([A-Z]{2,3}) = [a-z]", text))
     for start, end in found:
-        words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text[start:end])]
-        words = [w for w in words if w.lower() not in TITLES and w.lower() not in PARTICLES]
+        words = [
+            w
+            for w in re.findall(r"[^\W\d_][\w'’-]*", text[start:end])
+            if w.lower() not in TITLES and w.lower() not in PARTICLES
+        ]
         if 2 <= len(words) <= 3 and all(w[0].isupper() and len(w) > 1 for w in words):
             initials.add("".join(w[0] for w in words))
     initials -= _NOT_INITIALS
@@ -888,7 +893,7 @@ def _lower_case_initials(text: str) -> list[tuple[int, int]]:
 _INITIALS = re.compile(
     r"(?i:\b(?:(?:taken|signed|checked|completed|logged|written|assessed|observed|witnessed)"
     r" by|assessor|witness|observer|initials|signed)\s*[:\-–]?\s*)"
-    r"(?!(?:HR|IT|GP|QA|HQ|ID|OK|ME)\b)([A-Z]{2,3})\b(?![\w-]| [A-Z][a-z])"
+    r"(?!(?:" + "|".join(sorted(_ABBREVIATED)) + r")\b)([A-Z]{2,3})\b(?![\w-]| [A-Z][a-z])"
 )
 _LOWER_WORD = re.compile(r"(?<![\w'’@./#-])[a-z][a-z'’-]{2,}(?![\w'’@/-])")
 

@@ -120,7 +120,7 @@ _NAME_VALUE = re.compile(r"(?:[a-z]{1,3} ){0,2}[^\W\d_a-z][\w'’.-]*(?:,? [^\W\
 
 
 def _names_column(heading: str) -> bool:
-    words = set(re.split(r"[\s_]+", heading))
+    words = set(heading.split())  # "_" is read as a space already
     return bool(words & _NAME_WORDS or heading in _PEOPLE) and not _NOT_PEOPLE.search(heading)
 
 
