@@ -20,8 +20,11 @@ written blind in solicitors, funeral directors, charities, buses, salons, nurser
 crisis lines and venues (thirteenth.txt), the fourteenth, written blind as learners on
 this unit write their evidence of incidents through contact centres (fourteenth.txt),
 the fifteenth, written blind as customer service apprentices write theirs across sixteen
-kinds of employer (fifteenth.txt), and the sixteenth, written blind as apprentices of
-twenty-six standards write theirs (sixteenth.txt).
+kinds of employer (fifteenth.txt), the sixteenth, written blind as apprentices of
+twenty-six standards write theirs (sixteenth.txt), and the seventeenth, written blind in
+banks, pensions, water, insurance claims, travel, parcels, councils, housing, student
+finance, surgeries, debt advice, vets, opticians, letting agents and courts
+(seventeenth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -192,6 +195,7 @@ CORPORA = [
     CORPUS.with_name("fourteenth.txt"),
     CORPUS.with_name("fifteenth.txt"),
     CORPUS.with_name("sixteenth.txt"),
+    CORPUS.with_name("seventeenth.txt"),
 ]
 
 
