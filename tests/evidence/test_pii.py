@@ -367,6 +367,10 @@ def test_numbers_without_an_account_cue_are_not_accounts():
         ("email: checked\ndate_of_birth: 1986-11-21\n", "1986-11-21"),
         ("D.O.B: 18-Feb-1996", "18-Feb-1996"),
         ("DOB (18+ check): 07/07/1990", "07/07/1990"),
+        # As an airline's booking writes it, and as a voice note says it.
+        ("Pax 2: OWUSU-ANSAH/KOFI MSTR, DOB 12JUN15 (child)", "12JUN15"),
+        ("date of birth fourteenth of may nineteen eighty two he said", "fourteenth of may nineteen eighty two"),
+        ("born the 1st of June two thousand and five.", "the 1st of June two thousand and five"),
     ],
 )
 def test_dates_of_birth(text, date):
@@ -406,6 +410,14 @@ def test_a_tables_cells_by_their_columns_headings():
         "client_ref,name,nhs_no,address,card_number\n"
         'TC-10057,Winston Forbes,6619475086,"Flat 2, 8 Holly Fold",5388557247032873\n'
     )
+    # A sum of money with a thousands comma in a row that does not quote it.
+    balances = (
+        "client,bank,sort_code,account_no,balance\n"
+        "Shantelle Reid,Santander,09-01-26,88204136,-£1,045.90"
+    )
+    assert found(balances) == [
+        ("NAME", "Shantelle Reid"), ("SORT_CODE", "09-01-26"), ("ACCOUNT_NUMBER", "88204136"),
+    ]  # fmt: skip
     assert found(keyholders) == [
         ("NAME", "Winston Forbes"), ("NHS_NUMBER", "6619475086"),
         ("ADDRESS", "Flat 2, 8 Holly Fold"), ("CARD_NUMBER", "5388557247032873"),
@@ -419,6 +431,14 @@ def test_a_tables_cells_by_their_columns_headings():
     assert found(aligned) == [
         ("NAME", "Mrs Precious Dube"), ("NI_NUMBER", "RK 30 55 94 B"),
         ("DATE_OF_BIRTH", "23/05/1964"), ("PHONE", "01632 960 538"),
+    ]  # fmt: skip
+    # A house's name and its street under "Address".
+    houses = (
+        "Consignee             Address                   Postcode   Slot\n"
+        "Sadia Rahman          The Granary, Mill Steps   LS21 1BW   any"
+    )
+    assert found(houses) == [
+        ("NAME", "Sadia Rahman"), ("ADDRESS", "The Granary, Mill Steps"), ("POSTCODE", "LS21 1BW"),
     ]  # fmt: skip
     quoted = 'ref,name,address,plan\nSW-1,"van der Berg, Pieter","6 Tanners Ginnel, Swinton",A'
     assert found(quoted) == [
@@ -624,6 +644,11 @@ def test_names_in_apprentices_notes(text, names):
          ["ZW", "ZW", "LM"]),
         ("RW = volunteer, C = caller\n\nRW: You're through to the line.\nC: hi",
          ["RW", "RW"]),
+        # A sign-off with a job after it, feedback that names its reader, and a first name
+        # after "referred him to" or "handed over by".
+        ("will bring it to you before 1pm.\nKind regards, Reece, Customer Care", ["Reece"]),
+        ("Zara, this is a good reflective account. Overall, this meets K2.", ["Zara"]),
+        ("I referred him to Olu in benefits. Handed over by Wiktoria.", ["Olu", "Wiktoria"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -688,6 +713,7 @@ def test_dates_without_a_birth_cue_are_not_personal_data():
     assert_clean("Incident opened 04/11/2026, closed 4 November 2026; visit 2026-11-05.")
     assert_clean("Visit was on 04-11-26, not 05-11-26.")
     assert_clean("DOB not given. Engineer booked for 04/11/2026.")
+    assert_clean("Flight BA2037 on 03DEC25, return 17DEC25.")
 
 
 # ---- vehicle registrations ---------------------------------------------------------------------

@@ -147,7 +147,7 @@ def test_second_corpus_file_is_what_its_generator_makes(corpora):
     [
         "second", "handwritten", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
         "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
-        "sixteenth",
+        "sixteenth", "seventeenth",
     ],
 )
 def test_labels_are_well_formed(name, corpora):
@@ -244,6 +244,10 @@ BALANCED_SETS = [
     # twenty-six apprenticeships' evidence; 95.4%: names 91.4% (first names alone in
     # reflective accounts), dates of birth 97.7%, addresses 98.0%
     ("sixteenth", 27, 0.955, 0.92, 40),
+    # banks, pensions, water, insurance claims, travel, parcels, councils, housing, student
+    # finance, surgeries, vets, opticians, letting agents, courts; 96.8%: names 95.4%, sort
+    # codes 92.9%, addresses 93.7%, dates of birth 95.4%
+    ("seventeenth", 28, 0.98, 0.95, 20),
 ]
 
 
@@ -283,11 +287,15 @@ def test_redacted_notes_of_every_set_scan_clean(corpora):
         ("owner Ms Rhiannon Parry, Ty Gwyn, Heol y Felin, CF37 2RN.", "Ty Gwyn, Heol y Felin"),
         ("Home address: The Old Forge, Church Lane, Llanfair", "The Old Forge, Church Lane"),
         ("Lives at: 10 Larch Court, Fairfield Way, BD5 9HQ", "10 Larch Court, Fairfield Way"),
+        ("Risk address: The Old Bakery, Back Lane, Malton YO17 7JP", "The Old Bakery, Back Lane"),
+        ("Address for the insurance claim form: Bryn Awel, Church Lane, LL77 7PE",
+         "Bryn Awel, Church Lane"),
         # In lower case: before a postcode, after a word of place, a flat in a block.
         ("repair for tenant at 27 st aidans road ne6 5tq leak", "27 st aidans road"),
         ("bin missed again. 9 hollins lane bl2 5ps. logged", "9 hollins lane"),
         ("can u pay the rent for 16 jubilee terrace into my new acc", "16 jubilee terrace"),
         ("tenant aisha at flat 14 ravenscar house ls9 7ht. mould", "flat 14 ravenscar house"),
+        ("the leak on the main road outside 42 heol y cyw cf35 6ha", "42 heol y cyw"),
         # Answering where someone is moving to; a Welsh street; a letter's heading.
         ("Agent: And where are you moving to?\nCustomer: Bryn Awel, Lôn Ganol, Llanfairpwll, "
          "LL61 5JD.", "Bryn Awel, Lôn Ganol"),

@@ -104,7 +104,7 @@ CUE = re.compile(
     r"\bdeliver(?:ed|y)?|\bsent|\bmoved|\bmoving|\brelocated)\s+(?:at|to|in|into)\s*$|"
     r"\baddr\b\.?\s*[:\-–]?\s*$|"
     r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now|on (?:file|record|the "
-    r"system|the account)|for [\w ]{1,20}(?=:)))?\s*[:\-–,]?\s*$|"
+    r"system|the account)|for [\w ]{1,30}(?=:)))?\s*[:\-–,]?\s*$|"
     r"^[ \t]*home\s*[:\-–]\s*$"
 )
 # Little words after a street: it ends there ("outside 12 Clough Edge about the noise").
@@ -148,7 +148,8 @@ _NAMED_HOUSE = re.compile(
 _LOWER_WORD = r"[a-z][a-z'’-]+(?![\w'’-])"
 _LOWER_LED = re.compile(
     r"(?i)(?<![\w£$€.,:/#-])(?:flat \d{1,4}[a-z]?,? )?(?<![\d.:])\d{1,4}[a-z]?,? (?:the )?"
-    + _LOWER_WORD + r"(?: " + _LOWER_WORD + r"){0,3}"
+    # Welsh streets may have "y" or "yr" inside: "42 heol y cyw".
+    + _LOWER_WORD + r"(?: (?:yr? )?" + _LOWER_WORD + r"){0,3}"
 )
 # A flat in a named block, in any case: "flat 14 ravenscar house".
 _LOWER_BLOCK = re.compile(
@@ -364,7 +365,8 @@ def _named_houses(text: str) -> list[tuple[str, int, int]]:
     found = []
     for m in _NAMED_HOUSE.finditer(text):
         house, street = m.group().split(", ", 1)
-        if _business(house.split()[-1:]) or _business(street.split()[-1:]):
+        old = house.startswith("The Old ")  # a house that was a business: "The Old Bakery"
+        if (_business(house.split()[-1:]) and not old) or _business(street.split()[-1:]):
             continue  # "Boothtown Surgery, Halifax"; not "The Old Forge, Church Lane"
         before = window_before(text, m.start(), 40)
         last = street.split()[-1].lower()

@@ -70,7 +70,8 @@ _CUE = "|".join(
         r"speaking to|spoke to|spoke with|speaking with|talked to|talking to|talked with|"
         r"called by|asked for|asked to speak to|on behalf of|left with|signed for by",
         r"passed to|passed over to|transferred to|handed to|handed over to|put through to|"
-        r"escalated to|assigned to|allocated to|call ?back to|call ?back for|addressed to",
+        r"escalated to|assigned to|allocated to|call ?back to|call ?back for|addressed to|"
+        r"referred(?: (?:him|her|them|it))? to",
         # doing something with or for someone
         r"emailed|told|met|thanked|reminded|informed|contacted|messaged|texted|shadowed|"
         r"chased|asked|advised|warned|helped|called|rang|phoned|waiting on|waiting for|"
@@ -82,7 +83,8 @@ _CUE = "|".join(
         r"query|concern|visit|invoice|parcel|delivery)s? (?:for|from|about|by)",
         r"(?:attended|approved|authorised|checked|raised|logged|handled|completed|signed|"
         r"done|visited|taken|written|witnessed|observed|assessed|reviewed|seen|served|"
-        r"processed|corrected|prepared|keyed|verified|countersigned|supervised|actioned) by",
+        r"processed|corrected|prepared|keyed|verified|countersigned|supervised|actioned|"
+        r"handed over|collected|covered) by",
         r"well done|congratulations|congrats|good luck|welcome",
         # fields and people's roles
         r"(?:caller|customer|cust|contact|patient|tenant|account holder|policy ?holder|"
@@ -794,22 +796,28 @@ def _lower_case_titles(text: str, found: list[tuple[int, int]]) -> list[tuple[in
 
 
 # A message signed with a name on its last line ("...for our records.\nRahima"), or on a
-# line of its own before a blank line, or after "Thanks"; and a person answering the phone
-# ("IT service desk, Rich speaking").
+# line of its own before a blank line, or after "Thanks" (perhaps with a job after it:
+# "Kind regards, Reece, Customer Care"); and a person answering the phone ("IT service
+# desk, Rich speaking").
 _SIGNED = re.compile(
     r"(?:^|[.!?]\s*\n)\s*([A-Z][a-z'’-]+)[.!\"”]*(?:\s*$|[ \t]*\n[ \t>]*\n)|"
     r"(?im:^[ \t>]*(?:thanks|thank you|many thanks|regards|kind regards|best wishes|cheers|"
     r"speak soon|all the best|diolch|ta)\b[^\n]{0,20}\n[ \t>]*)([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$))|"
     r"(?im:^[ \t>]*(?:thanks|many thanks|regards|kind regards|best wishes|cheers),[ \t]*)"
-    r"([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$))"
+    r"([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$)|,[ \t]*[A-Z][^\n]{0,40}$)"
 )
 _SPEAKING = re.compile(r"(?:^|[,.:]\s*)([A-Z][a-z'’-]+) speaking\b", re.MULTILINE)
+# Feedback that names its reader at the start of a line: "Zara, this is a good account".
+_ADDRESSED = re.compile(
+    r"(?m)^[ \t]*([A-Z][a-z'’-]+),[ \t]+(?=(?i:this|that|you|your|thanks|thank you|well done|"
+    r"great|good|please|just|i|i've|i'm|can you|could you)\b)"
+)
 
 
 def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     extra = []
-    for m in (*_SIGNED.finditer(text), *_SPEAKING.finditer(text)):
-        group = next(i for i in (1, 2, 3) if m.re is _SPEAKING or m.group(i))
+    for m in (*_SIGNED.finditer(text), *_SPEAKING.finditer(text), *_ADDRESSED.finditer(text)):
+        group = next(i for i in (1, 2, 3) if m.re is not _SIGNED or m.group(i))
         start, end = m.span(group)
         if any(a < end and start < b for a, b in found) or re.match(r" \d", text[end : end + 2]):
             continue  # found already, or a ward or a call sign ("Thanks, Ward 7 team")

@@ -228,14 +228,25 @@ _ORDINAL = (
     r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
     r"eighteenth|nineteenth|twentieth|thirtieth"
 )
+# A year said in words, as a voice note writes it: "nineteen eighty two", "two thousand and five".
+_UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_YEAR_WORDS = (
+    r"nineteen (?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]" + _UNITS
+    + r")?|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|o[h'][- ]" + _UNITS
+    + r")|two thousand(?: and)?(?: " + _UNITS + r"| ten| eleven| twelve|"
+    r" (?:thir|four|fif|six|seven|eigh|nine)teen)?"
+)  # fmt: skip
 DATE = re.compile(
     r"(?i)(?<![\w/.-])(?:\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
-    r"(?:the )?(?:" + _ORDINAL + r") of " + _MONTH + r",? \d{4}|\d{1,2}-" + _MONTH + r"-(?:\d{4}|\d{2})|"
+    r"(?:the )?(?:" + _ORDINAL + r") of " + _MONTH + r",? (?:\d{4}|" + _YEAR_WORDS + r")|"
+    r"\d{1,2}-" + _MONTH + r"-(?:\d{4}|\d{2})|"
+    # Day, month and year run together, as airline bookings write them: "23APR84".
+    r"\d{1,2}" + _MONTH + r"(?:\d{4}|\d{2})|"
     r"\d{1,2} \d{1,2} \d{4}|"
     r"\d{1,2}(?:st|nd|rd|th)?(?: of)? " + _MONTH + r"\.?,? (?:\d{4}|'?\d{2})|"
     r"(?:the )?\d{1,2}(?:st|nd|rd|th) of "
     + _MONTH
-    + r"(?:,? \d{4})?|"
+    + r"(?:,? (?:\d{4}|" + _YEAR_WORDS + r"))?|"
     + _MONTH
     + r"\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|"
     + _MONTH

@@ -64,6 +64,22 @@ def _split(line: str, sep: str) -> list[tuple[int, str]]:
     return cells
 
 
+# A sum of money written with a thousands comma in a CSV row that does not quote it
+# ("-£1,045.90"): its two parts are one cell.
+_THOUSANDS_BEFORE = re.compile(r"-?[£$€]?\d{1,3}(?:,\d{3})*")
+_THOUSANDS = re.compile(r"\d{3}(?:\.\d+)?")
+
+
+def _join_thousands(cells: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    joined: list[tuple[int, str]] = []
+    for offset, cell in cells:
+        if joined and _THOUSANDS.fullmatch(cell) and _THOUSANDS_BEFORE.fullmatch(joined[-1][1]):
+            joined[-1] = (joined[-1][0], f"{joined[-1][1]},{cell}")
+        else:
+            joined.append((offset, cell))
+    return joined
+
+
 def _count(line: str, sep: str) -> int:
     return len(_GAP.findall(line.strip())) if sep == "  " else line.count(sep)
 
@@ -73,7 +89,7 @@ def cells(text: str) -> Iterator[Cell]:
     space): a line with at least one "|" (or three commas) and no cell that starts with a
     digit ("Wk1" may head a column, "2024" may not), and the lines after it with as many.
     A row with more or fewer, such as a CSV line with a comma inside an address, is passed
-    over: its cells cannot be told apart."""
+    over: its cells cannot be told apart (but for a sum of money's thousands comma)."""
     lines = _lines(text)
     i = 0
     while i < len(lines):
@@ -89,6 +105,8 @@ def cells(text: str) -> Iterator[Cell]:
                 rows += 1
                 row_start, row = lines[i + rows]
                 row_cells = _split(row, sep)
+                if sep == "," and len(row_cells) > len(headings):
+                    row_cells = _join_thousands(row_cells)
                 if len(row_cells) != len(headings):
                     continue
                 for heading, (offset, cell) in zip(headings, row_cells, strict=True):
@@ -110,10 +128,11 @@ _PEOPLE = frozenset(
 )
 _NOT_PEOPLE = re.compile(r"item|product|unit|course|company|employer|business|site|file")
 # A flat or a house number and the street, perhaps with the town after a comma (the whole
-# cell is replaced): "Flat 6, 12 Normanton Road", "88 bramble way", "6 Tanners Ginnel, Swinton".
+# cell is replaced): "Flat 6, 12 Normanton Road", "88 bramble way", "6 Tanners Ginnel, Swinton";
+# or a house's name and the street: "The Granary, Mill Steps".
 _ADDRESS_VALUE = re.compile(
     r"(?i)(?:(?:flat|apartment|apt|unit) \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?,? [a-z][\w'’ -]+"
-    r"(?:, [a-z][\w'’ -]*)?"
+    r"(?:, [a-z][\w'’ -]*)?|[a-z][\w'’ -]+, [a-z][\w'’ -]+(?:, [a-z][\w'’ -]*)?"
 )
 # Capitalised words, perhaps after particles ("van der Berg, Pieter").
 _NAME_VALUE = re.compile(r"(?:[a-z]{1,3} ){0,2}[^\W\d_a-z][\w'’.-]*(?:,? [^\W\d_][\w'’.-]*){0,4}")
