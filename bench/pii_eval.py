@@ -24,7 +24,9 @@ kinds of employer (fifteenth.txt), the sixteenth, written blind as apprentices o
 twenty-six standards write theirs (sixteenth.txt), and the seventeenth, written blind in
 banks, pensions, water, insurance claims, travel, parcels, councils, housing, student
 finance, surgeries, debt advice, vets, opticians, letting agents and courts
-(seventeenth.txt).
+(seventeenth.txt), and the eighteenth, written blind in recruitment, admissions, schools,
+home care, field engineering, hospitals, police and fire, hire desks, holiday parks,
+stadiums, advice centres, trade counters, removals and kennels (eighteenth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -196,6 +198,7 @@ CORPORA = [
     CORPUS.with_name("fifteenth.txt"),
     CORPUS.with_name("sixteenth.txt"),
     CORPUS.with_name("seventeenth.txt"),
+    CORPUS.with_name("eighteenth.txt"),
 ]
 
 
