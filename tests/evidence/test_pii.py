@@ -371,6 +371,8 @@ def test_numbers_without_an_account_cue_are_not_accounts():
         ("Pax 2: OWUSU-ANSAH/KOFI MSTR, DOB 12JUN15 (child)", "12JUN15"),
         ("date of birth fourteenth of may nineteen eighty two he said", "fourteenth of may nineteen eighty two"),
         ("born the 1st of June two thousand and five.", "the 1st of June two thousand and five"),
+        # Asked for earlier in the sentence, then given.
+        ("I asked for his date of birth to search on it and he gave 02/09/2006.", "02/09/2006"),
     ],
 )
 def test_dates_of_birth(text, date):
@@ -432,6 +434,17 @@ def test_a_tables_cells_by_their_columns_headings():
         ("NAME", "Mrs Precious Dube"), ("NI_NUMBER", "RK 30 55 94 B"),
         ("DATE_OF_BIRTH", "23/05/1964"), ("PHONE", "01632 960 538"),
     ]  # fmt: skip
+    # Phone numbers by their column, a card number in the next; a client's name.
+    diary = (
+        "Time    Owner                Dog       Phone            No-show card\n"
+        "10:30   Danny Smithers       Bruno     07399 018 441    4420 4641 1682 5946"
+    )
+    assert ("PHONE", "07399 018 441") in found(diary)
+    pension = 'client,dob,nino,adviser\n"O\'Neill, Bridget",19/07/1946,HT 20 11 64 B,Joel'
+    assert found(pension)[:2] == [("NAME", "O'Neill, Bridget"), ("DATE_OF_BIRTH", "19/07/1946")]
+    # A table of three columns lined up with spaces.
+    cards = "Name                 DOB           Postcode\nHunter Mackay        12/05/2014    BB12 6TJ"
+    assert ("DATE_OF_BIRTH", "12/05/2014") in found(cards)
     # A house's name and its street under "Address".
     houses = (
         "Consignee             Address                   Postcode   Slot\n"
@@ -649,6 +662,19 @@ def test_names_in_apprentices_notes(text, names):
         ("will bring it to you before 1pm.\nKind regards, Reece, Customer Care", ["Reece"]),
         ("Zara, this is a good reflective account. Overall, this meets K2.", ["Zara"]),
         ("I referred him to Olu in benefits. Handed over by Wiktoria.", ["Olu", "Wiktoria"]),
+        # A rank before a surname; the writer and someone else; someone from a place of work
+        # doing something; initials and a surname alone on the last line.
+        ("I went out with Watch Manager Kerr, then Nurse Okon. Nurse Practitioner clinic.",
+         ["Watch Manager Kerr", "Nurse Okon"]),
+        ("This week Bartek and I did the graphics. Tuesday and I never agree.", ["Bartek"]),
+        ("Amber from the café told me she had done the same.", ["Amber"]),
+        ("Well done, this meets K2 and S5.\nM. Costa", ["M. Costa"]),
+        # After a label: a surname in capitals and the given names, a full stop after; a
+        # middle name that is also a month's; a reference is nobody.
+        ("Patient: HENDERSON, Kyle James\nClerk: J. Harrow. Caller: LB12004418.",
+         ["HENDERSON, Kyle James", "J. Harrow"]),
+        ("The candidate was Bartosz Jan Kowalczyk, who holds a licence.",
+         ["Bartosz Jan Kowalczyk"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -714,6 +740,7 @@ def test_dates_without_a_birth_cue_are_not_personal_data():
     assert_clean("Visit was on 04-11-26, not 05-11-26.")
     assert_clean("DOB not given. Engineer booked for 04/11/2026.")
     assert_clean("Flight BA2037 on 03DEC25, return 17DEC25.")
+    assert_clean("I checked the date of birth and said the visit is 12/03/2026 at ten.")
 
 
 # ---- vehicle registrations ---------------------------------------------------------------------

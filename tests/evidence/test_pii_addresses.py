@@ -147,7 +147,7 @@ def test_second_corpus_file_is_what_its_generator_makes(corpora):
     [
         "second", "handwritten", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
         "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
-        "sixteenth", "seventeenth",
+        "sixteenth", "seventeenth", "eighteenth",
     ],
 )
 def test_labels_are_well_formed(name, corpora):
@@ -248,6 +248,10 @@ BALANCED_SETS = [
     # finance, surgeries, vets, opticians, letting agents, courts; 96.8%: names 95.4%, sort
     # codes 92.9%, addresses 93.7%, dates of birth 95.4%
     ("seventeenth", 28, 0.98, 0.95, 20),
+    # recruitment, admissions, schools, home care, field engineers, hospitals, police and
+    # fire, hire desks, holiday parks, stadiums, advice, trade counters, removals, kennels;
+    # 96.3%: dates of birth 90.2%, names 95.1%, phone numbers 96.2%
+    ("eighteenth", 27, 0.98, 0.95, 45),
 ]
 
 

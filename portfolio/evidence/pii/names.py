@@ -78,7 +78,7 @@ _CUE = "|".join(
         r"checked with|agreed with|confirmed with|working with|according to|per|cc|"
         r"(?:booked|booking|appointment|appt|session|lesson|class)(?: \w+){0,2} with|"
         r"\d{1,2}(?:[:.]\d\d)?(?:am|pm)? with|(?:my|our|the) team|team members?|"
-        r"thanks to|thank you|thanks|hi|hello|dear",
+        r"thanks to|thank you|thanks|hi|hello|dear|love from|in the name of",
         r"(?:voicemail|message|reminder|note|email|letter|text|update|complaint|feedback|"
         r"query|concern|visit|invoice|parcel|delivery)s? (?:for|from|about|by)",
         r"(?:attended|approved|authorised|checked|raised|logged|handled|completed|signed|"
@@ -229,6 +229,16 @@ def _tokens(text: str, masked: list[tuple[int, int]]) -> list[_Token]:
         else:
             tok.kind = "x"  # lower case or all capitals: not part of a run
         tokens.append(tok)
+    # A given name that is also a word of another list, between two names: "Bartosz Jan
+    # Kowalczyk".
+    for before, tok, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if (
+            tok.kind == "S"
+            and before.kind == "N" == after.kind
+            and tok.text.lower() in lexicon().given
+            and text[before.end : tok.start] == " " == text[tok.end : after.start]
+        ):
+            tok.kind = "A"
     return tokens
 
 
@@ -695,10 +705,12 @@ _PERSON_LABEL = re.compile(
     r"father|couple|volunteer|vol|caller|customer|patient|member|tenant|resident|applicant|"
     r"claimant|policy ?holder|account holder|key ?holder|witness|driver|passenger|owner|"
     r"officer|operator|room leader|borrower|client|learner|apprentice|student|pupil|parent|"
-    r"guardian|occupant)"
+    r"guardian|occupant|clerk)"
     r"[ \t]*:[ \t]*"
-    r"((?:(?i:mrs?|ms|miss|mx|dr)\.? )?(?:[A-Z]\.? ?){0,2}[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})"
-    r"(?=[ \t]*(?:<|\(|,|&|$)| on\b| \d| {2,}|\t)"
+    # "HENDERSON, Kyle James": a surname in capitals, then the given names.
+    r"([A-Z][A-Z'’-]+, [A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,2}|"
+    r"(?:(?i:mrs?|ms|miss|mx|dr)\.? )?(?:[A-Z]\.? ?){0,2}[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})"
+    r"(?=[ \t]*(?:<|\(|,|&|$|\.(?:\s|$))| on\b| \d| {2,}|\t)"
 )
 
 
@@ -729,14 +741,18 @@ def _labelled_people(text: str) -> list[tuple[int, int]]:
         low = [w.lower() for w in words]
         if not words or any(w in ORG_HEADS or w in ROLE_WORDS for w in low):
             continue
+        if re.search(r"\d", text[start:end]):
+            continue  # a reference: "Caller: LB12004418."
         if len(words) == 1 and words[0].isupper() and len(words[0]) <= 3:
             continue  # an acronym: "Patient: NHS 111 transfer"
         if low[0] in _NOT_A_NAME_START:
             continue  # "Caller: My Corsa, CU19 XWM"
         kinds = [classify(w.capitalize()) for w in words]
         # Names or words of no list, not ordinary words ("To: Payroll", "Agent: Lovely, and
-        # ..."); a firm's or a place's word only before a surname ("Chelsea Kruger").
-        if not any(k in "NAU" for k in kinds):
+        # ..."); a firm's or a place's word only before a surname ("Chelsea Kruger") or after
+        # an initial ("Clerk: J. Harrow").
+        initialled = re.match(r"(?:[A-Z]\.? ?){1,2}[A-Z][a-z]", text[start:end])
+        if not any(k in ("NAUS" if initialled else "NAU") for k in kinds):
             continue
         if any(w in lex.stop for w in low) and (len(words) == 1 or kinds[-1] not in "NU"):
             continue
@@ -807,6 +823,21 @@ _SIGNED = re.compile(
     r"([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$)|,[ \t]*[A-Z][^\n]{0,40}$)"
 )
 _SPEAKING = re.compile(r"(?:^|[,.:]\s*)([A-Z][a-z'’-]+) speaking\b", re.MULTILINE)
+# A rank or a calling before a surname: "Watch Manager Kerr", "PC Adeyemi", "Nurse Okon".
+_RANKED = re.compile(
+    r"\b(?:(?:Watch|Crew|Station|Group) Manager|Sergeant|Sgt|Inspector|Insp|PC|PCSO|DC|DS|"
+    r"Constable|Councillor|Cllr|Nurse|Sister|Matron|Pastor|Imam|Rabbi|Captain|Capt)\.? "
+    r"([A-Z][a-z'’-]+)(?: ([A-Z][a-z'’-]+))?"
+)
+# Initials and a surname alone on a message's last line: its writer ("M. Costa").
+_SIGNED_INITIALLED = re.compile(r"\n[ \t]*((?:[A-Z]\. ?){1,2}[A-Z][a-z'’-]+)[ \t]*\Z")
+# A person and the writer together: "Bartek and I", "me and Dev".
+_WITH_ME = re.compile(r"\b([A-Z][a-z'’-]+) and I\b|\b(?:me|Me) and ([A-Z][a-z'’-]+)\b")
+# Someone from a place of work saying or doing something: "Amber from the café told me".
+_FROM_WHERE = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=\n))([A-Z][a-z'’-]+) from (?:the |our )?[\w'’ -]{2,25}? "
+    r"(?:told|said|showed|helped|asked|reminded|explained|rang|came|gave|suggested|checked)\b"
+)
 # Feedback that names its reader at the start of a line: "Zara, this is a good account".
 _ADDRESSED = re.compile(
     r"(?m)^[ \t]*([A-Z][a-z'’-]+),[ \t]+(?=(?i:this|that|you|your|thanks|thank you|well done|"
@@ -816,6 +847,20 @@ _ADDRESSED = re.compile(
 
 def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     extra = []
+    for m in _RANKED.finditer(text):
+        if classify(m.group(1)) in "NU":
+            whole = m.group(2) and classify(m.group(2)) in "NAU"
+            extra.append((m.start(), m.end(2) if whole else m.end(1)))
+    for m in _WITH_ME.finditer(text):
+        group = 1 if m.group(1) else 2
+        word = m.group(group)
+        if classify(word) in "NU":  # not a word that may be something else: "Will and I"
+            extra.append(m.span(group))
+    extra += [m.span(1) for m in _FROM_WHERE.finditer(text) if classify(m.group(1)) in "NAU"]
+    for m in _SIGNED_INITIALLED.finditer(text):
+        surname = re.split(r"[. ]+", m.group(1))[-1]
+        if classify(surname) != "W" and surname.lower() not in ORG_HEADS | ROLE_WORDS:
+            extra.append(m.span(1))
     for m in (*_SIGNED.finditer(text), *_SPEAKING.finditer(text), *_ADDRESSED.finditer(text)):
         group = next(i for i in (1, 2, 3) if m.re is not _SIGNED or m.group(i))
         start, end = m.span(group)

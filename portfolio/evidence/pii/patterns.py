@@ -61,6 +61,11 @@ def nhs_ok(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+# Digits as a phone number may start: the trunk 0, or +44 or 0044 (perhaps with "(0)").
+_PHONE_START = re.compile(r"(?<![\w+/.-])(?:(?:\+|00)44 ?(?:\(0\) ?)?|0)\d")
+_DIGIT_GROUPS = re.compile(r"(?:[ -]?\(?\d+\)?)+")
+
+
 def _phones(text: str) -> list[tuple[str, int, int]]:
     """UK phone numbers, found and parsed by libphonenumber in any way they are written, and
     kept when they are whole UK numbers written as people write them: from the trunk 0 or
@@ -69,30 +74,54 @@ def _phones(text: str) -> list[tuple[str, int, int]]:
     first. That tells them from dates, times and references ("07.07.2026 2.20").
 
     Numbers the numbering plan has not allocated count too: libphonenumber's validity would
-    miss the ranges kept for drama (01632, 07700 900) and ranges allocated after its data."""
+    miss the ranges kept for drama (01632, 07700 900) and ranges allocated after its data.
+
+    A number with other digits straight after it ("ring 07731 884 290 30 minutes before", a
+    card number in the next column) is read again without them, as libphonenumber's matcher
+    takes the run of digits as a whole."""
     import phonenumbers  # here, not at the top: a worker that checks no text never loads it
 
     found = []
     for match in phonenumbers.PhoneNumberMatcher(text, "GB", phonenumbers.Leniency.POSSIBLE):
-        digits = phonenumbers.national_significant_number(match.number)
-        if match.number.country_code != 44 or not (
-            (len(digits) == 10 and digits[0] in "1235789")
-            or (len(digits) == 9 and digits.startswith(("1", "800", "500")))
-        ):
+        if _uk_number(match.raw_string, match.number):
+            found.append(("PHONE", match.start, match.end))
+    for start in _PHONE_START.finditer(text):
+        if any(a <= start.start() < b for _, a, b in found):
             continue
-        written = match.raw_string
-        if written.startswith("(") and not re.match(r"\((?:0|\+44)", written):
-            continue  # a number in brackets without its trunk 0: "(164 152 4022)"
-        prefixed = written.startswith(("+", "00", "("))
-        if not prefixed and not written.startswith("0"):
-            continue
-        groups = re.findall(r"\d+", re.sub(r"^(?:\+|00)44|\(0\)", "", written))
-        if any(len(group) < 2 for group in groups[1:]):
-            continue
-        if not prefixed and len(groups) > 1 and len(groups[0]) < 3:
-            continue
-        found.append(("PHONE", match.start, match.end))
+        run = _DIGIT_GROUPS.match(text, start.start() + len(start.group()) - 1)
+        written = text[start.start() : run.end()].rstrip(" -")
+        while written.count(" ") + written.count("-") >= 1:
+            try:
+                number = phonenumbers.parse(written, "GB")
+            except phonenumbers.NumberParseException:
+                number = None
+            if number is not None and _uk_number(written, number):
+                found.append(("PHONE", start.start(), start.start() + len(written)))
+                break
+            written = re.sub(r"[ -]+\(?\d+\)?$", "", written)  # without its last group
     return found
+
+
+def _uk_number(written: str, number) -> bool:
+    """Whether libphonenumber's reading of ``written`` is a whole UK number written as people
+    write them (``_phones`` says how)."""
+    import phonenumbers
+
+    digits = phonenumbers.national_significant_number(number)
+    if number.country_code != 44 or not (
+        (len(digits) == 10 and digits[0] in "1235789")
+        or (len(digits) == 9 and digits.startswith(("1", "800", "500")))
+    ):
+        return False
+    if written.startswith("(") and not re.match(r"\((?:0|\+44)", written):
+        return False  # a number in brackets without its trunk 0: "(164 152 4022)"
+    prefixed = written.startswith(("+", "00", "("))
+    if not prefixed and not written.startswith("0"):
+        return False
+    groups = re.findall(r"\d+", re.sub(r"^(?:\+|00)44|\(0\)", "", written))
+    if any(len(group) < 2 for group in groups[1:]):
+        return False
+    return prefixed or len(groups) <= 1 or len(groups[0]) >= 3
 
 
 def numbers(text: str) -> list[tuple[str, int, int]]:
@@ -308,6 +337,21 @@ def _beside_ni_number(text: str, m: re.Match[str]) -> bool:
     )
 
 
+# Asking for a date of birth, then the answer in the same sentence: "I asked for his date
+# of birth to search on it and he gave 02/09/2006".
+_ASKED_EARLIER = re.compile(
+    r"(?i)\b(?:date of birth|d\.?o\.?b\b)[^.!?\n]{0,60}\b(?:said|gave|gives|says|told me|"
+    r"confirmed|replied|it was|it's)[\s:,]*$"
+)
+
+
+def _asked_for_earlier(text: str, m: re.Match[str]) -> bool:
+    """A whole date given as the answer after a date of birth was asked for earlier in the
+    sentence."""
+    whole = re.search(r"\d{4}|'\d\d$|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}$", m.group())
+    return bool(whole) and bool(_ASKED_EARLIER.search(window_before(text, m.start(), 100)))
+
+
 def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
     found = []
     for m in DATE.finditer(text):
@@ -318,7 +362,7 @@ def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
         cued = bool(cues) and not re.search(r"[.!?;] |\d", between)
         cued = cued or bool(DOB_AFTER.match(text[m.end() : m.end() + 20]))
         cued = cued or answers_question(text, m.start(), DOB_CUE, anywhere=True)
-        cued = cued or _beside_ni_number(text, m)
+        cued = cued or _beside_ni_number(text, m) or _asked_for_earlier(text, m)
         # The next of a list of them: "dates of birth (19/04/1991 and 03/12/1992)".
         cued = cued or bool(
             found and re.fullmatch(r"\s*(?:,|and|or|&)\s*", text[found[-1][2] : m.start()])

@@ -18,7 +18,7 @@ from portfolio.evidence.pii.patterns import (
 
 # The fewest separators a line needs to be a table's: commas are common in prose, and a run
 # of spaces ("  ") lines columns up in a plain-text table.
-_FEWEST = {"|": 1, ",": 3, "  ": 3}
+_FEWEST = {"|": 1, ",": 3, "  ": 2}
 _GAP = re.compile(r" {2,}|\t")
 
 
@@ -124,7 +124,7 @@ _SORT_HEADING = re.compile(r"(?i)sort|\bs/c\b")
 _NAME_WORDS = frozenset("name names surname forename forenames initials".split())
 _PEOPLE = frozenset(
     "learner employee apprentice candidate tenant patient customer member contact manager "
-    "staff student claimant applicant".split()
+    "staff student claimant applicant client owner consignee".split()
 )
 _NOT_PEOPLE = re.compile(r"item|product|unit|course|company|employer|business|site|file")
 # A flat or a house number and the street, perhaps with the town after a comma (the whole
@@ -134,6 +134,10 @@ _ADDRESS_VALUE = re.compile(
     r"(?i)(?:(?:flat|apartment|apt|unit) \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?,? [a-z][\w'’ -]+"
     r"(?:, [a-z][\w'’ -]*)?|[a-z][\w'’ -]+, [a-z][\w'’ -]+(?:, [a-z][\w'’ -]*)?"
 )
+# A UK phone number as a column holds it: "07399 018 441", "(0113) 496 0614", "+44 7911 305672".
+_PHONE_VALUE = re.compile(r"(?:\+44 ?(?:\(0\) ?)?|\(?0)\d{2,4}\)?(?:[ -]?\d{3,4}){2}|0\d{10}")
+# A firm in a column of people: "Calder Valley Tyres Ltd".
+_FIRM = re.compile(r"(?i)\b(?:ltd|limited|plc|llp|inc|& sons|& co|group|services)\b\.?")
 # Capitalised words, perhaps after particles ("van der Berg, Pieter").
 _NAME_VALUE = re.compile(r"(?:[a-z]{1,3} ){0,2}[^\W\d_a-z][\w'’.-]*(?:,? [^\W\d_][\w'’.-]*){0,4}")
 
@@ -164,8 +168,9 @@ _BY_COLUMN = (
         and luhn_ok(_digits(v)),
     ),
     ("POSTCODE", lambda h: "postcode" in h.replace(" ", ""), POSTCODE.fullmatch),
+    ("PHONE", re.compile(r"phone|\btel\b|mobile").search, _PHONE_VALUE.fullmatch),
     ("ADDRESS", lambda h: "address" in h and "email" not in h, _ADDRESS_VALUE.fullmatch),
-    ("NAME", _names_column, _NAME_VALUE.fullmatch),
+    ("NAME", _names_column, lambda v: _NAME_VALUE.fullmatch(v) and not _FIRM.search(v)),
 )
 
 
