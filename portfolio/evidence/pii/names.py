@@ -576,6 +576,7 @@ def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int
     found += _lower_case_titles(text, found)
     found += _lower_case_names(text, found)
     found += _signed_and_speaking(text, found)
+    found += _by_company(text)
     found += _speakers(text)
     found += _surname_first(text)
     found += _lower_case_initials(text)
@@ -823,14 +824,14 @@ _SIGNED = re.compile(
     r"([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$)|,[ \t]*[A-Z][^\n]{0,40}$)"
 )
 _SPEAKING = re.compile(r"(?:^|[,.:]\s*)([A-Z][a-z'’-]+) speaking\b", re.MULTILINE)
+# Initials and a surname alone on a message's last line: its writer ("M. Costa").
+_SIGNED_INITIALLED = re.compile(r"\n[ \t]*((?:[A-Z]\. ?){1,2}[A-Z][a-z'’-]+)[ \t]*\Z")
 # A rank or a calling before a surname: "Watch Manager Kerr", "PC Adeyemi", "Nurse Okon".
 _RANKED = re.compile(
     r"\b(?:(?:Watch|Crew|Station|Group) Manager|Sergeant|Sgt|Inspector|Insp|PC|PCSO|DC|DS|"
     r"Constable|Councillor|Cllr|Nurse|Sister|Matron|Pastor|Imam|Rabbi|Captain|Capt)\.? "
     r"([A-Z][a-z'’-]+)(?: ([A-Z][a-z'’-]+))?"
 )
-# Initials and a surname alone on a message's last line: its writer ("M. Costa").
-_SIGNED_INITIALLED = re.compile(r"\n[ \t]*((?:[A-Z]\. ?){1,2}[A-Z][a-z'’-]+)[ \t]*\Z")
 # A person and the writer together: "Bartek and I", "me and Dev".
 _WITH_ME = re.compile(r"\b([A-Z][a-z'’-]+) and I\b|\b(?:me|Me) and ([A-Z][a-z'’-]+)\b")
 # Someone from a place of work saying or doing something: "Amber from the café told me".
@@ -845,18 +846,25 @@ _ADDRESSED = re.compile(
 )
 
 
-def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    extra = []
+def _by_company(text: str) -> list[tuple[int, int]]:
+    """People known by the company their name keeps: a rank before it ("Watch Manager
+    Kerr"), the writer beside it ("Bartek and I"), a place of work and a verb after it
+    ("Amber from the café told me")."""
+    found = []
     for m in _RANKED.finditer(text):
         if classify(m.group(1)) in "NU":
             whole = m.group(2) and classify(m.group(2)) in "NAU"
-            extra.append((m.start(), m.end(2) if whole else m.end(1)))
+            found.append((m.start(), m.end(2) if whole else m.end(1)))
     for m in _WITH_ME.finditer(text):
         group = 1 if m.group(1) else 2
-        word = m.group(group)
-        if classify(word) in "NU":  # not a word that may be something else: "Will and I"
-            extra.append(m.span(group))
-    extra += [m.span(1) for m in _FROM_WHERE.finditer(text) if classify(m.group(1)) in "NAU"]
+        if classify(m.group(group)) in "NU":  # not a word that may be another: "Will and I"
+            found.append(m.span(group))
+    found += [m.span(1) for m in _FROM_WHERE.finditer(text) if classify(m.group(1)) in "NAU"]
+    return found
+
+
+def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    extra = []
     for m in _SIGNED_INITIALLED.finditer(text):
         surname = re.split(r"[. ]+", m.group(1))[-1]
         if classify(surname) != "W" and surname.lower() not in ORG_HEADS | ROLE_WORDS:

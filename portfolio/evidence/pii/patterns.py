@@ -3,9 +3,13 @@ findings as (type, start, end), which ``find_personal_data`` ranks and chooses b
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 from portfolio.evidence.pii.lists import NOT_REGISTRATIONS, POSTCODE_AREAS
 from portfolio.evidence.pii.names import frequent_words
+
+if TYPE_CHECKING:
+    import phonenumbers
 
 
 def window_before(text: str, start: int, size: int) -> str:
@@ -102,7 +106,7 @@ def _phones(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def _uk_number(written: str, number) -> bool:
+def _uk_number(written: str, number: "phonenumbers.PhoneNumber") -> bool:
     """Whether libphonenumber's reading of ``written`` is a whole UK number written as people
     write them (``_phones`` says how)."""
     import phonenumbers
