@@ -24,9 +24,11 @@ kinds of employer (fifteenth.txt), the sixteenth, written blind as apprentices o
 twenty-six standards write theirs (sixteenth.txt), and the seventeenth, written blind in
 banks, pensions, water, insurance claims, travel, parcels, councils, housing, student
 finance, surgeries, debt advice, vets, opticians, letting agents and courts
-(seventeenth.txt), and the eighteenth, written blind in recruitment, admissions, schools,
+(seventeenth.txt), the eighteenth, written blind in recruitment, admissions, schools,
 home care, field engineering, hospitals, police and fire, hire desks, holiday parks,
-stadiums, advice centres, trade counters, removals and kennels (eighteenth.txt).
+stadiums, advice centres, trade counters, removals and kennels (eighteenth.txt), and the
+nineteenth, written blind as learners on this unit write their evidence across the four
+nations (nineteenth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -199,6 +201,7 @@ CORPORA = [
     CORPUS.with_name("sixteenth.txt"),
     CORPUS.with_name("seventeenth.txt"),
     CORPUS.with_name("eighteenth.txt"),
+    CORPUS.with_name("nineteenth.txt"),
 ]
 
 
