@@ -188,6 +188,9 @@ def test_a_title_is_part_of_the_name_and_dr_can_be_a_street():
         "0345 600 1234",
         "0330 123 4567",
         "0845 712 3456",
+        # Digits straight after it, and a five-digit area code with a digit too many.
+        "07731 884 290",
+        "01942 496 0118",
     ],
 )
 def test_phone_formats(number):
@@ -371,6 +374,8 @@ def test_numbers_without_an_account_cue_are_not_accounts():
         ("Pax 2: OWUSU-ANSAH/KOFI MSTR, DOB 12JUN15 (child)", "12JUN15"),
         ("date of birth fourteenth of may nineteen eighty two he said", "fourteenth of may nineteen eighty two"),
         ("born the 1st of June two thousand and five.", "the 1st of June two thousand and five"),
+        ("date of birth eleventh april nineteen ninety three full stop",
+         "eleventh april nineteen ninety three"),
         # Asked for earlier in the sentence, then given.
         ("I asked for his date of birth to search on it and he gave 02/09/2006.", "02/09/2006"),
     ],
@@ -440,6 +445,8 @@ def test_a_tables_cells_by_their_columns_headings():
         "10:30   Danny Smithers       Bruno     07399 018 441    4420 4641 1682 5946"
     )
     assert ("PHONE", "07399 018 441") in found(diary)
+    hire = "ref,name,reg,sort_code\nHLF-88120,Mr Eoin Gallagher,DKZ 8127,95-01-23"
+    assert ("VEHICLE_REG", "DKZ 8127") in found(hire)
     pension = 'client,dob,nino,adviser\n"O\'Neill, Bridget",19/07/1946,HT 20 11 64 B,Joel'
     assert found(pension)[:2] == [("NAME", "O'Neill, Bridget"), ("DATE_OF_BIRTH", "19/07/1946")]
     # A table of three columns lined up with spaces.
@@ -675,6 +682,8 @@ def test_names_in_apprentices_notes(text, names):
          ["HENDERSON, Kyle James", "J. Harrow"]),
         ("The candidate was Bartosz Jan Kowalczyk, who holds a licence.",
          ["Bartosz Jan Kowalczyk"]),
+        ("Breakdown call, voice note: member name jasmine kaur bains full stop",
+         ["jasmine kaur bains"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -743,6 +752,11 @@ def test_dates_without_a_birth_cue_are_not_personal_data():
     assert_clean("I checked the date of birth and said the visit is 12/03/2026 at ten.")
 
 
+def test_dates_of_birth_listed_after_a_label_each_after_a_given_name():
+    text = "Family's dates of birth for the referral: Shilan 10/03/1992, Karwan 17/08/1988."
+    assert [v for kind, v in found(text) if kind == "DATE_OF_BIRTH"] == ["10/03/1992", "17/08/1988"]
+
+
 # ---- vehicle registrations ---------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "reg"),
@@ -753,10 +767,16 @@ def test_dates_without_a_birth_cue_are_not_personal_data():
         ("Registration: yj09jfw", "yj09jfw"),
         ("CCTV shows A123 BCD leaving.", "A123 BCD"),
         ("Old car, reg ABC 123D.", "ABC 123D"),
+        # Northern Ireland's, without a cue.
+        ("Silver Skoda BJZ 3012 seen at the depot.", "BJZ 3012"),
     ],
 )
 def test_vehicle_registrations(text, reg):
     assert found(text) == [("VEHICLE_REG", reg)]
+
+
+def test_codes_like_northern_irish_registrations_with_a_nought_or_a_year_are_not():
+    assert_clean("Issued by staff number RPI 0118 under ISO 2024 rules.")
 
 
 def test_lower_case_registrations_need_a_cue():

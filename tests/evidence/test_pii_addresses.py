@@ -147,7 +147,7 @@ def test_second_corpus_file_is_what_its_generator_makes(corpora):
     [
         "second", "handwritten", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
         "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
-        "sixteenth", "seventeenth", "eighteenth",
+        "sixteenth", "seventeenth", "eighteenth", "nineteenth",
     ],
 )
 def test_labels_are_well_formed(name, corpora):
@@ -252,6 +252,9 @@ BALANCED_SETS = [
     # fire, hire desks, holiday parks, stadiums, advice, trade counters, removals, kennels;
     # 96.3%: dates of birth 90.2%, names 95.1%, phone numbers 96.2%
     ("eighteenth", 27, 0.98, 0.95, 45),
+    # learners on this unit across the four nations; 96.5%: vehicle registrations 88.6%
+    # (Northern Ireland's), phone numbers 91.2% (a digit too many), dates of birth 95.2%
+    ("nineteenth", 27, 0.98, 0.94, 40),
 ]
 
 
@@ -300,6 +303,8 @@ def test_redacted_notes_of_every_set_scan_clean(corpora):
         ("can u pay the rent for 16 jubilee terrace into my new acc", "16 jubilee terrace"),
         ("tenant aisha at flat 14 ravenscar house ls9 7ht. mould", "flat 14 ravenscar house"),
         ("the leak on the main road outside 42 heol y cyw cf35 6ha", "42 heol y cyw"),
+        ("The neighbour Mrs Sioned Powell, Hendre Fach, Lôn Tyllwyd, asked to be told",
+         "Hendre Fach, Lôn Tyllwyd"),
         # Answering where someone is moving to; a Welsh street; a letter's heading.
         ("Agent: And where are you moving to?\nCustomer: Bryn Awel, Lôn Ganol, Llanfairpwll, "
          "LL61 5JD.", "Bryn Awel, Lôn Ganol"),

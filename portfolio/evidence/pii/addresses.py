@@ -290,6 +290,11 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
         after_name = _postcode_follows(text, m.end()) and (
             re.search(r"[A-Z][\w'’-]+, $", before) or not before.strip()
         )
+        # Between commas after a titled name: "Mrs Sioned Powell, Hendre Fach, Lôn Tyllwyd,".
+        after_name = after_name or bool(
+            re.search(r"\b(?:Mrs?|Ms|Miss|Mx|Dr)\.? [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?, $", before)
+            and re.match(r"[,;.]", text[m.end() : m.end() + 1])
+        )
         asked = answers_question(text, m.start(), ADDRESS_QUESTION)
         labelled = _LABEL_BEFORE.search(before)
         if CUE.search(before) or _placed(before, -1, m.start()) or after_name or asked or labelled:

@@ -68,6 +68,7 @@ def nhs_ok(digits: str) -> bool:
 # Digits as a phone number may start: the trunk 0, or +44 or 0044 (perhaps with "(0)").
 _PHONE_START = re.compile(r"(?<![\w+/.-])(?:(?:\+|00)44 ?(?:\(0\) ?)?|0)\d")
 _DIGIT_GROUPS = re.compile(r"(?:[ -]?\(?\d+\)?)+")
+_ONE_TOO_MANY = re.compile(r"(?<![\w+/.-])0[12]\d{3}([ -])\d{3}\1\d{4}(?![\w/-]|[.,]?\d)")
 
 
 def _phones(text: str) -> list[tuple[str, int, int]]:
@@ -103,6 +104,11 @@ def _phones(text: str) -> list[tuple[str, int, int]]:
                 found.append(("PHONE", start.start(), start.start() + len(written)))
                 break
             written = re.sub(r"[ -]+\(?\d+\)?$", "", written)  # without its last group
+    # A number with a five-digit area code and a digit too many, as people mistype one
+    # ("01942 496 0118"): still somebody's phone number.
+    for m in _ONE_TOO_MANY.finditer(text):
+        if not any(a < m.end() and m.start() < b for _, a, b in found):
+            found.append(("PHONE", m.start(), m.end()))
     return found
 
 
@@ -238,7 +244,14 @@ def identifiers(text: str) -> list[tuple[str, int, int]]:
         cued = REG_CUE.search(window_before(text, m.start(), 20))
         letters, written = m.group(1).upper(), m.group(1)
         one_case = written.isupper() or written.islower()  # "hgz 7710", not "Bay 6"
-        if cued and one_case and len(letters) == 3 and letters not in NOT_REGISTRATIONS:
+        # Northern Ireland's are dateless, their last two letters (the county's code) with an
+        # I or a Z: "MFZ 2264", "AXI 5530".
+        # Their number has no leading nought and, unless cued, is no year ("RPI 0118", "ISO 2024").
+        digits = m.group(2)
+        irish = written.isupper() and bool(re.search("[IZ]", letters[1:])) and (
+            re.fullmatch(r"[1-9]\d{2,3}", digits) and not re.fullmatch(r"(?:19|20)\d\d", digits)
+        )
+        if (cued and one_case or irish) and len(letters) == 3 and letters not in NOT_REGISTRATIONS:
             found.append(("VEHICLE_REG", m.start(), m.end()))  # "her car (BFZ 7324)"
     return found
 
@@ -271,7 +284,7 @@ _YEAR_WORDS = (
 )  # fmt: skip
 DATE = re.compile(
     r"(?i)(?<![\w/.-])(?:\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
-    r"(?:the )?(?:" + _ORDINAL + r") of " + _MONTH + r",? (?:\d{4}|" + _YEAR_WORDS + r")|"
+    r"(?:the )?(?:" + _ORDINAL + r") (?:of )?" + _MONTH + r",? (?:\d{4}|" + _YEAR_WORDS + r")|"
     r"\d{1,2}-" + _MONTH + r"-(?:\d{4}|\d{2})|"
     # Day, month and year run together, as airline bookings write them: "23APR84".
     r"\d{1,2}" + _MONTH + r"(?:\d{4}|\d{2})|"
@@ -349,6 +362,11 @@ _ASKED_EARLIER = re.compile(
 )
 
 
+_LABELLED_LIST = re.compile(
+    r"(?i)(?:\bd\.?o\.?b\b|\bdates? of birth\b)[^.!?\n\d:]{0,30}:\s*(?-i:[A-Z][a-z'’-]+ )?$"
+)
+
+
 def _asked_for_earlier(text: str, m: re.Match[str]) -> bool:
     """A whole date given as the answer after a date of birth was asked for earlier in the
     sentence."""
@@ -367,9 +385,16 @@ def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
         cued = cued or bool(DOB_AFTER.match(text[m.end() : m.end() + 20]))
         cued = cued or answers_question(text, m.start(), DOB_CUE, anywhere=True)
         cued = cued or _beside_ni_number(text, m) or _asked_for_earlier(text, m)
+        # A label further back, then the person's given name: "Family's dates of birth for
+        # the referral: Shilan 10/03/1992".
+        cued = cued or bool(_LABELLED_LIST.search(window_before(text, m.start(), 70)))
         # The next of a list of them: "dates of birth (19/04/1991 and 03/12/1992)".
+        # Perhaps each after its person's given name: "Shilan 10/03/1992, Karwan 17/08/1988".
         cued = cued or bool(
-            found and re.fullmatch(r"\s*(?:,|and|or|&)\s*", text[found[-1][2] : m.start()])
+            found
+            and re.fullmatch(
+                r"\s*(?:,|and|or|&)\s*(?:[A-Z][a-z'’-]+ )?", text[found[-1][2] : m.start()]
+            )
         )
         if not cued:
             continue

@@ -138,6 +138,10 @@ _ADDRESS_VALUE = re.compile(
 _PHONE_VALUE = re.compile(r"(?:\+44 ?(?:\(0\) ?)?|\(?0)\d{2,4}\)?(?:[ -]?\d{3,4}){2}|0\d{10}")
 # A firm in a column of people: "Calder Valley Tyres Ltd".
 _FIRM = re.compile(r"(?i)\b(?:ltd|limited|plc|llp|inc|& sons|& co|group|services)\b\.?")
+# A vehicle registration of any age: "MW23 ZTA", "P123 ABC", "ABC 123D", "DKZ 8127".
+_REG_VALUE = re.compile(
+    r"(?i)[a-z]{2}\d{2} ?[a-z]{3}|[a-z]\d{1,3} ?[a-z]{3}|[a-z]{3} ?\d{1,3}[a-z]|[a-z]{1,3} ?\d{1,4}"
+)
 # Capitalised words, perhaps after particles ("van der Berg, Pieter").
 _NAME_VALUE = re.compile(r"(?:[a-z]{1,3} ){0,2}[^\W\d_a-z][\w'’.-]*(?:,? [^\W\d_][\w'’.-]*){0,4}")
 
@@ -169,6 +173,7 @@ _BY_COLUMN = (
     ),
     ("POSTCODE", lambda h: "postcode" in h.replace(" ", ""), POSTCODE.fullmatch),
     ("PHONE", re.compile(r"phone|\btel\b|mobile").search, _PHONE_VALUE.fullmatch),
+    ("VEHICLE_REG", re.compile(r"\breg\b|registration|\bvrm\b|plate").search, _REG_VALUE.fullmatch),
     ("ADDRESS", lambda h: "address" in h and "email" not in h, _ADDRESS_VALUE.fullmatch),
     ("NAME", _names_column, lambda v: _NAME_VALUE.fullmatch(v) and not _FIRM.search(v)),
 )
