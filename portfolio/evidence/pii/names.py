@@ -445,6 +445,8 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
         return False
     if re.search(r"\bSt\.? $", text[max(0, start - 4) : start]):
         return False  # a saint: "St James's", "St Mark's"
+    if re.search(r"\bStorm $", text[max(0, start - 6) : start]) or group[0].text == "Storm":
+        return False  # a named storm: "Storm Dennis"
     firm_after = re.match(r"['’]s [A-Z]", text[end : end + 4])
     if group[-1].possessive and firm_after and _org_head_after(text, end + 2, listed=False):
         return False  # "Frank's Plumbing", not "Grace's line manager"
