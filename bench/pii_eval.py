@@ -26,9 +26,10 @@ banks, pensions, water, insurance claims, travel, parcels, councils, housing, st
 finance, surgeries, debt advice, vets, opticians, letting agents and courts
 (seventeenth.txt), the eighteenth, written blind in recruitment, admissions, schools,
 home care, field engineering, hospitals, police and fire, hire desks, holiday parks,
-stadiums, advice centres, trade counters, removals and kennels (eighteenth.txt), and the
+stadiums, advice centres, trade counters, removals and kennels (eighteenth.txt), the
 nineteenth, written blind as learners on this unit write their evidence across the four
-nations (nineteenth.txt).
+nations (nineteenth.txt), and the twentieth, written blind as assessors, IQAs, employers
+and apprentices of eighteen standards write around an apprenticeship (twentieth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -202,6 +203,7 @@ CORPORA = [
     CORPUS.with_name("seventeenth.txt"),
     CORPUS.with_name("eighteenth.txt"),
     CORPUS.with_name("nineteenth.txt"),
+    CORPUS.with_name("twentieth.txt"),
 ]
 
 
