@@ -456,6 +456,16 @@ def test_a_tables_cells_by_their_columns_headings():
     # A table of three columns lined up with spaces.
     cards = "Name                 DOB           Postcode\nHunter Mackay        12/05/2014    BB12 6TJ"
     assert ("DATE_OF_BIRTH", "12/05/2014") in found(cards)
+    # A rota: people under the days of the week, not its shifts.
+    rota = (
+        "Car        Mon      Tue      Wed\n"
+        "Corsa 1    Autumn   Early    Ravi\n"
+        "Van        Hunter   Off      -"
+    )
+    assert [v for kind, v in found(rota) if kind == "NAME"] == ["Autumn", "Ravi", "Hunter"]
+    # An address's cell that ends in its postcode gives the two apart.
+    winners = "| Winner | Delivery address |\n|---|---|\n| Hope Mallinson | 6 Meadow View, Bakewell DE45 1BT |"
+    assert found(winners)[1:] == [("ADDRESS", "6 Meadow View, Bakewell"), ("POSTCODE", "DE45 1BT")]
     # A house's name and its street under "Address".
     houses = (
         "Consignee             Address                   Postcode   Slot\n"
@@ -688,6 +698,13 @@ def test_names_in_apprentices_notes(text, names):
          ["Bartosz Jan Kowalczyk"]),
         ("Breakdown call, voice note: member name jasmine kaur bains full stop",
          ["jasmine kaur bains"]),
+        # A numbered list of "SURNAME, Forename"; a team's speaker with their name in
+        # brackets; any "... by:" label; an initial and a word after a person's label.
+        ("1.  PATEL, Rohan         NHS 499 269 4160\n2.  FLETCHER, Daisy-May   NHS 337 828 9570",
+         ["PATEL, Rohan", "FLETCHER, Daisy-May"]),
+        ("[15:48] Finance (Bev): Hi, how can I help?", ["Bev"]),
+        ("Enrolled by:         L. Whitby\nSigned for the employer: M. Fairweather    Date: 15/01",
+         ["L. Whitby", "M. Fairweather"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip

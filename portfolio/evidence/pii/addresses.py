@@ -80,7 +80,11 @@ def addresses(text: str) -> list[tuple[str, int, int]]:
             continue  # "the Oak Dr Patel": "Dr" is more likely a title
         if _LABELLED.search(window_before(text, m.start(), 12)):
             continue  # "Plots 44-52, Meadow Gate": numbers of plots, not a house
-        found.append(("ADDRESS", m.start(), m.end()))
+        start = m.start()
+        named = _HOUSE_BEFORE.search(text, max(0, start - 60), start)
+        if named and _house(named.group(2)) and not window_before(text, named.start(), 40).strip():
+            start = named.start()  # opening a line, as a letter's address: "The Laurels, 2 ..."
+        found.append(("ADDRESS", start, m.end()))
     for m in re.finditer(_HOUSE_NAME, text):
         if _postcode_follows(text, m.end()):
             found.append(("ADDRESS", m.start(), m.end()))  # "Hillhead Steading, Kintore AB51"
@@ -285,11 +289,17 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
     houses = _named_houses(text)
     found += houses
     towns += named_house_towns(text, houses)
-    for m in _HOUSE_ON_PREFIX_STREET.finditer(text):
+    position = 0
+    while m := _HOUSE_ON_PREFIX_STREET.search(text, position):
+        house = m.group().split(", ", 1)[0]
+        titled = re.search(r"\b(?:Mrs?|Ms|Miss|Mx|Dr)\.? $", text[max(0, m.start() - 5) : m.start()])
+        if house.split()[0].lower().rstrip(".") in TITLES or titled or _person(house):
+            position = m.start() + 1  # a person before the house: "Mr Idris Bowen, Bryn Teg"
+            continue
+        position = m.end()
         before = window_before(text, m.start(), 40)
-        after_name = _postcode_follows(text, m.end()) and (
-            re.search(r"[A-Z][\w'’-]+, $", before) or not before.strip()
-        )
+        # A postcode after it: "and Ty Gwyn, Heol y Bont, LL18 5UF".
+        after_name = _postcode_follows(text, m.end())
         # Between commas after a titled name: "Mrs Sioned Powell, Hendre Fach, Lôn Tyllwyd,".
         after_name = after_name or bool(
             re.search(r"\b(?:Mrs?|Ms|Miss|Mx|Dr)\.? [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?, $", before)

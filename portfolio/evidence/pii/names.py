@@ -703,9 +703,9 @@ def _field_names(text: str) -> list[tuple[int, int]]:
 _PERSON_LABEL = re.compile(
     r"(?m)(?:^|[ \t]{2,})[ \t]*(?i:(?:main|joint|lead|second) )?"
     r"(?i:from|to|cc|signed|signature|staff|presenter|queries|"
-    r"emergency contact|next of kin|injured person|(?:checked|authorised|approved|booked|"
-    r"checked in|taken|logged|raised|dealt with|triage|processed|keyed|handled|completed|"
-    r"observed|assessed) by|agent|call handler|handler|mother|"
+    r"emergency contact|next of kin|injured person|(?:[a-z]+ed|checked in|taken|dealt with|"
+    r"triage|signed for the \w+) by|signed for the (?:employer|provider|company)|"
+    r"agent|call handler|handler|mother|"
     r"father|couple|volunteer|vol|caller|customer|patient|member|tenant|resident|applicant|"
     r"claimant|policy ?holder|account holder|key ?holder|witness|driver|passenger|owner|"
     r"officer|operator|room leader|borrower|client|learner|apprentice|student|pupil|parent|"
@@ -720,7 +720,9 @@ _PERSON_LABEL = re.compile(
 
 # A role and the name in brackets, speaking: "Agent (Faith): Hello".
 _ROLE_NAMED = re.compile(
-    r"(?mi)^[ \t]*(?:agent|advisor|adviser|assessor|operator|call handler|rep)[ \t]*"
+    r"(?mi)^[ \t]*(?:\[\d{1,2}:\d\d\][ \t]*)?"
+    r"(?:agent|advisor|adviser|assessor|operator|call handler|handler|rep|finance|payroll|"
+    r"reception|admin|support|service desk|helpdesk)[ \t]*"
     r"\(((?-i:[A-Z][\w'’-]*)(?: (?-i:[A-Z][\w'’-]*))?)\):"
 )
 _NEXT_LABELS = frozenset("DOB NHS NI TEL MOB REF ID NO DD".split())
@@ -753,10 +755,10 @@ def _labelled_people(text: str) -> list[tuple[int, int]]:
             continue  # "Caller: My Corsa, CU19 XWM"
         kinds = [classify(w.capitalize()) for w in words]
         # Names or words of no list, not ordinary words ("To: Payroll", "Agent: Lovely, and
-        # ..."); a firm's or a place's word only before a surname ("Chelsea Kruger") or after
-        # an initial ("Clerk: J. Harrow").
-        initialled = re.match(r"(?:[A-Z]\.? ?){1,2}[A-Z][a-z]", text[start:end])
-        if not any(k in ("NAUS" if initialled else "NAU") for k in kinds):
+        # ..."); a firm's or a place's word only before a surname ("Chelsea Kruger"), and any
+        # word after an initial ("Clerk: J. Harrow", "Signed for the employer: M. Fairweather").
+        initialled = re.match(r"(?:[A-Z]\. ?|[A-Z] ){1,2}[A-Z][a-z]", text[start:end])
+        if not any(k in ("NAUSW" if initialled else "NAU") for k in kinds):
             continue
         if any(w in lex.stop for w in low) and (len(words) == 1 or kinds[-1] not in "NU"):
             continue
@@ -921,8 +923,8 @@ _NICKNAMED = re.compile(
 # A list's "Surname, Given" or "Surname I" before a column or the line's end, perhaps after
 # a column of numbers: "Wojcik, Marta | CJ 38", "| Pike J |", "44190   HOLLINGWORTH, S   KX19".
 _SURNAME_FIRST = re.compile(
-    r"(?m)(?:^|\| ?|^[A-Za-z ]{1,20}:[ \t]*|^[\w-]{1,12}(?: {2,}|\t))\s*"
-    r"([A-Z][\w'’-]+)(?:, ([A-Z][a-z'’-]+)|,? ([A-Z])\.?)"
+    r"(?m)(?:^|\| ?|^[A-Za-z ]{1,20}:[ \t]*|^[\w-]{1,12}(?: {2,}|\t)|^\d{1,3}[.)][ \t]+)\s*"
+    r"([A-Z][\w'’-]+)(?:, ([A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?)|,? ([A-Z])\.?)"
     r"(?=\s*(?:\||$|\t)| {2,})"
 )
 
@@ -932,7 +934,8 @@ def _surname_first(text: str) -> list[tuple[int, int]]:
     found = []
     for m in _SURNAME_FIRST.finditer(text):
         surname, given, initial = m.group(1), m.group(2), m.group(3)
-        if given and given.lower() in lex.given and classify(surname.capitalize()) in "NAU":
+        listed = given and given.lower().split("-")[0] in lex.given
+        if listed and classify(surname.capitalize()) in "NAU":  # "FLETCHER, Daisy-May"
             found.append((m.start(1), m.end(2)))
         elif initial and initial not in "AI" and classify(surname) in "NAUW":
             found.append((m.start(1), m.end(3)))

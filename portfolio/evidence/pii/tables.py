@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from portfolio.evidence.pii.names import classify
 from portfolio.evidence.pii.patterns import (
     ACCOUNT_CUE,
     DATE,
@@ -155,6 +156,8 @@ def _digits(value: str) -> str:
     return re.sub(r"\D", "", value)
 
 
+_POSTCODE_LAST = re.compile(r"(?<=[ ,])" + POSTCODE.pattern.removeprefix("(?i)") + r"$", re.I)
+_DAY = re.compile(r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?")
 # What a column's heading and a cell's value must be for each type, in order.
 _BY_COLUMN = (
     ("DATE_OF_BIRTH", DOB_CUE.search, DATE.fullmatch),
@@ -176,16 +179,25 @@ _BY_COLUMN = (
     ("VEHICLE_REG", re.compile(r"\breg\b|registration|\bvrm\b|plate").search, _REG_VALUE.fullmatch),
     ("ADDRESS", lambda h: "address" in h and "email" not in h, _ADDRESS_VALUE.fullmatch),
     ("NAME", _names_column, lambda v: _NAME_VALUE.fullmatch(v) and not _FIRM.search(v)),
+    # A rota: people under the days of the week, not its shifts ("Early", "Off", "SERVICE").
+    ("NAME", _DAY.fullmatch, lambda v: re.fullmatch(r"[A-Z][a-z'’-]+", v) and classify(v) in "NAU"),
 )
 
 
 def findings(text: str) -> list[tuple[str, int, int]]:
     """Personal data known by its column's heading: dates of birth, sort codes, account
-    numbers, NHS and card numbers, postcodes, addresses and names."""
+    numbers, NHS and card numbers, postcodes, addresses and names. An address's cell that
+    ends in its postcode gives the two apart."""
     found = []
     for cell in cells(text):
         for kind, heading_says, value_is in _BY_COLUMN:
             if heading_says(cell.heading) and value_is(cell.value):
-                found.append((kind, cell.start, cell.end))
+                postcode = _POSTCODE_LAST.search(cell.value) if kind == "ADDRESS" else None
+                if postcode:
+                    street = cell.value[: postcode.start()].rstrip(" ,")
+                    found.append(("ADDRESS", cell.start, cell.start + len(street)))
+                    found.append(("POSTCODE", cell.start + postcode.start(), cell.end))
+                else:
+                    found.append((kind, cell.start, cell.end))
                 break
     return found
