@@ -244,14 +244,14 @@ def identifiers(text: str) -> list[tuple[str, int, int]]:
         cued = REG_CUE.search(window_before(text, m.start(), 20))
         letters, written = m.group(1).upper(), m.group(1)
         one_case = written.isupper() or written.islower()  # "hgz 7710", not "Bay 6"
-        # Northern Ireland's are dateless, their last two letters (the county's code) with an
-        # I or a Z: "MFZ 2264", "AXI 5530".
-        # Their number has no leading nought and, unless cued, is no year ("RPI 0118", "ISO 2024").
+        # Northern Ireland's, without a cue: the last two letters (the county's code) hold an I
+        # or a Z, and the number has no leading nought and is no year ("MFZ 2264", "AXI 5530";
+        # not "RPI 0118" or "ISO 2024").
         digits = m.group(2)
         irish = written.isupper() and bool(re.search("[IZ]", letters[1:])) and (
             re.fullmatch(r"[1-9]\d{2,3}", digits) and not re.fullmatch(r"(?:19|20)\d\d", digits)
         )
-        if (cued and one_case or irish) and len(letters) == 3 and letters not in NOT_REGISTRATIONS:
+        if ((cued and one_case) or irish) and len(letters) == 3 and letters not in NOT_REGISTRATIONS:
             found.append(("VEHICLE_REG", m.start(), m.end()))  # "her car (BFZ 7324)"
     return found
 
@@ -362,6 +362,7 @@ _ASKED_EARLIER = re.compile(
 )
 
 
+# Dates of birth under a label, each after its person's given name.
 _LABELLED_LIST = re.compile(
     r"(?i)(?:\bd\.?o\.?b\b|\bdates? of birth\b)[^.!?\n\d:]{0,30}:\s*(?-i:[A-Z][a-z'’-]+ )?$"
 )

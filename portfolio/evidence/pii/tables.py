@@ -156,7 +156,9 @@ def _digits(value: str) -> str:
     return re.sub(r"\D", "", value)
 
 
-_POSTCODE_LAST = re.compile(r"(?<=[ ,])" + POSTCODE.pattern.removeprefix("(?i)") + r"$", re.I)
+# A postcode that ends an address's cell: "6 Meadow View, Bakewell DE45 1BT".
+_POSTCODE_LAST = re.compile(r"(?<=[ ,])" + POSTCODE.pattern + r"$", re.I)
+# A day of the week heading a rota's column: "Mon", "Tuesday".
 _DAY = re.compile(r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?")
 # What a column's heading and a cell's value must be for each type, in order.
 _BY_COLUMN = (
