@@ -28,8 +28,10 @@ finance, surgeries, debt advice, vets, opticians, letting agents and courts
 home care, field engineering, hospitals, police and fire, hire desks, holiday parks,
 stadiums, advice centres, trade counters, removals and kennels (eighteenth.txt), the
 nineteenth, written blind as learners on this unit write their evidence across the four
-nations (nineteenth.txt), and the twentieth, written blind as assessors, IQAs, employers
-and apprentices of eighteen standards write around an apprenticeship (twentieth.txt).
+nations (nineteenth.txt), the twentieth, written blind as assessors, IQAs, employers and
+apprentices of eighteen standards write around an apprenticeship (twentieth.txt), and the
+twenty-first, written blind by customer-facing staff of public services, leisure and
+social media care (twenty-first.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -204,6 +206,7 @@ CORPORA = [
     CORPUS.with_name("eighteenth.txt"),
     CORPUS.with_name("nineteenth.txt"),
     CORPUS.with_name("twentieth.txt"),
+    CORPUS.with_name("twenty-first.txt"),
 ]
 
 
