@@ -151,6 +151,7 @@ def test_names(text, name):
         "Off supply for 19 hours during Storm Isha; Storm Dennis flooded it again.",
         "Points failure at Stephenson Junction; Fitzroy Substation outage; Elan Valley main.",
         "ASSESSOR: Who did you tell?",
+        "09:15 Aquafit – Brunel Pool (lanes 1–3 closed); the Darwin Gallery; Attenborough Arena.",
     ],
 )
 def test_not_names(text):
@@ -456,6 +457,8 @@ def test_a_tables_cells_by_their_columns_headings():
     # A table of three columns lined up with spaces.
     cards = "Name                 DOB           Postcode\nHunter Mackay        12/05/2014    BB12 6TJ"
     assert ("DATE_OF_BIRTH", "12/05/2014") in found(cards)
+    # Initials are letters: not a code with digits under "Initials".
+    assert found("Time | Pool | Initials\n07:00 | Main | LG1") == []
     # A rota: people under the days of the week, not its shifts.
     rota = (
         "Car        Mon      Tue      Wed\n"
@@ -703,6 +706,7 @@ def test_names_in_apprentices_notes(text, names):
         ("1.  PATEL, Rohan         NHS 499 269 4160\n2.  FLETCHER, Daisy-May   NHS 337 828 9570",
          ["PATEL, Rohan", "FLETCHER, Daisy-May"]),
         ("[15:48] Finance (Bev): Hi, how can I help?", ["Bev"]),
+        ("Form by: Jade (apprentice). [20:44] Hotel (me): Thank you", ["Jade"]),
         ("Enrolled by:         L. Whitby\nSigned for the employer: M. Fairweather    Date: 15/01",
          ["L. Whitby", "M. Fairweather"]),
     ],

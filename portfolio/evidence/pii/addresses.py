@@ -165,6 +165,16 @@ LOWER_CUE = re.compile(
     r"(?i)\b(?:lives|living|resides|residing|staying|moved|moving) (?:at|to|into) |"
     r"\baddress(?: is| was)?:? |\baddr\b\.?:? "
 )
+# A house number in words after a cue, as a voice note writes it: "lives at forty two
+# Sunnyside Avenue", "at home twelve holloway road".
+_UNIT = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_WORDED = re.compile(
+    r"(?i)(?:\b(?:lives|living|resides|residing|staying|moved|moving) (?:at|to|into)|"
+    r"\baddress(?: is| was)?:?|\bat home) "
+    r"((?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]" + _UNIT + r")?|"
+    + _UNIT + r"|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen)"
+    r"(?: [a-z][a-z'’-]+){1,3}? ([a-z]+))\b"
+)
 _TOWN = re.compile(
     r",? ((?:" + _CAP + r" ){0,2}" + _CAP + r"(?:, (?:" + _CAP + r" ){0,2}" + _CAP + r"(?= *\[POSTCODE\]))?)"
     r"(?=,? *(?:[A-Za-z]{1,2}\d|\[POSTCODE\])|[.;!?\n]|$| [–-] )"
@@ -320,6 +330,9 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
         if CUE.search(before) or placed or _postcode_follows(text, m.end()):
             found.append(("ADDRESS", m.start(), m.end()))
     found += [("ADDRESS", *m.span()) for m in _LOWER_BLOCK.finditer(text)]
+    for m in _WORDED.finditer(text):
+        if m.group(2).lower() in STREET_SUFFIXES:
+            found.append(("ADDRESS", m.start(1), m.end(2)))
     for m in LOWER_CUE.finditer(text):
         lower = _LOWER_AFTER_CUE.match(text, m.end())
         if lower:
@@ -350,8 +363,8 @@ def _person(words: str) -> bool:
 
 def _letter_heading(text: str, house: re.Match) -> bool:
     """A house's name and its street on a line of their own, with a postcode on one of the
-    three lines after: a letter's address ("Hollybank, Mill Lane / Little Budworth / CW6
-    9EY")."""
+    three lines after, perhaps after the town: a letter's address ("Hollybank, Mill Lane /
+    Little Budworth / CW6 9EY", "Brackenfold, Rydal Road / Ambleside LA22 9AN")."""
     street = house.group().split(", ", 1)[1]
     line_end = text.find("\n", house.end())
     named_street = street.split()[-1].lower() in STREET_SUFFIXES or re.fullmatch(
@@ -360,7 +373,11 @@ def _letter_heading(text: str, house: re.Match) -> bool:
     if not named_street or text[house.end() : line_end].strip(" ,"):
         return False
     following = text[line_end + 1 :].split("\n")[:3]
-    return any(POSTCODE.fullmatch(line.strip(" ,.")) for line in following)
+    return any(_POSTCODE_LINE.fullmatch(line.strip(" ,.")) for line in following)
+
+
+# A line of a letter's address with its postcode, perhaps after the town: "Ambleside LA22 9AN".
+_POSTCODE_LINE = re.compile(r"(?:" + _LOCALITY + r",? )?" + POSTCODE.pattern, re.IGNORECASE)
 
 
 def _until_little_word(words: list[str]) -> list[str]:

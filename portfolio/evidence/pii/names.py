@@ -628,7 +628,7 @@ _ROLE_COMMA = re.compile(
 )
 # A title or a role in brackets after a name: "Bill (Mr W. Hughes)", "Will (mentor)".
 _BRACKETED = re.compile(
-    r" \((?:(?i:mrs?|ms|miss|mx|dr)\.? |(?:" + "|".join(sorted(ROLE_WORDS)) + r")\))"
+    r" \((?:(?i:mrs?|ms|miss|mx|dr)\.? |(?:" + "|".join(sorted(ROLE_WORDS | JOBS)) + r")\))"
 )
 
 

@@ -180,7 +180,11 @@ _BY_COLUMN = (
     ("PHONE", re.compile(r"phone|\btel\b|mobile").search, _PHONE_VALUE.fullmatch),
     ("VEHICLE_REG", re.compile(r"\breg\b|registration|\bvrm\b|plate").search, _REG_VALUE.fullmatch),
     ("ADDRESS", lambda h: "address" in h and "email" not in h, _ADDRESS_VALUE.fullmatch),
-    ("NAME", _names_column, lambda v: _NAME_VALUE.fullmatch(v) and not _FIRM.search(v)),
+    (
+        "NAME",
+        _names_column,
+        lambda v: _NAME_VALUE.fullmatch(v) and not _FIRM.search(v) and not re.search(r"\d", v),
+    ),
     # A rota: people under the days of the week, not its shifts ("Early", "Off", "SERVICE").
     ("NAME", _DAY.fullmatch, lambda v: re.fullmatch(r"[A-Z][a-z'’-]+", v) and classify(v) in "NAU"),
 )
