@@ -29,7 +29,12 @@ from portfolio.evidence.pii.lists import (
     TITLES,
 )
 from portfolio.evidence.pii.names import classify, frequent_words
-from portfolio.evidence.pii.patterns import POSTCODE, answers_question, window_before
+from portfolio.evidence.pii.patterns import (
+    NUMBER_WORDS,
+    POSTCODE,
+    answers_question,
+    window_before,
+)
 
 _SUFFIX = (
     r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Close|Cl|Drive|Dr|Way|Crescent|Cres|Court|Ct|"
@@ -167,13 +172,9 @@ LOWER_CUE = re.compile(
 )
 # A house number in words after a cue, as a voice note writes it: "lives at forty two
 # Sunnyside Avenue", "at home twelve holloway road".
-_UNIT = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 _WORDED = re.compile(
-    r"(?i)(?:\b(?:lives|living|resides|residing|staying|moved|moving) (?:at|to|into)|"
-    r"\baddress(?: is| was)?:?|\bat home) "
-    r"((?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]" + _UNIT + r")?|"
-    + _UNIT + r"|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen)"
-    r"(?: [a-z][a-z'’-]+){1,3}? ([a-z]+))\b"
+    r"(?i:" + LOWER_CUE.pattern.removeprefix("(?i)") + r"|\bat home )"
+    r"((?i:" + NUMBER_WORDS + r"(?: [a-z][a-z'’-]+){1,3}?) ([A-Za-z]+))\b"
 )
 _TOWN = re.compile(
     r",? ((?:" + _CAP + r" ){0,2}" + _CAP + r"(?:, (?:" + _CAP + r" ){0,2}" + _CAP + r"(?= *\[POSTCODE\]))?)"
@@ -186,6 +187,8 @@ _HOUSE_ON_PREFIX_STREET = re.compile(
     r"(?<![\w'’-])" + _CAP + r"(?: (?:y|yr|an|na) )?(?: ?" + _CAP + r"){0,2}, " + _PREFIX_STREET
     + r"\b"
 )
+# A person's title, before their name.
+_TITLE = r"\b(?:Mrs?|Ms|Miss|Mx|Dr)\.? "
 # A house's name just before a number: "Holly Bank, 3 Moor Lane".
 _HOUSE_BEFORE = re.compile(
     r"(?<![\w'’])((?:Flat|Fflat|Apartment) \d{1,4}[A-Za-z]?, )?(" + _CAP + r"(?: " + _CAP
@@ -302,7 +305,7 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
     position = 0
     while m := _HOUSE_ON_PREFIX_STREET.search(text, position):
         house = m.group().split(", ", 1)[0]
-        titled = re.search(r"\b(?:Mrs?|Ms|Miss|Mx|Dr)\.? $", text[max(0, m.start() - 5) : m.start()])
+        titled = re.search(_TITLE + "$", text[max(0, m.start() - 5) : m.start()])
         if house.split()[0].lower().rstrip(".") in TITLES or titled or _person(house):
             position = m.start() + 1  # a person before the house: "Mr Idris Bowen, Bryn Teg"
             continue
@@ -312,7 +315,7 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
         after_name = _postcode_follows(text, m.end())
         # Between commas after a titled name: "Mrs Sioned Powell, Hendre Fach, Lôn Tyllwyd,".
         after_name = after_name or bool(
-            re.search(r"\b(?:Mrs?|Ms|Miss|Mx|Dr)\.? [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?, $", before)
+            re.search(_TITLE + r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?, $", before)
             and re.match(r"[,;.]", text[m.end() : m.end() + 1])
         )
         asked = answers_question(text, m.start(), ADDRESS_QUESTION)

@@ -112,6 +112,11 @@ def _phones(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+def is_phone_number(value: str) -> bool:
+    """Whether ``value`` is one UK phone number and nothing else (a table's cell)."""
+    return any(start == 0 and end == len(value) for _, start, end in _phones(value))
+
+
 def _uk_number(written: str, number: "phonenumbers.PhoneNumber") -> bool:
     """Whether libphonenumber's reading of ``written`` is a whole UK number written as people
     write them (``_phones`` says how)."""
@@ -274,13 +279,17 @@ _ORDINAL = (
     r"tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|"
     r"eighteenth|nineteenth|twentieth|thirtieth"
 )
-# A year said in words, as a voice note writes it: "nineteen eighty two", "two thousand and five".
-_UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+# Numbers in words, as voice notes write them: one to ninety-nine.
+UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_TEENS = r"(?:ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen)"
+NUMBER_WORDS = (
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]" + UNITS + r")?|"
+    + UNITS + "|" + _TEENS + ")"
+)  # fmt: skip
+# A year said in words: "nineteen eighty two", "nineteen oh five", "two thousand and five".
 _YEAR_WORDS = (
-    r"nineteen (?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]" + _UNITS
-    + r")?|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|o[h'][- ]" + _UNITS
-    + r")|two thousand(?: and)?(?: " + _UNITS + r"| ten| eleven| twelve|"
-    r" (?:thir|four|fif|six|seven|eigh|nine)teen)?"
+    r"nineteen (?:" + NUMBER_WORDS + r"|o[h'][- ]" + UNITS + r")|two thousand(?: and)?"
+    r"(?: " + UNITS + "| " + _TEENS + ")?"
 )  # fmt: skip
 DATE = re.compile(
     r"(?i)(?<![\w/.-])(?:\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"

@@ -13,6 +13,11 @@ from portfolio.evidence.pii.patterns import (
     DATE,
     DOB_CUE,
     POSTCODE,
+    REG_CURRENT,
+    REG_DATELESS,
+    REG_PREFIX,
+    REG_SUFFIX,
+    is_phone_number,
     luhn_ok,
     nhs_ok,
 )
@@ -135,14 +140,8 @@ _ADDRESS_VALUE = re.compile(
     r"(?i)(?:(?:flat|apartment|apt|unit) \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?,? [a-z][\w'’ -]+"
     r"(?:, [a-z][\w'’ -]*)?|[a-z][\w'’ -]+, [a-z][\w'’ -]+(?:, [a-z][\w'’ -]*)?"
 )
-# A UK phone number as a column holds it: "07399 018 441", "(0113) 496 0614", "+44 7911 305672".
-_PHONE_VALUE = re.compile(r"(?:\+44 ?(?:\(0\) ?)?|\(?0)\d{2,4}\)?(?:[ -]?\d{3,4}){2}|0\d{10}")
 # A firm in a column of people: "Calder Valley Tyres Ltd".
 _FIRM = re.compile(r"(?i)\b(?:ltd|limited|plc|llp|inc|& sons|& co|group|services)\b\.?")
-# A vehicle registration of any age: "MW23 ZTA", "P123 ABC", "ABC 123D", "DKZ 8127".
-_REG_VALUE = re.compile(
-    r"(?i)[a-z]{2}\d{2} ?[a-z]{3}|[a-z]\d{1,3} ?[a-z]{3}|[a-z]{3} ?\d{1,3}[a-z]|[a-z]{1,3} ?\d{1,4}"
-)
 # Capitalised words, perhaps after particles ("van der Berg, Pieter").
 _NAME_VALUE = re.compile(r"(?:[a-z]{1,3} ){0,2}[^\W\d_a-z][\w'’.-]*(?:,? [^\W\d_][\w'’.-]*){0,4}")
 
@@ -177,8 +176,13 @@ _BY_COLUMN = (
         and luhn_ok(_digits(v)),
     ),
     ("POSTCODE", lambda h: "postcode" in h.replace(" ", ""), POSTCODE.fullmatch),
-    ("PHONE", re.compile(r"phone|\btel\b|mobile").search, _PHONE_VALUE.fullmatch),
-    ("VEHICLE_REG", re.compile(r"\breg\b|registration|\bvrm\b|plate").search, _REG_VALUE.fullmatch),
+    ("PHONE", re.compile(r"phone|\btel\b|mobile").search, is_phone_number),
+    (
+        "VEHICLE_REG",
+        re.compile(r"\breg\b|registration|\bvrm\b|plate").search,
+        # Of any age: "MW23 ZTA", "P123 ABC", "ABC 123D", "DKZ 8127".
+        lambda v: any(rx.fullmatch(v) for rx in (REG_CURRENT, REG_PREFIX, REG_SUFFIX, REG_DATELESS)),
+    ),
     ("ADDRESS", lambda h: "address" in h and "email" not in h, _ADDRESS_VALUE.fullmatch),
     (
         "NAME",
