@@ -7,7 +7,8 @@ with the criterion numbers an assessor would accept them for:
   engine was built and tuned on);
 - the held-out units: tests/evidence/suggest_held_out/ (units from other sectors, written
   apart from the engine and never used to tune it), and a second set in
-  tests/evidence/suggest_held_out_2/, written the same way once the first had been seen.
+  tests/evidence/suggest_held_out_2/, written the same way once the first had been seen, and a
+  third in tests/evidence/suggest_held_out_3/, written once the second had been seen.
 
 A label's key is the unit's awarding body code, its unit code, or BODY:UNIT. For every
 (text, unit) pair the unit's criteria are ranked for the text and scored:
@@ -45,8 +46,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CRITERIA_DIR = ROOT / "criteria"
 LABELLED = ROOT / "tests" / "evidence" / "suggest_set" / "labelled.yaml"
 HELD_OUT_DIR = ROOT / "tests" / "evidence" / "suggest_held_out"
-# The second held-out set, written once the first had been seen.
-HELD_OUT_DIRS = (HELD_OUT_DIR, HELD_OUT_DIR.with_name("suggest_held_out_2"))
+# The second and third held-out sets, each written once the one before had been seen.
+HELD_OUT_DIRS = (
+    HELD_OUT_DIR,
+    HELD_OUT_DIR.with_name("suggest_held_out_2"),
+    HELD_OUT_DIR.with_name("suggest_held_out_3"),
+)
 # Texts of the seed set from this id on were written after the first engine was tuned.
 HELD_OUT_FIRST_ID = 113
 UNIT_ORDER = ("VTCT", "PEARSON", "CG", "SFJ", "BIIAB")
@@ -258,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--held-out", type=Path, action="append",
                         help="a folder of held-out criteria files and labelled.yaml "
-                             "(repeatable; default: both held-out sets)")  # fmt: skip
+                             "(repeatable; default: every held-out set)")  # fmt: skip
     args = parser.parse_args(argv)
     figures = results(tuple(args.held_out) if args.held_out else HELD_OUT_DIRS)
     if args.json:
