@@ -31,7 +31,9 @@ nineteenth, written blind as learners on this unit write their evidence across t
 nations (nineteenth.txt), the twentieth, written blind as assessors, IQAs, employers and
 apprentices of eighteen standards write around an apprenticeship (twentieth.txt), and the
 twenty-first, written blind by customer-facing staff of public services, leisure and
-social media care (twenty-first.txt).
+social media care (twenty-first.txt), and the twenty-second, written blind in airports,
+ports, driving schools, studios, clinics, prisons' visits, clubs and trades' rounds
+(twenty-second.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -207,6 +209,7 @@ CORPORA = [
     CORPUS.with_name("nineteenth.txt"),
     CORPUS.with_name("twentieth.txt"),
     CORPUS.with_name("twenty-first.txt"),
+    CORPUS.with_name("twenty-second.txt"),
 ]
 
 
