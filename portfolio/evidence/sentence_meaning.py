@@ -40,7 +40,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # How much the best sentence counts beside the whole text.
 SENTENCE_WEIGHT = 0.5
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # one ranking at a time a process, and the model loaded once
+_warming = threading.Event()
+_warming_lock = threading.Lock()
 
 
 @cache
@@ -61,6 +63,22 @@ def _model():
 def _encode(texts: list[str]) -> np.ndarray:
     with _lock:
         return _model().encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+
+
+def warm_up() -> None:
+    """Load the model now, so that the first ranking does not wait for it."""
+    _encode(["warm up"])
+
+
+def warm_up_in_background() -> None:
+    """Start loading the model on a thread of its own, once per process: a server calls
+    this on its first request, so that the first learner to open a claims page does not
+    wait the seconds that loading takes (a ranking meanwhile waits for the load to end)."""
+    with _warming_lock:
+        if _warming.is_set():
+            return
+        _warming.set()
+    threading.Thread(target=warm_up, name="sentence-model", daemon=True).start()
 
 
 def criterion_wording(text: str) -> str:

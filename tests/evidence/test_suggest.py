@@ -1,6 +1,7 @@
 """Criteria suggestions: a learner's evidence text in, the unit's criteria it seems to show out."""
 
 import json
+import threading
 
 import pytest
 
@@ -14,6 +15,7 @@ from bench.suggest_eval import (
     specification_order,
     split,
 )
+from portfolio.evidence import sentence_meaning
 from portfolio.evidence.sentence_meaning import criterion_wording
 from portfolio.evidence.suggest import CriterionText, Suggestion, stem, suggest_criteria
 
@@ -256,6 +258,16 @@ def test_a_criterion_met_on_no_word_is_found_by_meaning_and_explained_in_the_lea
 def test_a_text_that_meets_the_unit_on_no_word_gets_nothing_however_close_its_meaning():
     # A sentence about the same kind of moment, in words none of the criteria use.
     assert suggest_criteria("He was shouting and talking over me.", CALL_HANDLING) == []
+
+
+def test_a_server_loads_the_sentence_model_once_on_a_thread_beside_its_first_request():
+    sentence_meaning.warm_up_in_background()
+    sentence_meaning.warm_up_in_background()
+    loading = [t for t in threading.enumerate() if t.name == "sentence-model"]
+    assert len(loading) <= 1
+    for thread in loading:
+        thread.join(timeout=120)
+    assert suggest_criteria("I logged the details of the leak.", CALL_HANDLING)
 
 
 @pytest.mark.parametrize(
