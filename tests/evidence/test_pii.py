@@ -512,6 +512,35 @@ def test_an_nhs_number_grouped_four_three_three_after_its_cue():
     assert found("Ticket 8720 743 963 closed.") == []
 
 
+def test_a_phone_number_said_digit_by_digit_in_a_voice_note():
+    text = "my number is oh seven seven oh oh nine double oh four two one thanks bye"
+    assert found(text) == [("PHONE", "oh seven seven oh oh nine double oh four two one")]
+    # Too few digits, or no trunk nought: a count, not a number to ring.
+    assert found("one two three four five six seven eight nine ten") == []
+
+
+def test_an_outward_code_named_before_postcode_area():
+    assert found("lives in the LS9 postcode area, coming by car") == [("POSTCODE", "LS9")]
+    assert found("two postcode areas were hit") == []
+
+
+def test_a_persons_name_before_of_and_their_house_are_told_apart():
+    text = (
+        "a regular customer's garden, Mrs Aurelia Popescu of Wisteria Cottage, Back Lane, "
+        "LS29 8HG"
+    )
+    assert found(text) == [
+        ("NAME", "Mrs Aurelia Popescu"),
+        ("ADDRESS", "Wisteria Cottage, Back Lane"),
+        ("POSTCODE", "LS29 8HG"),
+    ]
+
+
+def test_a_word_in_brackets_after_a_name_is_another_name_only_from_the_same_letter():
+    text = "Owner: Mrs Eileen Crowther, dog Alfie (Westie), booster due"
+    assert "Westie" not in [value for kind, value in found(text) if kind == "NAME"]
+
+
 def test_numbers_in_brackets_and_dateless_registrations():
     assert found("checked the NHS number (164 152 4022) against the certificate") == [
         ("NHS_NUMBER", "164 152 4022")
@@ -709,6 +738,13 @@ def test_names_in_apprentices_notes(text, names):
         ("Form by: Jade (apprentice). [20:44] Hotel (me): Thank you", ["Jade"]),
         ("Enrolled by:         L. Whitby\nSigned for the employer: M. Fairweather    Date: 15/01",
          ["L. Whitby", "M. Fairweather"]),
+        # A relative's name in brackets; what a person is called, in brackets after their
+        # name, and then alone; an artist's or a visitor's label.
+        ("Recovered after 25 min. His wife (Dawn) collected him.", ["Dawn"]),
+        ("Artist: Ifeoma Nnamdi (Ify)\nFirst aider: Ify. Manager informed: Dom Castellano.",
+         ["Ifeoma Nnamdi", "Ify", "Ify", "Dom Castellano"]),
+        ("Artist: Kasia\nDeposit £50 taken by card", ["Kasia"]),
+        ("Your names: Mark Fitzpatrick\nEmail: on the form", ["Mark Fitzpatrick"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip

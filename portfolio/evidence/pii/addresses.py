@@ -400,13 +400,17 @@ def _named_houses(text: str) -> list[tuple[str, int, int]]:
     found = []
     for m in _NAMED_HOUSE.finditer(text):
         house, street = m.group().split(", ", 1)
+        start = m.start()
+        if " of " in house:  # "Mrs Aurelia Popescu of Wisteria Cottage": the house is after
+            start += house.rindex(" of ") + 4
+            house = house[house.rindex(" of ") + 4 :]
         old = house.startswith("The Old ")  # a house that was a business: "The Old Bakery"
         if (_business(house.split()[-1:]) and not old) or _business(street.split()[-1:]):
             continue  # "Boothtown Surgery, Halifax"; not "The Old Forge, Church Lane"
-        before = window_before(text, m.start(), 40)
+        before = window_before(text, start, 40)
         last = street.split()[-1].lower()
         street_word = last in STREET_SUFFIXES
-        placed = street_word and house.startswith("The ") and _placed(before, -1, m.start())
+        placed = street_word and house.startswith("The ") and _placed(before, -1, start)
         # "Ivy Cottage, Church Bank, Goathland YO22": a house's word may end the street too.
         # A house's name of one unknown word: "Sunnybank, Low Fold, Bolton-by-Bowland BB7".
         named = _house(house) or (" " not in house and classify(house) == "U")
@@ -414,7 +418,7 @@ def _named_houses(text: str) -> list[tuple[str, int, int]]:
             _postcode_follows(text, m.end())
         )
         if placed or posted or CUE.search(before):
-            found.append(("ADDRESS", m.start(), m.end()))
+            found.append(("ADDRESS", start, m.end()))
     return found
 
 

@@ -626,6 +626,8 @@ _ROLE_COMMA = re.compile(
     r"\b(?:" + "|".join(sorted(ROLE_WORDS | {"member", "learner", "apprentice", "guest"}))
     + r"), $"
 )
+# A person's role, then their name in brackets: "his wife (Dawn)".
+_ROLE_BRACKET = re.compile(r"\b(?i:" + "|".join(sorted(ROLE_WORDS | JOBS)) + r") \($")
 # A title or a role in brackets after a name: "Bill (Mr W. Hughes)", "Will (mentor)".
 _BRACKETED = re.compile(
     r" \((?:(?i:mrs?|ms|miss|mx|dr)\.? |(?:" + "|".join(sorted(ROLE_WORDS | JOBS)) + r")\))"
@@ -649,9 +651,24 @@ def _coordinated(
         role_before = _ROLE_COMMA.search(text, max(0, cand.start - 30), cand.start)
         if role_before or _APPOSITIVE_ROLE.match(text, cand.end) or _BRACKETED.match(text, cand.end):
             confirmed[cand.start] = cand  # "Rose, my senior stylist", "Will (mentor)"
+        elif text.startswith(")", cand.end) and _ROLE_BRACKET.search(
+            text, max(0, cand.start - 30), cand.start
+        ):
+            confirmed[cand.start] = cand  # "his wife (Dawn)"
     queue = list(found) + [(c.start, c.end) for c in confirmed.values()]
     while queue:
         start, end = queue.pop()
+        # A name, then what the person is called in brackets, from the same letter:
+        # "Ifeoma Nnamdi (Ify)"; not "Alfie (Westie)", "Isla Fraser-Mackay (Rec)".
+        called = by_start.get(end + 2) if text.startswith(" (", end) else None
+        if (
+            called
+            and called.start not in confirmed
+            and text.startswith(")", called.end)
+            and text[called.start] == text[start]
+        ):
+            confirmed[called.start] = called
+            queue.append((called.start, called.end))
         prev_end, next_start = _neighbours(text, start, end)
         for cand in (by_end.get(prev_end), by_start.get(next_start)):
             # Not a job's first word: "Dawn Ferreira-Hughes, Branch Manager".
@@ -665,7 +682,7 @@ FIELD = re.compile(
     r"(?i:\b(?:(?:surname|last[ _]name|family[ _]name|first[ _]names?|forenames?|"
     r"full[ _]name|given[ _]names?)"
     r"(?:\s+is|\s+was)?\s*[:\-–]?\s*|(?:my name is|name is|name was|name given as|name as)\s+|"
-    r"(?:caller |customer |contact )?name\s*[:\-–]\s*|name on (?:the )?(?:card|account)\s+))"
+    r"(?:caller |customer |contact |your )?names?\s*[:\-–]\s*|name on (?:the )?(?:card|account)\s+))"
     r"((?:(?:Mrs?|Ms|Miss|Mx|Dr|Prof|MRS?|MS|MISS|DR)\.? )?[^\W\d_][\w'’-]*"
     r"(?: [^\W\d_][\w'’-]*){0,2})"
 )
@@ -709,7 +726,7 @@ _PERSON_LABEL = re.compile(
     r"father|couple|volunteer|vol|caller|customer|patient|member|tenant|resident|applicant|"
     r"claimant|policy ?holder|account holder|key ?holder|witness|driver|passenger|owner|"
     r"officer|operator|room leader|borrower|client|learner|apprentice|student|pupil|parent|"
-    r"guardian|occupant|clerk)"
+    r"guardian|occupant|clerk|visitor|artist|first aider)"
     r"[ \t]*:[ \t]*"
     # "HENDERSON, Kyle James": a surname in capitals, then the given names.
     r"([A-Z][A-Z'’-]+, [A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,2}|"

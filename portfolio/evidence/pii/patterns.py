@@ -104,12 +104,42 @@ def _phones(text: str) -> list[tuple[str, int, int]]:
                 found.append(("PHONE", start.start(), start.start() + len(written)))
                 break
             written = re.sub(r"[ -]+\(?\d+\)?$", "", written)  # without its last group
+    found += _spoken_phones(text, found)
     # A number with a five-digit area code and a digit too many, as people mistype one
     # ("01942 496 0118"): still somebody's phone number.
     for m in _ONE_TOO_MANY.finditer(text):
         if not any(a < m.end() and m.start() < b for _, a, b in found):
             found.append(("PHONE", m.start(), m.end()))
     return found
+
+
+# A phone number read out digit by digit, as a voice note writes it: "oh seven seven oh oh
+# nine double oh four two one".
+_DIGIT_WORD = {
+    "oh": "0", "o": "0", "zero": "0", "nought": "0", "one": "1", "two": "2", "three": "3",
+    "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_SPOKEN_DIGITS = re.compile(
+    r"(?i)(?<![\w'’-])(?:(?:double|triple) )?(?:" + "|".join(_DIGIT_WORD) + r")"
+    r"(?:[ ,-]+(?:(?:double|triple) )?(?:" + "|".join(_DIGIT_WORD) + r"))+(?![\w'’-])"
+)
+
+
+def _spoken_phones(text: str, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Phone numbers said digit by digit: ten or eleven digits from the trunk 0 that
+    libphonenumber reads as a UK number."""
+    spoken = []
+    for m in _SPOKEN_DIGITS.finditer(text):
+        digits, times = "", 1
+        for word in re.findall(r"[a-z]+", m.group().lower()):
+            if word in ("double", "triple"):
+                times = 2 if word == "double" else 3
+            else:
+                digits, times = digits + _DIGIT_WORD[word] * times, 1
+        whole = 10 <= len(digits) <= 11 and digits[0] == "0" and is_phone_number(digits)
+        if whole and not any(a < m.end() and m.start() < b for _, a, b in found):
+            spoken.append(("PHONE", m.start(), m.end()))
+    return spoken
 
 
 def is_phone_number(value: str) -> bool:
@@ -207,6 +237,8 @@ POSTCODE = re.compile(
 OUTWARD = re.compile(
     r"(?i)\b(?:post ?code|postal code|p/code)(?: area| district)?(?: is| was| of)?\W{0,3}"
     r"([A-Z]{1,2}\d[A-Z\d]?)(?![\w-])"
+    # or named before it: "the LS9 postcode area"
+    r"|(?<![\w-])([A-Z]{1,2}\d[A-Z\d]?) (?:post ?code|postal) (?:area|district)\b"
 )
 REG_CUE = re.compile(
     r"(?i)\b(?:reg|registration|vehicle|vrm|number plate|plate|car|van|taxi|minibus|lorry|truck)\b"
@@ -228,8 +260,9 @@ def identifiers(text: str) -> list[tuple[str, int, int]]:
             continue
         found.append(("POSTCODE", m.start(), m.end()))
     for m in OUTWARD.finditer(text):
-        if re.match(r"[A-Z]{1,2}", m.group(1), re.I).group().upper() in POSTCODE_AREAS:
-            found.append(("POSTCODE", m.start(1), m.end(1)))
+        group = 1 if m.group(1) else 2
+        if re.match(r"[A-Z]{1,2}", m.group(group), re.I).group().upper() in POSTCODE_AREAS:
+            found.append(("POSTCODE", m.start(group), m.end(group)))
     for m in REG_CURRENT.finditer(text):
         letters, age, tail = m.group(1).upper(), int(m.group(2)), m.group(3).upper()
         plausible = (2 <= age <= 29 or 51 <= age <= 79) and not re.search("[IQ]", tail)
