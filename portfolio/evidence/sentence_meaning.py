@@ -39,6 +39,10 @@ _TASK_WORD = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # How much the best sentence counts beside the whole text.
 SENTENCE_WEIGHT = 0.5
+# The sentences read one by one, from the start: one batch of the model's. A long account
+# (a form takes 50,000 characters a field) would otherwise take seconds a page; the whole
+# text's reading sees its first 256 word pieces anyway.
+MAX_SENTENCES = 32
 
 _lock = threading.Lock()  # one ranking at a time a process, and the model loaded once
 _warming = threading.Event()
@@ -108,7 +112,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 def _read(text: str) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray]:
     """The text's sentences, its vector and theirs. Kept for the last texts read: the claims
     page ranks the same text again after each claim, and the benchmark for every unit."""
-    spans = sentences(text) or [(0, len(text))]
+    spans = (sentences(text) or [(0, len(text))])[:MAX_SENTENCES]
     # Two batches: in one, every sentence would be padded to the whole text's length.
     whole = _encode([text])[0]
     return spans, whole, _encode([text[a:b] for a, b in spans])

@@ -270,6 +270,14 @@ def test_a_server_loads_the_sentence_model_once_on_a_thread_beside_its_first_req
     assert suggest_criteria("I logged the details of the leak.", CALL_HANDLING)
 
 
+def test_a_long_account_is_read_sentence_by_sentence_only_from_its_start():
+    # A form takes 50,000 characters a field: the model reads a bounded number of sentences.
+    text = " ".join(f"Call {i}: I logged the details and told the caller." for i in range(500))
+    spans, _whole, by_sentence = sentence_meaning._read(text)
+    assert len(spans) == len(by_sentence) == sentence_meaning.MAX_SENTENCES
+    assert numbers(suggest_criteria(text, CALL_HANDLING))[0] == "1.2"
+
+
 @pytest.mark.parametrize(
     ("criterion", "read_as"),
     [
