@@ -42,7 +42,7 @@ SENTENCE_WEIGHT = 0.5
 # The sentences read one by one, from the start: one batch of the model's. A long account
 # (a form takes 50,000 characters a field) would otherwise take seconds a page; the whole
 # text's reading sees its first 256 word pieces anyway.
-MAX_SENTENCES = 32
+MAX_SENTENCES = 12
 
 _lock = threading.Lock()  # one ranking at a time a process, and the model loaded once
 _warming = threading.Event()
