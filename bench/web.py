@@ -70,7 +70,6 @@ from portfolio.demo import PASSWORD  # noqa: E402
 
 WRK_TIMEOUT = "30s"  # wrk's default of 2 s would drop slow pages' requests from the latencies
 WARM_UP_SECONDS = 2  # of wrk on each page before it is measured, discarded
-MODEL_LOAD_SECONDS = 30  # for the workers to load the sentence model, at the start
 HELLO_AROUND_SECONDS = 5  # of hello just before and just after each page judged against it
 FEW_REQUESTS = 50  # fewer than this in a run and its 99th percentile means little
 
@@ -252,11 +251,6 @@ def measure(name: str, url: str, instance: Path, args, postmaster: int | None = 
     server = Server(url, instance, args.workers)
     try:
         server.wait_until_ready()
-        # Each worker's first request starts loading the suggestions' sentence model beside
-        # it, seconds of CPU each: let every worker have one, and the loads end, before
-        # anything is measured.
-        run_wrk(server.base + "/hello", None, WARM_UP_SECONDS, args.connections, args.threads)
-        time.sleep(MODEL_LOAD_SECONDS)
         cookies = {
             "learner": sign_in(server.base, built.learner_email, PASSWORD),
             "assessor": sign_in(server.base, f"assessor1@{DOMAIN}", PASSWORD),

@@ -40,12 +40,7 @@ TEST_CONFIG = {
 # The files that take longest, run first: pytest-xdist (make test) hands the processes whole
 # files in the order collected (with --no-loadscope-reorder, as its default order is by the
 # number of tests in a file), so none of these is left running alone at the end.
-SLOWEST_FIRST = (
-    "tests/fuzz/",
-    "tests/jobs/test_worker_killed.py",
-    "tests/browser/",
-    "tests/evidence/test_suggest.py",
-)
+SLOWEST_FIRST = ("tests/fuzz/", "tests/jobs/test_worker_killed.py", "tests/browser/")
 
 
 def pytest_collection_modifyitems(items):

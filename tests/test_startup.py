@@ -7,8 +7,7 @@ import sys
 
 from portfolio import ROOT
 
-HEAVY = ("weasyprint", "pyhanko", "pypdf", "openpyxl", "sklearn", "scipy", "pyarrow", "numpy", "torch")
-HEAVY += ("transformers", "sentence_transformers")
+HEAVY = ("weasyprint", "pyhanko", "pypdf", "openpyxl", "sklearn", "scipy", "pyarrow", "numpy")
 # What single sign-on, webhooks and checking an import file's email addresses use.
 OUTGOING = ("requests", "authlib", "joserfc", "cryptography", "email_validator")
 

@@ -17,15 +17,10 @@ imported, from the unit's own text and general English:
    as in BM25) and in English (the vectors list words by frequency): a word every
    criterion shares, or "time", says little about which criterion the text shows. The
    200 most frequent English words cannot make a match alone.
-   The word score is the saturated sum of what the evidence matches, as a share of the
+   The score is the saturated sum of what the evidence matches, as a share of the
    criterion's weight, squashed into 0..1, with the closeness of the two texts' average
-   word meanings added at a lower weight.
-5. What the whole text means, read by a sentence model (``sentence_meaning.py``), carries
-   most of the score: it meets "brought the caller back to my questions" with "keep control
-   of the conversation", where no word is shared. A text that meets the unit on no word is
-   about something else and gets no suggestion; a criterion it meets on no word is
-   suggested when the meanings are close, explained by the learner's closest sentence.
-6. Once assessors have judged evidence for the unit, a model learned from their decisions
+   meanings added at a lower weight. A criterion the text meets on no word is left out.
+5. Once assessors have judged evidence for the unit, a model learned from their decisions
    (``suggestion_model.py``) is blended in, with more weight the more examples it has.
 
 bench/suggest_eval.py measures it; docs/suggestions.md has the figures.
@@ -43,7 +38,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from portfolio.evidence.pii import PLACEHOLDER
-from portfolio.evidence.sentence_meaning import closeness
 from portfolio.evidence.word_vectors import DIMENSIONS, glove
 
 if TYPE_CHECKING:
@@ -72,14 +66,8 @@ RARE_RANK = 10_000
 # The most frequent English words ("time", "made", "call") add to a match but cannot make
 # one alone, so that a football report's "half time" and "made a save" suggest nothing.
 COMMON_RANK = 200
-# The share of the whole text's meaning (a sentence model, sentence_meaning.py) in the
-# cold-start score, beside the word score's.
-MEANING_SHARE = 0.85
-# A criterion the text meets on no word is suggested when the meanings are this close (a
-# cosine), explained by the learner's sentence closest to it.
-MEANING_ALONE = 0.2
 # A model learned from n examples weighs n / (n + LEARNED_HALF) of the blend.
-LEARNED_HALF = 40
+LEARNED_HALF = 15
 MAX_TERMS = 6
 
 
@@ -423,15 +411,11 @@ def suggest_criteria(
         return []
     profiles = _unit_profiles(tuple(criteria), guidance or "")
     cold = _score(words, profiles)
-    if not any(score > 0 for score, _share in cold):
-        return []  # the text meets the unit on no word: it is about something else
-    meaning, closest = closeness(text, tuple(criterion.text for criterion in criteria))
     weight = learned_weight(learned.examples) if learned is not None else 0.0
     predicted = learned.predict([w.key for w in words]) if weight else {}
     ranked = []
     for position, (criterion, (score, share)) in enumerate(zip(criteria, cold, strict=True)):
         shares = {i: float(s) for i, s in enumerate(share) if s > 0}
-        score = (1 - MEANING_SHARE) * score + MEANING_SHARE * float(meaning[position])
         if weight and criterion.number in predicted:
             probability, by_key = predicted[criterion.number]
             score = (1 - weight) * score + weight * probability
@@ -439,9 +423,6 @@ def suggest_criteria(
                 if by_key.get(word.key, 0) > 0:
                     shares[i] = shares.get(i, 0.0) + weight * by_key[word.key]
         terms = _explain(text, words, shares)
-        if not terms and meaning[position] >= MEANING_ALONE:
-            start, end = closest[position]
-            terms = (text[start:end].strip(),)
         if not terms or score < min_score:
             continue
         ranked.append((-score, position, criterion, terms))

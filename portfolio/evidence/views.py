@@ -1,16 +1,6 @@
 """The learner's evidence pages: portfolio, each kind's form, claims, files, checks, history."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,15 +12,7 @@ from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.enrolments.permissions import enrolment_or_404
 from portfolio.errors import Conflict, DomainError
-from portfolio.evidence import (
-    comments,
-    files,
-    history,
-    incident,
-    operations,
-    quality,
-    sentence_meaning,
-)
+from portfolio.evidence import comments, files, history, incident, operations, quality
 from portfolio.evidence.forms import (
     FORMS,
     CommentForm,
@@ -53,14 +35,6 @@ from portfolio.listing import whole_number
 from portfolio.units.models import LearningOutcome
 
 bp = Blueprint("evidence", __name__)
-
-
-@bp.before_app_request
-def _load_the_sentence_model():
-    """A server's first request starts loading the suggestions' sentence model beside it
-    (``sentence_meaning.py``); tests load it where they need it."""
-    if not current_app.testing:
-        sentence_meaning.warm_up_in_background()
 
 
 def _incident_log_choices(form, learner_id: int, enrolment_id: int, exclude: int | None = None):

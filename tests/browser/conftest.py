@@ -12,7 +12,6 @@ from werkzeug.serving import make_server
 
 from portfolio.db import db
 from portfolio.demo import build_demo
-from portfolio.evidence import sentence_meaning
 from tests.conftest import make_app
 from tests.stories import AXE
 
@@ -37,8 +36,6 @@ def live_server(tmp_path_factory):
     with app.app_context():
         assert build_demo()
         db.session.commit()
-    # As a server does on its first request, and before the pages' timeouts start.
-    sentence_meaning.warm_up()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

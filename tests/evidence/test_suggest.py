@@ -1,7 +1,6 @@
 """Criteria suggestions: a learner's evidence text in, the unit's criteria it seems to show out."""
 
 import json
-import threading
 
 import pytest
 
@@ -15,8 +14,6 @@ from bench.suggest_eval import (
     specification_order,
     split,
 )
-from portfolio.evidence import sentence_meaning
-from portfolio.evidence.sentence_meaning import criterion_wording
 from portfolio.evidence.suggest import CriterionText, Suggestion, stem, suggest_criteria
 
 RECIPE = (
@@ -163,16 +160,9 @@ def test_suggestions_are_ranked_best_first_with_scores_between_0_and_1(units):
     assert all(0 < score <= 1 for score in scores)
 
 
-def test_criteria_met_on_no_word_and_far_in_meaning_are_left_out(units):
-    text = "I escalated it to my supervisor."
-    suggestions = suggest_criteria(text, units["CG"])
-
-    assert numbers(suggestions)[0] == "3.2"  # escalation processes, on the word
-    assert suggestions[0].terms == ("escalated",)
-    # Logging, records and the review afterwards are neither named nor meant.
-    assert not {"1.1", "1.5", "3.1"} & set(numbers(suggestions))
-    # Any other is close in meaning, and says so with the learner's sentence.
-    assert all(s.terms == (text,) for s in suggestions[1:])
+def test_criteria_with_no_matching_terms_are_left_out(units):
+    suggestions = suggest_criteria("I escalated it to my supervisor.", units["CG"])
+    assert numbers(suggestions) == ["3.2"]
 
 
 def test_min_score_filters_weak_suggestions(units):
@@ -228,69 +218,6 @@ def test_any_unit_works_not_only_the_seeded_ones():
     )
     assert numbers(suggestions)[0] == "1.2"
     assert suggestions[0].criterion_id == 2
-
-
-CALL_HANDLING = [
-    CriterionText(1, "1.1", "Keep control of the conversation with the customer", "Handle calls"),
-    CriterionText(2, "1.2", "Record the details of the incident accurately", "Handle calls"),
-    CriterionText(3, "1.3", "Refer problems outside your authority to a supervisor", "Handle calls"),
-    CriterionText(4, "2.1", "Explain how the organisation protects personal data", "Data"),
-]
-
-
-def test_a_criterion_met_on_no_word_is_found_by_meaning_and_explained_in_the_learners_words():
-    # Steering a caller back to the questions is keeping control of the conversation,
-    # though the two share no word.
-    text = (
-        "He was shouting and talking over me. I calmly steered him back to my questions. "
-        "I logged the details of the leak."
-    )
-    suggestions = suggest_criteria(text, CALL_HANDLING)
-    control = next(s for s in suggestions if s.number == "1.1")
-
-    assert "1.1" in numbers(suggestions)[:3]
-    assert "2.1" not in numbers(suggestions)
-    # Explained by the learner's sentence closest in meaning, quoted as written.
-    (sentence,) = control.terms
-    assert sentence in text and sentence.endswith(".") and len(sentence.split()) >= 5
-
-
-def test_a_text_that_meets_the_unit_on_no_word_gets_nothing_however_close_its_meaning():
-    # A sentence about the same kind of moment, in words none of the criteria use.
-    assert suggest_criteria("He was shouting and talking over me.", CALL_HANDLING) == []
-
-
-def test_a_server_loads_the_sentence_model_once_on_a_thread_beside_its_first_request():
-    sentence_meaning.warm_up_in_background()
-    sentence_meaning.warm_up_in_background()
-    loading = [t for t in threading.enumerate() if t.name == "sentence-model"]
-    assert len(loading) <= 1
-    for thread in loading:
-        thread.join(timeout=120)
-    assert suggest_criteria("I logged the details of the leak.", CALL_HANDLING)
-
-
-def test_a_long_account_is_read_sentence_by_sentence_only_from_its_start():
-    # A form takes 50,000 characters a field: the model reads a bounded number of sentences.
-    text = " ".join(f"Call {i}: I logged the details and told the caller." for i in range(500))
-    spans, _whole, by_sentence = sentence_meaning._read(text)
-    assert len(spans) == len(by_sentence) == sentence_meaning.MAX_SENTENCES
-    assert numbers(suggest_criteria(text, CALL_HANDLING))[0] == "1.2"
-
-
-@pytest.mark.parametrize(
-    ("criterion", "read_as"),
-    [
-        ("Award credit for demonstrating the ability to accurately log incident details",
-         "Accurately log incident details"),
-        ("Assessors should look for evidence of calm handling", "Calm handling"),
-        ("Explain how the organisation protects personal data",
-         "How the organisation protects personal data"),
-        ("Keep customers informed", "Keep customers informed"),
-    ],
-)  # fmt: skip
-def test_a_criterion_is_read_as_the_skill_it_names_not_the_marking_instruction(criterion, read_as):
-    assert criterion_wording(criterion) == read_as
 
 
 @pytest.mark.parametrize(

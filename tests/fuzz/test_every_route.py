@@ -36,10 +36,6 @@ from tests.fuzz.hostile import (
     Hostile,
 )
 
-# SQLite here; PostgreSQL in test_every_route_on_postgresql.py, a file of its own so that a
-# run in several processes fuzzes both databases at once.
-pytestmark = pytest.mark.parametrize("_app", ["sqlite"], indirect=True)
-
 SEED = 20261104
 QUERY_NAMES = {"page", "q", "next", "role", "table", "version", "criterion", "learner",
                *FILTERS, *LEARNER_FIGURES}  # fmt: skip
