@@ -402,8 +402,8 @@ def _named_houses(text: str) -> list[tuple[str, int, int]]:
         house, street = m.group().split(", ", 1)
         start = m.start()
         if " of " in house:  # "Mrs Aurelia Popescu of Wisteria Cottage": the house is after
-            start += house.rindex(" of ") + 4
-            house = house[house.rindex(" of ") + 4 :]
+            person, house = house.rsplit(" of ", 1)
+            start += len(person) + len(" of ")
         old = house.startswith("The Old ")  # a house that was a business: "The Old Bakery"
         if (_business(house.split()[-1:]) and not old) or _business(street.split()[-1:]):
             continue  # "Boothtown Surgery, Halifax"; not "The Old Forge, Church Lane"
