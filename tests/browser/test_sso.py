@@ -15,7 +15,7 @@ from portfolio.db import db
 from tests import factories
 from tests.conftest import make_app
 from tests.oidc import provider as oidc
-from tests.stories import check_accessibility, submit
+from tests.stories import check_accessibility, submit, visit
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,9 @@ def configured(browser, site):
         page.get_by_label("Email address", exact=True).fill(f"admin@{DOMAIN}")
         page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
         assert submit(page, "Sign in").ok
-        page.goto("/provider/settings")
+        assert urlsplit(page.url).path != "/sign-in", page.locator("main").inner_text()
+        visit(page, "/provider/settings")
+        assert page.locator("h1").inner_text() == "Provider settings", page.url
         page.get_by_role("link", name="single sign-on").click()
         assert page.locator("h1").inner_text() == "Single sign-on"
         assert f"{site.base}/sso/callback" in page.locator("main").inner_text()
