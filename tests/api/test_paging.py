@@ -12,10 +12,10 @@ from tests.statements import counting
 
 @pytest.fixture
 def many(world):
-    """Twelve more learners at my provider, each enrolled with evidence: lists of two pages
-    and more at seven a page."""
+    """Six more learners at my provider, each enrolled with evidence: lists of two pages
+    and more at four a page."""
     provider = world["mine"]["admin"].provider
-    for n in range(12):
+    for n in range(6):
         learner = factories.make_user(provider, Role.LEARNER)
         learner.mis_id = f"M{n:03d}"
         enrolment = factories.make_enrolment(learner, assessor=world["mine"]["assessor"])
@@ -29,8 +29,9 @@ def test_walking_the_pages_gives_every_row_once(api, many, path):
     client = api.as_token(many["mine"]["secret"])
     whole = client.get(f"{path}?limit=200").get_json()
     assert whole["next"] is None
-    walked = client.walk(f"{path}?limit=7")
+    walked = client.walk(f"{path}?limit=4")
     assert walked == whole["data"]
+    assert len(walked) > 4 or path == "/cohorts"  # more than one page, but of the one cohort
     key = "enrolment_id" if path == "/progress" else "id"
     ids = [row[key] for row in walked]
     assert ids == sorted(set(ids))
