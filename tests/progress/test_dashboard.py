@@ -488,7 +488,7 @@ def test_statement_count_does_not_grow_with_learners(app, client, auth, people, 
     client.get(url)  # warm caches (criteria, templates)
     with counting(db.engine) as small:
         assert client.get(url).status_code == 200
-    add_learners(provider, people, 12)
+    add_learners(provider, people, 4)
     client.get(url)
     with counting(db.engine) as large:
         assert client.get(url).status_code == 200
