@@ -31,9 +31,11 @@ nineteenth, written blind as learners on this unit write their evidence across t
 nations (nineteenth.txt), the twentieth, written blind as assessors, IQAs, employers and
 apprentices of eighteen standards write around an apprenticeship (twentieth.txt), and the
 twenty-first, written blind by customer-facing staff of public services, leisure and
-social media care (twenty-first.txt), and the twenty-second, written blind in airports,
+social media care (twenty-first.txt), the twenty-second, written blind in airports,
 ports, driving schools, studios, clinics, prisons' visits, clubs and trades' rounds
-(twenty-second.txt).
+(twenty-second.txt), and the twenty-third, written blind by contact centres and front desks
+of utilities, councils, banks, insurers, practices, schools, hotels and small firms
+(twenty-third.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -210,6 +212,7 @@ CORPORA = [
     CORPUS.with_name("twentieth.txt"),
     CORPUS.with_name("twenty-first.txt"),
     CORPUS.with_name("twenty-second.txt"),
+    CORPUS.with_name("twenty-third.txt"),
 ]
 
 
