@@ -381,6 +381,7 @@ def test_numbers_without_an_account_cue_are_not_accounts():
         ("born the 1st of June two thousand and five.", "the 1st of June two thousand and five"),
         ("date of birth eleventh april nineteen ninety three full stop",
          "eleventh april nineteen ninety three"),
+        ("childs date of birth fourth of june twenty twelve checked", "fourth of june twenty twelve"),
         # Asked for earlier in the sentence, then given.
         ("I asked for his date of birth to search on it and he gave 02/09/2006.", "02/09/2006"),
     ],
@@ -745,6 +746,10 @@ def test_names_in_apprentices_notes(text, names):
          ["Ifeoma Nnamdi", "Ify", "Ify", "Dom Castellano"]),
         ("Artist: Kasia\nDeposit £50 taken by card", ["Kasia"]),
         ("Your names: Mark Fitzpatrick\nEmail: on the form", ["Mark Fitzpatrick"]),
+        # In lower case: a word in no list before a listed surname; after "refer to" and
+        # "msg for".
+        ("went to the house for kayden fletcher year eight", ["kayden fletcher"]),
+        ("dd set up - refer to sandeep\nmsg for nirmala - gp rang", ["sandeep", "nirmala"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip

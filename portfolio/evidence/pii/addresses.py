@@ -112,7 +112,7 @@ CUE = re.compile(
     r"(?i)(?:\blives|\bliving|\bresides|\bresiding|\bstaying|\bstays|\bhome|\bproperty|"
     r"\bdeliver(?:ed|y)?|\bsent|\bmoved|\bmoving|\brelocated)\s+(?:at|to|in|into)\s*$|"
     r"\baddr\b\.?\s*[:\-–]?\s*$|"
-    r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now|on (?:file|record|the "
+    r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now|line (?:1|one)|on (?:file|record|the "
     r"system|the account)|for [\w ]{1,30}(?=:)))?\s*[:\-–,]?\s*$|"
     r"^[ \t]*home\s*[:\-–]\s*$"
 )
@@ -133,10 +133,11 @@ _LOWER_AFTER_CUE = re.compile(
     r"(?i)(?:flat \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?(?:-\d{1,4}[a-z]?)?,? (?:the )?"
     r"[a-z][a-z'’-]+(?![\w'’-])(?: [a-z][a-z'’-]+(?![\w'’-])){0,3}"
 )
-# A number and lower-case words ending in a street word, after a word of place: "rent for
-# 16 jubilee terrace", "at 27 st aidans road".
+# A number, in figures or words, and lower-case words ending in a street word, after a word
+# of place: "rent for 16 jubilee terrace", "at 27 st aidans road", "went to thirty two dene
+# rise".
 _LOWER_STREET = re.compile(
-    r"(?<![\w£$€.,:/#-])\d{1,4}[a-z]?,? (?:[a-z][a-z'’-]+ ){1,3}(?:"
+    r"(?<![\w£$€.,:/#-])(?:\d{1,4}[a-z]?|" + NUMBER_WORDS + r"),? (?:[a-z][a-z'’-]+ ){1,3}(?:"
     + "|".join(sorted(STREET_SUFFIXES - {"gate", "park", "yard", "fields", "green", "view"}))
     + r")\b"
 )
@@ -412,8 +413,11 @@ def _named_houses(text: str) -> list[tuple[str, int, int]]:
         street_word = last in STREET_SUFFIXES
         placed = street_word and house.startswith("The ") and _placed(before, -1, start)
         # "Ivy Cottage, Church Bank, Goathland YO22": a house's word may end the street too.
-        # A house's name of one unknown word: "Sunnybank, Low Fold, Bolton-by-Bowland BB7".
+        # A house's name of one unknown word: "Sunnybank, Low Fold, Bolton-by-Bowland BB7";
+        # before a street with a street word, any name but a person's: "Little Acre, Pinfold
+        # Lane, Southwell NG25".
         named = _house(house) or (" " not in house and classify(house) == "U")
+        named = named or (street_word and not _person(house))
         posted = (street_word or last in _HOUSE_WORDS) and named and (
             _postcode_follows(text, m.end())
         )

@@ -109,6 +109,7 @@ STRONG_CUE = re.compile(
     r"(?:customer|cust|client|tenant|patient|pt|member)(?: name)? |"
     r"spoke to|spoke with|"
     r"speaking to|speaking with|passed to|transferred to|handed over to|handed to|"
+    r"refer(?:red)? to|(?:msg|message) for|"
     r"(?:caller|customer|contact|patient|tenant|account holder)(?: name)?\s*[:\-–]|"
     r"name\s*[:\-–])\s*$"
 )
@@ -1004,9 +1005,11 @@ def _lower_case_given_names(text: str) -> list[tuple[int, int]]:
         given, surname = m.group(2), m.group(3)
         kind = classify(given.capitalize())
         name_like = kind == "N" or (kind == "A" and given not in frequent_words())
-        if name_like and given in lex.given and surname in lex.surnames and (
-            classify(surname.capitalize()) == "N"
-        ):
+        listed_surname = surname in lex.surnames and classify(surname.capitalize()) == "N"
+        listed_given = name_like and given in lex.given
+        # Or a word in no list or dictionary before it: "for kayden fletcher".
+        unknown_given = kind == "U" and not {given, surname} & frequent_words()
+        if listed_surname and (listed_given or unknown_given):
             found.append(m.span(1))
     return found
 

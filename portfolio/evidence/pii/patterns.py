@@ -319,10 +319,12 @@ NUMBER_WORDS = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]" + UNITS + r")?|"
     + UNITS + "|" + _TEENS + ")"
 )  # fmt: skip
-# A year said in words: "nineteen eighty two", "nineteen oh five", "two thousand and five".
+# A year said in words: "nineteen eighty two", "nineteen oh five", "two thousand and five",
+# "twenty twelve".
 _YEAR_WORDS = (
     r"nineteen (?:" + NUMBER_WORDS + r"|o[h'][- ]" + UNITS + r")|two thousand(?: and)?"
-    r"(?: " + UNITS + "| " + _TEENS + ")?"
+    r"(?: " + UNITS + "| " + _TEENS + ")?|twenty (?:o[h'][- ]" + UNITS + "|" + _TEENS
+    + r"|twenty(?:[- ]" + UNITS + r")?)"
 )  # fmt: skip
 DATE = re.compile(
     r"(?i)(?<![\w/.-])(?:\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
