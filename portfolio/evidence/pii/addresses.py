@@ -112,8 +112,8 @@ CUE = re.compile(
     r"(?i)(?:\blives|\bliving|\bresides|\bresiding|\bstaying|\bstays|\bhome|\bproperty|"
     r"\bdeliver(?:ed|y)?|\bsent|\bmoved|\bmoving|\brelocated)\s+(?:at|to|in|into)\s*$|"
     r"\baddr\b\.?\s*[:\-–]?\s*$|"
-    r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now|line (?:1|one)|on (?:file|record|the "
-    r"system|the account)|for [\w ]{1,30}(?=:)))?\s*[:\-–,]?\s*$|"
+    r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now|line (?:1|one)|"
+    r"on (?:file|record|the system|the account)|for [\w ]{1,30}(?=:)))?\s*[:\-–,]?\s*$|"
     r"^[ \t]*home\s*[:\-–]\s*$"
 )
 # Little words after a street: it ends there ("outside 12 Clough Edge about the noise").
@@ -416,8 +416,11 @@ def _named_houses(text: str) -> list[tuple[str, int, int]]:
         # A house's name of one unknown word: "Sunnybank, Low Fold, Bolton-by-Bowland BB7";
         # before a street with a street word, any name but a person's: "Little Acre, Pinfold
         # Lane, Southwell NG25".
-        named = _house(house) or (" " not in house and classify(house) == "U")
-        named = named or (street_word and not _person(house))
+        named = (
+            _house(house)
+            or (" " not in house and classify(house) == "U")
+            or (street_word and not _person(house))
+        )
         posted = (street_word or last in _HOUSE_WORDS) and named and (
             _postcode_follows(text, m.end())
         )

@@ -615,11 +615,11 @@ def _neighbours(text: str, start: int, end: int) -> tuple[int, int]:
     return (before.start() if before else -1), (after.end() if after else -1)
 
 
+# The words of a person's role or job, as one alternation.
+_ROLES = "|".join(sorted(ROLE_WORDS | JOBS))
 # A person's role in apposition after their name: "Rose, my senior stylist".
 _APPOSITIVE_ROLE = re.compile(
-    r",? (?:my|our|his|her|their|the) (?:[a-z]+ ){0,2}(?i:"
-    + "|".join(sorted(ROLE_WORDS | JOBS))
-    + r")s?\b"
+    r",? (?:my|our|his|her|their|the) (?:[a-z]+ ){0,2}(?i:" + _ROLES + r")s?\b"
 )
 
 # A person's role in lower case, then a comma: "a new member, Mark, on the cardio".
@@ -628,10 +628,10 @@ _ROLE_COMMA = re.compile(
     + r"), $"
 )
 # A person's role, then their name in brackets: "his wife (Dawn)".
-_ROLE_BRACKET = re.compile(r"\b(?i:" + "|".join(sorted(ROLE_WORDS | JOBS)) + r") \($")
+_ROLE_BRACKET = re.compile(r"\b(?i:" + _ROLES + r") \($")
 # A title or a role in brackets after a name: "Bill (Mr W. Hughes)", "Will (mentor)".
 _BRACKETED = re.compile(
-    r" \((?:(?i:mrs?|ms|miss|mx|dr)\.? |(?:" + "|".join(sorted(ROLE_WORDS | JOBS)) + r")\))"
+    r" \((?:(?i:mrs?|ms|miss|mx|dr)\.? |(?:" + _ROLES + r")\))"
 )
 
 
