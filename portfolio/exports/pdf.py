@@ -230,7 +230,14 @@ def render_with_time_limit(
         target=_child, args=(os.getpid(), parent, child, html, images, attachments, signature),
         daemon=True,
     )  # fmt: skip
-    process.start()
+    # The child's garbage collections pass over its own objects only, not the worker's that
+    # it shares: they neither take the time to walk them nor make private copies of their
+    # memory (the gc module's advice for a fork without exec).
+    gc.freeze()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
     child.close()
     try:
         if not parent.poll(seconds):
