@@ -1023,6 +1023,10 @@ _LOWER_PAIR = re.compile(
 _LOWER_SURNAME = re.compile(r" ([a-z][a-z'’]*(?:-[a-z][a-z'’]*)?)(?![\w'’@-])")
 
 
+_WORD_START = re.compile(r"(?<![\w'’-])" + _WORD)
+_NOT_WORD_END = re.compile(r"[\w-]|['’][a-rt-z]")
+
+
 def _again(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Every other place a name found once is written the same way: "Dawn (Gym Manager):
     ... / Dawn: moved to studio 2"."""
@@ -1039,14 +1043,21 @@ def _again(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
                 given.add(m.group())  # "Precious Mhlanga": "Precious" alone is her too
     if not words and not given:
         return []
-    again = re.compile(
-        r"(?<![\w'’-])(?:" + "|".join(map(re.escape, words | given)) + r")(?![\w-]|['’][a-rt-z])"
-    )
+    names, spans = words | given, []
+    for m in _WORD_START.finditer(text):
+        # The whole word, or its part before an apostrophe ("Dawn's", "O'Neil").
+        word = m.group()
+        cuts = [len(word), *(i for i in range(len(word) - 1, 0, -1) if word[i] in "'’")]
+        for cut in cuts:
+            start, end = m.start(), m.start() + cut
+            if word[:cut] in names and not _NOT_WORD_END.match(text, end):
+                spans.append((start, end))
+                break
     return [
-        m.span()
-        for m in again.finditer(text)
-        if not (_org_head_after(text, m.end(), listed=False) or re.match(r" &", text[m.end() :]))
-        and (m.group() in words or not _sentence_initial(text, m.start()))
+        (start, end)
+        for start, end in spans
+        if not (_org_head_after(text, end, listed=False) or text.startswith(" &", end))
+        and (text[start:end] in words or not _sentence_initial(text, start))
     ]
 
 
