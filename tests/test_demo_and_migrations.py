@@ -95,3 +95,25 @@ def test_migrations_go_down_to_nothing_and_back_up(request, tmp_path, backend):
         upgrade()
         assert set(inspect(db.engine).get_table_names()) == tables
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_command_run_before_the_tables_are_made_says_to_make_them(request, tmp_path, backend):
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path}/empty.db"
+    else:
+        url = request.getfixturevalue("postgres_cluster").create_database("no_tables_yet")
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    runner = app.test_cli_runner()
+    for command in (["criteria", "list"], ["demo"], ["progress", "refresh"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 1, (command, result.output)
+        assert "has no tables yet: run 'flask db upgrade'" in result.output, result.output
+        assert "Traceback" not in result.output
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    result = runner.invoke(args=["criteria", "list"])
+    assert result.exit_code == 0 and result.output == "", result.output
+    with app.app_context():
+        db.engine.dispose()

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from portfolio.accounts import invitations
 from portfolio.accounts.models import Provider, Role, User
 from portfolio.accounts.people import create_person
+from portfolio.cli import Group
 from portfolio.db import db
 from portfolio.errors import DomainError
 from portfolio.text import length_problem
@@ -14,7 +15,7 @@ from portfolio.text import length_problem
 PROVIDER_NAME_LIMIT = 200  # as its column holds
 
 
-@click.group("users")
+@click.group("users", cls=Group)
 def users_cli():
     """Manage user accounts."""
 

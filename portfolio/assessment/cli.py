@@ -4,10 +4,11 @@ import click
 from flask.cli import with_appcontext
 
 from portfolio.assessment import signoff
+from portfolio.cli import Group
 from portfolio.db import db
 
 
-@click.group("assessment")
+@click.group("assessment", cls=Group)
 def assessment_cli():
     """Marking, sign-off and IQA sampling."""
 

@@ -4,9 +4,10 @@ import click
 from flask.cli import with_appcontext
 
 from portfolio.audit.trail import ChainReport, verify
+from portfolio.cli import Group
 
 
-@click.group("audit")
+@click.group("audit", cls=Group)
 def audit_cli():
     """Check the audit trail."""
 

@@ -5,12 +5,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from portfolio.accounts.models import Provider, User
+from portfolio.cli import Command
 from portfolio.db import db
 from portfolio.demo import PASSWORD, PROVIDER, build_demo, sign_ins
 from portfolio.enrolments.models import Enrolment
 
 
-@click.command("demo")
+@click.command("demo", cls=Command)
 @click.option("--if-empty", is_flag=True, help="Only when the database has no provider yet.")
 @click.option("--learners", type=click.IntRange(min=1), help="Also build a large provider.")
 @click.option("--cohorts", type=click.IntRange(min=1), default=20, show_default=True)

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from portfolio.cli import Group
 from portfolio.db import db
 from portfolio.evidence import bulk, files
 from portfolio.evidence.item_suggestions import criteria_texts
@@ -97,7 +98,7 @@ def scan_command(do_redact: bool, jsonl: bool, paths: tuple[str, ...]):
     _run(paths, jsonl, result)
 
 
-@click.group("evidence")
+@click.group("evidence", cls=Group)
 def evidence_cli():
     """Work with evidence in bulk."""
 

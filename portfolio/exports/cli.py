@@ -5,10 +5,11 @@ from datetime import timedelta
 import click
 from flask.cli import with_appcontext
 
+from portfolio.cli import Group
 from portfolio.exports import service
 
 
-@click.group("exports")
+@click.group("exports", cls=Group)
 def exports_cli():
     """Work with the stored portfolio PDFs."""
 

@@ -7,12 +7,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from portfolio.cli import Group
 from portfolio.db import db
 from portfolio.jobs import queue
 from portfolio.jobs.models import Job
 
 
-@click.group("jobs")
+@click.group("jobs", cls=Group)
 def jobs_cli():
     """Background jobs: PDFs, exports, email, imports."""
 

@@ -5,11 +5,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portfolio.accounts.models import Provider
+from portfolio.cli import Group
 from portfolio.db import db
 from portfolio.notifications import digest
 
 
-@click.group("notifications")
+@click.group("notifications", cls=Group)
 def notifications_cli():
     """Send notification digests and run the daily checks."""
 

@@ -4,6 +4,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from portfolio.cli import Group
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.progress import refresh
@@ -12,7 +13,7 @@ from portfolio.progress.models import EnrolmentProgress
 BATCH = 500  # enrolments refreshed per transaction
 
 
-@click.group("progress")
+@click.group("progress", cls=Group)
 def progress_cli():
     """Progress summaries behind the dashboards."""
 

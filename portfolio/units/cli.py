@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from portfolio.cli import Group
 from portfolio.db import db
 from portfolio.units.criteria_file import CRITERIA_PATH, CriteriaFileError
 from portfolio.units.crosswalk_file import CROSSWALKS_PATH, CrosswalkFileError
@@ -14,7 +15,7 @@ from portfolio.units.library import import_criteria
 from portfolio.units.models import Unit
 
 
-@click.group("criteria")
+@click.group("criteria", cls=Group)
 def criteria_cli():
     """Manage the criteria library."""
 
