@@ -3,8 +3,8 @@
 SHELL := /bin/bash
 # The interpreter the virtualenv is made from: Debian's python3.11 where the machine has it
 # (with its venv module), else python3. Debian builds it with profile-guided and link-time
-# optimisation, and the app spends 11 to 20% less CPU on a page with it than with a Python
-# built without them, as pyenv builds by default. `make PYTHON=... run` chooses another.
+# optimisation, which pages gain from (docs/performance.md). `make PYTHON=... run` chooses
+# another.
 PYTHON ?= $(shell for p in /usr/bin/python3.11 python3; do \
   $$p -c 'import ensurepip, venv' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
@@ -14,7 +14,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 # The tests run in this many processes (pytest-xdist), a test file to a process: one more
 # than a two-core machine's cores, as the browser, server and retry tests spend much of their
-# time waiting (13 min 20 s against 14 min 1 s with two, in one hour).
+# time waiting.
 TEST_PROCESSES ?= 3
 
 # Debian packages: WeasyPrint's fast font subsetting and the fonts of the portfolio PDF;
@@ -74,9 +74,12 @@ $(VENV)/.app-installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.test-installed: $(VENV)/.app-installed
+# On a fresh clone the app and what the tests need are installed in one pass.
+$(VENV)/.test-installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@
+	touch $(VENV)/.app-installed $@
 
 system-deps:
 	@missing=""; \
