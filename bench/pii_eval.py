@@ -33,9 +33,12 @@ apprentices of eighteen standards write around an apprenticeship (twentieth.txt)
 twenty-first, written blind by customer-facing staff of public services, leisure and
 social media care (twenty-first.txt), the twenty-second, written blind in airports,
 ports, driving schools, studios, clinics, prisons' visits, clubs and trades' rounds
-(twenty-second.txt), and the twenty-third, written blind by contact centres and front desks
+(twenty-second.txt), the twenty-third, written blind by contact centres and front desks
 of utilities, councils, banks, insurers, practices, schools, hotels and small firms
-(twenty-third.txt).
+(twenty-third.txt), and the twenty-fourth, written blind at advice lines, care and patient
+advice desks, halls of residence, clubs, airports, island ferries, taxi offices, letting
+agents, solicitors, venues, deliveries and Northern Irish and Welsh offices
+(twenty-fourth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -213,6 +216,7 @@ CORPORA = [
     CORPUS.with_name("twenty-first.txt"),
     CORPUS.with_name("twenty-second.txt"),
     CORPUS.with_name("twenty-third.txt"),
+    CORPUS.with_name("twenty-fourth.txt"),
 ]
 
 

@@ -152,6 +152,11 @@ def test_names(text, name):
         "Points failure at Stephenson Junction; Fitzroy Substation outage; Elan Valley main.",
         "ASSESSOR: Who did you tell?",
         "09:15 Aquafit – Brunel Pool (lanes 1–3 closed); the Darwin Gallery; Attenborough Arena.",
+        # A Welsh rota's days and a street; places by their last word; a job's title.
+        "Rota, week 20\nLlun: 9–5\nMawrth: 12–8\nMissed bin collection, Heol Goffa.",
+        "heading to Sowerby Bridge next; the 09:45 from Wemyss Bay cancelled.",
+        "Queries to the Conveyancing Assistant on the second floor.",
+        "09:45 Darwin Gallery: two drawers in the beetle cabinet are stuck.",
     ],
 )
 def test_not_names(text):
@@ -750,6 +755,14 @@ def test_names_in_apprentices_notes(text, names):
         # "msg for".
         ("went to the house for kayden fletcher year eight", ["kayden fletcher"]),
         ("dd set up - refer to sandeep\nmsg for nirmala - gp rang", ["sandeep", "nirmala"]),
+        # A form's "Forename(s):"; a chat's speaker with a role in brackets beside one with a
+        # surname; a Gaelic surname; a hyphenated given name after a title; "a man called".
+        ("Surname: MUTASA    Forename(s): TENDAI\nDate of birth: on file", ["MUTASA", "TENDAI"]),
+        ("Parminder Gill: test booked\nSue (office): using your car?\nParminder Gill: no",
+         ["Parminder Gill", "Sue", "Parminder Gill"]),
+        ("Caller Mairead NicLeòid booking car + 2 adults", ["Mairead NicLeòid"]),
+        ("1. Mrs Sun-hee Park – tea call missed", ["Mrs Sun-hee Park"]),
+        ("today i did a claim for a man called osagie whose parcel went", ["osagie"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip

@@ -40,12 +40,13 @@ _SUFFIX = (
     r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Close|Cl|Drive|Dr|Way|Crescent|Cres|Court|Ct|"
     r"Place|Pl|Gardens|Gdns|Terrace|Grove|Hill|Row|Walk|Square|Sq|Mews|Park|View|Rise|"
     r"Parade|Vale|Heights|Wharf|Yard|Boulevard|Gate|Chase|Croft|Fold|Wynd|Brae|Meadows|"
-    r"Green|Broadway|Circus|Embankment|Esplanade|Promenade|Quay|End|Common)"
+    r"Green|Broadway|Circus|Embankment|Esplanade|Promenade|Quay|End|Common|Brow|Approach|"
+    r"Loan|Garth|Dene|Nook|Ridge|Steps|Bank|Lea|Shaw|Side|Holme|Glade|Dell|Path|Crest)"
 )
 _WORD = r"[A-Z][a-z'’]+(?:-(?:[a-z]{1,4}-)*[A-Z][a-z'’]+)*"
 _STREET = r"(?:St\.? |Saint )?" + _WORD + r"(?: (?:" + _WORD + r"|upon|on|the|de|la))*?"
 # Welsh and Scottish Gaelic streets put the street word first: "Heol Ddu", "Ffordd y Parc".
-_PREFIX_STREET = r"(?:Heol|Ffordd|Stryd|Lôn|Lon|Rhodfa|Clos|Cwrt|Maes|Bryn|Glan|Llys|Parc|Sraid)(?: (?:y|yr|an|na|[A-Z][a-z'’]+)){1,3}"
+_PREFIX_STREET = r"(?:Heol|Ffordd|Stryd|Lôn|Lon|Rhodfa|Clos|Cwrt|Maes|Bryn|Glan|Llys|Parc|Sr[aà]id|Rathad)(?: (?:y|yr|an|na|(?:h-)?[A-Z][a-z'’]+)){1,3}"
 _HOUSE_NAME = (
     r"(?:[A-Z][a-z'’]+ ){1,2}(?:Cottage|Cottages|House|Farm|Farmhouse|Lodge|Barn|Villa|"
     r"Bungalow|Manor|Hall|Mill|Grange|Rectory|Vicarage|Chapel|Oast|Croft|Steading)"

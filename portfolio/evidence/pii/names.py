@@ -110,6 +110,8 @@ STRONG_CUE = re.compile(
     r"spoke to|spoke with|"
     r"speaking to|speaking with|passed to|transferred to|handed over to|handed to|"
     r"refer(?:red)? to|(?:msg|message) for|"
+    r"(?:man|woman|lady|gentleman|guy|bloke|chap|lad|girl|boy|person|someone|somebody|child|kid)"
+    r" (?:called|named)|"
     r"(?:caller|customer|contact|patient|tenant|account holder)(?: name)?\s*[:\-–]|"
     r"name\s*[:\-–])\s*$"
 )
@@ -134,7 +136,7 @@ def classify(word: str) -> str:
         return "W"
     # Capitals then lower case, or capitals inside: "MOTs", "NINo", "WaterSure" (not "McKay").
     shaped = re.fullmatch(r"[A-Z]{2,}[a-z]+", word) or re.search(r"[a-z][A-Z]", word)
-    if shaped and not re.match(r"(?:Mc|Mac|Fitz|De|Di|La|Le|Van|Von)[A-Z]", word):
+    if shaped and not re.match(r"(?:Mc|Mac|Nic|Fitz|De|Di|La|Le|Van|Von)[A-Z]", word):
         return "S"
     if low in lex.stop or low in TITLES or low in ABBREVIATIONS:
         return "S"  # "Veh: CU67 HBW", "Appt: Mon"
@@ -152,7 +154,7 @@ def classify(word: str) -> str:
             return "N" if "N" in kinds or "U" in kinds else "A"
         if kinds == {"W"} or "S" in kinds:
             return "W" if "W" in kinds else "S"
-    if re.match(r"(?:Mc|Mac|Fitz|O['’]|D['’])[A-Z]", word):
+    if re.match(r"(?:Mc|Mac|Nic|Fitz|O['’]|D['’])[A-Z]", word):
         return "N"
     if _ordinary_by_shape(low, lex.common):
         return "W"  # "Affordability", "Repayments", "Callback", "Wristband"
@@ -278,6 +280,8 @@ def _pieces(run: list[_Token]) -> list[list[_Token]]:
         if tok.kind == "U" and previous is not None and previous.kind == "L":
             tok.kind = "L"  # an unknown word after a place is part of it: "Manchester Piccadilly"
         previous = tok
+        if tok.kind == "S" and "-" in tok.text and len(current) == 1 and current[0].kind == "T":
+            tok.kind = "A"  # a hyphenated given name after a title: "Mrs Sun-hee Park"
         if tok.kind == "L" and current and current[-1].kind in "NUTI":
             tok.kind = "A"  # a place after a given name is a surname: "Nerys Gwynedd"
             current.append(tok)
@@ -681,7 +685,7 @@ def _coordinated(
 
 FIELD = re.compile(
     r"(?i:\b(?:(?:surname|last[ _]name|family[ _]name|first[ _]names?|forenames?|"
-    r"full[ _]name|given[ _]names?)"
+    r"full[ _]name|given[ _]names?)(?:\(s\))?"
     r"(?:\s+is|\s+was)?\s*[:\-–]?\s*|(?:my name is|name is|name was|name given as|name as)\s+|"
     r"(?:caller |customer |contact |your )?names?\s*[:\-–]\s*|name on (?:the )?(?:card|account)\s+))"
     r"((?:(?:Mrs?|Ms|Miss|Mx|Dr|Prof|MRS?|MS|MISS|DR)\.? )?[^\W\d_][\w'’-]*"
@@ -907,7 +911,7 @@ def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[
 # A conversation copied line by line: "[07:16] Dawn: moved to studio 2", "leanne: ty!!".
 _SPEAKER = re.compile(
     r"(?m)^[ \t>]*(\[?(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?[ \t]+)?\d{1,2}[:.]\d\d\]?[ \t]*)?"
-    r"([^\W\d_][\w'’-]*(?: [A-Z]\.?)?)"
+    r"([^\W\d_][\w'’-]*(?: [A-Z]\.?| [A-Z][a-z][\w'’-]*)?)"
     r"(?: \([^)\n]{1,30}\))?([ \t]+\d{1,2}[:.]\d\d)?:[ \t]"
 )
 
@@ -916,10 +920,21 @@ def _speakers(text: str) -> list[tuple[int, int]]:
     """The speakers of a conversation: given names, or with a time or "Me" in the
     conversation, any name-like word. A form's labels ("Outcome:") are ordinary words."""
     lex = lexicon()
-    lines = list(_SPEAKER.finditer(text))
+    # A name and surname speak ("Parminder Gill:"), not a name and another word ("Darwin
+    # Gallery:").
+    lines = [
+        m
+        for m in _SPEAKER.finditer(text)
+        if not re.search(r" [A-Z][a-z]", m.group(2)) or classify(m.group(2).split()[1]) in "NAU"
+    ]
     labels = {m.group(2).lower() for m in lines}
     timed = any(m.group(1) or m.group(3) for m in lines) or labels & {"me", "i"}
-    given = [m for m in lines if m.group(2).split()[0].lower() in lex.given]
+    # Those named by a listed given name, or by a name and a surname.
+    given = [
+        m
+        for m in lines
+        if m.group(2).split()[0].lower() in lex.given or re.search(r" [A-Z][a-z]", m.group(2))
+    ]
     # Initials that speak twice or more, beside others that do: "SB: Good morning" / "KO: Yes".
     initials = Counter(m.group(2) for m in lines if re.fullmatch(r"[A-Z]{2,3}", m.group(2)))
     speaking = {i for i, n in initials.items() if n >= 2 and i not in _NOT_INITIALS}
