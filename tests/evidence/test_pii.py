@@ -609,6 +609,9 @@ def test_a_date_of_birth_anywhere_in_the_answer_to_a_question_asking_for_it():
         ("I can confirm that Liam Gallagher-Ruane attended", ["Liam Gallagher-Ruane"]),
         # A person and then their firm.
         ("Contractor: Dariusz Nowak, Nowak Roofing Ltd, on site", ["Dariusz Nowak"]),
+        # A name that is also a word, before "spotted" or "noticed".
+        ("I forgot to check her Pension Credit, which Faith spotted in my case note.",
+         ["Faith"]),
     ],
 )
 def test_names_in_apprentices_notes(text, names):
