@@ -1076,6 +1076,10 @@ def _again(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     ]
 
 
+# An agent's line of a transcript: "Agent: ...", "Agent Kamal: ...", "Adviser (Faith): ...".
+_AGENT_LINE = re.compile(
+    r"(?mi)^[ \t]*(?:agent|advisor|adviser|operator|call handler|handler)\b[^:\n]{0,25}:"
+)
 STRONG_CUE_AHEAD = re.compile(STRONG_CUE.pattern.replace(r"\s*$", r"\s*"))
 _LOWER_RUN = re.compile(r"[a-z][a-z'’-]+(?: [a-z][a-z'’-]+){0,3}(?![\w'’-])")
 
@@ -1083,10 +1087,13 @@ _LOWER_RUN = re.compile(r"[a-z][a-z'’-]+(?: [a-z][a-z'’-]+){0,3}(?![\w'’-]
 def _lower_case_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """A name in lower case straight after a strong cue: "spoke to priya", "caller: tadhg"."""
     extra = []
+    transcript = len(_AGENT_LINE.findall(text)) >= 2
     for cue in STRONG_CUE_AHEAD.finditer(text):
         m = _LOWER_RUN.match(text, cue.end())
         if not m:
             continue
+        if transcript and cue.group().rstrip().endswith(":"):
+            continue  # what a caller said in a transcript ("Customer: redeliver please")
         if any(a < m.end() and m.start() < b for a, b in found):
             continue
         end, kinds = m.start(), []
