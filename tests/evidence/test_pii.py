@@ -157,6 +157,9 @@ def test_names(text, name):
         "heading to Sowerby Bridge next; the 09:45 from Wemyss Bay cancelled.",
         "Queries to the Conveyancing Assistant on the second floor.",
         "09:45 Darwin Gallery: two drawers in the beetle cabinet are stuck.",
+        # Ships, and places by their first words.
+        "MV Glen Sannox running Troon–Brodick; the 13:30 sailing (MV Isle of Lewis) from "
+        "Port Ellen.",
         # What a caller says in a transcript, in lower case.
         "Agent: Or we redeliver tomorrow 8–12?\nCustomer: redeliver please\nAgent: Booked.",
     ],

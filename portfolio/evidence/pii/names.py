@@ -552,6 +552,13 @@ def _org_head_after(text: str, end: int, listed: bool = True) -> bool:
     return word in ORG_HEADS or (word.endswith("s") and word[:-1] in ORG_HEADS)
 
 
+# A ship's name and places by their first words: "MV Glen Sannox", "Isle of Lewis", "Port Ellen".
+_VESSELS_AND_PLACES = re.compile(
+    r"\b(?:MV|HMS|RMS) [A-Z][\w'’-]+(?: (?:of |the )?[A-Z][\w'’-]+){0,2}|"
+    r"\b(?:Isle|Isles) of [A-Z][\w'’-]+|\bPort [A-Z][a-z'’-]+"
+)
+
+
 def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Spans of people's names in text, a title included in its name's span.
 
@@ -560,6 +567,7 @@ def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int
     """
     lex = lexicon()
     masked = [m.span() for m in lex.phrases.finditer(text)]
+    masked += [m.span() for m in _VESSELS_AND_PLACES.finditer(text)]
     found: list[tuple[int, int]] = []
     pending: list[_Candidate] = []
     tokens = [t for t in _tokens(text, masked) if not any(a <= t.start < b for a, b in exclude)]
