@@ -403,8 +403,11 @@ def settle(tables: tuple[str, ...] = ()) -> None:
     db.session.commit()
     names = ", ".join(f'"{name}"' for name in tables)
     if db.engine.dialect.name == "postgresql":
+        # Not in a transaction, so on a connection of its own. Without truncating: giving
+        # back a table's empty end needs a lock that any open transaction writing to the
+        # table holds up, and VACUUM waits up to 5 s a table for it before going on.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql(f"VACUUM ANALYZE {names}")  # not allowed in a transaction
+            connection.exec_driver_sql(f"VACUUM (ANALYZE, TRUNCATE false) {names}")
     else:
         for name in tables or ("",):
             db.session.execute(text(f"ANALYZE {name}"))
