@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select
@@ -79,13 +81,19 @@ def test_demo_if_empty_skips_a_database_with_data(app, runner, people):
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_migrations_go_down_to_nothing_and_back_up(request, tmp_path, backend):
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path}/m.db"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_app(request, tmp_path):
+    """An app on a new database with no tables, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/empty.db"
     else:
-        url = request.getfixturevalue("postgres_cluster").create_database("migrations_test")
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+        cluster = request.getfixturevalue("postgres_cluster")
+        url = cluster.create_database(f"empty_{uuid.uuid4().hex[:16]}")
+    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+
+
+def test_migrations_go_down_to_nothing_and_back_up(empty_app):
+    app = empty_app
     with app.app_context():
         upgrade()
         tables = set(inspect(db.engine).get_table_names())
@@ -97,13 +105,8 @@ def test_migrations_go_down_to_nothing_and_back_up(request, tmp_path, backend):
         db.engine.dispose()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_a_command_run_before_the_tables_are_made_says_to_make_them(request, tmp_path, backend):
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path}/empty.db"
-    else:
-        url = request.getfixturevalue("postgres_cluster").create_database("no_tables_yet")
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+def test_a_command_run_before_the_tables_are_made_says_to_make_them(empty_app):
+    app = empty_app
     runner = app.test_cli_runner()
     for command in (["criteria", "list"], ["demo"], ["progress", "refresh"]):
         result = runner.invoke(args=command)
