@@ -771,6 +771,9 @@ def test_names_in_apprentices_notes(text, names):
         ("Caller Mairead NicLeòid booking car + 2 adults", ["Mairead NicLeòid"]),
         ("1. Mrs Sun-hee Park – tea call missed", ["Mrs Sun-hee Park"]),
         ("today i did a claim for a man called osagie whose parcel went", ["osagie"]),
+        # After a neighbour, a driver or a carer as after a relative: a listed name only.
+        ("- neighbour hope richards has a spare key\n- the neighbour said the van left",
+         ["hope richards"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip

@@ -104,7 +104,8 @@ STRONG_CUE = re.compile(
     r"(?i)(?:^|(?<=[^\w']))(?:(?:my |her |his |their )?name(?: is| was|'s)|i'm|i am|this is|"
     r"it['’]?s|"
     r"(?:hi|hiya|hey|hello)\b[\w ,]{0,8}\bits|"
-    r"(?:(?:my|her|his|their) )?(?:husband|wife|son|daughter|partner|mum|dad|brother|sister) |"
+    r"(?:(?:my|her|his|their) )?(?:husband|wife|son|daughter|partner|mum|dad|brother|sister|"
+    r"neighbour|driver|matron|carer|instructor|instr|landlord|landlady) |"
     r"name on (?:the )?(?:account|card) |"
     r"(?:customer|cust|client|tenant|patient|pt|member)(?: name)? |"
     r"spoke to|spoke with|"
@@ -1130,5 +1131,5 @@ _ARTICLES = frozenset(("the", "a", "an"))
 # unknown word ("customer texted").
 _LISTED_ONLY = re.compile(
     r"(?i)(?:husband|wife|son|daughter|partner|mum|dad|brother|sister|customer|cust|client|tenant|"
-    r"patient|member)\s*$"
+    r"patient|member|neighbour|driver|matron|carer|instructor|instr|landlord|landlady)\s*$"
 )
