@@ -99,13 +99,18 @@ _CUE = "|".join(
         r"observer|tutor|trainer|reviewer",
     ]
 )
+# Relatives and the people around someone, whose name may follow in lower case, if listed
+# ("her husband ron", "neighbour hope richards").
+_CLOSE_TO = (
+    "husband|wife|son|daughter|partner|mum|dad|brother|sister|neighbour|driver|matron|carer|"
+    "instructor|instr|landlord|landlady"
+)
 # Cues strong enough to take a name written in lower case ("spoke to priya").
 STRONG_CUE = re.compile(
     r"(?i)(?:^|(?<=[^\w']))(?:(?:my |her |his |their )?name(?: is| was|'s)|i'm|i am|this is|"
     r"it['’]?s|"
     r"(?:hi|hiya|hey|hello)\b[\w ,]{0,8}\bits|"
-    r"(?:(?:my|her|his|their) )?(?:husband|wife|son|daughter|partner|mum|dad|brother|sister|"
-    r"neighbour|driver|matron|carer|instructor|instr|landlord|landlady) |"
+    r"(?:(?:my|her|his|their) )?(?:" + _CLOSE_TO + r") |"
     r"name on (?:the )?(?:account|card) |"
     r"(?:customer|cust|client|tenant|patient|pt|member)(?: name)? |"
     r"spoke to|spoke with|"
@@ -925,6 +930,11 @@ _SPEAKER = re.compile(
 )
 
 
+def _two_words(label: str) -> bool:
+    """A speaker's label of a name and a surname, not a name and an initial."""
+    return re.search(r" [A-Z][a-z]", label) is not None
+
+
 def _speakers(text: str) -> list[tuple[int, int]]:
     """The speakers of a conversation: given names, or with a time or "Me" in the
     conversation, any name-like word. A form's labels ("Outcome:") are ordinary words."""
@@ -934,7 +944,7 @@ def _speakers(text: str) -> list[tuple[int, int]]:
     lines = [
         m
         for m in _SPEAKER.finditer(text)
-        if not re.search(r" [A-Z][a-z]", m.group(2)) or classify(m.group(2).split()[1]) in "NAU"
+        if not _two_words(m.group(2)) or classify(m.group(2).split()[1]) in "NAU"
     ]
     labels = {m.group(2).lower() for m in lines}
     timed = any(m.group(1) or m.group(3) for m in lines) or labels & {"me", "i"}
@@ -942,7 +952,7 @@ def _speakers(text: str) -> list[tuple[int, int]]:
     given = [
         m
         for m in lines
-        if m.group(2).split()[0].lower() in lex.given or re.search(r" [A-Z][a-z]", m.group(2))
+        if m.group(2).split()[0].lower() in lex.given or _two_words(m.group(2))
     ]
     # Initials that speak twice or more, beside others that do: "SB: Good morning" / "KO: Yes".
     initials = Counter(m.group(2) for m in lines if re.fullmatch(r"[A-Z]{2,3}", m.group(2)))
@@ -1130,6 +1140,5 @@ _ARTICLES = frozenset(("the", "a", "an"))
 # Cues after which a lower-case word must be a listed name ("her husband ron"), not any
 # unknown word ("customer texted").
 _LISTED_ONLY = re.compile(
-    r"(?i)(?:husband|wife|son|daughter|partner|mum|dad|brother|sister|customer|cust|client|tenant|"
-    r"patient|member|neighbour|driver|matron|carer|instructor|instr|landlord|landlady)\s*$"
+    r"(?i)(?:" + _CLOSE_TO + r"|customer|cust|client|tenant|patient|member)\s*$"
 )
