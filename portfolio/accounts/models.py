@@ -142,6 +142,13 @@ class User(UserMixin, db.Model):
         return f"<User {self.email!r} {self.role.value}>"
 
 
+# The accounts table under the name of the part a person plays, for statements that join it
+# more than once (an enrolment's learner beside its assessor). Each is made once, here: an
+# alias makes a copy of every column of the table the first time one of them is used.
+LEARNER = User.__table__.alias("learner")
+ASSESSOR = User.__table__.alias("assessor")
+
+
 class SignInFailure(db.Model):
     """One refused sign-in, counted to throttle guessing; the key is an email or an address."""
 

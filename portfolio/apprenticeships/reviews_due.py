@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Date, case, func, literal, select
 
-from portfolio.accounts.models import Role, User
+from portfolio.accounts.models import LEARNER, Role, User
 from portfolio.apprenticeships import breaks
 from portfolio.apprenticeships.models import Apprenticeship, BreakInLearning
 from portfolio.apprenticeships.reviews_models import ProgressReview, ReviewStatus
@@ -102,7 +102,7 @@ def overdue_for(user: User, today: date, limit: int = 10):
     """The apprenticeships ``user`` sees whose review is overdue, the longest overdue first:
     (rows of enrolment_id, learner, unit, since; the total), in one statement."""
     rows = overdue_rows(may_see(user), today, user.provider.review_interval_weeks)
-    learner = User.__table__.alias("learner")
+    learner = LEARNER
     found = db.session.execute(
         select(rows.c.enrolment_id, rows.c.since, learner.c.name.label("learner"),
                Unit.title.label("unit"), func.count().over().label("total"))

@@ -2,10 +2,9 @@
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func
-from sqlalchemy.orm import aliased
 
 from portfolio import listing
-from portfolio.accounts.models import User
+from portfolio.accounts.models import LEARNER, User
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.enrolments.permissions import visible_enrolment_ids, visible_enrolments
@@ -20,8 +19,8 @@ def enrolment_page(user: User, asked: int, cohort_id: int | None = None, search:
     unit: only those of ``cohort_id`` when given, of learners whose name or email contains
     ``search``, and without an assessor or an IQA when ``without`` names one (UNASSIGNED). The page's ids are chosen first, sorted on the names alone; then only those
     enrolments are read with their people and unit."""
-    learner = aliased(User)
-    ids = visible_enrolment_ids(user).join(learner, Enrolment.learner_id == learner.id)
+    learner = LEARNER.c
+    ids = visible_enrolment_ids(user).join(LEARNER, Enrolment.learner_id == learner.id)
     if cohort_id is not None:
         ids = ids.where(Enrolment.cohort_id == cohort_id)
     if without in UNASSIGNED:

@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Select, String, cast, false, func, select
-from sqlalchemy.orm import aliased
 
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.models import (
+    CURRENT_VERSION,
     CriterionClaim,
     EvidenceFile,
     EvidenceItem,
@@ -178,20 +178,13 @@ def evidence_tallies(enrolment_id: int, requirements: list[dict]) -> list[Tally]
     counted = [EvidenceItem.kind, EvidenceItem.status]
     query = select(*counted).where(EvidenceItem.enrolment_id == enrolment_id)
     if by_type:
-        versions = aliased(EvidenceVersion)
-        current = (
-            select(func.max(versions.number))
-            .where(versions.item_id == EvidenceItem.id)
-            .correlate(EvidenceItem)
-            .scalar_subquery()
-        )
         incident_type = EvidenceVersion.content["incident_type"].as_string()
         counted.append(incident_type)
         query = query.add_columns(incident_type.label("incident_type")).outerjoin(
             EvidenceVersion,
             (EvidenceVersion.item_id == EvidenceItem.id)
             & (EvidenceItem.kind == EvidenceKind.INCIDENT_LOG)
-            & (EvidenceVersion.number == current),
+            & (EvidenceVersion.number == CURRENT_VERSION),
         )
     rows = db.session.execute(query.add_columns(func.count().label("items")).group_by(*counted))
     return [

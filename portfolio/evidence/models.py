@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.accounts.models import Role, User
@@ -149,6 +149,17 @@ class EvidenceVersion(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     item: Mapped[EvidenceItem] = relationship(back_populates="versions")
+
+
+_versions = EvidenceVersion.__table__.alias("versions")
+# The number of an item's current version, for a statement about EvidenceItem that joins its
+# versions too. Made once, here: its alias copies the table's columns the first time.
+CURRENT_VERSION = (
+    select(func.max(_versions.c.number))
+    .where(_versions.c.item_id == EvidenceItem.id)
+    .correlate(EvidenceItem)
+    .scalar_subquery()
+)
 
 
 class EvidenceFile(db.Model):

@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
 
-from portfolio.accounts.models import Role, User
+from portfolio.accounts.models import ASSESSOR, LEARNER, Role, User
 from portfolio.apprenticeships.hours_models import EntryStatus, OtjEntry
 from portfolio.assessment.models import Decision, Declaration, Sample, SampleStatus, SignOff
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.coverage import Tally, requirement_states
 from portfolio.evidence.models import (
+    CURRENT_VERSION,
     EvidenceItem,
     EvidenceKind,
     EvidenceStatus,
@@ -124,20 +124,13 @@ def sign_off_states(enrolment_ids: Iterable[int]) -> dict[int, str]:
 def _tallies(requirements: dict[int, list | None]) -> dict[int, list[Tally]]:
     """The enrolments' items counted by kind and status (and incident type for incident
     logs), as ``coverage.evidence_tallies`` counts one enrolment's, in one statement."""
-    versions = aliased(EvidenceVersion)
-    current = (
-        select(func.max(versions.number))
-        .where(versions.item_id == EvidenceItem.id)
-        .correlate(EvidenceItem)
-        .scalar_subquery()
-    )
     incident_type = EvidenceVersion.content["incident_type"].as_string()
     rows = db.session.execute(
         select(EvidenceItem.enrolment_id, EvidenceItem.kind, EvidenceItem.status,
                incident_type.label("incident_type"), func.count().label("items"))
         .outerjoin(EvidenceVersion, (EvidenceVersion.item_id == EvidenceItem.id)
                    & (EvidenceItem.kind == EvidenceKind.INCIDENT_LOG)
-                   & (EvidenceVersion.number == current))
+                   & (EvidenceVersion.number == CURRENT_VERSION))
         .where(EvidenceItem.enrolment_id.in_(list(requirements)))
         .group_by(EvidenceItem.enrolment_id, EvidenceItem.kind, EvidenceItem.status, incident_type)
     )  # fmt: skip
@@ -351,15 +344,14 @@ class IqaToDo:
 
 
 def iqa(user: User) -> IqaToDo:
-    assessor = aliased(User)
     samples = db.session.execute(
         select(Sample.id, Sample.created_at, EvidenceItem.title, User.name.label("learner"),
-               EvidenceItem.enrolment_id, assessor.name.label("assessor"),
+               EvidenceItem.enrolment_id, ASSESSOR.c.name.label("assessor"),
                func.count().over().label("total"))
         .join(Decision, Decision.id == Sample.decision_id)
         .join(EvidenceItem, EvidenceItem.id == Decision.item_id)
         .join(User, User.id == EvidenceItem.learner_id)
-        .join(assessor, assessor.id == Decision.assessor_id)
+        .join(ASSESSOR, ASSESSOR.c.id == Decision.assessor_id)
         .where(Sample.provider_id == user.provider_id, Sample.iqa_id == user.id,
                Sample.status == SampleStatus.OPEN)
         .order_by(Sample.created_at, Sample.id)
@@ -406,14 +398,13 @@ class AdminToDo:
 
 
 def admin(user: User, today: date, inactive_days: int) -> AdminToDo:
-    learner = aliased(User)
     unassigned = db.session.execute(
-        select(Enrolment.id, learner.name, Unit.title, Enrolment.starts_on,
+        select(Enrolment.id, LEARNER.c.name, Unit.title, Enrolment.starts_on,
                func.count().over().label("total"))
-        .join(learner, learner.id == Enrolment.learner_id)
+        .join(LEARNER, LEARNER.c.id == Enrolment.learner_id)
         .join(Unit, Unit.id == Enrolment.unit_id)
         .where(Enrolment.provider_id == user.provider_id, Enrolment.assessor_id.is_(None))
-        .order_by(Enrolment.starts_on, func.lower(learner.name), Enrolment.id)
+        .order_by(Enrolment.starts_on, func.lower(LEARNER.c.name), Enrolment.id)
         .limit(SHOWN)
     )  # fmt: skip
     measures = Measures(today, inactive_days)
