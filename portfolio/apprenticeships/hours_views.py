@@ -60,10 +60,12 @@ def _today(enrolment: Enrolment) -> date:
 @login_required
 def log(enrolment_id: int):
     enrolment = enrolment_or_404(current_user, enrolment_id)
+    paging = listing.paginate(hours.entries_query(enrolment.id))
     return render_template(
         "apprenticeships/hours.html",
         enrolment=enrolment,
-        paging=listing.paginate(hours.entries_query(enrolment.id)),
+        paging=paging,
+        reasons=hours.rejection_reasons(paging.items),
         figures=hours.figures(enrolment, _today(enrolment)),
         forecast_rule=hours.FORECAST_RULE,
         rag_rule=hours.RAG_RULE,

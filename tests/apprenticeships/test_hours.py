@@ -302,6 +302,24 @@ def test_the_apprentice_logs_hours_and_the_assessor_verifies_and_rejects_on_the_
     assert "Nothing to verify" in client.get("/hours/queue").get_data(as_text=True)
 
 
+def test_the_log_shows_why_an_entry_was_rejected_until_it_is_changed(app, client, auth, cast):
+    learner, assessor, enrolment, _ = cast
+    kept = hours.log_entry(learner, enrolment, entry_input(start="09:00", end="10:00"))
+    changed = hours.log_entry(learner, enrolment, entry_input(start="11:00", end="12:00"))
+    verified = hours.log_entry(learner, enrolment, entry_input(start="13:00", end="14:00"))
+    hours.reject_entry(assessor, kept, "Shadowing <b>your own</b> shift is normal work.")
+    hours.reject_entry(assessor, changed, "Say what you learned.")
+    hours.verify_entry(assessor, verified)
+    # Changed after its rejection: a new version awaits verification, with no reason yet.
+    hours.edit_entry(learner, changed, entry_input(start="11:00", end="12:00",
+                                                   learned="The escalation matrix."))  # fmt: skip
+    auth.sign_in(learner)
+    page = client.get(f"/enrolments/{enrolment.id}/hours").get_data(as_text=True)
+    assert page.count("Reason: ") == 1
+    assert "Reason: Shadowing &lt;b&gt;your own&lt;/b&gt; shift is normal work." in page
+    assert "Say what you learned." not in page
+
+
 def test_another_learner_and_another_provider_get_404(app, client, auth, cast, people):
     learner, _assessor, enrolment, _ = cast
     entry = hours.log_entry(learner, enrolment, entry_input())
