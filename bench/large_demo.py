@@ -861,8 +861,7 @@ class _Builder:
             self.counts["decisions"] += len(decision_rows)
             self.counts["criterion_judgements"] += sum(len(j) for _d, j in decision_rows)
         entries = self._hours(plan, rows) if plan.manager_id else []
-        if plan.manager_id:
-            self._reviews(plan, rows, entries, n, len(met))
+        last_review = self._reviews(plan, rows, entries, n, len(met)) if plan.manager_id else None
         logged = sum(e["minutes"] for e in entries if e["status"] is not EntryStatus.REJECTED)
         verified = sum(e["minutes"] for e in entries if e["status"] is EntryStatus.VERIFIED)
         scope = {"provider_id": self.provider_id, "cohort_id": plan.cohort_id,
@@ -879,6 +878,10 @@ class _Builder:
             "otj_planned_minutes": plan.planned_hours * 60 if plan.manager_id else None,
             "otj_logged_minutes": logged,
             "otj_verified_minutes": verified,
+            # No breaks in learning: the next review is due the interval after the last.
+            "last_review_on": last_review,
+            "review_due_on": ((last_review or plan.starts_on) + timedelta(weeks=REVIEW_WEEKS)
+                              if plan.manager_id else None),
         })  # fmt: skip
         rows.states.extend(
             {"enrolment_id": plan.enrolment_id, "criterion_id": c, **scope,
@@ -943,11 +946,11 @@ class _Builder:
         return entries
 
     def _reviews(self, plan: _Plan, rows: _Rows, entries: list[dict], criteria: int,
-                 met: int) -> None:  # fmt: skip
+                 met: int) -> date | None:  # fmt: skip
         """A review every REVIEW_WEEKS weeks from the start, held on or a few days before its
         due day and signed by the assessor, the apprentice and the line manager, each setting
         a target and carrying the last one's forward. About one apprentice in eight missed the
-        latest, which is now overdue."""
+        latest, which is now overdue. Returns the day the last was held (None for none)."""
         rng = self.rng
         interval = timedelta(weeks=REVIEW_WEEKS)
         # Each review is due the interval after the last was held (the first, after the start)
@@ -1042,6 +1045,7 @@ class _Builder:
             previous_targets = targets[-1:]
             since = held
         self.counts["progress_reviews"] += len(held_days)
+        return held_days[-1][1] if held_days else None
 
     def _status(self, late: bool) -> tuple[EvidenceStatus, list[str]]:
         """An item's status and the decisions it went through: A accepted, R returned.

@@ -8,7 +8,8 @@ no end lasts to the day asked about). A caller asks here rather than reading the
 - ``pause_between(enrolment_id, start, end)``: days paused from ``start`` to ``end``.
 - ``paused_days_for(ids, on_date)``: ``paused_days`` of many enrolments in one statement.
 - ``due_after(enrolment_id, start, days)``: the date ``days`` days after ``start`` with the
-  break days in between added (a review due twelve weeks on is due later by a break's length).
+  break days in between added (a review due twelve weeks on is due later by a break's length);
+  ``due_date`` is the same rule on breaks already read.
 - ``current_break(enrolment_id, on_date)``: the break in force on that day, if any.
 
 The progress rows (``EnrolmentProgress``) keep what lists need without reading the breaks:
@@ -77,16 +78,25 @@ def due_after(enrolment_id: int, start: date, days: int) -> date | None:
     """The day ``days`` days after ``start``, later by every break day in between (a break
     that begins before the day so reached pushes it on again); None while a break with no
     end has begun by then, as nothing falls due until it ends."""
-    due = start + timedelta(days=days)
     after = start + timedelta(days=1)
     rows = _breaks([enrolment_id], after, date.max - timedelta(days=1))
+    return due_date(start, days, [(row.starts_on, row.ends_on) for row in rows])
+
+
+def due_date(start: date, days: int, periods: Iterable[tuple[date, date | None]]) -> date | None:
+    """``due_after`` from an enrolment's breaks given as (starts_on, ends_on) pairs, all of
+    them or some: those over by ``start`` do not count."""
+    due = start + timedelta(days=days)
+    after = start + timedelta(days=1)
     # Breaks of one enrolment do not overlap (operations refuse it): each adds its days.
-    for row in sorted(rows, key=lambda row: row.starts_on):
-        if row.starts_on > due:
+    for starts_on, ends_on in sorted(periods, key=lambda period: period[0]):
+        if ends_on is not None and ends_on < after:
+            continue
+        if starts_on > due:
             break
-        if row.ends_on is None:
+        if ends_on is None:
             return None
-        due += timedelta(days=(row.ends_on - max(row.starts_on, after)).days + 1)
+        due += timedelta(days=(ends_on - max(starts_on, after)).days + 1)
     return due
 
 

@@ -37,6 +37,7 @@ from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
+from portfolio.progress import refresh
 from portfolio.text import check_length
 
 NOTES_LIMIT = 10000
@@ -327,8 +328,8 @@ def signature_holds(review: ProgressReview, signature: ReviewSignature) -> bool:
 
 
 def sign(user: User, review: ProgressReview, party: Party) -> ReviewSignature:
-    """``user`` signs the review for ``party``; the third signature makes it signed and asks
-    for its PDF."""
+    """``user`` signs the review for ``party``; the third signature makes it signed, asks for
+    its PDF and moves the next review's due date on."""
     _check_party(user, review, party)
     if review.status is ReviewStatus.SIGNED:
         raise Conflict("This review is already signed by all three.")
@@ -358,6 +359,8 @@ def sign(user: User, review: ProgressReview, party: Party) -> ReviewSignature:
         from portfolio.apprenticeships import reviews_pdf  # the PDF's job: exports machinery
 
         reviews_pdf.start(record, user.id)
+        # The progress row carries when the next review is due, from this one.
+        refresh.enrolments([review.enrolment_id])
     return signature
 
 

@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from portfolio import listing
 from portfolio.accounts.models import Role, User
-from portfolio.apprenticeships import reviews_due
 from portfolio.apprenticeships.listing import apprentice_figures
 from portfolio.assessment.marking import queue_summary
 from portfolio.dates import local_today
@@ -16,7 +15,7 @@ from portfolio.db import db
 from portfolio.enrolments.caseload import enrolment_page
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.home import todo
-from portfolio.progress import workload
+from portfolio.progress import reviews_overdue, workload
 from portfolio.units.models import Unit
 
 bp = Blueprint("home", __name__)
@@ -51,7 +50,7 @@ def index():
         extra["figures"] = apprentice_figures(e.id for e in enrolments)
         extra["today"] = today
     if user.role in (Role.LEARNER, Role.ASSESSOR, Role.EMPLOYER):
-        extra["reviews_overdue"] = reviews_due.overdue_for(user, today)
+        extra["reviews_overdue"] = reviews_overdue.overdue_for(user, today)
     return render_template(TEMPLATES[user.role], enrolments=enrolments, paging=paging, **extra)
 
 
@@ -80,5 +79,5 @@ def admin_home():
         without_iqa=without_iqa,
         units=units,
         todo=todo.admin(current_user, today, plan.inactive_days),
-        reviews_overdue=reviews_due.overdue_for(current_user, today),
+        reviews_overdue=reviews_overdue.overdue_for(current_user, today),
     )

@@ -73,6 +73,12 @@ class EnrolmentProgress(db.Model):
     otj_planned_minutes: Mapped[int | None]
     otj_logged_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     otj_verified_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Progress reviews of an apprenticeship (portfolio.apprenticeships.reviews_due): the day
+    # the last signed one was held (None before the first), and the day the next is due
+    # (None while a break with no end pauses it, and where the enrolment is not an
+    # apprenticeship). Overdue, once that day has passed.
+    last_review_on: Mapped[date | None]
+    review_due_on: Mapped[date | None]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

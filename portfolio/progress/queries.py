@@ -29,7 +29,6 @@ from sqlalchemy import (
 )
 
 from portfolio.accounts.models import Role, User
-from portfolio.apprenticeships import reviews_due
 from portfolio.apprenticeships.hours import AMBER_SHARE as OTJ_AMBER_SHARE
 from portfolio.apprenticeships.hours import rag as otj_rag
 from portfolio.assessment.models import Decision, Sample
@@ -121,7 +120,7 @@ RISK_COLUMNS = dict(
     zip(RISKS, ("inactive", "behind_plan", "returned_twice", "behind_on_hours"), strict=True)
 )
 # An apprenticeship whose progress review is overdue (apprenticeships.reviews_due): counted
-# on the dashboard by a statement of its own, and listed and flagged with the other risks.
+# on the dashboard apart from the other risks, and listed and flagged with them.
 REVIEW_OVERDUE = "progress review overdue"
 LISTED_RISKS = (*RISKS, REVIEW_OVERDUE)
 # The learners behind the dashboard's count of units signed off, and behind an assessor's
@@ -257,6 +256,11 @@ class Measures:
         }
 
     @cached_property
+    def review_overdue(self):
+        """An apprenticeship's next progress review was due before today."""
+        return EnrolmentProgress.review_due_on < self.today
+
+    @cached_property
     def inactive_days(self):
         return days_between(EnrolmentProgress.last_activity_at, self.now)
 
@@ -293,6 +297,7 @@ class Summary:
     distribution: dict[str, int] = field(default_factory=dict)
     forecast: dict[str, int] = field(default_factory=dict)
     risks: dict[str, int] = field(default_factory=dict)
+    reviews_overdue: int = 0  # apprenticeships with a progress review overdue
     caseloads: dict[int, Caseload] = field(default_factory=dict)  # by assessor
 
 
@@ -316,6 +321,7 @@ def summary(filters: Filters, provider_id: int, today: date, inactive_days: int)
               for name, condition in measures.risks.items()),  # fmt: skip
             func.sum(progress.awaiting_marking).label("awaiting"),
             func.max(measures.oldest_awaiting_days).label("oldest_days"),
+            func.count().filter(measures.review_overdue).label("reviews_overdue"),
         )
         # By the labels: the expressions again would double the statement.
         .group_by("bucket", "forecast", progress.assessor_id)
@@ -327,6 +333,7 @@ def summary(filters: Filters, provider_id: int, today: date, inactive_days: int)
         out.complete += row.complete
         out.signed_off += row.signed_off
         out.under_review += row.under_review
+        out.reviews_overdue += row.reviews_overdue
         share += float(row.met or 0)
         bucket, forecast = BUCKET_LABELS[row.bucket], FORECASTS[row.forecast]
         out.distribution[bucket] = out.distribution.get(bucket, 0) + row.learners
@@ -409,7 +416,7 @@ def _whole(days: float | None) -> int | None:
 
 
 def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days: int, *,
-                 review_weeks: int | None = None, risk: str | None = None,
+                 risk: str | None = None,
                  bucket: str | None = None, forecast: str | None = None, lacking: int | None = None,
                  status: str | None = None, evidence: str | None = None,
                  decided_by: int | None = None, sampled_by: int | None = None,
@@ -419,18 +426,11 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
     there are in all. ``status`` may be SIGNED_OFF or UNDER_REVIEW, and ``evidence`` AWAITING_MARKING;
     ``decided_by`` and ``sampled_by`` name an assessor whose decisions since
     ``sampling_since`` (those sampled, for ``sampled_by``) were on the learners' evidence.
-    ``inactive_days`` is the provider's days without activity that put a learner at risk,
-    ``review_weeks`` its weeks between progress reviews (the default's when None)."""
+    ``inactive_days`` is the provider's days without activity that put a learner at risk."""
     progress, measures = EnrolmentProgress, Measures(today, inactive_days)
     query = base_query(filters, provider_id)
-    # The apprenticeships among the same enrolments with a review overdue, worked out once.
-    scope = filtered(select(Enrolment.id), filters, provider_id).whereclause
-    overdue = select(
-        reviews_due.overdue_rows(scope, today,
-                                 review_weeks or reviews_due.DEFAULT_INTERVAL_WEEKS).c.enrolment_id
-    )  # fmt: skip
     if risk == REVIEW_OVERDUE:
-        query = query.where(progress.enrolment_id.in_(overdue))
+        query = query.where(measures.review_overdue)
     if status == SIGNED_OFF:
         query = query.where(progress.signed_off.is_(True))
     elif status == UNDER_REVIEW:
@@ -489,7 +489,7 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
             measures.otj_due_minutes.label("otj_due_minutes"),
             *(case((condition, True), else_=False).label(RISK_COLUMNS[name])
               for name, condition in measures.risks.items()),  # fmt: skip
-            case((progress.enrolment_id.in_(overdue), True), else_=False).label("review_overdue"),
+            case((measures.review_overdue, True), else_=False).label("review_overdue"),
             func.count().over().label("total"),  # how many in all, so a page needs no count
         )
         .order_by(User.name, progress.enrolment_id)

@@ -1,9 +1,9 @@
 """Keeping EnrolmentProgress and CriterionState in step with the evidence.
 
 Every domain operation that changes what an enrolment's progress rows summarise (its
-evidence, claims, decisions, sign-offs, or the enrolment itself) ends by calling
-``enrolments`` with the enrolments it changed, so the summary rows change in the same
-transaction as what they summarise. ``flask progress refresh`` rebuilds them all.
+evidence, claims, decisions, sign-offs, breaks in learning, hours, progress reviews, or
+the enrolment itself) ends by calling ``enrolments`` with the enrolments it changed, so the
+summary rows change in the same transaction as what they summarise. ``flask progress refresh`` rebuilds them all.
 
 However many enrolments are given, each figure is read for all of them in one statement
 (up to BATCH at a time), so a caller that changes many enrolments at once, such as the
@@ -12,12 +12,16 @@ import of a file of learners, refreshes them together rather than one by one.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from portfolio.accounts.models import Provider
+from portfolio.apprenticeships import breaks
 from portfolio.apprenticeships.hours_models import EntryStatus, OtjEntry
 from portfolio.apprenticeships.models import Apprenticeship, BreakInLearning
+from portfolio.apprenticeships.reviews_models import ProgressReview, ReviewStatus
 from portfolio.assessment.models import CriterionJudgement, Decision, Outcome, SignOff
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
@@ -43,6 +47,64 @@ def enrolments(enrolment_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), BATCH):
         refresh_enrolments(db.session, ids[start : start + BATCH])
     db.session.flush()
+
+
+def review_dates(session: Session, apprenticeships: list[tuple[int, date, int]],
+                 periods: dict[int, list]) -> dict[int, tuple[date | None, date | None]]:  # fmt: skip
+    """For each apprenticeship, given as (enrolment id, start, provider id) with its breaks
+    in learning in ``periods`` as (starts_on, ends_on) pairs: the day its last signed
+    progress review was held (None before the first) and the day the next one is due, by
+    ``reviews_due.next_due``'s rule. Two statements, whatever the number."""
+    ids = [enrolment_id for enrolment_id, _start, _provider in apprenticeships]
+    last = dict(
+        session.execute(
+            select(ProgressReview.enrolment_id, func.max(ProgressReview.held_on))
+            .where(ProgressReview.enrolment_id.in_(ids),
+                   ProgressReview.status == ReviewStatus.SIGNED)
+            .group_by(ProgressReview.enrolment_id)
+        ).all()
+    )  # fmt: skip
+    weeks = dict(
+        session.execute(
+            select(Provider.id, Provider.review_interval_weeks).where(
+                Provider.id.in_({provider for _id, _start, provider in apprenticeships})
+            )
+        ).all()
+    )
+    return {
+        enrolment_id: (
+            last.get(enrolment_id),
+            breaks.due_date(last.get(enrolment_id) or starts_on, 7 * weeks[provider_id],
+                            periods.get(enrolment_id, ())),
+        )
+        for enrolment_id, starts_on, provider_id in apprenticeships
+    }  # fmt: skip
+
+
+def reviews_due(enrolment_ids: Iterable[int]) -> None:
+    """Recompute only when these enrolments' next progress reviews are due, for a change that
+    moves them all and nothing else (the provider's interval between reviews)."""
+    ids = sorted(set(enrolment_ids))
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        apprenticeships = db.session.execute(
+            select(Enrolment.id, Enrolment.starts_on, Enrolment.provider_id)
+            .join(Apprenticeship, Apprenticeship.enrolment_id == Enrolment.id)
+            .where(Enrolment.id.in_(batch))
+        ).all()
+        periods: dict[int, list] = defaultdict(list)
+        for pause in db.session.execute(
+            select(BreakInLearning.enrolment_id, BreakInLearning.starts_on,
+                   BreakInLearning.ends_on).where(BreakInLearning.enrolment_id.in_(batch))
+        ):  # fmt: skip
+            periods[pause.enrolment_id].append((pause.starts_on, pause.ends_on))
+        dates = review_dates(db.session, [tuple(row) for row in apprenticeships], periods)
+        if dates:
+            db.session.execute(
+                update(EnrolmentProgress).execution_options(synchronize_session=False),
+                [{"enrolment_id": enrolment_id, "last_review_on": last, "review_due_on": due}
+                 for enrolment_id, (last, due) in dates.items()],
+            )  # fmt: skip
 
 
 def refresh_enrolment(session: Session, enrolment_id: int) -> None:
@@ -126,12 +188,14 @@ def refresh_enrolments(session: Session, enrolment_ids: list[int]) -> None:
     # ended, so all are past), and the one still going (portfolio.apprenticeships.breaks).
     ended_days: dict[int, int] = defaultdict(int)
     ongoing = {}
+    periods: dict[int, list] = defaultdict(list)
     for pause in session.execute(
         select(
             BreakInLearning.enrolment_id, BreakInLearning.starts_on, BreakInLearning.ends_on,
             BreakInLearning.reason,
         ).where(BreakInLearning.enrolment_id.in_(ids))
     ):  # fmt: skip
+        periods[pause.enrolment_id].append((pause.starts_on, pause.ends_on))
         if pause.ends_on is None:
             ongoing[pause.enrolment_id] = pause
         else:
@@ -144,6 +208,9 @@ def refresh_enrolments(session: Session, enrolment_ids: list[int]) -> None:
                 Apprenticeship.enrolment_id.in_(ids)
             )
         ).all()
+    )
+    reviews = review_dates(
+        session, [(e.id, e.starts_on, e.provider_id) for e, _ in found if e.id in planned], periods
     )
     verified = OtjEntry.status == EntryStatus.VERIFIED
     hours = {
@@ -194,6 +261,7 @@ def refresh_enrolments(session: Session, enrolment_ids: list[int]) -> None:
         progress.otj_planned_minutes = its_planned * 60 if its_planned is not None else None
         progress.otj_logged_minutes = int(its_hours.logged or 0) if its_hours else 0
         progress.otj_verified_minutes = int(its_hours.verified or 0) if its_hours else 0
+        progress.last_review_on, progress.review_due_on = reviews.get(enrolment_id, (None, None))
         progress.updated_at = now
         states += [
             {"enrolment_id": enrolment_id, "criterion_id": c, **scope,

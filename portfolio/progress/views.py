@@ -4,14 +4,12 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
-from portfolio.apprenticeships import hours, reviews_due
+from portfolio.apprenticeships import hours
 from portfolio.dates import local_today
 from portfolio.db import utcnow
-from portfolio.enrolments.models import Enrolment
 from portfolio.listing import PAGE_SIZE, page_number, whole_number
 from portfolio.progress import exports, figures, queries, workload
 from portfolio.progress.queries import Filters
@@ -32,8 +30,7 @@ def caseload():
     page = page_number()
     plan = workload.settings(current_user.provider_id)
     total, rows = queries.learner_rows(filters, current_user.provider_id, _today(),
-                                       plan.inactive_days, review_weeks=_review_weeks(),
-                                       limit=PAGE_SIZE,
+                                       plan.inactive_days, limit=PAGE_SIZE,
                                        offset=(page - 1) * PAGE_SIZE)  # fmt: skip
     return render_template(
         "progress/caseload.html", rows=rows, total=total, page=page, pages=-(-total // PAGE_SIZE),
@@ -44,11 +41,6 @@ def caseload():
 def _today() -> date:
     """Today where the signed-in person's provider is: the day its figures count to."""
     return local_today(current_user.provider.time_zone)
-
-
-def _review_weeks() -> int | None:
-    """The provider's weeks between progress reviews."""
-    return current_user.provider.review_interval_weeks
 
 
 def _rule(plan: workload.Settings) -> str:
@@ -83,9 +75,6 @@ def dashboard():
     unit = _heat_unit(filters, options)
     names = workload.Names(options)
     decisions = workload.decisions(filters, provider_id, plan, names)
-    # Apprenticeships' progress reviews overdue: the one figure read from a later package.
-    scope = Enrolment.id.in_(queries.filtered(select(Enrolment.id), filters, provider_id))
-    overdue = reviews_due.overdue_count(scope, today, _review_weeks())
     return render_template(
         "progress/dashboard.html",
         filters=filters,
@@ -104,7 +93,7 @@ def dashboard():
         awaiting_marking=queries.AWAITING_MARKING,
         signed_off=queries.SIGNED_OFF,
         under_review=queries.UNDER_REVIEW,
-        reviews_overdue=overdue,
+        reviews_overdue=summary.reviews_overdue,
         hours_rule=hours.RAG_RULE,
     )
 
@@ -151,7 +140,7 @@ def learners():
     else:
         days, figure_args = None, figure
     total, rows = queries.learner_rows(filters, provider_id, _today(), plan.inactive_days,
-                                       review_weeks=_review_weeks(), **figure_args,
+                                       **figure_args,
                                        limit=PAGE_SIZE,
                                        offset=(page - 1) * PAGE_SIZE)  # fmt: skip
     return render_template(
@@ -221,7 +210,6 @@ def _table(table: str, filters: Filters, options: dict):
     plan = workload.settings(provider_id)
     if table == "learners":
         _total, rows = queries.learner_rows(filters, provider_id, _today(), plan.inactive_days,
-                                            review_weeks=_review_weeks(),
                                             limit=100_000)  # fmt: skip
         target, inactive = plan.marking_target_days, plan.inactive_days
         return (

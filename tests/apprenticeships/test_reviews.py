@@ -29,6 +29,7 @@ from portfolio.errors import Conflict, DomainError
 from portfolio.evidence import operations
 from portfolio.evidence.kinds import EvidenceKind
 from portfolio.exports import signing
+from portfolio.progress import refresh, reviews_overdue
 from tests.factories import STAR_CONTENT, accepted, criteria_of, make_enrolment, make_user
 
 START = date(2026, 9, 1)  # the factories' enrolments start here
@@ -47,6 +48,7 @@ def make_apprenticeship(enrolment, manager=None, employer=None):
                        employer_id=employer.id, line_manager_id=manager.id, planned_otj_hours=300)
     )  # fmt: skip
     db.session.flush()
+    refresh.enrolments([enrolment.id])  # as operations.set_apprenticeship does
     return manager
 
 
@@ -62,11 +64,11 @@ def add_break(enrolment, admin, starts_on, ends_on):
     db.session.add(BreakInLearning(enrolment_id=enrolment.id, starts_on=starts_on,
                                    ends_on=ends_on, reason="Illness", recorded_by_id=admin.id))  # fmt: skip
     db.session.flush()
+    refresh.enrolments([enrolment.id])  # as operations.record_break does
 
 
 def overdue_on(enrolment, today) -> bool:
-    rows = reviews_due.overdue_rows(Enrolment.id == enrolment.id, today,
-                                enrolment.provider.review_interval_weeks)  # fmt: skip
+    rows = reviews_overdue.overdue_rows(Enrolment.id == enrolment.id, today)
     return db.session.scalar(select(rows.c.enrolment_id)) is not None
 
 
@@ -139,6 +141,9 @@ def test_the_provider_sets_the_interval_and_the_next_is_due_after_the_last_signe
     admin = people[Role.ADMIN]
     reviews_due.change_interval(admin, 8)
     assert reviews_due.next_due(enrolment) == START + timedelta(weeks=8)
+    # The progress row moves with it: the lists of overdue reviews read it there.
+    assert not overdue_on(enrolment, START + timedelta(weeks=8))
+    assert overdue_on(enrolment, START + timedelta(weeks=8, days=1))
     review = signed_review(cast, held_on=date(2026, 10, 1))
     assert review.status is ReviewStatus.SIGNED
     assert reviews_due.next_due(enrolment) == date(2026, 10, 1) + timedelta(weeks=8)

@@ -28,8 +28,9 @@ from portfolio.evidence.models import (
     EvidenceVersion,
 )
 from portfolio.evidence.pii import find_personal_data
-from portfolio.progress import refresh
+from portfolio.progress import queries, refresh
 from portfolio.progress.models import CLAIMED, MET, NOT_STARTED, CriterionState, EnrolmentProgress
+from portfolio.progress.queries import Filters
 from portfolio.progress.refresh import refresh_enrolment
 from portfolio.units.models import Criterion, Unit
 from tests.statements import counting
@@ -470,5 +471,5 @@ def test_every_learner_is_an_apprentice_with_hours_and_reviews_that_follow_the_r
             assert 0 < (review.held_on - anchor).days <= 7 * reviews_due.DEFAULT_INTERVAL_WEEKS
             anchor = review.held_on
     assert 0 < behind < LEARNERS
-    overdue = reviews_due.overdue_count(Enrolment.provider_id == provider_id, today, 12)
+    overdue = queries.summary(Filters(), provider_id, today, 21).reviews_overdue
     assert 0 < overdue < LEARNERS // 2
