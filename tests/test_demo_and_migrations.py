@@ -10,6 +10,7 @@ from portfolio.assessment.models import Decision, Sample, SampleStatus, SignOff
 from portfolio.db import db
 from portfolio.demo import PASSWORD, PROVIDER, sign_ins
 from portfolio.enrolments.models import Enrolment
+from portfolio.progress.models import EnrolmentProgress
 from portfolio.units.models import AwardingBody, Unit
 from tests.conftest import TEST_CONFIG
 
@@ -102,6 +103,27 @@ def test_migrations_go_down_to_nothing_and_back_up(empty_app):
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         assert set(inspect(db.engine).get_table_names()) == tables
+        db.engine.dispose()
+
+
+def test_the_migration_that_keeps_review_due_dates_fills_them_in_as_the_refresh_does(empty_app):
+    app = empty_app
+    runner = app.test_cli_runner()
+    for command in (["db", "upgrade"], ["criteria", "import"], ["demo"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 0, result.output
+    due = select(EnrolmentProgress.enrolment_id, EnrolmentProgress.last_review_on,
+                 EnrolmentProgress.review_due_on).order_by(EnrolmentProgress.enrolment_id)  # fmt: skip
+    with app.app_context():
+        refreshed = db.session.execute(due).all()
+        # The demo's apprentices: one with a signed review, one paused by a break with no end.
+        assert any(row.last_review_on for row in refreshed)
+        assert any(row.review_due_on for row in refreshed)
+        db.session.remove()
+        downgrade(revision="c3e9a1f7b2d4")
+        upgrade()
+        assert db.session.execute(due).all() == refreshed
+        db.session.remove()
         db.engine.dispose()
 
 
