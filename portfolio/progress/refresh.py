@@ -3,7 +3,8 @@
 Every domain operation that changes what an enrolment's progress rows summarise (its
 evidence, claims, decisions, sign-offs, breaks in learning, hours, progress reviews, or
 the enrolment itself) ends by calling ``enrolments`` with the enrolments it changed, so the
-summary rows change in the same transaction as what they summarise. ``flask progress refresh`` rebuilds them all.
+summary rows change in the same transaction as what they summarise. ``flask progress
+refresh`` rebuilds them all.
 
 However many enrolments are given, each figure is read for all of them in one statement
 (up to BATCH at a time), so a caller that changes many enrolments at once, such as the
@@ -54,7 +55,9 @@ def review_dates(session: Session, apprenticeships: list[tuple[int, date, int]],
     """For each apprenticeship, given as (enrolment id, start, provider id) with its breaks
     in learning in ``periods`` as (starts_on, ends_on) pairs: the day its last signed
     progress review was held (None before the first) and the day the next one is due, by
-    ``reviews_due.next_due``'s rule. Two statements, whatever the number."""
+    ``reviews_due.next_due``'s rule. Two statements, whatever the number; none for none."""
+    if not apprenticeships:
+        return {}
     ids = [enrolment_id for enrolment_id, _start, _provider in apprenticeships]
     last = dict(
         session.execute(
@@ -99,7 +102,7 @@ def reviews_due(enrolment_ids: Iterable[int]) -> None:
         ):  # fmt: skip
             periods[pause.enrolment_id].append((pause.starts_on, pause.ends_on))
         dates = review_dates(db.session, [tuple(row) for row in apprenticeships], periods)
-        if dates:
+        if dates:  # by primary key, one statement for the batch
             db.session.execute(
                 update(EnrolmentProgress).execution_options(synchronize_session=False),
                 [{"enrolment_id": enrolment_id, "last_review_on": last, "review_due_on": due}
