@@ -61,7 +61,7 @@ def change_interval(admin: User, weeks: int) -> None:
     provider.review_interval_weeks = weeks
     db.session.flush()
     if before != weeks:
-        refresh.reviews_due(
+        refresh.review_due_dates(
             db.session.scalars(
                 select(Apprenticeship.enrolment_id)
                 .join(Enrolment, Enrolment.id == Apprenticeship.enrolment_id)

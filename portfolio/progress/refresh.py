@@ -50,8 +50,8 @@ def enrolments(enrolment_ids: Iterable[int]) -> None:
     db.session.flush()
 
 
-def review_dates(session: Session, apprenticeships: list[tuple[int, date, int]],
-                 periods: dict[int, list]) -> dict[int, tuple[date | None, date | None]]:  # fmt: skip
+def _review_dates(session: Session, apprenticeships: list[tuple[int, date, int]],
+                  periods: dict[int, list]) -> dict[int, tuple[date | None, date | None]]:  # fmt: skip
     """For each apprenticeship, given as (enrolment id, start, provider id) with its breaks
     in learning in ``periods`` as (starts_on, ends_on) pairs: the day its last signed
     progress review was held (None before the first) and the day the next one is due, by
@@ -84,7 +84,7 @@ def review_dates(session: Session, apprenticeships: list[tuple[int, date, int]],
     }  # fmt: skip
 
 
-def reviews_due(enrolment_ids: Iterable[int]) -> None:
+def review_due_dates(enrolment_ids: Iterable[int]) -> None:
     """Recompute only when these enrolments' next progress reviews are due, for a change that
     moves them all and nothing else (the provider's interval between reviews)."""
     ids = sorted(set(enrolment_ids))
@@ -101,7 +101,7 @@ def reviews_due(enrolment_ids: Iterable[int]) -> None:
                    BreakInLearning.ends_on).where(BreakInLearning.enrolment_id.in_(batch))
         ):  # fmt: skip
             periods[pause.enrolment_id].append((pause.starts_on, pause.ends_on))
-        dates = review_dates(db.session, [tuple(row) for row in apprenticeships], periods)
+        dates = _review_dates(db.session, [tuple(row) for row in apprenticeships], periods)
         if dates:  # by primary key, one statement for the batch
             db.session.execute(
                 update(EnrolmentProgress).execution_options(synchronize_session=False),
@@ -212,7 +212,7 @@ def refresh_enrolments(session: Session, enrolment_ids: list[int]) -> None:
             )
         ).all()
     )
-    reviews = review_dates(
+    reviews = _review_dates(
         session, [(e.id, e.starts_on, e.provider_id) for e, _ in found if e.id in planned], periods
     )
     verified = OtjEntry.status == EntryStatus.VERIFIED
