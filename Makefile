@@ -70,9 +70,11 @@ lint: $(VENV)/.test-installed
 
 # Packages are installed by uv, which installs the pinned set in about 25 s where pip took
 # about a minute; pip only installs uv itself into the new virtualenv. Their bytecode is
-# compiled as they are installed, as pip does, so that no process compiles them again.
+# compiled as they are installed, as pip does, so that no process compiles them again. uv
+# trusts the system's certificates, as pip does, so that it works behind a proxy whose
+# authority only the system knows.
 UV_VERSION := 0.13.9
-UV_INSTALL := $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
+UV_INSTALL := $(BIN)/uv pip install --quiet --compile-bytecode --native-tls --python $(BIN)/python
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
