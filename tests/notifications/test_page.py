@@ -166,7 +166,9 @@ def test_a_person_chooses_their_email_and_the_change_is_audited(client, auth, pe
     client.post("/account/notifications", data={"email": "off"})
     assert choice_of(learner) is EmailChoice.OFF
     events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "notifications.email_chosen")
+        select(AuditEvent)
+        .where(AuditEvent.action == "notifications.email_chosen")
+        .order_by(AuditEvent.seq)
     ).all()
     assert [e.after["email"] for e in events] == ["daily", "off"]
 

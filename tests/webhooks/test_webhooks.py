@@ -178,7 +178,9 @@ def test_a_receiver_error_is_recorded_and_an_admin_sends_it_again(
     assert client.post(f"/webhooks/deliveries/{delivery.id}/send-again").status_code == 302
     assert len(receiver.received) == 3
     resent = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "webhook.delivery_resent")
+        select(AuditEvent)
+        .where(AuditEvent.action == "webhook.delivery_resent")
+        .order_by(AuditEvent.seq)
     ).all()
     assert len(resent) == 2 and resent[0].actor_id == people[Role.ADMIN].id
 
