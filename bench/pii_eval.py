@@ -38,7 +38,10 @@ of utilities, councils, banks, insurers, practices, schools, hotels and small fi
 (twenty-third.txt), and the twenty-fourth, written blind at advice lines, care and patient
 advice desks, halls of residence, clubs, airports, island ferries, taxi offices, letting
 agents, solicitors, venues, deliveries and Northern Irish and Welsh offices
-(twenty-fourth.txt).
+(twenty-fourth.txt), and the twenty-fifth, written blind at funeral directors, register
+offices, courts, police and fire stations, care agencies, interpreters, garages, auction
+houses, pawnbrokers, installers, caravan parks, box offices, stables and harbours
+(twenty-fifth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -217,6 +220,7 @@ CORPORA = [
     CORPUS.with_name("twenty-second.txt"),
     CORPUS.with_name("twenty-third.txt"),
     CORPUS.with_name("twenty-fourth.txt"),
+    CORPUS.with_name("twenty-fifth.txt"),
 ]
 
 

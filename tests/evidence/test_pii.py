@@ -774,6 +774,16 @@ def test_names_in_apprentices_notes(text, names):
         # After a neighbour, a driver or a carer as after a relative: a listed name only.
         ("- neighbour hope richards has a spare key\n- the neighbour said the van left",
          ["hope richards"]),
+        # A chat's speakers after a day and a time; names joined by "+"; "taken at a time
+        # by"; a name before a phone in brackets; a title and a name in capitals, the
+        # surname too; a signature before a firm's name; a name beside "and I".
+        ("[Fri 18:10] Rhiannon (owner): Barn 10-2 (Bill + Daria)\n[Fri 18:12] Faith: ok",
+         ["Rhiannon", "Bill", "Daria", "Faith"]),
+        ("Booking ref: PTS/88213   Taken 08:55 by Joy\nOn call: Summer (mob 07700 900128)",
+         ["Joy", "Summer"]),
+        ("Visit to MRS DOREEN PICKERSGILL today", ["MRS DOREEN PICKERSGILL"]),
+        ("Thanks,\nOlamide | LinguaBridge Interpreting", ["Olamide"]),
+        ("family want him brought in tonight. Hunter and I attending", ["Hunter"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -828,6 +838,8 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "HR: approved\nIT: done\nHR: ok\nIT: fine",
         "We met at Leeds, the head office. Security, the team said, was fine.",
         "The son lives at 9 Church Side, Cinderford, who has the key.",
+        "I moved out on 30 June and I'm still waiting for my deposit.",
+        "WILL CALL BACK TOMORROW, DR TO SEE",
     ],
 )
 def test_not_names_or_birthdays(text):

@@ -142,6 +142,15 @@ _LOWER_STREET = re.compile(
     + "|".join(sorted(STREET_SUFFIXES - {"gate", "park", "yard", "fields", "green", "view"}))
     + r")\b"
 )
+# A house's name and its street in lower case, in a list or after a comma: "the coach
+# house, osborne avenue", "east mains farm, kirk road".
+_LOWER_HOUSE_STREET = re.compile(
+    r"(?:(?<=^)|(?<=\n)|(?<=[,.)] )|(?<=\d\. )|(?<= - ))(?:the )?(?:[a-z][a-z'’-]+ ){0,2}"
+    r"(?:house|cottage|cottages|farm|farmhouse|lodge|barn|villa|bungalow|manor|grange|rectory|"
+    r"vicarage|steading|stables|smithy|forge), (?:[a-z][a-z'’-]+ ){1,2}(?:"
+    + "|".join(sorted(STREET_SUFFIXES - {"gate", "park", "yard", "fields", "green"}))
+    + r")\b"
+)
 # A question whose answer on the next line is an address ("And the first line of the
 # address?" / "Caller: The Old Smithy, Carr Lane.").
 ADDRESS_QUESTION = re.compile(
@@ -334,6 +343,7 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
         placed = _placed(before, -1, m.start()) or re.search(r"(?i)\bfor\s*$", before)
         if CUE.search(before) or placed or _postcode_follows(text, m.end()):
             found.append(("ADDRESS", m.start(), m.end()))
+    found += [("ADDRESS", *m.span()) for m in _LOWER_HOUSE_STREET.finditer(text)]
     found += [("ADDRESS", *m.span()) for m in _LOWER_BLOCK.finditer(text)]
     for m in _WORDED.finditer(text):
         if m.group(2).lower() in STREET_SUFFIXES:

@@ -84,7 +84,7 @@ _CUE = "|".join(
         r"(?:attended|approved|authorised|checked|raised|logged|handled|completed|signed|"
         r"done|visited|taken|written|witnessed|observed|assessed|reviewed|seen|served|"
         r"processed|corrected|prepared|keyed|verified|countersigned|supervised|actioned|"
-        r"handed over|collected|covered) by",
+        r"handed over|collected|covered)(?: (?:at )?\d{1,2}[:.]\d\d)? by",
         r"well done|congratulations|congrats|good luck|welcome",
         # fields and people's roles
         r"(?:caller|customer|cust|contact|patient|tenant|account holder|policy ?holder|"
@@ -622,8 +622,8 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-_JOIN_BEFORE = re.compile(r"(?:,| and| &| or)\s$")
-_JOIN_AFTER = re.compile(r"(?:,| and| &| or)\s")
+_JOIN_BEFORE = re.compile(r"(?:,| and| &| or| \+)\s$")
+_JOIN_AFTER = re.compile(r"(?:,| and| &| or| \+)\s")
 
 
 def _neighbours(text: str, start: int, end: int) -> tuple[int, int]:
@@ -649,7 +649,8 @@ _ROLE_COMMA = re.compile(
 _ROLE_BRACKET = re.compile(r"\b(?i:" + _ROLES + r") \($")
 # A title or a role in brackets after a name: "Bill (Mr W. Hughes)", "Will (mentor)".
 _BRACKETED = re.compile(
-    r" \((?:(?i:mrs?|ms|miss|mx|dr)\.? |(?:" + _ROLES + r")\))"
+    r" \((?:(?i:mrs?|ms|miss|mx|dr)\.? |(?:" + _ROLES + r")\)|"
+    r"(?i:mob|mobile|tel|phone|ph|m|t)\b[:.]?[ \t]*(?:\+44|0)\d)"
 )
 
 
@@ -745,7 +746,8 @@ _PERSON_LABEL = re.compile(
     r"father|couple|volunteer|vol|caller|customer|patient|member|tenant|resident|applicant|"
     r"claimant|policy ?holder|account holder|key ?holder|witness|driver|passenger|owner|"
     r"officer|operator|room leader|borrower|client|learner|apprentice|student|pupil|parent|"
-    r"guardian|occupant|clerk|visitor|artist|first aider)"
+    r"guardian|occupant|occupier|informant|deceased|party [12]|clerk|visitor|artist|"
+    r"first aider)"
     r"[ \t]*:[ \t]*"
     # "HENDERSON, Kyle James": a surname in capitals, then the given names.
     r"([A-Z][A-Z'’-]+, [A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,2}|"
@@ -849,7 +851,11 @@ def _lower_case_titles(text: str, found: list[tuple[int, int]]) -> list[tuple[in
         if kind == "N" or (kind == "A" and listed) or (
             kind == "U" and len(word) > 2 and title.lower() != "dr"
         ):
-            extra.append((m.start(), m.end()))
+            end = m.end()
+            surname = re.match(r" ([A-Z][A-Z'’-]+)\b", text[end : end + 40])
+            if word.isupper() and surname and classify(surname.group(1).capitalize()) in "NU":
+                end += surname.end()  # the surname after, in capitals: "MRS DOREEN PICKERSGILL"
+            extra.append((m.start(), end))
     return extra
 
 
@@ -860,7 +866,8 @@ def _lower_case_titles(text: str, found: list[tuple[int, int]]) -> list[tuple[in
 _SIGNED = re.compile(
     r"(?:^|[.!?]\s*\n)\s*([A-Z][a-z'’-]+)[.!\"”]*(?:\s*$|[ \t]*\n[ \t>]*\n)|"
     r"(?im:^[ \t>]*(?:thanks|thank you|many thanks|regards|kind regards|best wishes|cheers|"
-    r"speak soon|all the best|diolch|ta)\b[^\n]{0,20}\n[ \t>]*)([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$))|"
+    r"speak soon|all the best|diolch|ta)\b[^\n]{0,20}\n[ \t>]*)([A-Z][a-z'’-]+)"
+    r"(?=[ \t.!x]*(?:\n|$)|[ \t]+[|–-][ \t])|"
     r"(?im:^[ \t>]*(?:thanks|many thanks|regards|kind regards|best wishes|cheers),[ \t]*)"
     r"([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$)|,[ \t]*[A-Z][^\n]{0,40}$)"
 )
@@ -873,6 +880,7 @@ _RANKED = re.compile(
     r"Constable|Councillor|Cllr|Nurse|Sister|Matron|Pastor|Imam|Rabbi|Captain|Capt)\.? "
     r"([A-Z][a-z'’-]+)(?: ([A-Z][a-z'’-]+))?"
 )
+_MODALS = frozenset("will may can should would might must shall".split())
 # A person and the writer together: "Bartek and I", "me and Dev".
 _WITH_ME = re.compile(r"\b([A-Z][a-z'’-]+) and I\b|\b(?:me|Me) and ([A-Z][a-z'’-]+)\b")
 # Someone from a place of work saying or doing something: "Amber from the café told me".
@@ -898,7 +906,9 @@ def _by_company(text: str) -> list[tuple[int, int]]:
             found.append((m.start(), m.end(2) if whole else m.end(1)))
     for m in _WITH_ME.finditer(text):
         group = 1 if m.group(1) else 2
-        if classify(m.group(group)) in "NU":  # not a word that may be another: "Will and I"
+        word, kind = m.group(group), classify(m.group(group))
+        # "Hunter and I", not "on 30 June and I" or "sorry, Will and I don't know".
+        if kind in "NU" or kind == "A" and word.lower() not in CALENDAR_NAMES | _MODALS:
             found.append(m.span(group))
     found += [m.span(1) for m in _FROM_WHERE.finditer(text) if classify(m.group(1)) in "NAU"]
     return found
@@ -924,7 +934,8 @@ def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[
 
 # A conversation copied line by line: "[07:16] Dawn: moved to studio 2", "leanne: ty!!".
 _SPEAKER = re.compile(
-    r"(?m)^[ \t>]*(\[?(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?[ \t]+)?\d{1,2}[:.]\d\d\]?[ \t]*)?"
+    r"(?m)^[ \t>]*(\[?(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?[ \t]+|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?[ \t]+)?"
+    r"\d{1,2}[:.]\d\d\]?[ \t]*)?"
     r"([^\W\d_][\w'’-]*(?: [A-Z]\.?| [A-Z][a-z][\w'’-]*)?)"
     r"(?: \([^)\n]{1,30}\))?([ \t]+\d{1,2}[:.]\d\d)?:[ \t]"
 )
