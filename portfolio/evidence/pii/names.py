@@ -834,6 +834,9 @@ def _initials_of(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int
     ]
 
 
+_CAPITALS_AFTER = re.compile(r" ([A-Z][A-Z'’-]+)\b")
+
+
 def _lower_case_titles(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """ "mr khan", "MRS SMITH": a title then a listed name, when not capitalised."""
     lex = lexicon()
@@ -851,11 +854,12 @@ def _lower_case_titles(text: str, found: list[tuple[int, int]]) -> list[tuple[in
         if kind == "N" or (kind == "A" and listed) or (
             kind == "U" and len(word) > 2 and title.lower() != "dr"
         ):
-            end = m.end()
-            surname = re.match(r" ([A-Z][A-Z'’-]+)\b", text[end : end + 40])
-            if word.isupper() and surname and classify(surname.group(1).capitalize()) in "NU":
-                end += surname.end()  # the surname after, in capitals: "MRS DOREEN PICKERSGILL"
-            extra.append((m.start(), end))
+            # The surname after a given name, in capitals too: "MRS DOREEN PICKERSGILL".
+            surname = _CAPITALS_AFTER.match(text, m.end()) if word.isupper() else None
+            if surname and classify(surname.group(1).capitalize()) in "NU":
+                extra.append((m.start(), surname.end()))
+            else:
+                extra.append((m.start(), m.end()))
     return extra
 
 
@@ -880,9 +884,10 @@ _RANKED = re.compile(
     r"Constable|Councillor|Cllr|Nurse|Sister|Matron|Pastor|Imam|Rabbi|Captain|Capt)\.? "
     r"([A-Z][a-z'’-]+)(?: ([A-Z][a-z'’-]+))?"
 )
-_MODALS = frozenset("will may can should would might must shall".split())
-# A person and the writer together: "Bartek and I", "me and Dev".
+# A person and the writer together: "Bartek and I", "me and Dev"; not a modal verb that
+# may be a name ("sorry, Will and I don't know").
 _WITH_ME = re.compile(r"\b([A-Z][a-z'’-]+) and I\b|\b(?:me|Me) and ([A-Z][a-z'’-]+)\b")
+_MODALS = frozenset("will may can should would might must shall".split())
 # Someone from a place of work saying or doing something: "Amber from the café told me".
 _FROM_WHERE = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=\n))([A-Z][a-z'’-]+) from (?:the |our )?[\w'’ -]{2,25}? "
@@ -907,8 +912,8 @@ def _by_company(text: str) -> list[tuple[int, int]]:
     for m in _WITH_ME.finditer(text):
         group = 1 if m.group(1) else 2
         word, kind = m.group(group), classify(m.group(group))
-        # "Hunter and I", not "on 30 June and I" or "sorry, Will and I don't know".
-        if kind in "NU" or kind == "A" and word.lower() not in CALENDAR_NAMES | _MODALS:
+        # "Hunter and I", not "on 30 June and I".
+        if kind in "NU" or (kind == "A" and word.lower() not in CALENDAR_NAMES | _MODALS):
             found.append(m.span(group))
     found += [m.span(1) for m in _FROM_WHERE.finditer(text) if classify(m.group(1)) in "NAU"]
     return found
@@ -934,8 +939,8 @@ def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[
 
 # A conversation copied line by line: "[07:16] Dawn: moved to studio 2", "leanne: ty!!".
 _SPEAKER = re.compile(
-    r"(?m)^[ \t>]*(\[?(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?[ \t]+|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?[ \t]+)?"
-    r"\d{1,2}[:.]\d\d\]?[ \t]*)?"
+    r"(?m)^[ \t>]*(\[?(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?[ \t]+|"
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?[ \t]+)?\d{1,2}[:.]\d\d\]?[ \t]*)?"
     r"([^\W\d_][\w'’-]*(?: [A-Z]\.?| [A-Z][a-z][\w'’-]*)?)"
     r"(?: \([^)\n]{1,30}\))?([ \t]+\d{1,2}[:.]\d\d)?:[ \t]"
 )
