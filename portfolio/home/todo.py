@@ -295,14 +295,17 @@ class AssessorToDo:
     hours_awaiting: int = 0  # off-the-job hours entries of their apprentices to verify
 
 
+# The enrolments the assessor assesses at their provider.
+ASSESSED = (
+    Enrolment.assessor_id == bindparam("user_id"),
+    Enrolment.provider_id == bindparam("provider_id"),
+)
 OLDEST_SUBMITTED = (
     select(EvidenceItem.id, EvidenceItem.title, EvidenceItem.submitted_at,
            EvidenceItem.enrolment_id, User.name.label("learner"))
     .join(Enrolment, Enrolment.id == EvidenceItem.enrolment_id)
     .join(User, User.id == EvidenceItem.learner_id)
-    .where(Enrolment.assessor_id == bindparam("user_id"),
-           Enrolment.provider_id == bindparam("provider_id"),
-           EvidenceItem.status == EvidenceStatus.SUBMITTED)
+    .where(*ASSESSED, EvidenceItem.status == EvidenceStatus.SUBMITTED)
     .order_by(EvidenceItem.submitted_at, EvidenceItem.id)
     .limit(1)
 )  # fmt: skip
@@ -322,9 +325,7 @@ SAMPLES_SENT_BACK = (
 HOURS_AWAITING = (
     select(func.count(OtjEntry.id))
     .join(Enrolment, Enrolment.id == OtjEntry.enrolment_id)
-    .where(Enrolment.assessor_id == bindparam("user_id"),
-           Enrolment.provider_id == bindparam("provider_id"),
-           OtjEntry.status == EntryStatus.AWAITING)
+    .where(*ASSESSED, OtjEntry.status == EntryStatus.AWAITING)
 )  # fmt: skip
 COMPLETE_UNITS_ASSESSED = (
     select(EnrolmentProgress.enrolment_id, User.name, Unit.title,
