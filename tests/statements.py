@@ -32,6 +32,31 @@ def counting(engine):
         yield statements
 
 
+def page_statements(pages: dict, engine, warm: bool = True) -> dict:
+    """For each page (a name: a client and the address it asks for), the statements one
+    request for it runs and the page it answers, each page asked once before to fill caches
+    (templates) unless ``warm`` is false."""
+    counted = {}
+    for name, (client, url) in pages.items():
+        if warm:
+            client.get(url)
+        with counting(engine) as statements:
+            response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        counted[name] = statements, response.get_data(as_text=True)
+    return counted
+
+
+def assert_same_counts(small: dict, large: dict) -> None:
+    """Every page of ``page_statements`` ran as many statements with more data as with less;
+    if not, which grew, and the statements of the first that did."""
+    grown = {name: (len(small[name][0]), len(large[name][0])) for name in small
+             if len(small[name][0]) != len(large[name][0])}  # fmt: skip
+    assert not grown, f"pages whose statements grew (before, after): {grown}\n\n" + "\n\n".join(
+        large[next(iter(grown))][0]
+    )
+
+
 @contextmanager
 def postgresql_messages(engine):
     """What the app sends to PostgreSQL inside the block, as libpq traces it: one line a
