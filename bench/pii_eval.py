@@ -41,7 +41,11 @@ agents, solicitors, venues, deliveries and Northern Irish and Welsh offices
 (twenty-fourth.txt), and the twenty-fifth, written blind at funeral directors, register
 offices, courts, police and fire stations, care agencies, interpreters, garages, auction
 houses, pawnbrokers, installers, caravan parks, box offices, stables and harbours
-(twenty-fifth.txt).
+(twenty-fifth.txt), and the twenty-sixth, written blind at estate agents, building
+societies, vets, dentists, opticians, pharmacies, student services, libraries, transport
+operators, parking offices, recruitment and security firms, venues, gyms, phone shops,
+trades, kennels, driving schools, clubs, housing repairs, admissions and nurseries
+(twenty-sixth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -221,6 +225,7 @@ CORPORA = [
     CORPUS.with_name("twenty-third.txt"),
     CORPUS.with_name("twenty-fourth.txt"),
     CORPUS.with_name("twenty-fifth.txt"),
+    CORPUS.with_name("twenty-sixth.txt"),
 ]
 
 

@@ -394,6 +394,7 @@ def test_numbers_without_an_account_cue_are_not_accounts():
         ("childs date of birth fourth of june twenty twelve checked", "fourth of june twenty twelve"),
         # Asked for earlier in the sentence, then given.
         ("I asked for his date of birth to search on it and he gave 02/09/2006.", "02/09/2006"),
+        ("confirm your date of birth, which our records show as 17 March 1974, and", "17 March 1974"),
     ],
 )
 def test_dates_of_birth(text, date):
@@ -404,6 +405,10 @@ def test_the_dates_of_birth_listed_after_their_cue():
     text = "recorded their dates of birth (19/04/1991 and 03/12/1992) and address"
     assert found(text) == [("DATE_OF_BIRTH", "19/04/1991"), ("DATE_OF_BIRTH", "03/12/1992")]
     assert found("Invoice dated 04-Nov-2024 paid.") == []
+    # A table's row of them; not the next column of a row led by a name.
+    row = "| DOB | 1990-05-12 | 1988-11-03 |"
+    assert found(row) == [("DATE_OF_BIRTH", "1990-05-12"), ("DATE_OF_BIRTH", "1988-11-03")]
+    assert ("DATE_OF_BIRTH", "03/11/2024") not in found("| Jo Bloggs | DOB 14/02/1986 | 03/11/2024 |")
 
 
 def test_a_tables_cells_by_their_columns_headings():
@@ -784,6 +789,17 @@ def test_names_in_apprentices_notes(text, names):
         ("Visit to MRS DOREEN PICKERSGILL today", ["MRS DOREEN PICKERSGILL"]),
         ("Thanks,\nOlamide | LinguaBridge Interpreting", ["Olamide"]),
         ("family want him brought in tonight. Hunter and I attending", ["Hunter"]),
+        # Two people either side of "&", each from a given name; a timed speaker whose
+        # surname is a word; someone a note asks to be asked or called; a person after a
+        # role and a comma; initials countersigning, and a second person's after a slash.
+        ("| 7 | Gemma Marsh & Tom Gill | Sat |\n5,Dawn & Stuart Fell,2 Bentinck Road",
+         ["Gemma Marsh", "Tom Gill", "Dawn", "Stuart Fell"]),
+        ("[10:10] Ciara Doherty: sorry!!\n[10:31] Rob Kettle: timesheets by noon",
+         ["Ciara Doherty", "Rob Kettle"]),
+        ("still owes £212.40, ask Sunny to chase; call Pavel on 07700 900342", ["Sunny", "Pavel"]),
+        ("The boy, Oskar, was breathing. The assistant, Dev, said I could cancel.",
+         ["Oskar", "Dev"]),
+        ("CD collections countersigned by AK.\n- drugs book signed FS / EM", ["AK", "FS", "EM"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -840,6 +856,9 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "The son lives at 9 Church Side, Cinderford, who has the key.",
         "I moved out on 30 June and I'm still waiting for my deposit.",
         "WILL CALL BACK TOMORROW, DR TO SEE",
+        "Call Reception to book; ask Housing to check; email Payroll about it.",
+        "We stock Ben & Jerry's and Marks & Spencer sandwiches.",
+        "09:45  Darwin Gallery: two drawers stick\n10:15  Newton Room: lights out",
     ],
 )
 def test_not_names_or_birthdays(text):

@@ -525,10 +525,29 @@ _PAIR_AFTER = re.compile(r" & [A-Z][\w'’-]* ([\w'’-]+)")
 _PAIR_BEFORE = re.compile(r"[A-Z][\w'’-]* ([\w'’-]+) & $")
 
 
+_PERSON_AFTER = re.compile(r" & ([A-Z][\w'’-]*)( [A-Z][\w'’-]*)?")
+_PERSON_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]*)( [A-Z][\w'’-]*)? & $")
+
+
+def _two_people(text: str, group: list[_Token]) -> bool:
+    """Two people's names either side of an ampersand, each from a given name and one with a
+    surname: "Gemma Marsh & Tom Gill", "Dawn & Stuart Fell"; not "Ben & Jerry's"."""
+    given = lexicon().given
+    if group[0].text.lower() not in given:
+        return False
+    start, end = group[0].start, group[-1].end
+    other = _PERSON_AFTER.match(text, end) or _PERSON_BEFORE.search(text, max(0, start - 40), start)
+    return bool(other) and other.group(1).lower() in given and (
+        len(group) >= 2 or other.group(2) is not None
+    )
+
+
 def _firm(text: str, group: list[_Token]) -> bool:
     """Names joined by an ampersand are a firm: "Hartley & Boothroyd"; not two people of one
-    surname: "Will Ferreira & Summer Ferreira"."""
+    surname: "Will Ferreira & Summer Ferreira", nor two people: "Gemma Marsh & Tom Gill"."""
     start, end = group[0].start, group[-1].end
+    if _two_people(text, group):
+        return False
     if len(group) >= 2:
         after = _PAIR_AFTER.match(text, end)
         before = _PAIR_BEFORE.search(text, max(0, start - 40), start)
@@ -603,7 +622,7 @@ def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int
     found += _surname_first(text)
     found += _lower_case_initials(text)
     found += [m.span() for m in _NICKNAMED.finditer(text)]
-    found += [m.span(1) for m in _INITIALS.finditer(text)]
+    found += [m.span(g) for m in _INITIALS.finditer(text) for g in (1, 2) if m.group(g)]
     found += _lower_case_given_names(text)
     found += _labelled_people(text)
     found += [m.span(1) for m in _ROLE_NAMED.finditer(text)]
@@ -640,11 +659,11 @@ _APPOSITIVE_ROLE = re.compile(
     r",? (?:my|our|his|her|their|the) (?:[a-z]+ ){0,2}(?i:" + _ROLES + r")s?\b"
 )
 
-# A person's role in lower case, then a comma: "a new member, Mark, on the cardio".
-_ROLE_COMMA = re.compile(
-    r"\b(?:" + "|".join(sorted(ROLE_WORDS | {"member", "learner", "apprentice", "guest"}))
-    + r"), $"
-)
+# A person's role or job in lower case, then a comma: "a new member, Mark, on the cardio",
+# "The boy, Oskar, was breathing".
+_PEOPLE = {"member", "learner", "apprentice", "guest", "boy", "girl", "lad", "child", "owner",
+           "student", "pupil", "man", "woman", "lady", "gentleman"}  # fmt: skip
+_ROLE_COMMA = re.compile(r"\b(?:" + "|".join(sorted(ROLE_WORDS | JOBS | _PEOPLE)) + r"), $")
 # A person's role, then their name in brackets: "his wife (Dawn)".
 _ROLE_BRACKET = re.compile(r"\b(?i:" + _ROLES + r") \($")
 # A title or a role in brackets after a name: "Bill (Mr W. Hughes)", "Will (mentor)".
@@ -888,6 +907,11 @@ _RANKED = re.compile(
 # may be a name ("sorry, Will and I don't know").
 _WITH_ME = re.compile(r"\b([A-Z][a-z'’-]+) and I\b|\b(?:me|Me) and ([A-Z][a-z'’-]+)\b")
 _MODALS = frozenset("will may can should would might must shall".split())
+# Someone a note asks to be asked or called: "ask Sunny to chase", "call Pavel on 07700 900342".
+_ASKED_OF = re.compile(
+    r"\b(?i:ask|call|ring|phone|text|tell|remind|email|get)[ \t]+([A-Z][a-z'’-]+)"
+    r"(?= (?:to [a-z]|on (?:\+44|0)\d|about\b))"
+)
 # Someone from a place of work saying or doing something: "Amber from the café told me".
 _FROM_WHERE = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=\n))([A-Z][a-z'’-]+) from (?:the |our )?[\w'’ -]{2,25}? "
@@ -903,7 +927,7 @@ _ADDRESSED = re.compile(
 def _by_company(text: str) -> list[tuple[int, int]]:
     """People known by the company their name keeps: a rank before it ("Watch Manager
     Kerr"), the writer beside it ("Bartek and I"), a place of work and a verb after it
-    ("Amber from the café told me")."""
+    ("Amber from the café told me"), a request around it ("ask Sunny to chase")."""
     found = []
     for m in _RANKED.finditer(text):
         if classify(m.group(1)) in "NU":
@@ -916,6 +940,7 @@ def _by_company(text: str) -> list[tuple[int, int]]:
         if kind in "NU" or (kind == "A" and word.lower() not in CALENDAR_NAMES | _MODALS):
             found.append(m.span(group))
     found += [m.span(1) for m in _FROM_WHERE.finditer(text) if classify(m.group(1)) in "NAU"]
+    found += [m.span(1) for m in _ASKED_OF.finditer(text) if classify(m.group(1)) in "NAU"]
     return found
 
 
@@ -956,11 +981,17 @@ def _speakers(text: str) -> list[tuple[int, int]]:
     conversation, any name-like word. A form's labels ("Outcome:") are ordinary words."""
     lex = lexicon()
     # A name and surname speak ("Parminder Gill:"), not a name and another word ("Darwin
-    # Gallery:").
+    # Gallery:"), unless a given name speaks at a time ("[10:31] Rob Kettle:").
     lines = [
         m
         for m in _SPEAKER.finditer(text)
-        if not _two_words(m.group(2)) or classify(m.group(2).split()[1]) in "NAU"
+        if not _two_words(m.group(2))
+        or classify(m.group(2).split()[1]) in "NAU"
+        or (
+            (m.group(1) or m.group(3))
+            and m.group(2).split()[0].lower() in lex.given
+            and m.group(2).split()[1].lower() not in ORG_HEADS
+        )
     ]
     labels = {m.group(2).lower() for m in lines}
     timed = any(m.group(1) or m.group(3) for m in lines) or labels & {"me", "i"}
@@ -1025,10 +1056,13 @@ def _lower_case_initials(text: str) -> list[tuple[int, int]]:
 
 
 # Initials where a person signs or is named by their role: "Taken by: KB", "Assessor: JO".
+_NOT_ABBREVIATED = r"(?!(?:" + "|".join(sorted(_ABBREVIATED)) + r")\b)"
 _INITIALS = re.compile(
-    r"(?i:\b(?:(?:taken|signed|checked|completed|logged|written|assessed|observed|witnessed)"
-    r" by|assessor|witness|observer|initials|signed)\s*[:\-–]?\s*)"
-    r"(?!(?:" + "|".join(sorted(_ABBREVIATED)) + r")\b)([A-Z]{2,3})\b(?![\w-]| [A-Z][a-z])"
+    r"(?i:\b(?:(?:taken|(?:counter)?signed|checked|completed|logged|written|assessed|observed|"
+    r"witnessed) by|assessor|witness|observer|initials|(?:counter)?signed)\s*[:\-–]?\s*)"
+    + _NOT_ABBREVIATED + r"([A-Z]{2,3})\b(?![\w-]| [A-Z][a-z])"
+    # and a second person's: "signed FS / EM"
+    r"(?:[ \t]*[/&][ \t]*" + _NOT_ABBREVIATED + r"([A-Z]{2,3})\b(?![\w-]))?"
 )
 _LOWER_WORD = re.compile(r"(?<![\w'’@./#-])[a-z][a-z'’-]{2,}(?![\w'’@/-])")
 

@@ -399,10 +399,11 @@ def _beside_ni_number(text: str, m: re.Match[str]) -> bool:
 
 
 # Asking for a date of birth, then the answer in the same sentence: "I asked for his date
-# of birth to search on it and he gave 02/09/2006".
+# of birth to search on it and he gave 02/09/2006", "your date of birth, which our records
+# show as 17 March 1974".
 _ASKED_EARLIER = re.compile(
     r"(?i)\b(?:date of birth|d\.?o\.?b\b)[^.!?\n]{0,60}\b(?:said|gave|gives|says|told me|"
-    r"confirmed|replied|it was|it's)[\s:,]*$"
+    r"confirmed|replied|it was|it's|shows? as|recorded as|held as|given as)[\s:,]*$"
 )
 
 
@@ -410,6 +411,10 @@ _ASKED_EARLIER = re.compile(
 _LABELLED_LIST = re.compile(
     r"(?i)(?:\bd\.?o\.?b\b|\bdates? of birth\b)[^.!?\n\d:]{0,30}:\s*(?-i:[A-Z][a-z'’-]+ )?$"
 )
+
+
+# A table's row of dates of birth, up to where a date is: "| DOB | 1990-05-12 | ".
+_DOB_ROW = re.compile(r"(?im)^[ \t]*\|?[ \t]*(?:dob|d\.o\.b\.?|dates? of birth)[ \t]*\|[^\n]*\Z")
 
 
 def _asked_for_earlier(text: str, m: re.Match[str]) -> bool:
@@ -433,13 +438,13 @@ def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
         # A label further back, then the person's given name: "Family's dates of birth for
         # the referral: Shilan 10/03/1992".
         cued = cued or bool(_LABELLED_LIST.search(window_before(text, m.start(), 70)))
-        # The next of a list of them: "dates of birth (19/04/1991 and 03/12/1992)".
-        # Perhaps each after its person's given name: "Shilan 10/03/1992, Karwan 17/08/1988".
+        # The next of a list of them: "dates of birth (19/04/1991 and 03/12/1992)", or of a
+        # table's row of them: "| DOB | 1990-05-12 | 1988-11-03 |". Perhaps each after its
+        # person's given name: "Shilan 10/03/1992, Karwan 17/08/1988".
+        joined = r"\s*(?:,|and|or|&" + (r"|\|" if _DOB_ROW.search(text, 0, m.start()) else "") + ")"
         cued = cued or bool(
             found
-            and re.fullmatch(
-                r"\s*(?:,|and|or|&)\s*(?:[A-Z][a-z'’-]+ )?", text[found[-1][2] : m.start()]
-            )
+            and re.fullmatch(joined + r"\s*(?:[A-Z][a-z'’-]+ )?", text[found[-1][2] : m.start()])
         )
         if not cued:
             continue
