@@ -123,10 +123,11 @@ def evaluate(corpus: list[dict]) -> dict:
     labelled, found = Counter(), Counter()
     unlisted_total = unlisted_found = 0
     findings_total = alarms = clean_notes = clean_flagged = 0
-    misses, false_alarms = [], []
+    misses, false_alarms, by_note = [], [], []
     for note in corpus:
         text, labels = note["text"], note["labels"]
         findings = find_personal_data(text)
+        by_note.append(findings)
         findings_total += len(findings)
         for label in labels:
             labelled[label["type"]] += 1
@@ -166,6 +167,7 @@ def evaluate(corpus: list[dict]) -> dict:
         "clean_notes_flagged_share": rate(clean_flagged, clean_notes),
         "misses": misses,
         "false_alarm_list": false_alarms,
+        "findings_by_note": by_note,  # what the check found in each note, in order
     }
 
 

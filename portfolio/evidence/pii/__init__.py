@@ -156,12 +156,14 @@ def redact(text: str, findings: list[Finding] | None = None) -> str:
 REDACT_PASSES = 4
 
 
-def redacted(text: str) -> tuple[str, int]:
+def redacted(text: str, findings: list[Finding] | None = None) -> tuple[str, int]:
     """``text`` with its personal data replaced, checked again until nothing more is found,
-    and how many findings were replaced."""
+    and how many findings were replaced; ``findings``: what a check of ``text`` has found
+    already, so that it is not checked twice."""
     replaced = 0
-    for _ in range(REDACT_PASSES):
-        findings = find_personal_data(text)
+    for n in range(REDACT_PASSES):
+        if n or findings is None:
+            findings = find_personal_data(text)
         if not findings:
             break
         text = redact(text, findings)
