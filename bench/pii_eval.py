@@ -45,7 +45,11 @@ houses, pawnbrokers, installers, caravan parks, box offices, stables and harbour
 societies, vets, dentists, opticians, pharmacies, student services, libraries, transport
 operators, parking offices, recruitment and security firms, venues, gyms, phone shops,
 trades, kennels, driving schools, clubs, housing repairs, admissions and nurseries
-(twenty-sixth.txt).
+(twenty-sixth.txt), and the twenty-seventh, written blind at constituency offices, unions,
+HR and data protection teams, fostering, youth work, food banks, refugee support, crisis
+lines, veterans' charities, rescue call-outs, building sites, factories, farms, waste and
+highways crews, meter rounds, pubs, bakeries, markets, software and cyber desks, a news
+desk and churches (twenty-seventh.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -228,6 +232,7 @@ CORPORA = [
     CORPUS.with_name("twenty-fourth.txt"),
     CORPUS.with_name("twenty-fifth.txt"),
     CORPUS.with_name("twenty-sixth.txt"),
+    CORPUS.with_name("twenty-seventh.txt"),
 ]
 
 

@@ -807,6 +807,19 @@ def test_names_in_apprentices_notes(text, names):
         ("The boy, Oskar, was breathing. The assistant, Dev, said I could cancel.",
          ["Oskar", "Dev"]),
         ("CD collections countersigned by AK.\n- drugs book signed FS / EM", ["AK", "FS", "EM"]),
+        # A surname first in a list, after a label or a time and before a dash or a column;
+        # a surname in capitals at a field's start; a gateman's, a site lead's, a haulier's
+        # label; "known as"; an initial and an "O'" surname; "account name"; two people
+        # either side of "&", one from a given name and the other ending in a surname.
+        ("Marsh, Dennis - RP 89 33 01 A - stress\nName of injured person: KOWALCZYK, Marek\n"
+         "11:30  ROBERTS, Ieuan         09/02/1963   HAVS tier 2",
+         ["Marsh, Dennis", "KOWALCZYK, Marek", "ROBERTS, Ieuan"]),
+        ("SAR-0553,HUSSEIN Ayaan,07/05/2024", ["HUSSEIN Ayaan"]),
+        ("Gateman: Kwasi\nSite lead: Sandeep. Farm office shut.\nHaulier: Dai - lorry booked",
+         ["Kwasi", "Sandeep", "Dai"]),
+        ("Name: O'SULLIVAN, Padraig (known as Paddy)", ["O'SULLIVAN", "Padraig", "Paddy"]),
+        ("flu vaccine given by K. O'Hare; refund to account name M L Ho", ["K. O'Hare", "M L Ho"]),
+        ("Joseph & Comfort Adeyemi  98-71-04", ["Joseph", "Comfort Adeyemi"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -866,6 +879,7 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "Call Reception to book; ask Housing to check; email Payroll about it.",
         "We stock Ben & Jerry's and Marks & Spencer sandwiches.",
         "09:45  Darwin Gallery: two drawers stick\n10:15  Newton Room: lights out",
+        "Haulier: booked for Friday\nGateman: none on Sundays\nContact: Customer Services",
     ],
 )
 def test_not_names_or_birthdays(text):

@@ -125,10 +125,11 @@ _AFTER = frozenset(
     "above below over under between round around along past up down into onto through across "
     "towards now then while although though unless if whose earlier later not".split()
 )
-# Words before a number that make the number an address's: prepositions and verbs of place.
+# Words before a number that make the number an address's: prepositions and verbs of place,
+# and "number" as a round's notes say it ("number twelve copper beech close").
 _BEFORE = frozenset(
     "at to from outside of near opposite behind in on into by beside is was had as it's "
-    "visited visit attend attended reached previously formerly".split()
+    "visited visit attend attended reached previously formerly number".split()
 )
 _LOWER_AFTER_CUE = re.compile(
     r"(?i)(?:flat \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?(?:-\d{1,4}[a-z]?)?,? (?:the )?"

@@ -64,7 +64,8 @@ CONTRACTIONS = re.compile(r"(?i).+['’](?:m|ll|ve|d|t|re|s)$")
 _CUE = "|".join(
     [
         # introductions
-        r"(?:sur|first |last |family |full |fore|maiden )?name(?:'s| is| was| given as| as)",
+        r"(?:sur|first |last |family |full |fore|maiden )?name(?:'s| is| was| given as| as)|"
+        r"account name",
         r"i'm|i am|this is|it's|its|it is|known as|(?:hi|hiya|hey|hello)\b[\w ,]{0,8}\bits",
         # talking to someone, handing work to someone
         r"speaking to|spoke to|spoke with|speaking with|talked to|talking to|talked with|"
@@ -153,6 +154,8 @@ def classify(word: str) -> str:
         return "S"
     if low in lex.common:
         return "W"
+    if re.match(r"(?:O['’]|D['’])[A-Z][a-z]", word):
+        return "N"  # "O'Hare", "D'Souza": not "o" and "hare"
     parts = [p for p in re.split(r"[-'’]", low) if p]
     if len(parts) > 1:
         kinds = {classify(p) for p in parts if len(p) > 1}
@@ -332,6 +335,8 @@ def _groups(text: str, piece: list[_Token]) -> list[list[_Token]]:
                 r",", text[tok.end : tok.end + 1]
             ) and tok.text.lower() not in _NOT_GREETED:
                 groups.append([tok])  # "Hi Precious, it's Dan"
+            elif _KNOWN_AS.search(text, max(0, tok.start - 24), tok.start):
+                groups.append([tok])  # "known as Paddy"
         elif (
             tok.kind == "W"
             and not current
@@ -362,6 +367,8 @@ def _groups(text: str, piece: list[_Token]) -> list[list[_Token]]:
 
 
 _GREETED = re.compile(r"(?i)\b(?:hi|hiya|hello|hey|dear|morning)\s+$")
+# What a person is called besides their name: "known as Paddy", "goes by Sunny".
+_KNOWN_AS = re.compile(r"(?i)\b(?:known as|goes by|nicknamed|prefers to be called)\s+$")
 _NOT_GREETED = frozenset("team all everyone there guys folks both sir madam colleagues".split())
 
 
@@ -530,15 +537,21 @@ _PERSON_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]*)( [A-Z][\w'’-]*)?
 
 
 def _two_people(text: str, group: list[_Token]) -> bool:
-    """Two people's names either side of an ampersand, each from a given name and one with a
-    surname: "Gemma Marsh & Tom Gill", "Dawn & Stuart Fell"; not "Ben & Jerry's"."""
+    """Two people's names either side of an ampersand, one with a surname, each from a given
+    name or ending in a surname, one at least from a given name: "Gemma Marsh & Tom Gill",
+    "Dawn & Stuart Fell", "Joseph & Comfort Adeyemi"; not "Ben & Jerry's"."""
     given = lexicon().given
-    if group[0].text.lower() not in given:
-        return False
     start, end = group[0].start, group[-1].end
     other = _PERSON_AFTER.match(text, end) or _PERSON_BEFORE.search(text, max(0, start - 40), start)
-    return bool(other) and other.group(1).lower() in given and (
-        len(group) >= 2 or other.group(2) is not None
+    if not other:
+        return False
+    surname = other.group(2) and other.group(2).strip()
+    firsts = (group[0].text.lower() in given, other.group(1).lower() in given)
+    return (
+        any(firsts)
+        and (firsts[0] or (len(group) >= 2 and group[-1].kind in "NU"))
+        and (firsts[1] or (surname is not None and classify(surname) in "NU"))
+        and (len(group) >= 2 or surname is not None)
     )
 
 
@@ -628,6 +641,7 @@ def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int
     found += [m.span(1) for m in _ROLE_NAMED.finditer(text)]
     found += _again(text, found)
     found += _initials_of(text, found)
+    found += _capital_surnames_before(text, found)
     return [s for s in _merge(found) if not any(a < s[1] and s[0] < b for a, b in exclude)]
 
 
@@ -766,12 +780,13 @@ _PERSON_LABEL = re.compile(
     r"claimant|policy ?holder|account holder|key ?holder|witness|driver|passenger|owner|"
     r"officer|operator|room leader|borrower|client|learner|apprentice|student|pupil|parent|"
     r"guardian|occupant|occupier|informant|deceased|party [12]|clerk|visitor|artist|"
-    r"first aider)"
+    r"first aider|site lead|gate ?man|haulier|foreman|contact|referrer|key ?worker|"
+    r"case ?worker|social worker)"
     r"[ \t]*:[ \t]*"
     # "HENDERSON, Kyle James": a surname in capitals, then the given names.
     r"([A-Z][A-Z'’-]+, [A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,2}|"
     r"(?:(?i:mrs?|ms|miss|mx|dr)\.? )?(?:[A-Z]\.? ?){0,2}[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})"
-    r"(?=[ \t]*(?:<|\(|,|&|$|\.(?:\s|$))| on\b| \d| {2,}|\t)"
+    r"(?=[ \t]*(?:<|\(|,|&|$|\.(?:\s|$))| on\b| \d| {2,}|\t| [-–] )"
 )
 
 
@@ -827,6 +842,21 @@ def _labelled_people(text: str) -> list[tuple[int, int]]:
 # rest) anywhere in a note.
 _ABBREVIATED = frozenset("HR IT GP QA HQ ID OK ME".split())
 _NOT_INITIALS = _ABBREVIATED | frozenset("AM PM UK NI TV PC IOU".split())
+
+
+# A surname in capitals at the start of a field, before a given name: "SAR-0553,HUSSEIN Ayaan".
+_CAPITAL_SURNAME = re.compile(r"(?:^|(?<=[\n,|\t:]))[ \t]*([A-Z][A-Z'’-]{2,}) $")
+
+
+def _capital_surnames_before(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    extra = []
+    for start, end in found:
+        if not re.match(r"[A-Z][a-z]", text[start : start + 2]):
+            continue  # a given name as written, not a title or capitals: "FAO MR P J WOJCIK"
+        m = _CAPITAL_SURNAME.search(text, max(0, start - 30), start)
+        if m and classify(m.group(1).capitalize()) in "NU" and m.group(1) not in _NOT_INITIALS:
+            extra.append((m.start(1), end))
+    return extra
 
 
 def _initials_of(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -1019,12 +1049,14 @@ def _speakers(text: str) -> list[tuple[int, int]]:
 _NICKNAMED = re.compile(
     r"(?:\b(?:Mrs?|Ms|Miss|Mx|Dr)\.? )?\b[A-Z][a-z]+ [\"“‘'][A-Z][a-z]+[\"”’'] [A-Z][\w'’-]+"
 )
-# A list's "Surname, Given" or "Surname I" before a column or the line's end, perhaps after
-# a column of numbers: "Wojcik, Marta | CJ 38", "| Pike J |", "44190   HOLLINGWORTH, S   KX19".
+# A list's "Surname, Given" or "Surname I" before a column, a dash or the line's end, perhaps
+# after a label, a time or a column of numbers: "Wojcik, Marta | CJ 38", "| Pike J |",
+# "44190   HOLLINGWORTH, S   KX19", "11:30  ROBERTS, Ieuan   09/02/1963", "Marsh, Dennis - RP
+# 89 33 01 A", "Name of injured person: KOWALCZYK, Marek".
 _SURNAME_FIRST = re.compile(
-    r"(?m)(?:^|\| ?|^[A-Za-z ]{1,20}:[ \t]*|^[\w-]{1,12}(?: {2,}|\t)|^\d{1,3}[.)][ \t]+)\s*"
-    r"([A-Z][\w'’-]+)(?:, ([A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?)|,? ([A-Z])\.?)"
-    r"(?=\s*(?:\||$|\t)| {2,})"
+    r"(?m)(?:^|\| ?|^[A-Za-z /()-]{1,30}:[ \t]*|^[\w:.-]{1,12}(?: {2,}|\t)|^\d{1,3}[.)][ \t]+)"
+    r"\s*([A-Z][\w'’-]+)(?:, ([A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?)|,? ([A-Z])\.?)"
+    r"(?=\s*(?:\||$|\t)| {2,}| [-–] )"
 )
 
 
@@ -1033,7 +1065,13 @@ def _surname_first(text: str) -> list[tuple[int, int]]:
     found = []
     for m in _SURNAME_FIRST.finditer(text):
         surname, given, initial = m.group(1), m.group(2), m.group(3)
-        listed = given and given.lower().split("-")[0] in lex.given
+        # A listed given name, or a name of no other kind, or any name-like word after a
+        # surname in capitals ("KOWALCZYK, Marek").
+        listed = given and (
+            given.lower().split("-")[0] in lex.given
+            or classify(given) == "N"
+            or (surname.isupper() and classify(given) in "NAU")
+        )
         if listed and classify(surname.capitalize()) in "NAU":  # "FLETCHER, Daisy-May"
             found.append((m.start(1), m.end(2)))
         elif initial and initial not in "AI" and classify(surname) in "NAUW":
