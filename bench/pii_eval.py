@@ -49,7 +49,9 @@ trades, kennels, driving schools, clubs, housing repairs, admissions and nurseri
 HR and data protection teams, fostering, youth work, food banks, refugee support, crisis
 lines, veterans' charities, rescue call-outs, building sites, factories, farms, waste and
 highways crews, meter rounds, pubs, bakeries, markets, software and cyber desks, a news
-desk and churches (twenty-seventh.txt).
+desk and churches (twenty-seventh.txt), and the twenty-eighth, written blind as customer
+service and contact centre apprentices write their evidence, with their assessors',
+employers' and IQAs' notes (twenty-eighth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -233,6 +235,7 @@ CORPORA = [
     CORPUS.with_name("twenty-fifth.txt"),
     CORPUS.with_name("twenty-sixth.txt"),
     CORPUS.with_name("twenty-seventh.txt"),
+    CORPUS.with_name("twenty-eighth.txt"),
 ]
 
 

@@ -416,6 +416,9 @@ def test_the_dates_of_birth_listed_after_their_cue():
     row = "| DOB | 1990-05-12 | 1988-11-03 |"
     assert found(row) == [("DATE_OF_BIRTH", "1990-05-12"), ("DATE_OF_BIRTH", "1988-11-03")]
     assert ("DATE_OF_BIRTH", "03/11/2024") not in found("| Jo Bloggs | DOB 14/02/1986 | 03/11/2024 |")
+    # Beside an NI number in a CSV line; not the next column's date, nor a sort code.
+    row = "ACM-661,Oluwatobi Adeyinka,21/07/1990,NP073813A,2024-05-07,01-09-28,M4 5JD"
+    assert [v for kind, v in found(row) if kind == "DATE_OF_BIRTH"] == ["21/07/1990"]
 
 
 def test_a_tables_cells_by_their_columns_headings():
@@ -820,6 +823,11 @@ def test_names_in_apprentices_notes(text, names):
         ("Name: O'SULLIVAN, Padraig (known as Paddy)", ["O'SULLIVAN", "Padraig", "Paddy"]),
         ("flu vaccine given by K. O'Hare; refund to account name M L Ho", ["K. O'Hare", "M L Ho"]),
         ("Joseph & Comfort Adeyemi  98-71-04", ["Joseph", "Comfort Adeyemi"]),
+        # A given name that is also a word, after a cue, with a rarer word for its surname;
+        # a name after "that" when a word of it is a name of no other kind.
+        ("Learner: Eilidh MacLeod    Assessor: Robin Fairweather    Date: 18/06/2024",
+         ["Eilidh MacLeod", "Robin Fairweather"]),
+        ("I confirm that Ivy Cheung handled a difficult call.", ["Ivy Cheung"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip

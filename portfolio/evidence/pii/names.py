@@ -380,7 +380,18 @@ def _word_joins(text: str, tok: _Token, current: list[_Token], nxt: str) -> bool
     if low in ORG_HEADS:
         return False
     if current:
-        return current[-1].kind in "NU" and not current[-1].possessive
+        if current[-1].kind in "NU" and not current[-1].possessive:
+            return True
+        # After a listed given name that is also a word, after a cue, a rarer word is its
+        # surname: "Assessor: Robin Fairweather" (not "Caller: Will Call").
+        first = current[0]
+        return (
+            len(current) == 1
+            and first.kind == "A"
+            and first.text.lower() in lexicon().given
+            and low not in frequent_words()
+            and _cue(text, first.start)
+        )
     if nxt in ("N", "A", "U") and _cue(text, tok.start):
         return True
     return (
@@ -479,7 +490,11 @@ def _judge(text: str, group: list[_Token], cued: bool) -> bool | None:
     determiner = re.search(
         r"(?i)\b(?:a|an|the|this|that|our|your|their|its)\s+$", text[max(0, start - 8) : start]
     )
-    conjunction = determiner and determiner.group().startswith("that") and group[0].kind == "N"
+    conjunction = (
+        determiner
+        and determiner.group().startswith("that")
+        and any(t.kind in "NU" for t in group)
+    )  # "confirm that Ivy Cheung handled", not "that Netgear Orbi"
     if not cued and determiner and not conjunction:
         return False  # "a Netgear Orbi", "the Kettering hub"; not "confirm that Liam Ince"
     if cued and not (kinds <= {"W"} and _department(text, start)):

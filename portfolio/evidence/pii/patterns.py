@@ -384,14 +384,17 @@ def answers_question(
 
 
 def _beside_ni_number(text: str, m: re.Match[str]) -> bool:
-    """A whole date at least 14 years ago in a table's row that holds an NI number: a list of
-    staff or claimants ("10442 | Rahman S | MP712629D | 1984-10-03")."""
+    """A whole date at least 14 years ago in a table's or a CSV line's row that holds an NI
+    number: a list of staff or claimants ("10442 | Rahman S | MP712629D | 1984-10-03",
+    "ACM-6610077,Oluwatobi Adeyinka,21/07/1990,NP073813A")."""
     line_start = text.rfind("\n", 0, m.start()) + 1
     line_end = text.find("\n", m.end())
     line = text[line_start : line_end if line_end >= 0 else len(text)]
     year = re.search(r"(?:19|20)\d{2}", m.group())
+    # In a CSV line, not a sort code's shape: "...,JC 19 44 70 A,14/01/1998,01-09-28,...".
+    csv = line.count(",") >= 3 and not re.fullmatch(r"\d\d-\d\d-\d\d", m.group())
     return (
-        "|" in line
+        ("|" in line or csv)
         and bool(NI.search(line))
         and year is not None
         and int(year.group()) <= date.today().year - 14
@@ -441,7 +444,8 @@ def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
         # The next of a list of them: "dates of birth (19/04/1991 and 03/12/1992)", or of a
         # table's row of them: "| DOB | 1990-05-12 | 1988-11-03 |". Perhaps each after its
         # person's given name: "Shilan 10/03/1992, Karwan 17/08/1988".
-        joined = r"\s*(?:,|and|or|&" + (r"|\|" if _DOB_ROW.search(text, 0, m.start()) else "") + ")"
+        # (A comma with a space after it: in a CSV line the next column is another date.)
+        joined = r"\s*(?:,\s|and|or|&" + (r"|\|" if _DOB_ROW.search(text, 0, m.start()) else "") + ")"
         cued = cued or bool(
             found
             and re.fullmatch(joined + r"\s*(?:[A-Z][a-z'’-]+ )?", text[found[-1][2] : m.start()])
