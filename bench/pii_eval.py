@@ -51,7 +51,10 @@ lines, veterans' charities, rescue call-outs, building sites, factories, farms, 
 highways crews, meter rounds, pubs, bakeries, markets, software and cyber desks, a news
 desk and churches (twenty-seventh.txt), and the twenty-eighth, written blind as customer
 service and contact centre apprentices write their evidence, with their assessors',
-employers' and IQAs' notes (twenty-eighth.txt).
+employers' and IQAs' notes (twenty-eighth.txt), and the twenty-ninth, written blind at
+bank branches, post offices, shops' service desks, salons, studios, cinemas, theme parks,
+zoos, stadiums, festivals, receptions, hotels, student halls, campsites, care rotas and
+soft play centres (twenty-ninth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -236,6 +239,7 @@ CORPORA = [
     CORPUS.with_name("twenty-sixth.txt"),
     CORPUS.with_name("twenty-seventh.txt"),
     CORPUS.with_name("twenty-eighth.txt"),
+    CORPUS.with_name("twenty-ninth.txt"),
 ]
 
 

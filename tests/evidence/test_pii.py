@@ -402,6 +402,7 @@ def test_numbers_without_an_account_cue_are_not_accounts():
         # Asked for earlier in the sentence, then given.
         ("I asked for his date of birth to search on it and he gave 02/09/2006.", "02/09/2006"),
         ("confirm your date of birth, which our records show as 17 March 1974, and", "17 March 1974"),
+        ("Date of birth: 1988/10/07", "1988/10/07"),
     ],
 )
 def test_dates_of_birth(text, date):
@@ -828,6 +829,11 @@ def test_names_in_apprentices_notes(text, names):
         ("Learner: Eilidh MacLeod    Assessor: Robin Fairweather    Date: 18/06/2024",
          ["Eilidh MacLeod", "Robin Fairweather"]),
         ("I confirm that Ivy Cheung handled a difficult call.", ["Ivy Cheung"]),
+        # Someone at their post; a host's and a counter clerk's label; someone from a team
+        # who will do something.
+        ("Hope on reception dealt with it.\nHost: Robin\nCounter clerk: Bryony",
+         ["Hope", "Robin", "Bryony"]),
+        ("Ref PP-0510-13. Mo from the party team will call you", ["Mo"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -888,6 +894,7 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "We stock Ben & Jerry's and Marks & Spencer sandwiches.",
         "09:45  Darwin Gallery: two drawers stick\n10:15  Newton Room: lights out",
         "Haulier: booked for Friday\nGateman: none on Sundays\nContact: Customer Services",
+        "Delivery from the Leeds depot will arrive. Monday on shift: 3 staff.",
     ],
 )
 def test_not_names_or_birthdays(text):

@@ -796,7 +796,7 @@ _PERSON_LABEL = re.compile(
     r"officer|operator|room leader|borrower|client|learner|apprentice|student|pupil|parent|"
     r"guardian|occupant|occupier|informant|deceased|party [12]|clerk|visitor|artist|"
     r"first aider|site lead|gate ?man|haulier|foreman|contact|referrer|key ?worker|"
-    r"case ?worker|social worker)"
+    r"case ?worker|social worker|host|counter clerk|booked in by)"
     r"[ \t]*:[ \t]*"
     # "HENDERSON, Kyle James": a surname in capitals, then the given names.
     r"([A-Z][A-Z'’-]+, [A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,2}|"
@@ -960,7 +960,13 @@ _ASKED_OF = re.compile(
 # Someone from a place of work saying or doing something: "Amber from the café told me".
 _FROM_WHERE = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=\n))([A-Z][a-z'’-]+) from (?:the |our )?[\w'’ -]{2,25}? "
-    r"(?:told|said|showed|helped|asked|reminded|explained|rang|came|gave|suggested|checked)\b"
+    r"(?:told|said|showed|helped|asked|reminded|explained|rang|came|gave|suggested|checked|"
+    r"will|is|was|has)\b"
+)
+# Someone at their post: "Hope on reception dealt with it", "Sandy on the till".
+_AT_POST = re.compile(
+    r"\b([A-Z][a-z'’-]+) on (?:reception|the desk|the front desk|the till|tills|the door|the gate|"
+    r"duty|shift|lates|earlies|nights)\b"
 )
 # Feedback that names its reader at the start of a line: "Zara, this is a good account".
 _ADDRESSED = re.compile(
@@ -972,7 +978,8 @@ _ADDRESSED = re.compile(
 def _by_company(text: str) -> list[tuple[int, int]]:
     """People known by the company their name keeps: a rank before it ("Watch Manager
     Kerr"), the writer beside it ("Bartek and I"), a place of work and a verb after it
-    ("Amber from the café told me"), a request around it ("ask Sunny to chase")."""
+    ("Amber from the café told me"), a request around it ("ask Sunny to chase"), a post
+    ("Hope on reception")."""
     found = []
     for m in _RANKED.finditer(text):
         if classify(m.group(1)) in "NU":
@@ -986,6 +993,7 @@ def _by_company(text: str) -> list[tuple[int, int]]:
             found.append(m.span(group))
     found += [m.span(1) for m in _FROM_WHERE.finditer(text) if classify(m.group(1)) in "NAU"]
     found += [m.span(1) for m in _ASKED_OF.finditer(text) if classify(m.group(1)) in "NAU"]
+    found += [m.span(1) for m in _AT_POST.finditer(text) if classify(m.group(1)) in "NAU"]
     return found
 
 

@@ -327,7 +327,7 @@ _YEAR_WORDS = (
     + r"|twenty(?:[- ]" + UNITS + r")?)"
 )  # fmt: skip
 DATE = re.compile(
-    r"(?i)(?<![\w/.-])(?:\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
+    r"(?i)(?<![\w/.-])(?:\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}([/.-])\d{2}\2\d{2}|"
     r"(?:the )?(?:" + _ORDINAL + r") (?:of )?" + _MONTH + r",? (?:\d{4}|" + _YEAR_WORDS + r")|"
     r"\d{1,2}-" + _MONTH + r"-(?:\d{4}|\d{2})|"
     # Day, month and year run together, as airline bookings write them: "23APR84".
