@@ -367,9 +367,9 @@ def _groups(text: str, piece: list[_Token]) -> list[list[_Token]]:
 
 
 _GREETED = re.compile(r"(?i)\b(?:hi|hiya|hello|hey|dear|morning)\s+$")
+_NOT_GREETED = frozenset("team all everyone there guys folks both sir madam colleagues".split())
 # What a person is called besides their name: "known as Paddy", "goes by Sunny".
 _KNOWN_AS = re.compile(r"(?i)\b(?:known as|goes by|nicknamed|prefers to be called)\s+$")
-_NOT_GREETED = frozenset("team all everyone there guys folks both sir madam colleagues".split())
 
 
 def _word_joins(text: str, tok: _Token, current: list[_Token], nxt: str) -> bool:
@@ -864,6 +864,7 @@ _CAPITAL_SURNAME = re.compile(r"(?:^|(?<=[\n,|\t:]))[ \t]*([A-Z][A-Z'’-]{2,}) 
 
 
 def _capital_surnames_before(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Names found, with the surname in capitals before them where a field starts."""
     extra = []
     for start, end in found:
         if not re.match(r"[A-Z][a-z]", text[start : start + 2]):

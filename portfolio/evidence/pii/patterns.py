@@ -416,8 +416,8 @@ _LABELLED_LIST = re.compile(
 )
 
 
-# A table's row of dates of birth, up to where a date is: "| DOB | 1990-05-12 | ".
-_DOB_ROW = re.compile(r"(?im)^[ \t]*\|?[ \t]*(?:dob|d\.o\.b\.?|dates? of birth)[ \t]*\|[^\n]*\Z")
+# A table's row of dates of birth, from the line's start: "| DOB | 1990-05-12 | ".
+_DOB_ROW = re.compile(r"(?i)[ \t]*\|?[ \t]*(?:dob|d\.o\.b\.?|dates? of birth)[ \t]*\|")
 
 
 def _asked_for_earlier(text: str, m: re.Match[str]) -> bool:
@@ -445,7 +445,8 @@ def dates_of_birth(text: str) -> list[tuple[str, int, int]]:
         # table's row of them: "| DOB | 1990-05-12 | 1988-11-03 |". Perhaps each after its
         # person's given name: "Shilan 10/03/1992, Karwan 17/08/1988".
         # (A comma with a space after it: in a CSV line the next column is another date.)
-        joined = r"\s*(?:,\s|and|or|&" + (r"|\|" if _DOB_ROW.search(text, 0, m.start()) else "") + ")"
+        in_row = _DOB_ROW.match(text, text.rfind("\n", 0, m.start()) + 1, m.start())
+        joined = r"\s*(?:,\s|and|or|&" + (r"|\|" if in_row else "") + ")"
         cued = cued or bool(
             found
             and re.fullmatch(joined + r"\s*(?:[A-Z][a-z'’-]+ )?", text[found[-1][2] : m.start()])
