@@ -2,6 +2,7 @@
 tests that hold a page to a fixed number."""
 
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from sqlalchemy import event
 
@@ -32,7 +33,14 @@ def counting(engine):
         yield statements
 
 
-def page_statements(pages: dict, engine, warm: bool = True) -> dict:
+class Counted(NamedTuple):
+    """What one request for a page ran, and the page it answered."""
+
+    statements: list[str]
+    html: str
+
+
+def page_statements(pages: dict, engine, warm: bool = True) -> dict[object, Counted]:
     """For each page (a name: a client and the address it asks for), the statements one
     request for it runs and the page it answers, each page asked once before to fill caches
     (templates) unless ``warm`` is false."""
@@ -43,17 +51,17 @@ def page_statements(pages: dict, engine, warm: bool = True) -> dict:
         with counting(engine) as statements:
             response = client.get(url)
         assert response.status_code == 200, (name, url, response.status_code)
-        counted[name] = statements, response.get_data(as_text=True)
+        counted[name] = Counted(statements, response.get_data(as_text=True))
     return counted
 
 
 def assert_same_counts(small: dict, large: dict) -> None:
     """Every page of ``page_statements`` ran as many statements with more data as with less;
     if not, which grew, and the statements of the first that did."""
-    grown = {name: (len(small[name][0]), len(large[name][0])) for name in small
-             if len(small[name][0]) != len(large[name][0])}  # fmt: skip
+    grown = {name: (len(small[name].statements), len(large[name].statements)) for name in small
+             if len(small[name].statements) != len(large[name].statements)}  # fmt: skip
     assert not grown, f"pages whose statements grew (before, after): {grown}\n\n" + "\n\n".join(
-        large[next(iter(grown))][0]
+        large[next(iter(grown))].statements
     )
 
 

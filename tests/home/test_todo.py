@@ -288,5 +288,5 @@ def test_each_home_page_runs_as_many_statements_however_much_there_is(
     db.session.commit()
     large = page_statements(homes, db.engine, warm=False)
     assert_same_counts(small, large)
-    assert "The first 3 of" in large[Role.ADMIN][1]
-    assert "Back 1" in large[Role.LEARNER][1] and "Leaky 0" in large[Role.LEARNER][1]
+    assert "The first 3 of" in large[Role.ADMIN].html
+    assert "Back 1" in large[Role.LEARNER].html and "Leaky 0" in large[Role.LEARNER].html
