@@ -7,7 +7,6 @@ password under the usual rules, and is signed in. No admin ever types a person's
 
 from portfolio.accounts import tokens
 from portfolio.accounts.models import Role, User
-from portfolio.accounts.passwords import hash_password, password_problem
 from portfolio.accounts.tokens import AccountToken, TokenPurpose
 from portfolio.addresses import public_url
 from portfolio.audit import trail as audit
@@ -117,18 +116,7 @@ def find(token: str) -> AccountToken | None:
 def accept(token: str, password: str) -> User:
     """Set the invited person's password from their link, used up by this; audited. Raises
     DomainError when the link no longer works or the password is refused."""
-    row = find(token)
-    if row is None:
-        raise DomainError(EXPIRED_OR_USED)
-    user = row.user
-    problem = password_problem(password, email=user.email, name=user.name)
-    if problem:
-        raise DomainError(problem, field="password")
-    password_hash = hash_password(password)  # before the first write takes the lock
-    if not tokens.use(row):
-        raise DomainError(EXPIRED_OR_USED)
-    user.password_hash = password_hash
-    user.rotate_session_token()
+    user = tokens.choose_password(find(token), password, EXPIRED_OR_USED)
     db.session.flush()
     audit.record(
         "account.invitation_accepted", provider_id=user.provider_id, actor=user,

@@ -15,12 +15,10 @@ from sqlalchemy import delete, func, select
 from portfolio.accounts import tokens
 from portfolio.accounts.auth import Throttled
 from portfolio.accounts.models import Role, SignInFailure, User, normalise_email
-from portfolio.accounts.passwords import hash_password, password_problem
 from portfolio.accounts.tokens import TokenPurpose
 from portfolio.addresses import public_url
 from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
-from portfolio.errors import DomainError
 from portfolio.mail import send
 
 EXPIRED_OR_USED = (
@@ -94,18 +92,7 @@ def reset_password(token: str, password: str, address: str | None) -> User:
     ends (the caller signs this one in again), its sign-in failures are forgotten, and the
     reset is audited. Raises DomainError when the link no longer works or the password is
     refused."""
-    row = find(token)
-    if row is None:
-        raise DomainError(EXPIRED_OR_USED)
-    user = row.user
-    problem = password_problem(password, email=user.email, name=user.name)
-    if problem:
-        raise DomainError(problem, field="password")
-    password_hash = hash_password(password)  # before the first write takes the lock
-    if not tokens.use(row):
-        raise DomainError(EXPIRED_OR_USED)
-    user.password_hash = password_hash
-    user.rotate_session_token()
+    user = tokens.choose_password(find(token), password, EXPIRED_OR_USED)
     # Failed sign-ins no longer count against the account (auth's key for it).
     db.session.execute(delete(SignInFailure).where(SignInFailure.key == f"email:{user.email}"))
     db.session.flush()

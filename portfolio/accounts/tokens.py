@@ -14,7 +14,9 @@ from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from portfolio.accounts.models import User
+from portfolio.accounts.passwords import hash_password, password_problem
 from portfolio.db import UTCDateTime, db, enum_column, utcnow
+from portfolio.errors import DomainError
 
 
 class TokenPurpose(enum.StrEnum):
@@ -140,6 +142,24 @@ def use(row: AccountToken) -> bool:
     if used:
         row.used_at = now
     return used == 1
+
+
+def choose_password(row: AccountToken | None, password: str, unusable: str) -> User:
+    """Give the account of a link (its row from ``find``) the password its person chose, using
+    the link up and ending every session of the account. Raises DomainError(``unusable``) when
+    the link no longer works, or on the password field when the password is refused."""
+    if row is None:
+        raise DomainError(unusable)
+    user = row.user
+    problem = password_problem(password, email=user.email, name=user.name)
+    if problem:
+        raise DomainError(problem, field="password")
+    password_hash = hash_password(password)  # before the first write takes the lock
+    if not use(row):
+        raise DomainError(unusable)
+    user.password_hash = password_hash
+    user.rotate_session_token()
+    return user
 
 
 def pending_invitations(user_ids: list[int]) -> dict[int, AccountToken]:
