@@ -21,7 +21,8 @@ CSV = (
 def test_the_admin_checks_a_file_and_reads_its_report_on_a_desk_and_on_a_phone(page, tmp_path):
     sign_in(page, "admin")
     visit(page, "/cohorts")
-    page.get_by_role("link", name="Import learners from your MIS").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Import learners from your MIS").click()
     assert page.locator("h1").inner_text() == "Import learners from your MIS"
     check_accessibility(page)
     path = tmp_path / "learners.csv"

@@ -67,7 +67,8 @@ def test_an_admin_adds_a_webhook_and_sends_a_delivery_again(page, site):
     page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
     submit(page, "Sign in")
     visit(page, "/provider/settings")
-    page.get_by_role("link", name="webhooks").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="webhooks").click()
     assert page.locator("h1").inner_text() == "Webhooks"
     check_accessibility(page)
 
@@ -84,7 +85,8 @@ def test_an_admin_adds_a_webhook_and_sends_a_delivery_again(page, site):
     secret = page.get_by_label("Signing secret", exact=True).input_value()
     assert secret.startswith("whsec_")
     check_accessibility(page)
-    page.get_by_role("link", name=receiver.url).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=receiver.url).click()
     assert "Nothing has been sent yet" in page.content()
     check_accessibility(page)
 
