@@ -54,7 +54,12 @@ service and contact centre apprentices write their evidence, with their assessor
 employers' and IQAs' notes (twenty-eighth.txt), and the twenty-ninth, written blind at
 bank branches, post offices, shops' service desks, salons, studios, cinemas, theme parks,
 zoos, stadiums, festivals, receptions, hotels, student halls, campsites, care rotas and
-soft play centres (twenty-ninth.txt).
+soft play centres (twenty-ninth.txt), and the thirtieth, written blind at telecoms and
+breakdown desks, dealerships, couriers, warehouses, factories, building sites, pubs,
+hotels, gyms, schools, surgeries, insurers, payroll teams, local radio, churches, kennels,
+allotments and trades (thirtieth.txt), and the thirty-first, written blind in health,
+care, housing and public services in Scotland, Wales, Northern Ireland and the north of
+England (thirty-first.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -240,6 +245,8 @@ CORPORA = [
     CORPUS.with_name("twenty-seventh.txt"),
     CORPUS.with_name("twenty-eighth.txt"),
     CORPUS.with_name("twenty-ninth.txt"),
+    CORPUS.with_name("thirtieth.txt"),
+    CORPUS.with_name("thirty-first.txt"),
 ]
 
 

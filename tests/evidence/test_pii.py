@@ -417,6 +417,12 @@ def test_the_dates_of_birth_listed_after_their_cue():
     row = "| DOB | 1990-05-12 | 1988-11-03 |"
     assert found(row) == [("DATE_OF_BIRTH", "1990-05-12"), ("DATE_OF_BIRTH", "1988-11-03")]
     assert ("DATE_OF_BIRTH", "03/11/2024") not in found("| Jo Bloggs | DOB 14/02/1986 | 03/11/2024 |")
+    # In a table whose cells are split by semicolons.
+    rows = "full_name;dob;email;postcode\nGrant Summers;1959-12-30;grant@example.org;TS21 1LN"
+    assert found(rows) == [
+        ("NAME", "Grant Summers"), ("DATE_OF_BIRTH", "1959-12-30"),
+        ("EMAIL", "grant@example.org"), ("POSTCODE", "TS21 1LN"),
+    ]  # fmt: skip
     # Beside an NI number in a CSV line; not the next column's date, nor a sort code.
     row = "ACM-661,Oluwatobi Adeyinka,21/07/1990,NP073813A,2024-05-07,01-09-28,M4 5JD"
     assert [v for kind, v in found(row) if kind == "DATE_OF_BIRTH"] == ["21/07/1990"]
@@ -834,6 +840,18 @@ def test_names_in_apprentices_notes(text, names):
         ("Hope on reception dealt with it.\nHost: Robin\nCounter clerk: Bryony",
          ["Hope", "Robin", "Bryony"]),
         ("Ref PP-0510-13. Mo from the party team will call you", ["Mo"]),
+        # A key and its value in JSON; a relative's given name that is also a word, in
+        # lower case; staff initials with full stops after a label; "Known as:"; "account
+        # name" and a name on a card in quotes.
+        ('{"forename": "Ayodele", "surname": "Ogunyemi", "dob": "2005-03-17"}',
+         ["Ayodele", "Ogunyemi"]),
+        ("photo via accurx to mum jade; not nan grace", ["jade", "grace"]),
+        ("Booked by: R.H.\nOperator: J.T.\nChecked: P.W.\nsecond authoriser C.O'H.",
+         ["R.H.", "J.T.", "P.W.", "C.O'H."]),
+        ("Staff: Fionnuala / checked by P.McG", ["Fionnuala", "P.McG"]),
+        ("First name(s): Chidinma Blessing   Known as: Blessing", ["Chidinma Blessing", "Blessing"]),
+        ('account 10457733 (account name P HENDRY); name on card "R K MENON".',
+         ["P HENDRY", "R K MENON"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -895,6 +913,13 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "09:45  Darwin Gallery: two drawers stick\n10:15  Newton Room: lights out",
         "Haulier: booked for Friday\nGateman: none on Sundays\nContact: Customer Services",
         "Delivery from the Leeds depot will arrive. Monday on shift: 3 staff.",
+        # Relatives' doings, JSON's other names, abbreviations after a checker's label,
+        # brands and cars named as people are.
+        "her husband will ring back; mum may come in; my son said no",
+        '{"pets": [{"name": "Bill", "breed": "Border Terrier"}], "employer": {"name": "Acme"}}',
+        "I checked PNC access. Change approved by CAB. Checked: A.M. shift",
+        "Prizes: Ted Baker wash bag, Dr. Martens boots, a Tommy Hilfiger cap, Mr Kipling cakes.",
+        "Courtesy car: Kia Sportage, then a Honda Jazz from Arnold Clark.",
     ],
 )
 def test_not_names_or_birthdays(text):

@@ -104,8 +104,9 @@ _LOW = r"[a-zà-öø-ÿŵŷ'’]"  # a lower-case letter, Welsh and accented one
 _CAP = r"[A-Z]" + _LOW + r"+(?:-(?:[a-z]{1,4}-)*[A-Z]" + _LOW + r"+)*"
 LED = re.compile(
     r"(?<![\w£$€.,:/#-])(?=(?:Flat|Apartment|Apt)\b|\d|" + _HOUSE_NAME + r", )"
-    r"(?:(?P<flat>(?:Flat|Apartment|Apt)\.? \d{1,4}[A-Za-z]?),? )?"
-    r"(?:(?P<number>(?<![\d.:])\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?),? |"
+    r"(?:(?P<flat>(?:Flat|Apartment|Apt)\.? \d{1,4}[A-Za-z]?(?:/\d{1,2})?),? )?"
+    # a stair's number and a flat's in Scotland: "27/4 Lochend Gait", "Flat 2/1, 45 ..."
+    r"(?:(?P<number>(?<![\d.:])\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?|/\d{1,2})?),? |"
     r"(?P<house>" + _HOUSE_NAME + r"), )?"
     r"(?P<street>(?:The |St\.? )?" + _CAP + r"(?: " + _CAP + r"){0,4})"
 )
@@ -115,6 +116,7 @@ CUE = re.compile(
     r"\baddr\b\.?\s*[:\-–]?\s*$|"
     r"\baddress(?:\s+(?:is|was|of|as|checked|confirmed|given|now|line (?:1|one)|"
     r"on (?:file|record|the system|the account)|for [\w ]{1,30}(?=:)))?\s*[:\-–,]?\s*$|"
+    r"\baddress[\"']\s*:\s*[\"']$|"  # a key and its value in JSON: "address": "2 Mill Lane"
     r"^[ \t]*home\s*[:\-–]\s*$"
 )
 # Little words after a street: it ends there ("outside 12 Clough Edge about the noise").
@@ -274,6 +276,8 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
         end = m.start("street") + len(" ".join(words))
         before = window_before(text, m.start(), 40)
         postcode = _postcode_follows(text, end)
+        if "/" in (m.group("number") or "") and not (postcode or CUE.search(before)):
+            continue  # a stair and a flat before a postcode, not a day and month: "03/03 Premier"
         asked = answers_question(text, m.start(), ADDRESS_QUESTION)
         if not (m.group("flat") or postcode or asked):
             after = _next_word(text, end)
@@ -296,7 +300,9 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
             placed = _house(named.group(2)) and (
                 _placed(ahead, -1, 0) or _LABEL_BEFORE.search(ahead)
             )
-            if placed or named.group(1) or CUE.search(ahead):
+            # after a titled name, before a postcode: "Mrs Betty Hamilton, Ballynakilly House, 8 ..."
+            titled = postcode and re.search(_TITLE + r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?, $", ahead)
+            if placed or named.group(1) or CUE.search(ahead) or titled:
                 start = named.start()  # "of Holly Bank, 3 Moor Lane", "Fflat 4, Tŷ Glas, 19"
         found.append(("ADDRESS", start, end))
         last_end = end

@@ -104,7 +104,8 @@ _CUE = "|".join(
 # ("her husband ron", "neighbour hope richards").
 _CLOSE_TO = (
     "husband|wife|son|daughter|partner|mum|dad|brother|sister|neighbour|driver|matron|carer|"
-    "instructor|instr|landlord|landlady"
+    "instructor|instr|landlord|landlady|nan|nana|gran|granny|grandma|grandad|grandpa|grandson|"
+    "granddaughter|aunt|auntie|uncle|cousin|nephew|niece"
 )
 # Cues strong enough to take a name written in lower case ("spoke to priya").
 STRONG_CUE = re.compile(
@@ -369,7 +370,9 @@ def _groups(text: str, piece: list[_Token]) -> list[list[_Token]]:
 _GREETED = re.compile(r"(?i)\b(?:hi|hiya|hello|hey|dear|morning)\s+$")
 _NOT_GREETED = frozenset("team all everyone there guys folks both sir madam colleagues".split())
 # What a person is called besides their name: "known as Paddy", "goes by Sunny".
-_KNOWN_AS = re.compile(r"(?i)\b(?:known as|goes by|nicknamed|prefers to be called)\s+$")
+_KNOWN_AS = re.compile(
+    r"(?i)\b(?:known as|know as|goes by|nicknamed|prefers to be called)(?:\s*:)?\s+$"
+)
 
 
 def _word_joins(text: str, tok: _Token, current: list[_Token], nxt: str) -> bool:
@@ -750,7 +753,11 @@ FIELD = re.compile(
     r"(?i:\b(?:(?:surname|last[ _]name|family[ _]name|first[ _]names?|forenames?|"
     r"full[ _]name|given[ _]names?)(?:\(s\))?"
     r"(?:\s+is|\s+was)?\s*[:\-–]?\s*|(?:my name is|name is|name was|name given as|name as)\s+|"
-    r"(?:caller |customer |contact |your )?names?\s*[:\-–]\s*|name on (?:the )?(?:card|account)\s+))"
+    r"(?:caller |customer |contact |your )?names?\s*[:\-–]\s*|"
+    r"(?:name on (?:the )?(?:card|account)|account name)\s+[\"“']?|"
+    # a key and its value in JSON or a dictionary: "surname": "Ogunyemi"
+    r"(?<=[\"'])(?:surname|last[ _]name|family[ _]name|first[ _]names?|forenames?|"
+    r"full[ _]name|given[ _]names?)[\"']\s*:\s*[\"']))"
     r"((?:(?:Mrs?|Ms|Miss|Mx|Dr|Prof|MRS?|MS|MISS|DR)\.? )?[^\W\d_][\w'’-]*"
     r"(?: [^\W\d_][\w'’-]*){0,2})"
 )
@@ -765,7 +772,7 @@ def _field_names(text: str) -> list[tuple[int, int]]:
         start = end = m.start(1)
         words = list(re.finditer(r"[^\s]+", m.group(1)))
         for i, word in enumerate(words):
-            w = word.group().rstrip(".,;:")
+            w = word.group().rstrip(".,;:\"'")
             low = w.lower()
             article_before_word = low in ("the", "a", "an") and (
                 i + 1 < len(words) and words[i + 1].group()[0].islower()
@@ -796,12 +803,12 @@ _PERSON_LABEL = re.compile(
     r"officer|operator|room leader|borrower|client|learner|apprentice|student|pupil|parent|"
     r"guardian|occupant|occupier|informant|deceased|party [12]|clerk|visitor|artist|"
     r"first aider|site lead|gate ?man|haulier|foreman|contact|referrer|key ?worker|"
-    r"case ?worker|social worker|host|counter clerk|booked in by)"
+    r"case ?worker|social worker|host|counter clerk|booked in by|known as)"
     r"[ \t]*:[ \t]*"
     # "HENDERSON, Kyle James": a surname in capitals, then the given names.
     r"([A-Z][A-Z'’-]+, [A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,2}|"
     r"(?:(?i:mrs?|ms|miss|mx|dr)\.? )?(?:[A-Z]\.? ?){0,2}[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})"
-    r"(?=[ \t]*(?:<|\(|,|&|$|\.(?:\s|$))| on\b| \d| {2,}|\t| [-–] )"
+    r"(?=[ \t]*(?:<|\(|,|&|/|$|\.(?:\s|$))| on\b| \d| {2,}|\t| [-–] )"
 )
 
 
@@ -855,7 +862,7 @@ def _labelled_people(text: str) -> list[tuple[int, int]]:
 
 # Abbreviations that are nobody's initials: after "signed by" and the like, and (with the
 # rest) anywhere in a note.
-_ABBREVIATED = frozenset("HR IT GP QA HQ ID OK ME".split())
+_ABBREVIATED = frozenset("HR IT GP QA HQ ID OK ME CAB".split())
 _NOT_INITIALS = _ABBREVIATED | frozenset("AM PM UK NI TV PC IOU".split())
 
 
@@ -1119,12 +1126,16 @@ def _lower_case_initials(text: str) -> list[tuple[int, int]]:
 
 # Initials where a person signs or is named by their role: "Taken by: KB", "Assessor: JO".
 _NOT_ABBREVIATED = r"(?!(?:" + "|".join(sorted(_ABBREVIATED)) + r")\b)"
+# "KB", "R.H.", "P.McG", "C.O'H".
+_INITIALS_OF_ONE = r"[A-Z]{2,3}\b|(?![AP]\.M\b)[A-Z]\.(?:Mc|O['’])?[A-Z](?:\.[A-Z])?(?:\.|\b)"
 _INITIALS = re.compile(
     r"(?i:\b(?:(?:taken|(?:counter)?signed|checked|completed|logged|written|assessed|observed|"
-    r"witnessed) by|assessor|witness|observer|initials|(?:counter)?signed)\s*[:\-–]?\s*)"
-    + _NOT_ABBREVIATED + r"([A-Z]{2,3})\b(?![\w-]| [A-Z][a-z])"
+    r"witnessed|booked|coded|keyed|entered|processed|approved|verified|authori[sz]ed) by|"
+    r"assessor|witness|observer|initials|(?:counter)?signed|checked(?=\s*:)|operator|"
+    r"(?:second )?authori[sz]er)\s*[:\-–]?\s*)"
+    + _NOT_ABBREVIATED + r"(" + _INITIALS_OF_ONE + r")(?![\w-]| [A-Z][a-z])"
     # and a second person's: "signed FS / EM"
-    r"(?:[ \t]*[/&][ \t]*" + _NOT_ABBREVIATED + r"([A-Z]{2,3})\b(?![\w-]))?"
+    r"(?:[ \t]*[/&][ \t]*" + _NOT_ABBREVIATED + r"(" + _INITIALS_OF_ONE + r")(?![\w-]))?"
 )
 _LOWER_WORD = re.compile(r"(?<![\w'’@./#-])[a-z][a-z'’-]{2,}(?![\w'’@/-])")
 
@@ -1228,6 +1239,7 @@ def _lower_case_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int
         if any(a < m.end() and m.start() < b for a, b in found):
             continue
         end, kinds = m.start(), []
+        relative = _RELATIVE_BEFORE.search(cue.group())
         words = list(re.finditer(r"\S+", m.group()))
         classes = [
             "P" if w.group() in PARTICLES else classify(w.group().capitalize()) for w in words
@@ -1236,19 +1248,26 @@ def _lower_case_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int
             w, nxt = word.group(), classes[i + 1] if i + 1 < len(classes) else ""
             if kind in "AW" and not kinds and nxt in ("N", "U") and w not in _ARTICLES:
                 kind = "A"  # "tan yuxuan": an ordinary word before a name is part of it
-            lone_ambiguous = kind == "A" and not kinds and nxt not in ("N", "U")
+            lone_ambiguous = (
+                kind == "A" and not kinds and nxt not in ("N", "U")
+                and not (relative and w not in _VERBS_AFTER_RELATIVE)
+            )  # "mum jade" is a name, "mum will" is not
             if w in ABBREVIATIONS or len(w) < 2 or kind in "SW" or lone_ambiguous:
                 break
             kinds.append(kind)
             if kind != "P":
                 end = m.start() + word.end()
         listed_only = _LISTED_ONLY.search(cue.group())
-        if set(kinds) & ({"N"} if listed_only else {"N", "U"}):
+        lone_name = relative and kinds == ["A"] and classes[0] == "A"
+        if set(kinds) & ({"N"} if listed_only else {"N", "U"}) or lone_name:
             extra.append((m.start(), end))  # after "her husband" a listed name only
     return extra
 
 
 _ARTICLES = frozenset(("the", "a", "an"))
+_RELATIVE_BEFORE = re.compile(r"(?i)(?:" + _CLOSE_TO + r")\s*$")
+# Words that are names too but, after "mum" or "her husband", say what they do.
+_VERBS_AFTER_RELATIVE = frozenset(("will", "may", "can", "mark", "bill", "pat", "sue", "rob"))
 # Cues after which a lower-case word must be a listed name ("her husband ron"), not any
 # unknown word ("customer texted").
 _LISTED_ONLY = re.compile(

@@ -1,5 +1,5 @@
-"""Tables written as text: a line of headings, then rows of cells split by "|" or by commas (a
-spreadsheet's rows pasted as CSV). A cell's heading says what it holds: a date under "DOB"
+"""Tables written as text: a line of headings, then rows of cells split by "|", by commas or by
+semicolons (a spreadsheet's rows pasted as CSV). A cell's heading says what it holds: a date under "DOB"
 is a date of birth, eight digits under "account_no" an account number, words under
 "surname" a name."""
 
@@ -24,7 +24,7 @@ from portfolio.evidence.pii.patterns import (
 
 # The fewest separators a line needs to be a table's: commas are common in prose, and a run
 # of spaces ("  ") lines columns up in a plain-text table.
-_FEWEST = {"|": 1, ",": 3, "  ": 2}
+_FEWEST = {"|": 1, ",": 3, ";": 3, "  ": 2}
 _GAP = re.compile(r" {2,}|\t")
 
 
@@ -50,9 +50,9 @@ _CSV_FIELD = re.compile(r'"(?:[^"\n]|"")*"(?=,|$)|[^,\n]*')
 
 def _split(line: str, sep: str) -> list[tuple[int, str]]:
     """The line's cells with where each starts; a CSV line's quoted fields are one cell."""
-    if sep == "|":
+    if sep in "|;":
         cells, start = [], 0
-        for cell in line.split("|"):
+        for cell in line.split(sep):
             cells.append((start, cell))
             start += len(cell) + 1
         return cells
@@ -92,8 +92,9 @@ def _count(line: str, sep: str) -> int:
 
 def cells(text: str) -> Iterator[Cell]:
     """The cells of each table in ``text`` with their headings (in lower case, "_" read as a
-    space): a line with at least one "|" (or three commas) and no cell that starts with a
-    digit ("Wk1" may head a column, "2024" may not), and the lines after it with as many.
+    space): a line with at least one "|" (or three commas or semicolons) and no cell that
+    starts with a digit ("Wk1" may head a column, "2024" may not), and the lines after it
+    with as many.
     A row with more or fewer, such as a CSV line with a comma inside an address, is passed
     over: its cells cannot be told apart (but for a sum of money's thousands comma)."""
     lines = _lines(text)
@@ -101,7 +102,7 @@ def cells(text: str) -> Iterator[Cell]:
     while i < len(lines):
         _, line = lines[i]
         rows = 0
-        for sep in ("|", ",", "  "):
+        for sep in ("|", ",", ";", "  "):
             if _count(line, sep) < _FEWEST[sep]:
                 continue
             headings = [h.strip().lower().replace("_", " ") for _, h in _split(line, sep)]
@@ -137,7 +138,8 @@ _NOT_PEOPLE = re.compile(r"item|product|unit|course|company|employer|business|si
 # cell is replaced): "Flat 6, 12 Normanton Road", "88 bramble way", "6 Tanners Ginnel, Swinton";
 # or a house's name and the street: "The Granary, Mill Steps".
 _ADDRESS_VALUE = re.compile(
-    r"(?i)(?:(?:flat|apartment|apt|unit) \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?,? [a-z][\w'’ -]+"
+    r"(?i)(?:(?:flat|apartment|apt|unit) \d{1,4}[a-z]?(?:/\d{1,2})?,? )?"
+    r"\d{1,4}[a-z]?(?:/\d{1,2})?,? [a-z][\w'’ -]+"
     r"(?:, [a-z][\w'’ -]*)?|[a-z][\w'’ -]+, [a-z][\w'’ -]+(?:, [a-z][\w'’ -]*)?"
 )
 # A firm in a column of people: "Calder Valley Tyres Ltd".
