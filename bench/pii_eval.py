@@ -59,7 +59,10 @@ breakdown desks, dealerships, couriers, warehouses, factories, building sites, p
 hotels, gyms, schools, surgeries, insurers, payroll teams, local radio, churches, kennels,
 allotments and trades (thirtieth.txt), and the thirty-first, written blind in health,
 care, housing and public services in Scotland, Wales, Northern Ireland and the north of
-England (thirty-first.txt).
+England (thirty-first.txt), and the thirty-second, written blind in online and consumer
+customer service (thirty-second.txt), and the thirty-third, written blind as apprentices
+of thirty standards write their evidence, with their assessors', IQAs' and employers'
+notes (thirty-third.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -247,6 +250,8 @@ CORPORA = [
     CORPUS.with_name("twenty-ninth.txt"),
     CORPUS.with_name("thirtieth.txt"),
     CORPUS.with_name("thirty-first.txt"),
+    CORPUS.with_name("thirty-second.txt"),
+    CORPUS.with_name("thirty-third.txt"),
 ]
 
 

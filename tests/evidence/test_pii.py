@@ -417,6 +417,17 @@ def test_the_dates_of_birth_listed_after_their_cue():
     row = "| DOB | 1990-05-12 | 1988-11-03 |"
     assert found(row) == [("DATE_OF_BIRTH", "1990-05-12"), ("DATE_OF_BIRTH", "1988-11-03")]
     assert ("DATE_OF_BIRTH", "03/11/2024") not in found("| Jo Bloggs | DOB 14/02/1986 | 03/11/2024 |")
+    # Said in words in a transcript, as the answer to the question on the line before.
+    said = (
+        "agent: thanks and your date of birth\ncaller: twelfth of august nineteen ninety one\n"
+        "agent can i confirm your date of birth\ncustomer fourteen oh four seventy two\n"
+        "agent whats your date of birth\ncaller the ninth of september eighty eight"
+    )
+    assert [v for kind, v in found(said) if kind == "DATE_OF_BIRTH"] == [
+        "twelfth of august nineteen ninety one", "fourteen oh four seventy two",
+        "the ninth of september eighty eight",
+    ]  # fmt: skip
+    assert found("we had nine eleven sixty three times to call") == []
     # In a table whose cells are split by semicolons.
     rows = "full_name;dob;email;postcode\nGrant Summers;1959-12-30;grant@example.org;TS21 1LN"
     assert found(rows) == [
@@ -852,6 +863,22 @@ def test_names_in_apprentices_notes(text, names):
         ("First name(s): Chidinma Blessing   Known as: Blessing", ["Chidinma Blessing", "Blessing"]),
         ('account 10457733 (account name P HENDRY); name on card "R K MENON".',
          ["P HENDRY", "R K MENON"]),
+        # Surnames first in a list split by semicolons, after a bed's number or a time, with
+        # a particle; a surname in capitals and the given name before a column; a label
+        # after a time; "Statement of:"; who was present; a reply signed after its last
+        # sentence; a role before a name.
+        ("SAT 06:30–14:30  OKAFOR, Jennifer; LIU, Wei; DA SILVA, Rafael\n"
+         "Bed 2 ADEBAYO, Samuel 77 - catheter\n09:00 ØSTERGAARD, Lise | DOB",
+         ["OKAFOR, Jennifer", "LIU, Wei", "DA SILVA, Rafael", "ADEBAYO, Samuel",
+          "ØSTERGAARD, Lise"]),
+        ("MBEKI Thandiwe | ULN 3392018846 | missing", ["MBEKI Thandiwe"]),
+        ("10:40 Patient: HOLLY MARSHALL-KEANE   DOB: on file", ["HOLLY MARSHALL-KEANE"]),
+        ("Statement of: MARGARET EILEEN CROWTHER   Age if under 18: over 18",
+         ["MARGARET EILEEN CROWTHER"]),
+        ("Line manager present: Bill Fairbrother\nCold compress applied by Jade.",
+         ["Bill Fairbrother", "Jade"]),
+        ("If anyone asks for a PIN, hang up. – Kamal\nthanks for waiting! ^Abi", ["Kamal", "Abi"]),
+        ("so chef Rich said plate it separately", ["Rich"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -920,10 +947,19 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "I checked PNC access. Change approved by CAB. Checked: A.M. shift",
         "Prizes: Ted Baker wash bag, Dr. Martens boots, a Tommy Hilfiger cap, Mr Kipling cakes.",
         "Courtesy car: Kia Sportage, then a Honda Jazz from Arnold Clark.",
+        # A consignee's label in a driver's log; "im" for "I'm"; a signed-off "Thanks".
+        "Stop 37/112 | 11:42 | Consignee: left with neighbour",
+        "caller hi im ringing about my mums prescription\nagent im sorry to hear that",
+        "We have fixed the fault. – Thanks",
     ],
 )
 def test_not_names_or_birthdays(text):
     assert [kind for kind, _ in found(text) if kind in ("NAME", "DATE_OF_BIRTH")] == []
+
+
+def test_an_nhs_number_after_someones_age():
+    text = "Bed 1 ROBERTS, Gwyneth 89 450 557 7104 – NEWS2 3\nBed 2 ADEBAYO, Samuel 77 6104523870"
+    assert [v for kind, v in found(text) if kind == "NHS_NUMBER"] == ["450 557 7104", "6104523870"]
 
 
 def test_dates_without_a_birth_cue_are_not_personal_data():

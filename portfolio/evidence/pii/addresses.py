@@ -58,12 +58,15 @@ ADDRESS = re.compile(
     # A second street after a block's name: "10 Larch Court, Fairfield Way".
     r"(?:, " + _STREET + " " + _SUFFIX + r"\b(?: " + _SUFFIX + r"\b)?)?"
 )
+_STREET_AFTER = r", \d{1,4}[A-Za-z]? " + _STREET + " " + _SUFFIX + r"\b(?: " + _SUFFIX + r"\b)?"
 _BUILDING = (
     r"(?:Flat|Apartment|Apt|Unit|Suite|Studio)\.? \d{1,4}[A-Za-z]?,? (?:[A-Z][a-z'’]+ ){1,3}"
     r"(?:Court|House|Tower|Building|Lodge|Mansions|Point|Heights|Plaza|Apartments|Block|"
-    r"Hall|Mill|Wharf|Quay|Works|Buildings)\b"
+    r"Halls?|Mill|Wharf|Quay|Works|Buildings)\b"
     # and the street after it: "Flat 9, Meridian House, 52 Cheetham Hill Road"
-    r"(?:, \d{1,4}[A-Za-z]? " + _STREET + " " + _SUFFIX + r"\b(?: " + _SUFFIX + r"\b)?)?"
+    r"(?:" + _STREET_AFTER + r")?|"
+    # a room in student halls, with the street: "Room 211, Sandringham Halls, 50 Lower ..."
+    r"Room \d{1,4}[A-Za-z]?, (?:[A-Z][a-z'’]+ ){1,3}(?:Halls|House|Court)\b" + _STREET_AFTER
 )
 ADDRESS_LOWER = re.compile(
     r"(?i)(?:address(?: line ?1)?|addr\b|lives at|living at|resides at|moved to|property at|"

@@ -82,7 +82,7 @@ _CUE = "|".join(
         r"thanks to|thank you|thanks|hi|hello|dear|love from|in the name of",
         r"(?:voicemail|message|reminder|note|email|letter|text|update|complaint|feedback|"
         r"query|concern|visit|invoice|parcel|delivery)s? (?:for|from|about|by)",
-        r"(?:attended|approved|authorised|checked|raised|logged|handled|completed|signed|"
+        r"(?:attended|approved|authorised|checked|raised|logged|handled|completed|signed|applied|"
         r"done|visited|taken|written|witnessed|observed|assessed|reviewed|seen|served|"
         r"processed|corrected|prepared|keyed|verified|countersigned|supervised|actioned|"
         r"handed over|collected|covered)(?: (?:at )?\d{1,2}[:.]\d\d)? by",
@@ -371,7 +371,7 @@ _GREETED = re.compile(r"(?i)\b(?:hi|hiya|hello|hey|dear|morning)\s+$")
 _NOT_GREETED = frozenset("team all everyone there guys folks both sir madam colleagues".split())
 # What a person is called besides their name: "known as Paddy", "goes by Sunny".
 _KNOWN_AS = re.compile(
-    r"(?i)\b(?:known as|know as|goes by|nicknamed|prefers to be called)(?:\s*:)?\s+$"
+    r"(?i)\b(?:known as|know as|goes by|nicknamed|prefers(?: to be called)?)(?:\s*:)?\s+[\"“']?$"
 )
 
 
@@ -793,7 +793,7 @@ def _field_names(text: str) -> list[tuple[int, int]]:
 
 # A person after a label that names one: an email's sender, a signature, a form's contact.
 _PERSON_LABEL = re.compile(
-    r"(?m)(?:^|[ \t]{2,})[ \t]*(?i:(?:main|joint|lead|second) )?"
+    r"(?m)(?:^|[ \t]{2,}|^\d{1,2}[:.]\d\d[ \t]+)[ \t]*(?i:(?:main|joint|lead|second) )?"
     r"(?i:from|to|cc|signed|signature|staff|presenter|queries|"
     r"emergency contact|next of kin|injured person|(?:[a-z]+ed|checked in|taken|dealt with|"
     r"triage|signed for the \w+) by|signed for the (?:employer|provider|company)|"
@@ -803,7 +803,9 @@ _PERSON_LABEL = re.compile(
     r"officer|operator|room leader|borrower|client|learner|apprentice|student|pupil|parent|"
     r"guardian|occupant|occupier|informant|deceased|party [12]|clerk|visitor|artist|"
     r"first aider|site lead|gate ?man|haulier|foreman|contact|referrer|key ?worker|"
-    r"case ?worker|social worker|host|counter clerk|booked in by|known as)"
+    r"case ?worker|social worker|host|counter clerk|booked in by|known as|statement of|"
+    r"pupils|students|learners|visitors|residents|patients|tenants|attendees|"
+    r"(?:line manager |manager |employer )?present|companion)"
     r"[ \t]*:[ \t]*"
     # "HENDERSON, Kyle James": a surname in capitals, then the given names.
     r"([A-Z][A-Z'’-]+, [A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,2}|"
@@ -945,7 +947,9 @@ _SIGNED = re.compile(
     r"speak soon|all the best|diolch|ta)\b[^\n]{0,20}\n[ \t>]*)([A-Z][a-z'’-]+)"
     r"(?=[ \t.!x]*(?:\n|$)|[ \t]+[|–-][ \t])|"
     r"(?im:^[ \t>]*(?:thanks|many thanks|regards|kind regards|best wishes|cheers),[ \t]*)"
-    r"([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$)|,[ \t]*[A-Z][^\n]{0,40}$)"
+    r"([A-Z][a-z'’-]+)(?=[ \t.!x]*(?:\n|$)|,[ \t]*[A-Z][^\n]{0,40}$)|"
+    # a reply signed at the end of its last sentence: "... hang up. – Kamal", "^Abi"
+    r"[.!?)][ \t]+(?:[–—-]|\^)[ \t]?([A-Z][a-z'’-]+)(?=[ \t]*(?:\n|$))"
 )
 _SPEAKING = re.compile(r"(?:^|[,.:]\s*)([A-Z][a-z'’-]+) speaking\b", re.MULTILINE)
 # Initials and a surname alone on a message's last line: its writer ("M. Costa").
@@ -1012,7 +1016,7 @@ def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[
         if classify(surname) != "W" and surname.lower() not in ORG_HEADS | ROLE_WORDS:
             extra.append(m.span(1))
     for m in (*_SIGNED.finditer(text), *_SPEAKING.finditer(text), *_ADDRESSED.finditer(text)):
-        group = next(i for i in (1, 2, 3) if m.re is not _SIGNED or m.group(i))
+        group = next(i for i in (1, 2, 3, 4) if m.re is not _SIGNED or m.group(i))
         start, end = m.span(group)
         if any(a < end and start < b for a, b in found) or re.match(r" \d", text[end : end + 2]):
             continue  # found already, or a ward or a call sign ("Thanks, Ward 7 team")
@@ -1085,9 +1089,15 @@ _NICKNAMED = re.compile(
 # "44190   HOLLINGWORTH, S   KX19", "11:30  ROBERTS, Ieuan   09/02/1963", "Marsh, Dennis - RP
 # 89 33 01 A", "Name of injured person: KOWALCZYK, Marek".
 _SURNAME_FIRST = re.compile(
-    r"(?m)(?:^|\| ?|^[A-Za-z /()-]{1,30}:[ \t]*|^[\w:.-]{1,12}(?: {2,}|\t)|^\d{1,3}[.)][ \t]+)"
-    r"\s*([A-Z][\w'’-]+)(?:, ([A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?)|,? ([A-Z])\.?)"
-    r"(?=\s*(?:\||$|\t)| {2,}| [-–] )"
+    r"(?m)(?:^|\| ?|^[A-Za-z /()-]{1,30}:[ \t]*|^[\w:.–-]{1,12}(?: [\w:.–-]{1,12})?(?: {2,}|\t)|"
+    r"^\d{1,3}[.)][ \t]+|"
+    # after another of a list ("OKAFOR, Jennifer; LIU, Wei"), a bed's number or a time
+    r"; |^(?i:bed|room|rm) \d{1,3}[A-Za-z]?[ \t]+|^\d{1,2}[:.]\d\d[ \t]+)"
+    r"\s*((?:(?-i:[A-Z]{2,3}) ){0,2}[A-ZÀ-ÖØ-Þ][\w'’-]+)"
+    r"(?:, ([A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?)|,? ([A-Z])\.?|"
+    # a surname in capitals, then the given name, before a column: "MBEKI Thandiwe | DOB"
+    r" (?P<given>[A-Z][a-z'’]+)(?=[ \t]*\|))"
+    r"(?=\s*(?:\||$|\t|;)| {2,}| [-–] | \d)"
 )
 
 
@@ -1096,6 +1106,10 @@ def _surname_first(text: str) -> list[tuple[int, int]]:
     found = []
     for m in _SURNAME_FIRST.finditer(text):
         surname, given, initial = m.group(1), m.group(2), m.group(3)
+        if m.group("given"):
+            if surname.isupper() and len(surname) > 2 and classify(m["given"]) in "NAU":
+                found.append((m.start(1), m.end("given")))
+            continue
         # A listed given name, or a name of no other kind, or any name-like word after a
         # surname in capitals ("KOWALCZYK, Marek").
         listed = given and (
@@ -1267,7 +1281,7 @@ def _lower_case_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int
 _ARTICLES = frozenset(("the", "a", "an"))
 _RELATIVE_BEFORE = re.compile(r"(?i)(?:" + _CLOSE_TO + r")\s*$")
 # Words that are names too but, after "mum" or "her husband", say what they do.
-_VERBS_AFTER_RELATIVE = frozenset(("will", "may", "can", "mark", "bill", "pat", "sue", "rob"))
+_VERBS_AFTER_RELATIVE = frozenset(("will", "may", "can"))
 # Cues after which a lower-case word must be a listed name ("her husband ron"), not any
 # unknown word ("customer texted").
 _LISTED_ONLY = re.compile(

@@ -38,9 +38,10 @@ SORT_CODE_RUN = re.compile(r"(?i)\b(?:sort(?: ?code)?|s/c)\b[\s:.-]*(\d{6})(?![\
 # Ten digits grouped 4-3-3, an NHS number only after its cue: "NHS number 8720 743 963".
 _NHS_GROUPED_OTHERWISE = re.compile(r"(?<![\w/.+-])\d{4} \d{3} \d{3}(?![\w/-]|[.,]?\d| \d)")
 # Ten digits that may be an NHS number; not inside a longer run of numbers, but after a
-# time of day ("08:30 922 512 2713").
+# time of day ("08:30 922 512 2713") or a word and someone's age ("Gwyneth 89 450 557 7104").
 _NHS = re.compile(
-    r"(?<![\w/.+-])(?:(?<=\d\d:\d\d )|(?<!\d ))\d{3}([ -]?)\d{3}\1\d{4}(?![\w/-]|[.,]?\d)"
+    r"(?<![\w/.+-])(?:(?<=\d\d:\d\d )|(?<=[^\W\d_,] \d\d )|(?<=[^\W\d_,] \d\d\d )|(?<!\d ))"
+    r"\d{3}([ -]?)\d{3}\1\d{4}(?![\w/-]|[.,]?\d)"
 )
 CARD = re.compile(
     r"(?<![\w/.-])(?:\d{4}([ -]?)\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([ -]?)\d{6}\2\d{4,5}"
@@ -326,9 +327,19 @@ _YEAR_WORDS = (
     r"(?: " + UNITS + "| " + _TEENS + ")?|twenty (?:o[h'][- ]" + UNITS + "|" + _TEENS
     + r"|twenty(?:[- ]" + UNITS + r")?)"
 )  # fmt: skip
+# A year's last two figures in words: "eighty eight".
+_TENS_WORDS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]" + UNITS + r")?"
+# A date said as its figures, as a voice note writes it: "fourteen oh four seventy two"
+# (14/04/72), "nine eleven sixty three".
+_SPOKEN_FIGURES = (
+    r"(?:twenty(?:[- ]" + UNITS + r")?|thirty(?:[- ]one)?|" + _TEENS + "|" + UNITS + r") "
+    r"(?:o[h'][- ]" + UNITS + "|" + UNITS + r"|ten|eleven|twelve) "
+    r"(?:" + _YEAR_WORDS + "|" + _TENS_WORDS + ")"
+)
 DATE = re.compile(
     r"(?i)(?<![\w/.-])(?:\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})|\d{4}([/.-])\d{2}\2\d{2}|"
-    r"(?:the )?(?:" + _ORDINAL + r") (?:of )?" + _MONTH + r",? (?:\d{4}|" + _YEAR_WORDS + r")|"
+    r"(?:the )?(?:" + _ORDINAL + r") (?:of )?" + _MONTH + r",? (?:\d{4}|" + _YEAR_WORDS + "|"
+    + _TENS_WORDS + r")|" + _SPOKEN_FIGURES + "|"
     r"\d{1,2}-" + _MONTH + r"-(?:\d{4}|\d{2})|"
     # Day, month and year run together, as airline bookings write them: "23APR84".
     r"\d{1,2}" + _MONTH + r"(?:\d{4}|\d{2})|"
@@ -359,8 +370,8 @@ DOB_AFTER = re.compile(r"(?i)^\s*[(\[-]?\s*(?:dob|d\.o\.b\.?|date of birth)\b")
 # A question written without its question mark: "ok can i take the address".
 _ASKING = re.compile(
     r"(?i)\b(?:can|could|may) (?:i|we) (?:take|have|get|grab|check|confirm)\b|"
-    r"\b(?:confirm|tell me)\b|\bwhat(?:'s| is)\b|"
-    r":\s*(?:and )?(?:the|your|his|her) [\w ]{0,20}(?:please)?\s*$"
+    r"\b(?:confirm|tell me)\b|\bwhat(?:['’]?s| is)\b|"
+    r"(?::\s*|\band )(?:and )?(?:the|your|his|her) [\w ]{0,20}(?:please)?\s*$"
 )
 
 
