@@ -62,7 +62,9 @@ care, housing and public services in Scotland, Wales, Northern Ireland and the n
 England (thirty-first.txt), and the thirty-second, written blind in online and consumer
 customer service (thirty-second.txt), and the thirty-third, written blind as apprentices
 of thirty standards write their evidence, with their assessors', IQAs' and employers'
-notes (thirty-third.txt).
+notes (thirty-third.txt), and the thirty-fourth, written blind in trades, field service and
+logistics (thirty-fourth.txt), and the thirty-fifth, written blind in the back offices of
+finance, law, HR and public administration (thirty-fifth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -252,6 +254,8 @@ CORPORA = [
     CORPUS.with_name("thirty-first.txt"),
     CORPUS.with_name("thirty-second.txt"),
     CORPUS.with_name("thirty-third.txt"),
+    CORPUS.with_name("thirty-fourth.txt"),
+    CORPUS.with_name("thirty-fifth.txt"),
 ]
 
 

@@ -838,7 +838,7 @@ def test_names_in_apprentices_notes(text, names):
         ("SAR-0553,HUSSEIN Ayaan,07/05/2024", ["HUSSEIN Ayaan"]),
         ("Gateman: Kwasi\nSite lead: Sandeep. Farm office shut.\nHaulier: Dai - lorry booked",
          ["Kwasi", "Sandeep", "Dai"]),
-        ("Name: O'SULLIVAN, Padraig (known as Paddy)", ["O'SULLIVAN", "Padraig", "Paddy"]),
+        ("Name: O'SULLIVAN, Padraig (known as Paddy)", ["O'SULLIVAN, Padraig", "Paddy"]),
         ("flu vaccine given by K. O'Hare; refund to account name M L Ho", ["K. O'Hare", "M L Ho"]),
         ("Joseph & Comfort Adeyemi  98-71-04", ["Joseph", "Comfort Adeyemi"]),
         # A given name that is also a word, after a cue, with a rarer word for its surname;
@@ -879,6 +879,17 @@ def test_names_in_apprentices_notes(text, names):
          ["Bill Fairbrother", "Jade"]),
         ("If anyone asks for a PIN, hang up. – Kamal\nthanks for waiting! ^Abi", ["Kamal", "Abi"]),
         ("so chef Rich said plate it separately", ["Rich"]),
+        # Capitals in a legal document's heading; surnames first with a given name in
+        # capitals, or before a name in brackets; a sole trader's payee before bank details;
+        # a paralegal's label.
+        ("ESTATE OF MARGARET ELSIE DUNWOODY DECEASED\nBETWEEN\n"
+         "MS JOANNA KRZYŻANOWSKA            Claimant\nWITNESS STATEMENT OF DARREN PAUL WHITCOMBE",
+         ["MARGARET ELSIE DUNWOODY", "MS JOANNA KRZYŻANOWSKA", "DARREN PAUL WHITCOMBE"]),
+        ("Claimant: BALOGUN-SMITH, ADEOLA GRACE\nMurphy, Bridget (Bridie) | Beechfield",
+         ["BALOGUN-SMITH, ADEOLA GRACE", "Murphy, Bridget", "Bridie"]),
+        ("Pay by bank transfer to D PENHALIGON, sort code 30-96-51; name on account: F IONESCU",
+         ["D PENHALIGON", "F IONESCU"]),
+        ("Trial bundle served 3 June.\nParalegal: Ikram.", ["Ikram"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
@@ -951,6 +962,9 @@ def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip
         "Stop 37/112 | 11:42 | Consignee: left with neighbour",
         "caller hi im ringing about my mums prescription\nagent im sorry to hear that",
         "We have fixed the fault. – Thanks",
+        # A category or a run with a letter before brackets; a heading in capitals.
+        "Prior licence:      Cat B (full)\nRun B (18 t, fleet 51): Holmfirth",
+        "THE ESTATE OF THE ABOVE DECEASED; STATEMENT OF ACCOUNT",
     ],
 )
 def test_not_names_or_birthdays(text):

@@ -71,7 +71,9 @@ _BUILDING = (
 ADDRESS_LOWER = re.compile(
     r"(?i)(?:address(?: line ?1)?|addr\b|lives at|living at|resides at|moved to|property at|"
     r"deliver(?:ed|y) to)"
-    r"\W{0,4}(?:is |was )?((?:flat \d{1,4}[a-z]?,? )?\d{1,4}[a-z]?,? (?:[a-z'’-]+ ){1,3}"
+    # perhaps with a house's name: "ADDRESS: UNIT 4, THE MALTINGS, 21 MILL STREET"
+    r"\W{0,4}(?:is |was )?((?:(?:flat|unit|apartment) \d{1,4}[a-z]?,? )?"
+    r"(?:[a-z'’-]+(?: [a-z'’-]+){0,2}, )?\d{1,4}[a-z]?,? (?:[a-z'’-]+ ){1,3}"
     r"(?:street|road|avenue|lane|close|drive|way|crescent|court|place|gardens|terrace|grove|"
     r"hill|row|walk|square|mews|park|view|rise|st|rd|ave|ln|dr|cl|ct|pl|gdns|cres|sq)\b)"
 )
@@ -303,8 +305,14 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
             placed = _house(named.group(2)) and (
                 _placed(ahead, -1, 0) or _LABEL_BEFORE.search(ahead)
             )
-            # after a titled name, before a postcode: "Mrs Betty Hamilton, Ballynakilly House, 8 ..."
-            titled = postcode and re.search(_TITLE + r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?, $", ahead)
+            # before a postcode: a house's name, or any after a label or a person's name ("Mrs
+            # Betty Hamilton, Ballynakilly House, 8 ...", "Site: Larchmount, 17 Ridgeway, EN2")
+            house = named.group(2)
+            titled = postcode and (
+                _house(house)
+                or (" " not in house and classify(house) not in "NA")
+                and re.search(r"\w:[ \t]*$|(?:" + _TITLE + r")?[A-Z][\w'’-]+ [A-Z][\w'’-]+, $", ahead)
+            )
             if placed or named.group(1) or CUE.search(ahead) or titled:
                 start = named.start()  # "of Holly Bank, 3 Moor Lane", "Fflat 4, Tŷ Glas, 19"
         found.append(("ADDRESS", start, end))

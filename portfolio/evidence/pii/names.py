@@ -651,6 +651,8 @@ def find_names(text: str, exclude: list[tuple[int, int]] = ()) -> list[tuple[int
     found += _by_company(text)
     found += _speakers(text)
     found += _surname_first(text)
+    found += _named_in_capitals(text)
+    found += [m.span(1) for m in _PAYEE.finditer(text)]
     found += _lower_case_initials(text)
     found += [m.span() for m in _NICKNAMED.finditer(text)]
     found += [m.span(g) for m in _INITIALS.finditer(text) for g in (1, 2) if m.group(g)]
@@ -754,7 +756,7 @@ FIELD = re.compile(
     r"full[ _]name|given[ _]names?)(?:\(s\))?"
     r"(?:\s+is|\s+was)?\s*[:\-–]?\s*|(?:my name is|name is|name was|name given as|name as)\s+|"
     r"(?:caller |customer |contact |your )?names?\s*[:\-–]\s*|"
-    r"(?:name on (?:the )?(?:card|account)|account name)\s+[\"“']?|"
+    r"(?:name on (?:the )?(?:card|account)|account name)(?:\s*:)?\s+[\"“']?|"
     # a key and its value in JSON or a dictionary: "surname": "Ogunyemi"
     r"(?<=[\"'])(?:surname|last[ _]name|family[ _]name|first[ _]names?|forenames?|"
     r"full[ _]name|given[ _]names?)[\"']\s*:\s*[\"']))"
@@ -805,7 +807,8 @@ _PERSON_LABEL = re.compile(
     r"first aider|site lead|gate ?man|haulier|foreman|contact|referrer|key ?worker|"
     r"case ?worker|social worker|host|counter clerk|booked in by|known as|statement of|"
     r"pupils|students|learners|visitors|residents|patients|tenants|attendees|"
-    r"(?:line manager |manager |employer )?present|companion)"
+    r"(?:line manager |manager |employer )?present|companion|paralegal|surveyor|installer|"
+    r"fitter|electrician|plumber|engineer|technician|controller|reported to|observed)"
     r"[ \t]*:[ \t]*"
     # "HENDERSON, Kyle James": a surname in capitals, then the given names.
     r"([A-Z][A-Z'’-]+, [A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,2}|"
@@ -1094,10 +1097,10 @@ _SURNAME_FIRST = re.compile(
     # after another of a list ("OKAFOR, Jennifer; LIU, Wei"), a bed's number or a time
     r"; |^(?i:bed|room|rm) \d{1,3}[A-Za-z]?[ \t]+|^\d{1,2}[:.]\d\d[ \t]+)"
     r"\s*((?:(?-i:[A-Z]{2,3}) ){0,2}[A-ZÀ-ÖØ-Þ][\w'’-]+)"
-    r"(?:, ([A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?)|,? ([A-Z])\.?|"
+    r"(?:, ([A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)?|[A-Z][A-Z'’-]+(?: [A-Z][A-Z'’-]+)?)|,? ([A-Z])\.?|"
     # a surname in capitals, then the given name, before a column: "MBEKI Thandiwe | DOB"
     r" (?P<given>[A-Z][a-z'’]+)(?=[ \t]*\|))"
-    r"(?=\s*(?:\||$|\t|;)| {2,}| [-–] | \d)"
+    r"(?=\s*(?:\||$|\t|;)| {2,}| [-–] | \d| \()"
 )
 
 
@@ -1112,6 +1115,8 @@ def _surname_first(text: str) -> list[tuple[int, int]]:
             continue
         # A listed given name, or a name of no other kind, or any name-like word after a
         # surname in capitals ("KOWALCZYK, Marek").
+        if given and given.isupper() and not surname.isupper():
+            continue  # "Smith, ABC": an abbreviation, not a given name
         listed = given and (
             given.lower().split("-")[0] in lex.given
             or classify(given) == "N"
@@ -1119,11 +1124,44 @@ def _surname_first(text: str) -> list[tuple[int, int]]:
         )
         if listed and classify(surname.capitalize()) in "NAU":  # "FLETCHER, Daisy-May"
             found.append((m.start(1), m.end(2)))
-        elif initial and initial not in "AI" and classify(surname) in "NAUW":
+        elif initial and initial not in "AI" and classify(surname) in "NAUW" and not (
+            text.startswith(" (", m.end())  # "Cat B (full)", "Run B (18 t)"
+        ):
             found.append((m.start(1), m.end(3)))
     return found
 
 
+# A person named in capitals by a legal document's heading: "ESTATE OF MARGARET ELSIE
+# DUNWOODY DECEASED", "WITNESS STATEMENT OF DARREN PAUL WHITCOMBE", "MS JOANNA KOWALSKA
+# <spaces> Claimant".
+_CAPITAL_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ſ][A-ZÀ-ÖØ-ÞĀ-ſ'’-]+"
+_CAPITALS = (
+    r"((?:(?:MRS?|MS|MISS|DR)\.? )?" + _CAPITAL_WORD
+    + r"(?: (?!DECEASED\b)" + _CAPITAL_WORD + r"){1,3})"
+)  # fmt: skip
+_NAMED_IN_CAPITALS = re.compile(
+    r"(?m)(?:\b(?:ESTATE|STATEMENT|AFFIDAVIT) OF|\bTHE LATE) " + _CAPITALS + r"\b|"
+    r"^[ \t]*" + _CAPITALS + r"(?= DECEASED\b|[ \t]{2,}(?:Claimant|Respondent|Applicant|"
+    r"Defendant|Appellant)s?\b)"
+)
+
+
+def _named_in_capitals(text: str) -> list[tuple[int, int]]:
+    found = []
+    for m in _NAMED_IN_CAPITALS.finditer(text):
+        group = 1 if m.group(1) else 2
+        words = [w for w in m.group(group).split() if w.rstrip(".") not in TITLE_CAPITALS]
+        if words and all(classify(w.capitalize()) in "NAU" for w in words):
+            found.append(m.span(group))
+    return found
+
+
+TITLE_CAPITALS = frozenset(("MR", "MRS", "MS", "MISS", "DR"))
+# An initial and a surname in capitals before the bank details they name, as a sole
+# trader's invoice gives them: "Pay by bank transfer to D PENHALIGON, sort code 30-96-51".
+_PAYEE = re.compile(
+    r"(?<![\w.])([A-Z]\.? (?!SORT\b)[A-Z][A-Z'’-]{2,})(?=,? (?i:sort|s/c|acc(?:ount)?\b|a/c))"
+)
 _LOWER_INITIAL = re.compile(r"(?<![\w.])[a-z]\. ?([a-z][a-z'’-]{2,})(?![\w'’-])")
 
 
