@@ -1146,6 +1146,9 @@ _NAMED_IN_CAPITALS = re.compile(
 )
 
 
+TITLE_CAPITALS = frozenset(("MR", "MRS", "MS", "MISS", "DR"))
+
+
 def _named_in_capitals(text: str) -> list[tuple[int, int]]:
     found = []
     for m in _NAMED_IN_CAPITALS.finditer(text):
@@ -1156,12 +1159,13 @@ def _named_in_capitals(text: str) -> list[tuple[int, int]]:
     return found
 
 
-TITLE_CAPITALS = frozenset(("MR", "MRS", "MS", "MISS", "DR"))
 # An initial and a surname in capitals before the bank details they name, as a sole
 # trader's invoice gives them: "Pay by bank transfer to D PENHALIGON, sort code 30-96-51".
 _PAYEE = re.compile(
     r"(?<![\w.])([A-Z]\.? (?!SORT\b)[A-Z][A-Z'’-]{2,})(?=,? (?i:sort|s/c|acc(?:ount)?\b|a/c))"
 )
+
+
 _LOWER_INITIAL = re.compile(r"(?<![\w.])[a-z]\. ?([a-z][a-z'’-]{2,})(?![\w'’-])")
 
 
