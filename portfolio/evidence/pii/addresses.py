@@ -308,12 +308,15 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
             # before a postcode: a house's name, or any after a label or a person's name ("Mrs
             # Betty Hamilton, Ballynakilly House, 8 ...", "Site: Larchmount, 17 Ridgeway, EN2")
             house = named.group(2)
-            titled = postcode and (
+            before_postcode = postcode and (
                 _house(house)
-                or (" " not in house and classify(house) not in "NA")
-                and re.search(r"\w:[ \t]*$|(?:" + _TITLE + r")?[A-Z][\w'’-]+ [A-Z][\w'’-]+, $", ahead)
+                or (
+                    " " not in house
+                    and classify(house) not in "NA"
+                    and re.search(r"\w:[ \t]*$|(?:" + _TITLE + r")?[A-Z][\w'’-]+ [A-Z][\w'’-]+, $", ahead)
+                )
             )
-            if placed or named.group(1) or CUE.search(ahead) or titled:
+            if placed or named.group(1) or CUE.search(ahead) or before_postcode:
                 start = named.start()  # "of Holly Bank, 3 Moor Lane", "Fflat 4, Tŷ Glas, 19"
         found.append(("ADDRESS", start, end))
         last_end = end
