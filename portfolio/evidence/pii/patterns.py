@@ -316,10 +316,9 @@ _ORDINAL = (
 # Numbers in words, as voice notes write them: one to ninety-nine.
 UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 _TEENS = r"(?:ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen)"
-NUMBER_WORDS = (
-    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]" + UNITS + r")?|"
-    + UNITS + "|" + _TEENS + ")"
-)  # fmt: skip
+# Twenty to ninety-nine, as a year's last two figures are said too: "eighty eight".
+_TENS_WORDS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]" + UNITS + r")?"
+NUMBER_WORDS = r"(?:" + _TENS_WORDS + "|" + UNITS + "|" + _TEENS + ")"
 # A year said in words: "nineteen eighty two", "nineteen oh five", "two thousand and five",
 # "twenty twelve".
 _YEAR_WORDS = (
@@ -327,8 +326,6 @@ _YEAR_WORDS = (
     r"(?: " + UNITS + "| " + _TEENS + ")?|twenty (?:o[h'][- ]" + UNITS + "|" + _TEENS
     + r"|twenty(?:[- ]" + UNITS + r")?)"
 )  # fmt: skip
-# A year's last two figures in words: "eighty eight".
-_TENS_WORDS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]" + UNITS + r")?"
 # A date said as its figures, as a voice note writes it: "fourteen oh four seventy two"
 # (14/04/72), "nine eleven sixty three".
 _SPOKEN_FIGURES = (

@@ -1,7 +1,7 @@
 """Tables written as text: a line of headings, then rows of cells split by "|", by commas or by
-semicolons (a spreadsheet's rows pasted as CSV). A cell's heading says what it holds: a date under "DOB"
-is a date of birth, eight digits under "account_no" an account number, words under
-"surname" a name."""
+semicolons (a spreadsheet's rows pasted as CSV). A cell's heading says what it holds: a date
+under "DOB" is a date of birth, eight digits under "account_no" an account number, words
+under "surname" a name."""
 
 import re
 from collections.abc import Iterator
