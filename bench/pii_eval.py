@@ -64,7 +64,10 @@ customer service (thirty-second.txt), and the thirty-third, written blind as app
 of thirty standards write their evidence, with their assessors', IQAs' and employers'
 notes (thirty-third.txt), and the thirty-fourth, written blind in trades, field service and
 logistics (thirty-fourth.txt), and the thirty-fifth, written blind in the back offices of
-finance, law, HR and public administration (thirty-fifth.txt).
+finance, law, HR and public administration (thirty-fifth.txt), and the thirty-sixth,
+written blind in rural and coastal Britain and Northern Ireland (thirty-sixth.txt), and the
+thirty-seventh, written blind as people type on phones and scanners read forms
+(thirty-seventh.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -256,6 +259,8 @@ CORPORA = [
     CORPUS.with_name("thirty-third.txt"),
     CORPUS.with_name("thirty-fourth.txt"),
     CORPUS.with_name("thirty-fifth.txt"),
+    CORPUS.with_name("thirty-sixth.txt"),
+    CORPUS.with_name("thirty-seventh.txt"),
 ]
 
 

@@ -82,7 +82,53 @@ PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 
 # ---- putting it together ----------------------------------------------------------------
 def find_personal_data(text: str) -> list[Finding]:
-    """Personal data in ``text``: sorted by start, non-overlapping."""
+    """Personal data in ``text``: sorted by start, non-overlapping.
+
+    Text as a scanner reads a form ("Mr  Abdikarim  Warsame", "0 7 7 0 0 9 0 0") is checked
+    again with its spacing closed up (``_closed_up``); what that finds is mapped back to
+    where it stands in ``text`` and kept where it overlaps nothing found before, or takes the
+    place of what it wholly holds ("Warsame" alone)."""
+    found = _find(text)
+    plain, origin = _closed_up(text)
+    if plain == text:
+        return found
+    for f in _find(plain):
+        start, end = origin[f.start], origin[f.end - 1] + 1
+        overlapping = [g for g in found if g.start < end and start < g.end]
+        if all(start <= g.start and g.end <= end for g in overlapping):
+            found = [g for g in found if g not in overlapping]
+            found.append(Finding(f.type, start, end, text[start:end]))
+    return sorted(found, key=lambda f: f.start)
+
+
+# Two spaces between words: "Mr  Abdikarim  Warsame", "PL4  0DX" (more part columns, and
+# stay); one is kept.
+_SPACES = re.compile(r"(?<=\S)  (?=\S)")
+# Four or more letters, digits or marks spaced out one by one ("0 7 7 0 0 9 0 0", "D O B",
+# "1 7 / 0 3 / 1 9 9 4"), and a date or a sort code with spaces round its marks
+# ("09 / 06 / 1985", "60 - 83 - 71"): joined up.
+_SPACED_OUT = re.compile(
+    r"(?<!\S)[\w/.-](?: [\w/.-]){3,}(?!\S)|"
+    r"(?<![\w/.-])\d{1,2} ([/.-]) \d{1,2} \1 (?:\d{4}|\d{2})(?![\w/.-])"
+)
+
+
+def _closed_up(text: str) -> tuple[str, list[int]]:
+    """``text`` with two spaces between words made one and characters spaced out
+    one by one joined up; and where each of its characters stands in ``text``."""
+    origin = list(range(len(text)))
+    for pattern in (_SPACES, _SPACED_OUT):
+        dropped = set()
+        for m in pattern.finditer(text):
+            first = m.start() + 1 if pattern is _SPACES else m.start()
+            dropped.update(i for i in range(first, m.end()) if text[i] == " ")
+        if dropped:
+            origin = [o for i, o in enumerate(origin) if i not in dropped]
+            text = "".join(c for i, c in enumerate(text) if i not in dropped)
+    return text, origin
+
+
+def _find(text: str) -> list[Finding]:
     candidates = [("EMAIL", m.start(), m.end()) for m in EMAIL.finditer(text)]
     candidates += numbers(text)
     candidates += identifiers(text)

@@ -86,6 +86,19 @@ def _join_thousands(cells: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return joined
 
 
+def _join_address(cells: list[tuple[int, str]], headings: list[str]) -> list[tuple[int, str]]:
+    """A CSV row with commas inside its one address ("Flat 1, 9 Stryd Fawr"): the cells
+    before the address's column counted from the start, those after it from the end, and
+    what lies between them the address."""
+    where = [i for i, h in enumerate(headings) if "address" in h and "email" not in h]
+    extra = len(cells) - len(headings)
+    if len(where) != 1 or extra < 1:
+        return cells
+    i = where[0]
+    address = (cells[i][0], ",".join(cell for _, cell in cells[i : i + extra + 1]))
+    return [*cells[:i], address, *cells[i + extra + 1 :]]
+
+
 def _count(line: str, sep: str) -> int:
     return len(_GAP.findall(line.strip())) if sep == "  " else line.count(sep)
 
@@ -95,8 +108,8 @@ def cells(text: str) -> Iterator[Cell]:
     space): a line with at least one "|" (or three commas or semicolons) and no cell that
     starts with a digit ("Wk1" may head a column, "2024" may not), and the lines after it
     with as many.
-    A row with more or fewer, such as a CSV line with a comma inside an address, is passed
-    over: its cells cannot be told apart (but for a sum of money's thousands comma)."""
+    A row with more or fewer is passed over, as its cells cannot be told apart, but for a
+    sum of money's thousands comma and commas inside the one address of a CSV line."""
     lines = _lines(text)
     i = 0
     while i < len(lines):
@@ -113,7 +126,7 @@ def cells(text: str) -> Iterator[Cell]:
                 row_start, row = lines[i + rows]
                 row_cells = _split(row, sep)
                 if sep == "," and len(row_cells) > len(headings):
-                    row_cells = _join_thousands(row_cells)
+                    row_cells = _join_address(_join_thousands(row_cells), headings)
                 if len(row_cells) != len(headings):
                     continue
                 for heading, (offset, cell) in zip(headings, row_cells, strict=True):
