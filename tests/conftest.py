@@ -5,6 +5,7 @@ Every test that uses ``app`` runs on SQLite and again on a throwaway PostgreSQL 
 
 import contextvars
 import os
+import sqlite3
 import tempfile
 import uuid
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 os.environ["PORTFOLIO_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="portfolio-instance-")
@@ -59,13 +61,53 @@ def postgres_cluster():
 
 
 def make_app(database_url: str, **config):
-    """An app on a migrated database holding the criteria library."""
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **config})
-    with app.app_context():
-        upgrade()
-        import_criteria(ROOT / "criteria")
-        db.session.commit()
-    return app
+    """An app on a migrated database holding the criteria library: a copy of one migrated
+    once in this process (``_migrated``)."""
+    _copy_migrated(make_url(database_url))
+    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+
+
+# A database migrated and holding the criteria library, made once in each test process for
+# each kind of database; every app's database starts as a copy of it (SQLite's backup of
+# the file, a PostgreSQL database made from it as a template), as migrating and importing
+# take a second or two an app.
+_migrated: dict[str, URL] = {}
+
+
+def _copy_migrated(url: URL) -> None:
+    kind = url.get_backend_name()
+    if kind not in _migrated:
+        if kind == "sqlite":
+            template = url.set(database=tempfile.mkdtemp(prefix="migrated-") + "/db.sqlite3")
+        else:
+            template = url.set(database=f"migrated_{uuid.uuid4().hex[:16]}")
+            _run_on_server(url, f'CREATE DATABASE "{template.database}"')
+        uri = template.render_as_string(hide_password=False)
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": uri})
+        with app.app_context():
+            upgrade()
+            import_criteria(ROOT / "criteria")
+            db.session.commit()
+            db.engine.dispose()
+        _migrated[kind] = template
+    template = _migrated[kind]
+    if kind == "sqlite":
+        with sqlite3.connect(template.database) as source, sqlite3.connect(url.database) as copy:
+            source.backup(copy)
+        source.close()
+        copy.close()
+    else:  # the database the test made is empty: made again from the template
+        _run_on_server(url, f'DROP DATABASE "{url.database}"',
+                       f'CREATE DATABASE "{url.database}" TEMPLATE "{template.database}"')  # fmt: skip
+
+
+def _run_on_server(url: URL, *statements: str) -> None:
+    import psycopg
+
+    server = url.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
 
 
 @pytest.fixture
