@@ -67,7 +67,9 @@ logistics (thirty-fourth.txt), and the thirty-fifth, written blind in the back o
 finance, law, HR and public administration (thirty-fifth.txt), and the thirty-sixth,
 written blind in rural and coastal Britain and Northern Ireland (thirty-sixth.txt), and the
 thirty-seventh, written blind as people type on phones and scanners read forms
-(thirty-seventh.txt).
+(thirty-seventh.txt), and the thirty-eighth, written blind by and about people of many
+cultures and naming conventions (thirty-eighth.txt), and the thirty-ninth, written blind
+in clinical and health administration (thirty-ninth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -261,6 +263,8 @@ CORPORA = [
     CORPUS.with_name("thirty-fifth.txt"),
     CORPUS.with_name("thirty-sixth.txt"),
     CORPUS.with_name("thirty-seventh.txt"),
+    CORPUS.with_name("thirty-eighth.txt"),
+    CORPUS.with_name("thirty-ninth.txt"),
 ]
 
 

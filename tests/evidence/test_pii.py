@@ -900,6 +900,15 @@ def test_names_in_apprentices_notes(text, names):
         ("Pay by bank transfer to D PENHALIGON, sort code 30-96-51; name on account: F IONESCU",
          ["D PENHALIGON", "F IONESCU"]),
         ("Trial bundle served 3 June.\nParalegal: Ikram.", ["Ikram"]),
+        # A speaker with their firm or place ("@", "–"); a chat copied from Teams, each
+        # speaker and the time on a line of their own; a numbered list's people before
+        # their addresses.
+        ("[15:10] Dev @ PhoneFix: hi Ruby, screen done\n[19:10] Aneta – night shift: ok",
+         ["Dev", "Ruby", "Aneta"]),
+        ("Olamide 12:04\nthats the baby yeah?\nKate Kennedy 12:04\nyes\nOlamide 12:05\ndone",
+         ["Olamide", "Kate Kennedy", "Olamide"]),
+        ("2 Olga Zhukova, 6 Mill Mews, LN11 8QB\n3 Priscilla Agyeman, The Granary, LN11 8RW",
+         ["Olga Zhukova", "Priscilla Agyeman"]),
     ],
 )
 def test_names_in_chats_signatures_and_lower_case(text, names):  # fmt: skip

@@ -161,7 +161,7 @@ def test_second_corpus_file_is_what_its_generator_makes(corpora):
         "twenty-second", "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth",
         "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth", "thirty-first",
         "thirty-second", "thirty-third", "thirty-fourth", "thirty-fifth", "thirty-sixth",
-        "thirty-seventh",
+        "thirty-seventh", "thirty-eighth", "thirty-ninth",
     ],
 )
 def test_labels_are_well_formed(name, corpora):
@@ -360,6 +360,13 @@ BALANCED_SETS = [
     # (1,097 of 1,192): dates of birth 80.8% ("1 7 / 0 3 / 1 9 9 4", "09 / 06 / 1985"),
     # addresses 85.3% and postcodes 91.5% ("88  Lidget  Hill", "PL4  0 DX"), names 91.5%
     ("thirty-seventh", 40, 0.95, 0.92, 25),
+    # people of many cultures and naming conventions, many writing in a second language;
+    # 98.25% (1,176 of 1,197), every type at least 96.3%: both targets met as written
+    # (58.2 false alarms)
+    ("thirty-eighth", 40, 0.98, 0.96, 65),
+    # clinical and health administration: letters, lists, handovers, forms; 98.12% (1,199
+    # of 1,222), every type at least 96.2%: both targets met as written (28.7 false alarms)
+    ("thirty-ninth", 40, 0.98, 0.96, 35),
 ]
 
 

@@ -269,6 +269,7 @@ def _business(words: list[str]) -> bool:
 def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int]]]:
     """Addresses recognised by shape, and the towns after them (for names to leave alone)."""
     found, towns = [], []
+    listed = []  # where a numbered list's people start
     last_end = -1
     for m in LED.finditer(text):
         if not (m.group("flat") or m.group("number") or m.group("house")):
@@ -279,6 +280,9 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
             continue
         words = _trim_street(words)
         end = m.start("street") + len(" ".join(words))
+        if _listed_person(text, m, words, end):
+            listed.append(m.start())
+            continue
         before = window_before(text, m.start(), 40)
         postcode = _postcode_follows(text, end)
         if "/" in (m.group("number") or "") and not (postcode or CUE.search(before)):
@@ -355,6 +359,8 @@ def by_shape(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int
         if CUE.search(before) or _placed(before, -1, m.start()) or after_name or asked or labelled:
             found.append(("ADDRESS", m.start(), m.end()))
     for m in _LOWER_LED.finditer(text):
+        if m.start() in listed:
+            continue
         words = _until_little_word(m.group().split(" "))
         end = m.start() + len(" ".join(words))
         if len(words) >= 2 and _postcode_follows(text, end):
@@ -390,6 +396,20 @@ _HOUSE_WORDS = STREET_SUFFIXES | frozenset(
 def _house(words: str) -> bool:
     """A house's name, not a person's: "The Laurels", or ending in a word such as "Bank"."""
     return words.startswith("The ") or words.split()[-1].lower() in _HOUSE_WORDS
+
+
+def _listed_person(text: str, m: re.Match, words: list[str], end: int) -> bool:
+    """A numbered list's person, their address after a comma: "2 Olga Zhukova, 6 Mill Mews"
+    (a given name, then names or unknown words, none a street's)."""
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    return (
+        m.group("number") is not None
+        and not m.group("flat")
+        and not text[line_start : m.start()].strip()
+        and text.startswith(",", end)
+        and classify(words[0]) == "N"
+        and all(classify(w) in "NU" and w.lower() not in STREET_SUFFIXES for w in words)
+    )
 
 
 def _person(words: str) -> bool:

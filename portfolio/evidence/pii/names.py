@@ -1030,12 +1030,20 @@ def _signed_and_speaking(text: str, found: list[tuple[int, int]]) -> list[tuple[
     return extra
 
 
-# A conversation copied line by line: "[07:16] Dawn: moved to studio 2", "leanne: ty!!".
+# A conversation copied line by line: "[07:16] Dawn: moved to studio 2", "leanne: ty!!",
+# "Deb (team leader): ...", "Dev @ PhoneFix: ...", "Aneta – Oakleigh Lodge: ...".
 _SPEAKER = re.compile(
     r"(?m)^[ \t>]*(\[?(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?[ \t]+|"
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?[ \t]+)?\d{1,2}[:.]\d\d\]?[ \t]*)?"
     r"([^\W\d_][\w'’-]*(?: [A-Z]\.?| [A-Z][a-z][\w'’-]*)?)"
-    r"(?: \([^)\n]{1,30}\))?([ \t]+\d{1,2}[:.]\d\d)?:[ \t]"
+    r"(?: \([^)\n]{1,30}\)| (?:@|–) [^:\n]{1,30})?([ \t]+\d{1,2}[:.]\d\d)?:[ \t]"
+)
+
+
+# A chat copied from Teams: the speaker and the time on a line of their own, the message on
+# the lines after ("Olamide 12:04"); the same groups as ``_SPEAKER``'s.
+_SPEAKER_OVER = re.compile(
+    r"(?m)^[ \t]*()([A-Z][\w'’-]*(?: [A-Z][a-z][\w'’-]*)?)([ \t]+\d{1,2}:\d\d)[ \t]*$"
 )
 
 
@@ -1050,9 +1058,10 @@ def _speakers(text: str) -> list[tuple[int, int]]:
     lex = lexicon()
     # A name and surname speak ("Parminder Gill:"), not a name and another word ("Darwin
     # Gallery:"), unless a given name speaks at a time ("[10:31] Rob Kettle:").
+    over = list(_SPEAKER_OVER.finditer(text))
     lines = [
         m
-        for m in _SPEAKER.finditer(text)
+        for m in [*_SPEAKER.finditer(text), *(over if len(over) >= 2 else [])]
         if not _two_words(m.group(2))
         or classify(m.group(2).split()[1]) in "NAU"
         or (
