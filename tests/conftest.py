@@ -1,4 +1,5 @@
-"""Fixtures: one migrated schema per database per run, a rolled-back transaction per test.
+"""Fixtures: a database migrated once per kind and process and copied for each app, and a
+rolled-back transaction per test.
 
 Every test that uses ``app`` runs on SQLite and again on a throwaway PostgreSQL cluster.
 """
