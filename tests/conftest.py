@@ -9,6 +9,7 @@ import os
 import sqlite3
 import tempfile
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -93,10 +94,9 @@ def _copy_migrated(url: URL) -> None:
         _migrated[kind] = template
     template = _migrated[kind]
     if kind == "sqlite":
-        with sqlite3.connect(template.database) as source, sqlite3.connect(url.database) as copy:
+        source, copy = sqlite3.connect(template.database), sqlite3.connect(url.database)
+        with closing(source), closing(copy):
             source.backup(copy)
-        source.close()
-        copy.close()
     else:  # the database the test made is empty: made again from the template
         _run_on_server(url, f'DROP DATABASE "{url.database}"',
                        f'CREATE DATABASE "{url.database}" TEMPLATE "{template.database}"')  # fmt: skip
