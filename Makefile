@@ -82,12 +82,22 @@ $(BIN)/python:
 $(BIN)/uv: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 
-$(VENV)/.app-installed: pyproject.toml | $(BIN)/uv
+# PyTorch, for the suggestions' sentence model, is installed by pip first: pip takes the CPU
+# build where the machine keeps one (pip's find-links), and uv then finds it in place. uv
+# alone would take PyPI's build for graphics cards, several GB. Elsewhere, name the CPU
+# build's index: make TORCH_INDEX=https://download.pytorch.org/whl/cpu run
+TORCH := torch==2.13.0
+TORCH_INDEX ?=
+$(VENV)/.torch-installed: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet $(TORCH) $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
+	touch $@
+
+$(VENV)/.app-installed: pyproject.toml | $(BIN)/uv $(VENV)/.torch-installed
 	$(UV_INSTALL) -e .
 	touch $@
 
 # On a fresh clone the app and what the tests need are installed in one pass.
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/uv
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/uv $(VENV)/.torch-installed
 	$(UV_INSTALL) -e '.[test]'
 	touch $(VENV)/.app-installed $@
 

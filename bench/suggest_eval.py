@@ -18,7 +18,8 @@ A label's key is the unit's awarding body code, its unit code, or BODY:UNIT. For
 - recall@3: share of all right criteria that appear in the first three;
 - MRR: mean of 1 / rank of the first right criterion (0 when none is suggested).
 
-Cold start is the ranking from the unit's own text alone. "After n decisions" simulates
+Cold start is the ranking from the unit's own text alone, once the job worker has read the
+evidence with the sentence model; "words alone" is the ranking before it has. "After n decisions" simulates
 assessors: for each unit, its labelled pairs are shuffled (fixed seeds, ROUNDS rounds), the
 first n become decided evidence (each text with its right criteria, as judged met) that
 train the unit's learned model, and the rest are ranked with the model blended in. n is at
@@ -133,7 +134,24 @@ Ranker = Callable[[str, BenchUnit], list[str]]
 
 
 def suggested_numbers(text: str, unit: BenchUnit) -> list[str]:
+    """The ranking from the words alone, as a page shows it before the worker reads the text."""
     return [s.number for s in suggest_criteria(text, unit.criteria, guidance=unit.guidance)]
+
+
+def _meaning(text: str, unit: BenchUnit) -> list:
+    from portfolio.evidence.sentence_meaning import read
+
+    return read(text, tuple(criterion.text for criterion in unit.criteria))
+
+
+def read_numbers(text: str, unit: BenchUnit) -> list[str]:
+    """The ranking once the job worker has read the text with the sentence model."""
+    return [
+        s.number
+        for s in suggest_criteria(
+            text, unit.criteria, guidance=unit.guidance, meaning=_meaning(text, unit)
+        )
+    ]
 
 
 def specification_order(_text: str, unit: BenchUnit) -> list[str]:
@@ -174,9 +192,12 @@ def evaluate(
     return _summary(rows, len(items))
 
 
-def after_decisions(items: list[dict], units: dict[str, BenchUnit], decisions: int) -> dict:
+def after_decisions(
+    items: list[dict], units: dict[str, BenchUnit], decisions: int, *, read: bool = True
+) -> dict:
     """The figures once each unit's model has learned from ``decisions`` decided texts (at
-    most 80% of the unit's pairs), on the unit's other texts, over ROUNDS shuffles."""
+    most 80% of the unit's pairs), on the unit's other texts, over ROUNDS shuffles; with the
+    worker's reading of each text when ``read``."""
     rows: dict[str, list[tuple[list[str], set[str]]]] = {}
     trained = []
     for code, pairs in _pairs(items).items():
@@ -195,8 +216,9 @@ def after_decisions(items: list[dict], units: dict[str, BenchUnit], decisions: i
                     [
                         s.number
                         for s in suggest_criteria(
-                            text, unit.criteria, guidance=unit.guidance, learned=model
-                        )
+                            text, unit.criteria, guidance=unit.guidance, learned=model,
+                            meaning=_meaning(text, unit) if read else None,
+                        )  # fmt: skip
                     ],
                     right,
                 )
@@ -232,9 +254,12 @@ def results(held_out_dirs: tuple[Path, ...] = HELD_OUT_DIRS) -> dict[str, dict |
     """Every table: seed and held-out units, cold start and after simulated decisions."""
     items, units = load_labelled(), load_units()
     figures: dict[str, dict | None] = {
-        "seed units, cold start": evaluate(items, units),
+        "seed units, cold start": evaluate(items, units, read_numbers),
+        "seed units, cold start, words alone (before the worker reads the text)": evaluate(
+            items, units
+        ),
         "seed units, cold start, texts written after the first engine (ids 113-162)": evaluate(
-            split(items)[1], units
+            split(items)[1], units, read_numbers
         ),
         "seed units, criteria in specification order (baseline)": evaluate(
             items, units, specification_order
@@ -249,7 +274,8 @@ def results(held_out_dirs: tuple[Path, ...] = HELD_OUT_DIRS) -> dict[str, dict |
             figures[name] = None
             continue
         held_items, held_units = load_labelled(labelled), load_units(folder)
-        figures[f"{name}, cold start"] = evaluate(held_items, held_units)
+        figures[f"{name}, cold start"] = evaluate(held_items, held_units, read_numbers)
+        figures[f"{name}, cold start, words alone"] = evaluate(held_items, held_units)
         figures[f"{name}, criteria in specification order (baseline)"] = evaluate(
             held_items, held_units, specification_order
         )

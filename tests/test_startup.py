@@ -7,7 +7,8 @@ import sys
 
 from portfolio import ROOT
 
-HEAVY = ("weasyprint", "pyhanko", "pypdf", "openpyxl", "sklearn", "scipy", "pyarrow", "numpy")
+HEAVY = ("weasyprint", "pyhanko", "pypdf", "openpyxl", "sklearn", "scipy", "pyarrow", "numpy",
+         "torch", "sentence_transformers")  # fmt: skip
 # What single sign-on, webhooks and checking an import file's email addresses use.
 OUTGOING = ("requests", "authlib", "joserfc", "cryptography", "email_validator")
 

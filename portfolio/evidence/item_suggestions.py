@@ -1,10 +1,12 @@
-"""The suggestions for an item: its unit's criteria and guidance, with the model learned from
-the provider's assessors blended in (``suggestion_training.py`` trains it)."""
+"""The suggestions for an item: its unit's criteria and guidance, with what the job worker's
+sentence model read in its text (``suggestion_meaning.py``) and the model learned from the
+provider's assessors (``suggestion_training.py`` trains it) blended in."""
 
 from sqlalchemy import and_, select
 
 from portfolio.db import db
-from portfolio.evidence.models import EvidenceItem, SuggestionModel
+from portfolio.evidence.models import EvidenceItem, EvidenceMeaning, SuggestionModel
+from portfolio.evidence.sentence_meaning import Meaning, text_hash
 from portfolio.evidence.suggest import CriterionText, Suggestion, suggest_criteria
 from portfolio.evidence.suggestion_model import LearnedSuggestions
 from portfolio.units.models import CriteriaSet, Criterion, LearningOutcome
@@ -22,7 +24,9 @@ def criteria_texts(criteria_set_id: int) -> list[CriterionText]:
 
 
 def suggest_for_item(item: EvidenceItem, text: str, *, limit: int | None = 5) -> list[Suggestion]:
-    """Suggestions for the item's text from its unit's criteria, guidance and learned model."""
+    """Suggestions for the item's current text from its unit's criteria, guidance, the
+    sentence model's reading of that text once the worker has made it, and the learned
+    model."""
     enrolment = item.enrolment
     guidance, model = db.session.execute(
         select(CriteriaSet.document["guidance"].as_string(), SuggestionModel.model)
@@ -36,10 +40,33 @@ def suggest_for_item(item: EvidenceItem, text: str, *, limit: int | None = 5) ->
         )
         .where(CriteriaSet.id == enrolment.criteria_set_id)
     ).one()
+    rows = db.session.execute(
+        select(
+            Criterion.id, Criterion.number, Criterion.text, LearningOutcome.text.label("outcome"),
+            EvidenceMeaning.closeness, EvidenceMeaning.sentence_start, EvidenceMeaning.sentence_end,
+        )  # fmt: skip
+        .join(LearningOutcome, Criterion.outcome_id == LearningOutcome.id)
+        .outerjoin(
+            EvidenceMeaning,
+            and_(
+                EvidenceMeaning.criterion_id == Criterion.id,
+                EvidenceMeaning.version_id == item.current.id,
+                EvidenceMeaning.text_hash == text_hash(text),
+            ),
+        )
+        .where(Criterion.criteria_set_id == enrolment.criteria_set_id)
+        .order_by(Criterion.position)
+    ).all()
+    meaning = [
+        None if row.closeness is None
+        else Meaning(row.closeness, row.sentence_start, row.sentence_end)
+        for row in rows
+    ]  # fmt: skip
     return suggest_criteria(
         text,
-        criteria_texts(enrolment.criteria_set_id),
+        [CriterionText(r.id, r.number, r.text, r.outcome) for r in rows],
         guidance=guidance or "",
         learned=LearnedSuggestions.from_json(model) if model else None,
+        meaning=meaning if any(meaning) else None,
         limit=limit,
     )

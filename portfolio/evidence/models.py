@@ -238,6 +238,29 @@ class SuggestionModel(db.Model):
     model: Mapped[dict] = mapped_column(JSON)
 
 
+class EvidenceMeaning(db.Model):
+    """How close a version's text is in meaning to one criterion of its unit, as the job
+    worker's sentence model read it (``suggestion_meaning.py``), and the learner's sentence
+    closest to it."""
+
+    __tablename__ = "evidence_meaning"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_version.id", ondelete="CASCADE"), primary_key=True
+    )
+    criterion_id: Mapped[int] = mapped_column(
+        ForeignKey("criterion.id", ondelete="CASCADE"), primary_key=True
+    )
+    closeness: Mapped[float]
+    # Where the closest sentence starts and ends in the text the suggestions read.
+    sentence_start: Mapped[int]
+    sentence_end: Mapped[int]
+    # The SHA-256 of the text read (the item's title and its version's fields, as the
+    # suggestions read them): a reading is used for that text only.
+    text_hash: Mapped[str] = mapped_column(String(64))
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class EvidenceComment(db.Model):
     """A comment on an evidence item by the learner, their assessor or their line manager."""
 

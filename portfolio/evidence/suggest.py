@@ -20,7 +20,13 @@ imported, from the unit's own text and general English:
    The score is the saturated sum of what the evidence matches, as a share of the
    criterion's weight, squashed into 0..1, with the closeness of the two texts' average
    meanings added at a lower weight. A criterion the text meets on no word is left out.
-5. Once assessors have judged evidence for the unit, a model learned from their decisions
+5. Once the job worker has read the text with a sentence model (``sentence_meaning.py``,
+   ``suggestion_meaning.py``), what the whole text means carries most of the score: it meets
+   "brought the caller back to my questions" with "keep control of the conversation", where
+   no word is shared. A text that meets the unit on no word is about something else and
+   gets no suggestion; a criterion it meets on no word is suggested when the meanings are
+   close, explained by the learner's closest sentence.
+6. Once assessors have judged evidence for the unit, a model learned from their decisions
    (``suggestion_model.py``) is blended in, with more weight the more examples it has.
 
 bench/suggest_eval.py measures it; docs/suggestions.md has the figures.
@@ -31,7 +37,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -42,6 +48,8 @@ from portfolio.evidence.word_vectors import DIMENSIONS, glove
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from portfolio.evidence.sentence_meaning import Meaning
 
 # numpy is imported where the ranking is worked out: the app and its commands start without it.
 
@@ -66,8 +74,17 @@ RARE_RANK = 10_000
 # The most frequent English words ("time", "made", "call") add to a match but cannot make
 # one alone, so that a football report's "half time" and "made a save" suggest nothing.
 COMMON_RANK = 200
-# A model learned from n examples weighs n / (n + LEARNED_HALF) of the blend.
+# The share of the whole text's meaning (a sentence model, sentence_meaning.py) in the
+# cold-start score, beside the word score's, once the worker has read the text.
+MEANING_SHARE = 0.85
+# A criterion the text meets on no word is suggested when the meanings are this close (a
+# cosine), explained by the learner's sentence closest to it.
+MEANING_ALONE = 0.2
+# A model learned from n examples weighs n / (n + half) of the blend: half is LEARNED_HALF
+# beside the words alone, LEARNED_HALF_READ beside the sentence model's reading, which
+# ranks better from the start.
 LEARNED_HALF = 15
+LEARNED_HALF_READ = 40
 MAX_TERMS = 6
 
 
@@ -386,9 +403,11 @@ def _explain(text: str, words: tuple[_Word, ...], shares: Mapping[int, float]) -
     return tuple(surface for share, _start, surface in best[:MAX_TERMS] if share >= floor)
 
 
-def learned_weight(examples: int) -> float:
-    """The share of the blend a learned model of this many examples has."""
-    return examples / (examples + LEARNED_HALF) if examples > 0 else 0.0
+def learned_weight(examples: int, *, read: bool = False) -> float:
+    """The share of the blend a learned model of this many examples has, beside the words
+    alone or, when ``read``, beside the sentence model's reading too."""
+    half = LEARNED_HALF_READ if read else LEARNED_HALF
+    return examples / (examples + half) if examples > 0 else 0.0
 
 
 def suggest_criteria(
@@ -397,13 +416,16 @@ def suggest_criteria(
     *,
     guidance: str = "",
     learned: LearnedModel | None = None,
+    meaning: Sequence[Meaning | None] | None = None,
     limit: int | None = None,
     min_score: float = 0.05,
 ) -> list[Suggestion]:
     """The unit's criteria this evidence seems to show, best first, with the words that matched.
 
     ``guidance`` is the unit's guidance for learners (Markdown); ``learned`` a model trained
-    on the unit's assessed evidence, blended in by how many examples it has.
+    on the unit's assessed evidence, blended in by how many examples it has; ``meaning``,
+    one for each criterion (None where it has not been read), how close the text is to
+    it in meaning, as the sentence model read it.
     """
     text = text or ""
     words = _words(text)
@@ -411,11 +433,18 @@ def suggest_criteria(
         return []
     profiles = _unit_profiles(tuple(criteria), guidance or "")
     cold = _score(words, profiles)
-    weight = learned_weight(learned.examples) if learned is not None else 0.0
+    if meaning is not None and not any(score > 0 for score, _share in cold):
+        return []  # the text meets the unit on no word: it is about something else
+    weight = (
+        learned_weight(learned.examples, read=meaning is not None) if learned is not None else 0.0
+    )
     predicted = learned.predict([w.key for w in words]) if weight else {}
     ranked = []
     for position, (criterion, (score, share)) in enumerate(zip(criteria, cold, strict=True)):
         shares = {i: float(s) for i, s in enumerate(share) if s > 0}
+        closeness = meaning[position] if meaning is not None else None
+        if closeness is not None:
+            score = (1 - MEANING_SHARE) * score + MEANING_SHARE * closeness.closeness
         if weight and criterion.number in predicted:
             probability, by_key = predicted[criterion.number]
             score = (1 - weight) * score + weight * probability
@@ -423,6 +452,8 @@ def suggest_criteria(
                 if by_key.get(word.key, 0) > 0:
                     shares[i] = shares.get(i, 0.0) + weight * by_key[word.key]
         terms = _explain(text, words, shares)
+        if not terms and closeness is not None and closeness.closeness >= MEANING_ALONE:
+            terms = (text[closeness.start : closeness.end].strip(),)
         if not terms or score < min_score:
             continue
         ranked.append((-score, position, criterion, terms))

@@ -14,4 +14,5 @@ JOB_MODULES = (
     "portfolio.webhooks.delivery",
     "portfolio.apprenticeships.reviews_pdf",
     "portfolio.evidence.suggestion_jobs",
+    "portfolio.evidence.suggestion_meaning",
 )

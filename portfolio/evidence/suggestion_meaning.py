@@ -1,0 +1,99 @@
+"""The sentence model's reading of evidence, kept by the job worker: every minute it reads the
+text of each item a learner is still working on (draft or returned) that was saved since it
+was last read, and stores how close it is in meaning to each criterion of the item's unit
+(``EvidenceMeaning``), for the suggestions to blend in (``suggest.py``). Only the worker
+loads the model (``sentence_meaning.py``); the claims page reads what it stored, for the text
+as it was read, and until then suggests from the words alone."""
+
+from sqlalchemy import case, delete, exists, func, select, update
+
+from portfolio.db import db, utcnow
+from portfolio.enrolments.models import Enrolment
+from portfolio.evidence.item_suggestions import criteria_texts
+from portfolio.evidence.kinds import plain_text
+from portfolio.evidence.models import (
+    CURRENT_VERSION,
+    EvidenceItem,
+    EvidenceMeaning,
+    EvidenceStatus,
+    EvidenceVersion,
+)
+from portfolio.evidence.sentence_meaning import text_hash
+from portfolio.jobs import periodic
+
+# Versions read a minute, at most: about 30 ms each on one core.
+BATCH = 500
+
+
+def unread(limit: int = BATCH) -> list:
+    """The current versions of items still being worked on whose text was changed (the
+    version's or the item's title) since it was last read, or never read; oldest first."""
+    changed = case(
+        (EvidenceVersion.updated_at > EvidenceItem.updated_at, EvidenceVersion.updated_at),
+        else_=EvidenceItem.updated_at,
+    )
+    read_since = exists().where(
+        EvidenceMeaning.version_id == EvidenceVersion.id, EvidenceMeaning.read_at >= changed
+    )
+    return db.session.execute(
+        select(
+            EvidenceVersion.id, EvidenceItem.kind, EvidenceItem.title, EvidenceVersion.content,
+            Enrolment.criteria_set_id,
+        )  # fmt: skip
+        .join(EvidenceItem, EvidenceItem.id == EvidenceVersion.item_id)
+        .join(Enrolment, Enrolment.id == EvidenceItem.enrolment_id)
+        .where(
+            EvidenceVersion.number == CURRENT_VERSION,
+            EvidenceItem.status.in_([EvidenceStatus.DRAFT, EvidenceStatus.RETURNED]),
+            ~read_since,
+        )
+        .order_by(changed, EvidenceVersion.id)
+        .limit(limit)
+    ).all()
+
+
+def read_versions(limit: int = BATCH) -> int:
+    """Read the meaning of every unread version (at most ``limit``), storing one row a
+    criterion; a version whose text has not changed since is marked read again without
+    the model. Returns how many versions were read. Commits."""
+    from portfolio.evidence.sentence_meaning import read
+
+    rows = unread(limit)
+    criteria_of: dict[int, list] = {}
+    for row in rows:
+        text = plain_text(row.kind, row.title, row.content)
+        digest = text_hash(text)
+        same = db.session.scalar(
+            select(func.count()).where(
+                EvidenceMeaning.version_id == row.id, EvidenceMeaning.text_hash == digest
+            )
+        )
+        if same:
+            db.session.execute(
+                update(EvidenceMeaning)
+                .where(EvidenceMeaning.version_id == row.id)
+                .values(read_at=utcnow())
+            )
+            continue
+        criteria = criteria_of.get(row.criteria_set_id)
+        if criteria is None:
+            criteria = criteria_of[row.criteria_set_id] = criteria_texts(row.criteria_set_id)
+        meanings = read(text, tuple(criterion.text for criterion in criteria)) if criteria else []
+        db.session.execute(delete(EvidenceMeaning).where(EvidenceMeaning.version_id == row.id))
+        now = utcnow()
+        db.session.add_all(
+            EvidenceMeaning(
+                version_id=row.id, criterion_id=criterion.id, closeness=meaning.closeness,
+                sentence_start=meaning.start, sentence_end=meaning.end, text_hash=digest,
+                read_at=now,
+            )  # fmt: skip
+            for criterion, meaning in zip(criteria, meanings, strict=True)
+        )
+    db.session.commit()
+    return len(rows)
+
+
+@periodic(minute="*")
+def read_new_evidence() -> None:
+    """Every minute: read the meaning of evidence saved since the last reading."""
+    read_versions()
