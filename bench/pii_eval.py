@@ -69,7 +69,8 @@ written blind in rural and coastal Britain and Northern Ireland (thirty-sixth.tx
 thirty-seventh, written blind as people type on phones and scanners read forms
 (thirty-seventh.txt), and the thirty-eighth, written blind by and about people of many
 cultures and naming conventions (thirty-eighth.txt), and the thirty-ninth, written blind
-in clinical and health administration (thirty-ninth.txt).
+in clinical and health administration (thirty-ninth.txt), and the fortieth, written blind
+in legal, justice, housing and local-government offices (fortieth.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -265,6 +266,7 @@ CORPORA = [
     CORPUS.with_name("thirty-seventh.txt"),
     CORPUS.with_name("thirty-eighth.txt"),
     CORPUS.with_name("thirty-ninth.txt"),
+    CORPUS.with_name("fortieth.txt"),
 ]
 
 

@@ -161,7 +161,7 @@ def test_second_corpus_file_is_what_its_generator_makes(corpora):
         "twenty-second", "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth",
         "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth", "thirty-first",
         "thirty-second", "thirty-third", "thirty-fourth", "thirty-fifth", "thirty-sixth",
-        "thirty-seventh", "thirty-eighth", "thirty-ninth",
+        "thirty-seventh", "thirty-eighth", "thirty-ninth", "fortieth",
     ],
 )
 def test_labels_are_well_formed(name, corpora):
@@ -367,6 +367,10 @@ BALANCED_SETS = [
     # clinical and health administration: letters, lists, handovers, forms; 98.12% (1,199
     # of 1,222), every type at least 96.2%: both targets met as written (28.7 false alarms)
     ("thirty-ninth", 40, 0.98, 0.96, 35),
+    # legal, justice, housing and local-government offices: conveyancing, probate, tenancies,
+    # court lists, probation, council tax, canvass forms; 98.59% (1,332 of 1,351), every type
+    # at least 96.9%: both targets met as written (22.7 false alarms)
+    ("fortieth", 40, 0.98, 0.96, 30),
 ]
 
 
