@@ -121,13 +121,18 @@ def _unit_version(unit_code: str) -> CriteriaSet:
 @click.option("--unit", "unit_code", required=True,
               help="Unit code, e.g. PEARSON-INCIDENTS (or BODY:UNIT when codes repeat).")  # fmt: skip
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--meaning", is_flag=True,
+              help="Also read each text with the sentence model, as the job worker does for "
+              "evidence (loading it takes a few seconds; then about 30 ms a text).")  # fmt: skip
 @JSONL
 @INPUTS
 @with_appcontext
-def suggest_command(unit_code: str, limit: int, jsonl: bool, paths: tuple[str, ...]):
+def suggest_command(unit_code: str, limit: int, meaning: bool, jsonl: bool,
+                    paths: tuple[str, ...]):  # fmt: skip
     """Rank the unit's criteria (current version, with its guidance) for the text in each
     FILE ('-' for standard input), as JSON; with --jsonl each output object gets
-    'suggestions'.
+    'suggestions'. With --meaning the ranking is the claims page's once the worker has read
+    the evidence; without it, from the words alone.
 
     A line that cannot be read gets an object with 'file', 'line' and 'error' in its place,
     the error is named on standard error, and the command carries on and exits with
@@ -137,7 +142,13 @@ def suggest_command(unit_code: str, limit: int, jsonl: bool, paths: tuple[str, .
     texts = {c.id: c.text for c in criteria}
 
     def result(text: str) -> dict:
-        ranked = suggest_criteria(text, criteria, guidance=version.guidance, limit=limit)
+        read = None
+        if meaning:
+            from portfolio.evidence.sentence_meaning import read as read_meaning
+
+            read = read_meaning(text, tuple(texts.values()))
+        ranked = suggest_criteria(text, criteria, guidance=version.guidance, meaning=read,
+                                  limit=limit)  # fmt: skip
         return {"suggestions": [
             {**s.as_dict(), "terms": list(s.terms), "text": texts[s.criterion_id]} for s in ranked
         ]}  # fmt: skip

@@ -3,6 +3,8 @@ close it is to each criterion; the claims page then suggests a criterion the tex
 meaning on no shared word, explained by the learner's own sentence. These load the real model
 (all-MiniLM-L6-v2 on PyTorch), as the worker does."""
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -125,3 +127,17 @@ def test_a_criterion_met_on_no_word_is_explained_by_the_closest_sentence():
     suggestions = suggest_criteria(text, unit.criteria, guidance=unit.guidance, meaning=meaning)
     support = next(s for s in suggestions if s.number == SUPPORT)
     assert support.terms == (HELPING,)
+
+
+def test_the_suggest_command_reads_with_the_model_when_asked(app, runner, tmp_path):
+    note = tmp_path / "note.txt"
+    note.write_text(HELPING)
+    words = json.loads(runner.invoke(args=["evidence", "suggest", "--unit", "CG-INCIDENTS",
+                                           str(note)]).output)  # fmt: skip
+    result = runner.invoke(args=["evidence", "suggest", "--unit", "CG-INCIDENTS", "--meaning",
+                                 str(note)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    read = json.loads(result.output)
+    assert SUPPORT not in [s["number"] for s in words]
+    support = next(s for s in read if s["number"] == SUPPORT)
+    assert support["terms"] == [HELPING]
