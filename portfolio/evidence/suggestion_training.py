@@ -7,7 +7,9 @@ added by the assessor), and, for evidence not yet decided, the learner's own cla
 the weight. Criteria are matched by number, so examples carry over to a unit's next version.
 A model is per provider and unit: one provider's learners' writing never shapes another's
 suggestions. The worker retrains a unit's model once it has new decisions
-(``suggestion_jobs``); ``flask suggestions train`` retrains them all at once.
+(``suggestion_jobs``); ``flask suggestions train`` retrains them all at once. The latest
+decisions are ranked as the learner saw them: with the worker's reading of the decided text
+where it has one (``suggestion_meaning``).
 """
 
 from collections.abc import Iterator
@@ -24,9 +26,11 @@ from portfolio.evidence.kinds import plain_text
 from portfolio.evidence.models import (
     CriterionClaim,
     EvidenceItem,
+    EvidenceMeaning,
     EvidenceVersion,
     SuggestionModel,
 )
+from portfolio.evidence.sentence_meaning import Meaning, text_hash
 from portfolio.evidence.suggest import CriterionText, suggest_criteria
 from portfolio.evidence.suggestion_model import Example, LearnedSuggestions
 from portfolio.units.models import Criterion, Unit
@@ -41,6 +45,7 @@ class Dated:
     at: datetime
     example: Example
     decided: bool
+    version_id: int  # the version whose text the example is
 
 
 def unit_examples(provider_id: int, unit_id: int) -> list[Dated]:
@@ -49,6 +54,7 @@ def unit_examples(provider_id: int, unit_id: int) -> list[Dated]:
         select(
             Decision.id,
             Decision.decided_at,
+            EvidenceVersion.id,
             EvidenceItem.kind,
             EvidenceItem.title,
             EvidenceVersion.content,
@@ -80,6 +86,7 @@ def unit_examples(provider_id: int, unit_id: int) -> list[Dated]:
         select(
             EvidenceItem.id,
             EvidenceItem.updated_at,
+            EvidenceVersion.id,
             EvidenceItem.kind,
             EvidenceItem.title,
             EvidenceVersion.content,
@@ -108,15 +115,15 @@ def unit_examples(provider_id: int, unit_id: int) -> list[Dated]:
 
 def _group(rows, *, decided: bool) -> Iterator[Dated]:
     """One example per decision (or item): its text and every criterion number of its rows."""
-    texts: dict[int, tuple[datetime, str]] = {}
+    texts: dict[int, tuple[datetime, int, str]] = {}
     numbers: dict[int, set[str]] = {}
-    for key, at, kind, title, content, number in rows:
+    for key, at, version_id, kind, title, content, number in rows:
         if key not in texts:
-            texts[key] = (at, plain_text(kind, title, content))
+            texts[key] = (at, version_id, plain_text(kind, title, content))
         numbers.setdefault(key, set()).add(number)
-    for key, (at, text) in texts.items():
+    for key, (at, version_id, text) in texts.items():
         weight = 1.0 if decided else CLAIM_WEIGHT
-        yield Dated(at, Example(text, frozenset(numbers[key]), weight), decided)
+        yield Dated(at, Example(text, frozenset(numbers[key]), weight), decided, version_id)
 
 
 def _current_criteria(unit_id: int) -> tuple[list[CriterionText], str]:
@@ -125,18 +132,43 @@ def _current_criteria(unit_id: int) -> tuple[list[CriterionText], str]:
     return criteria_texts(newest.id), newest.guidance
 
 
+def _readings(dated: list[Dated], criteria: list[CriterionText]) -> dict[int, list]:
+    """The worker's readings of these examples' texts (``suggestion_meaning.py``), by version,
+    one for each criterion (None where it has none), where it read the very text: the ranking
+    the learner saw once it had."""
+    rows = db.session.execute(
+        select(
+            EvidenceMeaning.version_id, EvidenceMeaning.criterion_id, EvidenceMeaning.text_hash,
+            EvidenceMeaning.closeness, EvidenceMeaning.sentence_start, EvidenceMeaning.sentence_end,
+        )  # fmt: skip
+        .where(EvidenceMeaning.version_id.in_([d.version_id for d in dated]))
+    ).all()
+    hashes = {d.version_id: text_hash(d.example.text) for d in dated}
+    read: dict[int, dict[int | str, Meaning]] = {}
+    for row in rows:
+        if row.text_hash == hashes[row.version_id]:
+            meaning = Meaning(row.closeness, row.sentence_start, row.sentence_end)
+            read.setdefault(row.version_id, {})[row.criterion_id] = meaning
+    return {
+        version_id: [by_criterion.get(criterion.id) for criterion in criteria]
+        for version_id, by_criterion in read.items()
+    }
+
+
 def _top3_hits(
-    examples: list[Example],
+    dated: list[Dated],
     criteria: list[CriterionText],
     guidance: str,
     learned: LearnedSuggestions | None,
+    readings: dict[int, list],
 ) -> int:
     hits = 0
-    for example in examples:
+    for one in dated:
         ranked = suggest_criteria(
-            example.text, criteria, guidance=guidance, learned=learned, limit=3
-        )
-        hits += any(s.number in example.numbers for s in ranked)
+            one.example.text, criteria, guidance=guidance, learned=learned,
+            meaning=readings.get(one.version_id), limit=3,
+        )  # fmt: skip
+        hits += any(s.number in one.example.numbers for s in ranked)
     return hits
 
 
@@ -149,10 +181,11 @@ def train_unit(provider_id: int, unit_id: int) -> SuggestionModel | None:
         return None
     criteria, guidance = _current_criteria(unit_id)
     numbers = [criterion.number for criterion in criteria]
-    decided = [dated.example for dated in examples if dated.decided]
+    decided = [dated for dated in examples if dated.decided]
     recent = decided[-RECENT_DECISIONS:]
-    earlier = decided[: len(decided) - len(recent)]
+    earlier = [dated.example for dated in decided[: len(decided) - len(recent)]]
     before = LearnedSuggestions.train(earlier, numbers) if earlier else None
+    readings = _readings(recent, criteria)
     row = db.session.scalar(
         select(SuggestionModel).where(
             SuggestionModel.provider_id == provider_id, SuggestionModel.unit_id == unit_id
@@ -164,8 +197,8 @@ def train_unit(provider_id: int, unit_id: int) -> SuggestionModel | None:
     row.examples = len(examples)
     row.trained_at = utcnow()
     row.evaluated = len(recent)
-    row.top3_hits = _top3_hits(recent, criteria, guidance, before)
-    row.cold_top3_hits = _top3_hits(recent, criteria, guidance, None)
+    row.top3_hits = _top3_hits(recent, criteria, guidance, before, readings)
+    row.cold_top3_hits = _top3_hits(recent, criteria, guidance, None, readings)
     row.model = LearnedSuggestions.train([d.example for d in examples], numbers).as_json()
     db.session.flush()
     return row

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from bench.suggest_eval import HELD_OUT_DIRS, evaluate, load_labelled, load_units, read_numbers
 from portfolio.accounts.models import Role
+from portfolio.assessment import marking
+from portfolio.assessment.models import Outcome
 from portfolio.db import db
 from portfolio.evidence import operations
 from portfolio.evidence.item_suggestions import suggest_for_item
@@ -18,6 +20,7 @@ from portfolio.evidence.models import EvidenceKind, EvidenceMeaning
 from portfolio.evidence.sentence_meaning import read
 from portfolio.evidence.suggest import suggest_criteria
 from portfolio.evidence.suggestion_meaning import read_new_evidence, read_versions, unread
+from portfolio.evidence.suggestion_training import train_unit
 from tests import factories
 
 # Supporting a new colleague, in words the City & Guilds criterion 2.1 ("Provide effective
@@ -141,3 +144,23 @@ def test_the_suggest_command_reads_with_the_model_when_asked(app, runner, tmp_pa
     assert SUPPORT not in [s["number"] for s in words]
     support = next(s for s in read if s["number"] == SUPPORT)
     assert support["terms"] == [HELPING]
+
+
+@pytest.mark.parametrize("read_first", [True, False], ids=["read", "unread"])
+def test_the_admins_figures_rank_decided_evidence_as_the_learner_saw_it(app, people, item,
+                                                                       read_first):  # fmt: skip
+    learner, assessor = people[Role.LEARNER], people[Role.ASSESSOR]
+    if read_first:
+        read_versions()  # read while a draft, as the worker does within a minute of saving
+    support = {c.number: c.id for c in factories.criteria_of(item.enrolment)}[SUPPORT]
+    operations.set_claims(learner, item, {support: ""})
+    operations.submit_item(learner, item)
+    marking.record_decision(
+        assessor, item, judgements=[marking.Judgement(support, True)],
+        outcome=Outcome.ACCEPTED, feedback="", lock_version=None,
+    )  # fmt: skip
+    db.session.commit()
+    row = train_unit(item.provider_id, item.enrolment.unit_id)
+    # Without learning, the right criterion is among the first three once the text was read,
+    # and not from its words alone.
+    assert (row.evaluated, row.cold_top3_hits) == (1, 1 if read_first else 0)
