@@ -2,6 +2,8 @@
 sentence model read in its text (``suggestion_meaning.py``) and the model learned from the
 provider's assessors (``suggestion_training.py`` trains it) blended in."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import and_, select
 
 from portfolio.db import db
@@ -23,7 +25,13 @@ def criteria_texts(criteria_set_id: int) -> list[CriterionText]:
     return [CriterionText(id=i, number=n, text=t, outcome=o) for i, n, t, o in rows]
 
 
-def suggest_for_item(item: EvidenceItem, text: str, *, limit: int | None = 5) -> list[Suggestion]:
+@dataclass(frozen=True)
+class ItemSuggestions:
+    suggestions: list[Suggestion]
+    read: bool  # whether the worker's reading of this very text was blended in
+
+
+def suggest_for_item(item: EvidenceItem, text: str, *, limit: int | None = 5) -> ItemSuggestions:
     """Suggestions for the item's current text from its unit's criteria, guidance, the
     sentence model's reading of that text once the worker has made it, and the learned
     model."""
@@ -62,11 +70,13 @@ def suggest_for_item(item: EvidenceItem, text: str, *, limit: int | None = 5) ->
         else Meaning(row.closeness, row.sentence_start, row.sentence_end)
         for row in rows
     ]  # fmt: skip
-    return suggest_criteria(
+    read = any(meaning)
+    suggestions = suggest_criteria(
         text,
         [CriterionText(r.id, r.number, r.text, r.outcome) for r in rows],
         guidance=guidance or "",
         learned=LearnedSuggestions.from_json(model) if model else None,
-        meaning=meaning if any(meaning) else None,
+        meaning=meaning if read else None,
         limit=limit,
     )
+    return ItemSuggestions(suggestions, read)

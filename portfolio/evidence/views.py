@@ -257,7 +257,7 @@ def claims(item_id: int):
                     return redirect(url_for("evidence.claims", item_id=item.id) + "#suggested")
                 flash(f"Saved: {claimed}", "success")
                 return redirect(url_for("evidence.item", item_id=item.id))
-    suggestions = suggest_for_item(item, plain_text(item.kind, item.title, item.current.content))
+    suggested = suggest_for_item(item, plain_text(item.kind, item.title, item.current.content))
     return (
         render_template(
             "evidence/claims.html",
@@ -265,7 +265,8 @@ def claims(item_id: int):
             outcomes=outcomes,
             claims=current,
             form=form,
-            suggestions=suggestions,
+            suggestions=suggested.suggestions,
+            suggestions_read=suggested.read,
             error=error,
         ),  # fmt: skip
         status,

@@ -49,13 +49,16 @@ def item(app, people):
 
 def _numbers(item) -> list[str]:
     text = plain_text(item.kind, item.title, item.current.content)
-    return [s.number for s in suggest_for_item(item, text)]
+    return [s.number for s in suggest_for_item(item, text).suggestions]
 
 
 def test_the_worker_reads_new_evidence_and_the_page_then_suggests_by_meaning(
     app, people, item, client, auth
 ):
     assert SUPPORT not in _numbers(item)  # the words alone never reach it
+    auth.sign_in(people[Role.LEARNER])
+    html = client.get(f"/evidence/{item.id}/claims").get_data(as_text=True)
+    assert 'data-testid="reading"' in html  # the learner is told more may follow
     assert read_versions() == 1
     rows = db.session.scalars(
         select(EvidenceMeaning).where(EvidenceMeaning.version_id == item.current.id)
@@ -64,8 +67,8 @@ def test_the_worker_reads_new_evidence_and_the_page_then_suggests_by_meaning(
     assert all(0 <= row.closeness <= 1 for row in rows)
     assert SUPPORT in _numbers(item)[:3]
 
-    auth.sign_in(people[Role.LEARNER])
     html = client.get(f"/evidence/{item.id}/claims").get_data(as_text=True)
+    assert 'data-testid="reading"' not in html
     # Explained by the learner's own sentence, escaped as every quoted term is.
     assert f"<strong>{SUPPORT}</strong>: matches <q>During the outage I sat next to" in html
     assert unread() == []  # read once: the next minute's run reads nothing again

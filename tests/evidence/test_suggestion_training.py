@@ -83,7 +83,7 @@ def test_decisions_teach_the_unit_to_put_the_right_criterion_first(app, people, 
     probe = operations.start_item(
         learner, enrolment, EvidenceKind.STAR_ACCOUNT, "Probe", _star(PROBE)
     )
-    before = suggest_for_item(probe, PROBE, limit=None)
+    before = suggest_for_item(probe, PROBE, limit=None).suggestions
     assert _rank(before, "2.1") != 1
 
     for helping, logging in zip(HELPING, LOGGING, strict=True):
@@ -94,12 +94,14 @@ def test_decisions_teach_the_unit_to_put_the_right_criterion_first(app, people, 
     # 16 decisions and the probe's own (unjudged) claims: none, so 16 examples.
     assert row.examples == 16
     assert row.evaluated == 16
-    after = suggest_for_item(probe, PROBE, limit=None)
+    after = suggest_for_item(probe, PROBE, limit=None).suggestions
     assert _rank(after, "2.1") == 1
     # Still explained in the learner's own words.
     assert after[0].terms and all(term.lower() in PROBE.lower() for term in after[0].terms)
     # Logging is still found for a logging text.
-    logged = suggest_for_item(probe, "I logged the burst main with the address and time.")
+    logged = suggest_for_item(
+        probe, "I logged the burst main with the address and time."
+    ).suggestions
     assert logged[0].number == "1.1"
 
 
@@ -115,7 +117,7 @@ def test_another_providers_decisions_never_shape_the_suggestions(app, people, cg
     probe = operations.start_item(
         other, other_enrolment, EvidenceKind.STAR_ACCOUNT, "Probe", _star(PROBE)
     )
-    assert _rank(suggest_for_item(probe, PROBE, limit=None), "2.1") != 1
+    assert _rank(suggest_for_item(probe, PROBE, limit=None).suggestions, "2.1") != 1
     assert (
         db.session.scalar(
             select(SuggestionModel).where(SuggestionModel.provider_id == other.provider_id)
