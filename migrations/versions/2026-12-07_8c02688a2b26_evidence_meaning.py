@@ -26,7 +26,7 @@ def upgrade():
         sa.Column("sentence_start", sa.Integer(), nullable=False),
         sa.Column("sentence_end", sa.Integer(), nullable=False),
         sa.Column("text_hash", sa.String(length=64), nullable=False),
-        sa.Column("read_at", sa.DateTime(), nullable=False),
+        sa.Column("changed_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["criterion_id"], ["criterion.id"],
             name=op.f("fk_evidence_meaning_criterion_id_criterion"), ondelete="CASCADE",

@@ -258,7 +258,9 @@ class EvidenceMeaning(db.Model):
     # The SHA-256 of the text read (the item's title and its version's fields, as the
     # suggestions read them): a reading is used for that text only.
     text_hash: Mapped[str] = mapped_column(String(64))
-    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the text read was last changed (its version's or its item's ``updated_at``): a
+    # change after it, even one saved while the worker was reading, is read again.
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class EvidenceComment(db.Model):

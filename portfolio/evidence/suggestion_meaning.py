@@ -7,7 +7,7 @@ as it was read, and until then suggests from the words alone."""
 
 from sqlalchemy import case, delete, exists, func, select, update
 
-from portfolio.db import db, utcnow
+from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.item_suggestions import criteria_texts
 from portfolio.evidence.kinds import plain_text
@@ -33,12 +33,12 @@ def unread(limit: int = BATCH) -> list:
         else_=EvidenceItem.updated_at,
     )
     read_since = exists().where(
-        EvidenceMeaning.version_id == EvidenceVersion.id, EvidenceMeaning.read_at >= changed
+        EvidenceMeaning.version_id == EvidenceVersion.id, EvidenceMeaning.changed_at >= changed
     )
     return db.session.execute(
         select(
             EvidenceVersion.id, EvidenceItem.kind, EvidenceItem.title, EvidenceVersion.content,
-            Enrolment.criteria_set_id,
+            Enrolment.criteria_set_id, changed.label("changed_at"),
         )  # fmt: skip
         .join(EvidenceItem, EvidenceItem.id == EvidenceVersion.item_id)
         .join(Enrolment, Enrolment.id == EvidenceItem.enrolment_id)
@@ -55,10 +55,12 @@ def unread(limit: int = BATCH) -> list:
 def read_versions(limit: int = BATCH) -> int:
     """Read the meaning of every unread version (at most ``limit``), storing one row a
     criterion; a version whose text has not changed since is marked read again without
-    the model. Returns how many versions were read. Commits."""
+    the model. Each version is committed as soon as it is read, so that no write waits on
+    the model. Returns how many versions were read."""
     from portfolio.evidence.sentence_meaning import read
 
     rows = unread(limit)
+    db.session.commit()  # end the reading transaction before the model's work
     criteria_of: dict[int, list] = {}
     for row in rows:
         text = plain_text(row.kind, row.title, row.content)
@@ -72,24 +74,25 @@ def read_versions(limit: int = BATCH) -> int:
             db.session.execute(
                 update(EvidenceMeaning)
                 .where(EvidenceMeaning.version_id == row.id)
-                .values(read_at=utcnow())
+                .values(changed_at=row.changed_at)
             )
+            db.session.commit()
             continue
         criteria = criteria_of.get(row.criteria_set_id)
         if criteria is None:
             criteria = criteria_of[row.criteria_set_id] = criteria_texts(row.criteria_set_id)
+        db.session.commit()
         meanings = read(text, tuple(criterion.text for criterion in criteria)) if criteria else []
         db.session.execute(delete(EvidenceMeaning).where(EvidenceMeaning.version_id == row.id))
-        now = utcnow()
         db.session.add_all(
             EvidenceMeaning(
                 version_id=row.id, criterion_id=criterion.id, closeness=meaning.closeness,
                 sentence_start=meaning.start, sentence_end=meaning.end, text_hash=digest,
-                read_at=now,
+                changed_at=row.changed_at,
             )  # fmt: skip
             for criterion, meaning in zip(criteria, meanings, strict=True)
         )
-    db.session.commit()
+        db.session.commit()
     return len(rows)
 
 

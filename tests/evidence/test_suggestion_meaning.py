@@ -167,3 +167,26 @@ def test_the_admins_figures_rank_decided_evidence_as_the_learner_saw_it(app, peo
     # Without learning, the right criterion is among the first three once the text was read,
     # and not from its words alone.
     assert (row.evaluated, row.cold_top3_hits) == (1, 1 if read_first else 0)
+
+
+def test_a_text_saved_while_the_worker_reads_it_is_read_again(app, people, item, monkeypatch):
+    from portfolio.evidence import sentence_meaning
+
+    learner, real = people[Role.LEARNER], sentence_meaning.read
+    later = _star(HELPING + " Later I rang the caller back with an update.")
+
+    def read_while_the_learner_saves(text, criteria):
+        operations.save_item(learner, item, item.title, later)
+        db.session.commit()
+        return real(text, criteria)
+
+    monkeypatch.setattr(sentence_meaning, "read", read_while_the_learner_saves)
+    assert read_versions() == 1
+    monkeypatch.setattr(sentence_meaning, "read", real)
+    # What was read is the text before the save: the page does not use it for the new text,
+    # and the worker reads the new text on its next run.
+    assert [row.id for row in unread()] == [item.current.id]
+    text = plain_text(item.kind, item.title, item.current.content)
+    assert not suggest_for_item(item, text).read
+    assert read_versions() == 1
+    assert suggest_for_item(item, text).read
