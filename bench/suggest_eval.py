@@ -7,8 +7,10 @@ with the criterion numbers an assessor would accept them for:
   engine was built and tuned on);
 - the held-out units: tests/evidence/suggest_held_out/ (units from other sectors, written
   apart from the engine and never used to tune it), and a second set in
-  tests/evidence/suggest_held_out_2/, written the same way once the first had been seen, and a
-  third in tests/evidence/suggest_held_out_3/, written once the second had been seen.
+  tests/evidence/suggest_held_out_2/, written the same way once the first had been seen, a
+  third in tests/evidence/suggest_held_out_3/, written once the second had been seen, and a
+  fourth in tests/evidence/suggest_held_out_4/, written once the engine read whole texts with
+  the sentence model.
 
 A label's key is the unit's awarding body code, its unit code, or BODY:UNIT. For every
 (text, unit) pair the unit's criteria are ranked for the text and scored:
@@ -47,11 +49,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CRITERIA_DIR = ROOT / "criteria"
 LABELLED = ROOT / "tests" / "evidence" / "suggest_set" / "labelled.yaml"
 HELD_OUT_DIR = ROOT / "tests" / "evidence" / "suggest_held_out"
-# The second and third held-out sets, each written once the one before had been seen.
+# The second, third and fourth held-out sets, each written once the one before had been seen.
 HELD_OUT_DIRS = (
     HELD_OUT_DIR,
     HELD_OUT_DIR.with_name("suggest_held_out_2"),
     HELD_OUT_DIR.with_name("suggest_held_out_3"),
+    HELD_OUT_DIR.with_name("suggest_held_out_4"),
 )
 # Texts of the seed set from this id on were written after the first engine was tuned.
 HELD_OUT_FIRST_ID = 113
