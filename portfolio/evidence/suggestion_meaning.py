@@ -5,6 +5,8 @@ was last read, and stores how close it is in meaning to each criterion of the it
 loads the model (``sentence_meaning.py``); the claims page reads what it stored, for the text
 as it was read, and until then suggests from the words alone."""
 
+import time
+
 from sqlalchemy import case, delete, exists, func, select, update
 
 from portfolio.db import db
@@ -21,8 +23,10 @@ from portfolio.evidence.models import (
 from portfolio.evidence.sentence_meaning import text_hash
 from portfolio.jobs import periodic
 
-# Versions read a minute, at most: about 30 ms each on one core.
+# Versions read a minute, at most: about 30 ms each on one core; and the seconds a run may
+# take, so that the next minute's run does not start while this one is still reading.
 BATCH = 500
+SECONDS = 40
 
 
 def unread(limit: int = BATCH) -> list:
@@ -52,17 +56,23 @@ def unread(limit: int = BATCH) -> list:
     ).all()
 
 
-def read_versions(limit: int = BATCH) -> int:
-    """Read the meaning of every unread version (at most ``limit``), storing one row a
-    criterion; a version whose text has not changed since is marked read again without
-    the model. Each version is committed as soon as it is read, so that no write waits on
-    the model. Returns how many versions were read."""
+def read_versions(limit: int = BATCH, seconds: float = SECONDS) -> int:
+    """Read the meaning of the unread versions, oldest first, storing one row a criterion,
+    until ``limit`` are read or ``seconds`` have passed; the rest wait for the next run. A
+    version whose text has not changed since is marked read again without the model. Each
+    version is committed as soon as it is read, so that no write waits on the model.
+    Returns how many versions were read."""
     from portfolio.evidence.sentence_meaning import read
 
+    deadline = time.monotonic() + seconds
     rows = unread(limit)
     db.session.commit()  # end the reading transaction before the model's work
     criteria_of: dict[int, list] = {}
+    done = 0
     for row in rows:
+        if done and time.monotonic() > deadline:
+            break
+        done += 1
         text = plain_text(row.kind, row.title, row.content)
         digest = text_hash(text)
         same = db.session.scalar(
@@ -93,7 +103,7 @@ def read_versions(limit: int = BATCH) -> int:
             for criterion, meaning in zip(criteria, meanings, strict=True)
         )
         db.session.commit()
-    return len(rows)
+    return done
 
 
 @periodic(minute="*")

@@ -190,3 +190,15 @@ def test_a_text_saved_while_the_worker_reads_it_is_read_again(app, people, item,
     assert not suggest_for_item(item, text).read
     assert read_versions() == 1
     assert suggest_for_item(item, text).read
+
+
+def test_a_run_stops_at_its_time_and_the_next_reads_the_rest(app, people, item):
+    learner = people[Role.LEARNER]
+    second = operations.start_item(
+        learner, item.enrolment, EvidenceKind.STAR_ACCOUNT, "Storm night", _star(HELPING)
+    )
+    db.session.commit()
+    assert read_versions(seconds=0) == 1  # the first is always read; then time is up
+    assert [row.id for row in unread()] == [second.current.id]
+    assert read_versions() == 1
+    assert unread() == []
