@@ -29,31 +29,50 @@ BATCH = 500
 SECONDS = 40
 
 
-def unread(limit: int = BATCH) -> list:
-    """The current versions of items still being worked on whose text was changed (the
-    version's or the item's title) since it was last read, or never read; oldest first."""
-    changed = case(
+def _changed():
+    """When an item's text last changed: its current version's or its own (the title)."""
+    return case(
         (EvidenceVersion.updated_at > EvidenceItem.updated_at, EvidenceVersion.updated_at),
         else_=EvidenceItem.updated_at,
     )
+
+
+def _unread(changed, *columns):
+    """The current versions of items still being worked on whose text was changed since it
+    was last read, or never read."""
     read_since = exists().where(
         EvidenceMeaning.version_id == EvidenceVersion.id, EvidenceMeaning.changed_at >= changed
     )
-    return db.session.execute(
-        select(
-            EvidenceVersion.id, EvidenceItem.kind, EvidenceItem.title, EvidenceVersion.content,
-            Enrolment.criteria_set_id, changed.label("changed_at"),
-        )  # fmt: skip
+    return (
+        select(*columns)
+        .select_from(EvidenceVersion)
         .join(EvidenceItem, EvidenceItem.id == EvidenceVersion.item_id)
-        .join(Enrolment, Enrolment.id == EvidenceItem.enrolment_id)
         .where(
             EvidenceVersion.number == CURRENT_VERSION,
             EvidenceItem.status.in_([EvidenceStatus.DRAFT, EvidenceStatus.RETURNED]),
             ~read_since,
         )
+    )
+
+
+def unread(limit: int = BATCH) -> list:
+    """The unread versions with their text and criteria set, oldest change first."""
+    changed = _changed()
+    return db.session.execute(
+        _unread(
+            changed, EvidenceVersion.id, EvidenceItem.kind, EvidenceItem.title,
+            EvidenceVersion.content, Enrolment.criteria_set_id, changed.label("changed_at"),
+        )  # fmt: skip
+        .join(Enrolment, Enrolment.id == EvidenceItem.enrolment_id)
         .order_by(changed, EvidenceVersion.id)
         .limit(limit)
     ).all()
+
+
+def waiting(provider_id: int) -> int:
+    """How many of the provider's drafts and returned items wait to be read."""
+    statement = _unread(_changed(), func.count()).where(EvidenceItem.provider_id == provider_id)
+    return db.session.scalar(statement)
 
 
 def read_versions(limit: int = BATCH, seconds: float = SECONDS) -> int:
@@ -92,7 +111,7 @@ def read_versions(limit: int = BATCH, seconds: float = SECONDS) -> int:
         if criteria is None:
             criteria = criteria_of[row.criteria_set_id] = criteria_texts(row.criteria_set_id)
         db.session.commit()
-        meanings = read(text, tuple(criterion.text for criterion in criteria)) if criteria else []
+        meanings = read(text, tuple(criterion.text for criterion in criteria))
         db.session.execute(delete(EvidenceMeaning).where(EvidenceMeaning.version_id == row.id))
         db.session.add_all(
             EvidenceMeaning(

@@ -1,4 +1,5 @@
-"""The provider's view of its learned suggestions, and ``flask suggestions train``."""
+"""The provider's view of its suggestions, ``flask suggestions train`` and
+``flask suggestions read``."""
 
 import click
 from flask import Blueprint, render_template
@@ -7,7 +8,7 @@ from flask_login import current_user
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role
 from portfolio.db import db
-from portfolio.evidence import suggestion_training
+from portfolio.evidence import suggestion_meaning, suggestion_training
 from portfolio.evidence.suggestion_training import RECENT_DECISIONS
 
 bp = Blueprint("suggestions", __name__, cli_group="suggestions")
@@ -17,7 +18,9 @@ bp = Blueprint("suggestions", __name__, cli_group="suggestions")
 @roles_required(Role.ADMIN)
 def overview():
     units = suggestion_training.provider_overview(current_user.provider_id)
-    return render_template("evidence/suggestions.html", units=units, recent=RECENT_DECISIONS)
+    waiting = suggestion_meaning.waiting(current_user.provider_id)
+    return render_template("evidence/suggestions.html", units=units, recent=RECENT_DECISIONS,
+                           waiting=waiting)  # fmt: skip
 
 
 @bp.cli.command("train")
@@ -39,3 +42,14 @@ def train_command(provider_id: int | None):
         click.echo(f"provider {provider}, unit {unit}: {row.examples} examples; {figures}")
     db.session.commit()
     click.echo(f"Trained {trained} unit model{'' if trained == 1 else 's'}.")
+
+
+@bp.cli.command("read")
+def read_command():
+    """Read every draft and returned item saved since it was last read with the sentence
+    model now, as the job worker does every minute (loading the model first)."""
+    read = 0
+    while done := suggestion_meaning.read_versions():
+        read += done
+        click.echo(f"Read {read} so far.")
+    click.echo(f"Read {read} text{'' if read == 1 else 's'}; none is waiting.")

@@ -202,3 +202,20 @@ def test_a_run_stops_at_its_time_and_the_next_reads_the_rest(app, people, item):
     assert [row.id for row in unread()] == [second.current.id]
     assert read_versions() == 1
     assert unread() == []
+
+
+def test_the_admin_sees_how_many_texts_wait_and_the_command_reads_them(app, people, item,
+                                                                      client, auth, runner):  # fmt: skip
+    other = factories.make_user(factories.make_provider("Elsewhere"))
+    operations.start_item(other, factories.make_enrolment(other, body="CG"),
+                          EvidenceKind.STAR_ACCOUNT, "Theirs", _star(HELPING))  # fmt: skip
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    # Only the provider's own: another provider's draft is not counted here.
+    waiting = '<p data-testid="waiting">1 draft or returned item is waiting to be read'
+    assert waiting in client.get("/suggestions").get_data(as_text=True)
+    result = runner.invoke(args=["suggestions", "read"])
+    assert result.exit_code == 0, result.output
+    assert "Read 2 texts; none is waiting." in result.output  # every provider's
+    html = client.get("/suggestions").get_data(as_text=True)
+    assert "Every draft and returned item has been read for what it means." in html
