@@ -70,7 +70,8 @@ thirty-seventh, written blind as people type on phones and scanners read forms
 (thirty-seventh.txt), and the thirty-eighth, written blind by and about people of many
 cultures and naming conventions (thirty-eighth.txt), and the thirty-ninth, written blind
 in clinical and health administration (thirty-ninth.txt), and the fortieth, written blind
-in legal, justice, housing and local-government offices (fortieth.txt).
+in legal, justice, housing and local-government offices (fortieth.txt), and the forty-first,
+written blind in the offices of colleges, schools and training providers (forty-first.txt).
 
 A label counts as found when a finding of the same type overlaps at least half of the
 label's characters. A false alarm is a finding that overlaps no label at all (a finding that
@@ -267,6 +268,7 @@ CORPORA = [
     CORPUS.with_name("thirty-eighth.txt"),
     CORPUS.with_name("thirty-ninth.txt"),
     CORPUS.with_name("fortieth.txt"),
+    CORPUS.with_name("forty-first.txt"),
 ]
 
 

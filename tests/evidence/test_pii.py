@@ -543,6 +543,13 @@ def test_a_tables_cells_by_their_columns_headings():
     assert found(register) == [
         ("NAME", "Yusuf Demir"), ("DATE_OF_BIRTH", "14/06/2017"), ("NAME", "Elif Demir"),
     ]  # fmt: skip
+    # A heading may start with a number that counts or ranks ("11-digit code", "2nd
+    # contact"); a row that starts with a house's number is no heading.
+    codes = ("Child | Child DOB | Parent NI | 11-digit code | 2nd contact\n"
+             "Lena Vogel | 17/03/2022 | MT319185A | 50018472209 | Katrin Vogel")  # fmt: skip
+    assert ("DATE_OF_BIRTH", "17/03/2022") in found(codes)
+    houses = "12 High Street | dob | tel\nNo reply | 17/03/2022 | 0113 496 0000"
+    assert ("DATE_OF_BIRTH", "17/03/2022") not in found(houses)
     # Prose with commas is no table, and a column's heading says nothing of another's.
     prose = "Rooms, times, staff, kit\nHall 2, 09:30, two, mats\nStudio, 18:00, one, bikes"
     assert found(prose) == []

@@ -162,6 +162,7 @@ def test_second_corpus_file_is_what_its_generator_makes(corpora):
         "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth", "thirty-first",
         "thirty-second", "thirty-third", "thirty-fourth", "thirty-fifth", "thirty-sixth",
         "thirty-seventh", "thirty-eighth", "thirty-ninth", "fortieth",
+        "forty-first",
     ],
 )
 def test_labels_are_well_formed(name, corpora):
@@ -371,6 +372,11 @@ BALANCED_SETS = [
     # court lists, probation, council tax, canvass forms; 98.59% (1,332 of 1,351), every type
     # at least 96.9%: both targets met as written (22.7 false alarms)
     ("fortieth", 40, 0.98, 0.96, 30),
+    # colleges, schools, universities and training providers: enrolments, sign-ups, exam
+    # entries, SEN and safeguarding notes, bursaries; 98.16% (1,227 of 1,250), dates of birth
+    # 91.0% ("Child | Child DOB | ... | 11-digit code |": a heading starting with a number
+    # hid the table; scanned forms spaced out letter by letter)
+    ("forty-first", 40, 0.98, 0.96, 30),
 ]
 
 

@@ -103,11 +103,15 @@ def _count(line: str, sep: str) -> int:
     return len(_GAP.findall(line.strip())) if sep == "  " else line.count(sep)
 
 
+# A heading that starts with a number: "11-digit code", "2nd contact".
+_NUMBERED_HEADING = re.compile(r"\d+(?:st|nd|rd|th|-[a-z])")
+
+
 def cells(text: str) -> Iterator[Cell]:
     """The cells of each table in ``text`` with their headings (in lower case, "_" read as a
     space): a line with at least one "|" (or three commas or semicolons) and no cell that
-    starts with a digit ("Wk1" may head a column, "2024" may not), and the lines after it
-    with as many.
+    starts with a digit ("Wk1", "11-digit code" and "2nd contact" may head a column, "2024"
+    and "12 High Street" may not), and the lines after it with as many.
     A row with more or fewer is passed over, as its cells cannot be told apart, but for a
     sum of money's thousands comma and commas inside the one address of a CSV line."""
     lines = _lines(text)
@@ -119,7 +123,7 @@ def cells(text: str) -> Iterator[Cell]:
             if _count(line, sep) < _FEWEST[sep]:
                 continue
             headings = [h.strip().lower().replace("_", " ") for _, h in _split(line, sep)]
-            if any(h[:1].isdigit() for h in headings):
+            if any(h[:1].isdigit() and not _NUMBERED_HEADING.match(h) for h in headings):
                 continue
             while i + rows + 1 < len(lines) and _count(lines[i + rows + 1][1], sep) >= _FEWEST[sep]:
                 rows += 1
