@@ -4,7 +4,7 @@ provider's assessors (``suggestion_training.py`` trains it) blended in."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, select
 
 from portfolio.db import db
 from portfolio.evidence.models import EvidenceItem, EvidenceMeaning, SuggestionModel
@@ -80,3 +80,15 @@ def suggest_for_item(item: EvidenceItem, text: str, *, limit: int | None = 5) ->
         limit=limit,
     )
     return ItemSuggestions(suggestions, read)
+
+
+def is_read(item: EvidenceItem, text: str) -> bool:
+    """Whether the worker has read the item's current text (``text``) with the sentence model."""
+    return db.session.scalar(
+        select(
+            exists().where(
+                EvidenceMeaning.version_id == item.current.id,
+                EvidenceMeaning.text_hash == text_hash(text),
+            )
+        )
+    )

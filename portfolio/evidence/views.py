@@ -21,7 +21,7 @@ from portfolio.evidence.forms import (
     StarAccountForm,
     UploadForm,
 )
-from portfolio.evidence.item_suggestions import suggest_for_item
+from portfolio.evidence.item_suggestions import is_read, suggest_for_item
 from portfolio.evidence.kinds import STAR_PARTS, field_label, plain_text, text_fields
 from portfolio.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind
 from portfolio.evidence.permissions import (
@@ -271,6 +271,15 @@ def claims(item_id: int):
         ),  # fmt: skip
         status,
     )
+
+
+@bp.get("/evidence/<int:item_id>/claims/reading")
+@login_required
+def claims_reading(item_id: int):
+    """Whether the worker has read the item's current text for its suggestions, for the claims
+    page to offer the new ones (static/suggestion-reading.js)."""
+    item = item_or_404(current_user, item_id)
+    return {"read": is_read(item, plain_text(item.kind, item.title, item.current.content))}
 
 
 @bp.post("/evidence/<int:item_id>/files")

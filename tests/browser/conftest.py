@@ -28,14 +28,22 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app with the demo provider, served on a free local port; yields the base URL."""
+def live_app(tmp_path_factory):
+    """The app the live server serves, with the demo provider, for a test that does what a
+    job worker would beside it."""
     folder = tmp_path_factory.mktemp("browser")
     app = make_app("sqlite:///" + str(folder / "browser.sqlite3"), WTF_CSRF_ENABLED=True,
                    EVIDENCE_FILES_PATH=str(folder / "files"))  # fmt: skip
     with app.app_context():
         assert build_demo()
         db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The app with the demo provider, served on a free local port; yields the base URL."""
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -219,3 +219,21 @@ def test_the_admin_sees_how_many_texts_wait_and_the_command_reads_them(app, peop
     assert "Read 2 texts; none is waiting." in result.output  # every provider's
     html = client.get("/suggestions").get_data(as_text=True)
     assert "Every draft and returned item has been read for what it means." in html
+
+
+def test_the_claims_page_asks_whether_the_text_is_read_and_only_of_its_own(app, people, item,
+                                                                           client, auth):  # fmt: skip
+    auth.sign_in(people[Role.LEARNER])
+    url = f"/evidence/{item.id}/claims/reading"
+    html = client.get(f"/evidence/{item.id}/claims").get_data(as_text=True)
+    assert f'data-reading="{url}"' in html and "suggestion-reading.js" in html
+    assert client.get(url).get_json() == {"read": False}
+    read_versions()
+    assert client.get(url).get_json() == {"read": True}
+    # Someone of another provider gets the same answer as for an item that is not there.
+    auth.sign_out()
+    other = factories.make_user(factories.make_provider("Elsewhere"))
+    db.session.commit()
+    auth.sign_in(other)
+    assert client.get(url).status_code == 404
+    assert client.get("/evidence/999999/claims/reading").status_code == 404
