@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
+def served_app(tmp_path_factory):
     """The app the live server serves, with the demo provider, for a test that does what a
     job worker would beside it."""
     folder = tmp_path_factory.mktemp("browser")
@@ -41,9 +41,9 @@ def live_app(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_server(live_app):
+def live_server(served_app):
     """The app with the demo provider, served on a free local port; yields the base URL."""
-    app = live_app
+    app = served_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -23,9 +23,9 @@ HELPING = (
 
 
 def test_the_claims_page_offers_the_suggestions_once_the_worker_has_read_the_text(
-    page, live_app, live_server
+    page, served_app, live_server
 ):
-    with live_app.app_context():
+    with served_app.app_context():
         learner = factories.make_user(factories.make_provider("Reading Test Centre"))
         enrolment = factories.make_enrolment(learner, body="CG")
         star = {"situation": HELPING, "task": "", "action": "", "result": "", "reflection": ""}
@@ -46,7 +46,7 @@ def test_the_claims_page_offers_the_suggestions_once_the_worker_has_read_the_tex
     ticked = page.locator("input[name=criterion]").first
     ticked.check()
 
-    with live_app.app_context():
+    with served_app.app_context():
         assert read_versions() >= 1  # as the worker does each minute
 
     expect(hint).to_contain_text("the suggestions are updated", timeout=15_000)
