@@ -102,6 +102,8 @@ class Suggestion:
     number: str
     score: float
     terms: tuple[str, ...]
+    # The terms are the learner's sentence closest in meaning, not words that matched.
+    by_meaning: bool = False
 
     def as_dict(self) -> dict:
         return {
@@ -109,6 +111,7 @@ class Suggestion:
             "number": self.number,
             "score": self.score,
             "terms": list(self.terms),
+            "by_meaning": self.by_meaning,
         }
 
 
@@ -452,14 +455,15 @@ def suggest_criteria(
                 if by_key.get(word.key, 0) > 0:
                     shares[i] = shares.get(i, 0.0) + weight * by_key[word.key]
         terms = _explain(text, words, shares)
-        if not terms and closeness is not None and closeness.closeness >= MEANING_ALONE:
+        by_meaning = not terms and closeness is not None and closeness.closeness >= MEANING_ALONE
+        if by_meaning:
             terms = (text[closeness.start : closeness.end].strip(),)
         if not terms or score < min_score:
             continue
-        ranked.append((-score, position, criterion, terms))
+        ranked.append((-score, position, criterion, terms, by_meaning))
     ranked.sort(key=lambda entry: (entry[0], entry[1]))
     suggestions = [
-        Suggestion(criterion.id, criterion.number, round(-negative, 4), terms)
-        for negative, _position, criterion, terms in ranked
+        Suggestion(criterion.id, criterion.number, round(-negative, 4), terms, by_meaning)
+        for negative, _position, criterion, terms, by_meaning in ranked
     ]
     return suggestions if limit is None else suggestions[:limit]

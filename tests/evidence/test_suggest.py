@@ -202,6 +202,7 @@ def test_as_dict_is_plain_json(units):
         "number": "3.2",
         "score": first.score,
         "terms": list(first.terms),
+        "by_meaning": False,
     }
     assert "escalated" in data["terms"]
     assert json.loads(json.dumps(data)) == data

@@ -70,7 +70,7 @@ def test_the_worker_reads_new_evidence_and_the_page_then_suggests_by_meaning(
     html = client.get(f"/evidence/{item.id}/claims").get_data(as_text=True)
     assert 'data-testid="reading"' not in html
     # Explained by the learner's own sentence, escaped as every quoted term is.
-    assert f"<strong>{SUPPORT}</strong>: matches <q>During the outage I sat next to" in html
+    assert f"<strong>{SUPPORT}</strong>: close in meaning to <q>During the outage I sat next to" in html
     assert unread() == []  # read once: the next minute's run reads nothing again
     assert read_versions() == 0
 
@@ -132,7 +132,10 @@ def test_a_criterion_met_on_no_word_is_explained_by_the_closest_sentence():
     meaning = read(text, tuple(c.text for c in unit.criteria))
     suggestions = suggest_criteria(text, unit.criteria, guidance=unit.guidance, meaning=meaning)
     support = next(s for s in suggestions if s.number == SUPPORT)
-    assert support.terms == (HELPING,)
+    assert support.terms == (HELPING,) and support.by_meaning
+    # One the words meet is explained by them, as before.
+    worded = next(s for s in suggestions if s.number == "1.1")
+    assert not worded.by_meaning and "caller" in worded.terms
 
 
 def test_the_suggest_command_reads_with_the_model_when_asked(app, runner, tmp_path):
@@ -146,7 +149,7 @@ def test_the_suggest_command_reads_with_the_model_when_asked(app, runner, tmp_pa
     read = json.loads(result.output)
     assert SUPPORT not in [s["number"] for s in words]
     support = next(s for s in read if s["number"] == SUPPORT)
-    assert support["terms"] == [HELPING]
+    assert support["terms"] == [HELPING] and support["by_meaning"]
 
 
 @pytest.mark.parametrize("read_first", [True, False], ids=["read", "unread"])
