@@ -445,9 +445,9 @@ def suggest_criteria(
     ranked = []
     for position, (criterion, (score, share)) in enumerate(zip(criteria, cold, strict=True)):
         shares = {i: float(s) for i, s in enumerate(share) if s > 0}
-        closeness = meaning[position] if meaning is not None else None
-        if closeness is not None:
-            score = (1 - MEANING_SHARE) * score + MEANING_SHARE * closeness.closeness
+        reading = meaning[position] if meaning is not None else None
+        if reading is not None:
+            score = (1 - MEANING_SHARE) * score + MEANING_SHARE * reading.closeness
         if weight and criterion.number in predicted:
             probability, by_key = predicted[criterion.number]
             score = (1 - weight) * score + weight * probability
@@ -455,9 +455,9 @@ def suggest_criteria(
                 if by_key.get(word.key, 0) > 0:
                     shares[i] = shares.get(i, 0.0) + weight * by_key[word.key]
         terms = _explain(text, words, shares)
-        by_meaning = not terms and closeness is not None and closeness.closeness >= MEANING_ALONE
+        by_meaning = not terms and reading is not None and reading.closeness >= MEANING_ALONE
         if by_meaning:
-            terms = (text[closeness.start : closeness.end].strip(),)
+            terms = (text[reading.start : reading.end].strip(),)
         if not terms or score < min_score:
             continue
         ranked.append((-score, position, criterion, terms, by_meaning))
