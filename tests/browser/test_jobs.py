@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from portfolio import create_app
 from portfolio.accounts.models import Role, User
 from portfolio.accounts.people import create_person
 from portfolio.assessment import marking, signoff
@@ -23,7 +22,6 @@ from portfolio.evidence import operations
 from portfolio.evidence.models import EvidenceKind
 from portfolio.jobs import Job, JobState
 from tests import factories
-from tests.conftest import TEST_CONFIG
 from tests.stories import check_accessibility, sign_in, visit
 
 pytestmark = pytest.mark.browser
@@ -33,20 +31,10 @@ def fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-@pytest.fixture(scope="module")
-def live_app(live_server, tmp_path_factory):
-    """An app of the test's own on the live server's database (the server's app is in another
-    thread): for rows the pages cannot make, such as a job half done."""
-    (path,) = tmp_path_factory.getbasetemp().glob("browser[0-9]*/browser.sqlite3")
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
 @pytest.fixture
-def live_database(live_app):
-    with live_app.app_context():
+def live_database(served_app, live_server):
+    """The live server's database, to make rows the pages cannot, such as a job half done."""
+    with served_app.app_context():
         yield
         db.session.remove()
 
