@@ -8,6 +8,7 @@ as it was read, and until then suggests from the words alone."""
 import time
 
 from sqlalchemy import case, delete, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
@@ -121,7 +122,12 @@ def read_versions(limit: int = BATCH, seconds: float = SECONDS) -> int:
             )  # fmt: skip
             for criterion, meaning in zip(criteria, meanings, strict=True)
         )
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # Another worker (on another machine, say) stored its reading of this version
+            # while this one read it: that reading stands, and the run goes on.
+            db.session.rollback()
     return done
 
 

@@ -4,6 +4,8 @@ meaning on no shared word, explained by the learner's own sentence. These load t
 (all-MiniLM-L6-v2 on PyTorch), as the worker does."""
 
 import json
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -14,10 +16,10 @@ from portfolio.assessment import marking
 from portfolio.assessment.models import Outcome
 from portfolio.db import db
 from portfolio.evidence import operations
-from portfolio.evidence.item_suggestions import suggest_for_item
+from portfolio.evidence.item_suggestions import criteria_texts, suggest_for_item
 from portfolio.evidence.kinds import plain_text
 from portfolio.evidence.models import EvidenceKind, EvidenceMeaning
-from portfolio.evidence.sentence_meaning import read, read_criteria
+from portfolio.evidence.sentence_meaning import read, read_criteria, text_hash
 from portfolio.evidence.suggest import suggest_criteria
 from portfolio.evidence.suggestion_meaning import read_new_evidence, read_versions, unread
 from portfolio.evidence.suggestion_training import train_unit
@@ -205,6 +207,67 @@ def test_a_text_saved_while_the_worker_reads_it_is_read_again(app, people, item,
     assert not suggest_for_item(item, text).read
     assert read_versions() == 1
     assert suggest_for_item(item, text).read
+
+
+def test_two_workers_reading_one_text_at_once_leave_one_reading(own_database_app, monkeypatch):
+    """Two job workers (on two machines, say) read the same draft at once: the one that stores
+    its reading second finds the other's there and keeps it, rather than failing its run."""
+    from portfolio.evidence import sentence_meaning
+
+    app, real, failures = own_database_app, sentence_meaning.read, []
+    with app.app_context():
+        provider = factories.make_provider()
+        learner = factories.make_user(provider, Role.LEARNER)
+        assessor = factories.make_user(provider, Role.ASSESSOR)
+        enrolment = factories.make_enrolment(learner, body="CG", assessor=assessor)
+        item = operations.start_item(
+            learner, enrolment, EvidenceKind.STAR_ACCOUNT, "Busy evening", _star(HELPING)
+        )
+        db.session.commit()
+        version_id, criteria = item.current.id, len(criteria_texts(enrolment.criteria_set_id))
+    stored, done = threading.Event(), threading.Event()
+
+    def other_worker(text: str, criteria: tuple[str, ...]) -> None:
+        # Its reading is written while this worker reads, and committed a little later.
+        try:
+            with app.app_context():
+                row = unread()[0]
+                meanings = real(text, criteria)
+                db.session.add_all(
+                    EvidenceMeaning(
+                        version_id=row.id, criterion_id=criterion.id,
+                        closeness=meaning.closeness, sentence_start=meaning.start,
+                        sentence_end=meaning.end, text_hash=text_hash(text),
+                        changed_at=row.changed_at,
+                    )  # fmt: skip
+                    for criterion, meaning in zip(
+                        criteria_texts(row.criteria_set_id), meanings, strict=True
+                    )
+                )
+                db.session.flush()
+                stored.set()
+                time.sleep(2)
+                db.session.commit()
+        except BaseException as error:  # reported by the test, not lost in the thread
+            failures.append(error)
+            stored.set()
+        finally:
+            done.set()
+
+    def read_beside_another_worker(text, criteria):
+        threading.Thread(target=other_worker, args=(text, criteria)).start()
+        stored.wait(timeout=60)
+        return real(text, criteria)
+
+    monkeypatch.setattr(sentence_meaning, "read", read_beside_another_worker)
+    with app.app_context():
+        assert read_versions() == 1
+        assert done.wait(timeout=60) and not failures
+        rows = db.session.scalar(
+            select(func.count()).where(EvidenceMeaning.version_id == version_id)
+        )
+        assert rows == criteria  # one reading a criterion, not two
+        assert unread() == []  # and the next run reads nothing again
 
 
 def test_a_run_stops_at_its_time_and_the_next_reads_the_rest(app, people, item):
