@@ -24,8 +24,9 @@ from portfolio.evidence.models import (
 from portfolio.evidence.sentence_meaning import text_hash
 from portfolio.jobs import periodic
 
-# Versions read a minute, at most: about 30 ms each on one core; and the seconds a run may
-# take, so that the next minute's run does not start while this one is still reading.
+# Versions read a minute, at most (docs/suggestions.md says how long each takes); and the
+# seconds a run may take, so that the next minute's run does not start while this one is
+# still reading.
 BATCH = 500
 SECONDS = 40
 
