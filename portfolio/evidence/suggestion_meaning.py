@@ -77,6 +77,19 @@ def waiting(provider_id: int) -> int:
     return db.session.scalar(statement)
 
 
+def reading_rows(row, criteria: list, meanings: list, digest: str) -> list[EvidenceMeaning]:
+    """The rows that keep the reading of an unread version (a row of ``unread()``): one a
+    criterion, for the text of that digest."""
+    return [
+        EvidenceMeaning(
+            version_id=row.id, criterion_id=criterion.id, closeness=meaning.closeness,
+            sentence_start=meaning.start, sentence_end=meaning.end, text_hash=digest,
+            changed_at=row.changed_at,
+        )  # fmt: skip
+        for criterion, meaning in zip(criteria, meanings, strict=True)
+    ]
+
+
 def read_versions(limit: int = BATCH, seconds: float = SECONDS) -> int:
     """Read the meaning of the unread versions, oldest first, storing one row a criterion,
     until ``limit`` are read or ``seconds`` have passed; the rest wait for the next run. A
@@ -115,14 +128,7 @@ def read_versions(limit: int = BATCH, seconds: float = SECONDS) -> int:
         db.session.commit()
         meanings = read(text, tuple(criterion.text for criterion in criteria))
         db.session.execute(delete(EvidenceMeaning).where(EvidenceMeaning.version_id == row.id))
-        db.session.add_all(
-            EvidenceMeaning(
-                version_id=row.id, criterion_id=criterion.id, closeness=meaning.closeness,
-                sentence_start=meaning.start, sentence_end=meaning.end, text_hash=digest,
-                changed_at=row.changed_at,
-            )  # fmt: skip
-            for criterion, meaning in zip(criteria, meanings, strict=True)
-        )
+        db.session.add_all(reading_rows(row, criteria, meanings, digest))
         try:
             db.session.commit()
         except IntegrityError:

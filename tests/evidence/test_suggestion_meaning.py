@@ -21,7 +21,12 @@ from portfolio.evidence.kinds import plain_text
 from portfolio.evidence.models import EvidenceKind, EvidenceMeaning
 from portfolio.evidence.sentence_meaning import read, read_criteria, text_hash
 from portfolio.evidence.suggest import suggest_criteria
-from portfolio.evidence.suggestion_meaning import read_new_evidence, read_versions, unread
+from portfolio.evidence.suggestion_meaning import (
+    read_new_evidence,
+    read_versions,
+    reading_rows,
+    unread,
+)
 from portfolio.evidence.suggestion_training import train_unit
 from tests import factories
 
@@ -232,18 +237,9 @@ def test_two_workers_reading_one_text_at_once_leave_one_reading(own_database_app
         try:
             with app.app_context():
                 row = unread()[0]
-                meanings = real(text, criteria)
-                db.session.add_all(
-                    EvidenceMeaning(
-                        version_id=row.id, criterion_id=criterion.id,
-                        closeness=meaning.closeness, sentence_start=meaning.start,
-                        sentence_end=meaning.end, text_hash=text_hash(text),
-                        changed_at=row.changed_at,
-                    )  # fmt: skip
-                    for criterion, meaning in zip(
-                        criteria_texts(row.criteria_set_id), meanings, strict=True
-                    )
-                )
+                rows = reading_rows(row, criteria_texts(row.criteria_set_id),
+                                    real(text, criteria), text_hash(text))  # fmt: skip
+                db.session.add_all(rows)
                 db.session.flush()
                 stored.set()
                 time.sleep(2)
