@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CRITERIA_DIR = ROOT / "criteria"
 LABELLED = ROOT / "tests" / "evidence" / "suggest_set" / "labelled.yaml"
 HELD_OUT_DIR = ROOT / "tests" / "evidence" / "suggest_held_out"
-# The second to sixth held-out sets, each written once the one before had been seen.
+# The second to seventh held-out sets, each written once the one before had been seen.
 HELD_OUT_DIRS = (
     HELD_OUT_DIR,
     HELD_OUT_DIR.with_name("suggest_held_out_2"),
@@ -57,6 +57,7 @@ HELD_OUT_DIRS = (
     HELD_OUT_DIR.with_name("suggest_held_out_4"),
     HELD_OUT_DIR.with_name("suggest_held_out_5"),
     HELD_OUT_DIR.with_name("suggest_held_out_6"),
+    HELD_OUT_DIR.with_name("suggest_held_out_7"),
 )
 # Texts of the seed set from this id on were written after the first engine was tuned.
 HELD_OUT_FIRST_ID = 113
