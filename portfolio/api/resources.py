@@ -100,18 +100,22 @@ def enrolment(e: Enrolment) -> dict:
 
 def progress(provider_id: int, today: date, inactive_days: int) -> Select:
     """Each enrolment's progress row with the dashboard's forecast and risks, as SQL."""
-    measures = queries.Measures(today, inactive_days)
+    measures = queries.MEASURES
     risks = [
         case((condition, True), else_=False).label(queries.RISK_COLUMNS[name])
         for name, condition in measures.risks.items()
     ]
-    return select(
-        EnrolmentProgress,
-        measures.forecast.label("forecast"),
-        measures.inactive_days.label("inactive_days"),
-        measures.oldest_awaiting_days.label("oldest_awaiting_days"),
-        *risks,
-    ).where(EnrolmentProgress.provider_id == provider_id)
+    return (
+        select(
+            EnrolmentProgress,
+            measures.forecast.label("forecast"),
+            measures.inactive_days.label("inactive_days"),
+            measures.oldest_awaiting_days.label("oldest_awaiting_days"),
+            *risks,
+        )
+        .where(EnrolmentProgress.provider_id == provider_id)
+        .params(queries.Measures.values(today, inactive_days))
+    )
 
 
 def _status(p: EnrolmentProgress) -> str:

@@ -29,7 +29,7 @@ from portfolio.evidence.models import (
     EvidenceVersion,
 )
 from portfolio.progress.models import NOT_STARTED, CriterionState, EnrolmentProgress
-from portfolio.progress.queries import Filters, Measures, base_query
+from portfolio.progress.queries import MEASURES, Filters, Measures, base_query
 from portfolio.units.models import CriteriaSet, Criterion, Unit
 
 # How many entries a to-do list shows; its count says how many there are in all.
@@ -455,14 +455,14 @@ EQA_ACCESS_ENDING = (
 
 def admin(user: User, today: date, inactive_days: int) -> AdminToDo:
     unassigned = db.session.execute(WITHOUT_ASSESSOR, _values(user))
-    measures = Measures(today, inactive_days)
-    risks = measures.risks
+    risks = MEASURES.risks
     counted = db.session.execute(
         base_query(Filters(), user.provider_id).add_columns(
             *(func.count().filter(condition).label(f"r{n}")
               for n, condition in enumerate(risks.values())),
             func.count().filter(or_(*risks.values())).label("any"),
-        )
+        ),
+        Measures.values(today, inactive_days),
     ).one()  # fmt: skip
     ending = db.session.execute(
         EQA_ACCESS_ENDING,

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -134,16 +135,25 @@ DECIDED, SAMPLED = "decided", "sampled"
 
 
 class Measures:
-    """Where each learner stands, as SQL expressions on their progress row, each built once
-    for a statement when it first uses it: the share of criteria met, the progress bucket
-    and the forecast (as their index in BUCKET_LABELS and FORECASTS: a small integer costs
-    the database less to compare and group by than a label), and each risk.
-    ``inactive_days`` is the provider's days without activity that put a learner at risk."""
+    """Where each learner stands, as SQL expressions on their progress row: the share of
+    criteria met, the progress bucket and the forecast (as their index in BUCKET_LABELS and
+    FORECASTS: a small integer costs the database less to compare and group by than a
+    label), and each risk.
 
-    def __init__(self, today: date, inactive_days: int):
-        self.today = literal(today, Date)
-        self.now = literal(utcnow(), UTCDateTime)
-        self.inactive_after = inactive_days
+    Today, the time now and the provider's days without activity that put a learner at risk
+    are the statement's parameters, given as it runs (``values``). So the expressions are
+    built once, by the one ``MEASURES``, when a statement first uses each: building them
+    anew took a statement longer than running it (docs/performance.md)."""
+
+    def __init__(self):
+        self.today = bindparam("today", type_=Date)
+        self.now = bindparam("now", type_=UTCDateTime)
+        self.inactive_after = bindparam("inactive_after", type_=Integer)
+
+    @staticmethod
+    def values(today: date, inactive_days: int) -> dict:
+        """The parameters of a statement that uses the measures."""
+        return {"today": today, "now": utcnow(), "inactive_after": inactive_days}
 
     @cached_property
     def share(self):
@@ -269,6 +279,9 @@ class Measures:
         return days_between(EnrolmentProgress.oldest_awaiting_at, self.now)
 
 
+MEASURES = Measures()
+
+
 def _code(label: str | None, labels: tuple[str, ...]) -> int | None:
     """A label's index, for comparing with the expressions above; -1 (no learner) for an
     unknown one, None for none."""
@@ -305,7 +318,7 @@ def summary(filters: Filters, provider_id: int, today: date, inactive_days: int)
     """Learners, completion, the progress distribution, the forecast and the risks, and
     each assessor's caseload (for the workload table): counted in one pass over the
     learners, grouped by assessor as well and added up here."""
-    progress, measures = EnrolmentProgress, Measures(today, inactive_days)
+    progress, measures = EnrolmentProgress, MEASURES
     statement = (
         base_query(filters, provider_id)
         .add_columns(
@@ -328,7 +341,7 @@ def summary(filters: Filters, provider_id: int, today: date, inactive_days: int)
     )
     out = Summary(risks=dict.fromkeys(RISKS, 0))
     share = 0.0
-    for row in db.session.execute(statement):
+    for row in db.session.execute(statement, Measures.values(today, inactive_days)):
         out.learners += row.learners
         out.complete += row.complete
         out.signed_off += row.signed_off
@@ -427,7 +440,7 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
     ``decided_by`` and ``sampled_by`` name an assessor whose decisions since
     ``sampling_since`` (those sampled, for ``sampled_by``) were on the learners' evidence.
     ``inactive_days`` is the provider's days without activity that put a learner at risk."""
-    progress, measures = EnrolmentProgress, Measures(today, inactive_days)
+    progress, measures = EnrolmentProgress, MEASURES
     query = base_query(filters, provider_id)
     if risk == REVIEW_OVERDUE:
         query = query.where(measures.review_overdue)
@@ -496,11 +509,12 @@ def learner_rows(filters: Filters, provider_id: int, today: date, inactive_days:
         .limit(limit)
         .offset(offset)
     )
-    rows = db.session.execute(page).all()
+    values = Measures.values(today, inactive_days)
+    rows = db.session.execute(page, values).all()
     if rows:
         total = rows[0].total
     elif offset:  # past the last page: counted on its own
-        total = db.session.scalar(query.add_columns(func.count()))
+        total = db.session.scalar(query.add_columns(func.count()), values)
     else:
         total = 0
     return total, [
