@@ -1,16 +1,16 @@
 """The assessor's side of evidence: the marking queue, decisions and their own records."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portfolio import webhooks
 from portfolio.accounts.models import Role, User
 from portfolio.assessment.models import CriterionJudgement, Decision, Outcome
-from portfolio.assessment.workdays import working_days_between
+from portfolio.assessment.workdays import first_day_within, working_days_between
 from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
@@ -52,12 +52,14 @@ def _waiting(query: Select, assessor: User) -> Select:
 
 def queue_summary(assessor: User, today: date | None = None) -> tuple[int, int]:
     """How many items of the assessor's marking queue wait, and how many of them are over
-    the marking target: from their submission times alone, not the items."""
+    the marking target: those submitted before the first day still within it."""
     today = today or date.today()
-    submitted = db.session.scalars(_waiting(select(EvidenceItem.submitted_at), assessor)).all()
-    target = assessor.provider.marking_target_days
-    overdue = sum(1 for at in submitted if working_days_between(at.date(), today) > target)
-    return len(submitted), overdue
+    within = first_day_within(today, assessor.provider.marking_target_days)
+    over = EvidenceItem.submitted_at < datetime.combine(within, time.min, tzinfo=UTC)
+    waiting, overdue = db.session.execute(
+        _waiting(select(func.count(), func.count().filter(over)), assessor)
+    ).one()
+    return waiting, overdue
 
 
 def marking_queue(assessor: User, page: int = 1,

@@ -14,3 +14,12 @@ def working_days_between(start: date, end: date) -> int:
         if (start + timedelta(days=weeks * 7 + offset)).weekday() < 5:
             count += 1
     return count
+
+
+def first_day_within(end: date, days: int) -> date:
+    """The first day from which no more than ``days`` working days have passed by ``end``:
+    anything from before it is more than ``days`` working days old."""
+    day = end
+    while working_days_between(day - timedelta(days=1), end) <= days:
+        day -= timedelta(days=1)
+    return day

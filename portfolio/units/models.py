@@ -92,7 +92,9 @@ class CriteriaSet(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     guidance_html: Mapped[str] = mapped_column(Text, default="")
     evidence_requirements: Mapped[list[dict]] = mapped_column(JSON, default=list)
-    document: Mapped[dict] = mapped_column(JSON)
+    # The whole file as imported, read only for the unit's guidance: deferred, so that the
+    # lists of enrolments, which load their criteria version, do not carry it row by row.
+    document: Mapped[dict] = mapped_column(JSON, deferred=True)
 
     unit: Mapped[Unit] = relationship(back_populates="criteria_sets")
 
