@@ -264,26 +264,25 @@ def reject(entry_id: int):
 @bp.get("/hours/queue")
 @roles_required(Role.ASSESSOR)
 def queue():
-    """Entries awaiting the assessor's verification, oldest first, across their apprentices."""
-    waiting = list(
-        db.session.scalars(
-            select(OtjEntry)
-            .join(Enrolment, OtjEntry.enrolment_id == Enrolment.id)
-            .where(
-                Enrolment.assessor_id == current_user.id,
-                Enrolment.provider_id == current_user.provider_id,
-                OtjEntry.status == EntryStatus.AWAITING,
-            )
-            .options(
-                joinedload(OtjEntry.learner),
-                joinedload(OtjEntry.activity_kind),
-                joinedload(OtjEntry.enrolment).joinedload(Enrolment.unit),
-            )
-            .order_by(OtjEntry.updated_at, OtjEntry.id)
-            .limit(200)
+    """Entries awaiting the assessor's verification, oldest first, across their apprentices,
+    fifty a page."""
+    paging = listing.paginate(
+        select(OtjEntry)
+        .join(Enrolment, OtjEntry.enrolment_id == Enrolment.id)
+        .where(
+            Enrolment.assessor_id == current_user.id,
+            Enrolment.provider_id == current_user.provider_id,
+            OtjEntry.status == EntryStatus.AWAITING,
         )
+        .options(
+            joinedload(OtjEntry.learner),
+            joinedload(OtjEntry.activity_kind),
+            joinedload(OtjEntry.enrolment).joinedload(Enrolment.unit),
+        )
+        .order_by(OtjEntry.updated_at, OtjEntry.id)
     )
-    return render_template("apprenticeships/hours_queue.html", entries=waiting, form=EmptyForm())
+    return render_template("apprenticeships/hours_queue.html", entries=paging.items,
+                           paging=paging, form=EmptyForm())  # fmt: skip
 
 
 @bp.route("/hours/activities", methods=["GET", "POST"])

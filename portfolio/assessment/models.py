@@ -98,10 +98,14 @@ class CriterionJudgement(db.Model):
     """Met or not yet met, for one criterion, in one decision."""
 
     __tablename__ = "criterion_judgement"
-    __table_args__ = (UniqueConstraint("decision_id", "criterion_id"),)
+    __table_args__ = (
+        UniqueConstraint("decision_id", "criterion_id"),
+        # Whether a decision met any criterion, read from the index alone.
+        Index("ix_criterion_judgement_decision_met", "decision_id", "met"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"))
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"), index=True)
     met: Mapped[bool]
     comment: Mapped[str] = mapped_column(Text, default="")

@@ -245,9 +245,11 @@ def provider_overview(provider_id: int) -> list[dict]:
     ).all()
     decided = dict(
         db.session.execute(
-            select(Decision.unit_id, func.count(func.distinct(Decision.id)))
-            .join(CriterionJudgement, CriterionJudgement.decision_id == Decision.id)
-            .where(Decision.provider_id == provider_id, CriterionJudgement.met.is_(True))
+            select(Decision.unit_id, func.count())
+            .where(
+                Decision.provider_id == provider_id,
+                Decision.judgements.any(CriterionJudgement.met.is_(True)),
+            )
             .group_by(Decision.unit_id)
         ).all()
     )

@@ -3,6 +3,7 @@ the figures against the plan, who may see what, and the downloads."""
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -300,6 +301,33 @@ def test_the_apprentice_logs_hours_and_the_assessor_verifies_and_rejects_on_the_
     assert db.session.get(OtjEntry, first.id).status is EntryStatus.VERIFIED
     assert db.session.get(OtjEntry, second.id).current.reason == "Not off the job"
     assert "Nothing to verify" in client.get("/hours/queue").get_data(as_text=True)
+
+
+def test_the_queue_shows_fifty_entries_a_page_oldest_first_and_counts_them_all(
+    app, client, auth, cast
+):
+    learner, assessor, enrolment, _ = cast
+    for day in range(55):  # one a day from 1 September, logged in that order
+        hours.log_entry(learner, enrolment,
+                        entry_input(on=date(2026, 9, 1) + timedelta(days=day)))  # fmt: skip
+    db.session.commit()
+    auth.sign_in(assessor)
+
+    def dates(html: str) -> list[str]:
+        return re.findall(r'<a href="/hours/\d+">(\d+ \w+ 2026)', html)
+
+    first = client.get("/hours/queue").get_data(as_text=True)
+    assert "55 entries your apprentices logged, oldest first. Showing 1 to 50." in first
+    assert len(dates(first)) == 50 and dates(first)[0] == "1 Sep 2026"
+    assert 'rel="next"' in first and "Page 1 of 2" in first
+    second = client.get("/hours/queue?page=2").get_data(as_text=True)
+    assert "Showing 51 to 55." in second
+    assert len(dates(second)) == 5 and dates(second)[-1] == "25 Oct 2026"
+    assert set(dates(first)).isdisjoint(dates(second))
+    for bad in ("0", "x", "99"):
+        response = client.get(f"/hours/queue?page={bad}")
+        assert response.status_code == 200
+        assert len(dates(response.get_data(as_text=True))) in (50, 5)
 
 
 def test_the_log_shows_why_an_entry_was_rejected_until_it_is_changed(app, client, auth, cast):
