@@ -228,8 +228,9 @@ def verify(entry_id: int):
         flash(message, "error")
     else:
         flash(f"Verified {entry.minutes / 60:g} hours of {entry.learner.name}'s.", "success")
-    return redirect(request.form.get("next") == "queue" and url_for("hours.queue")
-                    or url_for("hours.log", enrolment_id=entry.enrolment_id))  # fmt: skip
+    if request.form.get("next") == "queue":  # back to the page of the queue it was on
+        return redirect(url_for("hours.queue", page=listing.whole_number(request.form.get("page"))))
+    return redirect(url_for("hours.log", enrolment_id=entry.enrolment_id))
 
 
 @bp.route("/hours/<int:entry_id>/reject", methods=["GET", "POST"])
