@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from portfolio import listing
 from portfolio.accounts.access import get_in_provider_or_404, roles_required
-from portfolio.accounts.models import Role, User
+from portfolio.accounts.models import LEARNER, Role, User
 from portfolio.apprenticeships import breaks, operations
 from portfolio.apprenticeships.forms import (
     ApprenticeshipForm,
@@ -83,15 +84,18 @@ def employer(employer_id: int):
 
 
 def _employer_page(employer, form, manager_form):
-    apprenticeships = db.session.scalars(
+    # The employer's apprentices by name, fifty a page.
+    apprentices = listing.paginate(
         select(Apprenticeship)
+        .join(Enrolment, Enrolment.id == Apprenticeship.enrolment_id)
+        .join(LEARNER, LEARNER.c.id == Enrolment.learner_id)
         .where(Apprenticeship.employer_id == employer.id)
         .options(
             joinedload(Apprenticeship.enrolment).joinedload(Enrolment.learner),
             joinedload(Apprenticeship.line_manager),
         )
-        .order_by(Apprenticeship.id)
-    ).all()
+        .order_by(func.lower(LEARNER.c.name), Apprenticeship.id)
+    )
     status = 400 if form.errors or form.form_errors or manager_form.errors else 200
     return (
         render_template(
@@ -100,7 +104,7 @@ def _employer_page(employer, form, manager_form):
             form=form,
             manager_form=manager_form,
             managers=operations.line_managers(employer.id),
-            apprenticeships=apprenticeships,
+            apprentices=apprentices,
         ),
         status,
     )
