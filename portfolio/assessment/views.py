@@ -3,7 +3,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -36,7 +36,7 @@ from portfolio.evidence.models import (
 )
 from portfolio.evidence.permissions import item_or_404
 from portfolio.forms import EmptyForm, attach_error, form_status
-from portfolio.listing import page_number, whole_number
+from portfolio.listing import page_number, paginate, whole_number
 from portfolio.units.models import LearningOutcome
 
 bp = Blueprint("assessment", __name__)
@@ -290,19 +290,24 @@ PROVIDER_SETTINGS = {"marking_target_days": (1, 60), "inactive_days": (7, 120)}
 @roles_required(Role.IQA, Role.ADMIN)
 def sampling_page():
     plan = sampling.plan_for(current_user.provider_id)
-    samples = []
+    samples = None
     coverage = []
     if current_user.role is Role.IQA:
         coverage = sampling.coverage(current_user, plan)
-        samples = db.session.scalars(
+        # Those awaiting the IQA's review first, then those sent back to the assessor, then
+        # the rest; newest first within each; fifty a page.
+        waiting_first = case(
+            {SampleStatus.OPEN: 0, SampleStatus.ACTIONS_REQUIRED: 1}, value=Sample.status, else_=2
+        )
+        samples = paginate(
             select(Sample)
             .where(Sample.iqa_id == current_user.id)
-            .order_by(Sample.status, Sample.created_at.desc())
+            .order_by(waiting_first, Sample.created_at.desc(), Sample.id.desc())
             .options(
                 joinedload(Sample.decision).joinedload(Decision.item),
                 joinedload(Sample.decision).joinedload(Decision.assessor),
             )
-        ).all()
+        )
     page = render_template(
         "assessment/sampling.html", plan=plan, coverage=coverage, samples=samples, form=EmptyForm(),
         limits=PROVIDER_SETTINGS,

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from portfolio.accounts.models import Role
 from portfolio.assessment import sampling
-from portfolio.assessment.models import Decision, Sample
-from portfolio.db import db
+from portfolio.assessment.models import Decision, Sample, SampleStatus
+from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from tests.factories import accepted, make_enrolment, make_user
 from tests.statements import counting
@@ -111,3 +111,35 @@ def test_the_queue_reads_as_many_statements_with_more_items_and_samples_sent_bac
     assert large_html.count("Add comments.") > small_html.count("Add comments.") >= 1
     assert large_html.count("Waiting ") > small_html.count("Waiting ") >= 2
     assert len(small) == len(large), "\n\n".join(large)
+
+
+def test_the_iqas_samples_come_awaiting_review_first_fifty_a_page(client, auth, people, provider):
+    iqa = people[Role.IQA]
+    learners_marked(provider, people, 53)
+    decisions = db.session.scalars(select(Decision).order_by(Decision.id)).all()
+    statuses = [SampleStatus.CLOSED, SampleStatus.AGREED, SampleStatus.ACTIONS_REQUIRED]
+    now = utcnow()
+    for i, decision in enumerate(decisions):  # three open ones, the oldest samples
+        db.session.add(Sample(
+            provider_id=provider.id, decision_id=decision.id, iqa_id=iqa.id, reasons=["random"],
+            status=SampleStatus.OPEN if i < 3 else statuses[i % 3],
+            created_at=now - timedelta(days=100 - i),
+        ))  # fmt: skip
+    db.session.commit()
+    auth.sign_in(iqa)
+
+    def shown(html: str) -> list[str]:
+        table = html[html.index('aria-label="Samples"') :]
+        return re.findall(r'<td data-label="Status" class="key">([^<]+)</td>', table)
+
+    first = client.get("/sampling").get_data(as_text=True)
+    assert "53 samples: those awaiting your review first" in first
+    assert "Showing 1 to 50." in first and 'href="/sampling?page=2#samples-h"' in first
+    order = shown(first)
+    assert order[:3] == ["Awaiting IQA review"] * 3
+    # Then all those sent back, before any agreed or closed.
+    sent_back = sum(1 for i in range(3, 53) if i % 3 == 2)
+    assert order[3 : 3 + sent_back] == ["Sent back with actions"] * sent_back
+    assert set(order[3 + sent_back :]) == {"Agreed", "Closed after assessor&#39;s response"}
+    assert "Awaiting IQA review" not in shown(client.get("/sampling?page=2").get_data(as_text=True))
+    assert len(shown(client.get("/sampling?page=2").get_data(as_text=True))) == 3
