@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from portfolio import listing
 from portfolio.accounts.models import Role
 from portfolio.assessment import sampling
 from portfolio.assessment.models import Decision, Sample, SampleStatus
@@ -113,33 +114,37 @@ def test_the_queue_reads_as_many_statements_with_more_items_and_samples_sent_bac
     assert len(small) == len(large), "\n\n".join(large)
 
 
-def test_the_iqas_samples_come_awaiting_review_first_fifty_a_page(client, auth, people, provider):
+def test_the_iqas_samples_come_awaiting_review_first_a_page_at_a_time(
+    client, auth, people, provider, monkeypatch
+):
+    monkeypatch.setattr(listing, "PAGE_SIZE", 5)
     iqa = people[Role.IQA]
-    learners_marked(provider, people, 53)
+    learners_marked(provider, people, 8)
     decisions = db.session.scalars(select(Decision).order_by(Decision.id)).all()
+    # Accounts 0 and 1 await review, 2 and 5 were sent back; the rest are agreed or closed.
     statuses = [SampleStatus.CLOSED, SampleStatus.AGREED, SampleStatus.ACTIONS_REQUIRED]
     now = utcnow()
-    for i, decision in enumerate(decisions):  # three open ones, the oldest samples
+    for i, decision in enumerate(decisions):  # each sample a day newer than the one before
         db.session.add(Sample(
             provider_id=provider.id, decision_id=decision.id, iqa_id=iqa.id, reasons=["random"],
-            status=SampleStatus.OPEN if i < 3 else statuses[i % 3],
-            created_at=now - timedelta(days=100 - i),
+            status=SampleStatus.OPEN if i < 2 else statuses[i % 3],
+            created_at=now - timedelta(days=10 - i),
         ))  # fmt: skip
     db.session.commit()
     auth.sign_in(iqa)
 
-    def shown(html: str) -> list[str]:
+    def shown(html: str) -> list[tuple[str, str]]:
         table = html[html.index('aria-label="Samples"') :]
-        return re.findall(r'<td data-label="Status" class="key">([^<]+)</td>', table)
+        return re.findall(r"Accepted: (Account \d)</a>.*?"
+                          r'<td data-label="Status" class="key">([^<]+)</td>', table, re.S)  # fmt: skip
 
     first = client.get("/sampling").get_data(as_text=True)
-    assert "53 samples: those awaiting your review first" in first
-    assert "Showing 1 to 50." in first and 'href="/sampling?page=2#samples-h"' in first
-    order = shown(first)
-    assert order[:3] == ["Awaiting IQA review"] * 3
-    # Then all those sent back, before any agreed or closed.
-    sent_back = sum(1 for i in range(3, 53) if i % 3 == 2)
-    assert order[3 : 3 + sent_back] == ["Sent back with actions"] * sent_back
-    assert set(order[3 + sent_back :]) == {"Agreed", "Closed after assessor&#39;s response"}
-    assert "Awaiting IQA review" not in shown(client.get("/sampling?page=2").get_data(as_text=True))
-    assert len(shown(client.get("/sampling?page=2").get_data(as_text=True))) == 3
+    assert "8 samples: those awaiting your review first" in first
+    assert "Showing 1 to 5." in first and 'href="/sampling?page=2#samples-h"' in first
+    assert shown(first)[:4] == [
+        ("Account 1", "Awaiting IQA review"), ("Account 0", "Awaiting IQA review"),
+        ("Account 5", "Sent back with actions"), ("Account 2", "Sent back with actions"),
+    ]  # fmt: skip
+    rest = shown(first)[4:] + shown(client.get("/sampling?page=2").get_data(as_text=True))
+    assert [account for account, _ in rest] == ["Account 7", "Account 6", "Account 4", "Account 3"]
+    assert {status for _, status in rest} == {"Agreed", "Closed after assessor&#39;s response"}
