@@ -56,6 +56,13 @@ def _day(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def format_duration(minutes: int) -> str:
+    """1 h 30 min, 2 h, 45 min: a length of time as people read it."""
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h" + (f" {minutes % 60} min" if minutes % 60 else "")
+
+
 def format_date(value: date | datetime | None, time_zone: ZoneInfo | None = None) -> str:
     """5 Dec 2026: a calendar date as it is, a moment as the day it fell on in the zone."""
     if value is None:

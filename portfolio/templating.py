@@ -76,11 +76,20 @@ def time_zone_name(context: Context) -> str:
     return page_time_zone(context).key
 
 
+def in_sentence(label: str) -> str:
+    """A label as it reads within a sentence: "Incident log" as "incident log", while a first
+    word in capitals stays as it is ("STAR reflective account")."""
+    first = label.split(" ", 1)[0]
+    return label if len(first) > 1 and first.isupper() else label[:1].lower() + label[1:]
+
+
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(dates.format_wall_time, "localtime")
+    app.add_template_filter(dates.format_duration, "duration")
+    app.add_template_filter(in_sentence, "in_sentence")
     app.add_template_global(time_zone_name, "time_zone_name")
     app.add_template_global(Role, "Role")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")

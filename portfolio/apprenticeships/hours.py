@@ -25,11 +25,12 @@ from portfolio.apprenticeships.hours_models import (
 )
 from portfolio.apprenticeships.models import Apprenticeship
 from portfolio.audit import trail as audit
-from portfolio.dates import zone
+from portfolio.dates import format_date, format_duration, zone
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import EvidenceItem
+from portfolio.notifications.events import notify
 from portfolio.progress import refresh
 from portfolio.text import check_length
 from portfolio.units.models import Criterion
@@ -121,23 +122,29 @@ def _checked(user: User, enrolment: Enrolment, given: EntryInput, entry: OtjEntr
     now = today_at(enrolment.provider)
     if given.on > now.date():
         raise DomainError(
-            f"The date cannot be in the future: today is {now.date():%d/%m/%Y}.", field="on"
+            f"The date cannot be in the future: today is {format_date(now.date())}.", field="on"
         )
     if given.on < enrolment.starts_on:
         raise DomainError(
-            f"The date is before this programme started ({enrolment.starts_on:%d/%m/%Y}).",
+            f"The date is before this programme started ({format_date(enrolment.starts_on)}).",
             field="on",
         )
     if (pause := breaks.current_break(enrolment.id, given.on)) is not None:
-        until = f"to {pause.ends_on:%d/%m/%Y}" if pause.ends_on else "and has not ended"
+        until = f"to {format_date(pause.ends_on)}" if pause.ends_on else "and has not ended"
         raise DomainError(
-            f"The date falls inside a break in learning (from {pause.starts_on:%d/%m/%Y} "
+            f"The date falls inside a break in learning (from {format_date(pause.starts_on)} "
             f"{until}): no hours are logged during a break.",
             field="on",
         )
 
     timed = given.start_minute is not None or given.end_minute is not None
     if timed:
+        if given.minutes:
+            raise DomainError(
+                "Give a start and an end time or a duration, not both: clear the one that "
+                "is wrong.",
+                field="minutes",
+            )
         if given.start_minute is None or given.end_minute is None:
             field = "start" if given.start_minute is None else "end"
             raise DomainError("Give both a start and an end time, or a duration alone.",
@@ -185,7 +192,7 @@ def _checked(user: User, enrolment: Enrolment, given: EntryInput, entry: OtjEntr
     if day_total > DAY_LIMIT_MINUTES:
         field = "end" if timed else "minutes"
         raise DomainError(
-            f"That makes {day_total / 60:g} hours on {given.on:%d/%m/%Y}, more than the "
+            f"That makes {day_total / 60:g} hours on {format_date(given.on)}, more than the "
             f"{DAY_LIMIT_MINUTES // 60} hours a day an entry may add up to.",
             field=field,
         )
@@ -353,7 +360,16 @@ def reject_entry(user: User, entry: OtjEntry, reason: str,
     _decide(user, entry, EntryStatus.REJECTED, reason, lock_version)
     audit.record("otj_hours.rejected", actor=user, **_about(entry), after={**_facts(entry), "reason": reason},
              summary="Rejected an off-the-job training entry")  # fmt: skip
+    notify(entry.provider_id, [entry.learner_id], "hours_rejected", entry=entry.id,
+           on=format_date(entry.on_date), activity=entry.activity_label, reason=reason,
+           assessor=user.name)  # fmt: skip
     refresh.enrolments([entry.enrolment_id])
+
+
+def described(entry: OtjEntry) -> str:
+    """The entry as a sentence names it: 3 h of mentoring on 27 Nov 2026."""
+    return (f"{format_duration(entry.minutes)} of {entry.activity_label.lower()} on "
+            f"{format_date(entry.on_date)}")  # fmt: skip
 
 
 def add_activity_kind(user: User, name: str) -> OtjActivityKind:

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from portfolio import listing
 from portfolio.accounts.access import roles_required
 from portfolio.accounts.models import Role, User
-from portfolio.apprenticeships import hours
+from portfolio.apprenticeships import breaks, hours
 from portfolio.apprenticeships.hours_forms import ActivityKindForm, EntryForm, RejectForm
 from portfolio.apprenticeships.hours_models import (
     ACTIVITIES,
@@ -67,6 +67,7 @@ def log(enrolment_id: int):
         paging=paging,
         reasons=hours.rejection_reasons(paging.items),
         figures=hours.figures(enrolment, _today(enrolment)),
+        pause=breaks.current_break(enrolment.id, _today(enrolment)),
         forecast_rule=hours.FORECAST_RULE,
         rag_rule=hours.RAG_RULE,
         mine=current_user.id == enrolment.learner_id,
@@ -141,7 +142,7 @@ def new(enrolment_id: int):
         enrolment = enrolment_or_404(current_user, enrolment_id)
     return (
         render_template("apprenticeships/hours_form.html", form=form, enrolment=enrolment,
-                        entry=None),
+                        entry=None, pause=breaks.current_break(enrolment.id, _today(enrolment))),
         form_status(form),
     )  # fmt: skip
 
@@ -182,7 +183,7 @@ def edit(entry_id: int):
         entry = entry_or_404(current_user, entry_id)
     return (
         render_template("apprenticeships/hours_form.html", form=form, enrolment=entry.enrolment,
-                        entry=entry),
+                        entry=entry, pause=breaks.current_break(enrolment.id, _today(enrolment))),
         status or form_status(form),
     )  # fmt: skip
 
@@ -227,9 +228,14 @@ def verify(entry_id: int):
             "The apprentice changed this entry at the same moment: look at it again.")  # fmt: skip
         flash(message, "error")
     else:
-        flash(f"Verified {entry.minutes / 60:g} hours of {entry.learner.name}'s.", "success")
-    if request.form.get("next") == "queue":  # back to the page of the queue it was on
-        return redirect(url_for("hours.queue", page=listing.whole_number(request.form.get("page"))))
+        flash(f"Verified {entry.learner.name}'s {hours.described(entry)}.", "success")
+    return _back(entry)
+
+
+def _back(entry: OtjEntry):
+    """Where a decision leads: back to the page of the queue it was made from, else the log."""
+    if request.values.get("next") == "queue":
+        return redirect(url_for("hours.queue", page=listing.whole_number(request.values.get("page"))))
     return redirect(url_for("hours.log", enrolment_id=entry.enrolment_id))
 
 
@@ -252,12 +258,14 @@ def reject(entry_id: int):
             attach_error(form, error)
             status = error.status
         else:
-            flash("The entry is rejected; the apprentice sees your reason.", "success")
-            return redirect(url_for("hours.log", enrolment_id=entry.enrolment_id))
+            flash(f"Rejected {entry.learner.name}'s {hours.described(entry)}: they are told "
+                  "your reason.", "success")  # fmt: skip
+            return _back(entry)
         entry = entry_or_404(current_user, entry_id)
     return (
         render_template("apprenticeships/hours_reject.html", form=form, entry=entry,
-                        enrolment=entry.enrolment),
+                        enrolment=entry.enrolment, from_queue=request.values.get("next") == "queue",
+                        page=listing.whole_number(request.values.get("page"))),
         status or form_status(form),
     )  # fmt: skip
 

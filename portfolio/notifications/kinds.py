@@ -55,6 +55,14 @@ KINDS = {
              "evidence.item", {"item_id": "item"}, "Read the feedback"),
         Kind("unit_signed_off", "{assessor} signed off {unit}.",
              "assessment.portfolio", {"enrolment_id": "enrolment"}, "See the portfolio"),
+        Kind("hours_rejected",
+             "{assessor} rejected your off-the-job hours of {on} ({activity}): {reason}",
+             "hours.entry", {"entry_id": "entry"}, "See the entry"),
+        # To the apprentice and their line manager, once the provider's reviewer has signed.
+        Kind("review_to_sign",
+             "{reviewer} signed progress review {number} of {learner}'s apprenticeship: add "
+             "your comments and sign it.",
+             "reviews.review", {"review_id": "review"}, "Open the review"),
         # To the learner and their assessor, unless they wrote it.
         Kind("evidence_commented", "{author} commented on '{title}'.",
              "evidence.item", {"item_id": "item"}, "Read the comment"),

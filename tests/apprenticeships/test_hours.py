@@ -24,6 +24,8 @@ from portfolio.apprenticeships.models import Apprenticeship, BreakInLearning, Em
 from portfolio.audit.models import AuditEvent
 from portfolio.db import db
 from portfolio.errors import DomainError
+from portfolio.notifications.kinds import KINDS
+from portfolio.notifications.models import Notification
 from tests.factories import criteria_of, make_enrolment, make_user, submitted
 
 PAST = date(2026, 10, 5)  # a Monday after the enrolments' start (1 Sep 2026)
@@ -76,6 +78,21 @@ def test_an_entry_cannot_be_in_the_future(app, cast):
     message = refused("on", hours.log_entry, learner, enrolment, entry_input(on=tomorrow))
     assert "cannot be in the future" in message
     assert db.session.scalar(select(OtjEntry.id)) is None
+
+
+def test_times_and_a_duration_together_are_refused_not_one_dropped(app, cast):
+    learner, _assessor, enrolment, _ = cast
+    message = refused("minutes", hours.log_entry, learner, enrolment,
+                      entry_input(start="09:00", end="10:00", minutes=300))  # fmt: skip
+    assert "not both" in message
+    assert db.session.scalar(select(OtjEntry.id)) is None
+
+
+def test_dates_in_the_messages_read_as_on_the_pages(app, cast):
+    learner, _assessor, enrolment, _ = cast
+    message = refused("on", hours.log_entry, learner, enrolment,
+                      entry_input(on=date(2026, 8, 31)))  # fmt: skip
+    assert message == "The date is before this programme started (1 Sep 2026)."
 
 
 def test_an_entry_cannot_overlap_another_of_the_same_day(app, cast):
@@ -184,6 +201,16 @@ def test_the_assessor_verifies_one_entry_and_rejects_another_with_a_reason(app, 
     ).all()
     assert actions.count("otj_hours.logged") == 2
     assert {"otj_hours.verified", "otj_hours.rejected"} <= set(actions)
+    # The apprentice is told of the rejection and its reason, not of the verification.
+    told = db.session.scalars(select(Notification).where(
+        Notification.recipient_id == learner.id)).all()  # fmt: skip
+    assert [n.kind for n in told] == ["hours_rejected"]
+    assert KINDS["hours_rejected"].text(told[0].facts) == (
+        f"{assessor.name} rejected your off-the-job hours of 5 Oct 2026 (Taught session "
+        "(classroom, workshop or lecture)): Answering calls is your normal job."
+    )
+    assert hours.described(good) == (
+        "3 h of taught session (classroom, workshop or lecture) on 5 Oct 2026")
 
 
 def test_only_the_enrolments_assessor_decides(app, cast, people):
@@ -317,7 +344,9 @@ def test_the_queue_shows_fifty_entries_a_page_oldest_first_and_counts_them_all(
         return re.findall(r'<a href="/hours/\d+">(\d+ \w+ 2026)', html)
 
     first = client.get("/hours/queue").get_data(as_text=True)
-    assert "55 entries your apprentices logged, oldest first. Showing 1 to 50." in first
+    assert ("55 entries your apprentices logged or changed, the longest waiting first. "
+            "Showing 1 to 50.") in first
+    assert '<th scope="col">Waiting since</th>' in first
     assert len(dates(first)) == 50 and dates(first)[0] == "1 Sep 2026"
     assert 'rel="next"' in first and "Page 1 of 2" in first
     second = client.get("/hours/queue?page=2").get_data(as_text=True)
@@ -329,10 +358,18 @@ def test_the_queue_shows_fifty_entries_a_page_oldest_first_and_counts_them_all(
     response = client.post(f"/hours/{entry}/verify", data={"next": "queue", "page": "2"})
     assert response.headers["Location"] == "/hours/queue?page=2"
     assert "Showing 51 to 54." in client.get("/hours/queue?page=2").get_data(as_text=True)
+    # Rejected from the second page too: the form keeps where it came from.
+    entry = re.findall(r'href="/hours/(\d+)/reject\?next=queue&amp;page=2"', second)[-1]
+    form = client.get(f"/hours/{entry}/reject?next=queue&page=2").get_data(as_text=True)
+    assert 'name="next" value="queue"' in form and 'href="/hours/queue?page=2">Cancel' in form
+    response = client.post(f"/hours/{entry}/reject?next=queue&page=2",
+                           data={"reason": "Not training", "next": "queue", "page": "2"})  # fmt: skip
+    assert response.headers["Location"] == "/hours/queue?page=2"
+    assert "Showing 51 to 53." in client.get("/hours/queue?page=2").get_data(as_text=True)
     for bad in ("0", "x", "99"):
         response = client.get(f"/hours/queue?page={bad}")
         assert response.status_code == 200
-        assert len(dates(response.get_data(as_text=True))) in (50, 4)
+        assert len(dates(response.get_data(as_text=True))) in (50, 3)
 
 
 def test_the_log_shows_why_an_entry_was_rejected_until_it_is_changed(app, client, auth, cast):

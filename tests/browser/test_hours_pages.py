@@ -59,8 +59,10 @@ def test_an_apprentice_logs_hours_and_the_assessor_verifies_and_rejects(page, ap
     visit(page, f"/enrolments/{apprentice}/hours")
     check_accessibility(page)
     assert fits(page)
+    # A long link in what was learned wraps on the entry's page rather than widening it.
+    link = "https://docs.example.org/document/d/1aBcD3eFgHiJkLmNoPqRsTuVwXyZ0123456789abcdef/edit"
     for start, end, what in (("09:00", "11:00", "Priority matrix workshop"),
-                             ("13:00", "14:00", "Took calls on my shift")):  # fmt: skip
+                             ("13:00", "14:00", f"Took calls on my shift, notes at {link}")):  # fmt: skip
         visit(page, f"/enrolments/{apprentice}/hours/new")
         check_accessibility(page)
         page.get_by_label("Date", exact=True).fill(day.isoformat())
@@ -88,13 +90,26 @@ def test_an_apprentice_logs_hours_and_the_assessor_verifies_and_rejects(page, ap
     assert fits(page)
     rows = page.locator("tr", has_text="Priority matrix workshop")
     rows.first.get_by_role("button", name="Verify").click()
-    expect(page.get_by_text("Verified 2 hours")).to_be_visible()
+    expect(page.get_by_text("Verified Aisha Khan's 2 h of taught session")).to_be_visible()
     page.locator("tr", has_text="Took calls on my shift").first.get_by_role(
         "link", name="Reject"
     ).click()
     check_accessibility(page)
     page.get_by_label("Reason for rejecting").fill("Answering calls is your normal job.")
     submit(page, "Reject the entry")
-    expect(page.get_by_text("Answering calls is your normal job.").first).to_be_visible()
+    # Back in the queue it was rejected from, which no longer lists it.
+    expect(page.get_by_text("Rejected Aisha Khan's 1 h of taught session")).to_be_visible()
+    assert page.url.split("?")[0].endswith("/hours/queue")
+    expect(page.locator("tr", has_text="Took calls on my shift")).to_have_count(0)
+    check_accessibility(page)
+    assert fits(page)
+    page.context.clear_cookies()
+
+    # The apprentice is told why, and the entry's page says it beside its status.
+    sign_in(page, "learner")
+    visit(page, "/notifications")
+    page.get_by_role("link", name="See the entry").first.click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Reason: Answering calls is your normal job.")).to_be_visible()
     check_accessibility(page)
     assert fits(page)
