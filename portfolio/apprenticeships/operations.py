@@ -11,6 +11,7 @@ from portfolio.accounts import invitations, people
 from portfolio.accounts.models import Role, User
 from portfolio.apprenticeships.models import Apprenticeship, BreakInLearning, Employer
 from portfolio.audit import trail as audit
+from portfolio.dates import format_date
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import DomainError
@@ -179,15 +180,16 @@ def _check_break(
 ) -> None:
     if starts_on < enrolment.starts_on:
         raise DomainError(
-            f"A break starts on or after the enrolment's start, {enrolment.starts_on:%-d %B %Y}.",
+            "A break starts on or after the enrolment's start, "
+            f"{format_date(enrolment.starts_on)}.",
             field="starts_on",
         )
     if ends_on is not None and ends_on < starts_on:
         raise DomainError("The last day of the break is on or after its first.", field="ends_on")
     if ends_on is not None and ends_on > today:
         raise DomainError(
-            "A break that has not ended yet is recorded without a last day: end it when the "
-            "learner returns.",
+            f"The last day of the break cannot be after today ({format_date(today)}). Leave "
+            "it empty for a break still going, and end the break when the learner is back.",
             field="ends_on",
         )
     overlapping = select(BreakInLearning).where(
@@ -200,9 +202,9 @@ def _check_break(
         overlapping = overlapping.where(BreakInLearning.id != exclude)
     clash = db.session.scalars(overlapping.order_by(BreakInLearning.starts_on)).first()
     if clash is not None:
-        until = f" to {clash.ends_on:%-d %B %Y}" if clash.ends_on else ", not ended yet"
+        until = f" to {format_date(clash.ends_on)}" if clash.ends_on else ", not ended yet"
         raise DomainError(
-            f"This overlaps the break from {clash.starts_on:%-d %B %Y}{until}: "
+            f"This overlaps the break from {format_date(clash.starts_on)}{until}: "
             "change the dates, or end that break first.",
             field="starts_on",
         )
@@ -234,7 +236,7 @@ def record_break(
         object_type="break_in_learning", object_id=pause.id, learner_id=enrolment.learner_id,
         after={"enrolment": enrolment.id, **audit.snapshot(pause, *BREAK_FIELDS)},
         summary=f"Recorded a break in learning for {enrolment.learner.name} from "
-        f"{starts_on:%-d %B %Y}: {reason}",
+        f"{format_date(starts_on)}: {reason}",
     )  # fmt: skip
     refresh.enrolments([enrolment.id])
     return pause
@@ -255,7 +257,8 @@ def end_break(admin: User, pause: BreakInLearning, *, ends_on: date, today: date
         "break.ended", provider_id=admin.provider_id, actor=admin,
         object_type="break_in_learning", object_id=pause.id, learner_id=enrolment.learner_id,
         before=before, after=audit.snapshot(pause, *BREAK_FIELDS),
-        summary=f"Ended the break in learning of {enrolment.learner.name} on {ends_on:%-d %B %Y}",
+        summary=f"Ended the break in learning of {enrolment.learner.name} on "
+        f"{format_date(ends_on)}",
     )  # fmt: skip
     refresh.enrolments([enrolment.id])
 

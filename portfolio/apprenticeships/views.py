@@ -19,7 +19,7 @@ from portfolio.apprenticeships.forms import (
     LineManagerForm,
 )
 from portfolio.apprenticeships.models import Apprenticeship, BreakInLearning, Employer
-from portfolio.dates import local_today
+from portfolio.dates import format_date, local_today
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.enrolments.permissions import enrolment_or_404
@@ -146,7 +146,7 @@ def apprenticeship(enrolment_id: int):
     return _apprenticeship_page(enrolment)
 
 
-def _apprenticeship_page(enrolment, *, form=None, break_form=None, status=200):
+def _apprenticeship_page(enrolment, *, form=None, break_form=None, end_form=None, status=200):
     today = local_today(current_user.provider.time_zone)
     progress = db.session.get(EnrolmentProgress, enrolment.id)
     is_admin = current_user.role is Role.ADMIN
@@ -165,7 +165,7 @@ def _apprenticeship_page(enrolment, *, form=None, break_form=None, status=200):
             breaks=operations.breaks_of(enrolment.id),
             form=form,
             break_form=(break_form or BreakForm(prefix="break")) if is_admin else None,
-            end_form=EndBreakForm(prefix="end") if is_admin else None,
+            end_form=(end_form or EndBreakForm(prefix="end", ends_on=today)) if is_admin else None,
             today=today,
         ),
         status,
@@ -241,8 +241,11 @@ def end_break(break_id: int):
         abort(404)
     # Found through the one rule: another provider's break is a 404.
     enrolment = enrolment_or_404(current_user, pause.enrolment_id)
+    back = url_for("apprenticeships.apprenticeship", enrolment_id=enrolment.id, _anchor="breaks-h")
+    if pause.ends_on is not None:  # ended meanwhile, in another tab or by another admin
+        flash(f"That break ended already, on {format_date(pause.ends_on)}.", "error")
+        return redirect(back, 303)
     form = EndBreakForm(prefix="end")
-    problem = None
     if form.validate_on_submit():
         try:
             today = local_today(current_user.provider.time_zone)
@@ -250,15 +253,9 @@ def end_break(break_id: int):
         except DomainError as error:
             db.session.rollback()
             enrolment = enrolment_or_404(current_user, pause.enrolment_id)
-            problem = error.message
+            attach_error(form, error)
         else:
             db.session.commit()
             flash(f"Ended the break in learning of {enrolment.learner.name}.", "success")
-            return redirect(
-                url_for("apprenticeships.apprenticeship", enrolment_id=enrolment.id,
-                        _anchor="breaks-h"), 303,
-            )  # fmt: skip
-    else:
-        problem = " ".join(m for errors in form.errors.values() for m in errors) or "Try again."
-    flash(f"The break was not ended. {problem}", "error")
-    return _apprenticeship_page(enrolment, status=400)
+            return redirect(back, 303)
+    return _apprenticeship_page(enrolment, end_form=form, status=400)

@@ -67,3 +67,22 @@ def test_the_admins_employer_and_apprenticeship_pages(page, width):
     assert page.locator("h2#breaks-h").count() == 1
     check_accessibility(page)
     fits(page)
+    # A refused break, and a refused end of one, open at their own form with the problem in
+    # view, not at the top of a long page.
+    page.get_by_label("First day of the break").fill("2020-01-01")
+    page.get_by_label("Reason").fill("Illness")
+    page.get_by_role("button", name="Record the break").click()
+    page.wait_for_load_state()
+    summary = page.locator(".error-summary").first
+    assert "starts on or after the enrolment's start" in summary.inner_text()
+    assert summary.is_visible() and 0 <= summary.bounding_box()["y"] < 900
+    check_accessibility(page)
+    fits(page)
+    page.locator("#end-ends_on").fill("2099-01-01")
+    page.get_by_role("button", name="End the break").click()
+    page.wait_for_load_state()
+    summary = page.locator(".error-summary").first
+    assert "cannot be after today" in summary.inner_text()
+    assert summary.is_visible() and 0 <= summary.bounding_box()["y"] < 900
+    check_accessibility(page)
+    fits(page)
