@@ -16,10 +16,10 @@ import hashlib
 import json
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from portfolio.accounts.models import Role, User
+from portfolio.accounts.models import LEARNER, Role, User
 from portfolio.apprenticeships import reviews_due
 from portfolio.apprenticeships.models import Apprenticeship
 from portfolio.apprenticeships.reviews_facts import gather_facts, today_for
@@ -34,11 +34,15 @@ from portfolio.apprenticeships.reviews_models import (
     TargetState,
 )
 from portfolio.audit import trail as audit
+from portfolio.dates import format_date
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
+from portfolio.enrolments.permissions import may_see
 from portfolio.errors import Conflict, DomainError
+from portfolio.notifications.events import notify
 from portfolio.progress import refresh
 from portfolio.text import check_length
+from portfolio.units.models import Unit
 
 NOTES_LIMIT = 10000
 COMMENTS_LIMIT = 4000
@@ -179,16 +183,16 @@ def save_reviewer_part(user: User, review: ProgressReview, held_on: date | None,
         raise DomainError("Enter the day the review was held.", field="held_on")
     today = today_for(review.enrolment)
     if held_on > today:
-        raise DomainError(f"The review cannot be held after today ({today:%d/%m/%Y}).",
+        raise DomainError(f"The review cannot be held after today ({format_date(today)}).",
                           field="held_on")  # fmt: skip
     if held_on < review.enrolment.starts_on:
         raise DomainError(
             f"The review cannot be held before the apprenticeship started "
-            f"({review.enrolment.starts_on:%d/%m/%Y}).", field="held_on",
+            f"({format_date(review.enrolment.starts_on)}).", field="held_on",
         )  # fmt: skip
     start = datetime.fromisoformat(review.facts["period"]["from"]).date()
     if review.number > 1 and held_on < start:
-        raise DomainError(f"The review cannot be held before the last one ({start:%d/%m/%Y}).",
+        raise DomainError(f"The review cannot be held before the last one ({format_date(start)}).",
                           field="held_on")  # fmt: skip
     notes = (notes or "").strip()
     check_length(notes, NOTES_LIMIT, "The reviewer's notes", field="notes")
@@ -216,7 +220,7 @@ def add_target(user: User, review: ProgressReview, text: str, due_on: date | Non
     check_length(text, TARGET_LIMIT, "The target", field="text")
     if due_on is not None and due_on < review.held_on:
         raise DomainError(
-            f"The target cannot be due before the review was held ({review.held_on:%d/%m/%Y}).",
+            f"The target cannot be due before the review was held ({format_date(review.held_on)}).",
             field="due_on",
         )
     target = ReviewTarget(review_id=review.id, text=text, due_on=due_on,
@@ -350,6 +354,14 @@ def sign(user: User, review: ProgressReview, party: Party) -> ReviewSignature:
     _audited("review.signed", user, review,
              f"Signed progress review {review.number} as the {party.label.lower()}",
              after={"party": party.value, "content_sha256": digest})  # fmt: skip
+    if party is Party.REVIEWER:  # the review is ready for the other two to add their part
+        apprenticeship = apprenticeship_of(review.enrolment)
+        waiting = {Party.APPRENTICE: review.enrolment.learner_id,
+                   Party.EMPLOYER: apprenticeship.line_manager_id if apprenticeship else None}
+        notify(review.provider_id,
+               [who for p, who in waiting.items() if review.signature(p) is None],
+               "review_to_sign", review=review.id, number=review.number,
+               learner=review.enrolment.learner.name, reviewer=user.name)  # fmt: skip
     if complete:
         review.signed_at = utcnow()
         record = ReviewDocument(provider_id=review.provider_id, review_id=review.id,
@@ -382,6 +394,29 @@ def reopen(user: User, review: ProgressReview) -> None:
     _audited("review.reopened", user, review,
              f"Reopened progress review {review.number}, clearing {len(cleared)} signatures",
              before={"signatures": cleared})  # fmt: skip
+
+
+def to_sign(user: User, limit: int = 10):
+    """The reviews being signed that wait for ``user``'s signature as the apprentice or as
+    the line manager, oldest first: (rows of id, number, enrolment_id, learner, unit; the
+    total), in one statement. Others sign as the reviewer, from the enrolment's pages."""
+    party = {Role.LEARNER: Party.APPRENTICE, Role.EMPLOYER: Party.EMPLOYER}.get(user.role)
+    if party is None:
+        return [], 0
+    signed = exists().where(ReviewSignature.review_id == ProgressReview.id,
+                            ReviewSignature.party == party)  # fmt: skip
+    found = db.session.execute(
+        select(ProgressReview.id, ProgressReview.number, ProgressReview.enrolment_id,
+               LEARNER.c.name.label("learner"), Unit.title.label("unit"),
+               func.count().over().label("total"))
+        .join(Enrolment, Enrolment.id == ProgressReview.enrolment_id)
+        .join(LEARNER, LEARNER.c.id == Enrolment.learner_id)
+        .join(Unit, Unit.id == Enrolment.unit_id)
+        .where(may_see(user), ProgressReview.status == ReviewStatus.SIGNING, ~signed)
+        .order_by(ProgressReview.held_on, ProgressReview.id)
+        .limit(limit)
+    ).all()  # fmt: skip
+    return found, (found[0].total if found else 0)
 
 
 def reviews_of(enrolment_id: int) -> list[ProgressReview]:

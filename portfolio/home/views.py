@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from portfolio import listing
 from portfolio.accounts.models import Role, User
+from portfolio.apprenticeships import reviews
 from portfolio.apprenticeships.listing import apprentice_figures
 from portfolio.assessment.marking import queue_summary
 from portfolio.dates import local_today
@@ -51,6 +52,8 @@ def index():
         extra["today"] = today
     if user.role in (Role.LEARNER, Role.ASSESSOR, Role.EMPLOYER):
         extra["reviews_overdue"] = reviews_overdue.overdue_for(user, today)
+    if user.role in (Role.LEARNER, Role.EMPLOYER):
+        extra["reviews_to_sign"] = reviews.to_sign(user)
     return render_template(TEMPLATES[user.role], enrolments=enrolments, paging=paging, **extra)
 
 

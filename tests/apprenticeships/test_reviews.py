@@ -29,6 +29,7 @@ from portfolio.errors import Conflict, DomainError
 from portfolio.evidence import operations
 from portfolio.evidence.kinds import EvidenceKind
 from portfolio.exports import signing
+from portfolio.notifications.models import Notification
 from portfolio.progress import refresh, reviews_overdue
 from tests.factories import STAR_CONTENT, accepted, criteria_of, make_enrolment, make_user
 
@@ -267,12 +268,19 @@ def test_each_party_signs_what_they_read_and_the_third_makes_the_signed_pdf(
     assert signature.content_sha256 == reviews.canonical_hash(
         reviews.signed_content(review, Party.REVIEWER)
     )
+    # The other two are told, and their home pages list the review until they have signed.
+    told = db.session.scalars(select(Notification).where(Notification.kind == "review_to_sign"))
+    assert sorted(n.recipient_id for n in told) == sorted([learner.id, manager.id])
+    link = f'href="/reviews/{review.id}">Progress review {review.number}'
     for who, text in ((learner, "I agree <b>fully</b>."), (manager, "Doing well.")):
         auth.sign_out()
         auth.sign_in(who)
+        home = client.get("/").get_data(as_text=True)
+        assert "Progress reviews to sign (1)" in home and link in home
         response = client.post(f"/reviews/{review.id}/comments",
                                data={"comments": text, "sign": "1"})  # fmt: skip
         assert response.status_code == 302, response.get_data(as_text=True)
+        assert "Progress reviews to sign" not in client.get("/").get_data(as_text=True)
     db.session.expire_all()
     assert review.status is ReviewStatus.SIGNED and review.signed_at is not None
     assert {s.party: s.user_id for s in review.signatures} == {
