@@ -62,7 +62,9 @@ def test_the_header_folds_into_a_menu_that_opens_without_script(browser, live_se
     try:
         sign_in(page, "assessor")
         menu = page.locator("details.site-menu > summary")
-        assert menu.inner_text() == "Menu"
+        # The unread notifications' count shows on the folded menu, as beside Notifications.
+        unread = page.locator(".account a[href='/notifications'] .tag").text_content()
+        assert unread and menu.text_content() == f"Menu {unread} notifications"
         nav = page.locator("nav[aria-label=Main]")
         assert menu.is_visible() and not nav.is_visible()
         assert menu.bounding_box()["height"] >= 44
