@@ -45,6 +45,12 @@ from portfolio.forms import EmptyForm, attach_error, form_status
 bp = Blueprint("reviews", __name__)
 
 
+@bp.app_template_global()
+def target_state_label(state: TargetState | str) -> str:
+    """A target's state as every page names it, also from a review's stored facts (a str)."""
+    return TargetState(state).label
+
+
 def _apprenticeship_or_404(enrolment: Enrolment) -> Apprenticeship:
     apprenticeship = reviews.apprenticeship_of(enrolment)
     if apprenticeship is None:

@@ -207,7 +207,7 @@ def test_the_review_page_shows_what_changed(app, client, auth, cast):
     assert "Save and sign as the reviewer" in html
 
 
-def test_open_targets_are_carried_forward_with_their_state_to_set(app, cast):
+def test_open_targets_are_carried_forward_with_their_state_to_set(app, client, auth, cast):
     learner, assessor, enrolment, manager = cast
     signed_review(cast, targets=["Log two incidents", "Shadow a team leader"])
     second = reviews.start_review(assessor, enrolment)
@@ -231,6 +231,11 @@ def test_open_targets_are_carried_forward_with_their_state_to_set(app, cast):
         "Log two incidents": "met", "Shadow a team leader": "carried",
         "Finish the STAR account": "open",
     }  # fmt: skip
+    # The page names each state as the targets list and the PDF do, from the stored facts too.
+    db.session.commit()
+    auth.sign_in(assessor)
+    html = client.get(f"/reviews/{third.id}").get_data(as_text=True)
+    assert "Carried forward</span>" in html and ">Carried</span>" not in html
 
 
 def test_only_one_unsigned_review_at_a_time_and_only_for_apprenticeships(app, cast, people):
