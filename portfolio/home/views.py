@@ -42,6 +42,7 @@ def index():
     today = local_today(user.provider.time_zone)
     if user.role is Role.LEARNER:
         extra["todo"] = todo.learner(user, [e.id for e in enrolments])
+        extra["today"] = today
     elif user.role is Role.ASSESSOR:
         extra["waiting"], extra["overdue"] = queue_summary(user)
         extra["todo"] = todo.assessor(user)

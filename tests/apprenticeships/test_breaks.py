@@ -8,6 +8,7 @@ from sqlalchemy import select
 from portfolio.apprenticeships import breaks, operations
 from portfolio.apprenticeships.models import BreakInLearning
 from portfolio.audit.models import AuditEvent
+from portfolio.dates import format_date
 from portfolio.db import db
 from portfolio.errors import DomainError
 from portfolio.progress import queries
@@ -105,6 +106,10 @@ def test_admin_records_and_ends_a_break_and_the_pages_say_paused(apprentice, aut
         page = client.get(url).get_data(as_text=True)
         assert "Paused: break in learning from" in page, url
         assert "Illness &lt;b&gt;flu&lt;/b&gt;" in page and "<b>flu" not in page
+    auth.sign_out()
+    auth.sign_in(apprentice.learner)
+    home = client.get("/").get_data(as_text=True)
+    assert f"On a break in learning since {format_date(start)} (Illness &lt;b&gt;flu" in home
     auth.sign_out()
     auth.sign_in(apprentice.assessor)
     caseload = client.get("/caseload").get_data(as_text=True)
