@@ -11,6 +11,23 @@ from wtforms.validators import Length, ValidationError
 from portfolio.text import length_problem
 
 
+class _Wording:
+    """WTForms' own messages where they would not tell a person what to type, through its
+    translations hook; every other message is WTForms' as it is."""
+
+    MESSAGES = {
+        "Not a valid date value.": "Enter a real date, such as 2026-11-04 for 4 Nov 2026.",
+        "Not a valid datetime value.": "Enter a real date and time, such as 2026-11-04 14:05.",
+        "Not a valid integer value.": "Enter a whole number, such as 20.",
+    }
+
+    def gettext(self, message: str) -> str:
+        return self.MESSAGES.get(message, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
 class AppForm(FlaskForm):
     """The base of every form of the app: a field reads what a browser sends for it, text
     from the form's fields and a file field its file.
@@ -21,6 +38,9 @@ class AppForm(FlaskForm):
     """
 
     class Meta:
+        def get_translations(self, form):
+            return _Wording()
+
         def wrap_formdata(self, form, formdata):
             if formdata is None or hasattr(formdata, "getlist"):  # given by the caller
                 return super().wrap_formdata(form, formdata)

@@ -53,7 +53,7 @@ class ClockField(TimeField):
 
 
 class EntryForm(AppForm):
-    on = DateField("Date", validators=[InputRequired("Enter the date, like 2026-11-04.")],
+    on = DateField("Date", validators=[InputRequired("Enter the day of the training.")],
                    description="The day of the training, not in the future.")  # fmt: skip
     start = ClockField("Start time", validators=[Optional()])
     end = ClockField("End time", validators=[Optional()])

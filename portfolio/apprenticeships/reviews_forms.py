@@ -11,7 +11,7 @@ from portfolio.forms import AppForm, MaxLength
 class ReviewerPartForm(AppForm):
     held_on = DateField(
         "Day the review was held",
-        validators=[InputRequired("Enter the day the review was held, like 2026-11-04.")],
+        validators=[InputRequired("Enter the day the review was held.")],
     )
     notes = TextAreaField(
         "Reviewer's notes",

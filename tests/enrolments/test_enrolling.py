@@ -57,7 +57,7 @@ def test_bad_enrolments_are_refused_with_a_message_and_save_nothing(client, auth
         (form(people, learner_id=str(people["learner2"].id), planned_end_on="2026-01-01"),
          "The planned end must be on or after the start date."),
         (form(people, learner_id=str(people["learner2"].id), starts_on="2026-13-45"),
-         "Not a valid date value"),
+         "Enter a real date, such as 2026-11-04"),
         (form(people, learner_id=str(people["other_learner"].id)), "Not a valid choice"),
         (form(people, learner_id=str(people["learner2"].id), assessor_id=str(people[Role.IQA].id)),
          "Not a valid choice"),

@@ -93,9 +93,9 @@ def test_call_note_is_saved_with_date_channel_and_duration(client, learner, enro
 def test_call_note_bad_input_is_refused(client, learner, enrolment):
     url = f"/enrolments/{enrolment.id}/evidence/new/call_note"
     for data, message in [
-        ({**CALL_NOTE, "call_date": "2026-02-30"}, "Not a valid date value"),
+        ({**CALL_NOTE, "call_date": "2026-02-30"}, "Enter a real date, such as 2026-11-04"),
         ({**CALL_NOTE, "duration_minutes": "0"}, "Enter a duration from 1 to 600 minutes."),
-        ({**CALL_NOTE, "duration_minutes": "ten"}, "Not a valid integer value"),
+        ({**CALL_NOTE, "duration_minutes": "ten"}, "Enter a whole number, such as 20."),
         ({**CALL_NOTE, "notes": ""}, "Write the call notes."),
         ({**CALL_NOTE, "channel": "carrier pigeon"}, "Not a valid choice"),
     ]:
