@@ -71,18 +71,17 @@ def test_the_admins_employer_and_apprenticeship_pages(page, width):
     # view, not at the top of a long page.
     page.get_by_label("First day of the break").fill("2020-01-01")
     page.get_by_label("Reason").fill("Illness")
-    page.get_by_role("button", name="Record the break").click()
-    page.wait_for_load_state()
-    summary = page.locator(".error-summary").first
-    assert "starts on or after the enrolment's start" in summary.inner_text()
-    assert summary.is_visible() and 0 <= summary.bounding_box()["y"] < 900
-    check_accessibility(page)
-    fits(page)
+    refused_in_view(page, "Record the break", "starts on or after the enrolment's start")
     page.locator("#end-ends_on").fill("2099-01-01")
-    page.get_by_role("button", name="End the break").click()
+    refused_in_view(page, "End the break", "cannot be after today")
+
+
+def refused_in_view(page, button: str, problem: str) -> None:
+    """The form refused, and the page opens where its problem can be read."""
+    page.get_by_role("button", name=button).click()
     page.wait_for_load_state()
     summary = page.locator(".error-summary").first
-    assert "cannot be after today" in summary.inner_text()
+    assert problem in summary.inner_text()
     assert summary.is_visible() and 0 <= summary.bounding_box()["y"] < 900
     check_accessibility(page)
     fits(page)
