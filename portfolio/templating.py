@@ -11,6 +11,7 @@ from jinja2.runtime import Context
 from portfolio import dates
 from portfolio.accounts.models import ROLE_LABELS, Role
 from portfolio.forms import EmptyForm
+from portfolio.text import in_sentence
 
 ALL_ROLES = frozenset(Role)
 
@@ -74,13 +75,6 @@ def format_datetime(context: Context, value: datetime | None, utc: bool = False)
 @pass_context
 def time_zone_name(context: Context) -> str:
     return page_time_zone(context).key
-
-
-def in_sentence(label: str) -> str:
-    """A label as it reads within a sentence: "Incident log" as "incident log", while a first
-    word in capitals stays as it is ("STAR reflective account")."""
-    first = label.split(" ", 1)[0]
-    return label if len(first) > 1 and first.isupper() else label[:1].lower() + label[1:]
 
 
 def register(app: Flask) -> None:

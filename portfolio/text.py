@@ -1,4 +1,5 @@
-"""render_markdown(): the one place HTML is made from text a person wrote."""
+"""Text: lengths as a person counts them, labels within sentences, and render_markdown(),
+the one place HTML is made from text a person wrote."""
 
 from functools import cache
 
@@ -36,6 +37,13 @@ def markdown_parser():
     return (
         MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).enable("table").disable("image")
     )
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads within a sentence: "Incident log" as "incident log", while a first
+    word in capitals stays as it is ("STAR reflective account")."""
+    first = label.split(" ", 1)[0]
+    return label if len(first) > 1 and first.isupper() else label[:1].lower() + label[1:]
 
 
 def length(text: str) -> int:

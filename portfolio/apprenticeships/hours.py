@@ -32,7 +32,7 @@ from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import EvidenceItem
 from portfolio.notifications.events import notify
 from portfolio.progress import refresh
-from portfolio.text import check_length
+from portfolio.text import check_length, in_sentence
 from portfolio.units.models import Criterion
 
 LEARNED_LIMIT = 4000
@@ -368,7 +368,7 @@ def reject_entry(user: User, entry: OtjEntry, reason: str,
 
 def described(entry: OtjEntry) -> str:
     """The entry as a sentence names it: 3 h of mentoring on 27 Nov 2026."""
-    return (f"{format_duration(entry.minutes)} of {entry.activity_label.lower()} on "
+    return (f"{format_duration(entry.minutes)} of {in_sentence(entry.activity_label)} on "
             f"{format_date(entry.on_date)}")  # fmt: skip
 
 

@@ -158,11 +158,11 @@ class OtjEntryVersion(db.Model):
 
     entry: Mapped[OtjEntry] = relationship(back_populates="versions")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
     @property
     def on_date(self) -> date:
         return date.fromisoformat(self.content["on"])
-    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class OtjEntryCriterion(db.Model):

@@ -1,9 +1,9 @@
-"""The filters that put labels and lengths of time into sentences."""
+"""Labels and lengths of time as they read within a sentence (also the pages' filters)."""
 
 import pytest
 
 from portfolio.dates import format_duration
-from portfolio.templating import in_sentence
+from portfolio.text import in_sentence
 
 
 @pytest.mark.parametrize(
