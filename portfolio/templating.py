@@ -61,7 +61,9 @@ def page_time_zone(context: Context) -> ZoneInfo:
 
 
 @pass_context
-def format_date(context: Context, value: date | datetime | None) -> str:
+def format_date(context: Context, value: date | datetime | str | None) -> str:
+    if isinstance(value, str):  # a day kept as text in an evidence version's content
+        value = date.fromisoformat(value) if value else None
     if not isinstance(value, datetime):  # a calendar date is the same day in every zone
         return dates.format_date(value)
     return dates.format_date(value, page_time_zone(context))

@@ -88,6 +88,8 @@ def test_call_note_is_saved_with_date_channel_and_duration(client, learner, enro
         "call_date": "2026-11-03", "channel": "inbound_phone", "duration_minutes": 12,
         "notes": CALL_NOTE["notes"],
     }  # fmt: skip
+    page = client.get(f"/evidence/{note.id}").get_data(as_text=True)
+    assert "<dt>Date of call</dt><dd>3 Nov 2026</dd>" in page  # as every page gives a day
 
 
 def test_call_note_bad_input_is_refused(client, learner, enrolment):
