@@ -100,7 +100,13 @@ class PersonForm(AppForm):
         ],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
-    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired(), not_employer])
+    # No employer: line managers are added on their employer's page (``not_employer`` says so
+    # to a form sent with it all the same).
+    role = SelectField(
+        "Role",
+        choices=[c for c in ROLE_CHOICES if c.value != Role.EMPLOYER.value],
+        validators=[DataRequired(), not_employer],
+    )
     access_expires_on = DateField(
         "Access ends on (EQA only)",
         description="External quality assurers get read-only access until the end of this day.",

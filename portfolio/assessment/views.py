@@ -384,7 +384,16 @@ def sample(sample_id: int):
             status = problem.status
         else:
             db.session.commit()
-            flash("Saved.", "success")
+            title, assessor = sample.decision.item.title, sample.decision.assessor.name
+            if not reviewing:
+                message = (f"Your answer on '{title}' is sent to {sample.iqa.name}, who is told; "
+                           "the sample is closed.")  # fmt: skip
+            elif form.verdict.data == "agree":
+                message = f"Recorded that you agree with {assessor}'s decision on '{title}'."
+            else:
+                message = (f"Sent {assessor}'s decision on '{title}' back with your actions; "
+                           f"{assessor} is told.")  # fmt: skip
+            flash(message, "success")
             return redirect(url_for("assessment.sampling_page" if reviewing else "assessment.queue"))
     decision = sample.decision
     version = next(v for v in decision.item.versions if v.number == decision.version_number)

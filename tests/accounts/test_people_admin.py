@@ -46,8 +46,12 @@ def test_bad_person_input_says_what_and_where_and_saves_nothing(client, auth, pe
         (new_person(name=""), "Enter the person&#39;s name."),
         (new_person(role="eqa"), "An EQA&#39;s access needs an end date."),
         (new_person(role="superuser"), "Not a valid choice"),
-        (new_person(role="eqa", access_expires_on="31/02/2027"), "Enter a real date, such as 2026-11-04"),
+        (new_person(role="eqa", access_expires_on="31/02/2027"),
+         "Enter a real date, such as 2026-11-04"),
+        # Not offered (line managers are added on their employer's page), and refused saying so.
+        (new_person(role="employer"), "added on their employer&#39;s page"),
     ]
+    assert 'value="employer"' not in client.get("/people/new").get_data(as_text=True)
     for data, message in cases:
         response = client.post("/people/new", data=data)
         assert response.status_code == 400, data

@@ -236,6 +236,8 @@ def test_countersigning_is_refused_while_a_sample_is_sent_back_and_unanswered(c)
     (item,) = complete(c)
     sample = send_back(c)
     page = c.portfolio()
+    sent = f"Sent {c.people[Role.ASSESSOR].name}'s decision on '{item.title}' back with your actions"
+    assert sent in page.replace("&#39;", "'")  # says what was done, not "Saved."
     blockers = page.split('id="countersign-blockers"')[1].split("</ul>")[0]
     assert f'<a href="/samples/{sample.id}">{item.title}</a>' in blockers
     assert "Countersign the unit</button>" not in page
@@ -254,6 +256,10 @@ def test_countersigning_is_refused_while_a_sample_is_sent_back_and_unanswered(c)
         ).status_code
         == 302
     )
+    # Each says what was done and who is told, not "Saved."
+    queue = c.client.get("/queue").get_data(as_text=True).replace("&#39;", "'")
+    iqa = c.people[Role.IQA].name
+    assert f"Your answer on '{item.title}' is sent to {iqa}, who is told" in queue
     c.be(Role.IQA)
     assert "Countersign the unit</button>" in c.portfolio()
     assert c.post(f"/enrolments/{c.enrolment.id}/countersign").status_code == 302
