@@ -118,7 +118,8 @@ def verify():
         if not EmptyForm().validate_on_submit():
             abort(400)
         upload = request.files.get("document")
-        typed = (request.form.get("sha256") or "").strip().lower()
+        # Spaces and line breaks that copying from a PDF or an email brings with it go.
+        typed = "".join((request.form.get("sha256") or "").split()).lower()
         if upload and upload.filename:
             digest = hashlib.sha256()
             for chunk in iter(lambda: upload.stream.read(65536), b""):

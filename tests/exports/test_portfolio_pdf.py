@@ -138,6 +138,10 @@ def test_verify_recognises_the_issued_pdf_and_rejects_a_tampered_copy(client, au
     assert client.post("/verify", data={"sha256": "not a hash"}).status_code == 400
     by_hash = client.post("/verify", data={"sha256": hashlib.sha256(data).hexdigest()})
     assert "This is a document this system issued" in by_hash.get_data(as_text=True)
+    # As copied from a PDF or an email: spaces around it, a line break within it.
+    digest = hashlib.sha256(data).hexdigest().upper()
+    pasted = client.post("/verify", data={"sha256": f" {digest[:32]}\n{digest[32:]} "})
+    assert "This is a document this system issued" in pasted.get_data(as_text=True)
 
 
 def test_withdrawing_the_sign_off_supersedes_the_pdf(client, auth, countersigned):
