@@ -34,7 +34,7 @@ TITLES = {
     403: "You do not have access to this page",
     404: "Page not found",
     405: "That action is not allowed here",
-    409: "Someone else changed this first",
+    409: "This changed since you opened it",
     413: "Too large",
     429: "Too many attempts",
     500: "Something went wrong",

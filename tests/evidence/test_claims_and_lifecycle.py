@@ -90,6 +90,11 @@ def test_submitted_evidence_is_read_only_until_returned_then_edits_make_a_new_ve
         == "A loose joint on the meter."
     )
     assert claim(client, item, criteria_of(enrolment)).status_code == 409
+    # Submitted again from a page opened before: the learner's own earlier step, not blamed on
+    # someone else.
+    again = client.post(f"/evidence/{item.id}/submit")
+    assert again.status_code == 409
+    assert "This changed since you opened it" in again.get_data(as_text=True)
 
     # The assessor returns it (their side of the lifecycle).
     item = db.session.get(EvidenceItem, item.id)
