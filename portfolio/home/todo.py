@@ -168,6 +168,8 @@ class UnitProgress:
     # Off-the-job hours in minutes: planned (None where not an apprenticeship) and verified.
     otj_planned: int | None = None
     otj_verified: int = 0
+    # Countersigned, then a sampled decision sent back: the sign-off is under IQA review.
+    under_review: bool = False
     # A break in learning on the progress row's day, if there is one: its first day and why.
     break_since: date | None = None
     break_reason: str | None = None
@@ -199,7 +201,7 @@ def learner(user: User, enrolment_ids: list[int]) -> LearnerToDo:
         row.enrolment_id: UnitProgress(row.criteria_met, row.criteria_total,
                                        row.awaiting_marking, row.signed_off, row.countersigned,
                                        row.otj_planned_minutes, row.otj_verified_minutes,
-                                       row.break_since, row.break_reason)
+                                       row.under_review, row.break_since, row.break_reason)
         for row in db.session.scalars(UNITS_PROGRESS, {"enrolment_ids": enrolment_ids})
     }  # fmt: skip
     return LearnerToDo(

@@ -292,6 +292,9 @@ def test_a_sent_back_decision_puts_a_countersigned_sign_off_under_review_until_a
 
     assert "Under IQA review</span>" in section(c.portfolio(), "signoff-h")
     assert "Under IQA review</strong>" in verified(c, record)
+    c.be(Role.LEARNER)  # their home page says so too, not "Complete"
+    home = c.client.get("/").get_data(as_text=True)
+    assert "Under IQA review</span>" in home and "Complete</span>" not in home
     c.auth.sign_out()
     c.auth.sign_in(people[Role.ADMIN])
     c.who = Role.ADMIN
@@ -320,6 +323,8 @@ def test_a_sent_back_decision_puts_a_countersigned_sign_off_under_review_until_a
     )
     assert "In force" in verified(c, record)
     assert db.session.get(EnrolmentProgress, c.enrolment.id).under_review is False
+    c.be(Role.LEARNER)
+    assert "Complete</span>" in c.client.get("/").get_data(as_text=True)
 
 
 def test_the_assessors_answer_can_withdraw_the_sign_off_under_review(c):
