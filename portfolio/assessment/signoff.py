@@ -295,6 +295,10 @@ def withdraw(assessor: User, enrolment: Enrolment, reason: str) -> SignOff:
         before={"sign_off": record.id, "in_force": True}, after={"in_force": False, "reason": reason},
         summary=f"Withdrew the sign-off of {enrolment.unit.title}: {reason}"[:300],
     )  # fmt: skip
+    facts = {"enrolment": enrolment.id, "unit": enrolment.unit.title, "assessor": assessor.name,
+             "learner": enrolment.learner.name, "reason": reason}  # fmt: skip
+    notify(enrolment.provider_id, [enrolment.learner_id, enrolment.iqa_id], "sign_off_withdrawn",
+           **facts)  # fmt: skip
     webhooks.publish(enrolment.provider_id, "signoff.withdrawn", {"sign_off": {"id": record.id, "signed_at": record.signed_at, "withdrawn_at": record.withdrawn_at, "withdrawn_by_id": assessor.id}, **webhooks.enrolment_facts(enrolment)})  # fmt: skip
     refresh.enrolments([enrolment.id])
     return record

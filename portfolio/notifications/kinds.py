@@ -63,6 +63,10 @@ KINDS = {
              "{reviewer} signed progress review {number} of {learner}'s apprenticeship: add "
              "your comments and sign it.",
              "reviews.review", {"review_id": "review"}, "Open the review"),
+        # To the learner and their IQA.
+        Kind("sign_off_withdrawn",
+             "{assessor} withdrew the sign-off of {learner}'s {unit}: {reason}",
+             "assessment.portfolio", {"enrolment_id": "enrolment"}, "See the portfolio"),
         # To the learner and their assessor, unless they wrote it.
         Kind("evidence_commented", "{author} commented on '{title}'.",
              "evidence.item", {"item_id": "item"}, "Read the comment"),

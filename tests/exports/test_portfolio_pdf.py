@@ -23,6 +23,8 @@ from portfolio.exports.pdf import (
     render,
     render_with_time_limit,
 )
+from portfolio.notifications.kinds import KINDS
+from portfolio.notifications.models import Notification
 from tests.statements import counting
 from tests.stories import Cycle, complete, download, eqa_zip
 
@@ -151,6 +153,13 @@ def test_withdrawing_the_sign_off_supersedes_the_pdf(client, auth, countersigned
                        {"reason": "A customer's name was found in the log."})  # fmt: skip
     record = db.session.scalar(select(PortfolioDocument))
     assert not record.in_force and record.status is DocumentStatus.READY  # kept as issued
+    # The learner and the IQA who countersigned are told, with the reason.
+    kind = "sign_off_withdrawn"
+    told = db.session.scalars(select(Notification).where(Notification.kind == kind)).all()
+    people = countersigned.people
+    assert sorted(n.recipient_id for n in told) == sorted([people[Role.LEARNER].id,
+                                                          people[Role.IQA].id])  # fmt: skip
+    assert KINDS[kind].text(told[0].facts).endswith(": A customer's name was found in the log.")
     auth.sign_out()
     html = client.post("/verify", data={"sha256": hashlib.sha256(data).hexdigest()}).get_data(
         as_text=True
