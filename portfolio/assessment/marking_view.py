@@ -69,9 +69,11 @@ def earlier_judgements(decision: Decision | None) -> dict[int, tuple[bool, str]]
 
 
 def fill_in(form, earlier: dict[int, tuple[bool, str]]) -> None:
-    """Start a marking form from the earlier judgements and comments (a resubmission is
-    marked from where the last decision left it)."""
+    """Start a marking form from the earlier judgements (a resubmission is marked from where
+    the last decision left it), with the comments on criteria it found met. A comment on a
+    criterion not yet met asked for rework: it is shown beside the criterion, not carried
+    into the new decision, where it would read as said of the reworked evidence."""
     for criterion_id, (met, comment) in earlier.items():
         if f"judgement_{criterion_id}" in form:
             form[f"judgement_{criterion_id}"].data = "met" if met else "not_met"
-            form[f"comment_{criterion_id}"].data = comment
+            form[f"comment_{criterion_id}"].data = comment if met else ""

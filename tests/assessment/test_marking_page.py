@@ -222,7 +222,9 @@ def test_a_resubmission_starts_from_the_last_judgements_with_the_changes_marked(
     assert checked(page, f"judgement_{one}") == "met"
     assert checked(page, f"judgement_{two}") == "not_met"
     assert re.search(rf'name="comment_{one}"[^>]*value="Clear &amp; timed &lt;log&gt;"', page)
-    assert re.search(rf'name="comment_{two}"[^>]*value="No severity recorded"', page)
+    # The not-met comment asked for rework: shown as the last decision's, not carried into
+    # the new one, where it would be recorded of the reworked evidence.
+    assert re.search(rf'name="comment_{two}"[^>]*value=""', page)
     assert (
         'Last decision: <span class="tag tag-amber">Not yet met</span> No severity recorded' in page
     )
