@@ -169,9 +169,11 @@ def detect_type(path: Path) -> str:
     media_type = magic.from_file(str(path), mime=True)
     if media_type not in ALLOWED_TYPES:
         described = magic.from_file(str(path)).split(",")[0]
+        # libmagic's "data" is any content it does not recognise: no help to name.
+        kind = "of no kind it recognises" if described in ("data", "") else f"'{described}'"
         raise DomainError(
-            f"This file's content is '{described}', which cannot be attached; "
-            f"attach a {ALLOWED_SUMMARY} file.",
+            f"This file cannot be attached: its content is {kind}. Attach a {ALLOWED_SUMMARY} "
+            "file.",
             field="file",
         )
     if media_type.startswith("application/vnd.openxmlformats"):

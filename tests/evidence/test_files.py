@@ -92,6 +92,7 @@ def test_allowed_types_are_accepted_by_content(client, item, content, name, medi
         (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "chart.png", "cannot be attached"),
         (docx(b"\x00" * (30 * 1024 * 1024)), "bomb.docx", "zip bomb"),
         (b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "notes.txt", "cannot be attached"),
+        (b"\x00\x01\x02\x03" * 500, "notes.txt", "its content is of no kind it recognises. Attach a"),
         (PDF, "../../etc/passwd.pdf", "must not contain folder parts"),
         (PDF, "..\\evil.pdf", "must not contain folder parts"),
         (b"", "empty.pdf", "The file is empty."),
