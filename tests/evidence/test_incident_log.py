@@ -68,7 +68,23 @@ def test_communications_out_of_order_are_refused(client, learner, enrolment):
     html = response.get_data(as_text=True)
     assert 'id="communications-1-at-error"' in html
     assert "Entry 2 (4 Nov 2026, 14:06) is earlier than entry 1 (4 Nov 2026, 14:30)" in html
+    # Also at the top of the page, linked to the row's field: the only problem is in a row.
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    assert '<a href="#communications-1-at">Entry 2 (4 Nov 2026, 14:06) is earlier' in summary
     assert counts() == before
+
+
+def test_every_problem_of_a_row_is_in_the_summary_with_the_others(client, learner, enrolment):
+    data = {**INCIDENT, "resolved_at": "2026-11-04T13:00",
+            "resources-0-dispatched_at": "2026-11-04T13:00", "communications-1-at": ""}  # fmt: skip
+    response = client.post(new_url(enrolment), data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    for field, words in (("resolved_at", "The resolution cannot be before"),
+                         ("resources-0-dispatched_at", "Resource 1&#39;s dispatch cannot be before"),
+                         ("communications-1-at", "Entry 2: enter the time")):  # fmt: skip
+        assert f'<a href="#{field}">' in summary and words in summary, field
 
 
 def test_times_before_the_report_are_refused(client, learner, enrolment):
