@@ -19,6 +19,7 @@ from portfolio.accounts.forms import (
 from portfolio.accounts.models import Role, User
 from portfolio.accounts.two_factor_forms import TwoFactorPolicyForm
 from portfolio.db import db, utcnow
+from portfolio.enrolments.operations import check_staff_change
 from portfolio.errors import DomainError
 from portfolio.forms import EmptyForm, attach_error, form_status
 
@@ -216,6 +217,7 @@ def person_edit(user_id: int):
         form.role.data = user.role.value
     if form.validate_on_submit():
         try:
+            check_staff_change(user, Role(form.role.data), form.active.data)
             people.update_person(
                 current_user,
                 user,

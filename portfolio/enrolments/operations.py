@@ -17,6 +17,30 @@ from portfolio.units.models import Qualification, Unit
 COHORT_NAME_LIMIT = 200
 
 
+def check_staff_change(user: User, role: Role, active: bool) -> None:
+    """Refuse to make an assessor or IQA something else, or to deactivate them, while
+    enrolments name them as such: those learners would be left with someone who cannot
+    assess or sample. The admin gives the enrolments someone else first."""
+    for held, column in ((Role.ASSESSOR, Enrolment.assessor_id), (Role.IQA, Enrolment.iqa_id)):
+        if user.role is not held or (role is held and active):
+            continue
+        names = db.session.scalars(
+            select(User.name).join(Enrolment, Enrolment.learner_id == User.id)
+            .where(column == user.id, Enrolment.provider_id == user.provider_id)
+            .order_by(User.name)
+        ).all()  # fmt: skip
+        if names:
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            what = "assessor" if held is Role.ASSESSOR else "IQA"
+            raise DomainError(
+                f"{user.name} is the {what} of {len(names)} enrolment"
+                f"{'s' if len(names) != 1 else ''} ({shown}): give "
+                f"{'them' if len(names) != 1 else 'it'} another {what} first, from Enrolments, "
+                "so that no learner is left without one.",
+                field="role" if role is not held else "active",
+            )
+
+
 def create_cohort(admin: User, name: str, starts_on: date | None, ends_on: date | None) -> Cohort:
     name = name.strip()
     check_length(name, COHORT_NAME_LIMIT, "Cohort name", field="name")

@@ -78,6 +78,34 @@ def test_admin_cannot_remove_their_own_admin_role(client, auth, people):
     assert db.session.get(User, admin.id).role is Role.ADMIN
 
 
+def test_an_assessor_or_iqa_named_on_enrolments_keeps_the_role_until_replaced(
+    client, auth, people
+):
+    from tests.factories import make_enrolment
+
+    learner, assessor, iqa = people[Role.LEARNER], people[Role.ASSESSOR], people[Role.IQA]
+    enrolment = make_enrolment(learner, assessor=assessor, iqa=iqa)
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    for who, data, field in (
+        (assessor, {"name": assessor.name, "role": "learner", "active": "y"}, "role"),
+        (assessor, {"name": assessor.name, "role": "assessor"}, "active"),  # deactivated
+        (iqa, {"name": iqa.name, "role": "assessor", "active": "y"}, "role"),
+    ):
+        response = client.post(f"/people/{who.id}", data=data)
+        assert response.status_code == 400, data
+        html = response.get_data(as_text=True)
+        assert f"({learner.name}): give it another" in html and f'href="#{field}"' in html
+        db.session.expire_all()
+        assert db.session.get(User, who.id).role is not Role.LEARNER
+        assert db.session.get(User, who.id).active
+    enrolment.assessor_id = None  # given someone else (or nobody) first
+    db.session.commit()
+    response = client.post(f"/people/{assessor.id}", data={"name": assessor.name, "role": "learner",
+                                                           "active": "y"})  # fmt: skip
+    assert response.status_code == 302
+
+
 def test_deactivating_an_account_signs_it_out(app, client, auth, people):
     learner = people[Role.LEARNER]
     device = app.test_client()
