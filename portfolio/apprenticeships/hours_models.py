@@ -160,10 +160,6 @@ class OtjEntryVersion(db.Model):
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
-    @property
-    def on_date(self) -> date:
-        return date.fromisoformat(self.content["on"])
-
 
 class OtjEntryCriterion(db.Model):
     """A criterion an entry's learning relates to (of the entry's enrolment)."""

@@ -38,11 +38,10 @@ def index():
         return admin_home()
     user = current_user._get_current_object()
     enrolments, paging = enrolment_page(user, listing.page_number())
-    extra = {}
     today = local_today(user.provider.time_zone)
+    extra = {"today": today}  # for what a break in learning pauses
     if user.role is Role.LEARNER:
         extra["todo"] = todo.learner(user, [e.id for e in enrolments])
-        extra["today"] = today
     elif user.role is Role.ASSESSOR:
         extra["waiting"], extra["overdue"] = queue_summary(user)
         extra["todo"] = todo.assessor(user)
@@ -50,7 +49,6 @@ def index():
         extra["todo"] = todo.iqa(user)
     elif user.role is Role.EMPLOYER:
         extra["figures"] = apprentice_figures(e.id for e in enrolments)
-        extra["today"] = today
     if user.role in (Role.LEARNER, Role.ASSESSOR, Role.EMPLOYER):
         extra["reviews_overdue"] = reviews_overdue.overdue_for(user, today)
     if user.role in (Role.LEARNER, Role.EMPLOYER):
