@@ -56,7 +56,8 @@ def test_demo_builds_every_role_and_running_it_twice_changes_nothing(app, runner
 
 def test_the_demo_unit_awaiting_countersignature_can_be_countersigned(app, runner, client):
     """The IQA's walk-through: a decision is sent back, but not one on the unit she is to
-    countersign, which a sent-back decision would block."""
+    countersign, which a sent-back decision would block; a sample of that unit waiting for
+    her review blocks it until she reviews it."""
     assert runner.invoke(args=["demo"]).exit_code == 0
     awaiting = db.session.scalars(
         select(SignOff).where(SignOff.countersigned_at.is_(None), SignOff.withdrawn_at.is_(None))
@@ -70,6 +71,18 @@ def test_the_demo_unit_awaiting_countersignature_can_be_countersigned(app, runne
     assert sent_back and awaiting[0].enrolment_id not in sent_back
     iqa = dict(sign_ins())[Role.IQA.label]
     assert client.post("/sign-in", data={"email": iqa, "password": PASSWORD}).status_code == 302
+    # Samples of the unit that wait for her review come first.
+    waiting = db.session.scalars(
+        select(Sample.id)
+        .join(Decision, Decision.id == Sample.decision_id)
+        .where(Decision.enrolment_id == awaiting[0].enrolment_id, Sample.status == SampleStatus.OPEN)
+    ).all()
+    for sample_id in waiting:
+        refused = client.post(f"/enrolments/{awaiting[0].enrolment_id}/countersign")
+        assert refused.status_code == 400
+        assert "Review the sampled decision" in refused.get_data(as_text=True)
+        agreed = client.post(f"/samples/{sample_id}", data={"verdict": "agree", "comment": "Sound."})
+        assert agreed.status_code == 302
     response = client.post(f"/enrolments/{awaiting[0].enrolment_id}/countersign")
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
     assert db.session.get(SignOff, awaiting[0].id).countersigned_at is not None

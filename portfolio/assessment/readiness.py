@@ -136,14 +136,15 @@ def sign_off_problems(state: Readiness, declared: bool | None) -> list[Problem]:
 
 @dataclass(frozen=True)
 class SentBack:
-    """A sampled decision the IQA sent back, not yet answered by the assessor."""
+    """A sampled decision the IQA sent back, not yet answered by the assessor, or (in the
+    lists of samples awaiting review) one the IQA has not reviewed yet."""
 
     sample_id: int
     item_title: str
 
 
 def countersign_problems(
-    *, signed_off: bool, own: bool, sent_back: list[SentBack]
+    *, signed_off: bool, own: bool, sent_back: list[SentBack], awaiting_review: list[SentBack]
 ) -> list[Problem]:
     """Why the IQA cannot countersign now."""
     out = []
@@ -159,5 +160,12 @@ def countersign_problems(
             "the assessor has not answered yet",
             tuple(Link(s.item_title, "assessment.sample", {"sample_id": s.sample_id})
                   for s in sent_back),
+        ))  # fmt: skip
+    if awaiting_review:
+        s = "" if len(awaiting_review) == 1 else "s"
+        out.append(Problem(
+            f"Review the sampled decision{s} of this unit waiting for you first",
+            tuple(Link(s.item_title, "assessment.sample", {"sample_id": s.sample_id})
+                  for s in awaiting_review),
         ))  # fmt: skip
     return out

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, Select, String, literal, select, union_all
+from sqlalchemy import Integer, Select, String, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -372,22 +372,22 @@ def restore_after_review(assessor: User, enrolment: Enrolment, sample: Sample) -
     return record
 
 
-def sent_back(enrolment_id: int) -> list[SentBack]:
-    """The enrolment's sampled decisions sent back with actions and not yet answered."""
+def sent_back(enrolment_id: int, status: SampleStatus = SampleStatus.ACTIONS_REQUIRED) -> list[SentBack]:
+    """The enrolment's sampled decisions sent back with actions and not yet answered, or
+    with ``status=SampleStatus.OPEN`` those the IQA has not reviewed yet."""
     rows = db.session.execute(
         select(Sample.id, EvidenceItem.title)
         .join(Decision, Decision.id == Sample.decision_id)
         .join(EvidenceItem, EvidenceItem.id == Decision.item_id)
-        .where(Decision.enrolment_id == enrolment_id,
-               Sample.status == SampleStatus.ACTIONS_REQUIRED)
-        .order_by(Sample.reviewed_at, Sample.id)
+        .where(Decision.enrolment_id == enrolment_id, Sample.status == status)
+        .order_by(Sample.reviewed_at, Sample.created_at, Sample.id)
     ).all()  # fmt: skip
     return [SentBack(r.id, r.title) for r in rows]
 
 
 def countersign(iqa: User, enrolment: Enrolment) -> SignOff:
     """The IQA countersigns a signed-off unit, completing it: never while a sampled decision
-    of the learner's is sent back and unanswered."""
+    of the learner's is sent back and unanswered, or waits for the IQA's review."""
     if enrolment.iqa_id != iqa.id:
         raise _refuse(iqa, enrolment, "Only the learner's assigned IQA can countersign.")
     record = sign_off_in_force(enrolment)
@@ -397,6 +397,7 @@ def countersign(iqa: User, enrolment: Enrolment) -> SignOff:
         signed_off=record is not None,
         own=record is not None and record.assessor_id == iqa.id,
         sent_back=sent_back(enrolment.id),
+        awaiting_review=sent_back(enrolment.id, SampleStatus.OPEN),
     )
     if problems:
         raise _refuse(iqa, enrolment, "The unit cannot be countersigned yet: " + in_words(problems),
@@ -456,24 +457,28 @@ class DeclarationRecord:
 @dataclass(frozen=True)
 class SignOffStory:
     """What the portfolio page shows of an enrolment's sign-offs: each sign-off, oldest
-    first; the latest declaration; the sampled decisions sent back and not yet answered."""
+    first; the latest declaration; the sampled decisions sent back and not yet answered;
+    those the IQA has not reviewed yet."""
 
     history: list[SignOffRecord]
     declaration: DeclarationRecord | None
     sent_back: list[SentBack]
+    awaiting_review: list[SentBack]
 
 
 def sign_off_records(enrolment_id: int) -> SignOffStory:
     """The enrolment's sign-offs with the names of the people in them, its latest
-    declaration and its unanswered sent-back samples: one statement, with no manifests read.
+    declaration, its unanswered sent-back samples and those not reviewed yet: one statement,
+    with no manifests read.
     """
 
     def name_of(person_id):
         return select(User.name).where(User.id == person_id).scalar_subquery()
 
     no_time, no_text, no_id = literal(None, UTCDateTime), literal(None, String), literal(None, Integer)
-    # The branches share the first one's column names: a sample's row carries the title of
-    # the evidence whose decision was sent back as its "assessor_name".
+    # The branches share the first one's column names: a sample's row carries its status as
+    # its "kind" and the title of the evidence whose decision was sampled as its
+    # "assessor_name".
     rows = db.session.execute(
         union_all(
             select(literal("sign-off").label("kind"), SignOff.id, SignOff.signed_at.label("at"),
@@ -487,18 +492,20 @@ def sign_off_records(enrolment_id: int) -> SignOffStory:
                    Declaration.manifest_hash, no_text, no_time, no_text, no_time, no_text, no_text,
                    no_time, no_id)
             .where(Declaration.enrolment_id == enrolment_id),
-            select(literal("sample"), Sample.id, Sample.reviewed_at, no_text,
+            select(Sample.status, Sample.id, func.coalesce(Sample.reviewed_at, Sample.created_at),
+                   no_text,
                    select(EvidenceItem.title).where(EvidenceItem.id == Decision.item_id)
                    .scalar_subquery(),
                    no_time, no_text, no_time, no_text, no_text, no_time, no_id)
             .join(Decision, Decision.id == Sample.decision_id)
             .where(Decision.enrolment_id == enrolment_id,
-                   Sample.status == SampleStatus.ACTIONS_REQUIRED),
+                   Sample.status.in_([SampleStatus.ACTIONS_REQUIRED, SampleStatus.OPEN])),
         )
     ).all()  # fmt: skip
     sign_offs = sorted((r for r in rows if r.kind == "sign-off"), key=lambda r: (r.at, r.id))
     declarations = [r for r in rows if r.kind == "declaration"]
-    samples = sorted((r for r in rows if r.kind == "sample"), key=lambda r: (r.at, r.id))
+    samples = sorted((r for r in rows if r.kind in (SampleStatus.ACTIONS_REQUIRED, SampleStatus.OPEN)),
+                     key=lambda r: (r.at, r.id))  # fmt: skip
     latest = max(declarations, key=lambda r: (r.at, r.id), default=None)
     return SignOffStory(
         [SignOffRecord(r.at, r.assessor_name, r.manifest_hash, r.countersigned_at,
@@ -506,5 +513,6 @@ def sign_off_records(enrolment_id: int) -> SignOffStory:
                        r.withdrawal_reason, r.under_review_since, r.assessor_id)
          for r in sign_offs],
         DeclarationRecord(latest.at, latest.manifest_hash) if latest else None,
-        [SentBack(r.id, r.assessor_name) for r in samples],
+        [SentBack(r.id, r.assessor_name) for r in samples if r.kind == SampleStatus.ACTIONS_REQUIRED],
+        [SentBack(r.id, r.assessor_name) for r in samples if r.kind == SampleStatus.OPEN],
     )  # fmt: skip

@@ -100,6 +100,7 @@ def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
             signed_off=sign_off is not None,
             own=sign_off is not None and sign_off.assessor_id == current_user.id,
             sent_back=story.sent_back,
+            awaiting_review=story.awaiting_review,
         )
     kinds = (
         ASSESSOR_KINDS if current_user.id == enrolment.assessor_id

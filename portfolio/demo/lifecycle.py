@@ -289,7 +289,8 @@ def add_lifecycle(people: dict, enrolments: dict) -> None:
     marking.confirm_record(people["assessor2"], observation)
 
     # Helen (IQA) samples by the plan: one agreed, and one sent back with an action, never on
-    # Oluwaseun's unit, which awaits her countersignature (a sent-back decision would block it).
+    # Oluwaseun's unit, which awaits her countersignature (a sent-back decision would block it;
+    # a sample of it left for her review asks her to review it before countersigning).
     samples = sampling.draw_samples(people["iqa"])
     if samples:
         sampling.review(

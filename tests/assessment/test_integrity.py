@@ -265,6 +265,26 @@ def test_countersigning_is_refused_while_a_sample_is_sent_back_and_unanswered(c)
     assert c.post(f"/enrolments/{c.enrolment.id}/countersign").status_code == 302
 
 
+def test_countersigning_is_refused_while_a_sample_of_the_unit_waits_for_review(c):
+    (item,) = complete(c)
+    c.be(Role.IQA)
+    assert c.post("/sampling/draw").status_code == 302
+    sample = db.session.scalar(select(Sample))
+    page = c.portfolio()
+    blockers = page.split('id="countersign-blockers"')[1].split("</ul>")[0]
+    assert f'<a href="/samples/{sample.id}">{item.title}</a>' in blockers
+    assert "Countersign the unit</button>" not in page
+    response = c.post(f"/enrolments/{c.enrolment.id}/countersign")
+    assert response.status_code == 400
+    expected = f"Review the sampled decision of this unit waiting for you first: '{item.title}'."
+    assert expected in response.get_data(as_text=True).replace("&#39;", "'")
+    assert db.session.scalar(select(SignOff)).countersigned_at is None
+
+    assert c.post(f"/samples/{sample.id}", {"verdict": "agree", "comment": "Sound."}).status_code == 302
+    assert "Countersign the unit</button>" in c.portfolio()
+    assert c.post(f"/enrolments/{c.enrolment.id}/countersign").status_code == 302
+
+
 def countersigned_with_document(c):
     complete(c)
     c.be(Role.IQA)
