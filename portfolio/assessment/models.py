@@ -193,6 +193,11 @@ class SamplingPlan(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+def share_met(decisions: int, sampled: int, share: int) -> bool:
+    """The plan's share of an assessor's decisions is sampled, and at least one of them."""
+    return sampled >= 1 and 100 * sampled >= decisions * share
+
+
 class Sample(db.Model):
     """A decision chosen for IQA review, with why it was chosen and what came of it."""
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from portfolio.accounts.models import Role, User
 from portfolio.assessment import signoff
-from portfolio.assessment.models import Decision, Sample, SampleStatus, SamplingPlan
+from portfolio.assessment.models import Decision, Sample, SampleStatus, SamplingPlan, share_met
 from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
@@ -72,7 +72,7 @@ class AssessorCoverage:
     sampled: int = 0
     share: int = 0
     units: int = 0  # units among the decisions
-    sampled_units: int = 0  # units among the sampled decisions
+    sampled_units: int = 0  # of those, units with a sampled decision, whoever's
 
     @property
     def target(self) -> int:
@@ -81,6 +81,12 @@ class AssessorCoverage:
     @property
     def sampled_percent(self) -> int:
         return round(100 * self.sampled / self.decisions) if self.decisions else 0
+
+    @property
+    def met(self) -> bool:
+        """The plan holds for this assessor: their share is sampled, and every unit they
+        decided on has a sample (the decision sampled may be another assessor's)."""
+        return share_met(self.decisions, self.sampled, self.share) and self.sampled_units == self.units
 
 
 def _this_period(iqa: User, plan: SamplingPlan) -> tuple[ColumnElement[bool], ...]:
@@ -109,10 +115,17 @@ def _period_decisions(iqa: User, plan: SamplingPlan) -> list[Decision]:
 
 def coverage(iqa: User, plan: SamplingPlan) -> list[AssessorCoverage]:
     """Per assessor of the IQA's learners: decisions this period, how many are sampled (by any
-    of the provider's IQAs) against the plan's share, and the units among them. Counted in
-    the database, so the page reads as many rows as there are assessors, however many
-    thousand decisions the period holds. ``plan`` is the provider's (``plan_for``)."""
-    sampled_unit = case((Sample.id.is_not(None), Decision.unit_id))
+    of the provider's IQAs) against the plan's share, and the units among them with a sample
+    this period. Counted in the database, so the page reads as many rows as there are
+    assessors, however many thousand decisions the period holds. ``plan`` is the provider's
+    (``plan_for``)."""
+    sampled_units = (
+        select(Decision.unit_id)
+        .join(Enrolment, Decision.enrolment_id == Enrolment.id)
+        .join(Sample, Sample.decision_id == Decision.id)
+        .where(*_this_period(iqa, plan))
+    )
+    sampled_unit = case((Decision.unit_id.in_(sampled_units), Decision.unit_id))
     counted = db.session.execute(
         select(
             Decision.assessor_id,

@@ -231,7 +231,8 @@ def _table(table: str, filters: Filters, options: dict):
               if w.average_marking_days is not None else None] for w in rows],
         )  # fmt: skip
     return (
-        ["Assessor", "New assessor", "Awarding body", "Unit", "Decisions", "Sampled", "Sampled %", "Plan %"],
+        ["Assessor", "New assessor", "Awarding body", "Unit", "Decisions", "Sampled", "Sampled %", "Plan %",
+         "Plan"],
         [[c.name, "yes" if c.new_assessor else "no", c.awarding_body, c.unit, c.decisions, c.sampled,
-          c.percent, c.share] for c in counted.coverage],
+          c.percent, c.share, "met" if c.met else "short"] for c in counted.coverage],
     )  # fmt: skip

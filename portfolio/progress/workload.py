@@ -7,13 +7,13 @@ assessors and units by id, and ``Names`` names them from the filters' options, w
 such page reads anyway.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import case, func, select
 
 from portfolio.accounts.models import Provider, User
-from portfolio.assessment.models import Decision, Sample, SamplingPlan
+from portfolio.assessment.models import Decision, Sample, SamplingPlan, share_met
 from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.progress.queries import MARKING_PERIOD_DAYS, Filters, Summary, filtered
@@ -75,6 +75,7 @@ class Coverage:
     share: int
     unit_id: int | None = None
     awarding_body: str = ""  # the unit's: units of different bodies may share a title
+    met: bool = False  # the plan holds for this row: see plan_met
 
     @property
     def percent(self) -> int:
@@ -191,8 +192,25 @@ def decisions(filters: Filters, provider_id: int, plan: Settings, names: Names) 
             )
     return Decisions(
         marking_days={a: days / count for a, (days, count) in marked.items()},
-        coverage=sorted(coverage, key=lambda c: (c.name, c.awarding_body, c.unit)),
+        coverage=sorted(plan_met(coverage), key=lambda c: (c.name, c.awarding_body, c.unit)),
     )
+
+
+def plan_met(rows: list[Coverage]) -> list[Coverage]:
+    """The rows, each marked met when its assessor's share of decisions over all their units
+    is sampled and its unit has a sample, of any assessor's decisions: the plan's rule, as
+    the IQA's sampling page applies it to each assessor."""
+    totals: dict[int, list[int]] = {}
+    sampled_units = {r.unit_id for r in rows if r.sampled}
+    for r in rows:
+        total = totals.setdefault(r.assessor_id, [0, 0])
+        total[0] += r.decisions
+        total[1] += r.sampled
+    return [
+        replace(r, met=r.unit_id in sampled_units
+                and share_met(*totals[r.assessor_id], r.share))
+        for r in rows
+    ]  # fmt: skip
 
 
 def workload(summary: Summary, counted: Decisions, names: Names) -> list[Workload]:

@@ -1,5 +1,7 @@
 """The IQA's sampling page: coverage against hand counts, and a fixed number of statements."""
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -55,6 +57,43 @@ def test_coverage_counts_the_iqas_learners_decisions_this_period(client, auth, p
     assert after == [assessor.name, "5", "2 (40%)", "25%: 2 needed Met", "1 of 1"]
     figures = {c.assessor.id: c for c in sampling.coverage(iqa, sampling.plan_for(iqa.provider_id))}
     assert (figures[assessor.id].decisions, figures[assessor.id].sampled) == (5, 2)
+
+
+def test_the_plan_is_met_only_when_every_unit_has_a_sample_on_both_pages(
+    client, auth, people, provider
+):
+    """Both the IQA's page and the dashboard judge an assessor by the plan's two rules: their
+    share sampled, and a sample of every unit they decided on."""
+    assessor, iqa = people[Role.ASSESSOR], people[Role.IQA]
+    learners_marked(provider, people, 3)  # SFJ
+    learner = make_user(provider, Role.LEARNER, name="Learner 100")
+    enrolment = make_enrolment(learner, body="PEARSON", assessor=assessor, iqa=iqa)
+    accepted(learner, assessor, enrolment, ["1.1"], title="Account 100")
+    first = db.session.scalars(select(Decision).order_by(Decision.id)).first()
+    db.session.add(Sample(provider_id=provider.id, decision_id=first.id, iqa_id=iqa.id,
+                          reasons=["chosen"]))  # fmt: skip
+    db.session.commit()
+
+    def plan_cells():
+        auth.sign_in(iqa)
+        page = coverage_row(client.get("/sampling").get_data(as_text=True), assessor.name)
+        auth.sign_in(people[Role.ADMIN])
+        export = client.get("/dashboard/export.csv?table=coverage").get_data(as_text=True)
+        rows = sorted((r[2], r[-1]) for r in csv.reader(io.StringIO(export)) if r[0] == assessor.name)
+        return page, rows
+
+    page, dashboard = plan_cells()
+    # One of four decisions is the plan's 25%, but the Pearson unit has no sample.
+    assert page == [assessor.name, "4", "1 (25%)", "25%: 1 needed Short", "1 of 2"]
+    assert dashboard == [("Pearson", "short"), ("SFJ Awards", "met")]
+
+    auth.sign_in(iqa)
+    assert client.post("/sampling/draw").status_code == 302
+    drawn = db.session.scalars(select(Sample).where(Sample.decision_id != first.id)).all()
+    assert [s.decision.item.title for s in drawn] == ["Account 100"]
+    page, dashboard = plan_cells()
+    assert page == [assessor.name, "4", "2 (50%)", "25%: 1 needed Met", "2 of 2"]
+    assert dashboard == [("Pearson", "met"), ("SFJ Awards", "met")]
 
 
 def test_the_page_reads_as_many_statements_with_more_decisions_and_samples(

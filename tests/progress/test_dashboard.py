@@ -251,7 +251,7 @@ def test_marking_time_and_iqa_coverage_agree_with_a_hand_count(
     coverage = client.get("/dashboard/export.csv?table=coverage").get_data(as_text=True)
     row = next(r for r in csv.reader(io.StringIO(coverage)) if r[0] == assessor.name)
     decided = {90: "3", 30: "2"}[period]
-    assert row[4:] == [decided, "1", {90: "33", 30: "50"}[period], "25"]
+    assert row[4:] == [decided, "1", {90: "33", 30: "50"}[period], "25", "met"]
     html = client.get("/dashboard").get_data(as_text=True)
     links = re.search(r'<td data-label="Decisions"><a href="([^"]+)">(\d+)</a></td>'
                       r'<td data-label="Sampled"><a href="([^"]+)">(\d+)</a> '

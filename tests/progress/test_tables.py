@@ -47,7 +47,7 @@ def test_workload_rows_escape_names_and_flag_marking_over_target(macros):
 
 def test_coverage_rows_escape_text_and_show_the_plan_met_or_short(macros):
     html = macros.coverage_rows(
-        [Coverage(7, "<b>Ann</b>", True, "Unit <1>", 4, 1, 25, 9),
+        [Coverage(7, "<b>Ann</b>", True, "Unit <1>", 4, 1, 25, 9, met=True),
          Coverage(8, "Bo", False, "", 4, 0, 25, 9)],
         Filters(cohort=3, assessor=8),
     )  # fmt: skip
