@@ -39,7 +39,7 @@ from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.enrolments.permissions import may_see
 from portfolio.errors import Conflict, DomainError
-from portfolio.notifications.events import notify
+from portfolio.notifications.events import notify, settle
 from portfolio.progress import refresh
 from portfolio.text import check_length
 from portfolio.units.models import Unit
@@ -354,6 +354,7 @@ def sign(user: User, review: ProgressReview, party: Party) -> ReviewSignature:
     _audited("review.signed", user, review,
              f"Signed progress review {review.number} as the {party.label.lower()}",
              after={"party": party.value, "content_sha256": digest})  # fmt: skip
+    settle(user.id, "review_to_sign", review=review.id)
     if party is Party.REVIEWER:  # the review is ready for the other two to add their part
         apprenticeship = apprenticeship_of(review.enrolment)
         waiting = {Party.APPRENTICE: review.enrolment.learner_id,

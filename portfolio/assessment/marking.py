@@ -17,7 +17,7 @@ from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import CriterionClaim, EvidenceItem, EvidenceStatus, EvidenceVersion
 from portfolio.listing import paginate
-from portfolio.notifications import notify
+from portfolio.notifications import notify, settle
 from portfolio.progress import refresh
 from portfolio.text import check_length, render_markdown
 from portfolio.units.models import Criterion
@@ -237,6 +237,7 @@ def record_decision(
     # A line manager's witness testimony is theirs to rework: they are told as well.
     authors = [item.learner_id, item.created_by_id if item.by_employer else None]
     notify(item.provider_id, authors, told, item=item.id, title=item.title, assessor=assessor.name)  # fmt: skip
+    settle(assessor.id, "evidence_submitted", item=item.id)
     webhooks.publish(item.provider_id, "decision.recorded", {"decision": {"id": decision.id, "outcome": outcome.value, "decided_at": decision.decided_at, "assessor_id": assessor.id}, "evidence": {"id": item.id, "version": version}, **webhooks.enrolment_facts(item.enrolment)})  # fmt: skip
     refresh.enrolments([item.enrolment_id])
     return decision

@@ -17,7 +17,7 @@ from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import EvidenceItem
-from portfolio.notifications import notify
+from portfolio.notifications import notify, settle
 from portfolio.text import check_length
 
 # The longest IQA comment, required actions and assessor's response, in characters.
@@ -289,6 +289,7 @@ def respond(assessor: User, sample: Sample, response: str, *, withdraw: bool = F
     )  # fmt: skip
     item = sample.decision.item
     notify(assessor.provider_id, [sample.iqa_id], "sample_answered", sample=sample.id, title=item.title, learner=item.learner.name, assessor=assessor.name)  # fmt: skip
+    settle(assessor.id, "sample_sent_back", sample=sample.id)
     if withdraw:
         reason = f"After the IQA's review of '{sample.decision.item.title}': {sample.assessor_response}"
         if len(reason) > signoff.REASON_LIMIT:

@@ -37,7 +37,7 @@ from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.coverage import evidence_tallies, requirement_states
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus
-from portfolio.notifications import notify
+from portfolio.notifications import notify, settle
 from portfolio.progress import refresh
 from portfolio.progress.models import MET, CriterionState
 from portfolio.text import check_length
@@ -419,6 +419,7 @@ def countersign(iqa: User, enrolment: Enrolment) -> SignOff:
         after={"sign_off": record.id, "countersign_sha256": record.countersign_hash},
         summary=f"Countersigned {enrolment.unit.title}",
     )  # fmt: skip
+    settle(iqa.id, "unit_ready_to_countersign", enrolment=enrolment.id)
     webhooks.publish(enrolment.provider_id, "unit.countersigned", {"sign_off": {"id": record.id, "signed_at": record.signed_at, "countersigned_at": record.countersigned_at, "iqa_id": iqa.id, "countersign_sha256": record.countersign_hash}, **webhooks.enrolment_facts(enrolment)})  # fmt: skip
     refresh.enrolments([enrolment.id])
     return record

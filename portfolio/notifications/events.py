@@ -8,7 +8,7 @@ update marking theirs emailed (``portfolio.notifications.email``)."""
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, literal, select
+from sqlalchemy import insert, literal, select, update
 
 from portfolio.accounts.models import Role, User
 from portfolio.db import db, utcnow
@@ -70,3 +70,17 @@ def notify_admins(provider_id: int, kind: str, *, once_key: str | None = None,
 def _email_at_once(ids: list[int]) -> None:
     if ids:
         email.send_at_once(ids)
+
+
+def settle(person_id: int, kind: str, **about: int) -> None:
+    """Mark read the person's unread notifications of ``kind`` about one thing (``item=5``,
+    a fact its link uses): what they asked the person to do is done, so the list and the
+    daily digest stop asking. One statement, on the index of unread notifications."""
+    ((fact, value),) = about.items()
+    db.session.execute(
+        update(Notification)
+        .where(Notification.recipient_id == person_id, Notification.read_at.is_(None),
+               Notification.kind == kind, Notification.facts[fact].as_integer() == value)
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip

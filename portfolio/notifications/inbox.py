@@ -71,18 +71,21 @@ def page_of(user: User, page: int | None = None) -> tuple[Pagination, list[Entry
     return paging, entries
 
 
-def mark_read(user: User, notification_id: int) -> None:
-    """Mark one of the person's notifications read; anyone else's is a 404."""
+def mark_read(user: User, notification_id: int) -> Entry:
+    """Mark one of the person's notifications read and return it; anyone else's, or one of a
+    kind no longer made, is a 404."""
     notification = db.session.scalar(
         select(Notification).where(
             Notification.id == notification_id, Notification.recipient_id == user.id
         )
     )
-    if notification is None:
+    if notification is None or notification.kind not in KINDS:
         abort(404)
     if notification.read_at is None:
         notification.read_at = utcnow()
         db.session.flush()
+    return Entry(notification.id, KINDS[notification.kind], notification.facts,
+                 notification.created_at, notification.read_at)  # fmt: skip
 
 
 def mark_all_read(user: User) -> int:

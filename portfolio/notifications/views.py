@@ -54,6 +54,15 @@ def read(notification_id: int):
     return _back_to_list()
 
 
+@bp.get("/notifications/<int:notification_id>")
+@login_required
+def open_(notification_id: int):
+    """Follow a notification's link, marking it read; another person's is a 404."""
+    entry = inbox.mark_read(current_user, notification_id)
+    db.session.commit()
+    return redirect(entry.url)
+
+
 @bp.post("/notifications/read")
 @login_required
 def read_all():

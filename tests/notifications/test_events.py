@@ -82,6 +82,46 @@ def test_an_iqa_sending_a_decision_back_and_the_answer_tell_each_other(cycle, pe
     assert told()[before + 1 :] == [(people[Role.IQA].id, "sample_answered")]
 
 
+def unread(person) -> list[str]:
+    return db.session.scalars(
+        select(Notification.kind).where(Notification.recipient_id == person.id,
+                                        Notification.read_at.is_(None))
+        .order_by(Notification.id)
+    ).all()  # fmt: skip
+
+
+def test_what_asked_someone_to_act_is_marked_read_once_they_have(cycle, people):
+    """Marking the item, answering the IQA and countersigning each settle what asked for
+    them; other notifications, and other things' of the same kind, stay unread."""
+    assessor, iqa = people[Role.ASSESSOR], people[Role.IQA]
+    first = cycle.add("incident_log", INCIDENT, ["1.1"])
+    second = cycle.add("incident_log", INCIDENT, ["2.1"])
+    assert unread(assessor) == ["evidence_submitted", "evidence_submitted"]
+    cycle.mark(first, "accepted", feedback="")
+    left = db.session.scalars(select(Notification.facts).where(
+        Notification.recipient_id == assessor.id, Notification.read_at.is_(None))).all()  # fmt: skip
+    assert [f["item"] for f in left] == [second.id]
+    cycle.mark(second, "accepted", feedback="")
+    assert unread(assessor) == []
+
+    complete(cycle)
+    assert unread(iqa)[-1] == "unit_ready_to_countersign"
+    cycle.be(Role.IQA)
+    assert cycle.post("/sampling/draw").status_code == 302
+    samples = db.session.scalars(select(Sample).order_by(Sample.id)).all()
+    for sample in samples[1:]:
+        cycle.post(f"/samples/{sample.id}", {"verdict": "agree", "comment": "Fine"})
+    cycle.post(f"/samples/{samples[0].id}", {"verdict": "send_back", "actions": "Comment on 1.1."})
+    assert "sample_sent_back" in unread(assessor)
+    cycle.be(Role.ASSESSOR)
+    cycle.post(f"/samples/{samples[0].id}", {"response": "Comments added to every judgement."})
+    assert "sample_sent_back" not in unread(assessor)
+    cycle.be(Role.IQA)
+    assert cycle.post(f"/enrolments/{cycle.enrolment.id}/countersign").status_code == 302
+    assert "unit_ready_to_countersign" not in unread(iqa)
+    assert "sample_answered" in unread(iqa)  # nothing more to do, but news until read
+
+
 def test_an_iqa_agreeing_tells_no_one(cycle, people):
     complete(cycle)
     cycle.be(Role.IQA)

@@ -45,7 +45,9 @@ def test_the_assessor_sees_a_learners_submission_in_the_header_and_the_list(clie
     page = client.get("/notifications").get_data(as_text=True)
     learner = people[Role.LEARNER].name
     assert f"{learner} submitted &#39;{INCIDENT['title']}&#39; for marking." in page
-    assert f'href="/evidence/{item.id}/mark"' in page
+    notification = db.session.scalar(select(Notification))
+    assert f'href="/notifications/{notification.id}">Mark it<' in page
+    assert client.get(f"/notifications/{notification.id}").location == f"/evidence/{item.id}/mark"
     assert "1 unread." in page
     # The learner, whose evidence it is, is told nothing.
     cycle.be(Role.LEARNER)
@@ -75,6 +77,29 @@ def test_marking_one_read_and_then_all(client, auth, people):
     page = client.get("/notifications").get_data(as_text=True)
     assert header_count(page) is None and "Nothing unread." in page
     assert "Mark all read" not in page and "Mark read" not in page
+
+
+def test_following_a_notification_marks_it_read_and_leads_to_its_page(client, auth, people):
+    assessor = people[Role.ASSESSOR]
+    tell(assessor, 2)
+    first, second = db.session.scalars(select(Notification.id).order_by(Notification.id)).all()
+    auth.sign_in(assessor)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f'href="/notifications/{second}">Mark it<' in page
+    response = client.get(f"/notifications/{second}")
+    assert response.status_code == 302 and response.location == "/evidence/1/mark"
+    assert db.session.get(Notification, second).read_at is not None
+    assert db.session.get(Notification, first).read_at is None
+    assert header_count(client.get("/notifications").get_data(as_text=True)) == "1"
+    # Following it again still leads there.
+    assert client.get(f"/notifications/{second}").location == "/evidence/1/mark"
+    # Another person's is not found, and stays unread.
+    auth.sign_out()
+    for other in (people["assessor2"], people["other_admin"]):
+        auth.sign_in(other)
+        assert client.get(f"/notifications/{first}").status_code == 404
+        auth.sign_out()
+    assert db.session.get(Notification, first).read_at is None
 
 
 def test_no_one_can_mark_another_persons_notification(client, auth, people):
