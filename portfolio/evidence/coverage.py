@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, String, cast, false, func, select
+from sqlalchemy import Select, String, case, cast, false, func, select
 
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
@@ -91,6 +91,7 @@ class CriterionInfo:
 class CriterionRow:
     criterion: CriterionInfo
     claimed: int = 0  # items claiming it
+    awaiting: int = 0  # of those, items submitted and awaiting the assessor's judgement
     recent: list[tuple[int, str]] = field(default_factory=list)  # the latest few: id, title
     met: bool = False
 
@@ -163,6 +164,11 @@ class Portfolio:
 
     def count(self, state: str) -> int:
         return sum(1 for r in self.rows if r.state == state)
+
+    @property
+    def awaiting_judgement(self) -> int:
+        """Criteria not met that submitted evidence claims: the assessor's to judge."""
+        return sum(1 for r in self.rows if r.state == CLAIMED and r.awaiting)
 
 
 def by_incident_type(requirements: list[dict]) -> bool:
@@ -247,7 +253,7 @@ def build_portfolio(enrolment: Enrolment, met: Select | None = None, *, page: in
         row = rows.get(claim.criterion_id)
         if row is None:  # a claim on another version's criterion: not shown
             continue
-        row.claimed = claim.claimed
+        row.claimed, row.awaiting = claim.claimed, claim.awaiting
         row.recent.append((claim.item_id, claim.title))
     wanted = enrolment.criteria_set.evidence_requirements
     tallies = evidence_tallies(enrolment.id, wanted)
@@ -293,13 +299,16 @@ def _criteria(enrolment: Enrolment, met: Select | None) -> Select:
 
 
 def _latest_claims(enrolment_id: int) -> Select:
-    """The latest LATEST_CLAIMS items claiming each criterion, with how many claim it."""
+    """The latest LATEST_CLAIMS items claiming each criterion, with how many claim it and
+    how many of those are submitted, awaiting judgement."""
+    submitted = case((EvidenceItem.status == EvidenceStatus.SUBMITTED, 1))
     ranked = (
         select(
             CriterionClaim.criterion_id,
             EvidenceItem.id.label("item_id"),
             EvidenceItem.title,
             func.count().over(partition_by=CriterionClaim.criterion_id).label("claimed"),
+            func.count(submitted).over(partition_by=CriterionClaim.criterion_id).label("awaiting"),
             func.row_number()
             .over(
                 partition_by=CriterionClaim.criterion_id,
@@ -312,7 +321,8 @@ def _latest_claims(enrolment_id: int) -> Select:
         .subquery()
     )
     return (
-        select(ranked.c.criterion_id, ranked.c.item_id, ranked.c.title, ranked.c.claimed)
+        select(ranked.c.criterion_id, ranked.c.item_id, ranked.c.title, ranked.c.claimed,
+               ranked.c.awaiting)
         .where(ranked.c.rank <= LATEST_CLAIMS)
         .order_by(ranked.c.criterion_id, ranked.c.rank)
     )

@@ -7,7 +7,7 @@ from portfolio.db import db
 from portfolio.evidence import operations
 from portfolio.evidence.coverage import ITEMS_PAGE, LATEST_CLAIMS
 from portfolio.evidence.models import EvidenceKind
-from tests.factories import STAR_CONTENT, criteria_of
+from tests.factories import STAR_CONTENT, criteria_of, submitted
 from tests.statements import counting
 
 
@@ -79,6 +79,30 @@ def test_each_criterion_shows_its_count_and_links_to_every_item_claiming_it(
     assert len(titles(everything)) == LATEST_CLAIMS + 4
     unclaimed = client.get(f"{url}?criterion={criteria[2].id}").get_data(as_text=True)
     assert "No item claims this criterion yet." in unclaimed
+
+
+def test_the_tiles_count_criteria_awaiting_judgement_apart_from_those_claimed_in_drafts(
+    client, learner, enrolment
+):
+    criteria = criteria_of(enrolment)
+    url = f"/enrolments/{enrolment.id}/portfolio"
+
+    def tiles():
+        html = client.get(url).get_data(as_text=True)
+        return dict((label, int(n)) for n, label in re.findall(
+            r'<li><span class="stat">(\d+)(?:/\d+)?</span> ([^<]+)</li>', html))  # fmt: skip
+
+    add_items(learner, enrolment, 2, criteria[:2])  # drafts
+    counted = tiles()
+    assert counted["claimed, awaiting judgement"] == 0
+    assert counted["claimed in drafts or not met yet"] == 2
+    waiting = submitted(learner, enrolment)  # claims the first criterion
+    db.session.commit()
+    counted = tiles()
+    assert counted["claimed, awaiting judgement"] == 1
+    assert counted["claimed in drafts or not met yet"] == 1
+    assert counted["not started"] == len(criteria) - 2
+    assert waiting.status.value == "submitted"
 
 
 def test_a_criterion_of_another_unit_is_not_a_filter(client, learner, enrolment):
