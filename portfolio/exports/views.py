@@ -126,7 +126,8 @@ def verify():
                 digest.update(chunk)
             typed = digest.hexdigest()
         if len(typed) != 64 or any(c not in "0123456789abcdef" for c in typed):
-            error = "Upload the PDF, or enter its SHA-256 or the manifest SHA-256 printed on it (64 hexadecimal characters)."
+            error = ("Upload the PDF, or enter its SHA-256 or a SHA-256 printed on it, the manifest's "
+                     "or the countersignature's (64 hexadecimal characters).")
         else:
             checked, result = True, verification.verify(typed)
     # Times in the zone of the provider that issued the document.

@@ -144,6 +144,15 @@ def test_verify_recognises_the_issued_pdf_and_rejects_a_tampered_copy(client, au
     digest = hashlib.sha256(data).hexdigest().upper()
     pasted = client.post("/verify", data={"sha256": f" {digest[:32]}\n{digest[32:]} "})
     assert "This is a document this system issued" in pasted.get_data(as_text=True)
+    # The countersignature's SHA-256, printed on the PDF beside the manifest's.
+    record = db.session.scalar(select(SignOff))
+    printed = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    assert record.countersign_hash in "".join(printed.split())
+    by_countersignature = client.post("/verify", data={"sha256": f" {record.countersign_hash} "})
+    html = by_countersignature.get_data(as_text=True)
+    assert "This countersignature belongs to a portfolio this system issued" in html
+    assert countersigned.people[Role.LEARNER].name in html and "In force" in html
+    assert "upload the PDF to check that it was not changed" in html
 
 
 def test_withdrawing_the_sign_off_supersedes_the_pdf(client, auth, countersigned):
