@@ -16,6 +16,7 @@ from portfolio.assessment.models import CriterionJudgement, Decision, Sample
 from portfolio.audit.models import AuditEvent
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort, Enrolment
+from portfolio.evidence.kinds import field_label
 from portfolio.evidence.models import KIND_LABELS, EvidenceItem, EvidenceKind
 from portfolio.units.models import Criterion, Unit
 
@@ -210,6 +211,11 @@ def _reading(e: AuditEvent, names: _Names) -> Reading:
         decision = names.decisions.get(names.samples.get(after.get("sample")))
         _decision_facts(facts, decision, names)
     elif e.action == "signoff.withdrawn":
+        facts["reason"] = after.get("reason") or ""
+    elif e.action == "evidence.personal_data_dismissed":
+        facts["version"] = after.get("version")
+        facts["finding"] = str(after.get("type") or "detail").replace("_", " ").lower()
+        facts["field"] = field_label(after["field"]) if after.get("field") else None
         facts["reason"] = after.get("reason") or ""
     elif e.action in ("sign_in.failed", "sign_in.succeeded", "sign_out"):
         facts["account"] = names.people.get(e.object_id)

@@ -325,6 +325,15 @@ def dismiss_finding(
         )  # fmt: skip
     )
     db.session.flush()
+    # The text itself stays out of the trail, which keeps what it holds for good: were it
+    # personal data after all, it could then be replaced in the evidence alone.
+    audit.record(
+        "evidence.personal_data_dismissed", provider_id=item.provider_id, actor=user,
+        object_type="evidence", object_id=item.id, learner_id=item.learner_id,
+        after={"version": item.current.number, "field": field, "type": finding_type, "reason": reason},
+        summary=f"Dismissed a possible {finding_type.replace('_', ' ').lower()} in "
+                f"'{item.title}' as not personal data: {reason}",
+    )  # fmt: skip
     count_personal_data(item)
 
 

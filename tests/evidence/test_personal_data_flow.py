@@ -2,6 +2,8 @@
 
 from sqlalchemy import select
 
+from portfolio.accounts.models import Role
+from portfolio.audit.models import AuditEvent
 from portfolio.db import db
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus, PersonalDataDismissal
 from portfolio.evidence.operations import findings
@@ -58,6 +60,32 @@ def test_dismissing_needs_a_reason_which_is_recorded(client, learner, enrolment)
     assert dismissal.reason == data["reason"]
     assert dismissal.text == email.finding.text
     assert all(f.finding.type != "EMAIL" for f in findings(db.session.get(EvidenceItem, item.id)))
+
+
+def test_the_assessor_and_the_trail_see_what_was_dismissed_and_why(client, auth, people, learner,
+                                                                    enrolment):  # fmt: skip
+    item = leaky_note(client, enrolment)
+    email = next(f for f in findings(item) if f.finding.type == "EMAIL")
+    reason = "It is the company's <shared> test mailbox."
+    data = {"field": email.field, "finding_type": "EMAIL", "text": email.finding.text, "reason": reason}
+    assert client.post(f"/evidence/{item.id}/check/dismiss", data=data).status_code == 302
+    assert client.post(f"/evidence/{item.id}/check/replace-all").status_code == 302
+    assert client.post(f"/evidence/{item.id}/submit").status_code == 302
+    auth.sign_out()
+    auth.sign_in(people[Role.ASSESSOR])
+    page = client.get(f"/evidence/{item.id}/mark").get_data(as_text=True)
+    shown = page[page.index('id="dismissed-h"'):]
+    shown = shown[: shown.index("</section>")]
+    assert f"<q>{email.finding.text}</q>, a possible email in Call notes" in shown
+    assert "It is the company&#39;s &lt;shared&gt; test mailbox." in shown
+    assert people[Role.LEARNER].name in shown
+    trail = client.get(f"/audit/evidence/{item.id}").get_data(as_text=True)
+    assert (f"dismissed a possible email in Call notes of '{item.title}' (version 1) as not "
+            "personal data: “It is the company&#39;s &lt;shared&gt; test mailbox.”") in trail
+    # The trail keeps the reason, not the text dismissed.
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "evidence.personal_data_dismissed"))  # fmt: skip
+    assert email.finding.text not in str(event.after) + event.summary
 
 
 def test_after_replacing_everything_the_note_can_be_submitted(client, learner, enrolment):
