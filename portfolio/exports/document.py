@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from flask import render_template
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portfolio.assessment import trail_reading
 from portfolio.assessment.models import CriterionJudgement, Decision, Sample, SignOff
@@ -93,10 +93,14 @@ def gather(sign_off: SignOff) -> dict:
         for judgement in section.decision.judgements:
             if judgement.met:
                 meets.setdefault(judgement.criterion_id, []).append(section)
+    # Every sample of a decision on this evidence, the earlier versions' decisions too: a
+    # decision sent back and answered before the version signed off is part of its story.
     samples = db.session.scalars(
         select(Sample)
-        .where(Sample.decision_id.in_(list(decisions)))
-        .options(selectinload(Sample.iqa))
+        .join(Decision, Decision.id == Sample.decision_id)
+        .where(Decision.item_id.in_(list(items)))
+        .order_by(Sample.created_at, Sample.id)
+        .options(selectinload(Sample.iqa), contains_eager(Sample.decision))
     ).all()
     return {
         "sign_off": sign_off,

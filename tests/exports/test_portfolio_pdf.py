@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from portfolio.accounts.models import Role
-from portfolio.assessment.models import SignOff
+from portfolio.assessment.models import Sample, SignOff
 from portfolio.db import db
 from portfolio.exports import signing
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
@@ -26,7 +26,7 @@ from portfolio.exports.pdf import (
 from portfolio.notifications.kinds import KINDS
 from portfolio.notifications.models import Notification
 from tests.statements import counting
-from tests.stories import Cycle, complete, download, eqa_zip
+from tests.stories import UNITS, Cycle, complete, download, eqa_zip
 
 
 def pdfsig(data: bytes, tmp_path) -> str:
@@ -153,6 +153,34 @@ def test_verify_recognises_the_issued_pdf_and_rejects_a_tampered_copy(client, au
     assert "This countersignature belongs to a portfolio this system issued" in html
     assert countersigned.people[Role.LEARNER].name in html and "In force" in html
     assert "upload the PDF to check that it was not changed" in html
+
+
+def test_the_iqa_section_lists_samples_of_earlier_versions_decisions(
+    client, auth, people, exports_folder
+):
+    """A decision returned, sampled and agreed, on a version before the one signed off:
+    the PDF's IQA section lists it, with its version, as its audit appendix records it."""
+    c = Cycle(client, auth, people, "SFJ")
+    kind, data, numbers = UNITS["SFJ"][0]
+    first = c.add(kind, data, numbers)
+    assert c.mark(first, "returned", met=False, feedback="Add the times.").status_code == 302
+    c.be(Role.IQA)
+    assert c.post("/sampling/draw").status_code == 302
+    sample = db.session.scalar(select(Sample))
+    assert sample.decision.item_id == first.id
+    assert c.post(f"/samples/{sample.id}", {"verdict": "agree", "comment": "A fair return."}).status_code == 302
+    c.be(Role.LEARNER)
+    edited = {**data, "severity": "major", "title": "Gas smell, severity added"}
+    assert c.post(f"/evidence/{first.id}/edit", edited).status_code == 302
+    assert c.post(f"/evidence/{first.id}/submit").status_code == 302
+    assert c.mark(first, "accepted").status_code == 302
+    complete(c)
+    c.be(Role.IQA)
+    assert c.post(f"/enrolments/{c.enrolment.id}/countersign").status_code == 302
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(download(c).data)).pages)
+    iqa = " ".join(text[text.rindex("Internal quality assurance"):text.rindex("Appendix: audit trail")].split())
+    assert "No decision of this portfolio was sampled" not in iqa
+    assert "Gas smell, severity added (version 1, returned)" in iqa and "Agreed" in iqa
 
 
 def test_withdrawing_the_sign_off_supersedes_the_pdf(client, auth, countersigned):
