@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from portfolio.assessment import trail_reading
 from portfolio.assessment.models import CriterionJudgement, Decision, Sample, SignOff
 from portfolio.audit import trail as audit
+from portfolio.audit.models import AuditEvent
 from portfolio.db import db
 from portfolio.evidence import incident
 from portfolio.evidence.kinds import STAR_PARTS
@@ -110,10 +111,11 @@ def gather(sign_off: SignOff) -> dict:
         "outcomes": outcomes,
         "meets": meets,
         "samples": samples,
-        # The audit trail as sentences, oldest first.
-        "readings": trail_reading.read(
-            list(reversed(audit.events_for_learner(enrolment.learner_id, enrolment.provider_id)))
-        ),
+        # The audit trail as sentences, oldest first; refused attempts (a second press of a
+        # button, a page not theirs) stay in the provider's trail, not the learner's record.
+        "readings": trail_reading.read(list(reversed(audit.events_for_learner(
+            enrolment.learner_id, enrolment.provider_id, AuditEvent.action != "access.refused"
+        )))),  # fmt: skip
         "labels": {
             "channel": incident.CHANNEL_LABELS,
             "type": incident.TYPE_LABELS,

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from portfolio.accounts.models import Role
 from portfolio.assessment.models import Sample, SignOff
+from portfolio.audit.models import AuditEvent
 from portfolio.db import db
 from portfolio.exports import signing
 from portfolio.exports.models import DocumentStatus, PortfolioDocument
@@ -181,6 +182,17 @@ def test_the_iqa_section_lists_samples_of_earlier_versions_decisions(
     iqa = " ".join(text[text.rindex("Internal quality assurance"):text.rindex("Appendix: audit trail")].split())
     assert "No decision of this portfolio was sampled" not in iqa
     assert "Gas smell, severity added (version 1, returned)" in iqa and "Agreed" in iqa
+
+
+def test_refused_attempts_stay_out_of_the_pdfs_audit_appendix(client, auth, countersigned):
+    c = countersigned
+    again = c.post(f"/enrolments/{c.enrolment.id}/countersign")  # a second tab's press
+    assert again.status_code == 409
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "access.refused"))
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(download(c).data)).pages)
+    appendix = " ".join(text[text.rindex("Appendix: audit trail"):].split())
+    assert "unit.countersigned" in appendix
+    assert "access.refused" not in appendix and "already countersigned" not in appendix
 
 
 def test_withdrawing_the_sign_off_supersedes_the_pdf(client, auth, countersigned):
