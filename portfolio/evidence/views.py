@@ -230,11 +230,13 @@ def claims(item_id: int):
     if request.method == "POST":
         author_or_403(current_user, item)
         if form.validate_on_submit():
-            # A suggestion's "Claim" button adds its criterion to the claims already saved;
-            # the form below it makes the claims exactly the boxes ticked.
+            # The claims are the boxes ticked, and a suggestion's "Claim" button adds its
+            # criterion to them; posted without the boxes, it adds to the claims saved.
             accepted = request.form.get("accept")
-            chosen = {c.criterion_id: c.note for c in item.claims} if accepted else {}
-            for key in [accepted] if accepted else request.form.getlist("criterion"):
+            boxes = request.form.get("boxes") == "sent"
+            chosen = {} if boxes or not accepted else {c.criterion_id: c.note for c in item.claims}
+            keys = request.form.getlist("criterion") if boxes or not accepted else []
+            for key in keys + ([accepted] if accepted else []):
                 criterion_id = whole_number(key)
                 if criterion_id is None:
                     abort(400, f"“{key[:20]}” is not a criterion of this unit: choose from the list.")

@@ -109,13 +109,21 @@ def test_a_suggestion_is_claimed_with_one_click(page):
     button = suggestion.get_by_role("button")
     label = button.inner_text()
     number = label.removeprefix("Claim ")
+    # A box ticked and a note typed below, not saved yet, are kept when a suggestion is claimed.
+    other = page.locator(".claim").filter(has_not=page.locator(f"strong:text-is('{number}')")).first
+    other_number = other.locator("strong").inner_text()
+    other.locator("input[type=checkbox]").check()
+    other.locator("input[type=text]").fill("In the escalation")
     with page.expect_navigation():
         button.click()
     assert page.url.endswith("/claims#suggested")
-    assert page.locator(".flash-success").inner_text().startswith(f"Claimed {number}: ")
+    assert page.locator(".flash-success").inner_text() == f"Claimed {number}: this evidence claims 2 criteria."
     assert page.locator("ol.suggestions li").first.locator(".tag").inner_text() == "Claimed"
     checkbox = page.locator(".claim", has=page.locator(f"strong:text-is('{number}')")).locator(
         "input[type=checkbox]"
     )
     assert checkbox.is_checked()
+    kept = page.locator(".claim", has=page.locator(f"strong:text-is('{other_number}')"))
+    assert kept.locator("input[type=checkbox]").is_checked()
+    assert kept.locator("input[type=text]").input_value() == "In the escalation"
     check_accessibility(page)

@@ -75,7 +75,8 @@ def test_a_suggestion_is_claimed_with_one_click(client, learner, enrolment):
     item = new_log(client, enrolment)
     page = client.get(f"/evidence/{item.id}/claims").get_data(as_text=True)
     buttons = re.findall(
-        r'<button type="submit" name="accept" value="(\d+)"[^>]*>Claim ([\d.]+)<', page
+        r'<button type="submit" form="claims-form" name="accept" value="(\d+)"[^>]*>Claim ([\d.]+)<',
+        page,
     )
     assert buttons, "no suggestion offers a Claim button"
     criteria = {c.id: c for c in criteria_of(enrolment)}
@@ -94,6 +95,13 @@ def test_a_suggestion_is_claimed_with_one_click(client, learner, enrolment):
 
     page = client.get(f"/evidence/{item.id}/claims").get_data(as_text=True)
     assert f"Claimed {number}: this evidence claims 2 criteria." in page
+    # As the page's form sends it: the boxes as ticked now and their notes, saved or not.
+    third = next(c for c in criteria.values() if c.id not in (first, other.id))
+    response = client.post(f"/evidence/{item.id}/claims", data={
+        "boxes": "sent", "criterion": [str(third.id), str(first)], f"note_{third.id}": "Typed",
+        f"note_{other.id}": "In the timeline", "accept": str(first)})  # fmt: skip
+    assert response.status_code == 302
+    assert claims_of(item) == {third.id: "Typed", first: ""}  # other was unticked
     assert f'name="accept" value="{first}"' not in page
     assert re.search(
         rf"<strong>{re.escape(number)}</strong>: matches .*?Claimed</span>", page, re.S
