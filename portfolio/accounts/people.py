@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from portfolio.accounts.models import Provider, Role, User, normalise_email
 from portfolio.accounts.passwords import hash_password, password_problem, verify_password
 from portfolio.audit import trail as audit
+from portfolio.dates import format_date, local_today
 from portfolio.db import db
 from portfolio.errors import DomainError
 from portfolio.text import check_length
@@ -53,6 +54,12 @@ def create_person(
         if problem:
             raise DomainError(problem, field="password")
     check_expiry(role, access_expires_on)
+    today = local_today(provider.time_zone)
+    if role is Role.EQA and access_expires_on < today:
+        # A new account that could never sign in; an existing one's access is ended by
+        # giving it a past date, on its own page.
+        raise DomainError(f"The end date must be today ({format_date(today)}) or later.",
+                          field="access_expires_on")  # fmt: skip
     user = User(
         provider=provider,
         name=name.strip(),

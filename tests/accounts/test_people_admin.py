@@ -1,5 +1,7 @@
 """A provider admin creates and changes accounts; bad input is refused whole."""
 
+from datetime import date, timedelta
+
 from sqlalchemy import func, select
 
 from portfolio.accounts.models import Role, User
@@ -50,21 +52,25 @@ def test_bad_person_input_says_what_and_where_and_saves_nothing(client, auth, pe
          "Enter a real date, such as 2026-11-04"),
         # Not offered (line managers are added on their employer's page), and refused saying so.
         (new_person(role="employer"), "added on their employer&#39;s page"),
+        # An EQA account whose access has already ended could never be used.
+        (new_person(role="eqa", access_expires_on="2020-01-01"), "The end date must be today ("),
     ]
     assert 'value="employer"' not in client.get("/people/new").get_data(as_text=True)
     for data, message in cases:
         response = client.post("/people/new", data=data)
         assert response.status_code == 400, data
         assert message in response.get_data(as_text=True), message
+        assert "is not active" not in response.get_data(as_text=True)
     assert user_count() == before
 
 
 def test_eqa_account_gets_an_end_date(client, auth, people):
     auth.sign_in(people[Role.ADMIN])
-    data = new_person(role="eqa", email="eqa.visitor@example.org", access_expires_on="2027-03-31")
+    ends = date.today() + timedelta(days=90)
+    data = new_person(role="eqa", email="eqa.visitor@example.org", access_expires_on=ends.isoformat())
     assert client.post("/people/new", data=data).status_code == 302
     eqa = db.session.scalar(select(User).where(User.email == "eqa.visitor@example.org"))
-    assert str(eqa.access_expires_on) == "2027-03-31"
+    assert eqa.access_expires_on == ends
 
 
 def test_admin_cannot_remove_their_own_admin_role(client, auth, people):
