@@ -234,3 +234,19 @@ def test_marking_and_sign_off_pages_fit_a_phone_screen(page, handle):
         if problem:
             too_wide.append(problem)
     assert not too_wide, "pages scroll sideways on a phone:\n" + "\n".join(too_wide)
+
+
+def test_the_evidence_pane_of_the_marking_page_holds_its_tables_on_a_desktop(page):
+    """Beside the criteria the evidence pane is half the page: an incident log's resources
+    table fits it rather than scrolling sideways within it."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, "assessor")
+    visit(page, "/queue")
+    checked = 0
+    for url in hrefs(page, ".table-scroll a[href$='/mark']"):
+        visit(page, url)
+        for table in page.locator(".marking-evidence .table-scroll").all():
+            width = table.evaluate("e => [e.scrollWidth, e.clientWidth]")
+            assert width[0] <= width[1], f"{url}: {width}"
+            checked += 1
+    assert checked, "no marking page in the queue shows a table"
