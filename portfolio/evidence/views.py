@@ -23,7 +23,7 @@ from portfolio.evidence.forms import (
 )
 from portfolio.evidence.item_suggestions import is_read, suggest_for_item
 from portfolio.evidence.kinds import STAR_PARTS, field_label, plain_text, text_fields
-from portfolio.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind
+from portfolio.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, EvidenceStatus
 from portfolio.evidence.permissions import (
     author_or_403,
     item_or_404,
@@ -460,6 +460,7 @@ def submit(item_id: int):
     item = own_item_or_404(current_user, item_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    to = "the assessor" if current_user.role is Role.EMPLOYER else "your assessor"
     try:
         operations.submit_item(
             current_user, item, lock_version=request.form.get("lock_version", type=int)
@@ -467,6 +468,10 @@ def submit(item_id: int):
     except DomainError as error:
         db.session.rollback()
         if error.status == 409:
+            item = own_item_or_404(current_user, item_id)
+            if item.status is EvidenceStatus.SUBMITTED:  # a second press, or an older tab's
+                flash(f"This evidence is already submitted to {to}.", "info")
+                return redirect(url_for("evidence.item", item_id=item.id))
             abort(409, error.message)
         if error.audit:  # the refusal stays in the audit trail, with every problem
             audit.record(**error.audit)
@@ -474,7 +479,6 @@ def submit(item_id: int):
         item = own_item_or_404(current_user, item_id)
         return _item_page(item, error=error if error.problems else error.message, status=400)
     db.session.commit()
-    to = "the assessor" if current_user.role is Role.EMPLOYER else "your assessor"
     flash(f"Submitted to {to}. It is read-only until they return it.", "success")
     return redirect(url_for("evidence.item", item_id=item.id))
 

@@ -91,10 +91,12 @@ def test_submitted_evidence_is_read_only_until_returned_then_edits_make_a_new_ve
     )
     assert claim(client, item, criteria_of(enrolment)).status_code == 409
     # Submitted again from a page opened before: the learner's own earlier step, not blamed on
-    # someone else.
+    # someone else; back to the evidence, saying it is submitted.
     again = client.post(f"/evidence/{item.id}/submit")
-    assert again.status_code == 409
-    assert "This changed since you opened it" in again.get_data(as_text=True)
+    assert again.status_code == 302 and again.location == f"/evidence/{item.id}"
+    page = client.get(again.location).get_data(as_text=True)
+    assert "This evidence is already submitted to your assessor." in page
+    assert db.session.get(EvidenceItem, item.id).status is EvidenceStatus.SUBMITTED
 
     # The assessor returns it (their side of the lifecycle).
     item = db.session.get(EvidenceItem, item.id)
