@@ -394,17 +394,24 @@ SAMPLES_TO_REVIEW = (
     .order_by(Sample.created_at, Sample.id)
     .limit(bindparam("shown"))
 )  # fmt: skip
-# A decision of the unit sent back and not yet answered holds the countersignature.
-_sent_back = (
-    select(Sample.id)
-    .join(Decision, Decision.id == Sample.decision_id)
-    .where(Decision.enrolment_id == SignOff.enrolment_id,
-           Sample.status == SampleStatus.ACTIONS_REQUIRED)
-    .exists()
-)  # fmt: skip
+
+
+def _samples_of_the_unit(status: SampleStatus):
+    return (
+        select(Sample.id)
+        .join(Decision, Decision.id == Sample.decision_id)
+        .where(Decision.enrolment_id == SignOff.enrolment_id, Sample.status == status)
+        .exists()
+    )
+
+
+# A decision of the unit sent back and not yet answered holds the countersignature, as does
+# one sampled and waiting for the IQA's own review.
 UNITS_TO_COUNTERSIGN = (
-    select(SignOff.enrolment_id, SignOff.signed_at, User.name.label("learner"),
-           Unit.title, _sent_back.label("held"), func.count().over().label("total"))
+    select(SignOff.enrolment_id, SignOff.signed_at, User.name.label("learner"), Unit.title,
+           _samples_of_the_unit(SampleStatus.ACTIONS_REQUIRED).label("held"),
+           _samples_of_the_unit(SampleStatus.OPEN).label("to_review"),
+           func.count().over().label("total"))
     .join(Enrolment, Enrolment.id == SignOff.enrolment_id)
     .join(User, User.id == Enrolment.learner_id)
     .join(Unit, Unit.id == Enrolment.unit_id)
@@ -422,9 +429,13 @@ def iqa(user: User) -> IqaToDo:
     return IqaToDo(
         samples=_todo(samples, lambda r: Entry(r.id, r.title, r.learner, r.assessor,
                                                r.created_at, r.enrolment_id)),
-        countersign=_todo(signed, lambda r: Entry(r.enrolment_id, r.title, r.learner,
-                                                  at=r.signed_at, enrolment_id=r.enrolment_id,
-                                                  flag=bool(r.held))),
+        countersign=_todo(signed, lambda r: Entry(
+            r.enrolment_id, r.title, r.learner, at=r.signed_at, enrolment_id=r.enrolment_id,
+            flag=bool(r.held or r.to_review),
+            detail=("A sampled decision you sent back is not answered yet." if r.held
+                    else "Review the sampled decision of this unit first." if r.to_review
+                    else ""),
+        )),
     )  # fmt: skip
 
 

@@ -200,12 +200,16 @@ def test_iqas_home_shows_samples_to_review_and_units_to_countersign(client, auth
     assert found[f"{learner.name}: {enrolment.unit.title}"] == (
         f"/enrolments/{enrolment.id}/portfolio#signoff-h"
     )
-    assert "On hold" not in html
+    # The sample waiting for her review holds the countersignature until she reviews it.
+    assert "On hold</span> Review the sampled decision of this unit first." in html
     sampling.review(iqa, sample, agree=False, comment="", actions="Explain 1.1.")
     db.session.commit()
     html = home(client, auth, iqa)
     assert "No sample is waiting for your review." in html
     assert "On hold</span> A sampled decision you sent back is not answered yet." in html
+    sampling.respond(assessor, sample, "Comments added to 1.1.")
+    db.session.commit()
+    assert "On hold" not in home(client, auth, iqa)
 
 
 # The provider admin -------------------------------------------------------------------------
