@@ -120,7 +120,8 @@ def add_enrolment(
                                (planned_end_on, "planned_end_on", "planned end date")):  # fmt: skip
         if value is None:
             raise DomainError(
-                f"Enter the {what}"
+                # A browser's date field sends nothing for a day that does not exist.
+                f"Enter the {what}, a real day such as 2026-11-04"
                 + (f": the cohort '{cohort.name}' has none." if cohort else ", or choose a cohort that has one."),
                 field=field,
             )  # fmt: skip

@@ -106,7 +106,7 @@ def test_a_new_learner_is_offered_enrolment_with_the_cohorts_dates(client, auth,
         "starts_on": "", "planned_end_on": "2027-01-01",
     })  # fmt: skip
     assert response.status_code == 400
-    assert "Enter the start date, or choose a cohort that has one." in response.get_data(
+    assert "Enter the start date, a real day such as 2026-11-04, or choose a cohort that has one." in response.get_data(
         as_text=True
     )
     assert db.session.scalar(select(Enrolment).where(Enrolment.learner_id == second.id)) is None
