@@ -162,9 +162,9 @@ def countersign_problems(
                   for s in sent_back),
         ))  # fmt: skip
     if awaiting_review:
-        s = "" if len(awaiting_review) == 1 else "s"
+        plural = "" if len(awaiting_review) == 1 else "s"
         out.append(Problem(
-            f"Review the sampled decision{s} of this unit waiting for you first",
+            f"Review the sampled decision{plural} of this unit waiting for you first",
             tuple(Link(s.item_title, "assessment.sample", {"sample_id": s.sample_id})
                   for s in awaiting_review),
         ))  # fmt: skip

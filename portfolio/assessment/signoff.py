@@ -356,7 +356,9 @@ def restore_after_review(assessor: User, enrolment: Enrolment, sample: Sample) -
     """The assessor answered a sent-back sample: the sign-off under review stands again once
     no other sent-back sample of the unit waits for an answer."""
     record = sign_off_in_force(enrolment)
-    if record is None or record.under_review_since is None or sent_back(enrolment.id):
+    if record is None or record.under_review_since is None or samples_waiting(
+        enrolment.id, SampleStatus.ACTIONS_REQUIRED
+    ):
         return None
     record.under_review_since = None
     db.session.flush()
@@ -372,9 +374,9 @@ def restore_after_review(assessor: User, enrolment: Enrolment, sample: Sample) -
     return record
 
 
-def sent_back(enrolment_id: int, status: SampleStatus = SampleStatus.ACTIONS_REQUIRED) -> list[SentBack]:
-    """The enrolment's sampled decisions sent back with actions and not yet answered, or
-    with ``status=SampleStatus.OPEN`` those the IQA has not reviewed yet."""
+def samples_waiting(enrolment_id: int, status: SampleStatus) -> list[SentBack]:
+    """The enrolment's sampled decisions sent back with actions and not yet answered
+    (``SampleStatus.ACTIONS_REQUIRED``), or those the IQA has not reviewed yet (``OPEN``)."""
     rows = db.session.execute(
         select(Sample.id, EvidenceItem.title)
         .join(Decision, Decision.id == Sample.decision_id)
@@ -396,8 +398,8 @@ def countersign(iqa: User, enrolment: Enrolment) -> SignOff:
     problems = countersign_problems(
         signed_off=record is not None,
         own=record is not None and record.assessor_id == iqa.id,
-        sent_back=sent_back(enrolment.id),
-        awaiting_review=sent_back(enrolment.id, SampleStatus.OPEN),
+        sent_back=samples_waiting(enrolment.id, SampleStatus.ACTIONS_REQUIRED),
+        awaiting_review=samples_waiting(enrolment.id, SampleStatus.OPEN),
     )
     if problems:
         raise _refuse(iqa, enrolment, "The unit cannot be countersigned yet: " + in_words(problems),
