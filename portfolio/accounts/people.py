@@ -124,8 +124,12 @@ def update_person(
         raise DomainError(
             "You cannot remove your own admin role or deactivate yourself; "
             "ask another admin to do it.",
-            field="role",
+            field="role" if role is not Role.ADMIN else "active",
         )
+    if role is Role.EMPLOYER and user.role is not Role.EMPLOYER:
+        # An employer account belongs to an employer organisation: it is added there.
+        raise DomainError("Line managers are added on their employer's page (Employers), which "
+                          "links them to it.", field="role")  # fmt: skip
     check_name(name)
     check_expiry(role, access_expires_on)
     before = _account_state(user)

@@ -18,6 +18,7 @@ from portfolio.accounts.forms import (
 )
 from portfolio.accounts.models import Role, User
 from portfolio.accounts.two_factor_forms import TwoFactorPolicyForm
+from portfolio.apprenticeships.operations import check_line_manager_change
 from portfolio.db import db, utcnow
 from portfolio.enrolments.operations import check_staff_change
 from portfolio.errors import DomainError
@@ -218,6 +219,7 @@ def person_edit(user_id: int):
     if form.validate_on_submit():
         try:
             check_staff_change(user, Role(form.role.data), form.active.data)
+            check_line_manager_change(user, Role(form.role.data))
             people.update_person(
                 current_user,
                 user,

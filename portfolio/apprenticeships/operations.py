@@ -92,6 +92,28 @@ def add_line_manager(admin: User, employer: Employer, *, name: str, email: str) 
     return user
 
 
+def check_line_manager_change(user: User, role: Role) -> None:
+    """Refuse to give a line manager another role while apprenticeships name them: their
+    apprentices would be left with a line manager who cannot see them or sign reviews."""
+    if user.role is not Role.EMPLOYER or role is Role.EMPLOYER:
+        return
+    names = db.session.scalars(
+        select(User.name)
+        .join(Enrolment, Enrolment.learner_id == User.id)
+        .join(Apprenticeship, Apprenticeship.enrolment_id == Enrolment.id)
+        .where(Apprenticeship.line_manager_id == user.id)
+        .order_by(User.name)
+    ).all()
+    if names:
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise DomainError(
+            f"{user.name} is the line manager of {len(names)} apprentice"
+            f"{'s' if len(names) != 1 else ''} ({shown}): name another line manager on "
+            f"{'their apprenticeships' if len(names) != 1 else 'the apprenticeship'} first.",
+            field="role",
+        )
+
+
 def line_managers(employer_id: int) -> list[User]:
     """The employer's people (employer accounts), by name."""
     return db.session.scalars(

@@ -20,7 +20,23 @@ COHORT_NAME_LIMIT = 200
 def check_staff_change(user: User, role: Role, active: bool) -> None:
     """Refuse to make an assessor or IQA something else, or to deactivate them, while
     enrolments name them as such: those learners would be left with someone who cannot
-    assess or sample. The admin gives the enrolments someone else first."""
+    assess or sample. The admin gives the enrolments someone else first. A learner with
+    enrolments keeps the learner's role: their evidence and decisions are a learner's, and
+    staff get an account of their own."""
+    if user.role is Role.LEARNER and role is not Role.LEARNER:
+        units = db.session.scalars(
+            select(Unit.title).join(Enrolment, Enrolment.unit_id == Unit.id)
+            .where(Enrolment.learner_id == user.id).order_by(Unit.title)
+        ).all()  # fmt: skip
+        if units:
+            raise DomainError(
+                f"{user.name} is a learner enrolled on {len(units)} unit"
+                f"{'s' if len(units) != 1 else ''} ({', '.join(units[:3])}"
+                f"{' and more' if len(units) > 3 else ''}): a learner's account stays a "
+                "learner's. Give them another account, with another email address, for "
+                "another role.",
+                field="role",
+            )
     for held, column in ((Role.ASSESSOR, Enrolment.assessor_id), (Role.IQA, Enrolment.iqa_id)):
         if user.role is not held or (role is held and active):
             continue
@@ -192,15 +208,16 @@ def update_enrolment(
         raise DomainError(
             "The planned end must be on or after the start date.", field="planned_end_on"
         )
+    # The ids asked for, not the relationships' columns: those change only at the flush.
+    for person_id, field in ((assessor_id, "assessor_id"), (iqa_id, "iqa_id")):
+        if person_id is not None and person_id == enrolment.learner_id:
+            raise DomainError("A learner cannot assess or quality-assure their own work.",
+                              field=field)  # fmt: skip
     enrolment.cohort = _cohort(admin, cohort_id)
     enrolment.assessor = _person(admin, assessor_id, Role.ASSESSOR, "assessor_id")
     enrolment.iqa = _person(admin, iqa_id, Role.IQA, "iqa_id")
     enrolment.starts_on = starts_on
     enrolment.planned_end_on = planned_end_on
-    if enrolment.learner_id in (enrolment.assessor_id, enrolment.iqa_id):
-        raise DomainError(
-            "A learner cannot assess or quality-assure their own work.", field="assessor_id"
-        )
     db.session.flush()
     audit.record(
         "enrolment.changed", provider_id=admin.provider_id, actor=admin, object_type="enrolment",

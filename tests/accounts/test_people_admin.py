@@ -82,6 +82,11 @@ def test_admin_cannot_remove_their_own_admin_role(client, auth, people):
     assert response.status_code == 400
     assert "You cannot remove your own admin role" in response.get_data(as_text=True)
     assert db.session.get(User, admin.id).role is Role.ADMIN
+    # Unticking "active" on their own account: the message is beside that box.
+    response = client.post(f"/people/{admin.id}", data={"name": admin.name, "role": "admin"})
+    assert response.status_code == 400
+    assert 'href="#active"' in response.get_data(as_text=True)
+    assert db.session.get(User, admin.id).active
 
 
 def test_an_assessor_or_iqa_named_on_enrolments_keeps_the_role_until_replaced(
@@ -110,6 +115,70 @@ def test_an_assessor_or_iqa_named_on_enrolments_keeps_the_role_until_replaced(
     response = client.post(f"/people/{assessor.id}", data={"name": assessor.name, "role": "learner",
                                                            "active": "y"})  # fmt: skip
     assert response.status_code == 302
+
+
+def test_an_enrolled_learner_or_a_named_line_manager_keeps_the_role(client, auth, people, provider):
+    """An enrolled learner made an assessor could mark their own evidence, or as an EQA read
+    every portfolio; a line manager made a learner leaves apprentices without one."""
+    from tests.apprenticeships.helpers import make_apprentice
+    from tests.factories import make_enrolment
+
+    learner = people[Role.LEARNER]
+    make_enrolment(learner, assessor=people[Role.ASSESSOR])
+    apprentice = make_apprentice(provider)
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    ends = (date.today() + timedelta(days=30)).isoformat()
+    for role in ("assessor", "iqa", "eqa", "admin"):
+        data = {"name": learner.name, "role": role, "active": "y", "access_expires_on": ends}
+        response = client.post(f"/people/{learner.id}", data=data)
+        assert response.status_code == 400, role
+        html = response.get_data(as_text=True).replace("&#39;", "'")
+        assert f"{learner.name} is a learner enrolled on 1 unit (" in html and 'href="#role"' in html
+        db.session.expire_all()
+        assert db.session.get(User, learner.id).role is Role.LEARNER
+    manager = apprentice.manager
+    response = client.post(f"/people/{manager.id}", data={"name": manager.name, "role": "learner",
+                                                           "active": "y"})  # fmt: skip
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f"is the line manager of 1 apprentice ({apprentice.learner.name})" in html
+    assert db.session.get(User, manager.id).role is Role.EMPLOYER
+    # Nor is anyone made a line manager here, unlinked to an employer.
+    assessor = people["assessor2"]
+    response = client.post(f"/people/{assessor.id}", data={"name": assessor.name,
+                                                            "role": "employer", "active": "y"})  # fmt: skip
+    assert response.status_code == 400
+    assert "added on their employer&#39;s page" in response.get_data(as_text=True)
+    # A learner not enrolled on anything may become staff.
+    newcomer = people["learner2"]
+    response = client.post(f"/people/{newcomer.id}", data={"name": newcomer.name,
+                                                            "role": "assessor", "active": "y"})  # fmt: skip
+    assert response.status_code == 302
+
+
+def test_a_learner_is_never_their_own_assessor_and_a_wrong_assignment_can_be_mended(
+    client, auth, people
+):
+    from portfolio.enrolments.models import Enrolment
+    from tests.factories import make_enrolment
+
+    learner = people[Role.LEARNER]
+    enrolment = make_enrolment(learner, assessor=people[Role.ASSESSOR])
+    learner.role = Role.ASSESSOR  # as an account changed before the rule above
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    data = {"cohort_id": "", "starts_on": enrolment.starts_on.isoformat(),
+            "planned_end_on": enrolment.planned_end_on.isoformat(), "iqa_id": ""}  # fmt: skip
+    refused = client.post(f"/enrolments/{enrolment.id}/edit", data={**data, "assessor_id": str(learner.id)})
+    assert refused.status_code == 400
+    assert "A learner cannot assess or quality-assure their own work." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Enrolment, enrolment.id).assessor_id == people[Role.ASSESSOR].id
+    other = people["assessor2"]
+    mended = client.post(f"/enrolments/{enrolment.id}/edit", data={**data, "assessor_id": str(other.id)})
+    assert mended.status_code == 302
+    assert db.session.get(Enrolment, enrolment.id).assessor_id == other.id
 
 
 def test_deactivating_an_account_signs_it_out(app, client, auth, people):
