@@ -43,7 +43,7 @@ def create_person(
         # Another provider's account is not named: its people are not this provider's to see.
         if holder.provider_id == provider.id:
             raise DomainError(
-                f"{holder.name} ({holder.role.label.lower()}) already has an account with this "
+                f"{holder.name}, {holder.role.label.lower()}, already has an account with this "
                 "email address, and an email address belongs to one account only. Open their "
                 "account instead, or use another address.",
                 field="email",

@@ -342,7 +342,7 @@ def export(enrolment_id: int, fmt: str):
     ]  # fmt: skip
     name = f"off-the-job-hours-{enrolment.id}-{_today(enrolment).isoformat()}"
     if fmt == "csv":
-        body, mimetype = exports.to_csv(EXPORT_HEADER, rows), "text/csv; charset=utf-8"
+        body, mimetype = exports.to_csv(EXPORT_HEADER, rows), "text/csv"  # Werkzeug adds the charset
     else:
         body = exports.to_xlsx("Off-the-job hours", EXPORT_HEADER, rows)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -170,7 +170,7 @@ def export(fmt: str):
     header, rows = _table(table, filters, options)
     name = f"{table}-{_today().isoformat()}"
     if fmt == "csv":
-        body, mimetype = exports.to_csv(header, rows), "text/csv; charset=utf-8"
+        body, mimetype = exports.to_csv(header, rows), "text/csv"  # Werkzeug adds the charset
     else:
         body = exports.to_xlsx(table, header, rows)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

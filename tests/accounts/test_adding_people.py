@@ -30,7 +30,7 @@ def test_an_email_address_of_someone_at_the_provider_is_refused_naming_them(clie
     response = client.post("/people/new", data=person(email=existing.email.upper()))
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert f"{existing.name} (learner) already has an account with this email address" in html
+    assert f"{existing.name}, learner, already has an account with this email address" in html
     assert f'href="/people/{existing.id}"' in html  # open their account instead
     assert f'href="/enrolments/new?learner={existing.id}"' in html  # or enrol them
     assert accounts() == before

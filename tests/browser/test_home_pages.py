@@ -68,7 +68,7 @@ def test_the_admins_figures_match_and_the_heatmap_says_what_to_choose(page, widt
     assert f"{counted} learner" in page.locator("main").inner_text()
     visit(page, "/dashboard")
     empty = page.locator("section[aria-labelledby='heat-h'] .empty-state")
-    assert "Unit (for the heatmap)" in empty.inner_text()
+    assert "Choose the unit in “Unit” above" in empty.inner_text()
     check_accessibility(page)
     fits(page)
     with page.expect_navigation():

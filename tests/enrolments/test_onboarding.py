@@ -363,6 +363,7 @@ def test_an_admin_uploads_reads_the_report_and_imports(client, auth, people):
     assert record.imported_by_id == people[Role.ADMIN].id
     page = client.get(report_url).get_data(as_text=True)
     assert "Imported" in page and "Unchanged: <strong>2</strong>" in page
+    assert ": 2 created, 0 updated, 0 unchanged, 1 refused." in page
     # A second import of the same upload is refused.
     client.post(f"/onboarding/{record.id}/import")
     assert "already been started" in client.get(report_url).get_data(as_text=True)

@@ -248,7 +248,9 @@ def test_marking_time_and_iqa_coverage_agree_with_a_hand_count(
     workload = client.get("/dashboard/export.csv?table=workload").get_data(as_text=True)
     row = next(r for r in csv.reader(io.StringIO(workload)) if r[0] == assessor.name)
     assert row[1:] == ["3", "1", "0", "2.7"]  # (0 + 2 + 6) / 3 within 90 days
-    coverage = client.get("/dashboard/export.csv?table=coverage").get_data(as_text=True)
+    exported = client.get("/dashboard/export.csv?table=coverage")
+    assert exported.headers["Content-Type"] == "text/csv; charset=utf-8"
+    coverage = exported.get_data(as_text=True)
     row = next(r for r in csv.reader(io.StringIO(coverage)) if r[0] == assessor.name)
     decided = {90: "3", 30: "2"}[period]
     assert row[4:] == [decided, "1", {90: "33", 30: "50"}[period], "25", "met"]

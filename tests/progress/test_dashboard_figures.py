@@ -104,7 +104,7 @@ def test_the_heatmap_says_which_unit_to_choose_and_shows_it_when_chosen(
 ):
     auth.sign_in(people[Role.ADMIN])
     html = client.get("/dashboard").get_data(as_text=True)
-    assert "Choose the unit in “Unit (for the heatmap)” above" in html
+    assert "Choose the unit in “Unit” above" in html
     sfj_unit = provider_data["Signed"][1].unit
     link = re.search(
         rf'<a href="([^"]+)">{sfj_unit.awarding_body.name}: {sfj_unit.title}</a>', html
