@@ -1,6 +1,6 @@
 """Sign-in: the user loader, credential checks and throttling of repeated failures."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -49,6 +49,15 @@ class Throttled(Exception):
         self.minutes = minutes
 
 
+class AccessEnded(Exception):
+    """The right password of an EQA whose time-limited access has ended: worth telling them,
+    as only the account's holder knows the password."""
+
+    def __init__(self, ended_on: date):
+        super().__init__(ended_on)
+        self.ended_on = ended_on
+
+
 def _keys(email: str, address: str | None) -> tuple[str, str]:
     return f"email:{email}", f"addr:{address or 'unknown'}"
 
@@ -89,9 +98,10 @@ def authenticate(email: str, password: str, address: str | None) -> User | None:
         if "hash" not in _dummy_hash:
             _dummy_hash["hash"] = hash_password("not a real password")
         verify_password(_dummy_hash["hash"], password)
-        ok = False
+        right = ok = False
     else:
-        ok = verify_password(user.password_hash, password) and user.is_active
+        right = verify_password(user.password_hash, password)
+        ok = right and user.is_active
     email_key, addr_key = _keys(email, address)
     if not ok:
         db.session.add_all([SignInFailure(key=email_key), SignInFailure(key=addr_key)])
@@ -101,6 +111,8 @@ def authenticate(email: str, password: str, address: str | None) -> User | None:
                 object_id=user.id, after={"address": address},
                 summary=f"Refused sign-in for {user.email}",
             )  # fmt: skip
+            if right and user.active and user.access_expired():
+                raise AccessEnded(user.access_expires_on)
         return None
     if needs_rehash(user.password_hash):  # hashed before the first write takes the lock
         user.password_hash = hash_password(password)

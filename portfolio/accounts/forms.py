@@ -26,6 +26,8 @@ class SignInForm(AppForm):
 
 
 def check_new_password(form, field) -> None:
+    if field.errors:  # too long, said once already
+        return
     email = form.email.data if hasattr(form, "email") else ""
     name = form.name.data if hasattr(form, "name") else ""
     problem = password_problem(field.data or "", email=email or "", name=name or "")
@@ -67,13 +69,18 @@ class ForgotPasswordForm(AppForm):
     email = EmailField(
         "Email address",
         description="The address you sign in with.",
-        validators=[DataRequired("Enter your email address."), MaxLength(254)],
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter an email address like name@example.org.", check_deliverability=False),
+            MaxLength(254),
+        ],
         render_kw={"autocomplete": "username", "spellcheck": "false"},
     )
 
 
 def check_expiry_for_eqa(form, field) -> None:
-    if form.role.data == Role.EQA.value and field.data is None:
+    typed = bool(field.raw_data and field.raw_data[0].strip())  # not a date: said already
+    if form.role.data == Role.EQA.value and field.data is None and not typed:
         raise ValidationError("An EQA's access needs an end date.")
 
 

@@ -153,6 +153,8 @@ def update_person(
 def change_own_password(user: User, current: str, new: str) -> None:
     if user.password_hash is None or not verify_password(user.password_hash, current):
         raise DomainError("Your current password is not right.", field="current_password")
+    if new == current:
+        raise DomainError("Choose a new password, not the one you have now.", field="new_password")
     problem = password_problem(new, email=user.email, name=user.name)
     if problem:
         raise DomainError(problem, field="new_password")

@@ -19,6 +19,7 @@ from portfolio.accounts.forms import (
 from portfolio.accounts.models import Role, User
 from portfolio.accounts.two_factor_forms import TwoFactorPolicyForm
 from portfolio.apprenticeships.operations import check_line_manager_change
+from portfolio.dates import format_date
 from portfolio.db import db, utcnow
 from portfolio.enrolments.operations import check_staff_change
 from portfolio.errors import DomainError
@@ -52,6 +53,13 @@ def sign_in():
                 f"Too many failed sign-in attempts. Wait {throttled.minutes} minutes and try again."
             )
             return render_template("accounts/sign_in.html", form=form), 429
+        except auth.AccessEnded as ended:
+            db.session.commit()  # the refusal stays recorded
+            form.form_errors.append(
+                f"Your read-only access ended on {format_date(ended.ended_on)}. Ask the "
+                "training provider to extend it if you still need it."
+            )
+            return render_template("accounts/sign_in.html", form=form), 403
         db.session.commit()
         if user is not None:
             # Signed in now, or once they give their second factor.

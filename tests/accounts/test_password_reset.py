@@ -161,4 +161,8 @@ def test_bad_input_says_what_and_where(client):
     response = client.post("/password/forgot", data={"email": "x" * 300})
     assert response.status_code == 400
     assert "at most 254 characters" in response.get_data(as_text=True)
+    response = client.post("/password/forgot", data={"email": "<b>x</b>"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Enter an email address like name@example.org." in html and "<b>x</b>" not in html
     assert client.get("/password/reset/" + "x" * 500).status_code == 404

@@ -61,6 +61,8 @@ def test_bad_person_input_says_what_and_where_and_saves_nothing(client, auth, pe
         assert response.status_code == 400, data
         assert message in response.get_data(as_text=True), message
         assert "is not active" not in response.get_data(as_text=True)
+        if data["access_expires_on"]:  # a date given, if not a real one: not "needs a date"
+            assert "needs an end date" not in response.get_data(as_text=True)
     assert user_count() == before
 
 

@@ -79,8 +79,14 @@ def test_eqa_access_ends_after_its_date(client, people):
     eqa = people[Role.EQA]
     eqa.access_expires_on = date(2020, 1, 1)
     db.session.flush()
+    # With the right password they are told their access ended; with a wrong one, nothing.
     response = client.post("/sign-in", data={"email": eqa.email, "password": factories.PASSWORD})
+    assert response.status_code == 403
+    assert "Your read-only access ended on 1 Jan 2020." in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # not signed in
+    response = client.post("/sign-in", data={"email": eqa.email, "password": "wrong-password-1"})
     assert response.status_code == 401
+    assert "access ended" not in response.get_data(as_text=True)
 
 
 def test_expired_eqa_is_signed_out_of_an_open_session(client, auth, people):
@@ -168,3 +174,11 @@ def test_change_password_refuses_a_wrong_current_password(client, auth, people):
     )
     assert response.status_code == 400
     assert "Your current password is not right." in response.get_data(as_text=True)
+    # The same password again is not a change; one too long is said to be so once.
+    same = {"current_password": factories.PASSWORD, "new_password": factories.PASSWORD}
+    response = client.post("/account/password", data=same)
+    assert response.status_code == 400
+    assert "Choose a new password, not the one you have now." in response.get_data(as_text=True)
+    long = {"current_password": factories.PASSWORD, "new_password": "a-b" * 700}
+    html = client.post("/account/password", data=long).get_data(as_text=True)
+    assert "can be at most 256 characters" in html and "Use at most" not in html
