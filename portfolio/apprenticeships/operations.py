@@ -5,7 +5,7 @@ flushes; the view commits."""
 
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from portfolio.accounts import invitations, people
 from portfolio.accounts.models import Role, User
@@ -39,13 +39,14 @@ def _employer_details(admin: User, employer: Employer | None, **details) -> dict
     if not name:
         raise DomainError("Enter the employer's name.", field="name")
     check_length(name, NAME_LIMIT, "Employer name", field="name")
-    taken = select(Employer.id).where(
-        Employer.provider_id == admin.provider_id, Employer.name == name
+    # Names that differ only in capitals are the same employer.
+    taken = select(Employer.name).where(
+        Employer.provider_id == admin.provider_id, func.lower(Employer.name) == name.lower()
     )
     if employer is not None:
         taken = taken.where(Employer.id != employer.id)
-    if db.session.scalar(taken) is not None:
-        raise DomainError(f"An employer called '{name}' already exists.", field="name")
+    if (existing := db.session.scalar(taken)) is not None:
+        raise DomainError(f"An employer called '{existing}' already exists.", field="name")
     return {
         "name": name,
         **{field: _clean(details[field]) for field in EMPLOYER_FIELDS if field != "name"},

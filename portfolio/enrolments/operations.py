@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portfolio.accounts.models import Role, User
 from portfolio.audit import trail as audit
@@ -62,9 +62,11 @@ def create_cohort(admin: User, name: str, starts_on: date | None, ends_on: date 
     check_length(name, COHORT_NAME_LIMIT, "Cohort name", field="name")
     if starts_on and ends_on and ends_on < starts_on:
         raise DomainError("The end date must be on or after the start date.", field="ends_on")
-    exists = select(Cohort.id).where(Cohort.provider_id == admin.provider_id, Cohort.name == name)
-    if db.session.scalar(exists) is not None:
-        raise DomainError(f"A cohort called '{name}' already exists.", field="name")
+    # Names that differ only in capitals are the same cohort.
+    exists = select(Cohort.name).where(Cohort.provider_id == admin.provider_id,
+                                       func.lower(Cohort.name) == name.lower())  # fmt: skip
+    if (existing := db.session.scalar(exists)) is not None:
+        raise DomainError(f"A cohort called '{existing}' already exists.", field="name")
     cohort = Cohort(provider_id=admin.provider_id, name=name, starts_on=starts_on, ends_on=ends_on)
     db.session.add(cohort)
     db.session.flush()

@@ -79,6 +79,12 @@ def test_duplicate_cohort_name_is_refused(client, auth, people):
     assert "A cohort called &#39;Evening group&#39; already exists." in response.get_data(
         as_text=True
     )
+    # Differing only in capitals, it is the same cohort, named as it is.
+    response = client.post("/cohorts", data={"name": "evening GROUP"})
+    assert response.status_code == 400
+    assert "A cohort called &#39;Evening group&#39; already exists." in response.get_data(
+        as_text=True
+    )
 
 
 def test_cohort_ending_before_it_starts_is_refused(client, auth, people):
