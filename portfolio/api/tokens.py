@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from portfolio.accounts.models import User
@@ -35,6 +35,14 @@ def create_token(admin: User, name: str, scope: TokenScope) -> tuple[ApiToken, s
     is shown once and kept nowhere."""
     name = name.strip()
     check_length(name, NAME_LIMIT, "Name", field="name")
+    in_use = db.session.scalar(
+        select(ApiToken.name).where(ApiToken.provider_id == admin.provider_id,
+                                    ApiToken.revoked_at.is_(None),
+                                    func.lower(ApiToken.name) == name.lower())
+    )  # fmt: skip
+    if in_use is not None:
+        raise DomainError(f"A token called “{in_use}” is in use: give this one another name, so "
+                          "that the two can be told apart.", field="name")  # fmt: skip
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         provider_id=admin.provider_id, name=name, scope=scope, token_hash=token_hash(secret),

@@ -104,6 +104,11 @@ def create_subscription(
     chosen = [event for event in EVENTS if event in set(event_types)]
     if not chosen or len(chosen) != len(set(event_types)):
         raise DomainError("Choose at least one of the events listed.", field="events")
+    if db.session.scalar(select(WebhookSubscription.id).where(
+            WebhookSubscription.provider_id == admin.provider_id, WebhookSubscription.url == url)):  # fmt: skip
+        # Two would send each event twice; one address's events are changed on its page.
+        raise DomainError("A webhook to this address exists already: to send it other events, "
+                          "remove it from the list and add it again.", field="url")  # fmt: skip
     count = db.session.scalar(
         select(func.count(WebhookSubscription.id)).where(
             WebhookSubscription.provider_id == admin.provider_id

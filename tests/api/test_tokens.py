@@ -46,6 +46,18 @@ def test_a_token_without_a_name_is_refused_on_the_form(client, auth, people):
     assert db.session.scalar(select(ApiToken)) is None
 
 
+def test_a_scope_not_offered_or_a_name_in_use_is_refused(client, auth, people):
+    auth.sign_in(people[Role.ADMIN])
+    response = client.post("/provider/api-tokens", data={"name": "Reporting", "scope": "root"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(ApiToken)) is None
+    assert client.post("/provider/api-tokens", data={"name": "Reporting", "scope": "read"}).status_code == 200
+    again = client.post("/provider/api-tokens", data={"name": "reporting ", "scope": "read_write"})
+    assert again.status_code == 400
+    assert "A token called “Reporting” is in use" in again.get_data(as_text=True)
+    assert len(db.session.scalars(select(ApiToken)).all()) == 1
+
+
 def test_only_admins_see_the_tokens_page(client, auth, people):
     auth.sign_in(people[Role.ASSESSOR])
     assert client.get("/provider/api-tokens").status_code == 403
