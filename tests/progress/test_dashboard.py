@@ -96,6 +96,24 @@ def test_dashboard_figures_agree_with_a_hand_count(client, auth, people, cohort_
     assert workload and workload.groups() == ("3", "1")  # three learners, one item waiting
 
 
+def test_criteria_to_teach_next_leave_out_those_every_learner_has_met(
+    client, auth, people, cohort_data
+):
+    learners, enrolments = cohort_data
+    assessor = people[Role.ASSESSOR]
+    for learner, enrolment in zip(learners[1:], enrolments[1:], strict=True):
+        accepted(learner, assessor, enrolment, ["1.1"], title="Met by all")
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    html = client.get("/dashboard").get_data(as_text=True)
+    table = html[html.index('aria-label="Criteria still lacking"'):]
+    table = table[: table.index("</table>")]
+    numbers = re.findall(r'<td data-label="Criterion"><strong>([\d.]+)</strong>', table)
+    assert numbers and "1.1" not in numbers and "2.1" in numbers
+    export = client.get("/dashboard/export.csv?table=criteria").get_data(as_text=True)
+    assert ["1.1", "3", "0"] in [[r[2], r[4], r[5]] for r in csv.reader(io.StringIO(export))]
+
+
 def test_signed_off_and_awaiting_marking_list_their_learners(client, auth, people, cohort_data):
     learners, enrolments = cohort_data
     db.session.get(EnrolmentProgress, enrolments[0].id).signed_off = True
