@@ -234,7 +234,8 @@ class Measures:
     def forecast(self):
         progress = EnrolmentProgress
         return case(
-            (progress.countersigned.is_(True), 0),
+            # Complete: countersigned, and not under IQA review (a decision sent back since).
+            (and_(progress.countersigned.is_(True), progress.under_review.is_not(True)), 0),
             # Past the planned end moved on by the breaks.
             (
                 and_(
@@ -326,7 +327,8 @@ def summary(filters: Filters, provider_id: int, today: date, inactive_days: int)
             measures.forecast.label("forecast"),
             progress.assessor_id,
             func.count().label("learners"),
-            func.count().filter(progress.countersigned.is_(True)).label("complete"),
+            func.count().filter(progress.countersigned.is_(True),
+                                progress.under_review.is_not(True)).label("complete"),
             func.count().filter(progress.signed_off.is_(True)).label("signed_off"),
             func.count().filter(progress.under_review.is_(True)).label("under_review"),
             func.sum(measures.share).label("met"),

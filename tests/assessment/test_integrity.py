@@ -321,6 +321,11 @@ def test_a_sent_back_decision_puts_a_countersigned_sign_off_under_review_until_a
     dashboard = c.client.get("/dashboard").get_data(as_text=True)
     stat = dashboard.split("countersigned, under IQA review")[0].rsplit('<span class="stat">', 1)[1]
     assert ">1</a>" in stat and "status=under+IQA+review" in stat
+    # Not also counted complete, nor offered for an EQA visit without saying so.
+    complete = dashboard.split("complete (countersigned)")[0].rsplit('<span class="stat">', 1)[1]
+    assert ">0</a>" in complete
+    eqa = c.client.get("/exports/eqa").get_data(as_text=True)
+    assert "Under IQA review</span> since" in eqa
     listed = c.client.get("/dashboard/learners", query_string={"status": "under IQA review"})
     assert listed.status_code == 200
     html = listed.get_data(as_text=True)
