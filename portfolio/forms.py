@@ -6,7 +6,7 @@ from flask import abort, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import ImmutableMultiDict
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length, NumberRange, ValidationError
 
 from portfolio.text import length_problem
 
@@ -49,6 +49,15 @@ class AppForm(FlaskForm):
             file_fields = {field.name for field in form if isinstance(field, FileField)}
             files = [(k, v) for k, v in request.files.items(multi=True) if k in file_fields]
             return ImmutableMultiDict([*request.form.items(multi=True), *files]) or None
+
+
+class InRange(NumberRange):
+    """NumberRange, quiet when the field holds no number: the field's own message (such as
+    "Enter a whole number") has said what is wrong, once."""
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None:
+            super().__call__(form, field)
 
 
 class EmptyForm(AppForm):

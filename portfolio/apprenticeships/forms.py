@@ -3,13 +3,13 @@
 from sqlalchemy import select
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
 from portfolio.accounts.models import Role, User
 from portfolio.apprenticeships.models import Employer
 from portfolio.apprenticeships.operations import MAX_OTJ_HOURS
 from portfolio.db import db
-from portfolio.forms import AppForm, MaxLength
+from portfolio.forms import AppForm, InRange, MaxLength
 
 
 def _optional_int(value):
@@ -74,7 +74,7 @@ class ApprenticeshipForm(AppForm):
         description="Agreed at the start, from the funding rules in force.",
         validators=[
             InputRequired("Enter the planned hours as a whole number, such as 278."),
-            NumberRange(0, MAX_OTJ_HOURS, f"Enter a whole number from 0 to {MAX_OTJ_HOURS}."),
+            InRange(0, MAX_OTJ_HOURS, f"Enter a whole number from 0 to {MAX_OTJ_HOURS}."),
         ],
     )
 

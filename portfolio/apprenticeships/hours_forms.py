@@ -13,14 +13,13 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    NumberRange,
     Optional,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portfolio.apprenticeships.hours import KIND_NAME_LIMIT, LEARNED_LIMIT, REASON_LIMIT
-from portfolio.forms import AppForm, MaxLength
+from portfolio.forms import AppForm, InRange, MaxLength
 
 
 class CheckboxesField(SelectMultipleField):
@@ -59,7 +58,7 @@ class EntryForm(AppForm):
     end = ClockField("End time", validators=[Optional()])
     minutes = IntegerField(
         "Or the duration, in minutes",
-        validators=[Optional(), NumberRange(1, 720, "Give a duration from 1 to 720 minutes.")],
+        validators=[Optional(), InRange(1, 720, "Give a duration from 1 to 720 minutes.")],
         description="Leave the times empty to give a duration alone, such as 90 for an hour "
         "and a half of online learning.",
     )

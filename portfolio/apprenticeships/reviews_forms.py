@@ -2,10 +2,10 @@
 comments, and the provider's review interval."""
 
 from wtforms import DateField, IntegerField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Optional
 
 from portfolio.apprenticeships.reviews import COMMENTS_LIMIT, NOTES_LIMIT, TARGET_LIMIT
-from portfolio.forms import AppForm, MaxLength
+from portfolio.forms import AppForm, InRange, MaxLength
 
 
 class ReviewerPartForm(AppForm):
@@ -50,6 +50,6 @@ class ReviewIntervalForm(AppForm):
         "asked for at least one every 12 weeks.",
         validators=[
             InputRequired("Enter a number of weeks, such as 12."),
-            NumberRange(1, 52, "Enter a number of weeks from 1 to 52."),
+            InRange(1, 52, "Enter a number of weeks from 1 to 52."),
         ],
     )

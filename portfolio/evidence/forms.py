@@ -16,13 +16,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from portfolio.dates import format_wall_time
 from portfolio.evidence import incident
 from portfolio.evidence.kinds import STAR_PARTS
 from portfolio.evidence.quality import STAR_MIN_WORDS
-from portfolio.forms import AppForm, MaxLength
+from portfolio.forms import AppForm, InRange, MaxLength
 
 
 def choices(pairs, empty: str | None = None) -> list[SelectChoice]:
@@ -292,7 +292,7 @@ class CallNoteForm(TitleMixin, AppForm):
         "Duration (minutes)",
         validators=[
             InputRequired("Enter how long the call lasted, in whole minutes."),
-            NumberRange(min=1, max=600, message="Enter a duration from 1 to 600 minutes."),
+            InRange(min=1, max=600, message="Enter a duration from 1 to 600 minutes."),
         ],
     )
     notes = TextAreaField(
@@ -436,7 +436,7 @@ class DiscussionForm(TitleMixin, AppForm):
         "Duration (minutes)",
         validators=[
             InputRequired("Enter how long the discussion lasted."),
-            NumberRange(min=1, max=600, message="Enter a duration from 1 to 600 minutes."),
+            InRange(min=1, max=600, message="Enter a duration from 1 to 600 minutes."),
         ],
     )
     discussion = TextAreaField(

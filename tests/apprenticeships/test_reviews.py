@@ -433,6 +433,10 @@ def test_the_provider_admin_sets_the_review_interval(app, client, auth, people):
     auth.sign_in(people[Role.ADMIN])
     response = client.post("/provider/reviews", data={"review_interval_weeks": "0"})
     assert response.status_code == 400 and "from 1 to 52" in response.get_data(as_text=True)
+    # Not a whole number: said once, not followed by the range as well.
+    response = client.post("/provider/reviews", data={"review_interval_weeks": "2.5"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Enter a whole number" in html and "from 1 to 52" not in html
     assert client.post("/provider/reviews", data={"review_interval_weeks": "10"}).status_code == 302
     db.session.expire_all()
     assert people[Role.ADMIN].provider.review_interval_weeks == 10
