@@ -57,7 +57,9 @@ def check_staff_change(user: User, role: Role, active: bool) -> None:
             )
 
 
-def create_cohort(admin: User, name: str, starts_on: date | None, ends_on: date | None) -> Cohort:
+def _cohort_details(admin: User, cohort: Cohort | None, name: str, starts_on: date | None,
+                    ends_on: date | None) -> str:  # fmt: skip
+    """The cohort's name, trimmed, once the name and dates are checked."""
     name = name.strip()
     check_length(name, COHORT_NAME_LIMIT, "Cohort name", field="name")
     if starts_on and ends_on and ends_on < starts_on:
@@ -65,12 +67,49 @@ def create_cohort(admin: User, name: str, starts_on: date | None, ends_on: date 
     # Names that differ only in capitals are the same cohort.
     exists = select(Cohort.name).where(Cohort.provider_id == admin.provider_id,
                                        func.lower(Cohort.name) == name.lower())  # fmt: skip
+    if cohort is not None:
+        exists = exists.where(Cohort.id != cohort.id)
     if (existing := db.session.scalar(exists)) is not None:
         raise DomainError(f"A cohort called '{existing}' already exists.", field="name")
+    return name
+
+
+def create_cohort(admin: User, name: str, starts_on: date | None, ends_on: date | None) -> Cohort:
+    name = _cohort_details(admin, None, name, starts_on, ends_on)
     cohort = Cohort(provider_id=admin.provider_id, name=name, starts_on=starts_on, ends_on=ends_on)
     db.session.add(cohort)
     db.session.flush()
     return cohort
+
+
+def update_cohort(admin: User, cohort: Cohort, name: str, starts_on: date | None,
+                  ends_on: date | None) -> None:  # fmt: skip
+    """Rename a cohort or change its dates. Its enrolments keep their own dates (taken from
+    the cohort's when they were made); enrolments made from now on take the new ones."""
+    name = _cohort_details(admin, cohort, name, starts_on, ends_on)
+    before = audit.snapshot(cohort, "name", "starts_on", "ends_on")
+    cohort.name, cohort.starts_on, cohort.ends_on = name, starts_on, ends_on
+    db.session.flush()
+    audit.record(
+        "cohort.changed", provider_id=admin.provider_id, actor=admin, object_type="cohort",
+        object_id=cohort.id, before=before, after=audit.snapshot(cohort, "name", "starts_on", "ends_on"),
+        summary=f"Changed the cohort {name}",
+    )  # fmt: skip
+
+
+def remove_cohort(admin: User, cohort: Cohort) -> None:
+    """Remove a cohort no enrolment is in: one made by mistake."""
+    count = db.session.scalar(select(func.count(Enrolment.id)).where(Enrolment.cohort_id == cohort.id))
+    if count:
+        raise DomainError(f"The cohort '{cohort.name}' has {count} enrolment{'s' if count != 1 else ''}: "
+                          "move them to another cohort first.")  # fmt: skip
+    audit.record(
+        "cohort.removed", provider_id=admin.provider_id, actor=admin, object_type="cohort",
+        object_id=cohort.id, before=audit.snapshot(cohort, "name", "starts_on", "ends_on"),
+        summary=f"Removed the cohort {cohort.name}",
+    )  # fmt: skip
+    db.session.delete(cohort)
+    db.session.flush()
 
 
 def _person(admin: User, user_id: int | None, role: Role, field: str) -> User | None:

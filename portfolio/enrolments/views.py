@@ -1,6 +1,6 @@
 """Cohorts and enrolments: the provider admin's pages, and an enrolment's own page."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -15,7 +15,7 @@ from portfolio.enrolments.forms import CohortForm, EnrolmentDetailsForm, Enrolme
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.enrolments.permissions import enrolment_or_404
 from portfolio.errors import DomainError
-from portfolio.forms import attach_error, form_status
+from portfolio.forms import EmptyForm, attach_error, form_status
 
 bp = Blueprint("enrolments", __name__)
 
@@ -43,6 +43,47 @@ def cohorts():
         .order_by(Cohort.name)
     ).all()
     return render_template("enrolments/cohorts.html", form=form, rows=rows), form_status(form)
+
+
+@bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def cohort_edit(cohort_id: int):
+    """Rename a cohort or change its dates; remove it while no enrolment is in it."""
+    cohort = get_in_provider_or_404(Cohort, cohort_id)
+    form = CohortForm(obj=cohort if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.update_cohort(
+                current_user, cohort, form.name.data, form.starts_on.data, form.ends_on.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Saved the cohort '{cohort.name}'.", "success")
+            return redirect(url_for("enrolments.cohorts"))
+    enrolled = db.session.scalar(select(func.count(Enrolment.id)).where(Enrolment.cohort_id == cohort.id))
+    return render_template("enrolments/cohort_edit.html", form=form, cohort=cohort, enrolled=enrolled,
+                           remove_form=EmptyForm()), form_status(form)  # fmt: skip
+
+
+@bp.post("/cohorts/<int:cohort_id>/remove")
+@roles_required(Role.ADMIN)
+def cohort_remove(cohort_id: int):
+    cohort = get_in_provider_or_404(Cohort, cohort_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form has expired: reload the page and try again.")
+    name = cohort.name
+    try:
+        operations.remove_cohort(current_user, cohort)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("enrolments.cohort_edit", cohort_id=cohort_id))
+    db.session.commit()
+    flash(f"Removed the cohort '{name}'.", "success")
+    return redirect(url_for("enrolments.cohorts"))
 
 
 @bp.get("/enrolments")

@@ -28,6 +28,11 @@ def test_provider_pages_are_accessible(page, width):
     visit(page, first_href(page, "a[href$='/crosswalk']"))
     check_accessibility(page)
     assert fits(page)
+    visit(page, "/cohorts")
+    visit(page, first_href(page, "td[data-label='Actions'] a[href^='/cohorts/']"))
+    assert page.locator("h1").inner_text().startswith("Edit cohort: ")
+    check_accessibility(page)
+    assert fits(page)
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -170,3 +170,56 @@ def test_a_cohort_name_over_its_limit_is_refused_by_the_page_and_the_domain(clie
     with pytest.raises(DomainError, match="Cohort name can be at most 200 characters"):
         create_cohort(people[Role.ADMIN], "C" * 201, None, None)
     assert db.session.scalar(select(func.count(Cohort.id))) == 0
+
+
+def test_a_cohort_is_renamed_given_dates_and_removed_once_empty(client, auth, people):
+    from tests.factories import make_enrolment
+
+    admin = people[Role.ADMIN]
+    auth.sign_in(admin)
+    client.post("/cohorts", data={"name": "Imported 2027"})  # as the MIS import makes them
+    client.post("/cohorts", data={"name": "Evening group"})
+    cohort = db.session.scalar(select(Cohort).where(Cohort.name == "Imported 2027"))
+    assert f'href="/cohorts/{cohort.id}">Edit' in client.get("/cohorts").get_data(as_text=True)
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert 'value="Imported 2027"' in page and "can be removed" in page
+
+    taken = client.post(f"/cohorts/{cohort.id}", data={"name": "evening group"})
+    assert taken.status_code == 400
+    assert "A cohort called &#39;Evening group&#39; already exists." in taken.get_data(as_text=True)
+    backwards = client.post(f"/cohorts/{cohort.id}", data={
+        "name": "Contact centre, January 2027", "starts_on": "2027-01-11", "ends_on": "2026-01-11"})  # fmt: skip
+    assert backwards.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Cohort, cohort.id).name == "Imported 2027"
+    saved = client.post(f"/cohorts/{cohort.id}", data={
+        "name": "Contact centre, January 2027", "starts_on": "2027-01-11", "ends_on": "2028-01-10"})  # fmt: skip
+    assert saved.status_code == 302
+    db.session.expire_all()
+    cohort = db.session.get(Cohort, cohort.id)
+    assert (cohort.name, cohort.starts_on.isoformat(), cohort.ends_on.isoformat()) == (
+        "Contact centre, January 2027", "2027-01-11", "2028-01-10")
+
+    # Not while an enrolment is in it; then, once empty, it goes.
+    enrolment = make_enrolment(people[Role.LEARNER], cohort=cohort)
+    db.session.commit()
+    refused = client.post(f"/cohorts/{cohort.id}/remove")
+    assert refused.status_code == 302 and refused.location == f"/cohorts/{cohort.id}"
+    page = client.get(refused.location).get_data(as_text=True)
+    assert "has 1 enrolment: move them to another cohort first" in page
+    assert db.session.get(Cohort, cohort.id) is not None
+    enrolment.cohort_id = None
+    db.session.commit()
+    cohort_id = cohort.id
+    assert client.post(f"/cohorts/{cohort_id}/remove").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Cohort, cohort_id) is None
+
+    # Another provider's cohort is not found; other roles are refused.
+    other = create_cohort(people["other_admin"], "Theirs", None, None)
+    db.session.commit()
+    assert client.get(f"/cohorts/{other.id}").status_code == 404
+    assert client.post(f"/cohorts/{other.id}/remove").status_code == 404
+    auth.sign_out()
+    auth.sign_in(people[Role.ASSESSOR])
+    assert client.get(f"/cohorts/{other.id}").status_code == 403

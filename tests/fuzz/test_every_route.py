@@ -73,6 +73,7 @@ VALID = {
 # Last, as they may take a learner from the assessor, or end a session or an account, that
 # the other addresses need.
 LAST = [
+    "enrolments.cohort_remove",
     "enrolments.enrolment_edit",
     "accounts.person_edit",
     "accounts.change_password",
