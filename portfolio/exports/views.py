@@ -8,7 +8,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     jsonify,
     redirect,
     render_template,
@@ -166,8 +165,9 @@ def eqa_export():
         chosen = {whole_number(v) for v in request.form.getlist("sign_off")} - {None}
         by_id = {s.id: (s, d) for s, d in rows}
         if not chosen or not chosen <= set(by_id):
-            flash("Choose at least one of the countersigned portfolios listed.", "error")
-            return render_template("exports/eqa.html", rows=rows, form=EmptyForm()), 400
+            return render_template("exports/eqa.html", rows=rows, form=EmptyForm(),
+                                   error="Choose at least one of the countersigned portfolios "
+                                   "listed."), 400  # fmt: skip
         record = enqueue(
             jobs.eqa_export, sorted(chosen), provider_id=current_user.provider_id,
             requested_by_id=current_user.id,

@@ -258,6 +258,10 @@ def test_bulk_export_for_an_eqa_visit(client, auth, people, countersigned):
     index = archive.read("index.csv").decode()
     assert hashlib.sha256(archive.read(pdf_name)).hexdigest() in index
     assert client.post("/exports/eqa", data={"sign_off": ["99999"]}).status_code == 400
+    none = client.post("/exports/eqa", data={})
+    html = none.get_data(as_text=True)
+    assert none.status_code == 400 and '<a href="#portfolios">Choose at least one' in html
+    assert 'id="portfolios"' in html
 
 
 def test_the_fetcher_refuses_files_and_network_but_renders_the_rest(signature):
