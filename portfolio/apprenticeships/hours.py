@@ -397,6 +397,22 @@ def add_activity_kind(user: User, name: str) -> OtjActivityKind:
     return kind
 
 
+def remove_activity_kind(user: User, kind: OtjActivityKind) -> None:
+    """A provider admin removes one of their own kinds of activity that no entry uses: one
+    added by mistake. A kind in use stays, as the entries name it."""
+    if user.role is not Role.ADMIN or kind.provider_id != user.provider_id:
+        raise DomainError("Only a provider admin removes their kinds of activity.")
+    used = db.session.scalar(select(func.count(OtjEntry.id)).where(OtjEntry.activity_kind_id == kind.id))
+    if used:
+        raise DomainError(f"“{kind.name}” is the kind of {used} entr{'y' if used == 1 else 'ies'} "
+                          "of off-the-job hours, so it stays on the list.")  # fmt: skip
+    audit.record("otj_activity_kind.removed", provider_id=user.provider_id, actor=user,
+                 object_type="otj_activity_kind", object_id=kind.id, before={"name": kind.name},
+                 summary=f"Removed the kind of off-the-job activity “{kind.name}”")  # fmt: skip
+    db.session.delete(kind)
+    db.session.flush()
+
+
 # Figures
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from portfolio import listing
-from portfolio.accounts.access import roles_required
+from portfolio.accounts.access import get_in_provider_or_404, roles_required
 from portfolio.accounts.models import Role, User
 from portfolio.apprenticeships import breaks, hours
 from portfolio.apprenticeships.hours_forms import ActivityKindForm, EntryForm, RejectForm
@@ -310,7 +310,7 @@ def activities():
             return redirect(url_for("hours.activities"))
     own = db.session.execute(
         select(OtjActivityKind.id, OtjActivityKind.name,
-               func.count(OtjEntry.id).label("entries"))
+               func.count(OtjEntry.id).label("entries"))  # fmt: skip
         .outerjoin(OtjEntry, OtjEntry.activity_kind_id == OtjActivityKind.id)
         .where(OtjActivityKind.provider_id == current_user.provider_id)
         .group_by(OtjActivityKind.id, OtjActivityKind.name)
@@ -318,9 +318,27 @@ def activities():
     ).all()  # fmt: skip
     return (
         render_template("apprenticeships/hours_activities.html", form=form, fixed=ACTIVITIES,
-                        own=own),
+                        own=own, remove_form=EmptyForm()),
         form_status(form),
     )  # fmt: skip
+
+
+@bp.post("/hours/activities/<int:kind_id>/remove")
+@roles_required(Role.ADMIN)
+def remove_activity(kind_id: int):
+    kind = get_in_provider_or_404(OtjActivityKind, kind_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form has expired: reload the page and try again.")
+    name = kind.name
+    try:
+        hours.remove_activity_kind(current_user, kind)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Removed “{name}” from the list of activities.", "success")
+    return redirect(url_for("hours.activities"))
 
 
 EXPORT_HEADER = ["Date", "Start", "End", "Minutes", "Hours", "Activity", "What was learned",

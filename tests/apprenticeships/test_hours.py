@@ -438,6 +438,24 @@ def test_admins_add_kinds_of_activity_that_learners_then_choose(app, client, aut
             entry_input(on=PAST + timedelta(days=1), activity=f"kind-{other.id}"))  # fmt: skip
     auth.sign_in(learner)
     assert client.get("/hours/activities").status_code == 403
+    assert client.post(f"/hours/activities/{kind.id}/remove").status_code == 403
+
+    # A kind in use stays; one added by mistake, unused, goes; another provider's is not found.
+    auth.sign_out()
+    auth.sign_in(admin)
+    client.post("/hours/activities", data={"name": "Typo shadowwing"})
+    typo = db.session.scalar(select(OtjActivityKind).where(OtjActivityKind.name == "Typo shadowwing"))
+    page = client.get("/hours/activities").get_data(as_text=True)
+    assert f'/hours/activities/{typo.id}/remove' in page and f'/hours/activities/{kind.id}/remove' not in page
+    kept = client.post(f"/hours/activities/{kind.id}/remove")
+    assert kept.status_code == 302
+    assert "so it stays on the list" in client.get("/hours/activities").get_data(as_text=True)
+    assert db.session.get(OtjActivityKind, kind.id) is not None
+    typo_id = typo.id
+    assert client.post(f"/hours/activities/{typo_id}/remove").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(OtjActivityKind, typo_id) is None
+    assert client.post(f"/hours/activities/{other.id}/remove").status_code == 404
 
 
 def test_the_log_downloads_as_csv_and_xlsx_with_formulas_neutralised(app, client, auth, cast):

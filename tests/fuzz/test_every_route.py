@@ -74,6 +74,7 @@ VALID = {
 # the other addresses need.
 LAST = [
     "enrolments.cohort_remove",
+    "hours.remove_activity",
     "enrolments.enrolment_edit",
     "accounts.person_edit",
     "accounts.change_password",
