@@ -49,6 +49,11 @@ PLAN_FIELDS = [
     ("new", "share for new assessors", "percent"),
     ("period", "period in days", "text"),
 ]
+COHORT_FIELDS = [
+    ("name", "name", "text"),
+    ("starts_on", "start", "date"),
+    ("ends_on", "end", "date"),
+]
 PROVIDER_FIELDS = [
     ("time_zone", "time zone", "text"),
     ("review_interval_weeks", "weeks between progress reviews", "text"),
@@ -233,6 +238,9 @@ def _reading(e: AuditEvent, names: _Names) -> Reading:
         facts["iqa"] = names.people.get(after.get("iqa"))
     elif e.action == "enrolment.changed":
         reading.changes = _changes(before, after, ENROLMENT_FIELDS, names)
+    elif e.action == "cohort.changed":
+        facts["name"] = before.get("name")
+        reading.changes = _changes(before, after, COHORT_FIELDS, names)
     elif e.action == "sampling_plan.changed":
         reading.changes = _changes(before, after, PLAN_FIELDS, names)
     elif e.action == "provider.changed":

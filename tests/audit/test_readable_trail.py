@@ -195,6 +195,17 @@ def test_people_and_settings_events_read_as_sentences(app, people, cast):
                  before={"share": 25, "new": 50, "period": 90},
                  after={"share": 30, "new": 50, "period": 90}) == (
         f"{admin.name} changed the sampling plan: share sampled 25% → 30%")  # fmt: skip
+    assert event("cohort.changed", actor=admin, object_type="cohort", object_id=1,
+                 before={"name": "Imported 2027", "starts_on": None, "ends_on": None},
+                 after={"name": "January 2027", "starts_on": "2027-01-11", "ends_on": None}) == (
+        f"{admin.name} changed the cohort 'Imported 2027': name Imported 2027 → January 2027; "
+        "start none → 11 Jan 2027")  # fmt: skip
+    assert event("cohort.removed", actor=admin, object_type="cohort", object_id=1,
+                 before={"name": "Typo"}) == (
+        f"{admin.name} removed the cohort 'Typo', which no enrolment was in")  # fmt: skip
+    assert event("otj_activity_kind.removed", actor=admin, object_type="otj_activity_kind",
+                 object_id=1, before={"name": "Shadowwing"}) == (
+        f"{admin.name} removed the kind of off-the-job activity 'Shadowwing', which no entry used")  # fmt: skip
     assert event("provider.changed", actor=admin, object_type="provider", object_id=pid,
                  before={"time_zone": "Europe/London"}, after={"time_zone": "Europe/Dublin"}) == (
         f"{admin.name} changed the provider's settings: time zone Europe/London → Europe/Dublin")  # fmt: skip

@@ -314,13 +314,13 @@ def test_another_providers_webhooks_answer_404_and_only_admins_may_open_them(
     assert db.session.get(WebhookSubscription, subscription.id).active
 
 
-def test_finding_who_is_sent_an_event_is_one_statement(app, subscribe, people):
+def test_finding_who_is_sent_an_event_is_one_statement(app, subscribe, people, receiver):
     provider_id = people[Role.ADMIN].provider_id
     with counting(db.engine) as none_subscribed:
         assert publish(provider_id, "evidence.submitted", {"evidence": {"id": 1}}) == []
     assert len(none_subscribed) == 1
-    for _ in range(3):
-        subscribe("evidence.submitted")
+    for n in range(3):  # three addresses (one address is subscribed once)
+        subscribe("evidence.submitted", url=f"{receiver.url}?n={n}")
     with counting(db.engine) as found:
         assert len(publish(provider_id, "evidence.submitted", {"evidence": {"id": 1}})) == 3
     assert sum("FROM webhook_subscription" in s for s in found) == 1
