@@ -16,7 +16,8 @@ def fits(page) -> bool:
 def test_provider_pages_are_accessible(page, width):
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, "admin")
-    for url in ["/dashboard", "/dashboard/learners?risk=inactive", "/exports/eqa", "/cohorts"]:
+    for url in ["/dashboard", "/dashboard/learners?risk=inactive", "/exports/eqa", "/cohorts",
+                "/hours/activities"]:
         visit(page, url)
         check_accessibility(page)
         assert fits(page), url
