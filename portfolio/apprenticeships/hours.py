@@ -30,7 +30,7 @@ from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import EvidenceItem
-from portfolio.notifications.events import notify
+from portfolio.notifications.events import notify, settle
 from portfolio.progress import refresh
 from portfolio.text import check_length, in_sentence
 from portfolio.units.models import Criterion
@@ -317,6 +317,7 @@ def edit_entry(user: User, entry: OtjEntry, given: EntryInput,
     db.session.expire(entry, ["versions"])
     audit.record("otj_hours.changed", actor=user, **_about(entry), before=before, after=_facts(entry),
              summary="Changed an off-the-job training entry")  # fmt: skip
+    settle(user.id, "hours_rejected", entry=entry.id)  # mended: the rejection asks no more
     refresh.enrolments([entry.enrolment_id])
     return entry
 

@@ -211,6 +211,11 @@ def test_the_assessor_verifies_one_entry_and_rejects_another_with_a_reason(app, 
     )
     assert hours.described(good) == (
         "3 h of taught session (classroom, workshop or lecture) on 5 Oct 2026")
+    # Once the apprentice changes the rejected entry, the rejection asks nothing more of them.
+    assert told[0].read_at is None
+    hours.edit_entry(learner, bad, entry_input(start="13:00", end="14:00", learned="Shadowed QA."))
+    db.session.expire_all()
+    assert db.session.get(Notification, told[0].id).read_at is not None
 
 
 def test_only_the_enrolments_assessor_decides(app, cast, people):
