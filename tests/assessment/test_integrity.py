@@ -26,6 +26,11 @@ def c(client, auth, people):
     return Cycle(client, auth, people, "SFJ")
 
 
+def blocker_list(page: str, step: str) -> str:
+    """The list of what stands in the way of a step ("signoff", "countersign") on the page."""
+    return page.split(f'id="{step}-blockers"')[1].split("</ul>")[0]
+
+
 def accepted_and_declared(c):
     """Every piece of evidence the SFJ unit needs, accepted, and the learner's declaration."""
     items = [c.add(kind, data, numbers) for kind, data, numbers in UNITS["SFJ"]]
@@ -70,7 +75,7 @@ def test_sign_off_is_refused_while_an_item_awaits_marking_and_names_it(c):
     waiting = c.add("call_note", {**CALL_NOTE, "title": "Late call note"}, ["1.1"])
     c.be(Role.ASSESSOR)
     page = c.portfolio()
-    blockers = page.split('id="signoff-blockers"')[1].split("</ul>")[0]
+    blockers = blocker_list(page, "signoff")
     assert f'<a href="/evidence/{waiting.id}">Late call note</a>' in blockers
     assert "Sign the unit off</button>" not in page
 
@@ -238,7 +243,7 @@ def test_countersigning_is_refused_while_a_sample_is_sent_back_and_unanswered(c)
     page = c.portfolio()
     sent = f"Sent {c.people[Role.ASSESSOR].name}'s decision on '{item.title}' back with your actions"
     assert sent in page.replace("&#39;", "'")  # says what was done, not "Saved."
-    blockers = page.split('id="countersign-blockers"')[1].split("</ul>")[0]
+    blockers = blocker_list(page, "countersign")
     assert f'<a href="/samples/{sample.id}">{item.title}</a>' in blockers
     assert "Countersign the unit</button>" not in page
     response = c.post(f"/enrolments/{c.enrolment.id}/countersign")
@@ -271,7 +276,7 @@ def test_countersigning_is_refused_while_a_sample_of_the_unit_waits_for_review(c
     assert c.post("/sampling/draw").status_code == 302
     sample = db.session.scalar(select(Sample))
     page = c.portfolio()
-    blockers = page.split('id="countersign-blockers"')[1].split("</ul>")[0]
+    blockers = blocker_list(page, "countersign")
     assert f'<a href="/samples/{sample.id}">{item.title}</a>' in blockers
     assert "Countersign the unit</button>" not in page
     response = c.post(f"/enrolments/{c.enrolment.id}/countersign")
@@ -416,7 +421,7 @@ def test_sign_off_lists_every_problem_at_once(c):
     item = c.add("incident_log", INCIDENT, ["1.1"])
     c.be(Role.ASSESSOR)
     page = c.portfolio()
-    blockers = page.split('id="signoff-blockers"')[1].split("</ul>")[0]
+    blockers = blocker_list(page, "signoff")
     for expected in ("Criteria not yet met by accepted evidence: 1.1, 2.1, 3.1.",
                      f'<a href="/evidence/{item.id}">', "has not signed the declaration"):  # fmt: skip
         assert expected in blockers
