@@ -19,7 +19,7 @@ from portfolio.accounts.forms import (
 from portfolio.accounts.models import Role, User
 from portfolio.accounts.two_factor_forms import TwoFactorPolicyForm
 from portfolio.apprenticeships.operations import check_line_manager_change
-from portfolio.dates import format_date
+from portfolio.dates import format_date, local_today
 from portfolio.db import db, utcnow
 from portfolio.enrolments.operations import check_staff_change
 from portfolio.errors import DomainError
@@ -242,7 +242,11 @@ def person_edit(user_id: int):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"Saved the changes to {user.name}'s account.", "success")
+            ended = ""
+            if user.role is Role.EQA and user.access_expired(local_today(user.provider.time_zone)):
+                ended = (f" Their EQA access ended on {format_date(user.access_expires_on)}: they "
+                         "cannot sign in until it is given a later date.")  # fmt: skip
+            flash(f"Saved the changes to {user.name}'s account.{ended}", "success")
             return redirect(url_for("accounts.people_list"))
     invitation = tokens.pending_invitations([user.id]).get(user.id)
     return render_template(

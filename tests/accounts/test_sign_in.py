@@ -89,6 +89,16 @@ def test_eqa_access_ends_after_its_date(client, people):
     assert "access ended" not in response.get_data(as_text=True)
 
 
+def test_an_admin_giving_an_eqa_a_past_end_date_is_told_it_ends_their_access(client, auth, people):
+    eqa = people[Role.EQA]
+    auth.sign_in(people[Role.ADMIN])
+    response = client.post(f"/people/{eqa.id}", data={"name": eqa.name, "role": "eqa", "active": "y",
+                                                      "access_expires_on": "2020-01-01"})  # fmt: skip
+    assert response.status_code == 302
+    flashed = client.get(response.location).get_data(as_text=True)
+    assert "Their EQA access ended on 1 Jan 2020: they cannot sign in" in flashed
+
+
 def test_expired_eqa_is_signed_out_of_an_open_session(client, auth, people):
     from datetime import date
 
