@@ -80,7 +80,7 @@ def test_the_demo_unit_awaiting_countersignature_can_be_countersigned(app, runne
     for sample_id in waiting:
         refused = client.post(f"/enrolments/{awaiting[0].enrolment_id}/countersign")
         assert refused.status_code == 400
-        assert "Review the sampled decision" in refused.get_data(as_text=True)
+        assert "Review this unit&#39;s sampled decision" in refused.get_data(as_text=True)
         agreed = client.post(f"/samples/{sample_id}", data={"verdict": "agree", "comment": "Sound."})
         assert agreed.status_code == 302
     response = client.post(f"/enrolments/{awaiting[0].enrolment_id}/countersign")

@@ -34,7 +34,7 @@ def index():
     # The secret is in this answer only: it is not kept, and the page is not cached.
     return render_template(
         "api/tokens.html", form=form, tokens=tokens.provider_tokens(current_user.provider_id),
-        secret=secret, made=made, revoke_form=EmptyForm(), rate_limit=limits.rate_limit(),
+        secret=secret, made=made, revoke_form=EmptyForm(), rate_limit=limits.rate_limit_in_words(),
     ), (200 if secret else form_status(form))  # fmt: skip
 
 

@@ -8,6 +8,7 @@ them, and in memory otherwise (RATELIMIT_STORAGE_URI overrides both).
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse
 
 from portfolio.api.tokens import token_hash
 
@@ -25,6 +26,14 @@ def token_key() -> str:
 
 def rate_limit() -> str:
     return current_app.config.get("API_RATE_LIMIT") or DEFAULT_RATE_LIMIT
+
+
+def rate_limit_in_words() -> str:
+    """The rate limit as a person reads it: "600 requests a minute"."""
+    item = parse(rate_limit())
+    unit = item.GRANULARITY.name
+    every = f"a {unit}" if item.multiples == 1 else f"every {item.multiples} {unit}s"
+    return f"{item.amount} request{'s' if item.amount != 1 else ''} {every}"
 
 
 limiter = Limiter(key_func=token_key, headers_enabled=True, strategy="fixed-window")

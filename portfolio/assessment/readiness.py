@@ -164,7 +164,7 @@ def countersign_problems(
     if awaiting_review:
         plural = "" if len(awaiting_review) == 1 else "s"
         out.append(Problem(
-            f"Review the sampled decision{plural} of this unit waiting for you first",
+            f"Review this unit's sampled decision{plural} first",
             tuple(Link(s.item_title, "assessment.sample", {"sample_id": s.sample_id})
                   for s in awaiting_review),
         ))  # fmt: skip

@@ -433,7 +433,7 @@ def iqa(user: User) -> IqaToDo:
             r.enrolment_id, r.title, r.learner, at=r.signed_at, enrolment_id=r.enrolment_id,
             flag=bool(r.held or r.to_review),
             detail=("A sampled decision you sent back is not answered yet." if r.held
-                    else "Review the sampled decision of this unit first." if r.to_review
+                    else "Review this unit's sampled decision first." if r.to_review
                     else ""),
         )),
     )  # fmt: skip

@@ -101,6 +101,10 @@ def create_subscription(
     problem = url_problem(url)
     if problem:
         raise DomainError(problem, field="url")
+    # The scheme and host are the same in any capitals: kept in small letters, so that an
+    # address given twice is found, however it was typed.
+    parts = urlsplit(url)
+    url = parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
     chosen = [event for event in EVENTS if event in set(event_types)]
     if not chosen or len(chosen) != len(set(event_types)):
         raise DomainError("Choose at least one of the events listed.", field="events")

@@ -48,6 +48,8 @@ def test_a_token_without_a_name_is_refused_on_the_form(client, auth, people):
 
 def test_a_scope_not_offered_or_a_name_in_use_is_refused(client, auth, people):
     auth.sign_in(people[Role.ADMIN])
+    assert "Each token may make 600 requests a minute." in client.get("/provider/api-tokens").get_data(
+        as_text=True)
     response = client.post("/provider/api-tokens", data={"name": "Reporting", "scope": "root"})
     assert response.status_code == 400
     assert db.session.scalar(select(ApiToken)) is None

@@ -281,7 +281,7 @@ def test_countersigning_is_refused_while_a_sample_of_the_unit_waits_for_review(c
     assert "Countersign the unit</button>" not in page
     response = c.post(f"/enrolments/{c.enrolment.id}/countersign")
     assert response.status_code == 400
-    expected = f"Review the sampled decision of this unit waiting for you first: '{item.title}'."
+    expected = f"Review this unit's sampled decision first: '{item.title}'."
     assert expected in response.get_data(as_text=True).replace("&#39;", "'")
     assert db.session.scalar(select(SignOff)).countersigned_at is None
 

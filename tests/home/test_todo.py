@@ -201,7 +201,7 @@ def test_iqas_home_shows_samples_to_review_and_units_to_countersign(client, auth
         f"/enrolments/{enrolment.id}/portfolio#signoff-h"
     )
     # The sample waiting for her review holds the countersignature until she reviews it.
-    assert "On hold</span> Review the sampled decision of this unit first." in html
+    assert "On hold</span> Review this unit&#39;s sampled decision first." in html
     sampling.review(iqa, sample, agree=False, comment="", actions="Explain 1.1.")
     db.session.commit()
     html = home(client, auth, iqa)
