@@ -20,7 +20,7 @@ ALL_ROLES = frozenset(Role)
 NAVIGATION = [
     ("home.index", "Home", ALL_ROLES, "home.index"),
     ("accounts.people_list", "People", {Role.ADMIN}, ("accounts.people_list", "accounts.person_")),
-    ("enrolments.cohorts", "Cohorts", {Role.ADMIN}, "enrolments.cohorts"),
+    ("enrolments.cohorts", "Cohorts", {Role.ADMIN}, ("enrolments.cohort",)),
     ("apprenticeships.employers", "Employers", {Role.ADMIN}, "apprenticeships.employer"),
     ("progress.caseload", "Caseload", {Role.ASSESSOR}, "progress.caseload"),
     ("assessment.queue", "Marking queue", {Role.ASSESSOR}, "assessment.queue"),

@@ -1,4 +1,8 @@
+from sqlalchemy import select
+
 from portfolio.accounts.models import Role
+from portfolio.db import db
+from portfolio.enrolments.models import Cohort
 
 
 def test_each_role_reaches_its_home_page(client, auth, people):
@@ -30,8 +34,10 @@ def test_each_role_sees_its_navigation_with_the_current_page_marked(client, auth
         assert re.findall(r'aria-current="page">([^<]+)<', nav) == ["Home"], role
         auth.sign_out()
     auth.sign_in(people[Role.ADMIN])
+    client.post("/cohorts", data={"name": "Evening group"})
+    cohort = f"/cohorts/{db.session.scalar(select(Cohort.id))}"
     for url, current in (("/dashboard/learners", "Dashboard"), ("/people", "People"),
-                         ("/criteria", "Criteria")):  # fmt: skip
+                         ("/criteria", "Criteria"), (cohort, "Cohorts")):  # fmt: skip
         html = client.get(url).get_data(as_text=True)
         nav = html[html.index('<nav aria-label="Main">') : html.index("</nav>")]
         assert re.findall(r'aria-current="page">([^<]+)<', nav) == [current], url
