@@ -3,22 +3,13 @@ browser can show them, what the learner said is not personal data, the last deci
 judgements, and what changed since it."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import select
-
-from portfolio.accounts.models import User
 from portfolio.assessment.models import Decision
-from portfolio.db import db
 from portfolio.evidence import history, incident
 from portfolio.evidence.files import SHOWN_INLINE
-from portfolio.evidence.kinds import STAR_PARTS, field_label, text_fields
-from portfolio.evidence.models import (
-    EvidenceFile,
-    EvidenceItem,
-    EvidenceKind,
-    PersonalDataDismissal,
-)
+from portfolio.evidence.kinds import STAR_PARTS
+from portfolio.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind
+from portfolio.evidence.operations import dismissed
 
 
 @dataclass(frozen=True)
@@ -34,36 +25,6 @@ class SinceDecision:
     changes: list[history.Change]
     added: list[EvidenceFile]
     removed: list[EvidenceFile]
-
-
-@dataclass(frozen=True)
-class Dismissed:
-    """A possible personal detail the learner said is not one, still in the text."""
-
-    field: str  # as the page names it
-    type: str
-    text: str
-    reason: str
-    by: str
-    at: datetime
-
-
-def dismissed(item: EvidenceItem) -> list[Dismissed]:
-    """The item's dismissed personal-data findings whose text is still in the field it was
-    found in, in the order they were dismissed: one statement."""
-    fields = {"title": item.title, **text_fields(item.kind, item.current.content)}
-    rows = db.session.execute(
-        select(PersonalDataDismissal, User.name)
-        .join(User, User.id == PersonalDataDismissal.dismissed_by_id)
-        .where(PersonalDataDismissal.item_id == item.id)
-        .order_by(PersonalDataDismissal.dismissed_at, PersonalDataDismissal.id)
-    ).all()
-    return [
-        Dismissed(field_label(d.field), d.finding_type.replace("_", " ").lower(), d.text, d.reason,
-                  name, d.dismissed_at)
-        for d, name in rows
-        if d.text in fields.get(d.field, "")
-    ]  # fmt: skip
 
 
 def evidence_in_full(item: EvidenceItem) -> dict:

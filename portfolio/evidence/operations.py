@@ -1,6 +1,7 @@
 """The learner's actions on evidence: one function per change, each checking its rule."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -236,6 +237,37 @@ def findings(item: EvidenceItem, version: EvidenceVersion | None = None) -> list
             )
         }
     return personal_data_in(item.title, item.kind, version.content, dismissed)
+
+
+@dataclass(frozen=True)
+class Dismissed:
+    """A possible personal detail the learner said is not one, still in the text."""
+
+    field: str  # as the page names it
+    type: str
+    text: str
+    reason: str
+    by: str
+    at: datetime
+
+
+def dismissed(item: EvidenceItem) -> list[Dismissed]:
+    """The item's dismissed personal-data findings whose text is still in the field it was
+    found in, in the order they were dismissed, for its check and marking pages: one
+    statement."""
+    fields = {"title": item.title, **kinds.text_fields(item.kind, item.current.content)}
+    rows = db.session.execute(
+        select(PersonalDataDismissal, User.name)
+        .join(User, User.id == PersonalDataDismissal.dismissed_by_id)
+        .where(PersonalDataDismissal.item_id == item.id)
+        .order_by(PersonalDataDismissal.dismissed_at, PersonalDataDismissal.id)
+    ).all()
+    return [
+        Dismissed(kinds.field_label(d.field), d.finding_type.replace("_", " ").lower(), d.text,
+                  d.reason, name, d.dismissed_at)
+        for d, name in rows
+        if d.text in fields.get(d.field, "")
+    ]  # fmt: skip
 
 
 def personal_data_in(

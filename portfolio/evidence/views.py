@@ -386,6 +386,7 @@ def _check_page(item: EvidenceItem, dismiss_form: DismissForm | None = None, sta
             by_field=by_field,
             field_label=field_label,
             count=len(found),
+            dismissed=operations.dismissed(item),
             redact_form=RedactForm(),
             dismiss_form=dismiss_form or DismissForm(),
             empty_form=EmptyForm(),

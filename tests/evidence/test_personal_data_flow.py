@@ -69,6 +69,10 @@ def test_the_assessor_and_the_trail_see_what_was_dismissed_and_why(client, auth,
     reason = "It is the company's <shared> test mailbox."
     data = {"field": email.field, "finding_type": "EMAIL", "text": email.finding.text, "reason": reason}
     assert client.post(f"/evidence/{item.id}/check/dismiss", data=data).status_code == 302
+    # The learner's check page lists it too, with the reason.
+    check = client.get(f"/evidence/{item.id}/check").get_data(as_text=True)
+    listed = check[check.index('id="dismissed-h"'):]
+    assert f"<q>{email.finding.text}</q>" in listed and "&lt;shared&gt; test mailbox" in listed
     assert client.post(f"/evidence/{item.id}/check/replace-all").status_code == 302
     assert client.post(f"/evidence/{item.id}/submit").status_code == 302
     auth.sign_out()

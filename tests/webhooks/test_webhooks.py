@@ -45,7 +45,7 @@ def test_an_admin_adds_a_webhook_and_sees_its_secret_once(
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    secret = re.search(r'id="webhook-secret" type="text" value="(whsec_[\w-]+)"', page).group(1)
+    secret = re.search(r'id="webhook-secret" class="hash" type="text" value="(whsec_[\w-]+)"', page).group(1)
     assert "This is the only time it is shown" in page
     subscription = db.session.scalar(select(WebhookSubscription))
     assert subscription.event_types == ["evidence.submitted", "unit.signed_off"]
