@@ -135,16 +135,16 @@ def sign_off_problems(state: Readiness, declared: bool | None) -> list[Problem]:
 
 
 @dataclass(frozen=True)
-class SentBack:
-    """A sampled decision the IQA sent back, not yet answered by the assessor, or (in the
-    lists of samples awaiting review) one the IQA has not reviewed yet."""
+class WaitingSample:
+    """A sampled decision that holds the countersignature: sent back and not yet answered by
+    the assessor, or not yet reviewed by the IQA."""
 
     sample_id: int
     item_title: str
 
 
 def countersign_problems(
-    *, signed_off: bool, own: bool, sent_back: list[SentBack], awaiting_review: list[SentBack]
+    *, signed_off: bool, own: bool, sent_back: list[WaitingSample], awaiting_review: list[WaitingSample]
 ) -> list[Problem]:
     """Why the IQA cannot countersign now."""
     out = []

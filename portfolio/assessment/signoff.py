@@ -24,7 +24,7 @@ from portfolio.assessment.models import (
 )
 from portfolio.assessment.readiness import (
     Readiness,
-    SentBack,
+    WaitingSample,
     countersign_problems,
     declaration_problems,
     in_words,
@@ -374,7 +374,7 @@ def restore_after_review(assessor: User, enrolment: Enrolment, sample: Sample) -
     return record
 
 
-def samples_waiting(enrolment_id: int, status: SampleStatus) -> list[SentBack]:
+def samples_waiting(enrolment_id: int, status: SampleStatus) -> list[WaitingSample]:
     """The enrolment's sampled decisions sent back with actions and not yet answered
     (``SampleStatus.ACTIONS_REQUIRED``), or those the IQA has not reviewed yet (``OPEN``)."""
     rows = db.session.execute(
@@ -384,7 +384,7 @@ def samples_waiting(enrolment_id: int, status: SampleStatus) -> list[SentBack]:
         .where(Decision.enrolment_id == enrolment_id, Sample.status == status)
         .order_by(Sample.reviewed_at, Sample.created_at, Sample.id)
     ).all()  # fmt: skip
-    return [SentBack(r.id, r.title) for r in rows]
+    return [WaitingSample(r.id, r.title) for r in rows]
 
 
 def countersign(iqa: User, enrolment: Enrolment) -> SignOff:
@@ -465,8 +465,8 @@ class SignOffStory:
 
     history: list[SignOffRecord]
     declaration: DeclarationRecord | None
-    sent_back: list[SentBack]
-    awaiting_review: list[SentBack]
+    sent_back: list[WaitingSample]
+    awaiting_review: list[WaitingSample]
 
 
 def sign_off_records(enrolment_id: int) -> SignOffStory:
@@ -516,6 +516,6 @@ def sign_off_records(enrolment_id: int) -> SignOffStory:
                        r.withdrawal_reason, r.under_review_since, r.assessor_id)
          for r in sign_offs],
         DeclarationRecord(latest.at, latest.manifest_hash) if latest else None,
-        [SentBack(r.id, r.assessor_name) for r in samples if r.kind == SampleStatus.ACTIONS_REQUIRED],
-        [SentBack(r.id, r.assessor_name) for r in samples if r.kind == SampleStatus.OPEN],
+        [WaitingSample(r.id, r.assessor_name) for r in samples if r.kind == SampleStatus.ACTIONS_REQUIRED],
+        [WaitingSample(r.id, r.assessor_name) for r in samples if r.kind == SampleStatus.OPEN],
     )  # fmt: skip

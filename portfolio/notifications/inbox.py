@@ -42,6 +42,11 @@ class Entry:
     created_at: datetime
     read_at: datetime | None
 
+    @classmethod
+    def of(cls, notification: Notification) -> "Entry":
+        return cls(notification.id, KINDS[notification.kind], notification.facts,
+                   notification.created_at, notification.read_at)  # fmt: skip
+
     @property
     def text(self) -> str:
         return self.kind.text(self.facts)
@@ -64,7 +69,7 @@ def page_of(user: User, page: int | None = None) -> tuple[Pagination, list[Entry
         page,
     )
     entries = [
-        Entry(n.id, KINDS[n.kind], n.facts, n.created_at, n.read_at)
+        Entry.of(n)
         for n in paging.items
         if n.kind in KINDS
     ]
@@ -84,8 +89,7 @@ def mark_read(user: User, notification_id: int) -> Entry:
     if notification.read_at is None:
         notification.read_at = utcnow()
         db.session.flush()
-    return Entry(notification.id, KINDS[notification.kind], notification.facts,
-                 notification.created_at, notification.read_at)  # fmt: skip
+    return Entry.of(notification)
 
 
 def mark_all_read(user: User) -> int:
