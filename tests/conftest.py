@@ -6,6 +6,7 @@ Every test that uses ``app`` runs on SQLite and again on a throwaway PostgreSQL 
 
 import contextvars
 import os
+import shutil
 import sqlite3
 import tempfile
 import uuid
@@ -19,7 +20,8 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-os.environ["PORTFOLIO_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="portfolio-instance-")
+INSTANCE_PATH = tempfile.mkdtemp(prefix="portfolio-instance-")
+os.environ["PORTFOLIO_INSTANCE_PATH"] = INSTANCE_PATH
 
 from portfolio import ROOT, create_app  # noqa: E402
 from portfolio.db import db  # noqa: E402
@@ -53,6 +55,14 @@ def pytest_collection_modifyitems(items):
         return next(found, len(SLOWEST_FIRST))
 
     items.sort(key=rank)
+
+
+def pytest_unconfigure(config):
+    """Removes the folders this process made: the apps' instance folder and the migrated
+    SQLite database every app's copy is made from (PostgreSQL's go with their cluster)."""
+    shutil.rmtree(INSTANCE_PATH, ignore_errors=True)
+    if "sqlite" in _migrated:
+        shutil.rmtree(Path(_migrated["sqlite"].database).parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
