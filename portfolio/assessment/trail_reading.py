@@ -222,6 +222,10 @@ def _reading(e: AuditEvent, names: _Names) -> Reading:
         facts["finding"] = str(after.get("type") or "detail").replace("_", " ").lower()
         facts["field"] = field_label(after["field"]) if after.get("field") else None
         facts["reason"] = after.get("reason") or ""
+    elif e.action == "evidence.personal_data_replaced":
+        facts["version"] = after.get("version")
+        facts["count"] = after.get("count") or 0
+        facts["findings"] = [str(t).replace("_", " ").lower() for t in after.get("types") or []]
     elif e.action in ("sign_in.failed", "sign_in.succeeded", "sign_out"):
         facts["account"] = names.people.get(e.object_id)
         facts["address"] = after.get("address")

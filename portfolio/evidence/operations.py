@@ -302,14 +302,33 @@ def replace_finding(
     )  # fmt: skip
     if match is None:
         raise Conflict("That text has changed since the check ran; run the check again.")
+    _replace(user, item, match)
+    _record_replaced(user, item, [match])
+
+
+def replace_all_findings(user: User, item: EvidenceItem) -> int:
+    """Replace every open finding with its placeholder; returns how many."""
+    _check_owner(user, item)
+    _check_editable(item)
+    replaced = []
+    while open_findings := findings(item):
+        replaced.append(open_findings[-1])  # from the end, so earlier offsets stay true
+        _replace(user, item, replaced[-1])
+    if replaced:
+        _record_replaced(user, item, replaced)
+    return len(replaced)
+
+
+def _replace(user: User, item: EvidenceItem, match: FieldFinding) -> None:
     version = _working_version(user, item)
     content = dict(version.content)
     placeholder = PLACEHOLDERS[match.finding.type]
-    if field == "title":
+    start, end = match.finding.start, match.finding.end
+    if match.field == "title":
         item.title = item.title[:start] + placeholder + item.title[end:]
     else:
-        current = kinds.text_fields(item.kind, content)[field]
-        kinds.set_text_field(content, field, current[:start] + placeholder + current[end:])
+        current = kinds.text_fields(item.kind, content)[match.field]
+        kinds.set_text_field(content, match.field, current[:start] + placeholder + current[end:])
         version.content = content
         version.html = kinds.render_html(item.kind, content)
     item.updated_at = utcnow()
@@ -317,17 +336,16 @@ def replace_finding(
     refresh.enrolments([item.enrolment_id])
 
 
-def replace_all_findings(user: User, item: EvidenceItem) -> int:
-    """Replace every open finding with its placeholder; returns how many."""
-    count = 0
-    while True:
-        open_findings = findings(item)
-        if not open_findings:
-            return count
-        first = open_findings[-1]
-        replace_finding(user, item, first.field, first.finding.start, first.finding.end,
-                        first.finding.text)  # fmt: skip
-        count += 1
+def _record_replaced(user: User, item: EvidenceItem, replaced: list[FieldFinding]) -> None:
+    # Like a dismissal, the trail names the kinds of detail, never the text replaced.
+    types = sorted({f.finding.type for f in replaced})
+    audit.record(
+        "evidence.personal_data_replaced", provider_id=item.provider_id, actor=user,
+        object_type="evidence", object_id=item.id, learner_id=item.learner_id,
+        after={"version": item.current.number, "count": len(replaced), "types": types},
+        summary=f"Replaced {len(replaced)} possible personal "
+                f"{'detail' if len(replaced) == 1 else 'details'} in '{item.title}' with placeholders",
+    )  # fmt: skip
 
 
 def dismiss_finding(

@@ -103,6 +103,27 @@ def test_after_replacing_everything_the_note_can_be_submitted(client, learner, e
     assert db.session.get(EvidenceItem, item.id).status is EvidenceStatus.SUBMITTED
 
 
+def test_the_trail_records_replacements_without_the_text_replaced(client, auth, people, learner,
+                                                                  enrolment):  # fmt: skip
+    item = leaky_note(client, enrolment)
+    phone = next(f for f in findings(item) if f.finding.type == "PHONE")
+    client.post(f"/evidence/{item.id}/check/replace", data={
+        "field": phone.field, "start": phone.finding.start, "end": phone.finding.end,
+        "text": phone.finding.text, "finding_type": "PHONE"})  # fmt: skip
+    rest = len(findings(db.session.get(EvidenceItem, item.id)))
+    assert client.post(f"/evidence/{item.id}/check/replace-all").status_code == 302
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "evidence.personal_data_replaced").order_by(AuditEvent.id)).all()  # fmt: skip
+    assert [e.after["count"] for e in events] == [1, rest]
+    assert events[0].after["types"] == ["PHONE"]
+    assert "07700 900123" not in str([e.after for e in events]) + events[0].summary
+    auth.sign_out()
+    auth.sign_in(people[Role.ASSESSOR])
+    trail = client.get(f"/audit/evidence/{item.id}").get_data(as_text=True)
+    assert f"replaced 1 possible personal detail (phone) in '{item.title}' (version 1)" in trail
+    assert f"replaced {rest} possible personal details (" in trail
+
+
 def test_pii_scan_command_prints_findings_and_redacts(runner, tmp_path):
     import json
 
