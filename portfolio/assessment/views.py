@@ -363,6 +363,18 @@ def plan():
     return redirect(url_for("assessment.sampling_page"))
 
 
+def _ready_to_countersign(enrolment) -> bool:
+    """Whether the unit is signed off, waits for the IQA's countersignature, and no sample of
+    it waits for the IQA's review or the assessor's answer: where the IQA goes next."""
+    record = signoff.sign_off_in_force(enrolment)
+    return (
+        record is not None
+        and record.countersigned_at is None
+        and not any(signoff.samples_waiting(enrolment.id, status)
+                    for status in (SampleStatus.OPEN, SampleStatus.ACTIONS_REQUIRED))
+    )  # fmt: skip
+
+
 @bp.route("/samples/<int:sample_id>", methods=["GET", "POST"])
 @roles_required(Role.IQA, Role.ASSESSOR)
 def sample(sample_id: int):
@@ -386,16 +398,20 @@ def sample(sample_id: int):
         else:
             db.session.commit()
             title, assessor = sample.decision.item.title, sample.decision.assessor.name
+            after = url_for("assessment.sampling_page" if reviewing else "assessment.queue")
             if not reviewing:
                 message = (f"Your answer on '{title}' is sent to {sample.iqa.name}, who is told; "
                            "the sample is closed.")  # fmt: skip
             elif form.verdict.data == "agree":
                 message = f"Recorded that you agree with {assessor}'s decision on '{title}'."
+                if _ready_to_countersign(sample.decision.item.enrolment):
+                    message += " Nothing holds the unit's countersignature now."
+                    after = url_for("assessment.portfolio", enrolment_id=sample.decision.enrolment_id)
             else:
                 message = (f"Sent {assessor}'s decision on '{title}' back with your actions; "
                            f"{assessor} is told.")  # fmt: skip
             flash(message, "success")
-            return redirect(url_for("assessment.sampling_page" if reviewing else "assessment.queue"))
+            return redirect(after)
     decision = sample.decision
     version = next(v for v in decision.item.versions if v.number == decision.version_number)
     return (
