@@ -7,9 +7,12 @@ every enrolment of their provider. Nobody sees another provider's:
 to them it is a 404, as if it did not exist.
 """
 
+from collections.abc import Sequence
+
 from flask import abort
 from sqlalchemy import ColumnElement, Select, and_, false, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from portfolio.accounts.models import Role, User
 
@@ -40,21 +43,20 @@ def may_see(user: User) -> ColumnElement[bool]:
     return false()
 
 
-def visible_enrolments(user: User) -> Select:
-    """The enrolments this user may see, with their people, unit and criteria version."""
-    return (
-        select(Enrolment)
-        .where(may_see(user))
-        .options(
-            joinedload(Enrolment.learner),
-            joinedload(Enrolment.assessor),
-            joinedload(Enrolment.iqa),
-            joinedload(Enrolment.unit).joinedload(Unit.awarding_body),
-            joinedload(Enrolment.qualification),
-            joinedload(Enrolment.cohort),
-            joinedload(Enrolment.criteria_set),
-        )
-    )
+# What a page loads with an enrolment, in the same statement: the relations it shows.
+UNIT_LOADED = joinedload(Enrolment.unit).joinedload(Unit.awarding_body)
+LEARNER_LOADED = joinedload(Enrolment.learner)
+PEOPLE_LOADED = (LEARNER_LOADED, joinedload(Enrolment.assessor), joinedload(Enrolment.iqa))
+ALL_LOADED = (
+    *PEOPLE_LOADED, UNIT_LOADED, joinedload(Enrolment.qualification),
+    joinedload(Enrolment.cohort), joinedload(Enrolment.criteria_set),
+)  # fmt: skip
+
+
+def visible_enrolments(user: User, shown: Sequence[ORMOption] = ALL_LOADED) -> Select:
+    """The enrolments this user may see, loaded with the relations ``shown``: by default
+    their people, unit, qualification, cohort and criteria version."""
+    return select(Enrolment).where(may_see(user)).options(*shown)
 
 
 def visible_enrolment_ids(user: User) -> Select:

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from portfolio import listing
 from portfolio.accounts.access import get_in_provider_or_404, provider_scoped, roles_required
@@ -13,7 +14,7 @@ from portfolio.enrolments import operations
 from portfolio.enrolments.caseload import UNASSIGNED, enrolment_page
 from portfolio.enrolments.forms import CohortForm, EnrolmentDetailsForm, EnrolmentForm
 from portfolio.enrolments.models import Cohort, Enrolment
-from portfolio.enrolments.permissions import enrolment_or_404
+from portfolio.enrolments.permissions import PEOPLE_LOADED, UNIT_LOADED, enrolment_or_404
 from portfolio.errors import DomainError
 from portfolio.forms import EmptyForm, attach_error, form_status
 
@@ -97,8 +98,9 @@ def enrolment_list():
     # ?assessor=none or ?iqa=none: the enrolments still without one.
     without = next((name for name in UNASSIGNED if request.args.get(name) == "none"), None)
     enrolments, paging = enrolment_page(
-        current_user, listing.page_number(), cohort.id if cohort else None, search, without
-    )
+        current_user, listing.page_number(), cohort.id if cohort else None, search, without,
+        shown=(*PEOPLE_LOADED, UNIT_LOADED, joinedload(Enrolment.cohort)),
+    )  # fmt: skip
     cohorts = db.session.scalars(provider_scoped(Cohort).order_by(Cohort.name)).all()
     return render_template(
         "enrolments/list.html", enrolments=enrolments, cohorts=cohorts, cohort=cohort,

@@ -5,6 +5,7 @@ what to do next when there is nothing to do yet."""
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from portfolio import listing
 from portfolio.accounts.models import Role, User
@@ -15,6 +16,7 @@ from portfolio.dates import local_today
 from portfolio.db import db
 from portfolio.enrolments.caseload import enrolment_page
 from portfolio.enrolments.models import Cohort, Enrolment
+from portfolio.enrolments.permissions import LEARNER_LOADED, PEOPLE_LOADED, UNIT_LOADED
 from portfolio.home import todo
 from portfolio.progress import reviews_overdue, workload
 from portfolio.units.models import Unit
@@ -29,6 +31,16 @@ TEMPLATES = {
     Role.EMPLOYER: "home/employer.html",
 }
 
+# What each home page shows of the enrolments it lists, loaded with them.
+SHOWN = {
+    Role.LEARNER: (UNIT_LOADED, joinedload(Enrolment.assessor), joinedload(Enrolment.qualification),
+                   joinedload(Enrolment.criteria_set)),
+    Role.ASSESSOR: (*PEOPLE_LOADED, UNIT_LOADED),
+    Role.IQA: (*PEOPLE_LOADED, UNIT_LOADED),
+    Role.EQA: (*PEOPLE_LOADED, UNIT_LOADED),
+    Role.EMPLOYER: (LEARNER_LOADED, UNIT_LOADED),
+}  # fmt: skip
+
 
 @bp.get("/")
 def index():
@@ -37,7 +49,7 @@ def index():
     if current_user.role is Role.ADMIN:
         return admin_home()
     user = current_user._get_current_object()
-    enrolments, paging = enrolment_page(user, listing.page_number())
+    enrolments, paging = enrolment_page(user, listing.page_number(), shown=SHOWN[user.role])
     today = local_today(user.provider.time_zone)
     extra = {"today": today}  # for what a break in learning pauses
     if user.role is Role.LEARNER:
