@@ -481,14 +481,12 @@ def figures(enrolment: Enrolment, today: date) -> Figures:
     hours = {status: int(totals.get(status, 0)) / 60 for status in EntryStatus}
     planned = planned_hours(enrolment.id)
     start, end = enrolment.starts_on, enrolment.planned_end_on
-    # A break still going counts to today: its end, and so its length, is not known yet.
-    whole = (end - start).days + 1 - breaks.pause_between(enrolment.id, start, min(end, today))
     last = min(today, end)
-    if last < start:
-        so_far, paused = 0, 0
-    else:
-        paused = breaks.paused_days(enrolment, last)
-        so_far = (last - start).days + 1 - paused
+    # The days paused so far, which both spans leave out. A break still going counts to
+    # today: its end, and so its length, is not known yet.
+    paused = breaks.pause_between(enrolment.id, start, last)
+    whole = (end - start).days + 1 - paused
+    so_far = 0 if last < start else (last - start).days + 1 - paused
     return Figures(
         planned=float(planned) if planned is not None else None,
         logged=hours[EntryStatus.AWAITING] + hours[EntryStatus.VERIFIED],
