@@ -1,9 +1,12 @@
 """Domain errors and the error pages."""
 
+import contextlib
+import sqlite3
 from collections.abc import Callable
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -38,6 +41,7 @@ TITLES = {
     413: "Too large",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Briefly unavailable",
 }
 
 EXPLANATIONS = {
@@ -47,7 +51,29 @@ EXPLANATIONS = {
     405: "This address does not take that kind of request.",
     500: "The problem has been logged. Try again, and if it keeps happening tell your "
     "training provider's administrator.",
+    503: "The database could not be reached just now, so nothing was saved. Try again in a "
+    "minute; if it keeps happening, tell your training provider's administrator.",
 }
+
+# How long a client is asked to wait before trying again when the database is unavailable.
+RETRY_AFTER_SECONDS = 30
+
+# SQLite's operational errors that say the database was busy or could not be opened. Its
+# others ("no such table", a syntax error) are faults of the app: a 500.
+SQLITE_UNAVAILABLE = ("database is locked", "database is busy", "unable to open database",
+                      "disk i/o error")  # fmt: skip
+
+
+def database_unavailable(error: OperationalError) -> bool:
+    """Whether the database could not be reached or was too busy to answer, rather than
+    refusing the statement: a connection lost or refused, a server shutting down, SQLite's
+    write lock held past its wait. PostgreSQL's driver raises OperationalError for those
+    alone (connection, shutdown, resources, a cancelled statement)."""
+    if error.connection_invalidated:
+        return True
+    if isinstance(error.orig, sqlite3.Error):
+        return any(words in str(error.orig).lower() for words in SQLITE_UNAVAILABLE)
+    return True
 
 
 def register(app: Flask, on_refusal: Callable[[int], None] | None = None) -> None:
@@ -96,6 +122,27 @@ def register(app: Flask, on_refusal: Callable[[int], None] | None = None) -> Non
             "Someone else changed this at the same moment, so your change was not saved. "
             "Go back, reload the page to see their change, and try again.",
         )
+
+    @app.errorhandler(OperationalError)
+    def unavailable(error: OperationalError):
+        from portfolio.db import db
+
+        with contextlib.suppress(Exception):  # the connection may be gone
+            db.session.rollback()
+        if not database_unavailable(error):
+            raise error  # a fault of the app: logged, and the 500 page
+        current_app.logger.warning("The database was unavailable: %s", error.orig)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if request.path.startswith("/api/"):
+            from portfolio.api import problems
+
+            return problems.response(problems.Problem(503, EXPLANATIONS[503], headers=headers))
+        if request.accept_mimetypes.best == "application/json":
+            return {"error": TITLES[503], "message": EXPLANATIONS[503]}, 503, headers
+        # A page of its own, made without the context processors: they, and the usual page,
+        # read the signed-in person and their notifications from the database that failed.
+        page = current_app.jinja_env.get_template("unavailable.html")
+        return page.render(title=TITLES[503], message=EXPLANATIONS[503]), 503, headers
 
     @app.errorhandler(500)
     def server_error(error):

@@ -25,6 +25,7 @@ KINDS = {
     422: ("validation", "The values sent are not valid"),
     429: ("rate-limited", "Too many requests"),
     500: ("server-error", "Something went wrong"),
+    503: ("unavailable", "Briefly unavailable"),
 }
 
 
