@@ -1,0 +1,45 @@
+"""The page shown while the database cannot be reached passes axe-core and fits a phone."""
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from portfolio import create_app
+from tests.conftest import TEST_CONFIG
+from tests.stories import SIDEWAYS, check_accessibility
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def unreachable(tmp_path):
+    """The app served with a database it cannot open (its folder does not exist)."""
+    missing = tmp_path / "missing" / "portfolio.sqlite3"
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{missing}",
+                      "WTF_CSRF_ENABLED": True})  # fmt: skip
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.mark.parametrize("size", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}])
+def test_the_unavailable_page_is_accessible_and_fits(browser, unreachable, size):
+    context = browser.new_context(base_url=unreachable, viewport=size)
+    page = context.new_page()
+    try:
+        response = page.goto("/sign-in")  # which reads the single sign-on providers
+        assert response.status == 503
+        assert page.title() == "Briefly unavailable · Portfolio"
+        assert "nothing was saved" in page.locator("main").inner_text()
+        check_accessibility(page)
+        width = page.evaluate(SIDEWAYS)
+        assert width["scrollWidth"] <= width["innerWidth"], width["culprits"]
+    finally:
+        context.close()
