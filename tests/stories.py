@@ -2,12 +2,15 @@
 enrolment through the pages, committed data for requests that run as in service, a
 production app, and a person in a real browser."""
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from portfolio import ROOT, create_app
 from portfolio.accounts.models import Role
@@ -292,3 +295,19 @@ SIDEWAYS = """() => {
     return {scrollWidth: document.scrollingElement.scrollWidth, innerWidth: width,
             culprits: culprits.slice(0, 5)};
 }"""
+
+
+@contextmanager
+def serving(app):
+    """Serves the app on a free local port in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()

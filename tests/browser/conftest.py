@@ -4,16 +4,13 @@ These run once, on SQLite: they do not use the ``app`` fixture of
 ``tests/conftest.py``, which is parametrized over SQLite and PostgreSQL.
 """
 
-import threading
-
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
 from portfolio.db import db
 from portfolio.demo import build_demo
 from tests.conftest import make_app
-from tests.stories import AXE
+from tests.stories import AXE, serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -43,18 +40,8 @@ def served_app(tmp_path_factory):
 @pytest.fixture(scope="session")
 def live_server(served_app):
     """The app with the demo provider, served on a free local port; yields the base URL."""
-    app = served_app
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+    with serving(served_app) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,10 @@
 """The page shown while the database cannot be reached passes axe-core and fits a phone."""
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from portfolio import create_app
 from tests.conftest import TEST_CONFIG
-from tests.stories import SIDEWAYS, check_accessibility
+from tests.stories import SIDEWAYS, check_accessibility, serving
 
 pytestmark = pytest.mark.browser
 
@@ -18,15 +15,8 @@ def unreachable(tmp_path):
     missing = tmp_path / "missing" / "portfolio.sqlite3"
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{missing}",
                       "WTF_CSRF_ENABLED": True})  # fmt: skip
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serving(app) as base:
+        yield base
 
 
 @pytest.mark.parametrize("size", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}])
