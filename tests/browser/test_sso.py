@@ -3,19 +3,17 @@ sign-on; a learner signs in with their organisation's account and lands on their
 a wrong email domain, an unverified address, a deactivated account, a changed answer and a
 replayed one are refused, signing nobody in. Every page of ours is axe-clean."""
 
-import threading
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from portfolio.accounts.models import Role
 from portfolio.db import db
 from tests import factories
 from tests.conftest import make_app
 from tests.oidc import provider as oidc
-from tests.stories import check_accessibility, submit, visit
+from tests.stories import check_accessibility, serving, submit, visit
 
 pytestmark = pytest.mark.browser
 
@@ -44,20 +42,12 @@ def site(tmp_path_factory):
         left.active = False
         provider_id = provider.id
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="sso-server", daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    idp = oidc.start([base + "/sso/callback"])
-    try:
-        yield Site(base, idp, provider_id)
-    finally:
-        idp.stop()
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as base:
+        idp = oidc.start([base + "/sso/callback"])
+        try:
+            yield Site(base, idp, provider_id)
+        finally:
+            idp.stop()
 
 
 @pytest.fixture

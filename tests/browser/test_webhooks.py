@@ -2,11 +2,9 @@
 its deliveries (delivered and failed) and sends one again; every page is axe-clean and
 fits a phone."""
 
-import threading
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from portfolio.accounts.models import Role
 from portfolio.db import db
@@ -14,7 +12,7 @@ from portfolio.webhooks import publish
 from portfolio.webhooks.models import WebhookSubscription
 from tests import factories
 from tests.conftest import make_app
-from tests.stories import SIDEWAYS, check_accessibility, submit, visit
+from tests.stories import SIDEWAYS, check_accessibility, serving, submit, visit
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.browser
@@ -33,19 +31,12 @@ def site(tmp_path_factory):
         provider = factories.make_provider("Northgate College")
         factories.make_user(provider, Role.ADMIN, name="Grace Adeyemi", email=ADMIN)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="hooks-server", daemon=True)
-    thread.start()
-    receiver = Receiver().start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}", receiver
-    finally:
-        receiver.stop()
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as base:
+        receiver = Receiver().start()
+        try:
+            yield app, base, receiver
+        finally:
+            receiver.stop()
 
 
 @pytest.fixture
