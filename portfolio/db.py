@@ -113,3 +113,12 @@ def _before_statement(connection, cursor, statement, parameters, context, execut
     writes = not start.startswith(_READS)
     if writes or start.startswith("SAVEPOINT") or _locks_rows(context):
         driver_connection.execute("BEGIN IMMEDIATE")
+
+
+def hold(instance) -> None:
+    """Read ``instance`` again and hold its row until the commit (SELECT ... FOR UPDATE; on
+    SQLite, the write lock: ``_locks_rows``). A one-time step takes it before it checks
+    whether it may go ahead, so that of two copies sent at once (a double click, a form sent
+    from two tabs) the second waits for the first to commit, then finds its work done."""
+    # OF its own table: the relations loaded with it by a join are read, not held.
+    db.session.refresh(instance, with_for_update={"of": type(instance)})

@@ -13,7 +13,7 @@ from portfolio.accounts.models import Role, User
 from portfolio.assessment import signoff
 from portfolio.assessment.models import Decision, Sample, SampleStatus, SamplingPlan, share_met
 from portfolio.audit import trail as audit
-from portfolio.db import db, utcnow
+from portfolio.db import db, hold, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import EvidenceItem
@@ -232,11 +232,19 @@ def draw_samples(iqa: User) -> list[Sample]:
     return samples
 
 
+def _hold(sample: Sample) -> None:
+    # A review or an answer changes the unit's sign-off too: it waits for the unit's other
+    # one-time steps (``db.hold`` on its enrolment), then reads the sample as it now stands.
+    hold(sample.decision.item.enrolment)
+    db.session.refresh(sample)
+
+
 def review(iqa: User, sample: Sample, *, agree: bool, comment: str, actions: str) -> Sample:
     if sample.iqa_id != iqa.id:
         raise DomainError("Only the IQA who drew this sample can review it.")
     if sample.decision.assessor_id == iqa.id:
         raise DomainError("You cannot review your own decision.")
+    _hold(sample)
     if sample.status is not SampleStatus.OPEN:
         raise Conflict("This sample has already been reviewed.")
     if not agree and not actions.strip():
@@ -269,6 +277,7 @@ def respond(assessor: User, sample: Sample, response: str, *, withdraw: bool = F
     ``withdraw``, withdraws the unit's sign-off, the response being the reason."""
     if sample.decision.assessor_id != assessor.id:
         raise DomainError("Only the assessor who made the decision can respond.")
+    _hold(sample)
     if sample.status is not SampleStatus.ACTIONS_REQUIRED:
         raise Conflict("This sample is not waiting for your response.")
     if len(response.strip()) < 5:

@@ -32,7 +32,7 @@ from portfolio.assessment.readiness import (
     unfinished_items,
 )
 from portfolio.audit import trail as audit
-from portfolio.db import UTCDateTime, db, utcnow
+from portfolio.db import UTCDateTime, db, hold, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.coverage import evidence_tallies, requirement_states
@@ -164,8 +164,11 @@ def manifest(enrolment: Enrolment) -> dict:
 
 
 def sign_off_in_force(enrolment: Enrolment) -> SignOff | None:
+    """The unit's sign-off not withdrawn, as it stands now (read again if read before)."""
     return db.session.scalar(
-        select(SignOff).where(SignOff.enrolment_id == enrolment.id, SignOff.withdrawn_at.is_(None))
+        select(SignOff)
+        .where(SignOff.enrolment_id == enrolment.id, SignOff.withdrawn_at.is_(None))
+        .execution_options(populate_existing=True)
     )
 
 
@@ -206,6 +209,7 @@ def declare(learner: User, enrolment: Enrolment) -> Declaration:
     and nothing awaits marking or rework."""
     if enrolment.learner_id != learner.id:
         raise _refuse(learner, enrolment, "Only the learner can sign their declaration.")
+    hold(enrolment)
     if enrolment.locked:
         raise Conflict("The unit is already signed off.")
     problems = declaration_problems(readiness(enrolment))
@@ -213,6 +217,10 @@ def declare(learner: User, enrolment: Enrolment) -> Declaration:
         raise _refuse(learner, enrolment, "The unit is not complete yet: " + in_words(problems),
                       problems=problems)  # fmt: skip
     data = manifest(enrolment)
+    latest = current_declaration(enrolment)
+    if latest is not None and latest.manifest_hash == canonical_hash(data):
+        raise Conflict("You have already declared this evidence your own work, and it has not "
+                       "changed since.")  # fmt: skip
     declaration = Declaration(
         provider_id=enrolment.provider_id, enrolment_id=enrolment.id, learner_id=learner.id,
         manifest=data, manifest_hash=canonical_hash(data),
@@ -273,6 +281,7 @@ def sign_off(assessor: User, enrolment: Enrolment) -> SignOff:
 
 def withdraw(assessor: User, enrolment: Enrolment, reason: str) -> SignOff:
     """Withdraw a sign-off, with a reason, so that the evidence can change again."""
+    hold(enrolment)
     record = sign_off_in_force(enrolment)
     if record is None:
         raise Conflict("There is no sign-off in force to withdraw.")
@@ -392,6 +401,7 @@ def countersign(iqa: User, enrolment: Enrolment) -> SignOff:
     of the learner's is sent back and unanswered, or waits for the IQA's review."""
     if enrolment.iqa_id != iqa.id:
         raise _refuse(iqa, enrolment, "Only the learner's assigned IQA can countersign.")
+    hold(enrolment)
     record = sign_off_in_force(enrolment)
     if record is not None and record.countersigned_at is not None:
         raise _refuse(iqa, enrolment, "This unit is already countersigned.", Conflict)

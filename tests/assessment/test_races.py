@@ -10,11 +10,14 @@ import threading
 
 from sqlalchemy import func, select
 
-from portfolio.assessment.models import Decision, SignOff
+from portfolio.accounts.models import Role
+from portfolio.assessment.models import Decision, Declaration, Sample, SampleStatus, SignOff
 from portfolio.audit import trail as audit
+from portfolio.audit.models import AuditEvent
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
+from tests import factories
 from tests.evidence.helpers import INCIDENT
 from tests.stories import TIMEOUT, cast, new_log, signed_in
 
@@ -201,3 +204,100 @@ def test_two_tabs_saving_the_same_draft_at_once_keep_one_edit(own_database_app):
                 .where(EvidenceVersion.item_id == item_id)
             )
             assert versions == 1
+
+
+def signed_off_with_iqa(app, round_: int):
+    """A unit signed off by its assessor, with an IQA named on the enrolment: (cast, IQA's
+    email)."""
+    people = cast(app, "SFJ")
+    with app.app_context():
+        enrolment = db.session.get(Enrolment, people.enrolment_id)
+        iqa = factories.make_user(enrolment.provider, Role.IQA)
+        enrolment.iqa_id, iqa_email = iqa.id, iqa.email
+        db.session.commit()
+    learner = signed_in(app, people.learner)
+    item_id = new_log(learner, people.enrolment_id, title=f"Collision report, round {round_}")
+    claim_and_submit(learner, item_id, people.criteria)
+    assessor = signed_in(app, people.assessor)
+    accept = mark_form(people.criteria, met=True, outcome="accepted", feedback="Complete.",
+                       lock_version=lock_version(app, item_id))  # fmt: skip
+    assert assessor.post(f"/evidence/{item_id}/mark", data=accept).status_code == 302
+    declared = learner.post(f"/enrolments/{people.enrolment_id}/declaration", data={"confirm": "yes"})
+    assert declared.status_code == 302
+    assert assessor.post(f"/enrolments/{people.enrolment_id}/sign-off").status_code == 302
+    return people, iqa_email
+
+
+def events(app, action: str, enrolment_or_sample: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == action, AuditEvent.object_id == enrolment_or_sample))  # fmt: skip
+
+
+def test_a_declaration_sent_twice_at_once_is_made_once(own_database_app):
+    for round_ in range(ROUNDS):
+        people = cast(own_database_app, "SFJ")
+        learner = signed_in(own_database_app, people.learner)
+        item_id = new_log(learner, people.enrolment_id, title=f"Collision report, round {round_}")
+        claim_and_submit(learner, item_id, people.criteria)
+        assessor = signed_in(own_database_app, people.assessor)
+        accept = mark_form(people.criteria, met=True, outcome="accepted", feedback="Complete.",
+                           lock_version=lock_version(own_database_app, item_id))  # fmt: skip
+        assert assessor.post(f"/evidence/{item_id}/mark", data=accept).status_code == 302
+
+        url = f"/enrolments/{people.enrolment_id}/declaration"
+        responses = race(own_database_app, people.learner, [(url, {"confirm": "yes"})] * 2)
+        winner, loser = winner_and_loser(responses)
+        assert "already declared this evidence" in responses[loser].get_data(as_text=True)
+        # Sent again later, the same form is refused the same way.
+        assert learner.post(url, data={"confirm": "yes"}).status_code == 409
+        with own_database_app.app_context():
+            count = db.session.scalar(select(func.count()).select_from(Declaration).where(
+                Declaration.enrolment_id == people.enrolment_id))  # fmt: skip
+        assert count == 1, f"round {round_}: {count} declarations"
+        assert events(own_database_app, "declaration.signed", people.enrolment_id) == 1
+        with own_database_app.app_context():
+            chain_intact(people.provider_id)
+
+
+def test_a_countersignature_sent_twice_at_once_is_made_once(own_database_app):
+    for round_ in range(ROUNDS):
+        people, iqa = signed_off_with_iqa(own_database_app, round_)
+        url = f"/enrolments/{people.enrolment_id}/countersign"
+        responses = race(own_database_app, iqa, [(url, {}), (url, {})])
+        winner, loser = winner_and_loser(responses)
+        assert "already countersigned" in responses[loser].get_data(as_text=True)
+        assert events(own_database_app, "unit.countersigned", people.enrolment_id) == 1
+        with own_database_app.app_context():
+            record = db.session.scalar(select(SignOff).where(
+                SignOff.enrolment_id == people.enrolment_id))  # fmt: skip
+            trail = db.session.scalar(select(AuditEvent).where(
+                AuditEvent.action == "unit.countersigned",
+                AuditEvent.object_id == people.enrolment_id))  # fmt: skip
+            # The trail's hash is the one /verify finds.
+            assert trail.after["countersign_sha256"] == record.countersign_hash
+        with own_database_app.app_context():
+            chain_intact(people.provider_id)
+
+
+def test_a_sample_reviewed_twice_at_once_keeps_one_review(own_database_app):
+    for round_ in range(ROUNDS):
+        people, iqa = signed_off_with_iqa(own_database_app, round_)
+        assert signed_in(own_database_app, iqa).post("/sampling/draw").status_code == 302
+        with own_database_app.app_context():
+            sample_id = db.session.scalar(select(Sample.id).join(Decision).where(
+                Decision.enrolment_id == people.enrolment_id))  # fmt: skip
+        forms = [{"verdict": "agree", "comment": "Sound judgement."},
+                 {"verdict": "send_back", "comment": "Thin.", "actions": "Ask for the callback log."}]  # fmt: skip
+        responses = race(own_database_app, iqa, [(f"/samples/{sample_id}", f) for f in forms])
+        winner, loser = winner_and_loser(responses)
+        assert "already been reviewed" in responses[loser].get_data(as_text=True)
+        assert events(own_database_app, "sample.reviewed", sample_id) == 1
+        with own_database_app.app_context():
+            sample = db.session.get(Sample, sample_id)
+            agreed = forms[winner]["verdict"] == "agree"
+            assert sample.status is (SampleStatus.AGREED if agreed else SampleStatus.ACTIONS_REQUIRED)
+            assert sample.required_actions == forms[winner].get("actions", "")
+            assert sample.review_comment == forms[winner]["comment"]
+        with own_database_app.app_context():
+            chain_intact(people.provider_id)
