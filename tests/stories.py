@@ -184,6 +184,51 @@ def new_log(client, enrolment_id: int, **changes) -> int:
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
+# Requests sent at the same moment ----------------------------------------------------
+
+
+def race(app, email: str, posts: list[tuple[str, dict]]):
+    """Each POST from its own client signed in as ``email``, all sent at the same moment.
+
+    Every thread signs in first, then waits at the barrier, so that the POSTs start together.
+    Returns the responses in the order of ``posts``.
+    """
+    barrier = threading.Barrier(len(posts))
+    responses: list = [None] * len(posts)
+    failures: list[BaseException] = []
+
+    def run(index: int, url: str, data: dict) -> None:
+        try:
+            client = signed_in(app, email)
+            barrier.wait(timeout=TIMEOUT)
+            response = client.post(url, data=data)
+            response.get_data()  # read the body inside the thread
+            responses[index] = response
+        except BaseException as error:  # reported by the test, not lost in the thread
+            barrier.abort()
+            failures.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(i, url, data), name=f"race-{i}")
+        for i, (url, data) in enumerate(posts)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=TIMEOUT)
+    assert not any(t.is_alive() for t in threads), "a racing request did not finish"
+    if failures:
+        raise failures[0]
+    return responses
+
+
+def winner_and_loser(responses, conflict_statuses=(409,)):
+    statuses = [r.status_code for r in responses]
+    assert sorted(statuses) in ([302, s] for s in conflict_statuses), statuses
+    winner = statuses.index(302)
+    return winner, 1 - winner
+
+
 # A deployment ---------------------------------------------------------------------------
 
 PUBLIC = "https://portfolio.example.org"

@@ -26,7 +26,7 @@ from portfolio.apprenticeships.hours_models import (
 from portfolio.apprenticeships.models import Apprenticeship
 from portfolio.audit import trail as audit
 from portfolio.dates import format_date, format_duration, zone
-from portfolio.db import db, utcnow
+from portfolio.db import db, hold, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import EvidenceItem
@@ -192,7 +192,7 @@ def _checked(user: User, enrolment: Enrolment, given: EntryInput, entry: OtjEntr
     if day_total > DAY_LIMIT_MINUTES:
         field = "end" if timed else "minutes"
         raise DomainError(
-            f"That makes {day_total / 60:g} hours on {format_date(given.on)}, more than the "
+            f"That makes {format_duration(day_total)} on {format_date(given.on)}, more than the "
             f"{DAY_LIMIT_MINUTES // 60} hours a day an entry may add up to.",
             field=field,
         )
@@ -276,6 +276,7 @@ def _facts(entry: OtjEntry) -> dict:
 def log_entry(user: User, enrolment: Enrolment, given: EntryInput) -> OtjEntry:
     """The apprentice logs a stretch of off-the-job training; it awaits verification."""
     _check_learner(user, enrolment)
+    hold(enrolment)  # the day's other entries, checked below, stay as read until the commit
     checked = _checked(user, enrolment, given, None)
     entry = OtjEntry(provider_id=enrolment.provider_id, enrolment_id=enrolment.id,
                      learner_id=user.id, status=EntryStatus.AWAITING, version=1)  # fmt: skip
@@ -297,6 +298,8 @@ def edit_entry(user: User, entry: OtjEntry, given: EntryInput,
     verified or rejected one keeps that version as it was and gets a new one, which awaits
     verification again."""
     _check_learner(user, entry.enrolment)
+    hold(entry.enrolment)
+    db.session.refresh(entry)
     if lock_version is not None and lock_version != entry.lock_version:
         raise Conflict("This entry was changed somewhere else after you opened it. Your "
                        "changes were not saved: reload the page to see the latest.")  # fmt: skip

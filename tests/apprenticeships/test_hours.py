@@ -130,6 +130,7 @@ def test_a_day_holds_at_most_twelve_hours_and_times_run_forwards(app, cast):
     message = refused("minutes", hours.log_entry, learner, enrolment,
                       entry_input(start=None, end=None, minutes=5 * 60))  # fmt: skip
     assert "more than the 12 hours a day" in message
+    assert message.startswith("That makes 13 h on ")  # hours and minutes, not 13.0 hours
     assert "end time must be after" in refused(
         "end",
         hours.log_entry,

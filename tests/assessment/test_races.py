@@ -6,8 +6,6 @@ These tests do not use the transactional ``app`` fixture: its requests share one
 so they could never race. Each test gets a database of its own instead.
 """
 
-import threading
-
 from sqlalchemy import func, select
 
 from portfolio.accounts.models import Role
@@ -19,7 +17,7 @@ from portfolio.enrolments.models import Enrolment
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus, EvidenceVersion
 from tests import factories
 from tests.evidence.helpers import INCIDENT
-from tests.stories import TIMEOUT, cast, new_log, signed_in
+from tests.stories import cast, new_log, race, signed_in, winner_and_loser
 
 ROUNDS = 3  # fresh data each round, so that a race that only sometimes goes wrong shows up
 
@@ -49,48 +47,6 @@ def mark_form(criteria: list[int], *, met: bool, feedback: str, outcome: str, lo
 def lock_version(app, item_id: int) -> int:
     with app.app_context():
         return db.session.get(EvidenceItem, item_id).lock_version
-
-
-def race(app, email: str, posts: list[tuple[str, dict]]):
-    """Each POST from its own client signed in as ``email``, all sent at the same moment.
-
-    Every thread signs in first, then waits at the barrier, so that the POSTs start together.
-    Returns the responses in the order of ``posts``.
-    """
-    barrier = threading.Barrier(len(posts))
-    responses: list = [None] * len(posts)
-    failures: list[BaseException] = []
-
-    def run(index: int, url: str, data: dict) -> None:
-        try:
-            client = signed_in(app, email)
-            barrier.wait(timeout=TIMEOUT)
-            response = client.post(url, data=data)
-            response.get_data()  # read the body inside the thread
-            responses[index] = response
-        except BaseException as error:  # reported by the test, not lost in the thread
-            barrier.abort()
-            failures.append(error)
-
-    threads = [
-        threading.Thread(target=run, args=(i, url, data), name=f"race-{i}")
-        for i, (url, data) in enumerate(posts)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=TIMEOUT)
-    assert not any(t.is_alive() for t in threads), "a racing request did not finish"
-    if failures:
-        raise failures[0]
-    return responses
-
-
-def winner_and_loser(responses, conflict_statuses=(409,)):
-    statuses = [r.status_code for r in responses]
-    assert sorted(statuses) in ([302, s] for s in conflict_statuses), statuses
-    winner = statuses.index(302)
-    return winner, 1 - winner
 
 
 def chain_intact(provider_id: int) -> None:
