@@ -35,7 +35,7 @@ from portfolio.apprenticeships.reviews_models import (
 )
 from portfolio.audit import trail as audit
 from portfolio.dates import format_date
-from portfolio.db import db, utcnow
+from portfolio.db import db, hold, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.enrolments.permissions import may_see
 from portfolio.errors import Conflict, DomainError
@@ -124,6 +124,7 @@ def start_review(user: User, enrolment: Enrolment) -> ProgressReview:
         raise DomainError("Progress reviews are for apprenticeships: this enrolment is not one.")
     if Party.REVIEWER not in parties_of(user, enrolment, apprenticeship.line_manager_id):
         raise DomainError("Only the apprentice's assessor or a provider admin starts a review.")
+    hold(enrolment)  # of two starts at once, the second finds the first's review
     reviews = list(
         db.session.scalars(
             select(ProgressReview)
@@ -331,10 +332,21 @@ def signature_holds(review: ProgressReview, signature: ReviewSignature) -> bool:
     return canonical_hash(signed_content(review, signature.party)) == signature.content_sha256
 
 
-def sign(user: User, review: ProgressReview, party: Party) -> ReviewSignature:
-    """``user`` signs the review for ``party``; the third signature makes it signed, asks for
-    its PDF and moves the next review's due date on."""
+def read_hash(review: ProgressReview) -> str:
+    """The SHA-256 of what every party signs but their own comments, as a page shows it: a
+    signing form carries it back, and ``sign`` refuses it once the review has changed."""
+    return canonical_hash(_shared(review))
+
+
+def sign(user: User, review: ProgressReview, party: Party, read: str | None = None) -> ReviewSignature:
+    """``user`` signs the review for ``party``: as ``read`` (``read_hash`` of the page they
+    signed from) when given, never a review changed since. The third signature makes it
+    signed, asks for its PDF and moves the next review's due date on."""
     _check_party(user, review, party)
+    hold(review)  # of two signatures at once, the second sees the first
+    if read is not None and read != read_hash(review):
+        raise Conflict("The review changed after you opened it, so it was not signed: read "
+                       "it again below, then sign.")  # fmt: skip
     if review.status is ReviewStatus.SIGNED:
         raise Conflict("This review is already signed by all three.")
     if review.signature(party) is not None:
@@ -381,6 +393,7 @@ def reopen(user: User, review: ProgressReview) -> None:
     """The reviewer reopens a review being signed so that it can change: every signature
     is cleared, and each party signs again."""
     _check_party(user, review, Party.REVIEWER)
+    hold(review)
     if review.status is ReviewStatus.SIGNED:
         raise Conflict("A review signed by all three is final: record changes in the next one.")
     if not review.signatures:

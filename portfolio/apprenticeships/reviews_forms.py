@@ -1,7 +1,7 @@
 """Forms of a progress review: the reviewer's part, a target, the apprentice's or employer's
 comments, and the provider's review interval."""
 
-from wtforms import DateField, IntegerField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from portfolio.apprenticeships.reviews import COMMENTS_LIMIT, NOTES_LIMIT, TARGET_LIMIT
@@ -33,6 +33,8 @@ class TargetForm(AppForm):
 
 
 class CommentsForm(AppForm):
+    # The review as the page showed it (reviews.read_hash), so that nothing is signed unseen.
+    read = HiddenField()
     comments = TextAreaField(
         "Your comments",
         description="How you see the progress since the last review and the targets agreed. "

@@ -124,6 +124,9 @@ def _page(review: ProgressReview, status: int = 200, **forms):
     for party in (Party.APPRENTICE, Party.EMPLOYER):
         if party in mine and "comments_form" not in forms:
             forms["comments_form"] = CommentsForm(formdata=None, comments=review.comments(party))
+    read = reviews.read_hash(review)  # the review as this page shows it, to sign as read
+    if "comments_form" in forms:
+        forms["comments_form"].read.data = read
     document = db.session.scalar(
         select(ReviewDocument).where(ReviewDocument.review_id == review.id)
     )
@@ -133,7 +136,7 @@ def _page(review: ProgressReview, status: int = 200, **forms):
         facts=reviews_facts.readable_facts(review.facts),
         states=[s for s in TargetState if s is not TargetState.OPEN], document=document,
         holds={s.party: reviews.signature_holds(review, s) for s in review.signatures},
-        form=EmptyForm(), **forms,
+        read=read, form=EmptyForm(), **forms,
     ), status  # fmt: skip
 
 
@@ -198,7 +201,7 @@ def sign(review_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400, "The form was incomplete: reload the page and try again.")
     try:
-        reviews.sign(current_user, review, Party.REVIEWER)
+        reviews.sign(current_user, review, Party.REVIEWER, read=request.form.get("read", ""))
     except DomainError as error:
         return _refused(review_id, error)
     db.session.commit()
@@ -252,7 +255,7 @@ def comments(review_id: int):
     try:
         reviews.save_comments(current_user, review, party, form.comments.data)
         if "sign" in request.form:
-            reviews.sign(current_user, review, party)
+            reviews.sign(current_user, review, party, read=form.read.data or "")
     except DomainError as error:
         return _refused(review_id, error, comments_form=form)
     db.session.commit()

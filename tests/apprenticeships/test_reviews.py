@@ -282,8 +282,8 @@ def test_each_party_signs_what_they_read_and_the_third_makes_the_signed_pdf(
         auth.sign_in(who)
         home = client.get("/").get_data(as_text=True)
         assert "Progress reviews to sign (1)" in home and link in home
-        response = client.post(f"/reviews/{review.id}/comments",
-                               data={"comments": text, "sign": "1"})  # fmt: skip
+        response = client.post(f"/reviews/{review.id}/comments", data={
+            "comments": text, "sign": "1", "read": reviews.read_hash(review)})  # fmt: skip
         assert response.status_code == 302, response.get_data(as_text=True)
         assert "Progress reviews to sign" not in client.get("/").get_data(as_text=True)
     db.session.expire_all()
