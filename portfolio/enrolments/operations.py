@@ -3,6 +3,7 @@
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portfolio.accounts.models import Role, User
 from portfolio.audit import trail as audit
@@ -193,8 +194,9 @@ def add_enrolment(
     already = select(Enrolment.id).where(
         Enrolment.learner_id == learner.id, Enrolment.unit_id == unit.id
     )
+    refusal = DomainError(f"{learner.name} is already enrolled on this unit.", field="unit")
     if db.session.scalar(already) is not None:
-        raise DomainError(f"{learner.name} is already enrolled on this unit.", field="unit")
+        raise refusal
     enrolment = Enrolment(
         provider_id=admin.provider_id,
         learner=learner,
@@ -212,7 +214,11 @@ def add_enrolment(
             "A learner cannot assess or quality-assure their own work.", field="assessor_id"
         )
     db.session.add(enrolment)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Enrolled on it by another request at the same moment: the unique index lets one win.
+        raise refusal from None
     return enrolment
 
 
