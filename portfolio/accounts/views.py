@@ -227,7 +227,7 @@ def person_edit(user_id: int):
     if form.validate_on_submit():
         try:
             check_staff_change(user, Role(form.role.data), form.active.data)
-            check_line_manager_change(user, Role(form.role.data))
+            check_line_manager_change(user, Role(form.role.data), form.active.data)
             people.update_person(
                 current_user,
                 user,

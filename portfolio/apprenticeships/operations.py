@@ -93,10 +93,11 @@ def add_line_manager(admin: User, employer: Employer, *, name: str, email: str) 
     return user
 
 
-def check_line_manager_change(user: User, role: Role) -> None:
-    """Refuse to give a line manager another role while apprenticeships name them: their
-    apprentices would be left with a line manager who cannot see them or sign reviews."""
-    if user.role is not Role.EMPLOYER or role is Role.EMPLOYER:
+def check_line_manager_change(user: User, role: Role, active: bool = True) -> None:
+    """Refuse to give a line manager another role, or to deactivate them, while
+    apprenticeships name them: their apprentices would be left with a line manager who cannot
+    see them or sign reviews."""
+    if user.role is not Role.EMPLOYER or (role is Role.EMPLOYER and active):
         return
     names = db.session.scalars(
         select(User.name)
@@ -111,7 +112,7 @@ def check_line_manager_change(user: User, role: Role) -> None:
             f"{user.name} is the line manager of {len(names)} apprentice"
             f"{'s' if len(names) != 1 else ''} ({shown}): name another line manager on "
             f"{'their apprenticeships' if len(names) != 1 else 'the apprenticeship'} first.",
-            field="role",
+            field="role" if role is not Role.EMPLOYER else "active",
         )
 
 

@@ -146,6 +146,14 @@ def test_an_enrolled_learner_or_a_named_line_manager_keeps_the_role(client, auth
     html = response.get_data(as_text=True)
     assert f"is the line manager of 1 apprentice ({apprentice.learner.name})" in html
     assert db.session.get(User, manager.id).role is Role.EMPLOYER
+    # Nor deactivated: their apprentice's reviews would wait for a signature no one can give.
+    response = client.post(f"/people/{manager.id}", data={"name": manager.name, "role": "employer"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f"is the line manager of 1 apprentice ({apprentice.learner.name})" in html
+    assert 'href="#active"' in html
+    db.session.expire_all()
+    assert db.session.get(User, manager.id).active
     # Nor is anyone made a line manager here, unlinked to an employer.
     assessor = people["assessor2"]
     response = client.post(f"/people/{assessor.id}", data={"name": assessor.name,
