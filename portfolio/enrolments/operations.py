@@ -6,7 +6,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portfolio.accounts.models import Role, User
+
+# Read against the package order, as the permissions rule reads apprenticeships: what an
+# apprenticeship has recorded bounds when its enrolment may start.
+from portfolio.apprenticeships.records import first_record
 from portfolio.audit import trail as audit
+from portfolio.dates import format_date
 from portfolio.db import db
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.errors import DomainError
@@ -260,6 +265,14 @@ def update_enrolment(
         if person_id is not None and person_id == enrolment.learner_id:
             raise DomainError("A learner cannot assess or quality-assure their own work.",
                               field=field)  # fmt: skip
+    if starts_on > enrolment.starts_on:
+        first = first_record(enrolment.id)
+        if first is not None and first.on < starts_on:
+            raise DomainError(
+                f"The start date cannot be later than {format_date(first.on)}, the day of the "
+                f"first {first.what} on this enrolment.",
+                field="starts_on",
+            )
     enrolment.cohort = _cohort(admin, cohort_id)
     enrolment.assessor = _person(admin, assessor_id, Role.ASSESSOR, "assessor_id")
     enrolment.iqa = _person(admin, iqa_id, Role.IQA, "iqa_id")

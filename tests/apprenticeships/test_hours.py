@@ -23,6 +23,7 @@ from portfolio.apprenticeships.hours_models import (
 from portfolio.apprenticeships.models import Apprenticeship, BreakInLearning, Employer
 from portfolio.audit.models import AuditEvent
 from portfolio.db import db
+from portfolio.enrolments.models import Enrolment
 from portfolio.errors import DomainError
 from portfolio.notifications.kinds import KINDS
 from portfolio.notifications.models import Notification
@@ -122,6 +123,28 @@ def test_an_entry_cannot_fall_inside_a_break_in_learning(app, cast):
     message = refused("on", hours.log_entry, learner, enrolment, entry_input(on=PAST))
     assert "inside a break in learning" in message
     hours.log_entry(learner, enrolment, entry_input(on=date(2026, 11, 2)))
+
+
+def test_the_start_cannot_move_past_the_first_hours_logged(client, auth, people, cast):
+    learner, assessor, enrolment, _ = cast
+    hours.log_entry(learner, enrolment, entry_input(on=PAST))
+    db.session.commit()
+    auth.sign_in(people[Role.ADMIN])
+    form = {"cohort_id": "", "assessor_id": str(assessor.id), "iqa_id": "",
+            "planned_end_on": enrolment.planned_end_on.isoformat()}  # fmt: skip
+    response = client.post(f"/enrolments/{enrolment.id}/edit",
+                           data={**form, "starts_on": (PAST + timedelta(days=1)).isoformat()})  # fmt: skip
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert ("The start date cannot be later than 5 Oct 2026, the day of the first off-the-job "
+            "hours logged on this enrolment.") in html and 'href="#starts_on"' in html
+    db.session.expire_all()
+    assert db.session.get(Enrolment, enrolment.id).starts_on == date(2026, 9, 1)
+    # Up to that day, or earlier, it may move.
+    response = client.post(f"/enrolments/{enrolment.id}/edit",
+                           data={**form, "starts_on": PAST.isoformat()})  # fmt: skip
+    assert response.status_code == 302
+    assert db.session.get(Enrolment, enrolment.id).starts_on == PAST
 
 
 def test_a_day_holds_at_most_twelve_hours_and_times_run_forwards(app, cast):
