@@ -66,6 +66,11 @@ def _wants_another_row(form) -> bool:
 def new(enrolment_id: int, kind: str):
     enrolment = enrolment_or_404(current_user, enrolment_id)
     kind = kind_for_author_or_404(current_user, kind, enrolment)
+    if request.method == "GET" and enrolment.locked:
+        # Said before anything is typed, not only once it is sent (start_item refuses it too).
+        flash("This unit is signed off: no evidence can be added until the sign-off is "
+              "withdrawn.", "error")  # fmt: skip
+        return redirect(url_for("assessment.portfolio", enrolment_id=enrolment.id))
     form = FORMS[kind.value]()
     _incident_log_choices(form, current_user.id, enrolment.id)
     if request.method == "GET" and current_user.role is Role.EMPLOYER:

@@ -94,6 +94,10 @@ def test_signed_off_evidence_is_locked_until_the_sign_off_is_withdrawn(cycle):
     assert c.post(
         f"/enrolments/{c.enrolment.id}/evidence/new/call_note", CALL_NOTE
     ).status_code in (400, 409)
+    # The form itself says so before anything is typed.
+    opened = c.client.get(f"/enrolments/{c.enrolment.id}/evidence/new/call_note")
+    assert opened.status_code == 302
+    assert "no evidence can be added until the sign-off is withdrawn" in c.portfolio()
     c.be(Role.ASSESSOR)
     assert c.post(f"/enrolments/{c.enrolment.id}/sign-off").status_code == 409  # once only
     refused = c.post(f"/enrolments/{c.enrolment.id}/sign-off/withdraw", {"reason": ""})
