@@ -18,7 +18,7 @@ from portfolio.audit import trail as audit
 from portfolio.db import db
 from portfolio.enrolments import onboarding, operations
 from portfolio.enrolments.models import Cohort, Enrolment
-from portfolio.enrolments.onboarding import Outcome
+from portfolio.enrolments.onboarding import Outcome, RowPlan
 from portfolio.enrolments.onboarding_file import check_values
 from portfolio.errors import DomainError
 
@@ -73,8 +73,15 @@ def _strings(body: dict, fields: dict[str, str], required: tuple[str, ...]) -> d
     return values
 
 
-def _refused(reasons: list[str]) -> Problem:
-    return Problem(422, " ".join(reasons), errors=[field_error(None, r) for r in reasons])
+# The import's columns that a request names otherwise.
+API_NAMES = {column: name for name, column in {**PERSON_FIELDS, **ENROLMENT_FIELDS}.items()}
+
+
+def _refused(item: RowPlan) -> Problem:
+    """The row's refusal, each reason with the field (or the address's part) it is about."""
+    errors = [field_error(API_NAMES.get(column, column), reason)
+              for reason, column in zip(item.reasons, item.fields, strict=True)]  # fmt: skip
+    return Problem(422, " ".join(item.reasons), errors=errors)
 
 
 def _apply(apply) -> None:
@@ -98,7 +105,7 @@ def put_person(token: ApiToken, mis_id: str, body: dict) -> tuple[User, bool]:
         raise invalid([field_error("mis_id", p) for p in problems])
     item = onboarding.plan_learner(token.provider_id, check_values({"mis_id": mis_id, **values}))
     if item.outcome is Outcome.REFUSED:
-        raise _refused(item.reasons)
+        raise _refused(item)
     if item.outcome is not Outcome.UNCHANGED:
         actor = _actor(token)
         _apply(lambda: onboarding.apply_learner(actor, item, source(token)))
@@ -132,7 +139,7 @@ def put_enrolment(
         raise invalid([field_error("planned_end_on", p) for p in row.problems])
     item = onboarding.plan(token.provider_id, [row]).rows[0]
     if item.outcome is Outcome.REFUSED:
-        raise _refused(item.reasons)
+        raise _refused(item)
     created = item.enrolment is None
     if item.outcome is not Outcome.UNCHANGED:
         actor = _actor(token)

@@ -49,6 +49,7 @@ class RowPlan:
     row: Row
     outcome: Outcome = Outcome.UNCHANGED
     reasons: list[str] = field(default_factory=list)  # why it is refused
+    fields: list[str | None] = field(default_factory=list)  # the column each reason is about
     changes: list[str] = field(default_factory=list)  # what it creates or changes
     learner: User | None = None
     unit: Unit | None = None
@@ -58,9 +59,10 @@ class RowPlan:
     cohort: Cohort | None = None
     enrolment: Enrolment | None = None
 
-    def refuse(self, reason: str) -> None:
+    def refuse(self, reason: str, column: str | None = None) -> None:
         self.outcome = Outcome.REFUSED
         self.reasons.append(reason)
+        self.fields.append(column)
 
 
 @dataclass
@@ -190,7 +192,8 @@ def _plan_row(item: RowPlan, provider_id: int, lookups: Lookups, new_cohorts: se
     item.assessor = _staff(item, lookups, row.assessor_email, Role.ASSESSOR, provider_id)
     item.iqa = _staff(item, lookups, row.iqa_email, Role.IQA, provider_id)
     if row.email in (row.assessor_email, row.iqa_email):
-        item.refuse("A learner cannot be their own assessor or IQA.")
+        item.refuse("A learner cannot be their own assessor or IQA.",
+                    "assessor_email" if row.email == row.assessor_email else "iqa_email")
     _find_learner(item, provider_id, lookups)
     if item.outcome is Outcome.REFUSED:
         return
@@ -243,11 +246,13 @@ def _find_unit(item: RowPlan, lookups: Lookups) -> None:
     row = item.row
     body, code = row.awarding_body.upper(), row.unit_code.upper()
     if body not in lookups.bodies:
-        item.refuse(f"No awarding body has the code “{row.awarding_body}” in the criteria library.")
+        item.refuse(f"No awarding body has the code “{row.awarding_body}” in the criteria library.",
+                    "awarding_body")
         return
     unit = lookups.units.get((body, code))
     if unit is None:
-        item.refuse(f"{row.awarding_body} has no unit “{row.unit_code}” in the criteria library.")
+        item.refuse(f"{row.awarding_body} has no unit “{row.unit_code}” in the criteria library.",
+                    "unit_code")
         return
     item.unit = unit
     qualifications = unit.qualifications
@@ -256,18 +261,21 @@ def _find_unit(item: RowPlan, lookups: Lookups) -> None:
         if not chosen:
             item.refuse(
                 f"Unit {unit.code} is not part of a qualification “{row.qualification_code}”: "
-                f"it is part of {', '.join(q.code for q in qualifications) or 'none'}."
+                f"it is part of {', '.join(q.code for q in qualifications) or 'none'}.",
+                "qualification_code",
             )
             return
         item.qualification = chosen[0]
     elif len(qualifications) == 1:
         item.qualification = qualifications[0]
     elif not qualifications:
-        item.refuse(f"Unit {unit.code} is not part of any qualification in the criteria library.")
+        item.refuse(f"Unit {unit.code} is not part of any qualification in the criteria library.",
+                    "unit_code")
     else:
         item.refuse(
             f"Unit {unit.code} is part of several qualifications "
-            f"({', '.join(q.code for q in qualifications)}): give one in a qualification_code column."
+            f"({', '.join(q.code for q in qualifications)}): give one in a qualification_code column.",
+            "qualification_code",
         )
 
 
@@ -276,16 +284,18 @@ def _staff(
 ) -> User | None:
     if not email:
         return None
+    column = "assessor_email" if role is Role.ASSESSOR else "iqa_email"
     person = lookups.people_by_email.get(email)
     if person is None or person.provider_id != provider_id or not person.active:
         # Another provider's people are not named, nor is it said that the address is used.
         item.refuse(
-            f"No one at your provider has the email address {email} with an active account."
+            f"No one at your provider has the email address {email} with an active account.",
+            column,
         )
         return None
     if person.role is not role:
         item.refuse(f"{email} is the address of {person.name}, whose role is "
-                    f"{person.role.label}, not {role.label}.")  # fmt: skip
+                    f"{person.role.label}, not {role.label}.", column)  # fmt: skip
         return None
     return person
 
@@ -297,21 +307,23 @@ def _find_learner(item: RowPlan, provider_id: int, lookups: Lookups) -> None:
     learner = lookups.learners_by_mis_id.get(row.mis_id)
     holder = lookups.people_by_email.get(row.email)
     if learner is not None and learner.role is not Role.LEARNER:
-        item.refuse(f"MIS id {row.mis_id} belongs to {learner.name}, who is not a learner.")
+        item.refuse(f"MIS id {row.mis_id} belongs to {learner.name}, who is not a learner.",
+                    "mis_id")
         return
     if holder is None or holder is learner:
         item.learner = learner
     elif holder.provider_id != provider_id:
-        item.refuse(f"The email address {row.email} is already in use.")
+        item.refuse(f"The email address {row.email} is already in use.", "email")
     elif holder.role is not Role.LEARNER:
         item.refuse(f"{row.email} is the address of {holder.name} "
-                    f"({holder.role.label.lower()}), not of a learner.")  # fmt: skip
+                    f"({holder.role.label.lower()}), not of a learner.", "email")  # fmt: skip
     elif holder.mis_id is not None:
         item.refuse(
-            f"{row.email} is the address of {holder.name}, whose MIS id is {holder.mis_id}."
+            f"{row.email} is the address of {holder.name}, whose MIS id is {holder.mis_id}.",
+            "email",
         )
     elif learner is not None:
-        item.refuse(f"{row.email} is the address of {holder.name}, another learner.")
+        item.refuse(f"{row.email} is the address of {holder.name}, another learner.", "email")
     else:
         item.learner = holder
 
@@ -358,8 +370,7 @@ def apply(admin: User, plan: Plan, progress: Callable[[int, int], None] | None =
                 with db.session.begin_nested():
                     _apply_row(admin, item, cohorts, applied)
             except (IntegrityError, DomainError) as error:
-                item.outcome = Outcome.REFUSED
-                item.reasons.append(_failure(error))
+                item.refuse(_failure(error))
             else:
                 pending.take(applied)
                 if item.cohort is not None:

@@ -108,6 +108,7 @@ def test_an_email_address_of_another_providers_account_is_refused(writer, world)
     response = writer.put("/people/D0005", json={"name": "Someone", "email": taken})
     assert response.status_code == 422
     assert response.get_json()["detail"] == f"The email address {taken} is already in use."
+    assert response.get_json()["errors"][0]["field"] == "email"
 
 
 def test_a_body_that_is_not_json_is_refused(writer, world):
@@ -173,6 +174,7 @@ def test_an_enrolment_for_an_unknown_learner_or_unit_is_refused(writer, world):
     response = writer.put(f"/people/{mine}/enrolments/SFJ/NO-SUCH-UNIT", json=ENROLMENT)
     assert response.status_code == 422
     assert "has no unit “NO-SUCH-UNIT”" in response.get_json()["detail"]
+    assert response.get_json()["errors"][0]["field"] == "unit_code"
 
 
 def test_enrolment_dates_are_checked_naming_the_field(writer, world):
@@ -191,6 +193,7 @@ def test_an_assessor_of_another_provider_is_not_found_or_named(writer, world):
     response = writer.put(url, json={**ENROLMENT, "assessor_email": other.email})
     assert response.status_code == 422
     assert other.name not in response.get_data(as_text=True)
+    assert response.get_json()["errors"][0]["field"] == "assessor_email"
 
 
 def test_a_cohort_is_created_and_audited_naming_the_token(writer, world):
