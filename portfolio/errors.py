@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -62,6 +62,14 @@ RETRY_AFTER_SECONDS = 30
 # others ("no such table", a syntax error) are faults of the app: a 500.
 SQLITE_UNAVAILABLE = ("database is locked", "database is busy", "unable to open database",
                       "disk i/o error")  # fmt: skip
+
+
+def unique_violation(error: IntegrityError) -> bool:
+    """Whether a unique index refused the write: what two copies of one form sent at once
+    meet, as the second finds the first's row (any other refusal is a fault of the app)."""
+    if isinstance(error.orig, sqlite3.Error):
+        return "UNIQUE constraint failed" in str(error.orig)
+    return getattr(error.orig, "sqlstate", None) == "23505"  # PostgreSQL's unique_violation
 
 
 def database_unavailable(error: OperationalError) -> bool:
@@ -122,6 +130,23 @@ def register(app: Flask, on_refusal: Callable[[int], None] | None = None) -> Non
             "Someone else changed this at the same moment, so your change was not saved. "
             "Go back, reload the page to see their change, and try again.",
         )
+
+    @app.errorhandler(IntegrityError)
+    def clashed(error: IntegrityError):
+        # The operations check for duplicates first; this is the moment between two requests
+        # that both passed the check, where the unique index lets one win.
+        from portfolio.db import db
+
+        db.session.rollback()
+        if not unique_violation(error):
+            raise error  # a fault of the app: logged, and the 500 page
+        message = ("The same change was saved a moment ago, by you in another tab or by someone "
+                   "else, so this one was not. Reload the page to see what is there now.")  # fmt: skip
+        if request.path.startswith("/api/"):
+            from portfolio.api import problems
+
+            return problems.response(problems.Problem(409, message))
+        return _page(409, message)
 
     @app.errorhandler(OperationalError)
     def unavailable(error: OperationalError):

@@ -105,3 +105,18 @@ def test_an_operational_error_that_is_the_apps_own_fault_stays_a_500(tmp_path):
     assert "Retry-After" not in response.headers
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_refused_write_other_than_a_duplicate_stays_a_500(tmp_path):
+    """A duplicate sent at the same moment is a 409 (tests/enrolments/test_admin_races.py);
+    any other constraint refusing a write is a fault of the app."""
+    app = make_app(f"sqlite:///{tmp_path / 'constraint.sqlite3'}", WTF_CSRF_ENABLED=False)
+
+    @app.get("/missing-value")
+    def missing_value():
+        db.session.execute(text("INSERT INTO provider (name) VALUES (NULL)"))
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert app.test_client().get("/missing-value").status_code == 500
+    with app.app_context():
+        db.engine.dispose()
