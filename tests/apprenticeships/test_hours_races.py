@@ -4,6 +4,7 @@ entries hold, as they do for entries sent one after the other."""
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from portfolio.apprenticeships.hours_models import OtjEntry
@@ -22,23 +23,22 @@ def entries_on(app, enrolment_id: int) -> tuple[int, int]:
         return row[0], row[1]
 
 
-def test_the_same_times_sent_twice_at_once_are_logged_once(own_database_app):
-    people = cast(own_database_app)
-    form = {"on": DAY.isoformat(), "start": "10:00", "end": "11:00", "activity": "mentoring",
-            "learned": "How the escalation rota works."}  # fmt: skip
-    url = f"/enrolments/{people.enrolment_id}/hours/new"
-    responses = race(own_database_app, people.learner, [(url, form), (url, form)])
-    winner, loser = winner_and_loser(responses, conflict_statuses=(400,))
-    assert "These times overlap your entry of 10:00 to 11:00" in responses[loser].get_data(as_text=True)
-    assert entries_on(own_database_app, people.enrolment_id) == (1, 60)
+TIMED = {"start": "10:00", "end": "11:00", "activity": "mentoring",
+         "learned": "How the escalation rota works."}  # fmt: skip
+LONG = {"minutes": "400", "activity": "online", "learned": "The new ticketing system's course."}
 
 
-def test_a_day_cannot_pass_twelve_hours_through_entries_sent_at_once(own_database_app):
+@pytest.mark.parametrize(
+    ("form", "refusal", "kept"),
+    [(TIMED, "These times overlap your entry of 10:00 to 11:00", 60),
+     (LONG, "That makes 13 h 20 min on 10 Nov 2026", 400)],
+    ids=["overlapping", "over-the-day's-limit"],
+)  # fmt: skip
+def test_an_entry_sent_twice_at_once_is_logged_once(own_database_app, form, refusal, kept):
     people = cast(own_database_app)
-    form = {"on": DAY.isoformat(), "minutes": "400", "activity": "online",
-            "learned": "The new ticketing system's course."}  # fmt: skip
     url = f"/enrolments/{people.enrolment_id}/hours/new"
+    form = {**form, "on": DAY.isoformat()}
     responses = race(own_database_app, people.learner, [(url, form), (url, form)])
     winner, loser = winner_and_loser(responses, conflict_statuses=(400,))
-    assert "That makes 13 h 20 min on 10 Nov 2026" in responses[loser].get_data(as_text=True)
-    assert entries_on(own_database_app, people.enrolment_id) == (1, 400)
+    assert refusal in responses[loser].get_data(as_text=True)
+    assert entries_on(own_database_app, people.enrolment_id) == (1, kept)

@@ -162,6 +162,19 @@ def test_two_tabs_saving_the_same_draft_at_once_keep_one_edit(own_database_app):
             assert versions == 1
 
 
+def complete(app, people, round_: int):
+    """The unit's one incident log claimed, submitted and accepted: (learner's client,
+    assessor's client)."""
+    learner = signed_in(app, people.learner)
+    item_id = new_log(learner, people.enrolment_id, title=f"Collision report, round {round_}")
+    claim_and_submit(learner, item_id, people.criteria)
+    assessor = signed_in(app, people.assessor)
+    accept = mark_form(people.criteria, met=True, outcome="accepted", feedback="Complete.",
+                       lock_version=lock_version(app, item_id))  # fmt: skip
+    assert assessor.post(f"/evidence/{item_id}/mark", data=accept).status_code == 302
+    return learner, assessor
+
+
 def signed_off_with_iqa(app, round_: int):
     """A unit signed off by its assessor, with an IQA named on the enrolment: (cast, IQA's
     email)."""
@@ -171,13 +184,7 @@ def signed_off_with_iqa(app, round_: int):
         iqa = factories.make_user(enrolment.provider, Role.IQA)
         enrolment.iqa_id, iqa_email = iqa.id, iqa.email
         db.session.commit()
-    learner = signed_in(app, people.learner)
-    item_id = new_log(learner, people.enrolment_id, title=f"Collision report, round {round_}")
-    claim_and_submit(learner, item_id, people.criteria)
-    assessor = signed_in(app, people.assessor)
-    accept = mark_form(people.criteria, met=True, outcome="accepted", feedback="Complete.",
-                       lock_version=lock_version(app, item_id))  # fmt: skip
-    assert assessor.post(f"/evidence/{item_id}/mark", data=accept).status_code == 302
+    learner, assessor = complete(app, people, round_)
     declared = learner.post(f"/enrolments/{people.enrolment_id}/declaration", data={"confirm": "yes"})
     assert declared.status_code == 302
     assert assessor.post(f"/enrolments/{people.enrolment_id}/sign-off").status_code == 302
@@ -193,14 +200,7 @@ def events(app, action: str, enrolment_or_sample: int) -> int:
 def test_a_declaration_sent_twice_at_once_is_made_once(own_database_app):
     for round_ in range(ROUNDS):
         people = cast(own_database_app, "SFJ")
-        learner = signed_in(own_database_app, people.learner)
-        item_id = new_log(learner, people.enrolment_id, title=f"Collision report, round {round_}")
-        claim_and_submit(learner, item_id, people.criteria)
-        assessor = signed_in(own_database_app, people.assessor)
-        accept = mark_form(people.criteria, met=True, outcome="accepted", feedback="Complete.",
-                           lock_version=lock_version(own_database_app, item_id))  # fmt: skip
-        assert assessor.post(f"/evidence/{item_id}/mark", data=accept).status_code == 302
-
+        learner, _assessor = complete(own_database_app, people, round_)
         url = f"/enrolments/{people.enrolment_id}/declaration"
         responses = race(own_database_app, people.learner, [(url, {"confirm": "yes"})] * 2)
         winner, loser = winner_and_loser(responses)
