@@ -195,7 +195,11 @@ def _time(minute: int | None) -> time | None:
 @bp.get("/hours/<int:entry_id>")
 @login_required
 def entry(entry_id: int):
-    entry = entry_or_404(current_user, entry_id)
+    return _entry_page(entry_or_404(current_user, entry_id))
+
+
+def _entry_page(entry: OtjEntry, status: int = 200):
+    """The entry with its versions and decisions, and for its assessor the buttons to decide."""
     names = dict(
         db.session.execute(
             select(User.id, User.name).where(
@@ -209,7 +213,7 @@ def entry(entry_id: int):
         deciding=current_user.role is Role.ASSESSOR
         and entry.enrolment.assessor_id == current_user.id,
         mine=current_user.id == entry.learner_id, form=EmptyForm(),
-    )  # fmt: skip
+    ), status  # fmt: skip
 
 
 @bp.post("/hours/<int:entry_id>/verify")
@@ -224,11 +228,13 @@ def verify(entry_id: int):
         db.session.commit()
     except (DomainError, StaleDataError) as error:
         db.session.rollback()
-        message = error.message if isinstance(error, DomainError) else (
-            "The apprentice changed this entry at the same moment: look at it again.")  # fmt: skip
-        flash(message, "error")
-    else:
-        flash(f"Verified {entry.learner.name}'s {hours.described(entry)}.", "success")
+        if isinstance(error, StaleDataError):
+            error = Conflict("The apprentice changed this entry at the same moment: look at it "
+                             "again.")  # fmt: skip
+        # Not verified: the entry as it now stands, with what stopped it.
+        flash(error.message, "error")
+        return _entry_page(entry_or_404(current_user, entry_id), error.status)
+    flash(f"Verified {entry.learner.name}'s {hours.described(entry)}.", "success")
     return _back(entry)
 
 

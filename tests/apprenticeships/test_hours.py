@@ -348,6 +348,12 @@ def test_the_apprentice_logs_hours_and_the_assessor_verifies_and_rejects_on_the_
     first, second = db.session.scalars(select(OtjEntry).order_by(OtjEntry.start_minute)).all()
     queue = client.get("/hours/queue").get_data(as_text=True)
     assert queue.count("Verify<span") == 2
+    # A decision from a page opened before the apprentice changed the entry is refused there.
+    stale = client.post(f"/hours/{first.id}/verify",
+                        data={"next": "queue", "lock_version": str(first.lock_version - 1)})  # fmt: skip
+    assert stale.status_code == 409
+    assert "changed this entry after you opened it" in stale.get_data(as_text=True)
+    assert 'action="/hours/' in stale.get_data(as_text=True)  # the entry, to decide again
     assert client.post(f"/hours/{first.id}/verify", data={"next": "queue"}).status_code == 302
     response = client.post(f"/hours/{second.id}/reject", data={"reason": ""})
     assert response.status_code == 400
