@@ -116,10 +116,30 @@ def _id_argument(name: str) -> int | None:
 def _body() -> dict:
     if not request.is_json:
         raise Problem(415, "Send the body as JSON, with Content-Type: application/json.")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # JSON nested thousands deep; the bodies here are flat
+        raise Problem(400, "The body is nested too deeply to read: send one JSON object of "
+                           "fields.") from None  # fmt: skip
     if not isinstance(body, dict):
         raise Problem(400, "The body is not a JSON object.")
+    unreadable = [name for name, value in body.items()
+                  if not _is_text(name) or (isinstance(value, str) and not _is_text(value))]  # fmt: skip
+    if unreadable:
+        raise invalid([field_error(name if _is_text(name) else None,
+                                   "This holds half of a character written as a \\u escape "
+                                   "(a surrogate without its pair), which is not text.")
+                       for name in unreadable])  # fmt: skip
     return body
+
+
+def _is_text(value: str) -> bool:
+    """Whether a string from JSON is text: "\\ud800" alone decodes, but to no character."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _listing(rows, show, next_url):

@@ -112,11 +112,20 @@ def test_an_email_address_of_another_providers_account_is_refused(writer, world)
 
 
 def test_a_body_that_is_not_json_is_refused(writer, world):
+    cohorts = db.session.scalar(select(func.count(Cohort.id)))
     response = writer.put("/people/E0006", data="name=A", content_type="text/plain")
     assert response.status_code == 415
     listed = writer.put("/people/E0006", json=["not", "an", "object"])
     assert listed.status_code == 400
     assert listed.get_json()["detail"] == "The body is not a JSON object."
+    deep = writer.post("/cohorts", data='{"name": ' + "[" * 5000 + "]" * 5000 + "}",
+                       content_type="application/json")  # fmt: skip
+    assert deep.status_code == 400 and "nested too deeply" in deep.get_json()["detail"]
+    # Half of a surrogate pair decodes from JSON, but to no character: refused, naming it.
+    half = writer.post("/cohorts", data='{"name": "Evening \\ud800 intake"}',
+                       content_type="application/json")  # fmt: skip
+    assert half.status_code == 422 and half.get_json()["errors"][0]["field"] == "name"
+    assert db.session.scalar(select(func.count(Cohort.id))) == cohorts
 
 
 def test_a_read_only_token_cannot_write(api, world):
