@@ -1,6 +1,7 @@
 """Text: lengths as a person counts them, labels within sentences, and render_markdown(),
 the one place HTML is made from text a person wrote."""
 
+import unicodedata
 from functools import cache
 
 import nh3
@@ -62,6 +63,22 @@ def check_length(text: str, limit: int, what: str, field: str | None = None) -> 
     """Refuse text over ``limit`` characters, saying what it is and what the limit is."""
     problem = length_problem(text, limit, what)
     if problem:
+        raise DomainError(problem, field=field)
+
+
+def line_problem(text: str, what: str) -> str | None:
+    """What is wrong with a name or a title that is not one line of text: a line break, a
+    tab or another control character (an email's header, a file name, a PDF's heading
+    would carry it)."""
+    if any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in text):
+        return f"{what} must be one line of text: it holds a line break or a control character."
+    return None
+
+
+def check_line(text: str, limit: int, what: str, field: str | None = None) -> None:
+    """Refuse a name or a title over ``limit`` characters or on more than one line."""
+    check_length(text, limit, what, field)
+    if problem := line_problem(text, what):
         raise DomainError(problem, field=field)
 
 

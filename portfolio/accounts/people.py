@@ -10,7 +10,7 @@ from portfolio.audit import trail as audit
 from portfolio.dates import format_date, local_today
 from portfolio.db import db
 from portfolio.errors import DomainError
-from portfolio.text import check_length
+from portfolio.text import check_length, check_line
 
 # The longest name and email address, in characters, as their columns hold.
 NAME_LIMIT = 200
@@ -18,7 +18,7 @@ EMAIL_LIMIT = 254
 
 
 def check_name(name: str) -> None:
-    check_length(name.strip(), NAME_LIMIT, "Full name", field="name")
+    check_line(name.strip(), NAME_LIMIT, "Full name", field="name")
 
 
 def create_person(

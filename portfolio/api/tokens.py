@@ -17,7 +17,7 @@ from portfolio.api.models import ApiToken, TokenScope
 from portfolio.audit import trail as audit
 from portfolio.db import db, utcnow
 from portfolio.errors import DomainError
-from portfolio.text import check_length
+from portfolio.text import check_line
 
 PREFIX = "pt_"
 NAME_LIMIT = 100
@@ -34,7 +34,7 @@ def create_token(admin: User, name: str, scope: TokenScope) -> tuple[ApiToken, s
     """A new token of the admin's provider; returns the row (flushed) and the secret, which
     is shown once and kept nowhere."""
     name = name.strip()
-    check_length(name, NAME_LIMIT, "Name", field="name")
+    check_line(name, NAME_LIMIT, "Name", field="name")
     in_use = db.session.scalar(
         select(ApiToken.name).where(ApiToken.provider_id == admin.provider_id,
                                     ApiToken.revoked_at.is_(None),

@@ -32,7 +32,7 @@ from portfolio.errors import Conflict, DomainError
 from portfolio.evidence.models import EvidenceItem
 from portfolio.notifications.events import notify, settle
 from portfolio.progress import refresh
-from portfolio.text import check_length, in_sentence
+from portfolio.text import check_length, check_line, in_sentence
 from portfolio.units.models import Criterion
 
 LEARNED_LIMIT = 4000
@@ -383,7 +383,7 @@ def add_activity_kind(user: User, name: str) -> OtjActivityKind:
     name = " ".join((name or "").split())
     if not name:
         raise DomainError("Enter the kind of activity's name.", field="name")
-    check_length(name, KIND_NAME_LIMIT, "The name", field="name")
+    check_line(name, KIND_NAME_LIMIT, "The name", field="name")
     taken = {label.lower() for label in ACTIVITIES.values()} | {
         n.lower()
         for n in db.session.scalars(

@@ -16,7 +16,7 @@ from portfolio.db import db, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import DomainError
 from portfolio.progress import refresh
-from portfolio.text import check_length
+from portfolio.text import check_length, check_line
 
 NAME_LIMIT = 200
 PROGRAMME_LIMIT = 200
@@ -38,7 +38,7 @@ def _employer_details(admin: User, employer: Employer | None, **details) -> dict
     name = (details["name"] or "").strip()
     if not name:
         raise DomainError("Enter the employer's name.", field="name")
-    check_length(name, NAME_LIMIT, "Employer name", field="name")
+    check_line(name, NAME_LIMIT, "Employer name", field="name")
     # Names that differ only in capitals are the same employer.
     taken = select(Employer.name).where(
         Employer.provider_id == admin.provider_id, func.lower(Employer.name) == name.lower()

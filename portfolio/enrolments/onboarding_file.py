@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from portfolio.accounts.models import normalise_email
+from portfolio.text import line_problem
 
 # A file past either limit is refused whole: split it and upload the parts one by one.
 MAX_BYTES = 5 * 1024 * 1024
@@ -177,6 +178,8 @@ def _row(number: int, names: list[str], record: list[str]) -> Row:
             row.problems.append(
                 f"{column.label} can be at most {column.limit} characters; this has {len(value)}."
             )
+        elif problem := line_problem(value, column.label):
+            row.problems.append(problem)
     for name in ("email", "assessor_email", "iqa_email"):
         if values.get(name):
             values[name] = normalise_email(values[name])

@@ -16,7 +16,7 @@ from portfolio.db import db
 from portfolio.enrolments.models import Cohort, Enrolment
 from portfolio.errors import DomainError
 from portfolio.progress import refresh
-from portfolio.text import check_length
+from portfolio.text import check_line
 from portfolio.units.models import Qualification, Unit
 
 # The longest cohort name, in characters, as its column holds.
@@ -67,7 +67,7 @@ def _cohort_details(admin: User, cohort: Cohort | None, name: str, starts_on: da
                     ends_on: date | None) -> str:  # fmt: skip
     """The cohort's name, trimmed, once the name and dates are checked."""
     name = name.strip()
-    check_length(name, COHORT_NAME_LIMIT, "Cohort name", field="name")
+    check_line(name, COHORT_NAME_LIMIT, "Cohort name", field="name")
     if starts_on and ends_on and ends_on < starts_on:
         raise DomainError("The end date must be on or after the start date.", field="ends_on")
     # Names that differ only in capitals are the same cohort.

@@ -27,7 +27,7 @@ from portfolio.evidence.models import (
 from portfolio.evidence.pii import PLACEHOLDERS, Finding, find_personal_data
 from portfolio.notifications import notify
 from portfolio.progress import refresh
-from portfolio.text import check_length
+from portfolio.text import check_length, check_line
 from portfolio.units.models import Criterion
 
 # The longest title, claim note, file description and dismissal reason, in characters: the
@@ -107,7 +107,7 @@ def start_item(
         raise DomainError("You can only add evidence to your own enrolment.")
     if enrolment.locked:
         raise Conflict("This unit is signed off: withdraw the sign-off before adding evidence.")
-    check_length(title.strip(), TITLE_LIMIT, "Title", field="title")
+    check_line(title.strip(), TITLE_LIMIT, "Title", field="title")
     html = kinds.render_html(kind, content)
     item = EvidenceItem(
         provider_id=enrolment.provider_id,
@@ -169,7 +169,7 @@ def save_item(
     _check_owner(user, item)
     _check_editable(item)
     _check_lock(item, lock_version)
-    check_length(title.strip(), TITLE_LIMIT, "Title", field="title")
+    check_line(title.strip(), TITLE_LIMIT, "Title", field="title")
     html = kinds.render_html(item.kind, content)  # before the first write takes the lock
     version = _working_version(user, item)
     version.content = content

@@ -128,3 +128,14 @@ def test_enrolling_without_an_assessor_shows_on_the_admins_home(client, auth, pe
         f'<a href="/enrolments/{enrolment.id}/edit">Assign an assessor to {learner.name}</a>'
         in html
     )
+
+
+def test_a_name_on_more_than_one_line_is_refused(client, auth, people):
+    """A name goes into email headers and file names: a line break in it is refused."""
+    auth.sign_in(people[Role.ADMIN])
+    before = accounts()
+    response = client.post("/people/new", data=person(name="Priya\r\nBcc: everyone@example.org"))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Full name must be one line of text" in html and 'href="#name"' in html
+    assert accounts() == before

@@ -97,6 +97,13 @@ def test_bad_values_are_refused_naming_each_field_and_nothing_is_saved(writer, w
     assert db.session.scalar(select(User).where(User.mis_id == "C0003")) is None
 
 
+def test_a_name_with_a_line_break_is_refused_naming_it(writer, world):
+    response = writer.put("/people/C0005", json={"name": "A\nB", "email": "ab@example.org"})
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "name"
+    assert "one line of text" in response.get_json()["errors"][0]["message"]
+
+
 def test_a_value_of_the_wrong_type_is_refused_naming_it(writer, world):
     response = writer.put("/people/C0004", json={"name": ["A"], "email": "a@example.org"})
     assert response.status_code == 422
