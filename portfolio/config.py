@@ -42,8 +42,10 @@ class Defaults:
     # account that has failed in the window is refused from that address (portfolio.accounts.auth).
     SIGNIN_MAX_FAILURES = 5
     SIGNIN_WINDOW_MINUTES = 15
-    # Uploads larger than this are refused with 413 before their body is read.
-    MAX_CONTENT_LENGTH = 50 * 1024 * 1024
+    # An evidence file may be this large; a request may carry that and its form's other
+    # fields (a megabyte more); a larger one is refused with 413 before its body is read.
+    EVIDENCE_FILE_LIMIT = 50 * 1024 * 1024
+    MAX_CONTENT_LENGTH = EVIDENCE_FILE_LIMIT + 1024 * 1024
     # Evidence files live here, outside any served folder (default: instance/files).
     EVIDENCE_FILES_PATH = None
     # The provider's PKCS#12 certificate for signing portfolio PDFs; a self-signed one is

@@ -107,7 +107,7 @@ def register(app: Flask, on_refusal: Callable[[int], None] | None = None) -> Non
 
             return problems.response(problems.from_http_error(error))
         if error.code == 413:
-            limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+            limit = (current_app.config.get("EVIDENCE_FILE_LIMIT") or 0) // (1024 * 1024)
             message = (
                 f"The upload is larger than the {limit} MB limit, so it was refused before it "
                 "was read and nothing was saved. Make the file smaller or split it, then try again."

@@ -483,8 +483,7 @@ def attach_file(user: User, item: EvidenceItem, upload, description: str) -> Evi
     description = description.strip()
     check_length(description, DESCRIPTION_LIMIT, "What the file shows", field="description")
     name = files.check_name(upload.filename)
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    stored = files.store(upload.stream, limit)
+    stored = files.store(upload.stream, current_app.config["EVIDENCE_FILE_LIMIT"])
     try:
         version = _working_version(user, item)
         record = EvidenceFile(

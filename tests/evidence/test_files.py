@@ -110,12 +110,23 @@ def test_disguised_or_dangerous_files_are_refused_and_leave_nothing(
     assert stored(files_folder) == []
 
 
+def test_a_file_as_large_as_the_limit_is_taken_and_a_larger_one_refused(app, client, item,
+                                                                         files_folder, monkeypatch):  # fmt: skip
+    monkeypatch.setitem(app.config, "EVIDENCE_FILE_LIMIT", 4096)  # the request may hold more
+    exact = PDF + b"%" * (4096 - len(PDF))
+    assert upload(client, item, exact, "exact.pdf").status_code == 302
+    response = upload(client, item, exact + b"%", "over.pdf")
+    assert response.status_code == 400
+    assert "The file is larger than the" in response.get_data(as_text=True)
+    assert file_rows() == 1
+
+
 def test_oversized_upload_is_refused_with_413_before_it_is_read(app, client, item, files_folder):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     try:
         response = upload(client, item, PDF + b"%" * 4096, "big.pdf")
     finally:
-        app.config["MAX_CONTENT_LENGTH"] = 50 * 1024 * 1024
+        app.config["MAX_CONTENT_LENGTH"] = 51 * 1024 * 1024
     assert response.status_code == 413
     assert "larger than the" in response.get_data(as_text=True)
     assert file_rows() == 0
