@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import time
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
@@ -72,19 +73,34 @@ def path_of(stored_name: str) -> Path:
     return storage_dir() / stored_name
 
 
+# The most characters a file's own name may have (as most file systems allow).
+NAME_LIMIT = 255
+
+
 def check_name(name: str) -> str:
-    """The file's own name as the person gave it, refused if it tries to name a folder."""
+    """The file's own name as the person gave it, refused if it tries to name a folder (in
+    any of Unicode's ways of writing a dot or a slash), hides characters or is too long."""
     name = (name or "").strip()
     if not name:
         raise DomainError("The file has no name.", field="file")
-    if "/" in name or "\\" in name or name.startswith(".") or ".." in name:
+    plain = unicodedata.normalize("NFKC", name)  # full-width "．．／" reads as "../"
+    if "/" in plain or "\\" in plain or plain.startswith(".") or ".." in plain:
         raise DomainError(
             "The file name must not contain folder parts such as '../' or start with a dot; "
             "rename the file and upload it again.",
             field="file",
         )
-    if any(ord(c) < 32 for c in name) or len(name) > 255:
-        raise DomainError("The file name has control characters or is too long.", field="file")
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
+        # Cf: right-to-left overrides ("invoice\u202egpj.pdf" shows as "...pdf.jpg") and
+        # characters of no width.
+        raise DomainError(
+            "The file name holds a control character or one that changes or hides how it "
+            "reads (such as a right-to-left mark): rename the file and upload it again.",
+            field="file",
+        )
+    if len(name) > NAME_LIMIT:
+        raise DomainError(f"The file name can be at most {NAME_LIMIT} characters; this has "
+                          f"{len(name)}. Rename the file and upload it again.", field="file")  # fmt: skip
     return name
 
 

@@ -95,6 +95,10 @@ def test_allowed_types_are_accepted_by_content(client, item, content, name, medi
         (b"\x00\x01\x02\x03" * 500, "notes.txt", "its content is of no kind it recognises. Attach a"),
         (PDF, "../../etc/passwd.pdf", "must not contain folder parts"),
         (PDF, "..\\evil.pdf", "must not contain folder parts"),
+        (PDF, "\uff0e\uff0e\uff0fevil.pdf", "must not contain folder parts"),  # full-width ../
+        (PDF, "invoice\u202egpj.pdf", "changes or hides how it reads"),  # shows as ...pdf.jpg
+        (PDF, "\u200b.pdf", "changes or hides how it reads"),
+        (PDF, "a" * 300 + ".pdf", "can be at most 255 characters; this has 304"),
         (b"", "empty.pdf", "The file is empty."),
     ],
 )  # fmt: skip
