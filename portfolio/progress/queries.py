@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from werkzeug.exceptions import BadRequest
 
 from portfolio.accounts.models import Role, User
 from portfolio.apprenticeships.hours import AMBER_SHARE as OTJ_AMBER_SHARE
@@ -63,7 +64,17 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> "Filters":
-        return cls(*(whole_number(args.get(name)) for name in FILTERS))
+        """The filters an address names; an empty one is no filter, and one that is not an
+        id (``?cohort=abc``, ``-1``) is refused with 400 rather than ignored, so that no
+        page or download silently shows everyone in place of what was asked."""
+        chosen = {}
+        for name in FILTERS:
+            given = args.get(name, "").strip()
+            chosen[name] = whole_number(given)
+            if given and chosen[name] is None:
+                raise BadRequest(f"The {name.replace('_', ' ')} filter “{given[:40]}” is not one of "
+                                 "the list's choices: choose it from the list on the page.")  # fmt: skip
+        return cls(**chosen)
 
     def args(self, **extra) -> dict:
         """The filters set, as an address's arguments, with ``extra`` after them; an extra

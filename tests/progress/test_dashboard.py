@@ -609,3 +609,13 @@ def test_figures_follow_a_learner_moved_to_another_cohort_assessor_and_dates(
     assert f'href="/dashboard/learners?cohort={second.id}">1</a></span> learner' in html
     assessed = client.get(f"/dashboard?assessor={other.id}").get_data(as_text=True)
     assert f'href="/dashboard/learners?assessor={other.id}">1</a></span> learner' in assessed
+
+
+@pytest.mark.parametrize("url", ["/dashboard", "/dashboard/export.csv", "/dashboard/learners"])
+def test_a_filter_that_is_not_one_of_the_choices_is_refused_not_ignored(client, auth, people, url):
+    auth.sign_in(people[Role.ADMIN])
+    for given in ("abc", "-1", "99999999999999999999"):
+        response = client.get(f"{url}?cohort={given}")
+        assert response.status_code == 400, given
+        assert "is not one of the list&#39;s choices" in response.get_data(as_text=True)
+    assert client.get(f"{url}?cohort=").status_code == 200  # "All" sends it empty
