@@ -1,8 +1,9 @@
 """Dashboard tables as CSV and XLSX, safe to open in a spreadsheet.
 
 A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be
-read as a formula by Excel, LibreOffice or Google Sheets; such cells get a leading
-apostrophe (OWASP's advice for CSV injection), and XLSX cells are written as text.
+read as a formula by Excel, LibreOffice or Google Sheets. In CSV such cells get a leading
+apostrophe (OWASP's advice for CSV injection); XLSX cells are written as text, which no
+spreadsheet reads as a formula, so they keep the value as it is.
 """
 
 import csv
@@ -34,7 +35,6 @@ def to_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
     sheet = book.create_sheet(title[:31])
 
     def cell(value):
-        value = neutralise(value)
         if not isinstance(value, str):
             return value
         text = WriteOnlyCell(sheet, value=value)
