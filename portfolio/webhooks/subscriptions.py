@@ -2,6 +2,7 @@
 secret shown once), a new secret, turning one off and on, and removing it (docs/webhooks.md)."""
 
 import ipaddress
+import re
 import secrets
 from urllib.parse import urlsplit
 
@@ -70,7 +71,34 @@ def url_problem(url: str) -> str | None:
             "The address is on this server or a private network, which events are not sent "
             "to. Use your system's public HTTPS address."
         )
+    if not _is_ip_literal(host) and not _is_host_name(host):
+        # Not a name a DNS could hold, such as "0x7f000001" or "127.1", which some resolvers
+        # read as an address on this server.
+        return (f"“{host[:60]}” is not a host name such as mis.example.ac.uk, nor a public IP "
+                "address written in full.")  # fmt: skip
     return None
+
+
+# A DNS name: labels of letters, digits and hyphens, the last one (the top-level domain)
+# starting with a letter, so that no run of digits passes for one.
+HOST_NAME = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+                       r"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")  # fmt: skip
+
+
+def _is_host_name(host: str) -> bool:
+    try:
+        ascii_host = host.encode("idna").decode("ascii")  # "bücher.de" as "xn--bcher-kva.de"
+    except UnicodeError:
+        return False
+    return HOST_NAME.fullmatch(ascii_host) is not None
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _private_literal(host: str) -> bool:

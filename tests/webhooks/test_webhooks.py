@@ -205,6 +205,11 @@ def test_a_delivery_job_run_twice_sends_once(app, subscribe, receiver):
         ("https://10.1.2.3/events", "on this server or a private network"),
         ("https://localhost/events", "on this server or a private network"),
         ("https://[::1]/events", "on this server or a private network"),
+        # Loopback written in the forms some resolvers read, and names no DNS could hold.
+        ("https://0x7f000001/events", "is not a host name"),
+        ("https://2130706433/events", "is not a host name"),
+        ("https://127.1/events", "is not a host name"),
+        ("https://a b.example.org/events", "is not a host name"),
         ("ftp://mis.example.org/events", "Enter the whole address"),
         ("mis.example.org/events", "Enter the whole address"),
         ("https://user:pass@mis.example.org/", "cannot hold a user name or password"),
