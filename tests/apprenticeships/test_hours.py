@@ -506,7 +506,8 @@ def test_the_log_downloads_as_csv_and_xlsx_with_formulas_neutralised(app, client
     assert rows[1][6] == '\'=HYPERLINK("x")' and rows[1][9] == "Verified"
     response = client.get(f"/enrolments/{enrolment.id}/hours/export.xlsx")
     sheet = load_workbook(io.BytesIO(response.data)).active
-    assert sheet.cell(2, 7).value == '\'=HYPERLINK("x")'
+    # A text cell, never a formula: kept as typed.
+    assert sheet.cell(2, 7).value == '=HYPERLINK("x")' and sheet.cell(2, 7).data_type == "s"
     assert client.get(f"/enrolments/{enrolment.id}/hours/export.pdf").status_code == 404
 
 
