@@ -43,10 +43,21 @@ TEST_CONFIG = {
 }
 
 
-# The files that take longest, run first: pytest-xdist (make test) hands the processes whole
-# files in the order collected (with --no-loadscope-reorder, as its default order is by the
-# number of tests in a file), so none of these is left running alone at the end.
-SLOWEST_FIRST = ("tests/fuzz/", "tests/jobs/test_worker_killed.py", "tests/browser/")
+# The files that take longest, run first, longest first: pytest-xdist (make test) hands the
+# processes whole files in the order collected (with --no-loadscope-reorder, as its default
+# order is by the number of tests in a file), so none of these is left running alone at the
+# end while the other processes wait. Each of the later ones takes 25 s or more.
+SLOWEST_FIRST = (
+    "tests/fuzz/", "tests/jobs/test_worker_killed.py", "tests/browser/",
+    "tests/exports/test_portfolio_pdf.py", "tests/evidence/test_pii_addresses.py",
+    "tests/backup/", "tests/progress/test_large_demo.py", "tests/progress/test_dashboard.py",
+    "tests/apprenticeships/test_hours.py", "tests/exports/test_faults.py",
+    "tests/assessment/test_lifecycle.py", "tests/test_demo_and_migrations.py",
+    "tests/apprenticeships/test_hours_progress.py", "tests/assessment/test_races.py",
+    "tests/enrolments/test_long_lists.py", "tests/evidence/test_suggestion_meaning.py",
+    "tests/webhooks/test_retries.py", "tests/assessment/test_integrity.py",
+    "tests/progress/test_dashboard_figures.py", "tests/apprenticeships/test_reviews.py",
+)  # fmt: skip
 
 
 def pytest_collection_modifyitems(items):
