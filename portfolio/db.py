@@ -120,5 +120,7 @@ def hold(instance) -> None:
     SQLite, the write lock: ``_locks_rows``). A one-time step takes it before it checks
     whether it may go ahead, so that of two copies sent at once (a double click, a form sent
     from two tabs) the second waits for the first to commit, then finds its work done."""
+    # A refresh overwrites what is not yet flushed: a caller's own changes go first.
+    db.session.flush()
     # OF its own table: the relations loaded with it by a join are read, not held.
     db.session.refresh(instance, with_for_update={"of": type(instance)})

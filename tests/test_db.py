@@ -6,7 +6,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
 from portfolio.accounts.models import Provider, Role
-from portfolio.db import db
+from portfolio.db import db, hold
 from tests import factories
 
 
@@ -85,3 +85,12 @@ def test_a_connection_the_server_dropped_is_replaced(postgres_app):
     assert client.post("/probe/write").status_code == 200
     assert _backend(app) != backend
     assert providers_named(app, "Made by write") == 1
+
+
+def test_holding_a_row_keeps_the_callers_changes_not_yet_flushed(app):
+    provider = factories.make_provider("Before")
+    provider.name = "Changed, not yet flushed"
+    hold(provider)
+    assert provider.name == "Changed, not yet flushed"
+    db.session.expire_all()
+    assert db.session.get(Provider, provider.id).name == "Changed, not yet flushed"
