@@ -6,6 +6,7 @@ at /api/v1/openapi.json; docs/api.md is the guide.
 """
 
 import functools
+import json
 from pathlib import Path
 
 import yaml
@@ -117,10 +118,15 @@ def _body() -> dict:
     if not request.is_json:
         raise Problem(415, "Send the body as JSON, with Content-Type: application/json.")
     try:
-        body = request.get_json(silent=True)
+        body = json.loads(request.get_data(), object_pairs_hook=_fields_once)
     except RecursionError:  # JSON nested thousands deep; the bodies here are flat
         raise Problem(400, "The body is nested too deeply to read: send one JSON object of "
                            "fields.") from None  # fmt: skip
+    except _RepeatedField as repeated:  # JSON allows it, and parsers keep either copy
+        raise invalid([field_error(repeated.name, "This field is in the body more than once: "
+                                                  "send it once.")]) from None  # fmt: skip
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         raise Problem(400, "The body is not a JSON object.")
     unreadable = [name for name, value in body.items()
@@ -131,6 +137,21 @@ def _body() -> dict:
                                    "(a surrogate without its pair), which is not text.")
                        for name in unreadable])  # fmt: skip
     return body
+
+
+class _RepeatedField(ValueError):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+def _fields_once(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object's fields, refusing a name given twice rather than keeping the last."""
+    fields = dict(pairs)
+    if len(fields) < len(pairs):
+        seen = set()
+        raise _RepeatedField(next(n for n, _ in pairs if n in seen or seen.add(n)))
+    return fields
 
 
 def _is_text(value: str) -> bool:

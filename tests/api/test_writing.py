@@ -132,6 +132,13 @@ def test_a_body_that_is_not_json_is_refused(writer, world):
     half = writer.post("/cohorts", data='{"name": "Evening \\ud800 intake"}',
                        content_type="application/json")  # fmt: skip
     assert half.status_code == 422 and half.get_json()["errors"][0]["field"] == "name"
+    # A field given twice: JSON parsers keep either copy, so neither is guessed at.
+    twice = writer.post("/cohorts", data='{"name": "Evening intake", "name": "Day intake"}',
+                        content_type="application/json")  # fmt: skip
+    assert twice.status_code == 422
+    assert twice.get_json()["errors"] == [
+        {"field": "name", "message": "This field is in the body more than once: send it once."}
+    ]
     assert db.session.scalar(select(func.count(Cohort.id))) == cohorts
 
 
