@@ -485,6 +485,12 @@ def attach_file(user: User, item: EvidenceItem, upload, description: str) -> Evi
     name = files.check_name(upload.filename)
     stored = files.store(upload.stream, current_app.config["EVIDENCE_FILE_LIMIT"])
     try:
+        same = next((f for f in item.current_files if f.sha256 == stored.sha256), None)
+        if same is not None:
+            raise DomainError(
+                f"This file is already attached to this item, as “{same.original_name}”.",
+                field="file",
+            )
         version = _working_version(user, item)
         record = EvidenceFile(
             provider_id=item.provider_id, item=item, original_name=name,

@@ -249,7 +249,7 @@ def test_the_marking_page_reads_the_same_statements_however_many_files(story):
     for count in (1, 4):
         item = story.draft("incident_log", INCIDENT)
         for i in range(count):
-            story.upload(item, PNG, f"screen-{i}.png")
+            story.upload(item, PNG + bytes([i]), f"screen-{i}.png")  # each a file of its own
         story.submit(item)
         story.be(Role.ASSESSOR)
         with counting(db.engine) as statements:

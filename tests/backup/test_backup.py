@@ -175,7 +175,7 @@ def rewrite(path: Path, change) -> Path:
     return changed
 
 
-def evidence_file(app) -> None:
+def evidence_file(app, note: str = "A note of the call.") -> None:
     """A learner's file in the demo, so the archive has one."""
     with app.app_context():
         learner = db.session.scalar(select(User).where(User.email == demo_email("learner2")))
@@ -189,7 +189,7 @@ def evidence_file(app) -> None:
         )
     response = client.post(
         f"/evidence/{item_id}/files",
-        data={"file": (io.BytesIO(b"A note of the call.\n"), "call.txt"), "description": "Notes"},
+        data={"file": (io.BytesIO(f"{note}\n".encode()), "call.txt"), "description": "Notes"},
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
@@ -343,7 +343,7 @@ def test_a_file_lost_from_the_disk_is_named_and_the_rest_is_backed_up(make_insta
         build_demo()
         db.session.commit()
     evidence_file(source)
-    evidence_file(source)
+    evidence_file(source, "Another note of the call.")
     with source.app_context():
         from portfolio.evidence import files
 

@@ -114,6 +114,18 @@ def test_disguised_or_dangerous_files_are_refused_and_leave_nothing(
     assert stored(files_folder) == []
 
 
+def test_the_same_file_twice_on_one_item_is_refused_naming_the_first(client, item, files_folder):
+    assert upload(client, item, PDF, "incident report.pdf").status_code == 302
+    response = upload(client, item, PDF, "copy of report.pdf")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "This file is already attached to this item, as “incident report.pdf”." in html
+    assert file_rows() == 1
+    assert len(stored(files_folder)) == 1
+    assert upload(client, item, PNG, "screen.png").status_code == 302  # another file is fine
+    assert file_rows() == 2
+
+
 def test_a_file_as_large_as_the_limit_is_taken_and_a_larger_one_refused(app, client, item,
                                                                          files_folder, monkeypatch):  # fmt: skip
     monkeypatch.setitem(app.config, "EVIDENCE_FILE_LIMIT", 4096)  # the request may hold more
