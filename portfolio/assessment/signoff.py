@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, Select, String, func, literal, select, union_all
+from sqlalchemy import Integer, Select, String, bindparam, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -39,7 +39,6 @@ from portfolio.evidence.coverage import evidence_tallies, requirement_states
 from portfolio.evidence.models import EvidenceItem, EvidenceStatus
 from portfolio.notifications import notify, settle
 from portfolio.progress import refresh
-from portfolio.progress.models import MET, CriterionState
 from portfolio.text import check_length
 from portfolio.units.models import Criterion
 
@@ -86,16 +85,6 @@ def met_criteria(enrolment: Enrolment) -> dict[int, list[EvidenceItem]]:
                 if judgement.met:
                     met.setdefault(judgement.criterion_id, []).append(item)
     return met
-
-
-def met_criteria_statement(enrolment_id: int) -> Select:
-    """The ids of the criteria met by the enrolment's accepted evidence, as its criterion
-    states record them: ``portfolio.progress.refresh`` works them out from the judgements,
-    as ``met_criteria`` does, whenever those change. One index lookup, where the judgements
-    behind them are three joins over every accepted item."""
-    return select(CriterionState.criterion_id).where(
-        CriterionState.enrolment_id == enrolment_id, CriterionState.state == MET
-    )
 
 
 def readiness(enrolment: Enrolment) -> Readiness:
@@ -484,37 +473,7 @@ def sign_off_records(enrolment_id: int) -> SignOffStory:
     declaration, its unanswered sent-back samples and those not reviewed yet: one statement,
     with no manifests read.
     """
-
-    def name_of(person_id):
-        return select(User.name).where(User.id == person_id).scalar_subquery()
-
-    no_time, no_text, no_id = literal(None, UTCDateTime), literal(None, String), literal(None, Integer)
-    # The branches share the first one's column names: a sample's row carries its status as
-    # its "kind" and the title of the evidence whose decision was sampled as its
-    # "assessor_name".
-    rows = db.session.execute(
-        union_all(
-            select(literal("sign-off").label("kind"), SignOff.id, SignOff.signed_at.label("at"),
-                   SignOff.manifest_hash, name_of(SignOff.assessor_id).label("assessor_name"),
-                   SignOff.countersigned_at,
-                   name_of(SignOff.countersigned_by_id).label("countersigned_by_name"),
-                   SignOff.withdrawn_at, name_of(SignOff.withdrawn_by_id).label("withdrawn_by_name"),
-                   SignOff.withdrawal_reason, SignOff.under_review_since, SignOff.assessor_id)
-            .where(SignOff.enrolment_id == enrolment_id),
-            select(literal("declaration"), Declaration.id, Declaration.declared_at,
-                   Declaration.manifest_hash, no_text, no_time, no_text, no_time, no_text, no_text,
-                   no_time, no_id)
-            .where(Declaration.enrolment_id == enrolment_id),
-            select(Sample.status, Sample.id, func.coalesce(Sample.reviewed_at, Sample.created_at),
-                   no_text,
-                   select(EvidenceItem.title).where(EvidenceItem.id == Decision.item_id)
-                   .scalar_subquery(),
-                   no_time, no_text, no_time, no_text, no_text, no_time, no_id)
-            .join(Decision, Decision.id == Sample.decision_id)
-            .where(Decision.enrolment_id == enrolment_id,
-                   Sample.status.in_([SampleStatus.ACTIONS_REQUIRED, SampleStatus.OPEN])),
-        )
-    ).all()  # fmt: skip
+    rows = db.session.execute(SIGN_OFF_RECORDS, {"enrolment_id": enrolment_id}).all()
     sign_offs = sorted((r for r in rows if r.kind == "sign-off"), key=lambda r: (r.at, r.id))
     declarations = [r for r in rows if r.kind == "declaration"]
     samples = sorted((r for r in rows if r.kind in (SampleStatus.ACTIONS_REQUIRED, SampleStatus.OPEN)),
@@ -529,3 +488,41 @@ def sign_off_records(enrolment_id: int) -> SignOffStory:
         [WaitingSample(r.id, r.assessor_name) for r in samples if r.kind == SampleStatus.ACTIONS_REQUIRED],
         [WaitingSample(r.id, r.assessor_name) for r in samples if r.kind == SampleStatus.OPEN],
     )  # fmt: skip
+
+
+def _sign_off_records() -> Select:
+    """sign_off_records' statement, built once as the module is imported and run with the
+    enrolment's id bound (docs/performance.md, "Statements built once")."""
+
+    def name_of(person_id):
+        return select(User.name).where(User.id == person_id).scalar_subquery()
+
+    enrolment_id = bindparam("enrolment_id")
+    no_time, no_text, no_id = literal(None, UTCDateTime), literal(None, String), literal(None, Integer)
+    # The branches share the first one's column names: a sample's row carries its status as
+    # its "kind" and the title of the evidence whose decision was sampled as its
+    # "assessor_name".
+    return union_all(
+        select(literal("sign-off").label("kind"), SignOff.id, SignOff.signed_at.label("at"),
+               SignOff.manifest_hash, name_of(SignOff.assessor_id).label("assessor_name"),
+               SignOff.countersigned_at,
+               name_of(SignOff.countersigned_by_id).label("countersigned_by_name"),
+               SignOff.withdrawn_at, name_of(SignOff.withdrawn_by_id).label("withdrawn_by_name"),
+               SignOff.withdrawal_reason, SignOff.under_review_since, SignOff.assessor_id)
+        .where(SignOff.enrolment_id == enrolment_id),
+        select(literal("declaration"), Declaration.id, Declaration.declared_at,
+               Declaration.manifest_hash, no_text, no_time, no_text, no_time, no_text, no_text,
+               no_time, no_id)
+        .where(Declaration.enrolment_id == enrolment_id),
+        select(Sample.status, Sample.id, func.coalesce(Sample.reviewed_at, Sample.created_at),
+               no_text,
+               select(EvidenceItem.title).where(EvidenceItem.id == Decision.item_id)
+               .scalar_subquery(),
+               no_time, no_text, no_time, no_text, no_text, no_time, no_id)
+        .join(Decision, Decision.id == Sample.decision_id)
+        .where(Decision.enrolment_id == enrolment_id,
+               Sample.status.in_([SampleStatus.ACTIONS_REQUIRED, SampleStatus.OPEN])),
+    )  # fmt: skip
+
+
+SIGN_OFF_RECORDS = _sign_off_records()

@@ -74,10 +74,7 @@ def _portfolio_page(enrolment_id: int, error: DomainError | None = None):
         abort(400, "The page and the criterion are given by whole numbers, such as ?page=2.")
     enrolment = enrolment_or_404(current_user, enrolment_id)
     try:
-        portfolio = build_portfolio(
-            enrolment, met=signoff.met_criteria_statement(enrolment.id), page=page,
-            criterion_id=criterion_id,
-        )  # fmt: skip
+        portfolio = build_portfolio(enrolment, page=page, criterion_id=criterion_id)
     except LookupError as missing:
         abort(404, str(missing))
     unfinished = unfinished_items(enrolment.id) if any_unfinished(portfolio.tallies) else []

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, String, case, cast, false, func, select
+from sqlalchemy import Select, String, bindparam, case, cast, func, select
 
 from portfolio.db import db
 from portfolio.enrolments.models import Enrolment
@@ -16,6 +16,7 @@ from portfolio.evidence.models import (
     EvidenceStatus,
     EvidenceVersion,
 )
+from portfolio.progress import models as progress
 from portfolio.units.models import Criterion, LearningOutcome
 
 NOT_STARTED, CLAIMED, MET = "not started", "claimed", "met"
@@ -181,8 +182,16 @@ def evidence_tallies(enrolment_id: int, requirements: list[dict]) -> list[Tally]
     (read from each incident log's current version) when a requirement asks for distinct ones.
     """
     by_type = by_incident_type(requirements)
+    rows = db.session.execute(TALLIES_BY_TYPE if by_type else TALLIES, {"enrolment_id": enrolment_id})
+    return [
+        Tally(row.kind, row.status, row.incident_type if by_type else None, row.items)
+        for row in rows
+    ]
+
+
+def _tallies(by_type: bool) -> Select:
     counted = [EvidenceItem.kind, EvidenceItem.status]
-    query = select(*counted).where(EvidenceItem.enrolment_id == enrolment_id)
+    query = select(*counted).where(EvidenceItem.enrolment_id == bindparam("enrolment_id"))
     if by_type:
         incident_type = EvidenceVersion.content["incident_type"].as_string()
         counted.append(incident_type)
@@ -192,11 +201,7 @@ def evidence_tallies(enrolment_id: int, requirements: list[dict]) -> list[Tally]
             & (EvidenceItem.kind == EvidenceKind.INCIDENT_LOG)
             & (EvidenceVersion.number == CURRENT_VERSION),
         )
-    rows = db.session.execute(query.add_columns(func.count().label("items")).group_by(*counted))
-    return [
-        Tally(row.kind, row.status, row.incident_type if by_type else None, row.items)
-        for row in rows
-    ]
+    return query.add_columns(func.count().label("items")).group_by(*counted)
 
 
 # How the evidence not (yet) accepted is named beside a requirement's count, in this order.
@@ -233,23 +238,23 @@ def requirement_states(requirements: list[dict], tallies: list[Tally]) -> list[R
     return states
 
 
-def build_portfolio(enrolment: Enrolment, met: Select | None = None, *, page: int = 1,
+def build_portfolio(enrolment: Enrolment, *, page: int = 1,
                     criterion_id: int | None = None) -> Portfolio:  # fmt: skip
     """Everything the portfolio page shows, in a fixed number of queries whatever the number
-    of items: criteria with how many items claim each and the latest few of them, counts for
-    the unit's requirements, and one page of items (only those claiming ``criterion_id``
-    when given). ``met`` selects the ids of the criteria an assessor has judged met on
-    accepted evidence; it is read with the criteria. A page past the last, or a criterion
-    not in the unit, raises LookupError.
+    of items: criteria with how many items claim each and the latest few of them, whether
+    each is met (as the enrolment's criterion states record it), counts for the unit's
+    requirements, and one page of items (only those claiming ``criterion_id`` when given).
+    A page past the last, or a criterion not in the unit, raises LookupError.
     """
+    values = {"enrolment_id": enrolment.id}
     outcomes: dict[int, OutcomeInfo] = {}
     rows: dict[int, CriterionRow] = {}
-    for c in db.session.execute(_criteria(enrolment, met)):
+    for c in db.session.execute(CRITERIA, values | {"criteria_set_id": enrolment.criteria_set_id}):
         outcomes.setdefault(c.outcome_id, OutcomeInfo(c.outcome_id, c.outcome_number, c.outcome_text))
         rows[c.id] = CriterionRow(CriterionInfo(c.id, c.outcome_id, c.number, c.text), met=c.met)
     if criterion_id is not None and criterion_id not in rows:
         raise LookupError("That criterion is not part of this unit.")
-    for claim in db.session.execute(_latest_claims(enrolment.id)):
+    for claim in db.session.execute(LATEST_CLAIMS_STATEMENT, values):
         row = rows.get(claim.criterion_id)
         if row is None:  # a claim on another version's criterion: not shown
             continue
@@ -257,7 +262,13 @@ def build_portfolio(enrolment: Enrolment, met: Select | None = None, *, page: in
         row.recent.append((claim.item_id, claim.title))
     wanted = enrolment.criteria_set.evidence_requirements
     tallies = evidence_tallies(enrolment.id, wanted)
-    found = db.session.execute(_items(enrolment.id, criterion_id, page)).all()
+    offset = (page - 1) * ITEMS_PAGE
+    if criterion_id is None:
+        found = db.session.execute(ITEMS, values | {"offset": offset}).all()
+    else:
+        found = db.session.execute(
+            ITEMS_CLAIMING, values | {"offset": offset, "criterion_id": criterion_id}
+        ).all()
     if not found and page > 1:
         raise LookupError(f"There is no page {page} of this evidence list.")
     order = {criterion_id: n for n, criterion_id in enumerate(rows)}  # the unit's order
@@ -282,23 +293,32 @@ def _claimed(ids: str | None, order: dict[int, int]) -> list[int]:
     return sorted((i for i in known if i in order), key=order.__getitem__)
 
 
-def _criteria(enrolment: Enrolment, met: Select | None) -> Select:
+# The portfolio's statements are built once, as the module is imported, and run with the
+# enrolment's values bound, as the home pages' to-do lists are (docs/performance.md,
+# "Statements built once").
+
+
+def _criteria() -> Select:
     """The criteria of the enrolment's version of its unit in order with their outcomes,
-    and whether each is among ``met``."""
+    and whether each is met, as the enrolment's criterion states record it
+    (``portfolio.progress.refresh`` keeps them in step with the judgements)."""
+    met = select(progress.CriterionState.criterion_id).where(
+        progress.CriterionState.enrolment_id == bindparam("enrolment_id"),
+        progress.CriterionState.state == progress.MET,
+    )
     return (
         select(
             Criterion.id, Criterion.number, Criterion.text,
             LearningOutcome.id.label("outcome_id"), LearningOutcome.number.label("outcome_number"),
-            LearningOutcome.text.label("outcome_text"),
-            (Criterion.id.in_(met) if met is not None else false()).label("met"),
+            LearningOutcome.text.label("outcome_text"), Criterion.id.in_(met).label("met"),
         )
         .join(LearningOutcome, LearningOutcome.id == Criterion.outcome_id)
-        .where(Criterion.criteria_set_id == enrolment.criteria_set_id)
+        .where(Criterion.criteria_set_id == bindparam("criteria_set_id"))
         .order_by(LearningOutcome.number, Criterion.position)
     )  # fmt: skip
 
 
-def _latest_claims(enrolment_id: int) -> Select:
+def _latest_claims() -> Select:
     """The latest LATEST_CLAIMS items claiming each criterion, with how many claim it and
     how many of those are submitted, awaiting judgement."""
     submitted = case((EvidenceItem.status == EvidenceStatus.SUBMITTED, 1))
@@ -317,7 +337,7 @@ def _latest_claims(enrolment_id: int) -> Select:
             .label("rank"),
         )
         .join(EvidenceItem, EvidenceItem.id == CriterionClaim.item_id)
-        .where(EvidenceItem.enrolment_id == enrolment_id)
+        .where(EvidenceItem.enrolment_id == bindparam("enrolment_id"))
         .subquery()
     )
     return (
@@ -328,9 +348,9 @@ def _latest_claims(enrolment_id: int) -> Select:
     )
 
 
-def _items(enrolment_id: int, criterion_id: int | None, page: int) -> Select:
-    """A page of the enrolment's items, newest first (only those claiming ``criterion_id``
-    when given), each with its count of current files and its claimed criteria's ids."""
+def _items() -> Select:
+    """A page of the enrolment's items, newest first, each with its count of current files
+    and its claimed criteria's ids."""
     current_files = (
         select(func.count(EvidenceFile.id))
         .where(EvidenceFile.item_id == EvidenceItem.id, EvidenceFile.removed_in_version.is_(None))
@@ -341,15 +361,24 @@ def _items(enrolment_id: int, criterion_id: int | None, page: int) -> Select:
         .where(CriterionClaim.item_id == EvidenceItem.id)
         .scalar_subquery()
     )
-    query = (
+    return (
         select(EvidenceItem.id, EvidenceItem.title, EvidenceItem.kind, EvidenceItem.status,
                EvidenceItem.updated_at, current_files.label("files"), claimed.label("criteria"))
-        .where(EvidenceItem.enrolment_id == enrolment_id)
+        .where(EvidenceItem.enrolment_id == bindparam("enrolment_id"))
         .order_by(EvidenceItem.updated_at.desc(), EvidenceItem.id.desc())
         .limit(ITEMS_PAGE)
-        .offset((page - 1) * ITEMS_PAGE)
+        .offset(bindparam("offset"))
     )  # fmt: skip
-    if criterion_id is not None:
-        claiming = select(CriterionClaim.item_id).where(CriterionClaim.criterion_id == criterion_id)
-        query = query.where(EvidenceItem.id.in_(claiming))
-    return query
+
+
+CRITERIA = _criteria()
+LATEST_CLAIMS_STATEMENT = _latest_claims()
+ITEMS = _items()
+# Only the items claiming the criterion given as ``criterion_id``.
+ITEMS_CLAIMING = ITEMS.where(
+    EvidenceItem.id.in_(
+        select(CriterionClaim.item_id).where(CriterionClaim.criterion_id == bindparam("criterion_id"))
+    )
+)
+TALLIES = _tallies(by_type=False)
+TALLIES_BY_TYPE = _tallies(by_type=True)
