@@ -162,6 +162,13 @@ def _checked(user: User, enrolment: Enrolment, given: EntryInput, entry: OtjEntr
                               field="minutes")  # fmt: skip
         if given.minutes < 1:
             raise DomainError("The duration must be at least one minute.", field="minutes")
+        passed = now.hour * 60 + now.minute
+        if given.on == now.date() and given.minutes > passed:
+            raise DomainError(
+                f"Today's training cannot be longer than the time since midnight: it is "
+                f"{now:%H:%M} now.",
+                field="minutes",
+            )
         minutes = given.minutes
 
     others = (

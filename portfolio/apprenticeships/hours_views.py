@@ -167,8 +167,7 @@ def edit(entry_id: int):
     status = None
     if form.validate_on_submit():
         try:
-            hours.edit_entry(current_user, entry, _given(form),
-                             lock_version=request.form.get("lock_version", type=int))  # fmt: skip
+            hours.edit_entry(current_user, entry, _given(form), lock_version=_lock_version())
             db.session.commit()
         except (DomainError, StaleDataError) as error:
             db.session.rollback()
@@ -186,6 +185,15 @@ def edit(entry_id: int):
                         entry=entry, pause=breaks.current_break(enrolment.id, _today(enrolment))),
         status or form_status(form),
     )  # fmt: skip
+
+
+def _lock_version() -> int:
+    """The version of the entry the form was opened on, which every form about an entry
+    carries: without it, a change made meanwhile could not be told apart."""
+    version = request.form.get("lock_version", type=int)
+    if version is None:
+        abort(400, "The form was incomplete: reload the page and try again.")
+    return version
 
 
 def _time(minute: int | None) -> time | None:
@@ -224,7 +232,7 @@ def verify(entry_id: int):
     if not form.validate_on_submit():
         abort(400, "The form was incomplete: reload the page and try again.")
     try:
-        hours.verify_entry(current_user, entry, request.form.get("lock_version", type=int))
+        hours.verify_entry(current_user, entry, _lock_version())
         db.session.commit()
     except (DomainError, StaleDataError) as error:
         db.session.rollback()
@@ -253,8 +261,7 @@ def reject(entry_id: int):
     status = None
     if form.validate_on_submit():
         try:
-            hours.reject_entry(current_user, entry, form.reason.data,
-                               request.form.get("lock_version", type=int))  # fmt: skip
+            hours.reject_entry(current_user, entry, form.reason.data, _lock_version())
             db.session.commit()
         except (DomainError, StaleDataError) as error:
             db.session.rollback()

@@ -354,11 +354,21 @@ def test_the_apprentice_logs_hours_and_the_assessor_verifies_and_rejects_on_the_
     assert stale.status_code == 409
     assert "changed this entry after you opened it" in stale.get_data(as_text=True)
     assert 'action="/hours/' in stale.get_data(as_text=True)  # the entry, to decide again
-    assert client.post(f"/hours/{first.id}/verify", data={"next": "queue"}).status_code == 302
-    response = client.post(f"/hours/{second.id}/reject", data={"reason": ""})
+    # Every form about an entry carries the version it was opened on: one without is refused.
+    unversioned = client.post(f"/hours/{first.id}/verify", data={"next": "queue"})
+    assert unversioned.status_code == 400
+    assert "The form was incomplete" in unversioned.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(OtjEntry, first.id).status is EntryStatus.AWAITING
+    current = {"lock_version": str(first.lock_version)}
+    assert client.post(f"/hours/{first.id}/verify",
+                       data={"next": "queue", **current}).status_code == 302  # fmt: skip
+    response = client.post(f"/hours/{second.id}/reject",
+                           data={"reason": "", "lock_version": str(second.lock_version)})
     assert response.status_code == 400
     assert client.post(f"/hours/{second.id}/reject",
-                       data={"reason": "Not off the job"}).status_code == 302  # fmt: skip
+                       data={"reason": "Not off the job", "lock_version": str(second.lock_version)}
+                       ).status_code == 302  # fmt: skip
     db.session.expire_all()
     assert db.session.get(OtjEntry, first.id).status is EntryStatus.VERIFIED
     assert db.session.get(OtjEntry, second.id).current.reason == "Not off the job"
@@ -390,7 +400,8 @@ def test_the_queue_shows_fifty_entries_a_page_oldest_first_and_counts_them_all(
     assert set(dates(first)).isdisjoint(dates(second))
     # Verified from the second page, the assessor is back on it.
     entry = re.search(r'action="/hours/(\d+)/verify"', second).group(1)
-    response = client.post(f"/hours/{entry}/verify", data={"next": "queue", "page": "2"})
+    response = client.post(f"/hours/{entry}/verify",
+                           data={"next": "queue", "page": "2", "lock_version": "1"})
     assert response.headers["Location"] == "/hours/queue?page=2"
     assert "Showing 51 to 54." in client.get("/hours/queue?page=2").get_data(as_text=True)
     # Rejected from the second page too: the form keeps where it came from.
@@ -398,7 +409,8 @@ def test_the_queue_shows_fifty_entries_a_page_oldest_first_and_counts_them_all(
     form = client.get(f"/hours/{entry}/reject?next=queue&page=2").get_data(as_text=True)
     assert 'name="next" value="queue"' in form and 'href="/hours/queue?page=2">Cancel' in form
     response = client.post(f"/hours/{entry}/reject?next=queue&page=2",
-                           data={"reason": "Not training", "next": "queue", "page": "2"})  # fmt: skip
+                           data={"reason": "Not training", "next": "queue", "page": "2",
+                                 "lock_version": "1"})  # fmt: skip
     assert response.headers["Location"] == "/hours/queue?page=2"
     assert "Showing 51 to 53." in client.get("/hours/queue?page=2").get_data(as_text=True)
     for bad in ("0", "x", "99"):
@@ -524,6 +536,22 @@ def test_an_entry_on_today_cannot_end_after_now(app, cast):
                       entry_input(on=now.date(), start="00:00", end=later))  # fmt: skip
     assert "cannot be in the future" in message
     assert isinstance(now, datetime)
+
+
+def test_a_duration_on_today_cannot_be_longer_than_the_day_so_far(app, cast):
+    learner, _assessor, enrolment, _ = cast
+    # A provider whose day so far is shorter than the longest entry (12 h): one of these
+    # zones is before 11:00 at any moment.
+    for zone in ("Europe/London", "Asia/Kolkata", "Asia/Tokyo", "Pacific/Auckland",
+                 "America/New_York"):  # fmt: skip
+        enrolment.provider.time_zone = zone
+        now = hours.today_at(enrolment.provider)
+        if now.hour < 11:
+            break
+    passed = now.hour * 60 + now.minute
+    message = refused("minutes", hours.log_entry, learner, enrolment,
+                      entry_input(on=now.date(), start=None, end=None, minutes=passed + 31))  # fmt: skip
+    assert "cannot be longer than the time since midnight: it is " in message
 
 
 def test_a_long_log_shows_fifty_entries_a_page_newest_first_in_the_same_statements(
