@@ -63,3 +63,17 @@ def test_admins_hear_at_once_of_a_failed_job(app, people, mail_server):
     assert [m["To"] for m in mail_server.messages] == [f"{admin.name} <{admin.email}>"]
     assert "Portfolio PDF of A: the job failed." in parts(mail_server.messages[0])[0]
     assert link(mail_server.messages[0], "/jobs/").endswith("/jobs/7")
+
+
+def test_a_long_reason_is_in_the_body_and_the_subject_stays_short(app, people, mail_server):
+    learner = people[Role.LEARNER]
+    reason = "The session was your usual shift on the phones, not training. " * 15
+    notify(learner.provider_id, [learner.id], "hours_rejected", entry=1, on="1 Dec 2026",
+           activity="Shadowing", reason=reason.strip(), assessor="Priya Sharma")  # fmt: skip
+    db.session.commit()
+    (message,) = mail_server.messages
+    subject = " ".join(message["Subject"].split())  # unfolded
+    assert len(subject) <= 100 and subject.endswith("…")
+    assert subject.startswith("Priya Sharma rejected your off-the-job hours of 1 Dec 2026")
+    text, _html = parts(message)
+    assert " ".join(reason.split()) in " ".join(text.split())
