@@ -45,7 +45,7 @@ DAY_LIMIT_MINUTES = 12 * 60
 FORECAST_RULE = (
     "Forecast at the planned end: the verified hours so far, divided by the days of the "
     "programme passed so far, times the days of the whole programme. Days in a break in "
-    "learning count in neither."
+    "learning are left out of those passed, so the planned end moves on by them."
 )
 RAG_RULE = (
     "Green: verified hours at or above the hours due by today (the planned hours shared "
@@ -491,12 +491,12 @@ def figures(enrolment: Enrolment, today: date) -> Figures:
     hours = {status: int(totals.get(status, 0)) / 60 for status in EntryStatus}
     planned = planned_hours(enrolment.id)
     start, end = enrolment.starts_on, enrolment.planned_end_on
-    last = min(today, end)
-    # The days paused so far, which both spans leave out. A break still going counts to
-    # today: its end, and so its length, is not known yet.
-    paused = breaks.pause_between(enrolment.id, start, last)
-    whole = (end - start).days + 1 - paused
-    so_far = 0 if last < start else (last - start).days + 1 - paused
+    # The days paused so far are left out of the days passed, so that the planned end moves
+    # on by them, as it does for expected progress (breaks.expected_share). A break still
+    # going counts to today: its end, and so its length, is not known yet.
+    paused = breaks.pause_between(enrolment.id, start, today)
+    whole = (end - start).days + 1
+    so_far = 0 if today < start else min((today - start).days + 1 - paused, whole)
     return Figures(
         planned=float(planned) if planned is not None else None,
         logged=hours[EntryStatus.AWAITING] + hours[EntryStatus.VERIFIED],

@@ -9,10 +9,11 @@ from sqlalchemy import func, or_, select
 
 from portfolio.accounts import invitations, people
 from portfolio.accounts.models import Role, User
+from portfolio.apprenticeships.hours_models import EntryStatus, OtjEntry
 from portfolio.apprenticeships.models import Apprenticeship, BreakInLearning, Employer
 from portfolio.audit import trail as audit
 from portfolio.dates import format_date
-from portfolio.db import db, utcnow
+from portfolio.db import db, hold, utcnow
 from portfolio.enrolments.models import Enrolment
 from portfolio.errors import DomainError
 from portfolio.progress import refresh
@@ -208,6 +209,12 @@ def _check_break(
             f"{format_date(enrolment.starts_on)}.",
             field="starts_on",
         )
+    if starts_on > today:
+        raise DomainError(
+            f"The first day of the break cannot be after today ({format_date(today)}): a break "
+            "is recorded once it has begun.",
+            field="starts_on",
+        )
     if ends_on is not None and ends_on < starts_on:
         raise DomainError("The last day of the break is on or after its first.", field="ends_on")
     if ends_on is not None and ends_on > today:
@@ -232,6 +239,20 @@ def _check_break(
             "change the dates, or end that break first.",
             field="starts_on",
         )
+    logged = db.session.scalars(
+        select(OtjEntry.on_date).distinct().where(
+            OtjEntry.enrolment_id == enrolment.id, OtjEntry.status != EntryStatus.REJECTED,
+            OtjEntry.on_date >= starts_on, OtjEntry.on_date <= (ends_on or today),
+        ).order_by(OtjEntry.on_date)
+    ).all()  # fmt: skip
+    if logged:
+        days = ", ".join(format_date(day) for day in logged[:5]) + (", ..." if len(logged) > 5 else "")
+        raise DomainError(
+            f"{enrolment.learner.name} has off-the-job hours logged on {days}, inside these "
+            "dates, and no hours are logged during a break: choose dates around them, or have "
+            "the assessor reject those entries first.",
+            field="starts_on",
+        )
 
 
 def record_break(
@@ -248,6 +269,7 @@ def record_break(
     if not reason:
         raise DomainError("Enter the reason for the break.", field="reason")
     check_length(reason, REASON_LIMIT, "Reason", field="reason")
+    hold(enrolment)  # hours logged meanwhile wait, then see the break
     _check_break(enrolment, starts_on, ends_on, today)
     pause = BreakInLearning(
         enrolment_id=enrolment.id, starts_on=starts_on, ends_on=ends_on, reason=reason,

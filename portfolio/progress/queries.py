@@ -210,13 +210,14 @@ class Measures:
     @cached_property
     def otj_due_minutes(self):
         """Off-the-job minutes due by today: the planned minutes shared evenly over the
-        programme's days, breaks in learning left out, as ``hours.figures`` shares them (all
-        of them from the planned end on); None without a plan."""
+        programme's days, the days of breaks in learning left out of those passed (so that the
+        planned end moves on by them), as ``hours.figures`` shares them (all of them from the
+        planned end so moved on); None without a plan."""
         progress = EnrolmentProgress
-        whole = days_between(progress.starts_on, progress.planned_end_on) + 1 - self.paused_days
+        whole = days_between(progress.starts_on, progress.planned_end_on) + 1
         so_far = days_between(progress.starts_on, self.today) + 1 - self.paused_days
         share = case(
-            (progress.planned_end_on <= self.today, 1.0),
+            (so_far >= whole, 1.0),
             (progress.starts_on > self.today, 0.0),
             else_=func.coalesce(so_far / func.nullif(whole, 0, type_=Float), 1.0),
         )

@@ -89,6 +89,30 @@ def test_break_rules_refuse_overlaps_and_unknown_ends(apprentice):
     with pytest.raises(DomainError, match="overlaps"):
         operations.record_break(admin, e, starts_on=date(2027, 2, 1), ends_on=date(2027, 2, 2),
                                 reason="x", today=TODAY)  # fmt: skip
+    # A break is recorded once it has begun: one dated ahead could never be ended.
+    with pytest.raises(DomainError, match=r"first day of the break cannot be after today"):
+        operations.record_break(admin, e, starts_on=TODAY + timedelta(days=1), ends_on=None,
+                                reason="x", today=TODAY)  # fmt: skip
+
+
+def test_a_break_over_logged_hours_is_refused_naming_the_days(apprentice):
+    from portfolio.apprenticeships import hours
+    from portfolio.apprenticeships.hours import EntryInput
+
+    e, admin, learner = apprentice.enrolment, apprentice.admin, apprentice.learner
+    logged = hours.log_entry(learner, e, EntryInput(on=date(2026, 11, 2), activity="taught",
+                                                    learned="Complaints.", minutes=60))  # fmt: skip
+    with pytest.raises(DomainError, match=r"hours logged on 2 Nov 2026, inside these dates") as e_:
+        operations.record_break(admin, e, starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 6),
+                                reason="Leave", today=TODAY)  # fmt: skip
+    assert e_.value.field == "starts_on"
+    with pytest.raises(DomainError, match="inside these dates"):  # a break still going too
+        operations.record_break(admin, e, starts_on=date(2026, 10, 1), ends_on=None,
+                                reason="Leave", today=TODAY)  # fmt: skip
+    assert db.session.scalars(select(BreakInLearning)).all() == []
+    hours.reject_entry(apprentice.assessor, logged, "That was a team meeting.")
+    operations.record_break(admin, e, starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 6),
+                            reason="Leave", today=TODAY)  # fmt: skip
 
 
 def test_admin_records_and_ends_a_break_and_the_pages_say_paused(apprentice, auth, client):

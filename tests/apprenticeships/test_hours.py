@@ -300,15 +300,22 @@ def test_figures_forecast_and_status_follow_the_rules_on_the_page(app, cast):
     assert hours.rag(None, 10, None) is None
 
 
-def test_break_days_count_in_neither_the_days_so_far_nor_the_programme(app, cast):
+def test_break_days_are_left_out_of_the_days_so_far_and_the_planned_end_moves_on(app, cast):
     learner, _assessor, enrolment, _ = cast
     db.session.add(BreakInLearning(enrolment_id=enrolment.id, starts_on=date(2026, 9, 10),
                                    ends_on=date(2026, 9, 19), reason="Leave",
                                    recorded_by_id=learner.id))  # fmt: skip
     db.session.flush()
+    # 1 Sept to 31 Oct is 61 days, 10 of them a break: 51 days of the whole programme's 365
+    # passed, as for expected progress (breaks.expected_share).
     figures = hours.figures(enrolment, date(2026, 10, 31))
-    assert figures.days_so_far == 51 and figures.programme_days == 355
+    assert figures.days_so_far == 51 and figures.programme_days == 365
     assert figures.break_days == 10
+    # At the planned end (31 Aug 2027) ten days are still to come: not all of it is due.
+    at_end = hours.figures(enrolment, enrolment.planned_end_on)
+    assert at_end.days_so_far == 355 and at_end.due < at_end.planned
+    later = hours.figures(enrolment, enrolment.planned_end_on + timedelta(days=10))
+    assert later.days_so_far == 365 and later.due == later.planned
 
 
 def test_an_enrolment_that_is_no_apprenticeship_has_no_plan(app, people):
