@@ -353,6 +353,11 @@ def sign(user: User, review: ProgressReview, party: Party, read: str | None = No
         raise Conflict(f"The {party.label.lower()} has already signed this review.")
     if party is Party.REVIEWER and not review.reviewer_notes.strip():
         raise DomainError("Write the review's notes before signing.", field="notes")
+    if party is not Party.REVIEWER and not review.reviewer_notes.strip():
+        # Nothing to sign yet, and a signature would stop the reviewer writing it.
+        raise DomainError("The reviewer has not written the review's notes yet: save your "
+                          "comments now, and sign once the notes are written.",
+                          field="comments")  # fmt: skip
     if party is not Party.REVIEWER and not review.comments(party).strip():
         raise DomainError("Add your comments before you sign.", field="comments")
     digest = canonical_hash(signed_content(review, party))

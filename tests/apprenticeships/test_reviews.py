@@ -360,9 +360,31 @@ def test_signing_needs_each_partys_own_words_and_happens_once(app, cast):
     with pytest.raises(DomainError):
         reviews.sign(learner, review, Party.EMPLOYER)
     reviews.save_comments(manager, review, Party.EMPLOYER, "Good.")
+    # Before the reviewer has written the notes there is nothing to sign; a signature then
+    # would stop them writing it.
+    with pytest.raises(DomainError, match="has not written the review's notes yet"):
+        reviews.sign(manager, review, Party.EMPLOYER)
+    reviews.save_reviewer_part(assessor, review, review.held_on, "Going well.", {})
     reviews.sign(manager, review, Party.EMPLOYER)
     with pytest.raises(Conflict):
         reviews.sign(manager, review, Party.EMPLOYER)
+
+
+def test_the_apprentice_is_offered_signing_only_once_the_notes_are_written(app, client, auth,
+                                                                            cast):  # fmt: skip
+    learner, assessor, enrolment, _manager = cast
+    review = reviews.start_review(assessor, enrolment)
+    db.session.commit()
+    auth.sign_in(learner)
+    html = client.get(f"/reviews/{review.id}").get_data(as_text=True)
+    assert "You can sign once the reviewer has written the review's notes." in html
+    assert "Save and sign" not in html
+    auth.sign_out()
+    reviews.save_reviewer_part(assessor, review, review.held_on, "Going well.", {})
+    db.session.commit()
+    auth.sign_in(learner)
+    html = client.get(f"/reviews/{review.id}").get_data(as_text=True)
+    assert "Save and sign" in html and "You can sign once" not in html
 
 
 def test_a_signature_no_longer_holds_if_what_it_covers_is_changed_behind_its_back(app, cast):
