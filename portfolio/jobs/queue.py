@@ -302,7 +302,10 @@ def _tell_admins(record: Job) -> None:
         from portfolio.notifications import notify_admins
     except ImportError:
         return
-    notify_admins(record.provider_id, "job_failed", job_id=record.id, label=record.label)
+    # An email that failed is not followed by another email at once: were an admin's own
+    # address the one that cannot be sent to, each notice would fail in turn and tell again.
+    notify_admins(record.provider_id, "job_failed", job_id=record.id, label=record.label,
+                  email=record.kind != "email")  # fmt: skip
     db.session.commit()
 
 

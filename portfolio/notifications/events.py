@@ -41,9 +41,10 @@ def notify(
 
 
 def notify_admins(provider_id: int, kind: str, *, once_key: str | None = None,
-                  **facts: Any) -> list[int]:  # fmt: skip
+                  email: bool = True, **facts: Any) -> list[int]:  # fmt: skip
     """Tell every active admin of the provider, in one statement that finds them and adds a
-    row each. With ``once_key``, an admin already told of this occasion is not told again."""
+    row each. With ``once_key``, an admin already told of this occasion is not told again;
+    with ``email`` false, no one is emailed at once (the page and the digest still tell)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     now = utcnow()
@@ -63,7 +64,8 @@ def notify_admins(provider_id: int, kind: str, *, once_key: str | None = None,
         )
         .returning(Notification.id)
     ).all()
-    _email_at_once(ids)
+    if email:
+        _email_at_once(ids)
     return ids
 
 

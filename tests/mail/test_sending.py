@@ -203,3 +203,22 @@ def test_a_certificate_no_authority_vouches_for_is_refused(app, person, certific
     db.session.refresh(message)
     assert message.sent_at is None
     assert "CERTIFICATE_VERIFY_FAILED" in message.last_error
+
+
+def test_a_failed_email_is_told_to_admins_in_the_app_not_by_another_email(app, mail_server):
+    # Were the notice of a failed email emailed too, an admin whose own address cannot be
+    # sent to would start a chain of failed notices, each telling of the one before.
+    from portfolio.notifications.models import Notification
+
+    provider = factories.make_provider("Acme")
+    admin = factories.make_user(provider, Role.ADMIN, name="Ada Admin")
+    learner = factories.make_user(provider, Role.LEARNER, name="José")
+    admin.email, learner.email = "ädmin@example.org", "jösé@example.org"  # as stored before
+    db.session.commit()
+    send_reset(learner)
+    (job,) = db.session.scalars(select(Job)).all()
+    assert job.kind == "email" and job.state is JobState.FAILED
+    assert "non-ASCII" in job.last_error
+    (told,) = db.session.scalars(select(Notification)).all()
+    assert told.recipient_id == admin.id and told.kind == "job_failed"
+    assert told.emailed_at is None and mail_server.messages == []
