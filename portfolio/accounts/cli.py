@@ -54,6 +54,8 @@ def create_command(provider_name, email, name, role, expires, password, invite):
     if not invite and not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     problem = length_problem(provider_name.strip(), PROVIDER_NAME_LIMIT, "The provider's name")
+    if not provider_name.strip():
+        problem = "Give the provider's name with --provider."
     if problem:
         raise click.ClickException(problem)
     provider = db.session.scalar(select(Provider).where(Provider.name == provider_name.strip()))

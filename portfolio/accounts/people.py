@@ -18,7 +18,22 @@ EMAIL_LIMIT = 254
 
 
 def check_name(name: str) -> None:
+    if not name.strip():
+        raise DomainError("Enter the person's full name.", field="name")
     check_line(name.strip(), NAME_LIMIT, "Full name", field="name")
+
+
+def email_problem(email: str) -> str | None:
+    """Why mail could not be sent to this address, if it could not: email-validator's check
+    of its shape, with no letters outside ASCII before the @ (mail from here is sent without
+    SMTPUTF8, which few servers offer); None for a good one."""
+    from email_validator import EmailNotValidError, validate_email  # only where people are added
+
+    try:
+        validate_email(email, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        return f"“{email}” is not an email address mail can be sent to: {error}"
+    return None
 
 
 def create_person(
@@ -38,6 +53,8 @@ def create_person(
     email = normalise_email(email)
     check_name(name)
     check_length(email, EMAIL_LIMIT, "Email address", field="email")
+    if problem := email_problem(email):
+        raise DomainError(problem, field="email")
     holder = db.session.scalar(select(User).where(User.email == email))
     if holder is not None:
         # Another provider's account is not named: its people are not this provider's to see.

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from portfolio.accounts.models import normalise_email
+from portfolio.accounts.people import email_problem
 from portfolio.text import line_problem
 
 # A file past either limit is refused whole: split it and upload the parts one by one.
@@ -183,10 +184,8 @@ def _row(number: int, names: list[str], record: list[str]) -> Row:
     for name in ("email", "assessor_email", "iqa_email"):
         if values.get(name):
             values[name] = normalise_email(values[name])
-            if not _is_email(values[name]):
-                row.problems.append(
-                    f"{BY_NAME[name].label} “{values[name]}” is not an email address."
-                )
+            if problem := email_problem(values[name]):
+                row.problems.append(f"{BY_NAME[name].label}: {problem}")
     if values.get("uln") and not is_uln(values["uln"]):
         row.problems.append(
             f"ULN “{values['uln']}” is not a Unique Learner Number: ten digits, the first not "
@@ -203,16 +202,6 @@ def check_values(values: dict[str, str]) -> Row:
     """One learner's values as a row, checked as a file's row is; columns left out are not
     checked (the REST API sends a learner alone, or a learner on a unit)."""
     return _row(1, list(values), list(values.values()))
-
-
-def _is_email(value: str) -> bool:
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
 
 
 def _date(row: Row, name: str) -> date | None:

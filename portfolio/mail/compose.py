@@ -47,7 +47,10 @@ def build(message: OutgoingEmail) -> EmailMessage:
     mime = EmailMessage()
     mime["Subject"] = message.subject
     mime["From"] = sender()
-    mime["To"] = Address(message.to_name or "", addr_spec=message.to_address)
+    local, _, domain = message.to_address.rpartition("@")
+    # A domain in other letters (bücher.de) goes in its ASCII form, as mail servers read it.
+    ascii_domain = domain.encode("idna").decode("ascii")
+    mime["To"] = Address(message.to_name or "", addr_spec=f"{local}@{ascii_domain}")
     mime["Date"] = format_datetime(message.created_at)
     domain = parseaddr(mime["From"])[1].rpartition("@")[2] or "localhost"
     mime["Message-ID"] = f"<portfolio-{message.id}-{message.created_at:%Y%m%d%H%M%S}@{domain}>"

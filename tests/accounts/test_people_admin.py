@@ -256,3 +256,36 @@ def test_names_over_their_limit_are_refused_by_the_shell(app, runner):
                                      "--password", "river-side-admin-7", *args])  # fmt: skip
         assert result.exit_code != 0 and message in result.output, result.output
     assert user_count() == 0
+
+
+def test_addresses_mail_cannot_reach_and_empty_names_are_refused_by_the_shell(app, runner):
+    from portfolio.accounts.models import Provider
+
+    cases = [
+        (["--email", "not-an-email"], "email: “not-an-email” is not an email address mail can "
+                                      "be sent to: An email address must have an @-sign."),
+        (["--email", "a@b@acme.example"], "is not an email address mail can be sent to"),
+        (["--email", "jösé@example.org"], "Internationalized characters before the @-sign"),
+        (["--email", "head@riverside.example.org", "--name", " "], "name: Enter the person's full name."),
+        (["--email", "head@riverside.example.org", "--provider", " "], "Give the provider's name"),
+    ]  # fmt: skip
+    for args, message in cases:
+        result = runner.invoke(args=["users", "create", "--provider", "Riverside College",
+                                     "--name", "Sam Patel", "--password", "river-side-admin-7",
+                                     *args])  # fmt: skip
+        assert result.exit_code != 0 and message in result.output, result.output
+    assert user_count() == 0
+    assert db.session.scalars(select(Provider.name)).all() == []
+
+
+def test_an_address_with_letters_outside_ascii_before_the_at_is_refused_by_the_page(
+    client, auth, people
+):
+    auth.sign_in(people[Role.ADMIN])
+    before = user_count()
+    response = client.post("/people/new", data={"name": "José Silva", "email": "jösé@example.org",
+                                                "role": "learner"})  # fmt: skip
+    assert response.status_code == 400
+    assert "Internationalized characters before the @-sign are not supported" in \
+        response.get_data(as_text=True)
+    assert user_count() == before

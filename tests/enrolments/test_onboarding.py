@@ -84,7 +84,7 @@ def test_the_dry_run_refuses_each_bad_row_with_its_number_and_reports_the_good_o
     )
     report = dry_run(people, text)
     expected = {
-        3: "Email “not-an-address” is not an email address.",
+        3: "Email: “not-an-address” is not an email address mail can be sent to",
         4: "is not a Unique Learner Number",
         5: "Start “2026-13-01” is not a date",
         6: "Planned end is before Start.",
@@ -351,7 +351,7 @@ def test_an_admin_uploads_reads_the_report_and_imports(client, auth, people):
     page = client.get(report_url).get_data(as_text=True)
     assert "Refused: <strong>1</strong>" in page and "Create: <strong>2</strong>" in page
     # Refused rows come first.
-    assert page.index("Email “broken” is not an email address.") < page.index("New Learner 1")
+    assert page.index("Email: “broken” is not an email address") < page.index("New Learner 1")
     assert "Import 2 rows" in page
     record = db.session.scalar(select(OnboardingUpload))
     response = client.post(f"/onboarding/{record.id}/import")

@@ -222,3 +222,12 @@ def test_a_failed_email_is_told_to_admins_in_the_app_not_by_another_email(app, m
     (told,) = db.session.scalars(select(Notification)).all()
     assert told.recipient_id == admin.id and told.kind == "job_failed"
     assert told.emailed_at is None and mail_server.messages == []
+
+
+def test_an_address_whose_domain_has_other_letters_is_sent_to_its_ascii_form(app, mail_server,
+                                                                            person):  # fmt: skip
+    person.email = "aisha@bücher.example"
+    db.session.commit()
+    send_reset(person)
+    (arrived,) = mail_server.messages
+    assert arrived["To"] == "Aisha Khan <aisha@xn--bcher-kva.example>"
