@@ -101,6 +101,20 @@ def _loader():
     import yaml
 
     class Loader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            # An alias repeats a value written elsewhere: one that holds itself never ends,
+            # and aliases of aliases grow without bound ("billion laughs"). A criteria file
+            # writes each value out.
+            if self.check_event(yaml.events.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None,
+                    f"an alias (*{event.anchor}) repeats a value written elsewhere, which "
+                    "this file does not allow: write the value out",
+                    event.start_mark,
+                )  # fmt: skip
+            return super().compose_node(parent, index)
+
         def construct_yaml_timestamp(self, node):
             try:
                 return super().construct_yaml_timestamp(node)

@@ -79,3 +79,19 @@ def test_a_value_shaped_as_a_date_that_is_none_is_a_problem_at_its_line(value):
         f"unit.yaml, line {line}: not valid YAML: '{value}' is written as a date but is not one;"
         " put it in quotes"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: &a [*a]\n",  # a value that holds itself
+     "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(  # aliases of aliases: "billion laughs"
+         f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+         for p, n in zip("abcdefghijk", "bcdefghijkl", strict=True))],  # fmt: skip
+)
+def test_aliases_are_refused_at_their_line_before_anything_is_built(text):
+    with pytest.raises(CriteriaFileError) as refused:
+        criteria_file.parse(text, "unit.yaml")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "*a" in row)
+    assert str(refused.value).startswith(
+        f"unit.yaml, line {line}: not valid YAML: an alias (*a) repeats a value written elsewhere"
+    )
