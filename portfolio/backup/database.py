@@ -21,9 +21,12 @@ POSTGRESQL_MEMBER = "database/portfolio.dump"
 
 # Each stored file the snapshot names, with the size and SHA-256 its row records.
 EVIDENCE_FILES = "SELECT stored_name, size, sha256 FROM evidence_file ORDER BY stored_name"
+# The signed PDFs in the exports folder: portfolios' and progress reviews'.
 DOCUMENTS = (
-    "SELECT stored_name, size, sha256 FROM portfolio_document "
-    "WHERE stored_name IS NOT NULL ORDER BY stored_name"
+    "SELECT stored_name, size, sha256 FROM portfolio_document WHERE stored_name IS NOT NULL "
+    "UNION ALL "
+    "SELECT stored_name, size, sha256 FROM progress_review_document WHERE stored_name IS NOT NULL "
+    "ORDER BY stored_name"
 )
 REVISION = "SELECT version_num FROM alembic_version"
 

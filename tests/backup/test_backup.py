@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from portfolio.accounts.models import User
+from portfolio.apprenticeships.reviews_models import ReviewDocument
 from portfolio.backup import archive
 from portfolio.db import db
 from portfolio.demo import PASSWORD, demo_email
@@ -144,7 +145,14 @@ def test_a_backup_of_the_demo_made_while_learners_write_restores_whole_into_an_e
         documents = db.session.scalars(
             select(PortfolioDocument).where(PortfolioDocument.stored_name.is_not(None))
         ).all()
-        assert len(documents) == manifest["counts"]["documents"] > 0
+        reviews = db.session.scalars(
+            select(ReviewDocument).where(ReviewDocument.stored_name.is_not(None))
+        ).all()
+        assert documents and reviews  # the demo's signed portfolios and progress reviews
+        assert len(documents) + len(reviews) == manifest["counts"]["documents"]
+        for review in reviews:  # served from the exports folder as the portfolios are
+            data = Path(service.stored_path(review.stored_name)).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == review.sha256
         # Signed with the restored certificate, which this instance can sign with again.
         trust = signing.certificate_pem(target.config, target.instance_path)
         for document in documents:
