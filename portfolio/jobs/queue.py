@@ -209,8 +209,18 @@ def _to_send(session: Session) -> list[tuple[str, int]]:
 @event.listens_for(Session, "after_commit")
 def _send_committed(session: Session) -> None:
     waiting = session.info.pop("portfolio.jobs", None)
+    queue = current()
     for kind, job_id in waiting or ():
-        send(kind, job_id)
+        if queue.huey.immediate:  # the job runs here and now: its own failures are its own
+            send(kind, job_id)
+            continue
+        try:
+            send(kind, job_id)
+        except Exception:  # noqa: BLE001  (Redis or the queue's file refused: any error)
+            # The job is saved, queued: the page that asked for it shows it so, and a
+            # worker's ``recover`` sends it once the queue answers again.
+            log.exception("job %s is saved but could not be put on the queue; a worker "
+                          "sends it once the queue can be reached", job_id)  # fmt: skip
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -187,3 +187,30 @@ def test_jobs_a_lost_worker_left_are_sent_again_and_run_once(queued_app):
     with queued_app.app_context():
         note = db.session.scalar(select(Job.last_error).where(Job.id == ids[0]))
     assert note is None  # cleared once it ran
+
+
+def test_a_job_saved_while_the_queue_cannot_be_reached_stays_queued_and_is_sent_later(tmp_path):
+    """Redis down when a job is committed: the job is kept, queued, and the person who asked
+    sees no error; once Redis answers, recovery sends it."""
+    from tests.conftest import make_app
+    from tests.redis_server import RedisServer
+
+    server = RedisServer()  # its port, with nothing listening yet
+    app = make_app("sqlite:///" + str(tmp_path / "app.sqlite3"), JOBS_IMMEDIATE=False,
+                   JOBS_HEARTBEAT_SECONDS=1, REDIS_URL=server.url)  # fmt: skip
+    try:
+        with app.app_context():
+            record = enqueue(echo, "kept", provider_id=None, label="Kept")
+            db.session.commit()  # no exception: the commit stands
+            job_id = record.id
+            db.session.expire_all()
+            assert db.session.get(Job, job_id).state is JobState.QUEUED
+            server.start()
+            db.session.execute(update(Job).where(Job.id == job_id)
+                               .values(queued_at=utcnow() - timedelta(minutes=1)))  # fmt: skip
+            db.session.commit()
+            assert job_queue.recover() == 1
+            assert [t.args[0] for t in job_queue.current().huey.pending()] == [job_id]
+            db.engine.dispose()
+    finally:
+        server.stop()
