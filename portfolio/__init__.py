@@ -53,6 +53,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
     app.config.from_prefixed_env("PORTFOLIO")
     if test_config is not None:
         app.config.update(test_config)
+    config.check_settings(app.config)
     if "SQLALCHEMY_DATABASE_URI" not in app.config:
         app.config["SQLALCHEMY_DATABASE_URI"] = config.database_url(app.instance_path)
     else:

@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import click
+
 
 class Defaults:
     SESSION_COOKIE_HTTPONLY = True
@@ -86,6 +88,48 @@ class Defaults:
     WEBHOOK_RETRY_DELAY = 60
 
 
+class SettingError(click.ClickException, RuntimeError):
+    """A setting the app cannot run with; a ClickException, so that a ``flask`` command says
+    it in one line rather than a traceback."""
+
+
+# The settings read as yes or no, and the whole numbers with their least value.
+SWITCHES = ("PRODUCTION", "SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "JOBS_IMMEDIATE")
+COUNTS = {
+    "PROXY_COUNT": 0, "SIGNIN_MAX_FAILURES": 1, "SIGNIN_WINDOW_MINUTES": 1,
+    "EVIDENCE_FILE_LIMIT": 1, "MAX_CONTENT_LENGTH": 1, "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1,
+}  # fmt: skip
+SECONDS = ("MAIL_TIMEOUT", "JOBS_HEARTBEAT_SECONDS", "WEBHOOK_RETRY_DELAY")
+MAIL_SECURITY = ("none", "starttls", "tls")
+
+
+def check_settings(cfg: dict) -> None:
+    """Refuse a setting of the wrong kind, naming its variable, the value and what it takes:
+    "no" read as text would be true, and a negative size would refuse every form."""
+
+    def refuse(name: str, takes: str):
+        raise SettingError(f"PORTFOLIO_{name} is {cfg[name]!r}: {takes}.")
+
+    for name in SWITCHES:
+        if cfg.get(name) is not None and not isinstance(cfg[name], bool):
+            refuse(name, "give true or false")
+    for name, least in COUNTS.items():
+        value = cfg.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            refuse(name, f"give a whole number of at least {least}")
+    for name in SECONDS:
+        value = cfg.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            refuse(name, "give a number of seconds greater than 0")
+    port = cfg.get("MAIL_PORT")
+    if port is not None and (isinstance(port, bool) or not isinstance(port, int)
+                             or not 1 <= port <= 65535):  # fmt: skip
+        refuse("MAIL_PORT", "give a port number from 1 to 65535, or leave it out")
+    if str(cfg.get("MAIL_SECURITY") or "none").lower() not in MAIL_SECURITY:
+        refuse("MAIL_SECURITY", f"give one of {', '.join(MAIL_SECURITY)}")
+
+
 # Outside production: the public address when none is set (`make run`'s), and the loopback
 # names, which are answered as well as PUBLIC_URL's host.
 DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"
@@ -101,13 +145,13 @@ def settle_deployment(cfg: dict, debug: bool) -> None:
     if url:
         parts = urlsplit(str(url))
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise RuntimeError(
+            raise SettingError(
                 "PORTFOLIO_PUBLIC_URL must be the whole address people reach the app at, such "
                 f"as https://portfolio.example.org, not {url!r}."
             )
         hosts = [parts.hostname]
     elif cfg["PRODUCTION"]:
-        raise RuntimeError(
+        raise SettingError(
             "PORTFOLIO_PUBLIC_URL is not set. In production set it to the address people reach "
             "the app at (such as https://portfolio.example.org): documents name it, and the "
             "app answers only to its host. For a local server set PORTFOLIO_PRODUCTION=false "
@@ -136,10 +180,23 @@ def database_url(instance_path: str) -> str:
 
 
 def normalise_database_url(url: str) -> str:
-    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    """Use psycopg 3 for PostgreSQL URLs written the usual way; refuse a URL of any database
+    but SQLite and PostgreSQL, the two the app runs on."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        backend = None
+    if backend not in ("sqlite", "postgresql"):
+        shown = url.split("@")[-1] if "@" in url else url  # never the password
+        raise SettingError(f"DATABASE_URL is {shown!r}: give a PostgreSQL URL "
+                           "(postgresql://user:password@host/name) or a SQLite one "
+                           "(sqlite:////path/to/portfolio.sqlite3).")  # fmt: skip
     return url
 
 

@@ -54,3 +54,39 @@ def test_debug_mode_testing_or_an_explicit_setting_is_not_production(tmp_path, m
     assert not tested.config["PRODUCTION"]
     monkeypatch.setenv("FLASK_DEBUG", "1")
     assert not production_app(tmp_path).config["PRODUCTION"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("PORTFOLIO_PRODUCTION", "no", "PORTFOLIO_PRODUCTION is 'no': give true or false."),
+        ("PORTFOLIO_MAX_CONTENT_LENGTH", "-5",
+         "PORTFOLIO_MAX_CONTENT_LENGTH is -5: give a whole number of at least 1."),
+        ("PORTFOLIO_PROXY_COUNT", "abc", "PORTFOLIO_PROXY_COUNT is 'abc': give a whole number"),
+        ("PORTFOLIO_MAIL_PORT", "abc", "PORTFOLIO_MAIL_PORT is 'abc': give a port number"),
+        ("PORTFOLIO_MAIL_SECURITY", "ssl", "PORTFOLIO_MAIL_SECURITY is 'ssl': give one of none,"),
+        ("PORTFOLIO_JOBS_HEARTBEAT_SECONDS", "0", "give a number of seconds greater than 0"),
+    ],
+)  # fmt: skip
+def test_a_setting_of_the_wrong_kind_stops_the_app_naming_it(tmp_path, monkeypatch, variable,
+                                                            value, message):  # fmt: skip
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(RuntimeError) as refused:
+        production_app(tmp_path, PUBLIC_URL=PUBLIC)
+    assert message in str(refused.value)
+
+
+def test_a_database_url_of_another_kind_is_refused_in_one_line_by_the_command(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "FLASK_APP": "wsgi", "PORTFOLIO_PRODUCTION": "false",
+           "PORTFOLIO_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "mysql://u:secret@db/x"}  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "flask", "jobs", "list"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode != 0
+    assert "Error: DATABASE_URL is 'db/x': give a PostgreSQL URL" in done.stderr
+    assert "Traceback" not in done.stderr and "secret" not in done.stderr
