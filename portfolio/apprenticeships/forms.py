@@ -66,6 +66,7 @@ class ApprenticeshipForm(AppForm):
     line_manager_id = SelectField(
         "Line manager",
         coerce=_optional_int,
+        validate_choice=False,  # checked by set_apprenticeship, which says why
         description="They see this apprentice's progress and evidence. Add line managers on "
         "their employer's page.",
     )

@@ -117,7 +117,9 @@ def _checked(user: User, enrolment: Enrolment, given: EntryInput, entry: OtjEntr
         if kind is None or kind.provider_id != enrolment.provider_id:
             kind = None
     if activity is None and kind is None:
-        raise DomainError("Choose the kind of activity from the list.", field="activity")
+        raise DomainError("Choose the kind of activity from the list: the one sent is not "
+                          "among your provider's (it may have been removed since the page "
+                          "was opened).", field="activity")  # fmt: skip
 
     now = today_at(enrolment.provider)
     if given.on > now.date():
@@ -150,7 +152,8 @@ def _checked(user: User, enrolment: Enrolment, given: EntryInput, entry: OtjEntr
             raise DomainError("Give both a start and an end time, or a duration alone.",
                               field=field)  # fmt: skip
         if given.end_minute <= given.start_minute:
-            raise DomainError("The end time must be after the start time.", field="end")
+            raise DomainError("The end time must be after the start time. Training that ran "
+                              "past midnight is two entries, one for each day.", field="end")  # fmt: skip
         if given.on == now.date() and given.end_minute > now.hour * 60 + now.minute:
             raise DomainError(
                 f"The end time cannot be in the future: it is {now:%H:%M} now.", field="end"

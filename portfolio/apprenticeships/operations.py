@@ -147,6 +147,13 @@ def set_apprenticeship(
         raise DomainError("Choose one of your provider's employers.", field="employer_id")
     if line_manager_id is not None:
         manager = db.session.get(User, line_manager_id)
+        if (manager is not None and manager.provider_id == admin.provider_id
+                and manager.employer_id == employer.id and not manager.active):  # fmt: skip
+            raise DomainError(
+                f"{manager.name}'s account is deactivated: choose another line manager at "
+                f"{employer.name}, or reactivate theirs on their page.",
+                field="line_manager_id",
+            )
         if (
             manager is None
             or manager.provider_id != admin.provider_id

@@ -72,5 +72,5 @@ def change_interval(admin: User, weeks: int) -> None:
             "provider.changed", provider_id=provider.id, actor=admin, object_type="provider",
             object_id=provider.id, before={"review_interval_weeks": before},
             after={"review_interval_weeks": weeks},
-            summary=f"Progress reviews every {weeks} weeks",
+            summary=f"Progress reviews every {'week' if weeks == 1 else f'{weeks} weeks'}",
         )  # fmt: skip

@@ -338,7 +338,8 @@ def interval():
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"Progress reviews now fall due every {form.review_interval_weeks.data} weeks.",
+            weeks = form.review_interval_weeks.data
+            flash(f"Progress reviews now fall due every {'week' if weeks == 1 else f'{weeks} weeks'}.",
                   "success")  # fmt: skip
             return redirect(url_for("reviews.interval"))
     return render_template("apprenticeships/review_interval.html", form=form), form_status(form)

@@ -81,6 +81,16 @@ def test_the_line_manager_must_work_for_the_employer_chosen(setting_up, auth, cl
     assert response.status_code == 400
     assert "Choose a line manager at One" in response.get_data(as_text=True)
     assert db.session.scalar(select(Apprenticeship)) is None
+    manager.active = False  # deactivated since the page was opened: the page says so
+    db.session.commit()
+    response = client.post(f"/enrolments/{enrolment.id}/apprenticeship", data={
+        "programme": "Programme", "employer_id": str(two.id),
+        "line_manager_id": str(manager.id), "planned_otj_hours": "278",
+    })  # fmt: skip
+    assert response.status_code == 400
+    assert "Jo&#39;s account is deactivated: choose another line manager at Two" in \
+        response.get_data(as_text=True)
+    assert db.session.scalar(select(Apprenticeship)) is None
     for hours in ("-1", "many", "99999"):
         response = client.post(f"/enrolments/{enrolment.id}/apprenticeship", data={
             "programme": "Programme", "employer_id": str(two.id), "planned_otj_hours": hours,

@@ -509,6 +509,16 @@ def test_admins_add_kinds_of_activity_that_learners_then_choose(app, client, aut
     assert client.post(f"/hours/activities/{typo_id}/remove").status_code == 302
     db.session.expire_all()
     assert db.session.get(OtjActivityKind, typo_id) is None
+    # A form opened before the kind was removed is told so at its field.
+    auth.sign_out()
+    auth.sign_in(learner)
+    response = client.post(f"/enrolments/{enrolment.id}/hours/new", data={
+        "on": PAST.isoformat(), "minutes": "30", "activity": f"kind-{typo_id}",
+        "learned": "Shadowed the night shift."})  # fmt: skip
+    assert response.status_code == 400
+    assert "it may have been removed since the page was opened" in response.get_data(as_text=True)
+    auth.sign_out()
+    auth.sign_in(admin)
     assert client.post(f"/hours/activities/{other.id}/remove").status_code == 404
 
 
