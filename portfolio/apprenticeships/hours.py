@@ -335,6 +335,30 @@ def edit_entry(user: User, entry: OtjEntry, given: EntryInput,
     return entry
 
 
+def remove_entry(user: User, entry: OtjEntry, lock_version: int) -> None:
+    """The apprentice takes back an entry logged by mistake, while no decision has been made
+    on it: one verified or rejected, in any version, stays on the record (change it
+    instead, or leave a rejected one rejected)."""
+    _check_learner(user, entry.enrolment)
+    hold(entry.enrolment)
+    db.session.refresh(entry)
+    if lock_version != entry.lock_version:
+        raise Conflict("This entry was changed somewhere else after you opened it, so it was "
+                       "not removed: look at it again.")  # fmt: skip
+    if entry.status is not EntryStatus.AWAITING or any(v.decided_at for v in entry.versions):
+        raise Conflict("This entry has a decision of your assessor's on record, so it stays: "
+                       "change it instead, and it is verified again.")  # fmt: skip
+    before = _facts(entry)
+    audit.record("otj_hours.removed", actor=user, **_about(entry), before=before,
+             summary="Removed an off-the-job training entry logged by mistake")  # fmt: skip
+    _set_links(entry, [], [])
+    for version in entry.versions:
+        db.session.delete(version)
+    db.session.delete(entry)
+    db.session.flush()
+    refresh.enrolments([entry.enrolment_id])
+
+
 def _check_assessor(user: User, entry: OtjEntry) -> None:
     if user.role is not Role.ASSESSOR or entry.enrolment.assessor_id != user.id:
         raise DomainError("Only the apprentice's assessor verifies their off-the-job hours.")

@@ -224,6 +224,27 @@ def _entry_page(entry: OtjEntry, status: int = 200):
     ), status  # fmt: skip
 
 
+@bp.post("/hours/<int:entry_id>/remove")
+@roles_required(Role.LEARNER)
+def remove(entry_id: int):
+    entry = entry_or_404(current_user, entry_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400, "The form was incomplete: reload the page and try again.")
+    enrolment_id, described = entry.enrolment_id, hours.described(entry)
+    try:
+        hours.remove_entry(current_user, entry, _lock_version())
+        db.session.commit()
+    except (DomainError, StaleDataError) as error:
+        db.session.rollback()
+        if isinstance(error, StaleDataError):
+            error = Conflict("This entry changed at the same moment: look at it again.")
+        flash(error.message, "error")
+        return _entry_page(entry_or_404(current_user, entry_id), error.status)
+    flash(f"Removed your {described}.", "success")
+    return redirect(url_for("hours.log", enrolment_id=enrolment_id))
+
+
 @bp.post("/hours/<int:entry_id>/verify")
 @roles_required(Role.ASSESSOR)
 def verify(entry_id: int):

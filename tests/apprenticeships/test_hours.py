@@ -597,3 +597,37 @@ def test_a_long_log_shows_fifty_entries_a_page_newest_first_in_the_same_statemen
         html = client.get(f"{url}?page=2").get_data(as_text=True)
     assert all(f'href="{link}"' in html for link in shown[50:])
     assert len(first) == len(second)
+
+
+def test_the_apprentice_removes_an_entry_logged_by_mistake_until_it_is_decided(
+    app, client, auth, cast
+):
+    from portfolio.audit.models import AuditEvent
+
+    learner, assessor, enrolment, _ = cast
+    mistake = hours.log_entry(learner, enrolment, entry_input(start="09:00", end="10:00"))
+    decided = hours.log_entry(learner, enrolment, entry_input(start="13:00", end="14:00"))
+    hours.verify_entry(assessor, decided)
+    db.session.commit()
+    mistake_id, decided_id = mistake.id, decided.id
+    auth.sign_in(assessor)
+    assert client.post(f"/hours/{mistake_id}/remove", data={"lock_version": "1"}).status_code == 403
+    auth.sign_out()
+    auth.sign_in(learner)
+    page = client.get(f"/hours/{mistake_id}").get_data(as_text=True)
+    assert "Remove this entry" in page
+    assert "Remove this entry" not in client.get(f"/hours/{decided_id}").get_data(as_text=True)
+    stale = client.post(f"/hours/{mistake_id}/remove", data={"lock_version": "0"})
+    assert stale.status_code == 409 and "not removed" in stale.get_data(as_text=True)
+    response = client.post(f"/hours/{mistake_id}/remove",
+                           data={"lock_version": str(mistake.lock_version)})  # fmt: skip
+    assert response.status_code == 302
+    assert "Removed your 1 h of" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(OtjEntry, mistake_id) is None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "otj_hours.removed"))
+    # A decided entry stays: changed, it is verified again, never taken back.
+    kept = client.post(f"/hours/{decided_id}/remove", data={"lock_version": "2"})
+    assert kept.status_code == 409 and "stays" in kept.get_data(as_text=True)
+    assert db.session.get(OtjEntry, decided_id) is not None
+    assert client.post("/hours/999999/remove", data={"lock_version": "1"}).status_code == 404
