@@ -1,8 +1,10 @@
 """portfolio: an e-portfolio and evidence tracker for UK vocational qualifications."""
 
+import functools
 import os
 from pathlib import Path
 
+import click
 from flask import Flask, request
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -257,4 +259,36 @@ def register_commands(app: Flask) -> None:
         backup_command,
         restore_command,
     ):
-        app.cli.add_command(command)
+        app.cli.add_command(said_plainly(command))
+
+
+def said_plainly(command: click.Command) -> click.Command:
+    """The command, and every one of a group, with the database out of reach (a server
+    down, SQLite's write lock held past its wait) told in one line and a non-zero exit, as a
+    page tells it with 503, rather than a traceback (docs/security.md, "Faults")."""
+    from sqlalchemy.exc import OperationalError
+
+    from portfolio.errors import database_unavailable
+
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            said_plainly(sub)
+        return command
+    callback = command.callback
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except OperationalError as error:
+            if not database_unavailable(error):
+                raise
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else "no answer"
+            raise click.ClickException(
+                f"The database could not be reached or was too busy to answer ({reason}), so "
+                "the command stopped; what it had not saved is not saved. Try again once the "
+                "database answers."
+            ) from None
+
+    command.callback = run
+    return command

@@ -92,6 +92,29 @@ def test_sqlite_write_lock_held_past_the_wait_is_a_503_and_nothing_is_saved(tmp_
         db.engine.dispose()
 
 
+def test_a_command_run_while_the_database_is_locked_says_so_in_one_line(tmp_path):
+    path = tmp_path / "busy.sqlite3"
+    app = make_app(f"sqlite:///{path}")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        result = app.test_cli_runner().invoke(args=[
+            "users", "create", "--provider", "Riverside College", "--email",
+            "head@riverside.example.org", "--name", "Sam Patel", "--password", "river-side-admin-7",
+        ])  # fmt: skip
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: The database could not be reached or was too busy to answer (database is locked)"
+    )
+    assert "Traceback" not in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Provider.id))) == 0
+        db.engine.dispose()
+
+
 def test_an_operational_error_that_is_the_apps_own_fault_stays_a_500(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'fault.sqlite3'}", WTF_CSRF_ENABLED=False)
 
