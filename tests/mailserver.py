@@ -24,6 +24,10 @@ HOST = "127.0.0.1"
 USERNAME, PASSWORD = "portfolio", "smtp-secret-9"
 
 
+# Addresses starting so are refused at RCPT with 550, as a server refuses an unknown mailbox.
+REFUSED = "no-such-user@"
+
+
 @dataclass
 class Mailbox:
     """The aiosmtpd handler: keeps each message with its envelope."""
@@ -31,6 +35,12 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.startswith(REFUSED):  # a mailbox this server does not have, as a bounce
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
         self.messages.append(

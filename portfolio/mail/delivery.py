@@ -109,6 +109,14 @@ def deliver(message_id: int) -> dict:
         return {"sent": False, "reason": "Already sent."}
     try:
         where = transmit(message)
+    except smtplib.SMTPRecipientsRefused as refused:
+        error = _refusal(refused)
+        db.session.rollback()
+        message = db.session.get(OutgoingEmail, message_id)
+        message.attempts += 1
+        message.last_error = str(error)[:500]
+        db.session.commit()
+        raise error from refused
     except Exception as error:
         db.session.rollback()
         message = db.session.get(OutgoingEmail, message_id)
@@ -123,6 +131,24 @@ def deliver(message_id: int) -> dict:
     message.text_body = message.html_body = None
     db.session.commit()
     return {"sent": True, "to": message.to_address, "where": where}
+
+
+class Undeliverable(Exception):
+    """The mail server refused the recipient for good (a 5xx reply, such as 550 "no such
+    user"): trying again would be refused again, so the job fails at once and admins are
+    told."""
+
+
+def _refusal(refused: smtplib.SMTPRecipientsRefused) -> Exception:
+    """Undeliverable where every recipient was refused for good; else the refusal itself,
+    which is tried again (a 4xx reply: a full mailbox, a greylisting server)."""
+    replies = list(refused.recipients.items())
+    if replies and all(500 <= code < 600 for _address, (code, _text) in replies):
+        address, (code, text) = replies[0]
+        reply = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+        return Undeliverable(f"The mail server refused {address} for good ({code} {reply}): "
+                             "check the address on the person's account.")  # fmt: skip
+    return refused
 
 
 @job("email", retries=5, retry_delay=30)

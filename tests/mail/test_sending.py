@@ -231,3 +231,24 @@ def test_an_address_whose_domain_has_other_letters_is_sent_to_its_ascii_form(app
     send_reset(person)
     (arrived,) = mail_server.messages
     assert arrived["To"] == "Aisha Khan <aisha@xn--bcher-kva.example>"
+
+
+def test_a_recipient_the_server_refuses_for_good_fails_at_once_and_admins_are_told(
+    app, mail_server, person
+):
+    from portfolio.notifications.models import Notification
+    from tests.mailserver import REFUSED
+
+    admin = factories.make_user(person.provider, Role.ADMIN, name="Ada Admin")
+    person.email = f"{REFUSED}example.org"
+    db.session.commit()
+    message = send_reset(person)
+    db.session.refresh(message)
+    assert message.sent_at is None and message.attempts == 1  # not tried again: 550 is final
+    assert message.last_error.startswith(f"The mail server refused {REFUSED}example.org for good "
+                                         "(550 5.1.1 No such user here)")  # fmt: skip
+    job = db.session.scalar(select(Job).where(Job.kind == "email"))
+    assert job.state is JobState.FAILED and job.attempts == 1
+    assert "check the address on the person's account" in job.last_error
+    told = db.session.scalars(select(Notification).where(Notification.recipient_id == admin.id))
+    assert [n.kind for n in told] == ["job_failed"]
