@@ -68,6 +68,8 @@ def archive_path(destination: Path, compress: bool, now: datetime) -> Path:
         suffix = ".tar.gz" if compress else ".tar"
         return destination / f"portfolio-backup-{now:%Y%m%dT%H%M%SZ}{suffix}"
     if not destination.name.endswith((".tar", ".tar.gz", ".tgz")):
+        if not destination.exists():
+            raise BackupError(f"There is no folder {destination} to write the backup into.")
         raise BackupError(f"{destination}: name the archive .tar or .tar.gz, or give a folder.")
     return destination
 

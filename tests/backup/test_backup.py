@@ -341,6 +341,10 @@ def test_a_backup_never_overwrites_an_archive(make_instance, made):
     result = source.test_cli_runner().invoke(args=["backup", str(made)])
     assert result.exit_code == 1
     assert "already exists; a backup never overwrites one" in result.output
+    missing = made.parent / "no-such-folder"
+    result = source.test_cli_runner().invoke(args=["backup", str(missing)])
+    assert result.exit_code == 1
+    assert f"There is no folder {missing} to write the backup into." in result.output
 
 
 def test_a_file_lost_from_the_disk_is_named_and_the_rest_is_backed_up(make_instance, tmp_path):
