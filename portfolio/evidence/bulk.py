@@ -29,8 +29,10 @@ class Note:
 
 
 def _decode(data: bytes) -> str | None:
+    """UTF-8 text, without the byte-order mark some editors put first (Notepad's), so that
+    offsets count from the note's first character."""
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
 

@@ -111,6 +111,16 @@ def test_pii_scan_takes_several_files_and_standard_input(runner, tmp_path):
     assert texts[1] == "Nothing personal here; restored at 14:32."
 
 
+def test_a_byte_order_mark_is_not_counted_in_the_offsets(runner, tmp_path):
+    text = "Ring Siobhan on 0161 496 0000."
+    marked = tmp_path / "notepad.txt"
+    marked.write_bytes(b"\xef\xbb\xbf" + text.encode())  # as Windows Notepad saves UTF-8
+    result = runner.invoke(args=["pii", "scan", str(marked)])
+    assert result.exit_code == 0, result.output
+    (found,) = [f for f in json.loads(result.stdout) if f["type"] == "PHONE"]  # one file: its list
+    assert text[found["start"]:found["end"]] == "0161 496 0000"
+
+
 def test_a_file_that_is_not_text_is_named_and_the_others_are_checked(runner, tmp_path):
     good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
     good.write_text("Ring 07700 900123.")
