@@ -152,9 +152,8 @@ def _refused(review_id: int, error: DomainError, **forms):
     review = review_or_404(current_user, review_id)
     for form in forms.values():
         attach_error(form, error)
-    if not forms:
+    if not forms:  # a button's refusal: the page as it is, with why, and the refusal's status
         flash(error.message, "error")
-        return redirect(url_for("reviews.review", review_id=review_id))
     return _page(review, error.status, **forms)
 
 

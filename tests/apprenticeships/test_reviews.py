@@ -387,6 +387,17 @@ def test_the_apprentice_is_offered_signing_only_once_the_notes_are_written(app, 
     assert "Save and sign" in html and "You can sign once" not in html
 
 
+def test_a_refused_signature_answers_400_on_the_page_saying_why(app, client, auth, cast):
+    _learner, assessor, enrolment, _manager = cast
+    review = reviews.start_review(assessor, enrolment)
+    db.session.commit()
+    auth.sign_in(assessor)
+    response = client.post(f"/reviews/{review.id}/sign", data={"read": reviews.read_hash(review)})
+    assert response.status_code == 400
+    assert "Write the review&#39;s notes before signing." in response.get_data(as_text=True)
+    assert db.session.get(ProgressReview, review.id).signatures == []
+
+
 def test_a_signature_no_longer_holds_if_what_it_covers_is_changed_behind_its_back(app, cast):
     review = signed_review(cast)
     signature = review.signature(Party.APPRENTICE)
