@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from portfolio.apprenticeships.models import BreakInLearning
 from portfolio.db import db
@@ -47,14 +47,29 @@ def _breaks(enrolment_ids: Iterable[int], start: date | None, end: date):
     return db.session.execute(query)
 
 
+# One enrolment's breaks that reach into a stretch of days, and the break in force on a day:
+# built once, as the module is imported, and run with the values bound, as pages read them
+# (docs/performance.md, "Statements built once").
+_BREAKS_BETWEEN = select(BreakInLearning.starts_on, BreakInLearning.ends_on).where(
+    BreakInLearning.enrolment_id == bindparam("enrolment_id"),
+    BreakInLearning.starts_on <= bindparam("end"),
+    or_(BreakInLearning.ends_on.is_(None), BreakInLearning.ends_on >= bindparam("start")),
+)
+_CURRENT_BREAK = select(BreakInLearning).where(
+    BreakInLearning.enrolment_id == bindparam("enrolment_id"),
+    BreakInLearning.starts_on <= bindparam("on_date"),
+    or_(BreakInLearning.ends_on.is_(None), BreakInLearning.ends_on >= bindparam("on_date")),
+)
+
+
 def pause_between(enrolment_id: int, start: date, end: date) -> int:
     """Days of this enrolment's breaks from ``start`` to ``end``, both included."""
     if end < start:
         return 0
-    return sum(
-        overlap_days(row.starts_on, row.ends_on, start, end)
-        for row in _breaks([enrolment_id], start, end)
+    rows = db.session.execute(
+        _BREAKS_BETWEEN, {"enrolment_id": enrolment_id, "start": start, "end": end}
     )
+    return sum(overlap_days(row.starts_on, row.ends_on, start, end) for row in rows)
 
 
 def paused_days(enrolment: Enrolment, on_date: date) -> int:
@@ -122,10 +137,4 @@ def expected_share(progress, today: date) -> float | None:
 
 def current_break(enrolment_id: int, on_date: date) -> BreakInLearning | None:
     """The break in force on ``on_date``, if there is one."""
-    return db.session.scalar(
-        select(BreakInLearning).where(
-            BreakInLearning.enrolment_id == enrolment_id,
-            BreakInLearning.starts_on <= on_date,
-            or_(BreakInLearning.ends_on.is_(None), BreakInLearning.ends_on >= on_date),
-        )
-    )
+    return db.session.scalar(_CURRENT_BREAK, {"enrolment_id": enrolment_id, "on_date": on_date})

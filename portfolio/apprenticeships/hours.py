@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portfolio.accounts.models import Role, User
@@ -84,11 +84,28 @@ def activity_choices(provider_id: int) -> list[tuple[str, str]]:
     return [*ACTIVITIES.items(), *((f"kind-{k.id}", k.name) for k in own)]
 
 
+# The log's figures, built once and run with the enrolment's id bound (docs/performance.md,
+# "Statements built once").
+_PLANNED = select(Apprenticeship.planned_otj_hours).where(
+    Apprenticeship.enrolment_id == bindparam("enrolment_id")
+)
+_TOTALS = (
+    select(OtjEntry.status, func.coalesce(func.sum(OtjEntry.minutes), 0))
+    .where(OtjEntry.enrolment_id == bindparam("enrolment_id"))
+    .group_by(OtjEntry.status)
+)
+_REJECTION_REASONS = (
+    select(OtjEntryVersion.entry_id, OtjEntryVersion.reason)
+    .join(OtjEntry, (OtjEntry.id == OtjEntryVersion.entry_id)
+          & (OtjEntry.version == OtjEntryVersion.number))
+    .where(OtjEntryVersion.entry_id.in_(bindparam("entry_ids", expanding=True)),
+           OtjEntryVersion.reason.is_not(None))
+)  # fmt: skip
+
+
 def planned_hours(enrolment_id: int) -> int | None:
     """The planned off-the-job hours of an enrolment that is an apprenticeship; None otherwise."""
-    return db.session.scalar(
-        select(Apprenticeship.planned_otj_hours).where(Apprenticeship.enrolment_id == enrolment_id)
-    )
+    return db.session.scalar(_PLANNED, {"enrolment_id": enrolment_id})
 
 
 # Checks
@@ -508,13 +525,7 @@ def rag(planned, verified: float, due: float | None) -> str | None:
 
 def figures(enrolment: Enrolment, today: date) -> Figures:
     """The enrolment's planned, logged and verified hours, and the days they are measured over."""
-    totals = dict(
-        db.session.execute(
-            select(OtjEntry.status, func.coalesce(func.sum(OtjEntry.minutes), 0))
-            .where(OtjEntry.enrolment_id == enrolment.id)
-            .group_by(OtjEntry.status)
-        ).all()
-    )
+    totals = dict(db.session.execute(_TOTALS, {"enrolment_id": enrolment.id}).all())
     hours = {status: int(totals.get(status, 0)) / 60 for status in EntryStatus}
     planned = planned_hours(enrolment.id)
     start, end = enrolment.starts_on, enrolment.planned_end_on
@@ -554,14 +565,7 @@ def rejection_reasons(entries: Iterable[OtjEntry]) -> dict[int, str]:
     """Why each rejected entry among ``entries`` was rejected (the reason given on its
     current version), by entry id, in one statement: what the log shows of the versions."""
     rejected = [entry.id for entry in entries if entry.status is EntryStatus.REJECTED]
-    return dict(
-        db.session.execute(
-            select(OtjEntryVersion.entry_id, OtjEntryVersion.reason)
-            .join(OtjEntry, (OtjEntry.id == OtjEntryVersion.entry_id)
-                  & (OtjEntry.version == OtjEntryVersion.number))
-            .where(OtjEntryVersion.entry_id.in_(rejected), OtjEntryVersion.reason.is_not(None))
-        ).all()
-    )  # fmt: skip
+    return dict(db.session.execute(_REJECTION_REASONS, {"entry_ids": rejected}).all())
 
 
 def entries(enrolment_id: int, status: EntryStatus | None = None) -> list[OtjEntry]:
