@@ -224,47 +224,56 @@ def _entry_page(entry: OtjEntry, status: int = 200):
     ), status  # fmt: skip
 
 
-@bp.post("/hours/<int:entry_id>/remove")
-@roles_required(Role.LEARNER)
-def remove(entry_id: int):
+def _button(entry_id: int, step, same_moment: str):
+    """A button of the entry's page: ``step(entry, version)`` with the version the page
+    showed, committed. Returns None when done, else the entry's page as it now stands with
+    what stopped it, at the refusal's status."""
     entry = entry_or_404(current_user, entry_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400, "The form was incomplete: reload the page and try again.")
-    enrolment_id, described = entry.enrolment_id, hours.described(entry)
     try:
-        hours.remove_entry(current_user, entry, _lock_version())
+        step(entry, _lock_version())
         db.session.commit()
     except (DomainError, StaleDataError) as error:
         db.session.rollback()
         if isinstance(error, StaleDataError):
-            error = Conflict("This entry changed at the same moment: look at it again.")
+            error = Conflict(same_moment)
         flash(error.message, "error")
         return _entry_page(entry_or_404(current_user, entry_id), error.status)
-    flash(f"Removed your {described}.", "success")
-    return redirect(url_for("hours.log", enrolment_id=enrolment_id))
+    return None
+
+
+@bp.post("/hours/<int:entry_id>/remove")
+@roles_required(Role.LEARNER)
+def remove(entry_id: int):
+    removed = {}
+
+    def step(entry, version):
+        removed.update(enrolment_id=entry.enrolment_id, described=hours.described(entry))
+        hours.remove_entry(current_user, entry, version)
+
+    refused = _button(entry_id, step, "This entry changed at the same moment: look at it again.")
+    if refused:
+        return refused
+    flash(f"Removed your {removed['described']}.", "success")
+    return redirect(url_for("hours.log", enrolment_id=removed["enrolment_id"]))
 
 
 @bp.post("/hours/<int:entry_id>/verify")
 @roles_required(Role.ASSESSOR)
 def verify(entry_id: int):
-    entry = entry_or_404(current_user, entry_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400, "The form was incomplete: reload the page and try again.")
-    try:
-        hours.verify_entry(current_user, entry, _lock_version())
-        db.session.commit()
-    except (DomainError, StaleDataError) as error:
-        db.session.rollback()
-        if isinstance(error, StaleDataError):
-            error = Conflict("The apprentice changed this entry at the same moment: look at it "
-                             "again.")  # fmt: skip
-        # Not verified: the entry as it now stands, with what stopped it.
-        flash(error.message, "error")
-        return _entry_page(entry_or_404(current_user, entry_id), error.status)
-    flash(f"Verified {entry.learner.name}'s {hours.described(entry)}.", "success")
-    return _back(entry)
+    verified = {}
+
+    def step(entry, version):
+        hours.verify_entry(current_user, entry, version)
+        verified.update(entry=entry, told=f"{entry.learner.name}'s {hours.described(entry)}")
+
+    refused = _button(entry_id, step, "The apprentice changed this entry at the same moment: "
+                                      "look at it again.")  # fmt: skip
+    if refused:
+        return refused
+    flash(f"Verified {verified['told']}.", "success")
+    return _back(verified["entry"])
 
 
 def _back(entry: OtjEntry):
