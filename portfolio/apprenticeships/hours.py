@@ -89,11 +89,12 @@ def activity_choices(provider_id: int) -> list[tuple[str, str]]:
 _PLANNED = select(Apprenticeship.planned_otj_hours).where(
     Apprenticeship.enrolment_id == bindparam("enrolment_id")
 )
-_TOTALS = (
-    select(OtjEntry.status, func.coalesce(func.sum(OtjEntry.minutes), 0))
-    .where(OtjEntry.enrolment_id == bindparam("enrolment_id"))
-    .group_by(OtjEntry.status)
-)
+# The minutes of each status and the planned hours, in one round trip.
+_TOTALS = select(
+    *(func.coalesce(func.sum(OtjEntry.minutes).filter(OtjEntry.status == status), 0)
+      .label(status.value) for status in EntryStatus),
+    _PLANNED.scalar_subquery().label("planned"),
+).where(OtjEntry.enrolment_id == bindparam("enrolment_id"))  # fmt: skip
 _REJECTION_REASONS = (
     select(OtjEntryVersion.entry_id, OtjEntryVersion.reason)
     .join(OtjEntry, (OtjEntry.id == OtjEntryVersion.entry_id)
@@ -525,9 +526,9 @@ def rag(planned, verified: float, due: float | None) -> str | None:
 
 def figures(enrolment: Enrolment, today: date) -> Figures:
     """The enrolment's planned, logged and verified hours, and the days they are measured over."""
-    totals = dict(db.session.execute(_TOTALS, {"enrolment_id": enrolment.id}).all())
-    hours = {status: int(totals.get(status, 0)) / 60 for status in EntryStatus}
-    planned = planned_hours(enrolment.id)
+    totals = db.session.execute(_TOTALS, {"enrolment_id": enrolment.id}).one()
+    hours = {status: int(totals._mapping[status.value]) / 60 for status in EntryStatus}
+    planned = totals.planned
     start, end = enrolment.starts_on, enrolment.planned_end_on
     # The days paused so far are left out of the days passed, so that the planned end moves
     # on by them, as it does for expected progress (breaks.expected_share). A break still
