@@ -58,6 +58,7 @@ class RowPlan:
     iqa: User | None = None
     cohort: Cohort | None = None
     enrolment: Enrolment | None = None
+    applied: bool = False  # by an earlier run of the same import, which stopped part way
 
     def refuse(self, reason: str, column: str | None = None) -> None:
         self.outcome = Outcome.REFUSED
@@ -364,7 +365,7 @@ def apply(admin: User, plan: Plan, progress: Callable[[int, int], None] | None =
     cohorts = {c.name: c for item in plan.rows if (c := item.cohort) is not None}
     pending = Pending()
     for done, item in enumerate(plan.rows, start=1):
-        if item.outcome in (Outcome.CREATE, Outcome.UPDATE):
+        if item.outcome in (Outcome.CREATE, Outcome.UPDATE) and not item.applied:
             applied = Pending()
             try:
                 with db.session.begin_nested():
@@ -529,8 +530,22 @@ def import_upload(
     upload: OnboardingUpload, progress: Callable[[int, int], None] | None = None
 ) -> dict:
     """Plan the upload afresh and apply it as the admin who asked for the import; safe to run
-    again, since the rows already applied are then unchanged."""
-    result = apply(upload.imported_by, plan_upload(upload), progress)
+    again, since the rows already applied are then unchanged. A run that stopped part way (a
+    worker killed) left the outcomes of the rows it committed: those rows are reported as
+    it applied them, created or updated, not as unchanged."""
+    plan = plan_upload(upload)
+    earlier = (upload.result or {}).get("applied_outcomes", [])
+    for item, outcome in zip(plan.rows, earlier, strict=False):
+        if item.outcome is Outcome.UNCHANGED and outcome in (Outcome.CREATE, Outcome.UPDATE):
+            item.outcome, item.applied = Outcome(outcome), True
+
+    def committed(done: int, total: int) -> None:
+        # What this run has applied so far, committed with it, for a run after a stop.
+        upload.result = {"applied_outcomes": [item.outcome.value for item in plan.rows[:done]]}
+        if progress is not None:
+            progress(done, total)
+
+    result = apply(upload.imported_by, plan, committed)
     upload.result = result
     db.session.flush()
     return result

@@ -408,3 +408,32 @@ def test_only_admins_reach_onboarding_and_another_providers_upload_is_not_found(
     assert client.post(f"/onboarding/{theirs.id}/import").status_code == 404
     db.session.refresh(theirs)
     assert theirs.import_requested_at is None
+
+
+def test_an_import_stopped_part_way_and_run_again_reports_the_rows_it_had_applied(people):
+    """A worker killed after the first hundred rows were committed: the run after it applies
+    the rest and still reports every row as created, not the first hundred as unchanged."""
+
+    class Killed(Exception):
+        pass
+
+    admin = people[Role.ADMIN]
+    upload = OnboardingUpload(provider_id=admin.provider_id, uploaded_by=admin,
+                              filename="big.csv",
+                              content=csv_of(*(line(people, n) for n in range(1, 151))))  # fmt: skip
+    db.session.add(upload)
+    onboarding.request_import(admin, upload)
+    db.session.commit()
+
+    def stop_after_first_commit(done, total):
+        db.session.commit()
+        raise Killed
+
+    with pytest.raises(Killed):
+        onboarding.import_upload(upload, progress=stop_after_first_commit)
+    db.session.rollback()
+    assert count(User, User.role == Role.LEARNER, User.mis_id.is_not(None)) >= 100
+    result = onboarding.import_upload(db.session.get(OnboardingUpload, upload.id))
+    assert result["counts"] == {"refused": 0, "create": 150, "update": 0, "unchanged": 0}
+    assert count(Enrolment, Enrolment.learner_id.in_(
+        select(User.id).where(User.mis_id.is_not(None)))) == 150  # fmt: skip
