@@ -2,6 +2,7 @@
 event's stored data; the raw data stays one click away and hashes copy whole."""
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -206,6 +207,11 @@ def test_people_and_settings_events_read_as_sentences(app, people, cast):
     assert event("otj_activity_kind.removed", actor=admin, object_type="otj_activity_kind",
                  object_id=1, before={"name": "Shadowwing"}) == (
         f"{admin.name} removed the kind of off-the-job activity 'Shadowwing', which no entry used")  # fmt: skip
+    assert event("otj_hours.removed", actor=learner, object_type="otj_entry", object_id=1,
+                 learner_id=learner.id, before={"on": date(2026, 11, 2), "minutes": 90,
+                                                "activity": "Mentoring"}) == (
+        f"{learner.name} removed an off-the-job training entry logged by mistake: 1.5 hours "
+        "(Mentoring) on 2 Nov 2026")  # fmt: skip
     assert event("provider.changed", actor=admin, object_type="provider", object_id=pid,
                  before={"time_zone": "Europe/London"}, after={"time_zone": "Europe/Dublin"}) == (
         f"{admin.name} changed the provider's settings: time zone Europe/London → Europe/Dublin")  # fmt: skip
