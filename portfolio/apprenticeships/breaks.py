@@ -36,22 +36,13 @@ def overlap_days(starts_on: date, ends_on: date | None, start: date, end: date) 
     return max(0, (last - first).days + 1)
 
 
-def _breaks(enrolment_ids: Iterable[int], start: date | None, end: date):
-    query = select(
-        BreakInLearning.enrolment_id, BreakInLearning.starts_on, BreakInLearning.ends_on
-    ).where(BreakInLearning.enrolment_id.in_(list(enrolment_ids)), BreakInLearning.starts_on <= end)
-    if start is not None:
-        query = query.where(
-            or_(BreakInLearning.ends_on.is_(None), BreakInLearning.ends_on >= start)
-        )
-    return db.session.execute(query)
-
-
-# One enrolment's breaks that reach into a stretch of days, and the break in force on a day:
-# built once, as the module is imported, and run with the values bound, as pages read them
-# (docs/performance.md, "Statements built once").
-_BREAKS_BETWEEN = select(BreakInLearning.starts_on, BreakInLearning.ends_on).where(
-    BreakInLearning.enrolment_id == bindparam("enrolment_id"),
+# The breaks of some enrolments that reach into a stretch of days, and the break in force
+# on a day: built once, as the module is imported, and run with the values bound, as pages
+# read them (docs/performance.md, "Statements built once").
+_BREAKS = select(
+    BreakInLearning.enrolment_id, BreakInLearning.starts_on, BreakInLearning.ends_on
+).where(
+    BreakInLearning.enrolment_id.in_(bindparam("enrolment_ids", expanding=True)),
     BreakInLearning.starts_on <= bindparam("end"),
     or_(BreakInLearning.ends_on.is_(None), BreakInLearning.ends_on >= bindparam("start")),
 )
@@ -62,14 +53,23 @@ _CURRENT_BREAK = select(BreakInLearning).where(
 )
 
 
+def _breaks(enrolment_ids: Iterable[int], start: date | None, end: date):
+    """The breaks of these enrolments from ``start`` (the first day they had, if None) to
+    ``end``."""
+    return db.session.execute(
+        _BREAKS,
+        {"enrolment_ids": list(enrolment_ids), "start": start or date.min, "end": end},
+    )
+
+
 def pause_between(enrolment_id: int, start: date, end: date) -> int:
     """Days of this enrolment's breaks from ``start`` to ``end``, both included."""
     if end < start:
         return 0
-    rows = db.session.execute(
-        _BREAKS_BETWEEN, {"enrolment_id": enrolment_id, "start": start, "end": end}
+    return sum(
+        overlap_days(row.starts_on, row.ends_on, start, end)
+        for row in _breaks([enrolment_id], start, end)
     )
-    return sum(overlap_days(row.starts_on, row.ends_on, start, end) for row in rows)
 
 
 def paused_days(enrolment: Enrolment, on_date: date) -> int:

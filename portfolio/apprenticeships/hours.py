@@ -85,15 +85,14 @@ def activity_choices(provider_id: int) -> list[tuple[str, str]]:
 
 
 # The log's figures, built once and run with the enrolment's id bound (docs/performance.md,
-# "Statements built once").
-_PLANNED = select(Apprenticeship.planned_otj_hours).where(
-    Apprenticeship.enrolment_id == bindparam("enrolment_id")
-)
-# The minutes of each status and the planned hours, in one round trip.
+# "Statements built once"): the minutes of each status and the planned hours, in one round
+# trip.
 _TOTALS = select(
     *(func.coalesce(func.sum(OtjEntry.minutes).filter(OtjEntry.status == status), 0)
       .label(status.value) for status in EntryStatus),
-    _PLANNED.scalar_subquery().label("planned"),
+    select(Apprenticeship.planned_otj_hours)
+    .where(Apprenticeship.enrolment_id == bindparam("enrolment_id"))
+    .scalar_subquery().label("planned"),
 ).where(OtjEntry.enrolment_id == bindparam("enrolment_id"))  # fmt: skip
 _REJECTION_REASONS = (
     select(OtjEntryVersion.entry_id, OtjEntryVersion.reason)
@@ -102,11 +101,6 @@ _REJECTION_REASONS = (
     .where(OtjEntryVersion.entry_id.in_(bindparam("entry_ids", expanding=True)),
            OtjEntryVersion.reason.is_not(None))
 )  # fmt: skip
-
-
-def planned_hours(enrolment_id: int) -> int | None:
-    """The planned off-the-job hours of an enrolment that is an apprenticeship; None otherwise."""
-    return db.session.scalar(_PLANNED, {"enrolment_id": enrolment_id})
 
 
 # Checks
