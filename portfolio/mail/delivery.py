@@ -109,21 +109,17 @@ def deliver(message_id: int) -> dict:
         return {"sent": False, "reason": "Already sent."}
     try:
         where = transmit(message)
-    except smtplib.SMTPRecipientsRefused as refused:
-        error = _refusal(refused)
+    except Exception as failure:
+        error = _refusal(failure) if isinstance(failure, smtplib.SMTPRecipientsRefused) else failure
         db.session.rollback()
         message = db.session.get(OutgoingEmail, message_id)
         message.attempts += 1
-        message.last_error = str(error)[:500]
+        said = str(error) if isinstance(error, Undeliverable) else f"{type(error).__name__}: {error}"
+        message.last_error = said[:500]
         db.session.commit()
-        raise error from refused
-    except Exception as error:
-        db.session.rollback()
-        message = db.session.get(OutgoingEmail, message_id)
-        message.attempts += 1
-        message.last_error = f"{type(error).__name__}: {error}"[:500]
-        db.session.commit()
-        raise
+        if error is failure:
+            raise
+        raise error from failure
     message.attempts += 1
     message.sent_at = utcnow()
     message.last_error = None
