@@ -147,22 +147,20 @@ def set_apprenticeship(
         raise DomainError("Choose one of your provider's employers.", field="employer_id")
     if line_manager_id is not None:
         manager = db.session.get(User, line_manager_id)
-        if (manager is not None and manager.provider_id == admin.provider_id
-                and manager.employer_id == employer.id and not manager.active):  # fmt: skip
-            raise DomainError(
-                f"{manager.name}'s account is deactivated: choose another line manager at "
-                f"{employer.name}, or reactivate theirs on their page.",
-                field="line_manager_id",
-            )
         if (
             manager is None
             or manager.provider_id != admin.provider_id
             or manager.role is not Role.EMPLOYER
             or manager.employer_id != employer.id
-            or not manager.active
         ):
             raise DomainError(
                 f"Choose a line manager at {employer.name}, or add one on the employer's page.",
+                field="line_manager_id",
+            )
+        if not manager.active:
+            raise DomainError(
+                f"{manager.name}'s account is deactivated: choose another line manager at "
+                f"{employer.name}, or reactivate theirs on their page.",
                 field="line_manager_id",
             )
     if not 0 <= planned_otj_hours <= MAX_OTJ_HOURS:
